@@ -1,0 +1,71 @@
+# Plume — `make help` lists the targets. Two commands matter: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+export FLASK_APP := app
+
+.PHONY: help run demo test bench lint fmt build i18n i18n-extract migrate clean setup
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/dist/.built: node_modules/.installed $(shell find static/src -type f 2>/dev/null) scripts/build-frontend.mjs
+	npm run --silent build
+	@touch $@
+
+translations/fr/LC_MESSAGES/messages.mo: translations/fr/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel compile -d translations
+
+setup: $(BIN)/.installed static/dist/.built translations/fr/LC_MESSAGES/messages.mo ## Install everything, build the front end, compile translations
+
+build: node_modules/.installed ## Build the front end into static/dist/
+	npm run --silent build
+	@touch static/dist/.built
+
+migrate: setup ## Upgrade the database to the latest schema
+	$(BIN)/flask db upgrade
+
+run: migrate ## Set everything up, then serve on http://$(HOST):$(PORT)
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'app:create_app()'
+
+demo: migrate ## Create a demo workshop (prints its join code and facilitator login), then serve
+	$(BIN)/flask demo
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'app:create_app()'
+
+test: setup ## Set everything up, then lint and run every test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed ## Lint with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(BIN)/.installed ## Format and fix with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup ## Measure sync latency, ack time and throughput against a real server
+	$(BIN)/python -m bench.sync $(BENCH_ARGS)
+
+i18n-extract: $(BIN)/.installed ## Extract strings and update the catalogues
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".venv node_modules static tests .git" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+
+clean: ## Remove the venv, node_modules and built files (keeps instance/)
+	rm -rf $(VENV) node_modules static/dist

@@ -1,0 +1,1 @@
+"""Facilitator accounts: first-run setup, sign in and out, passwords."""

@@ -1,0 +1,84 @@
+"""Facilitator account pages: first-run setup, sign in, sign out, change password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from accounts import operations
+from accounts.forms import LoginForm, PasswordForm, SetupForm
+from accounts.models import Facilitator
+from accounts.safety import safe_next
+from extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = None
+
+
+@login_manager.user_loader
+def load_facilitator(user_id: str) -> Facilitator | None:
+    return db.session.get(Facilitator, int(user_id)) if user_id.isdigit() else None
+
+
+def _login_rate() -> str:
+    return current_app.config["PLUME_LOGIN_RATE"]
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup() -> Any:
+    """One-time page that creates the first facilitator; gone once one exists."""
+    if operations.facilitator_exists():
+        abort(404)
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            facilitator = operations.create_facilitator(form.email.data, form.password.data, form.name.data)
+        except operations.AccountError:
+            abort(404)  # someone else completed the setup a moment ago
+        login_user(facilitator)
+        flash(_("Welcome to Plume! Your facilitator account is ready."), "success")
+        return redirect(url_for("pages.home"))
+    return render_template("accounts/setup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate, methods=["POST"])
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    if not operations.facilitator_exists():
+        return redirect(url_for("accounts.setup"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        facilitator = operations.authenticate(form.email.data, form.password.data)
+        if facilitator is not None:
+            login_user(facilitator)
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append(_("Wrong email or password."))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("Wrong password."))
+        else:
+            operations.set_password(current_user, form.password.data)
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("pages.home"))
+    return render_template("accounts/password.html", form=form)

@@ -1,0 +1,119 @@
+"""Plume's application factory: `python app.py`, `flask --app app` and gunicorn all use `create_app`."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request, session
+from flask_babel import get_locale
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import config as plume_config
+from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+HERE = Path(__file__).parent
+
+
+def select_locale() -> str | None:
+    """The reader's chosen language, else the best match from Accept-Language."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL for concurrent readers, foreign keys on, and a wait instead of 'database is locked'."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable across a process kill in WAL mode
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",  # CodeMirror injects its own style rules
+        "img-src 'self' data: https:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def _security_headers(response: Any) -> Any:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config from the environment (plus `config` overrides), extensions, blueprints."""
+    app = Flask(__name__, instance_path=str(HERE / "instance"), instance_relative_config=True)
+    app.config.update(plume_config.load(Path(app.instance_path), config))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(HERE / "migrations"))
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    socketio.init_app(
+        app,
+        message_queue=app.config["REDIS_URL"],
+        async_mode="threading",
+        cors_allowed_origins=app.config["PLUME_PUBLIC_URL"],  # None: same origin only
+        max_http_buffer_size=app.config["PLUME_MAX_UPDATE_BYTES"] * 2,
+        manage_session=False,
+    )
+
+    import features
+    import models  # noqa: F401  (registers every table with SQLAlchemy)
+    from accounts import cli as accounts_cli
+    from accounts.views import bp as accounts_bp
+    from pages import bp as pages_bp
+    from pages import register_error_handlers
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(accounts_bp)
+    accounts_cli.register(app)
+    register_error_handlers(app)
+    features.register(app)
+
+    app.after_request(_security_headers)
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        return {
+            "current_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "url_endpoints": app.view_functions,
+        }
+
+    @app.before_request
+    def _request_start() -> None:
+        g.locale = str(get_locale())
+
+    return app
+
+
+if __name__ == "__main__":  # pragma: no cover - `make run` uses gunicorn; this is for debugging
+    application = create_app()
+    socketio.run(application, host="127.0.0.1", port=5000, debug=True)

@@ -1,0 +1,19 @@
+"""Imports every model so that SQLAlchemy and Alembic see the whole schema."""
+
+from accounts.models import Facilitator
+from stories.models import Reaction, Story, StoryCheckpoint, StoryTheme, StoryUpdate
+from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
+
+__all__ = [
+    "Facilitator",
+    "Group",
+    "Participant",
+    "Phase",
+    "Reaction",
+    "Story",
+    "StoryCheckpoint",
+    "StoryTheme",
+    "StoryUpdate",
+    "Workshop",
+    "WorkshopFacilitator",
+]

@@ -1,0 +1,64 @@
+"""Site-wide pages: home, language switch, health check, error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, session
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from accounts.safety import safe_next
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("home.html")
+
+
+@bp.post("/lang")
+def set_language() -> Any:
+    """Remember the language the visitor chose, then go back where they were."""
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/healthz")
+def health() -> Any:
+    return jsonify(status="ok")
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    """HTML error pages for people, `{"error": {"code", "message"}}` for API clients."""
+    messages = {
+        400: lambda: _("The request could not be understood."),
+        403: lambda: _("You are not allowed to do that."),
+        404: lambda: _("This page does not exist, or is not public."),
+        405: lambda: _("This method is not allowed here."),
+        413: lambda: _("What you sent is too large."),
+        429: lambda: _("Too many attempts. Please wait a moment and try again."),
+        500: lambda: _("Something went wrong on our side. Please try again."),
+    }
+
+    def handle(error: HTTPException) -> Any:
+        status = error.code or 500
+        message = messages.get(status, messages[500])()
+        if getattr(error, "description", None) and status == 400 and "CSRF" in str(error.description):
+            message = _("Your form expired. Please reload the page and try again.")
+        if wants_json():
+            code = (error.name or "error").lower().replace(" ", "_")
+            return jsonify(error={"code": code, "message": message}), status
+        return render_template("error.html", status=status, message=message), status
+
+    for status in messages:
+        app.register_error_handler(status, handle)

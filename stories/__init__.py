@@ -1,0 +1,1 @@
+"""Stories: the shared document, its storage, rendering, publishing and the reader side."""

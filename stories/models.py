@@ -1,0 +1,99 @@
+"""The story of a group: its CRDT update log, checkpoints and published form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from workshops.models import Group, Workshop
+
+
+class Story(db.Model):
+    """One group's story: live as a CRDT log, and once published as Markdown + sanitised HTML."""
+
+    __tablename__ = "stories"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, not even on SQLite
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    credit_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    credits: Mapped[str] = mapped_column(Text, default="")  # authors' names as the group chose them
+    # Live activity, kept for the facilitator console.
+    length: Mapped[int] = mapped_column(Integer, default=0)
+    last_activity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The published form: rendered once at publish time, never from the CRDT on the reader side.
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    published_markdown: Mapped[str] = mapped_column(Text, default="")
+    published_html: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")  # folded (no accents, lower case)
+
+    workshop: Mapped[Workshop] = relationship()
+    group: Mapped[Group] = relationship(backref="story")
+    themes: Mapped[list[StoryTheme]] = relationship(cascade="all, delete-orphan", order_by="StoryTheme.label")
+
+
+class StoryUpdate(db.Model):
+    """One Yjs update as a client sent it, appended in order; compaction folds a prefix into one row."""
+
+    __tablename__ = "story_updates"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class StoryCheckpoint(db.Model):
+    """The story's text as it stood at the end of a phase, with who wrote what."""
+
+    __tablename__ = "story_checkpoints"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, not even on SQLite
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    phase_position: Mapped[int] = mapped_column(Integer)
+    phase_title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    authorship: Mapped[str] = mapped_column(Text, default="{}")  # JSON {participant name: characters}
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class StoryTheme(db.Model):
+    """A theme tag on a story, for the reader's filters."""
+
+    __tablename__ = "story_themes"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), primary_key=True)
+    label: Mapped[str] = mapped_column(String(60))
+
+
+class Reaction(db.Model):
+    """A reader's reaction to a published story, counted once per browser."""
+
+    __tablename__ = "reactions"
+    __table_args__ = (UniqueConstraint("story_id", "kind", "browser"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    browser: Mapped[str] = mapped_column(String(64))  # a hash of the reader's random browser id
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

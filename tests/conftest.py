@@ -1,0 +1,157 @@
+"""Shared fixtures: an app on a throw-away database, a live server, real clients and Chromium.
+
+SQLite in a temporary file by default; PostgreSQL when DATABASE_URL is set (each test then starts from
+empty tables). A live server runs the real app under gunicorn (HTTP and Socket.IO) on a free port, on the same database, so
+tests prepare rows with the factories and then drive it with real clients.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from extensions import db, limiter
+from tests.server import ServerProcess
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("PLUME_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1).replace(
+            "postgres://", "postgresql+psycopg://", 1
+        )
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'plume-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database: str) -> Iterator[Flask]:
+    """One app for the test session; tables are created once and emptied after every test."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database,
+            "SERVER_NAME": None,
+            "PLUME_LOGIN_RATE": "5 per minute",
+            "PLUME_JOIN_RATE": "20 per minute",
+        }
+    )
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Empty every table and reset rate limits after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application: Flask = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        limiter.reset()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    """An application context, for tests that call operations directly."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_client(app: Flask) -> Iterator[FlaskClient]:
+    """A test client with CSRF protection off, for tests about something other than CSRF."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        yield app.test_client()
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask, database: str) -> Iterator[ServerProcess]:
+    """The real app under gunicorn on a free port, sharing the tests' database."""
+    server = ServerProcess(database).start()
+    yield server
+    server.stop()
+
+
+# --- Chromium through Playwright ------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium): browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_context(browser: Any, live_server: ServerProcess) -> Iterator[Any]:
+    """Make fresh browser contexts (one per simulated person); all are closed after the test."""
+    contexts: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        options.setdefault("base_url", live_server.url)
+        options.setdefault("locale", "en-GB")
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context: Any) -> Any:
+    return new_context().new_page()

@@ -1,0 +1,1 @@
+"""Workshops: agenda, groups, participants, join codes and live facilitation."""

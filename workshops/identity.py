@@ -1,0 +1,77 @@
+"""Who is making a request or holding a socket: a participant (by token) or a facilitator (by login)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from flask import session
+from flask_login import current_user
+from sqlalchemy import select
+
+from extensions import db
+from workshops.models import Participant
+
+SESSION_KEY = "participant_token"
+TOKEN_BYTES = 24
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A proven identity: a participant id or a facilitator id."""
+
+    kind: Literal["participant", "facilitator"]
+    id: int
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.kind == "facilitator"
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh secret participant token and the hash that is stored (the token itself never is)."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def participant_by_token(token: object) -> Participant | None:
+    if not isinstance(token, str) or not 10 <= len(token) <= 200:
+        return None
+    return db.session.scalar(select(Participant).where(Participant.token_hash == hash_token(token)))
+
+
+def session_participant() -> Participant | None:
+    """The participant whose token this browser's session cookie holds."""
+    return participant_by_token(session.get(SESSION_KEY))
+
+
+def remember_participant(token: str) -> None:
+    """Keep the participant's token in the (signed, HttpOnly) session cookie, for rejoining after a reload."""
+    session[SESSION_KEY] = token
+    session.permanent = True
+
+
+def identify(auth: Mapping[str, Any] | None = None) -> Identity | None:
+    """Identity from a Socket.IO `auth` payload or the browser's cookies, else None.
+
+    `{"token": ...}` names a participant; `{"role": "facilitator"}` asks for the signed-in facilitator
+    (a facilitator's browser may also hold a participant cookie from a test join).
+    """
+    auth = auth if isinstance(auth, Mapping) else {}
+    if "token" in auth:
+        participant = participant_by_token(auth.get("token"))
+        return Identity("participant", participant.id) if participant else None
+    facilitator = current_user if current_user and current_user.is_authenticated else None
+    if auth.get("role") == "facilitator":
+        return Identity("facilitator", facilitator.id) if facilitator else None
+    participant = session_participant()
+    if participant is not None:
+        return Identity("participant", participant.id)
+    return Identity("facilitator", facilitator.id) if facilitator else None

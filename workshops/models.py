@@ -1,0 +1,112 @@
+"""Workshop, its agenda of phases, its groups and its participants."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import Facilitator
+from extensions import db
+
+VISIBILITY = ("none", "next", "all")  # which other groups' drafts a phase lets a group read
+
+
+class Workshop(db.Model):
+    """A co-writing session: an agenda, groups, a join code and a live clock."""
+
+    __tablename__ = "workshops"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, not even on SQLite
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    joining_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    participants_choose_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The live clock (see workshops/phases.py): persisted so every worker and every reload agrees.
+    phase_index: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    remaining_seconds: Mapped[float | None]
+    all_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    broadcast: Mapped[str] = mapped_column(Text, default="")
+    broadcast_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    owner: Mapped[Facilitator] = relationship()
+    phases: Mapped[list[Phase]] = relationship(
+        back_populates="workshop", order_by="Phase.position", cascade="all, delete-orphan"
+    )
+    groups: Mapped[list[Group]] = relationship(
+        back_populates="workshop", order_by="Group.position", cascade="all, delete-orphan"
+    )
+    facilitators: Mapped[list[Facilitator]] = relationship(secondary="workshop_facilitators")
+
+
+class WorkshopFacilitator(db.Model):
+    """A facilitator who may run a workshop (the owner and invited co-facilitators)."""
+
+    __tablename__ = "workshop_facilitators"
+
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Phase(db.Model):
+    """One step of the agenda, with its instructions, duration and permissions."""
+
+    __tablename__ = "phases"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, not even on SQLite
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    duration_seconds: Mapped[int] = mapped_column(Integer, default=15 * 60)
+    editors_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    visibility: Mapped[str] = mapped_column(String(8), default="none")
+
+    workshop: Mapped[Workshop] = relationship(back_populates="phases")
+
+
+class Group(db.Model):
+    """A small team inside a workshop; it writes exactly one story."""
+
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("workshop_id", "position"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(80))
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="groups")
+    participants: Mapped[list[Participant]] = relationship(back_populates="group", order_by="Participant.id")
+
+
+class Participant(db.Model):
+    """Someone who joined with the code and a display name; no account."""
+
+    __tablename__ = "participants"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, not even on SQLite
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    color: Mapped[str] = mapped_column(String(7))
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    group: Mapped[Group] = relationship(back_populates="participants")

@@ -1,0 +1,47 @@
+"""Socket.IO plumbing shared by every feature: room names, the socket's identity, error acks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from extensions import socketio
+from workshops.identity import Identity
+
+
+def workshop_room(workshop_id: int) -> str:
+    return f"workshop:{workshop_id}"
+
+
+def group_room(group_id: int) -> str:
+    return f"group:{group_id}"
+
+
+def facilitators_room(workshop_id: int) -> str:
+    return f"facilitators:{workshop_id}"
+
+
+def story_room(story_id: int) -> str:
+    return f"story:{story_id}"
+
+
+def save_identity(identity: Identity, **extra: Any) -> None:
+    """Remember who holds this socket (for every later event on it)."""
+    socketio.server.save_session(request.sid, {"kind": identity.kind, "id": identity.id, **extra})
+
+
+def socket_session() -> dict[str, Any]:
+    return socketio.server.get_session(request.sid) or {}
+
+
+def socket_identity() -> Identity | None:
+    data = socket_session()
+    if data.get("kind") in ("participant", "facilitator") and isinstance(data.get("id"), int):
+        return Identity(data["kind"], data["id"])
+    return None
+
+
+def error(code: str, message: str) -> dict[str, Any]:
+    """The ack every refused socket event gets: `{"ok": false, "error": {"code", "message"}}`."""
+    return {"ok": False, "error": {"code": code, "message": message}}
