@@ -1,8 +1,8 @@
 """Shared fixtures: an app on a throw-away database, a live server, real clients and Chromium.
 
 SQLite in a temporary file by default; PostgreSQL when DATABASE_URL is set (each test then starts from
-empty tables). A live server runs the real app under gunicorn (HTTP and Socket.IO) on a free port, on the same database, so
-tests prepare rows with the factories and then drive it with real clients.
+empty tables). A live server runs the real app under gunicorn (HTTP and Socket.IO) on a free port, on the
+same database, so tests prepare rows with the factories and then drive it with real clients.
 """
 
 from __future__ import annotations

@@ -55,7 +55,8 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}: {self.log.read_text()[-2000:]}")
+                tail = self.log.read_text()[-2000:]
+                raise RuntimeError(f"server exited with {self.process.returncode}: {tail}")
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=1):  # noqa: S310 (local URL)
                     return self

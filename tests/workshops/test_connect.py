@@ -17,9 +17,10 @@ def test_a_participant_connects_with_the_token(live_server: ServerProcess, app_c
         assert client.sio.connected
 
 
-@pytest.mark.parametrize("auth", [None, {}, {"token": "not-a-real-token"}, {"token": 42}, {"role": "facilitator"}])
+@pytest.mark.parametrize(
+    "auth", [None, {}, {"token": "not-a-real-token"}, {"token": 42}, {"role": "facilitator"}]
+)
 def test_a_connection_without_identity_is_refused(live_server: ServerProcess, app_ctx, auth) -> None:
     factories.workshop()
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        with connected(live_server.url, auth=auth):
-            pass
+    with pytest.raises(socketio.exceptions.ConnectionError), connected(live_server.url, auth=auth):
+        pass

@@ -1,0 +1,82 @@
+"""Configuration comes from the environment, with safe defaults and a refusal where it matters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import config
+from app import create_app
+
+
+def test_defaults_use_sqlite_in_the_instance_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PLUME_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    settings = config.load(tmp_path)
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'plume.db'}"
+    assert settings["REDIS_URL"] is None
+    assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert settings["SESSION_COOKIE_SECURE"] is False
+
+
+def test_a_secret_key_is_generated_once_and_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("PLUME_ENV", raising=False)
+    first = config.load(tmp_path)["SECRET_KEY"]
+    assert len(first) >= 32
+    assert config.load(tmp_path)["SECRET_KEY"] == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_refuses_to_start_without_a_secret_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PLUME_ENV", "production")
+    with pytest.raises(config.ConfigError):
+        config.load(tmp_path)
+
+
+def test_production_uses_secure_cookies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLUME_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    settings = config.load(tmp_path)
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["SESSION_COOKIE_HTTPONLY"] is True
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_database_url_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str, expected: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert config.load(tmp_path)["SQLALCHEMY_DATABASE_URI"] == expected
+
+
+def test_redis_url_turns_on_the_message_queue_and_shared_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    settings = config.load(tmp_path)
+    assert settings["REDIS_URL"] == "redis://127.0.0.1:6379/0"
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'wal.db'}", "SECRET_KEY": "x"})
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
