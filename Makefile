@@ -47,9 +47,10 @@ demo: migrate ## Create a demo workshop (prints its join code and facilitator lo
 	$(BIN)/flask demo
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'app:create_app()'
 
-test: setup ## Set everything up, then lint and run every test
+test: setup ## Set everything up, then lint and run every test (JS unit tests, then pytest)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	npm test --silent
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed ## Lint with ruff

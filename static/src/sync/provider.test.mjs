@@ -1,0 +1,311 @@
+// Run with `npm test` (node --test). Two or three Y.Docs talk through the real provider and an in-memory
+// server that speaks DESIGN §4; every test checks convergence or the exact bytes on the wire.
+import { test, afterEach } from 'node:test'
+
+import assert from 'node:assert/strict'
+import * as Y from 'yjs'
+import * as decoding from 'lib0/decoding'
+import { Awareness } from 'y-protocols/awareness'
+import {
+  SocketIOProvider, encodeUpdateMessage, encodeSyncStep1, encodeAwarenessMessage, isEmptyUpdate, toUint8Array
+} from './provider.js'
+import { FakeServer, FakeSocket, until } from './fake-socket.mjs'
+
+const STORY = 7
+const live = []
+afterEach(() => close(...live.splice(0)))
+
+function client (server, { name = 'x', storyId = STORY, connect = true, ...opts } = {}) {
+  const socket = new FakeSocket(server)
+  const doc = new Y.Doc()
+  const awareness = new Awareness(doc)
+  awareness.setLocalStateField('user', { name, color: '#9a3412' })
+  const provider = new SocketIOProvider(socket, doc, storyId, awareness, { window: null, ...opts })
+  const errors = []
+  const statuses = []
+  const saves = []
+  provider.on('error', (e) => errors.push(e))
+  provider.on('status', (s) => statuses.push(s))
+  provider.on('save', (s) => saves.push(s))
+  if (connect) socket.connect()
+  const text = doc.getText('body')
+  const handle = { socket, doc, awareness, provider, text, errors, statuses, saves, str: () => text.toString() }
+  live.push(handle)
+  return handle
+}
+
+function close (...clients) {
+  for (const c of clients) {
+    if (c.closed) continue
+    c.closed = true
+    c.provider.destroy()
+    c.awareness.destroy()
+    c.doc.destroy()
+  }
+}
+
+const sentYjs = (c, type) => c.socket.sent.filter(([ev, , bytes]) => ev === 'yjs' && (type === undefined || toUint8Array(bytes)[0] === type))
+
+test('message encoding follows y-protocols (y-websocket bytes)', () => {
+  const doc = new Y.Doc()
+  doc.getText('body').insert(0, 'hi')
+  const step1 = encodeSyncStep1(doc)
+  let d = decoding.createDecoder(step1)
+  assert.equal(decoding.readVarUint(d), 0)
+  assert.equal(decoding.readVarUint(d), 0)
+  assert.deepEqual(decoding.readVarUint8Array(d), Y.encodeStateVector(doc))
+
+  const update = Y.encodeStateAsUpdate(doc)
+  d = decoding.createDecoder(encodeUpdateMessage(update))
+  assert.equal(decoding.readVarUint(d), 0)
+  assert.equal(decoding.readVarUint(d), 2)
+  assert.deepEqual(decoding.readVarUint8Array(d), update)
+
+  const awareness = new Awareness(doc)
+  awareness.setLocalState({ user: { name: 'A' } })
+  d = decoding.createDecoder(encodeAwarenessMessage(awareness, [doc.clientID]))
+  assert.equal(decoding.readVarUint(d), 1)
+  assert.ok(decoding.readVarUint8Array(d).length > 0)
+  awareness.destroy()
+
+  assert.ok(isEmptyUpdate(Y.encodeStateAsUpdate(new Y.Doc())))
+  assert.ok(!isEmptyUpdate(update))
+  assert.deepEqual(toUint8Array(new Uint8Array([1, 2]).buffer), new Uint8Array([1, 2]))
+})
+
+test('two clients converge through the provider, updates are acked and saved', async () => {
+  const server = new FakeServer()
+  const a = client(server, { name: 'A' })
+  const b = client(server, { name: 'B' })
+  await until(() => a.provider.synced && b.provider.synced)
+  assert.equal(a.provider.status, 'connected')
+  assert.equal(a.provider.writable, true)
+
+  a.text.insert(0, 'Hello')
+  b.text.insert(0, 'World ')
+  assert.equal(a.provider.saveState, 'saving')
+  await until(() => a.str() === b.str() && a.str().length === 11 && a.provider.saved && b.provider.saved)
+  assert.equal(server.text(STORY), a.str())
+
+  // Concurrent typing from both sides, many small updates.
+  for (let i = 0; i < 20; i++) {
+    a.text.insert(a.text.length, 'a')
+    b.text.insert(0, 'b')
+  }
+  await until(() => a.str() === b.str() && a.str().length === 51 && a.provider.saved && b.provider.saved)
+  assert.equal(server.text(STORY), a.str())
+
+  // Each local update went out as one sync update message (0, 2, ...).
+  const updates = sentYjs(a, 0).map(([, , bytes]) => toUint8Array(bytes)).filter((u) => u[1] === 2)
+  assert.equal(updates.length, 21)
+  assert.deepEqual(a.saves.slice(0, 2), ['saving', 'saved'])
+  close(a, b)
+})
+
+test('the client opens with story:open, then sends step 1 and answers the server step 1 with step 2', async () => {
+  const server = new FakeServer()
+  const seed = server.story(STORY).doc
+  seed.getText('body').insert(0, 'Once upon a time')
+  const c = client(server)
+  await until(() => c.provider.synced)
+  assert.equal(c.str(), 'Once upon a time')
+  const [first, second] = c.socket.sent
+  assert.equal(first[0], 'story:open')
+  assert.deepEqual(first[1], { story_id: STORY })
+  assert.equal(second[0], 'yjs')
+  assert.equal(second[1], STORY)
+  assert.deepEqual([...toUint8Array(second[2]).slice(0, 2)], [0, 0])
+  // A fresh client has nothing the server lacks: no step 2 is sent back.
+  assert.equal(sentYjs(c, 0).filter(([, , b]) => toUint8Array(b)[1] === 1).length, 0)
+  assert.equal(c.provider.saveState, 'saved')
+  close(c)
+})
+
+test('edits made while offline are kept and merge on reconnect', async () => {
+  const server = new FakeServer()
+  const a = client(server, { name: 'A' })
+  const b = client(server, { name: 'B' })
+  await until(() => a.provider.synced && b.provider.synced)
+  a.text.insert(0, 'shared. ')
+  await until(() => b.str() === 'shared. ' && a.provider.saved)
+
+  a.socket.drop()
+  assert.equal(a.provider.status, 'reconnecting')
+  a.text.insert(a.text.length, 'offline A. ')
+  a.text.delete(0, 1)
+  assert.equal(a.provider.saveState, 'unsaved')
+  b.text.insert(b.text.length, 'online B. ')
+  await until(() => b.provider.saved)
+  assert.ok(!b.str().includes('offline A'))
+
+  a.socket.reconnect()
+  await until(() => a.provider.status === 'connected' && a.provider.saved && a.str() === b.str() && b.str().includes('offline A'))
+  assert.equal(server.text(STORY), a.str())
+  assert.ok(a.str().includes('online B'))
+  assert.ok(a.str().startsWith('hared.'))
+  // The offline edits went up as one step 2 (0, 1, ...), answered with an ack.
+  assert.ok(sentYjs(a, 0).some(([, , bytes]) => toUint8Array(bytes)[1] === 1))
+  assert.ok(a.statuses.includes('reconnecting'))
+  close(a, b)
+})
+
+test('an update sent before the drop and never acked is re-sent through the step 2 on reconnect', async () => {
+  const server = new FakeServer()
+  const a = client(server)
+  const b = client(server)
+  await until(() => a.provider.synced && b.provider.synced)
+  a.text.insert(0, 'lost in flight')
+  a.socket.drop() // before the emit reached the server
+  assert.equal(a.provider.saveState, 'unsaved')
+  a.socket.reconnect()
+  await until(() => a.provider.saved && a.provider.status === 'connected' && b.str() === 'lost in flight')
+  assert.equal(server.text(STORY), 'lost in flight')
+  close(a, b)
+})
+
+test('a locked story: the error ack is surfaced once, nothing loops, the edit goes out after unlock', async () => {
+  const server = new FakeServer()
+  const a = client(server)
+  await until(() => a.provider.synced)
+  server.story(STORY).writable = false
+  const writableEvents = []
+  a.provider.on('writable', (w) => writableEvents.push(w))
+
+  a.text.insert(0, 'typed as the lock fell')
+  await until(() => a.errors.length > 0)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  assert.deepEqual(a.errors.map((e) => e.code), ['locked'])
+  assert.equal(a.errors[0].during, 'update')
+  assert.deepEqual(writableEvents, [false])
+  assert.equal(a.provider.writable, false)
+  assert.equal(a.provider.saveState, 'unsaved')
+  const before = a.socket.sent.length
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  assert.equal(a.socket.sent.length, before, 'no retry loop')
+
+  // A re-open while still locked does not push the change either.
+  a.provider.resync()
+  await until(() => a.provider.synced)
+  assert.equal(server.text(STORY), '')
+  assert.equal(a.provider.saveState, 'unsaved')
+
+  server.story(STORY).writable = true
+  a.provider.resync()
+  await until(() => a.provider.saved && a.provider.writable === true)
+  assert.equal(server.text(STORY), 'typed as the lock fell')
+  close(a)
+})
+
+test('a lost ack times out, is reported, and the change is stored by the re-sync', async () => {
+  const server = new FakeServer()
+  server.dropAcks = 1
+  const a = client(server, { ackTimeout: 40 })
+  await until(() => a.provider.synced)
+  a.text.insert(0, 'x')
+  await until(() => a.errors.some((e) => e.code === 'timeout'))
+  await until(() => a.provider.saved, 3000)
+  assert.equal(server.text(STORY), 'x')
+  close(a)
+})
+
+test('updates from ignored origins (IndexedDB) are not sent one by one but reach the server via step 2', async () => {
+  const server = new FakeServer()
+  server.story(STORY).doc.getText('body').insert(0, 'server ')
+  const idbOrigin = { name: 'idb' }
+  const a = client(server, { connect: false, ignoreOrigins: [idbOrigin] })
+  // What a previous session typed offline, loaded from IndexedDB before connecting.
+  const offline = new Y.Doc()
+  offline.getText('body').insert(0, 'kept offline')
+  Y.applyUpdate(a.doc, Y.encodeStateAsUpdate(offline), idbOrigin)
+  a.socket.connect()
+  await until(() => a.provider.synced && a.provider.saved && server.text(STORY).includes('kept offline'))
+  assert.equal(a.str(), server.text(STORY))
+  assert.equal(sentYjs(a, 0).filter(([, , b]) => toUint8Array(b)[1] === 2).length, 0)
+  close(a)
+})
+
+test('awareness: states are relayed, a newcomer learns about peers, removal on drop and on destroy', async () => {
+  const server = new FakeServer()
+  const a = client(server, { name: 'Ada' })
+  await until(() => a.provider.synced)
+  const b = client(server, { name: 'Bo' })
+  await until(() => b.provider.synced)
+  // b announced itself on open; a answered at once with its own state, so b sees a without waiting 15 s.
+  await until(() => b.awareness.getStates().get(a.doc.clientID)?.user?.name === 'Ada')
+  await until(() => a.awareness.getStates().get(b.doc.clientID)?.user?.name === 'Bo')
+
+  a.awareness.setLocalStateField('cursor', { anchor: 1, head: 2 })
+  a.awareness.setLocalStateField('cursor', { anchor: 2, head: 3 })
+  await until(() => b.awareness.getStates().get(a.doc.clientID)?.cursor?.head === 3)
+
+  b.socket.drop()
+  assert.equal(b.awareness.getStates().has(a.doc.clientID), false, 'remote states are removed while away')
+  b.socket.reconnect()
+  await until(() => b.awareness.getStates().get(a.doc.clientID)?.user?.name === 'Ada')
+
+  a.provider.destroy()
+  await until(() => !b.awareness.getStates().has(a.doc.clientID))
+  assert.deepEqual(a.socket.sent.at(-1), ['story:close', { story_id: STORY }])
+  close(a, b)
+})
+
+test('unload sends the awareness removal at once', async () => {
+  const server = new FakeServer()
+  const listeners = {}
+  const fakeWindow = {
+    addEventListener: (ev, fn) => { listeners[ev] = fn },
+    removeEventListener: (ev) => { delete listeners[ev] }
+  }
+  const a = client(server, { window: fakeWindow })
+  const b = client(server)
+  await until(() => a.provider.synced && b.awareness.getStates().has(a.doc.clientID))
+  listeners.beforeunload()
+  await until(() => !b.awareness.getStates().has(a.doc.clientID))
+  close(a, b)
+})
+
+test('status: connecting, then offline when the connection is refused', async () => {
+  const server = new FakeServer()
+  const a = client(server, { connect: false })
+  assert.equal(a.provider.status, 'connecting')
+  a.socket.active = false
+  a.socket._fire('connect_error', new Error('unauthorized'))
+  assert.equal(a.provider.status, 'offline')
+  assert.equal(a.errors[0].code, 'connect_refused')
+  close(a)
+})
+
+test('messages for another story are ignored', async () => {
+  const server = new FakeServer()
+  const a = client(server)
+  await until(() => a.provider.synced)
+  const other = new Y.Doc()
+  other.getText('body').insert(0, 'elsewhere')
+  a.socket._deliver('yjs', 8, encodeUpdateMessage(Y.encodeStateAsUpdate(other)))
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.equal(a.str(), '')
+  close(a)
+})
+
+test('a client the page keeps read-only pushes nothing, not even its step 2, until allowed', async () => {
+  const server = new FakeServer()
+  const seed = client(server)
+  await until(() => seed.provider.synced)
+  seed.text.insert(0, 'abcdef')
+  seed.text.delete(0, 2) // the doc now has a delete set: every step 2 would carry it
+  await until(() => seed.provider.saved)
+
+  const reader = client(server, { localWritable: false })
+  await until(() => reader.provider.synced && reader.str() === 'cdef')
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.equal(sentYjs(reader, 0).filter(([, , b]) => toUint8Array(b)[1] !== 0).length, 0, 'no step 2, no update')
+  assert.deepEqual(reader.errors, [])
+
+  // Offline-made content reaches the server once the page lets this client write.
+  const idbOrigin = {}
+  const extra = new Y.Doc()
+  extra.getText('body').insert(0, 'Z')
+  Y.applyUpdate(reader.doc, Y.encodeStateAsUpdate(extra), idbOrigin)
+  reader.provider.setLocalWritable(true)
+  await until(() => server.text(STORY).includes('Z') && reader.provider.saved)
+})
