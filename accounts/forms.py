@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+from forms import PlumeForm
 
 PASSWORD_MIN = 10
 
@@ -17,7 +18,7 @@ def _strip(value: str | None) -> str | None:
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter a valid email address."))
 
 
-class SetupForm(FlaskForm):
+class SetupForm(PlumeForm):
     name = StringField(_l("Your name"), validators=[Length(max=80)])
     email = EmailField(_l("Email"), filters=[_strip], validators=[DataRequired(), EMAIL, Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)])
@@ -27,12 +28,12 @@ class SetupForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PlumeForm):
     email = EmailField(_l("Email"), filters=[_strip], validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(PlumeForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)]
