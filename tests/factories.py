@@ -89,3 +89,13 @@ def story_text(story: Story, text: str, author: Participant | None = None) -> by
     )
     db.session.commit()
     return update
+
+
+def bright_mirror_workshop(owner: Facilitator | None = None, **kwargs: Any) -> Workshop:
+    """A workshop made the way a facilitator makes one: `create_workshop` on the Bright Mirror template."""
+    from workshops.management import create_workshop
+
+    kwargs.setdefault("language", "en")
+    return create_workshop(
+        owner or facilitator(), kwargs.pop("title", f"Workshop {next(_counter)}"), **kwargs
+    )

@@ -1,44 +1,100 @@
-"""Socket.IO connection handling: authenticate, then join the workshop's and group's rooms."""
+"""Socket.IO handlers of workshops: connect (authenticate, join rooms, send the state), disconnect, and the
+facilitator's commands. Thin: they check who is asking and call `workshops.live` / `workshops.state`."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask_socketio import ConnectionRefusedError, join_room
+from flask import request
+from flask_babel import gettext as _
+from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from extensions import db, socketio
+from workshops import live, presence, state
 from workshops.access import facilitates
 from workshops.identity import identify
 from workshops.models import Participant
 from workshops.realtime import (
+    error,
     facilitators_room,
     group_room,
     save_identity,
+    socket_identity,
+    socket_session,
     workshop_room,
 )
+
+log = logging.getLogger(__name__)
 
 
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> None:
-    """Refuse sockets without a valid identity; put the others in their rooms.
+    """Refuse sockets without a valid identity; put the others in their rooms and send them the state.
 
     Participants join their workshop's and group's rooms. Facilitators pass `{"role": "facilitator",
     "workshop_id": N}` and join that workshop's rooms when they run it.
     """
-    identity = identify(auth if isinstance(auth, dict) else None)
-    if identity is None:
-        raise ConnectionRefusedError("unauthorized")
-    if identity.is_facilitator:
-        workshop_id = auth.get("workshop_id") if isinstance(auth, dict) else None
-        if workshop_id is not None:
-            if not isinstance(workshop_id, int) or not facilitates(identity.id, workshop_id):
-                raise ConnectionRefusedError("forbidden")
-            join_room(workshop_room(workshop_id))
-            join_room(facilitators_room(workshop_id))
-        save_identity(identity, workshop_id=workshop_id)
-    else:
-        participant = db.session.get(Participant, identity.id)
-        join_room(workshop_room(participant.workshop_id))
-        join_room(group_room(participant.group_id))
-        save_identity(identity, workshop_id=participant.workshop_id)
-    db.session.remove()
+    try:
+        identity = identify(auth if isinstance(auth, dict) else None)
+        if identity is None:
+            raise ConnectionRefusedError("unauthorized")
+        if identity.is_facilitator:
+            workshop_id = auth.get("workshop_id") if isinstance(auth, dict) else None
+            if workshop_id is not None:
+                valid = isinstance(workshop_id, int) and not isinstance(workshop_id, bool)
+                if not valid or not facilitates(identity.id, workshop_id):
+                    raise ConnectionRefusedError("forbidden")
+                join_room(workshop_room(workshop_id))
+                join_room(facilitators_room(workshop_id))
+            save_identity(identity, workshop_id=workshop_id)
+            if workshop_id is not None:
+                emit(state.EVENT, state.facilitator_state(workshop_id))
+                emit(state.PRESENCE_EVENT, state.presence_payload(workshop_id))
+        else:
+            participant = db.session.get(Participant, identity.id)
+            join_room(workshop_room(participant.workshop_id))
+            join_room(group_room(participant.group_id))
+            save_identity(identity, workshop_id=participant.workshop_id)
+            presence.store().add(request.sid, participant.workshop_id, participant.id)
+            emit(state.EVENT, state.participant_state(participant))
+            state.publish_presence(participant.workshop_id)
+    finally:
+        db.session.remove()
+
+
+@socketio.on("disconnect")
+def on_disconnect(reason: Any = None) -> None:
+    """Forget the socket and tell the facilitators who is connected now."""
+    try:
+        entry = presence.store().remove(request.sid)
+        if entry is not None:
+            state.publish_presence(entry.workshop_id)
+    finally:
+        db.session.remove()
+
+
+@socketio.on("facilitator:command")
+def on_facilitator_command(payload: Any = None) -> dict[str, Any]:
+    """Apply `{"action", ...}` to the workshop (the socket's, or `workshop_id`) if the sender runs it."""
+    try:
+        identity = socket_identity()
+        if identity is None or not identity.is_facilitator:
+            return error("forbidden", _("Only the workshop's facilitators can do this."))
+        workshop_id = socket_session().get("workshop_id")
+        if isinstance(payload, dict) and "workshop_id" in payload:
+            workshop_id = payload["workshop_id"]
+        if isinstance(workshop_id, bool) or not isinstance(workshop_id, int):
+            return error("invalid", _("Say which workshop this command is for."))
+        if not facilitates(identity.id, workshop_id):
+            return error("forbidden", _("Only the workshop's facilitators can do this."))
+        try:
+            live.run_command(workshop_id, payload)
+        except live.CommandError as refused:
+            return {"ok": False, "error": refused.to_dict()}
+        except Exception:
+            log.exception("facilitator:command %r on workshop %s failed", payload, workshop_id)
+            return error("server_error", _("Something went wrong on our side. Please try again."))
+        return {"ok": True}
+    finally:
+        db.session.remove()

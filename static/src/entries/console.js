@@ -1,0 +1,334 @@
+/**
+ * Page entry of the facilitator's console (templates/workshops/console.html).
+ *
+ * Opens the page's Socket.IO connection as the facilitator of this workshop (`window.plumeSocket`, reused by
+ * the editor entry that shows every group's draft read-only), follows `workshop:state`, `presence` and
+ * `story:activity`, and sends the controls as `facilitator:command` with an ack.
+ */
+import { io } from 'socket.io-client'
+import { format } from '../strings.js'
+import { createLiveView, readJSON } from '../live/view.js'
+
+const ACK_TIMEOUT = 8000
+
+function start (root) {
+  const catalogue = readJSON('plume-i18n')
+  const t = catalogue.live || {}
+  const c = catalogue.console || {}
+  const workshopId = Number(root.dataset.workshopId)
+  const socket = io({
+    auth: { role: 'facilitator', workshop_id: workshopId },
+    transports: ['websocket', 'polling'],
+    tryAllTransports: true,
+    withCredentials: true
+  })
+  window.plumeSocket = socket
+
+  const view = createLiveView(root, t)
+  const feedback = root.querySelector('[data-feedback]')
+  const lang = document.documentElement.lang || undefined
+  const relative = typeof Intl !== 'undefined' && Intl.RelativeTimeFormat
+    ? new Intl.RelativeTimeFormat(lang, { numeric: 'auto' })
+    : null
+  let state = readJSON('plume-state', null)
+  let connected = new Set(readJSON('plume-presence', { connected: [] }).connected || [])
+  const activity = new Map() // group id → {length, at}
+
+  let sayTimer = null
+  const say = (text, tone = 'ok') => {
+    if (!feedback) return
+    feedback.dataset.tone = tone
+    feedback.textContent = ''
+    clearTimeout(sayTimer)
+    sayTimer = setTimeout(() => {
+      feedback.textContent = text
+      // A success fades after a while; an error stays until the next command.
+      if (tone === 'ok') sayTimer = setTimeout(() => { feedback.textContent = '' }, 8000)
+    }, 30)
+  }
+
+  // ---- commands ----------------------------------------------------------------------------------
+  function send (command, done) {
+    if (!socket.connected) {
+      say(c.noConnection, 'error')
+      return
+    }
+    root.setAttribute('aria-busy', 'true')
+    socket.timeout(ACK_TIMEOUT).emit('facilitator:command', { workshop_id: workshopId, ...command }, (err, ack) => {
+      root.removeAttribute('aria-busy')
+      if (err) return say(c.noConnection, 'error')
+      if (!ack || !ack.ok) return say(format(c.failed, { message: (ack && ack.error && ack.error.message) || '' }), 'error')
+      say(done || c.done)
+    })
+  }
+
+  const DONE = {
+    start: c.doneStart,
+    pause: c.donePause,
+    resume: c.doneResume,
+    next: c.donePhase,
+    previous: c.donePhase,
+    goto: c.donePhase,
+    lock: c.doneLockAll,
+    unlock: c.doneUnlockAll
+  }
+
+  root.addEventListener('click', (event) => {
+    const button = event.target.closest('[data-command]')
+    if (!button || button.disabled) return
+    const action = button.dataset.command
+    const command = { action }
+    let done = DONE[action]
+    if (button.dataset.seconds) {
+      command.seconds = Number(button.dataset.seconds)
+      done = format(c.doneExtend, { minutes: Math.round(command.seconds / 60) })
+    }
+    if (button.dataset.index) command.index = Number(button.dataset.index)
+    send(command, done)
+  })
+
+  const joiningToggle = root.querySelector('[data-joining-toggle]')
+  if (joiningToggle) {
+    joiningToggle.addEventListener('click', () => send({ action: 'joining', open: !(state && state.joining_open) }))
+  }
+
+  const broadcastForm = root.querySelector('[data-broadcast-form]')
+  if (broadcastForm) {
+    const field = broadcastForm.querySelector('textarea')
+    broadcastForm.addEventListener('submit', (event) => {
+      event.preventDefault()
+      const message = field.value.trim()
+      if (!message) return field.focus()
+      send({ action: 'broadcast', message }, c.broadcastSent)
+      field.value = ''
+    })
+    broadcastForm.querySelector('[data-broadcast-clear]').addEventListener('click', () => {
+      send({ action: 'broadcast', message: '' }, c.broadcastCleared)
+    })
+  }
+
+  const moveForm = root.querySelector('[data-move-form]')
+  if (moveForm) {
+    moveForm.addEventListener('submit', (event) => {
+      event.preventDefault()
+      const participant = Number(moveForm.querySelector('[data-move-participant]').value)
+      const groupSelect = moveForm.querySelector('[data-move-group]')
+      const group = Number(groupSelect.value)
+      if (!participant || !group) return
+      const name = findMember(participant)?.name || ''
+      const groupName = groupSelect.selectedOptions[0]?.textContent || ''
+      send({ action: 'move', participant_id: participant, group_id: group }, format(c.movedDone, { name, group: groupName }))
+    })
+  }
+
+  root.querySelectorAll('[data-group-card]').forEach((card) => {
+    card.querySelector('[data-group-lock]').addEventListener('click', () => {
+      const locked = card.dataset.locked === 'true'
+      const group = card.querySelector('.group-card__name').textContent
+      send({ action: locked ? 'unlock' : 'lock', group_id: Number(card.dataset.groupId) }, format(locked ? c.doneUnlock : c.doneLock, { group }))
+    })
+  })
+
+  // ---- rendering ---------------------------------------------------------------------------------
+  const findMember = (id) => {
+    for (const group of (state && state.groups) || []) {
+      const member = group.members.find((m) => m.id === id)
+      if (member) return member
+    }
+    return null
+  }
+
+  function renderControls () {
+    const status = state.status
+    const started = status === 'running' || status === 'paused'
+    const buttons = (action) => root.querySelectorAll(`.controls [data-command="${action}"]`)
+    const set = (action, { hidden = false, disabled = false }) => buttons(action).forEach((b) => {
+      b.hidden = hidden
+      b.disabled = disabled
+    })
+    set('start', { hidden: status !== 'not_started' })
+    set('pause', { hidden: status === 'paused', disabled: status !== 'running' })
+    set('resume', { hidden: status !== 'paused' })
+    set('extend', { disabled: !started })
+    set('previous', { disabled: status === 'not_started' || (status !== 'finished' && state.phase_index === 0) })
+    set('next', { disabled: status === 'finished' })
+  }
+
+  function renderAgenda () {
+    root.querySelectorAll('[data-agenda] [data-phase-index]').forEach((item) => {
+      const index = Number(item.dataset.phaseIndex)
+      const isCurrent = index === state.phase_index && state.status !== 'not_started'
+      if (isCurrent) item.setAttribute('aria-current', 'step')
+      else item.removeAttribute('aria-current')
+      item.dataset.done = String(state.status === 'finished' || (state.status !== 'not_started' && index < state.phase_index))
+    })
+  }
+
+  function renderJoining () {
+    const pill = root.querySelector('[data-joining-state]')
+    if (pill) {
+      pill.textContent = state.joining_open ? c.joiningOpen : c.joiningClosed
+      pill.classList.toggle('pill--ok', state.joining_open)
+      pill.classList.toggle('pill--muted', !state.joining_open)
+    }
+    if (joiningToggle) {
+      joiningToggle.textContent = state.joining_open ? c.closeJoining : c.openJoining
+      joiningToggle.setAttribute('aria-pressed', String(!state.joining_open))
+    }
+  }
+
+  function renderBroadcast () {
+    const box = root.querySelector('[data-broadcast-current]')
+    if (box) {
+      box.hidden = !state.broadcast
+      box.querySelector('[data-broadcast-text]').textContent = state.broadcast || ''
+    }
+    const clear = root.querySelector('[data-broadcast-clear]')
+    if (clear) clear.disabled = !state.broadcast
+  }
+
+  function memberItem (member) {
+    const li = document.createElement('li')
+    li.className = 'roster__member'
+    li.dataset.memberId = String(member.id)
+    const online = connected.has(member.id)
+    li.dataset.connected = String(online)
+    const swatch = document.createElement('span')
+    swatch.className = 'swatch'
+    swatch.setAttribute('aria-hidden', 'true')
+    swatch.style.setProperty('--swatch', member.color)
+    const name = document.createElement('span')
+    name.className = 'roster__name'
+    name.textContent = member.name
+    const dot = document.createElement('span')
+    dot.className = 'roster__dot'
+    dot.setAttribute('aria-hidden', 'true')
+    const status = document.createElement('span')
+    status.className = 'visually-hidden'
+    status.textContent = online ? c.connected : c.away
+    li.append(swatch, name, dot, status)
+    return li
+  }
+
+  function renderGroups () {
+    for (const group of state.groups) {
+      const card = root.querySelector(`[data-group-card][data-group-id="${group.id}"]`)
+      if (!card) continue
+      card.dataset.locked = String(group.locked)
+      const lock = card.querySelector('[data-group-lock]')
+      lock.setAttribute('aria-pressed', String(group.locked))
+      lock.firstChild.textContent = group.locked ? c.unlock : c.lock
+      const pill = card.querySelector('[data-group-lock-state]')
+      pill.textContent = group.locked ? c.lockedState : c.openState
+      pill.classList.toggle('pill--warn', group.locked)
+      pill.classList.toggle('pill--ok', !group.locked)
+      const roster = card.querySelector('[data-roster]')
+      if (group.members.length) {
+        roster.replaceChildren(...group.members.map(memberItem))
+      } else {
+        const empty = document.createElement('li')
+        empty.className = 'roster__empty muted'
+        empty.textContent = c.noMembers
+        roster.replaceChildren(empty)
+      }
+      const online = group.members.filter((m) => connected.has(m.id)).length
+      const presenceLine = card.querySelector('[data-group-presence]')
+      presenceLine.textContent = group.members.length ? format(c.connectedCount, { count: online, total: group.members.length }) : ''
+      presenceLine.hidden = !group.members.length
+      noteActivity(group.id, group.length, group.last_activity_at)
+    }
+    renderActivity()
+  }
+
+  /** Keep the latest of what the state and `story:activity` said about a group's draft. */
+  function noteActivity (groupId, length, at) {
+    const known = activity.get(groupId)
+    const time = (iso) => Date.parse(iso || '') || 0
+    if (!known || time(at) >= time(known.at)) activity.set(groupId, { length: length || 0, at: at || null })
+  }
+
+  function ago (iso) {
+    const when = Date.parse(iso)
+    if (!Number.isFinite(when)) return ''
+    const seconds = Math.round((when - Date.now()) / 1000)
+    if (!relative) return new Date(when).toLocaleTimeString(lang)
+    if (Math.abs(seconds) < 60) return relative.format(Math.min(0, seconds), 'second')
+    if (Math.abs(seconds) < 3600) return relative.format(Math.round(seconds / 60), 'minute')
+    return relative.format(Math.round(seconds / 3600), 'hour')
+  }
+
+  function renderActivity () {
+    for (const [groupId, info] of activity) {
+      const card = root.querySelector(`[data-group-card][data-group-id="${groupId}"]`)
+      if (!card) continue
+      const length = card.querySelector('[data-story-length]')
+      const at = card.querySelector('[data-story-activity]')
+      const lengthText = format(c.characters, { count: new Intl.NumberFormat(lang).format(info.length || 0) })
+      if (length.textContent !== lengthText) length.textContent = lengthText
+      const atText = info.at ? format(c.lastActivity, { time: ago(info.at) }) : c.noActivity
+      if (at.textContent !== atText) at.textContent = atText
+      const idle = info.at ? (Date.now() - Date.parse(info.at)) / 1000 : Infinity
+      card.dataset.idle = String(idle > 300)
+    }
+  }
+
+  function renderMoveForm () {
+    const select = root.querySelector('[data-move-participant]')
+    const groupSelect = root.querySelector('[data-move-group]')
+    if (!select) return
+    const chosen = select.value
+    const groups = state.groups.filter((g) => g.members.length).map((group) => {
+      const optgroup = document.createElement('optgroup')
+      optgroup.label = group.name
+      optgroup.append(...group.members.map((m) => new Option(m.name, String(m.id))))
+      return optgroup
+    })
+    select.replaceChildren(...groups)
+    if (chosen && select.querySelector(`option[value="${chosen}"]`)) select.value = chosen
+    const chosenGroup = groupSelect.value
+    groupSelect.replaceChildren(...state.groups.map((g) => new Option(g.name, String(g.id))))
+    if (chosenGroup) groupSelect.value = chosenGroup
+    moveForm.querySelector('button[type="submit"]').disabled = !select.options.length
+  }
+
+  function apply (next) {
+    if (!next || next.role !== 'facilitator' || next.workshop_id !== workshopId) return
+    state = next
+    view.update(state)
+    renderControls()
+    renderAgenda()
+    renderJoining()
+    renderBroadcast()
+    renderGroups()
+    renderMoveForm()
+  }
+
+  socket.on('workshop:state', apply)
+  socket.on('presence', (payload) => {
+    if (!payload || payload.workshop_id !== workshopId) return
+    connected = new Set(payload.connected || [])
+    if (state) renderGroups()
+  })
+  socket.on('story:activity', (payload) => {
+    if (!payload || typeof payload.group_id !== 'number') return
+    noteActivity(payload.group_id, payload.length, payload.last_activity_at)
+    renderActivity()
+  })
+  let lost = false
+  socket.on('connect', () => {
+    root.setAttribute('data-connection', 'connected')
+    if (lost) say(t.reconnected)
+    lost = false
+  })
+  socket.on('disconnect', () => {
+    root.setAttribute('data-connection', 'disconnected')
+    lost = true
+    say(t.connectionLost, 'error')
+  })
+  setInterval(renderActivity, 15000)
+
+  if (state) apply(state)
+}
+
+const root = document.querySelector('[data-console]')
+if (root) start(root)

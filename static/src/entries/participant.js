@@ -1,0 +1,159 @@
+/**
+ * Page entry of the participant view (templates/workshops/participant.html).
+ *
+ * Opens the page's one Socket.IO connection (identity from the session cookie) as `window.plumeSocket`, which
+ * the editor entry (story-editor.js, loaded after this one) reuses for the group's story. Follows
+ * `workshop:state`: phase, instructions, countdown, banner, members, whether the group may write, the other
+ * groups' drafts that the phase opens (read-only editors), and a move to another group (the page reloads
+ * on the new group's story).
+ */
+import { io } from 'socket.io-client'
+import { mountEditor } from '../editor.js'
+import { format } from '../strings.js'
+import { createLiveView, readJSON } from '../live/view.js'
+
+const MOVED_KEY = 'plume:moved'
+
+function start (root) {
+  const catalogue = readJSON('plume-i18n')
+  const t = catalogue.live || {}
+  const socket = io({
+    auth: {},
+    transports: ['websocket', 'polling'],
+    tryAllTransports: true,
+    withCredentials: true
+  })
+  window.plumeSocket = socket
+
+  const me = Number(root.dataset.participantId)
+  const view = createLiveView(root, t)
+  const members = root.querySelector('[data-members]')
+  const groupName = root.querySelector('[data-group-name]')
+  const writing = root.querySelector('[data-writing-state]')
+  const readable = root.querySelector('[data-readable]')
+  const readableList = root.querySelector('[data-readable-list]')
+  const readers = new Map() // story id → read-only editor of another group's draft
+  let current = readJSON('plume-state', null)
+
+  function renderMembers (group) {
+    if (!members) return
+    const items = group.members.map((member) => {
+      const li = document.createElement('li')
+      const swatch = document.createElement('span')
+      swatch.className = 'swatch'
+      swatch.setAttribute('aria-hidden', 'true')
+      swatch.style.setProperty('--swatch', member.color)
+      li.append(swatch, member.name)
+      if (member.id === me) {
+        const you = document.createElement('span')
+        you.className = 'muted'
+        you.textContent = ` (${t.you})`
+        li.append(' ', you)
+      }
+      return li
+    })
+    members.replaceChildren(...items)
+  }
+
+  function renderWriting (state) {
+    if (!writing) return
+    const text = state.writable ? t.writingOpen : state.locked ? t.writingLocked : t.writingClosed
+    if (writing.textContent !== text) writing.textContent = text
+    writing.dataset.writable = String(!!state.writable)
+  }
+
+  function renderReadable (state) {
+    if (!readable || !readableList) return
+    const wanted = new Map((state.readable || []).filter((r) => r.story_id).map((r) => [String(r.story_id), r]))
+    for (const [storyId, reader] of readers) {
+      if (wanted.has(storyId)) continue
+      reader.editor.destroy()
+      reader.article.remove()
+      readers.delete(storyId)
+    }
+    for (const [storyId, item] of wanted) {
+      if (readers.has(storyId)) continue
+      const article = document.createElement('article')
+      article.className = 'readable__item card'
+      const heading = document.createElement('h3')
+      heading.textContent = item.group_name
+      const host = document.createElement('div')
+      host.dataset.readOnlyStory = storyId
+      article.append(heading, host)
+      readableList.append(article)
+      const editor = mountEditor(host, {
+        socket,
+        storyId: Number(storyId),
+        user: { name: root.dataset.userName || '', color: '' },
+        writable: false,
+        strings: catalogue,
+        persist: false
+      })
+      readers.set(storyId, { article, editor })
+    }
+    readable.hidden = wanted.size === 0
+  }
+
+  function apply (state) {
+    if (!state || state.role !== 'participant' || !state.group) return
+    const previous = current
+    current = state
+    if (String(state.group.id) !== root.dataset.groupId) {
+      // Moved to another group: the page is rebuilt on the new group's story; say so after the reload.
+      if (groupName) groupName.textContent = state.group.name
+      try { sessionStorage.setItem(MOVED_KEY, state.group.name) } catch { /* private mode: no notice */ }
+      window.location.reload()
+      return
+    }
+    view.update(state)
+    if (groupName && groupName.textContent !== state.group.name) groupName.textContent = state.group.name
+    if (!previous || JSON.stringify(previous.group.members) !== JSON.stringify(state.group.members)) {
+      renderMembers(state.group)
+    }
+    renderWriting(state)
+    renderReadable(state)
+  }
+
+  // The editor entry mounts the group's editor after this module ran: give it what the page knows now,
+  // before the socket's first state arrives.
+  document.addEventListener('plume:editor-ready', (event) => {
+    if (!current || !event.target.matches('[data-story-editor]')) return
+    event.target.dispatchEvent(new CustomEvent('plume:writable', {
+      bubbles: true,
+      detail: { writable: !!current.writable, locked: !!current.locked }
+    }))
+  })
+
+  // The strip with the phase and the time left shows once the phase card has scrolled out of view.
+  const strip = root.querySelector('[data-live-strip]')
+  const card = root.querySelector('[data-phase-head]')
+  if (strip && card && 'IntersectionObserver' in window) {
+    new IntersectionObserver(([entry]) => {
+      strip.dataset.visible = String(!entry.isIntersecting)
+    }).observe(card)
+  }
+
+  socket.on('workshop:state', apply)
+  socket.on('connect_error', () => root.setAttribute('data-connection', 'error'))
+  socket.on('connect', () => root.setAttribute('data-connection', 'connected'))
+  socket.on('disconnect', () => root.setAttribute('data-connection', 'disconnected'))
+
+  if (current) apply(current)
+  let moved = null
+  try {
+    moved = sessionStorage.getItem(MOVED_KEY)
+    sessionStorage.removeItem(MOVED_KEY)
+  } catch { /* no storage */ }
+  if (moved) {
+    const notice = root.querySelector('[data-notice]')
+    const text = format(t.movedTo, { group: moved })
+    if (notice) {
+      notice.textContent = text
+      notice.hidden = false
+    }
+    view.announce(text)
+  }
+}
+
+const root = document.querySelector('[data-participant-view]')
+if (root) start(root)

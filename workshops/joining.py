@@ -1,0 +1,153 @@
+"""Joining a workshop: a join code and a display name give a participant, a group and a secret token.
+
+Plain functions, callable without a request. Every rule is checked before anything is written
+(:class:`JoinError` carries a code for machines and a translated message for people); a successful join
+commits, then tells the workshop's facilitators and the new participant's group (their rosters changed).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from extensions import db
+from workshops import state
+from workshops.identity import new_token, participant_by_token
+from workshops.join_codes import normalise_join_code
+from workshops.models import Group, Participant, Workshop
+
+MAX_NAME = 60  # Participant.display_name column
+
+#: Writers' colours (the editor's palette, static/src/colors.js): white name labels on them pass AA.
+PALETTE: tuple[str, ...] = (
+    "#9a3412", "#1d4ed8", "#166534", "#7e22ce", "#b91c1c",
+    "#0f766e", "#a16207", "#be185d", "#3f6212", "#4338ca",
+)  # fmt: skip
+
+#: Invisible characters that reorder or hide text: a name must read as what it is.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn", "Zl", "Zp"})  # controls, surrogates, unassigned…
+
+
+class JoinError(ValueError):
+    """A join was refused; `code` is stable for API clients, `message` is translated and safe to show."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A participant and the token that proves it is them (shown once, never stored in clear)."""
+
+    participant: Participant
+    token: str
+
+
+def clean_name(value: object) -> str:
+    """A display name: one line of visible text, 1 to 60 characters, spaces collapsed."""
+    if not isinstance(value, str):
+        raise JoinError("invalid", _("Enter your name."))
+    if len(value) > MAX_NAME * 4:  # refuse absurd input before any work on it
+        raise JoinError("name_too_long", _("At most %(limit)d characters, please.", limit=MAX_NAME))
+    value = unicodedata.normalize("NFC", value)
+    if any(ch in _BIDI_CONTROLS or unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in value):
+        raise JoinError("name_invalid", _("Your name contains invisible control characters: remove them."))
+    name = " ".join(value.split())
+    if not name:
+        raise JoinError("name_required", _("Enter your name."))
+    if len(name) > MAX_NAME:
+        raise JoinError("name_too_long", _("At most %(limit)d characters, please.", limit=MAX_NAME))
+    return name
+
+
+def find_workshop(code: object) -> Workshop:
+    """The workshop that this join code opens, if it is open for joining."""
+    canonical = normalise_join_code(code)
+    workshop = (
+        db.session.scalar(select(Workshop).where(Workshop.join_code == canonical)) if canonical else None
+    )
+    if workshop is None:
+        raise JoinError("unknown_code", _("No workshop has this code. Check it with your facilitator."))
+    if not workshop.joining_open or workshop.archived_at is not None:
+        raise JoinError("joining_closed", _("This workshop is closed to new participants."))
+    return workshop
+
+
+def group_sizes(workshop: Workshop) -> dict[int, int]:
+    """How many participants each group of the workshop has (every group listed, empty ones too)."""
+    counts = dict(
+        db.session.execute(
+            select(Participant.group_id, func.count(Participant.id))
+            .where(Participant.workshop_id == workshop.id)
+            .group_by(Participant.group_id)
+        ).all()
+    )
+    return {group.id: counts.get(group.id, 0) for group in workshop.groups}
+
+
+def balanced_group(workshop: Workshop) -> Group:
+    """The group with the fewest participants (the first in agenda order on a tie)."""
+    if not workshop.groups:
+        raise JoinError("no_group", _("This workshop has no group yet. Ask your facilitator."))
+    sizes = group_sizes(workshop)
+    return min(workshop.groups, key=lambda group: (sizes[group.id], group.position))
+
+
+def chosen_group(workshop: Workshop, group_id: object) -> Group:
+    """The group a participant picked, when the workshop lets participants choose."""
+    if not workshop.participants_choose_group:
+        raise JoinError("choice_not_allowed", _("Your facilitator assigns the groups in this workshop."))
+    group = next((g for g in workshop.groups if g.id == group_id and not isinstance(group_id, bool)), None)
+    if group is None:
+        raise JoinError("invalid_group", _("Choose one of the groups of this workshop."))
+    return group
+
+
+def colour_for(group: Group) -> str:
+    """The palette colour least used in the group, so that writers side by side look different."""
+    used = [p.color for p in group.participants]
+    return min(PALETTE, key=lambda colour: (used.count(colour), PALETTE.index(colour)))
+
+
+def join(code: object, name: object, *, group_id: object = None) -> Joined:
+    """Join the workshop of `code` as `name`: in the chosen group (when allowed), else the smallest one."""
+    display_name = clean_name(name)
+    workshop = find_workshop(code)
+    group = chosen_group(workshop, group_id) if group_id is not None else balanced_group(workshop)
+    token, token_hash = new_token()
+    participant = Participant(
+        workshop_id=workshop.id,
+        group_id=group.id,
+        display_name=display_name,
+        token_hash=token_hash,
+        color=colour_for(group),
+    )
+    db.session.add(participant)
+    db.session.commit()
+    state.publish_state(workshop.id)
+    return Joined(participant, token)
+
+
+def rejoin(token: object) -> Participant:
+    """The participant whose token this is: the same identity, in the same group, after a reload."""
+    participant = participant_by_token(token)
+    if participant is None:
+        raise JoinError("unknown_token", _("This link to the workshop is no longer valid. Join again."))
+    return participant
+
+
+def set_joining(workshop: Workshop, open_: bool) -> None:
+    """Open or close the workshop to new participants (an archived one stays closed)."""
+    if not isinstance(open_, bool):
+        raise JoinError("invalid", _("Expected yes or no."))
+    if open_ and workshop.archived_at is not None:
+        raise JoinError("archived", _("An archived workshop cannot be opened for joining."))
+    workshop.joining_open = open_
+    db.session.commit()
+    state.publish_state(workshop.id)

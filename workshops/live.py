@@ -1,0 +1,264 @@
+"""Live facilitation: the facilitator's commands, applied to a workshop, stored, then broadcast.
+
+:func:`run_command` takes a command as it came over the wire (``{"action", ...}``), validates it, applies it
+and commits; only then does it publish the new ``workshop:state`` (see :mod:`workshops.state`). Callers check
+that the sender runs the workshop. Refusals raise :class:`CommandError` (a stable code and a translated
+message) before anything is written.
+
+Commands on one workshop run one at a time in this process (the clock is read, changed and written back);
+``SELECT … FOR UPDATE`` extends that to several workers on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from extensions import db, socketio
+from stories.models import Story
+from workshops import joining, phases, presence, state
+from workshops.models import Group, Participant, Workshop
+from workshops.realtime import group_room, story_room
+
+log = logging.getLogger(__name__)
+
+CLOCK_ACTIONS = phases.ACTIONS
+ACTIONS: tuple[str, ...] = (*CLOCK_ACTIONS, "lock", "unlock", "broadcast", "move", "joining")
+MAX_BROADCAST = 500
+
+_TEXT_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class CommandError(ValueError):
+    """A refused command: `code` for programs (see docs/protocol.md), `message` translated for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+def _phase_messages() -> dict[str, str]:
+    return {
+        "unknown_action": _("This command does not exist."),
+        "invalid": _("This command is missing a value, or a value is wrong."),
+        "already_started": _("The workshop has already started."),
+        "already_finished": _("The workshop has already finished."),
+        "not_running": _("The clock is not running."),
+        "not_paused": _("The clock is not paused."),
+        "no_next_phase": _("This was the last phase."),
+        "no_previous_phase": _("There is no phase before this one."),
+        "bad_index": _("This phase is not in the agenda."),
+        "empty_agenda": _("The agenda has no phase yet."),
+    }
+
+
+def _error(code: str) -> CommandError:
+    messages = _phase_messages()
+    return CommandError(code, messages.get(code, messages["invalid"]))
+
+
+# --- Reading the command's fields -------------------------------------------------------------------
+
+
+def _int(payload: Mapping[str, Any], key: str, *, required: bool = True) -> int | None:
+    value = payload.get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+        raise _error("invalid")
+    return value
+
+
+def clean_message(value: object) -> str:
+    """A broadcast message: visible text on one line, at most MAX_BROADCAST characters ("" clears it)."""
+    if not isinstance(value, str):
+        raise _error("invalid")
+    if len(value) > MAX_BROADCAST * 2:
+        raise CommandError("too_long", _("At most %(limit)d characters, please.", limit=MAX_BROADCAST))
+    for ch in value:
+        if ch not in "\t\n\r" and (ch in _TEXT_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Co")):
+            raise CommandError("invalid", _("The message contains invisible control characters."))
+    text = " ".join(unicodedata.normalize("NFC", value).split())
+    if len(text) > MAX_BROADCAST:
+        raise CommandError("too_long", _("At most %(limit)d characters, please.", limit=MAX_BROADCAST))
+    return text
+
+
+# --- Operations -------------------------------------------------------------------------------------
+
+
+def _group(workshop: Workshop, group_id: int) -> Group:
+    group = next((g for g in workshop.groups if g.id == group_id), None)
+    if group is None:
+        raise CommandError("not_found", _("This group is not part of this workshop."))
+    return group
+
+
+def apply_clock(workshop: Workshop, payload: Mapping[str, Any], now: datetime) -> None:
+    """Start, pause, resume, extend, next, previous or goto; checkpoints the stories of a phase that ended."""
+    try:
+        command = phases.parse_command(payload)
+        before = state.clock_of(workshop)
+        after = phases.apply(before, command, [p.duration_seconds for p in workshop.phases], now)
+    except phases.PhaseError as error:
+        raise _error(error.code) from None
+    ended = None
+    if before.status in (phases.Status.RUNNING, phases.Status.PAUSED) and (
+        after.phase != before.phase or after.status is phases.Status.FINISHED
+    ):
+        ended = next((p for p in workshop.phases if p.position == before.phase), None)
+    ended_at = (ended.position, ended.title) if ended else None
+    row = phases.to_row(after)
+    workshop.phase_index, workshop.status, workshop.deadline, workshop.remaining_seconds = row
+    db.session.commit()
+    state.publish_state(workshop.id, now)
+    if ended_at:
+        checkpoint(workshop.id, *ended_at)
+
+
+def checkpoint(workshop_id: int, position: int, title: str) -> bool:
+    """Save every story's text as it stands at the end of a phase (stories.checkpoints, when present).
+
+    Returns whether it ran. A failure is logged, not raised: the phase has already moved on for everyone.
+    """
+    try:
+        from stories.checkpoints import checkpoint_workshop
+    except ModuleNotFoundError as missing:
+        if missing.name not in ("stories.checkpoints",):
+            raise
+        log.info("stories.checkpoints is not installed: no checkpoint for phase %s", position)
+        return False
+    try:
+        checkpoint_workshop(workshop_id, position, title)
+    except Exception:
+        db.session.rollback()
+        log.exception("checkpoint of workshop %s at the end of phase %s failed", workshop_id, position)
+        return False
+    return True
+
+
+def set_lock(workshop: Workshop, locked: bool, group_id: int | None = None) -> None:
+    """Lock or unlock every group's editor (`group_id` None) or one group's.
+
+    Unlocking every group clears the single-group locks too. Unlocking one group while all are locked keeps
+    the others locked.
+    """
+    if group_id is None:
+        workshop.all_locked = locked
+        if not locked:
+            for group in workshop.groups:
+                group.locked = False
+    else:
+        target = _group(workshop, group_id)
+        if not locked and workshop.all_locked:
+            workshop.all_locked = False
+            for group in workshop.groups:
+                group.locked = True
+        target.locked = locked
+    db.session.commit()
+    state.publish_state(workshop.id)
+
+
+def broadcast(workshop: Workshop, message: object, now: datetime) -> None:
+    """Show a message on every participant's screen; an empty one takes the banner down."""
+    text = clean_message(message)
+    workshop.broadcast = text
+    workshop.broadcast_at = now if text else None
+    db.session.commit()
+    state.publish_state(workshop.id, now)
+
+
+def move_participant(workshop: Workshop, participant_id: int, group_id: int) -> None:
+    """Move a participant to another group: their sockets change rooms and their view follows."""
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.workshop_id != workshop.id:
+        raise CommandError("not_found", _("This participant is not part of this workshop."))
+    target = _group(workshop, group_id)
+    old_group_id = participant.group_id
+    if old_group_id == target.id:
+        return
+    participant.color = joining.colour_for(target)  # a colour that stands out in the new group
+    participant.group_id = target.id
+    db.session.commit()
+    old_story = db.session.scalar(select(Story.id).where(Story.group_id == old_group_id))
+    server = socketio.server
+    for sid in presence.store().sids_of(workshop.id, participant.id):
+        server.leave_room(sid, group_room(old_group_id))
+        if old_story is not None:
+            server.leave_room(sid, story_room(old_story))
+        server.enter_room(sid, group_room(target.id))
+    state.publish_state(workshop.id)
+    state.publish_presence(workshop.id)
+
+
+# --- The entry point --------------------------------------------------------------------------------
+
+_locks: dict[int, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _workshop_lock(workshop_id: int) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(workshop_id, threading.Lock())
+
+
+def _load(workshop_id: int) -> Workshop:
+    workshop = db.session.scalar(
+        select(Workshop)
+        .where(Workshop.id == workshop_id)
+        .options(selectinload(Workshop.phases), selectinload(Workshop.groups))
+        .with_for_update(of=Workshop)
+    )
+    if workshop is None:
+        raise CommandError("not_found", _("This workshop does not exist."))
+    return workshop
+
+
+def run_command(workshop_id: int, payload: object, *, now: datetime | None = None) -> None:
+    """Validate and apply one facilitator command to the workshop, commit, then publish.
+
+    The caller has checked that the sender runs this workshop.
+    """
+    if not isinstance(payload, Mapping):
+        raise _error("invalid")
+    action = payload.get("action")
+    if not isinstance(action, str):
+        raise _error("invalid")
+    if action not in ACTIONS:
+        raise _error("unknown_action")
+    now = now or datetime.now(UTC)
+    handlers: dict[str, Callable[[Workshop], None]] = {
+        "lock": lambda w: set_lock(w, True, _int(payload, "group_id", required=False)),
+        "unlock": lambda w: set_lock(w, False, _int(payload, "group_id", required=False)),
+        "broadcast": lambda w: broadcast(w, payload.get("message"), now),
+        "move": lambda w: move_participant(w, _int(payload, "participant_id"), _int(payload, "group_id")),
+        "joining": lambda w: _set_joining(w, payload.get("open")),
+    }
+    handler = handlers.get(action) or (lambda w: apply_clock(w, payload, now))
+    with _workshop_lock(workshop_id):
+        try:
+            handler(_load(workshop_id))
+        except Exception:
+            db.session.rollback()
+            raise
+
+
+def _set_joining(workshop: Workshop, open_: object) -> None:
+    if not isinstance(open_, bool):
+        raise _error("invalid")
+    try:
+        joining.set_joining(workshop, open_)
+    except joining.JoinError as error:
+        raise CommandError(error.code, error.message) from None

@@ -1,0 +1,285 @@
+"""Pages of the live workshop: joining, the participant view, the facilitator console and the join screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from wtforms import SelectField, StringField
+from wtforms.validators import Optional
+
+from extensions import db, limiter
+from forms import PlumeForm
+from workshops import joining, state
+from workshops.access import facilitates
+from workshops.api_views import join_rate
+from workshops.blueprint import bp
+from workshops.identity import remember_participant, session_participant
+from workshops.join_codes import format_join_code, normalise_join_code
+from workshops.models import Participant, Workshop
+
+UNPROCESSABLE = 422
+
+#: Which form field shows each refusal of a join.
+ERROR_FIELD = {
+    "unknown_code": "code",
+    "joining_closed": "code",
+    "no_group": "code",
+    "invalid_group": "group",
+    "choice_not_allowed": "group",
+}
+
+
+class JoinForm(PlumeForm):
+    code = StringField(_l("Join code"))
+    name = StringField(_l("Your name"))
+    group = SelectField(_l("Your group"), coerce=int, validators=[Optional()], validate_choice=False)
+
+
+# --- Catalogues of UI strings for the page scripts ---------------------------------------------------
+
+
+def editor_strings() -> dict[str, str]:
+    """The editor's strings (keys of static/src/strings.js), translated."""
+    return {
+        "editorLabel": _("Story text"),
+        "placeholder": _("Write your story here…"),
+        "statusConnecting": _("Connecting…"),
+        "statusConnected": _("Connected"),
+        "statusReconnecting": _("Connection lost — reconnecting… Your changes are kept on this device."),
+        "statusOffline": _(
+            "Offline — your changes are kept on this device and will be sent when you reconnect."
+        ),
+        "saveSaved": _("All changes saved"),
+        "saveSaving": _("Saving…"),
+        "saveUnsaved": _("Changes not saved yet"),
+        "readOnly": _("Read only"),
+        "locked": _("The facilitator has paused writing."),
+        "errorLocked": _("The editor is locked: your last change was not saved."),
+        "errorForbidden": _("You cannot write in this story."),
+        "errorTooLarge": _("That change is too large to save. Try pasting less text at once."),
+        "errorMalformed": _("A change could not be saved."),
+        "errorTimeout": _("The server is slow to answer; trying again…"),
+        "errorOpen": _("This story could not be opened."),
+        "errorConnect": _("Could not connect. Reload the page to try again."),
+        "previewError": _("The preview could not be updated."),
+        "wordsOne": _("{count} word"),
+        "wordsOther": _("{count} words"),
+        "anonymous": _("Anonymous"),
+    }
+
+
+def live_strings() -> dict[str, str]:
+    """Strings of the timer, the phase and the banner, shared by the participant view and the console."""
+    return {
+        "phaseOf": _("Phase {number} of {count}"),
+        "notStarted": _("Not started yet"),
+        "paused": _("Paused"),
+        "finished": _("The workshop is over"),
+        "left": _("left"),
+        "overtime": _("Time is up"),
+        "minutesLeftOne": _("{count} minute left"),
+        "minutesLeftOther": _("{count} minutes left"),
+        "phaseNow": _("Now: {title}. {time} left."),
+        "pausedNow": _("The clock is paused."),
+        "resumedNow": _("The clock is running again."),
+        "finishedNow": _("The workshop is over. Thank you!"),
+        "movedTo": _("You are now in {group}."),
+        "writingOpen": _("You can write."),
+        "writingClosed": _("The editor is closed for now."),
+        "writingLocked": _("The facilitator has paused writing."),
+        "connectionLost": _("Connection lost — reconnecting…"),
+        "reconnected": _("Connected again."),
+        "hours": _("{hours} h {minutes} min"),
+        "you": _("you"),
+    }
+
+
+def console_strings() -> dict[str, str]:
+    return {
+        "connectedCount": _("{count} of {total} connected"),
+        "connected": _("connected"),
+        "away": _("not connected"),
+        "noMembers": _("Nobody yet."),
+        "noActivity": _("Nothing written yet"),
+        "lastActivity": _("Last change {time}"),
+        "characters": _("{count} characters"),
+        "lock": _("Lock"),
+        "unlock": _("Unlock"),
+        "lockedState": _("Locked"),
+        "openState": _("Open"),
+        "done": _("Done."),
+        "doneStart": _("The workshop has started."),
+        "donePause": _("The clock is paused."),
+        "doneResume": _("The clock is running again."),
+        "doneExtend": _("{minutes} min added to this phase."),
+        "donePhase": _("Phase changed: everyone sees it now."),
+        "doneLockAll": _("Every editor is locked."),
+        "doneUnlockAll": _("Every editor is open."),
+        "doneLock": _("{group} is locked."),
+        "doneUnlock": _("{group} is open again."),
+        "failed": _("That did not work: {message}"),
+        "noConnection": _("Not connected to the server: the command was not sent."),
+        "joiningOpen": _("Joining is open"),
+        "joiningClosed": _("Joining is closed"),
+        "openJoining": _("Open joining"),
+        "closeJoining": _("Close joining"),
+        "broadcastSent": _("Message sent to every participant."),
+        "broadcastCleared": _("Message taken down."),
+        "movedDone": _("{name} moved to {group}."),
+    }
+
+
+@bp.app_template_filter("countdown")
+def countdown(seconds: float) -> str:
+    """`{{ 754|countdown }}` → "12:34" (hours when needed: "1:02:03"); what the scripts show too."""
+    total = max(0, int(-(-seconds // 1)))  # whole seconds, rounded up: 0.2 s left still shows 0:01
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _sign_in_or_404(workshop_id: int) -> Workshop:
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None or not facilitates(current_user.id, workshop_id):
+        abort(404)
+    return workshop
+
+
+def public_url(path: str) -> str:
+    """An absolute address of this site for people in the room (PLUME_PUBLIC_URL when set)."""
+    return (current_app.config.get("PLUME_PUBLIC_URL") or request.host_url.rstrip("/")) + path
+
+
+def public_join_url(workshop: Workshop) -> str:
+    """The link that opens the join form with the workshop's code filled in."""
+    return public_url(url_for("workshops.join", code=workshop.join_code))
+
+
+# --- Joining ----------------------------------------------------------------------------------------
+
+
+def _group_choices(code: str) -> list[tuple[int, str]] | None:
+    """The groups to choose from, when the code opens a workshop that lets participants choose."""
+    try:
+        workshop = joining.find_workshop(code)
+    except joining.JoinError:
+        return None
+    if not workshop.participants_choose_group:
+        return None
+    return [(g.id, g.name) for g in workshop.groups]
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit(join_rate, methods=["POST"])
+def join(code: str | None = None) -> Any:
+    """The join form: code and display name (the link /join/<code> fills the code in)."""
+    form = JoinForm()
+    if request.method == "GET" and code:
+        form.code.data = format_join_code(normalise_join_code(code))
+    choices = _group_choices(form.code.data or "")
+    if choices:
+        form.group.choices = [(0, _("Choose…")), *choices]
+    current = session_participant()
+    if request.method == "POST" and form.validate():
+        if choices and not form.group.data:
+            form.group.errors.append(_("Choose your group."))
+        else:
+            return _join(form, current, choices)
+        return _join_page(form, current, choices), UNPROCESSABLE
+    status = UNPROCESSABLE if request.method == "POST" else 200
+    return _join_page(form, current, choices), status
+
+
+def _join(form: JoinForm, current: Participant | None, choices: list[tuple[int, str]] | None) -> Any:
+    # The same browser sending the same name again (back button, double click) is the same person.
+    name = form.name.data or ""
+    try:
+        if (
+            current is not None
+            and db.session.get(Workshop, current.workshop_id).join_code == normalise_join_code(form.code.data)
+            and current.display_name == joining.clean_name(name)
+        ):
+            return redirect(url_for("workshops.participant", workshop_id=current.workshop_id))
+        joined = joining.join(form.code.data, name, group_id=form.group.data or None)
+    except joining.JoinError as refused:
+        db.session.rollback()
+        getattr(form, ERROR_FIELD.get(refused.code, "name")).errors.append(refused.message)
+        return _join_page(form, current, choices), UNPROCESSABLE
+    remember_participant(joined.token)
+    return redirect(url_for("workshops.participant", workshop_id=joined.participant.workshop_id))
+
+
+def _join_page(form: JoinForm, current: Participant | None, choices: list[tuple[int, str]] | None) -> str:
+    return render_template(
+        "workshops/join.html",
+        form=form,
+        current=current,
+        current_workshop=db.session.get(Workshop, current.workshop_id) if current else None,
+        choose_group=bool(choices),
+    )
+
+
+# --- The participant view ---------------------------------------------------------------------------
+
+
+@bp.get("/w/<int:workshop_id>")
+def participant(workshop_id: int) -> Any:
+    """The participant's screen: phase, timer, instructions, banner, their group and its story."""
+    me = session_participant()
+    if me is None or me.workshop_id != workshop_id:
+        if current_user.is_authenticated and facilitates(current_user.id, workshop_id):
+            return redirect(url_for("workshops.console", workshop_id=workshop_id))
+        flash(_("Join the workshop with its code first."), "info")
+        return redirect(url_for("workshops.join"))
+    live_state = state.participant_state(me)
+    return render_template(
+        "workshops/participant.html",
+        me=me,
+        workshop=db.session.get(Workshop, workshop_id),
+        live=live_state,
+        catalogue={**editor_strings(), "live": live_strings()},
+    )
+
+
+# --- The facilitator's console and join screen ------------------------------------------------------
+
+
+@bp.get("/workshops/<int:workshop_id>/console")
+@login_required
+def console(workshop_id: int) -> Any:
+    """Run the workshop live: agenda, clock, controls, groups with their rosters and drafts."""
+    workshop = _sign_in_or_404(workshop_id)
+    return render_template(
+        "workshops/console.html",
+        workshop=workshop,
+        live=state.facilitator_state(workshop_id),
+        presence=state.presence_payload(workshop_id),
+        join_url=public_join_url(workshop),
+        catalogue={**editor_strings(), "live": live_strings(), "console": console_strings()},
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/share")
+@login_required
+def share(workshop_id: int) -> Any:
+    """A screen to project: the join link, the code in large letters and a QR code of the link."""
+    workshop = _sign_in_or_404(workshop_id)
+    url = public_join_url(workshop)
+    qr = segno.make(url, error="m")
+    svg = qr.svg_inline(
+        scale=1, border=2, omitsize=True, svgclass="qr", title=_("QR code of the link to join this workshop")
+    )
+    return render_template(
+        "workshops/share.html",
+        workshop=workshop,
+        join_url=url,
+        join_form_url=public_url(url_for("workshops.join")).split("://", 1)[-1],
+        qr_svg=Markup(svg),  # noqa: S704 (segno's SVG: the URL is drawn as modules, the title is escaped)
+    )

@@ -1,0 +1,250 @@
+"""The `workshop:state` event: what each receiver sees of a workshop, built from the database, and sent.
+
+One payload per receiver kind. A group's participants all get the same state (their group, its members, its
+lock, the drafts they may read); the facilitators get every group with its roster, lock and activity. Both
+share the clock (ISO 8601 UTC ``deadline`` and ``server_time``; clients count down from their offset to the
+server's clock), the current phase with its instructions rendered by ``stories.rendering``, the agenda and
+the broadcast message. ``docs/protocol.md`` documents every field.
+
+Delivery (:func:`publish_state`) goes to each group's room and to the facilitators' room, never to the whole
+workshop room, so nobody gets two states or another group's. Callers publish after their commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from extensions import db, socketio
+from stories.models import Story
+from stories.rendering import render_markdown
+from workshops import phases, presence
+from workshops.access import editors_open, visible_group_ids
+from workshops.identity import Identity
+from workshops.models import Group, Participant, Phase, Workshop
+from workshops.realtime import facilitators_room, group_room
+
+log = logging.getLogger(__name__)
+
+EVENT = "workshop:state"
+PRESENCE_EVENT = "presence"
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC; a naive datetime (SQLite drops the zone) is read as UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
+
+
+def clock_of(workshop: Workshop) -> phases.Clock:
+    """The workshop's clock from its columns; a row that breaks the clock's rules reads as not started."""
+    try:
+        return phases.from_row(
+            workshop.phase_index, workshop.status, workshop.deadline, workshop.remaining_seconds
+        )
+    except ValueError:
+        return phases.Clock.initial()
+
+
+@dataclass
+class Snapshot:
+    """A workshop with its agenda, groups, members and stories, loaded once to build many payloads."""
+
+    workshop: Workshop
+    now: datetime
+    phases: list[Phase]
+    groups: list[Group]
+    members: dict[int, list[Participant]] = field(default_factory=dict)
+    stories: dict[int, Story] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, workshop_id: int, now: datetime | None = None) -> Snapshot | None:
+        workshop = db.session.scalar(
+            select(Workshop)
+            .where(Workshop.id == workshop_id)
+            .options(selectinload(Workshop.phases), selectinload(Workshop.groups))
+        )
+        if workshop is None:
+            return None
+        snapshot = cls(workshop, now or datetime.now(UTC), list(workshop.phases), list(workshop.groups))
+        people = db.session.scalars(
+            select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.id)
+        ).all()
+        for group in snapshot.groups:
+            snapshot.members[group.id] = [p for p in people if p.group_id == group.id]
+        stories = db.session.scalars(select(Story).where(Story.workshop_id == workshop_id)).all()
+        snapshot.stories = {story.group_id: story for story in stories}
+        return snapshot
+
+    @property
+    def phase(self) -> Phase | None:
+        """The phase the clock is on (the last one if the agenda shrank under it)."""
+        if not self.phases:
+            return None
+        index = min(self.workshop.phase_index, len(self.phases) - 1)
+        return self.phases[max(index, 0)]
+
+    def locked(self, group: Group) -> bool:
+        return self.workshop.all_locked or group.locked
+
+    def story_id(self, group: Group) -> int | None:
+        story = self.stories.get(group.id)
+        return story.id if story else None
+
+    def roster(self, group: Group) -> list[dict[str, Any]]:
+        return [{"id": p.id, "name": p.display_name, "color": p.color} for p in self.members[group.id]]
+
+
+def _common(snap: Snapshot) -> dict[str, Any]:
+    """What every receiver sees: the clock, the phase, the agenda, the locks and the broadcast."""
+    workshop, phase = snap.workshop, snap.phase
+    clock = clock_of(workshop)
+    timing = phases.to_dict(clock, snap.now)
+    return {
+        "workshop_id": workshop.id,
+        "title": workshop.title,
+        "status": timing["status"],
+        "paused": clock.status is phases.Status.PAUSED,
+        "deadline": timing["deadline"],
+        "server_time": timing["server_time"],
+        "remaining_seconds": timing["remaining_seconds"],
+        "phase_index": phase.position if phase else 0,
+        "phase_count": len(snap.phases),
+        "phase_title": phase.title if phase else "",
+        "instructions_html": str(render_markdown(phase.instructions)) if phase else "",
+        "phase_duration_seconds": phase.duration_seconds if phase else 0,
+        "phase_editors_open": bool(phase and phase.editors_open),
+        "agenda": [
+            {"index": p.position, "title": p.title, "duration_seconds": p.duration_seconds}
+            for p in snap.phases
+        ],
+        "all_locked": workshop.all_locked,
+        "locked_groups": [g.id for g in snap.groups if snap.locked(g)],
+        "broadcast": workshop.broadcast or "",
+        "broadcast_at": iso(workshop.broadcast_at) if workshop.broadcast else None,
+        "joining_open": workshop.joining_open,
+    }
+
+
+def _for_group(snap: Snapshot, common: dict[str, Any], group: Group) -> dict[str, Any]:
+    phase = snap.phase
+    readable = sorted(visible_group_ids(snap.workshop, group, phase) - {group.id})
+    by_id = {g.id: g for g in snap.groups}
+    return {
+        **common,
+        "role": "participant",
+        "locked": snap.locked(group),
+        "writable": editors_open(snap.workshop, group, phase) if phase else False,
+        "group": {
+            "id": group.id,
+            "name": group.name,
+            "story_id": snap.story_id(group),
+            "members": snap.roster(group),
+        },
+        "readable": [
+            {"group_id": gid, "group_name": by_id[gid].name, "story_id": snap.story_id(by_id[gid])}
+            for gid in readable
+            if gid in by_id
+        ],
+    }
+
+
+def _for_facilitators(snap: Snapshot, common: dict[str, Any]) -> dict[str, Any]:
+    def group(g: Group) -> dict[str, Any]:
+        story = snap.stories.get(g.id)
+        return {
+            "id": g.id,
+            "name": g.name,
+            "position": g.position,
+            "locked": snap.locked(g),
+            "story_id": story.id if story else None,
+            "length": story.length if story else 0,
+            "last_activity_at": iso(story.last_activity_at) if story else None,
+            "members": snap.roster(g),
+        }
+
+    return {
+        **common,
+        "role": "facilitator",
+        "locked": snap.workshop.all_locked,
+        "writable": False,
+        "join_code": snap.workshop.join_code,
+        "groups": [group(g) for g in snap.groups],
+    }
+
+
+def participant_state(participant: Participant, now: datetime | None = None) -> dict[str, Any] | None:
+    """The state that `participant` (and everyone in their group) sees now."""
+    snap = Snapshot.load(participant.workshop_id, now)
+    group = next((g for g in snap.groups if g.id == participant.group_id), None) if snap else None
+    if snap is None or group is None:
+        return None
+    return _for_group(snap, _common(snap), group)
+
+
+def facilitator_state(workshop_id: int, now: datetime | None = None) -> dict[str, Any] | None:
+    """The state that the workshop's facilitators see now."""
+    snap = Snapshot.load(workshop_id, now)
+    return _for_facilitators(snap, _common(snap)) if snap else None
+
+
+def state_for(identity: Identity, workshop_id: int | None = None) -> dict[str, Any] | None:
+    """The state for a socket's identity: a participant's own workshop, or the facilitator's `workshop_id`.
+
+    The caller has checked that a facilitator runs `workshop_id`.
+    """
+    if identity.is_facilitator:
+        return facilitator_state(workshop_id) if workshop_id is not None else None
+    participant = db.session.get(Participant, identity.id)
+    return participant_state(participant) if participant else None
+
+
+def publish_state(workshop_id: int, now: datetime | None = None) -> None:
+    """Send the current state to every group's room and to the facilitators (call after the commit).
+
+    A failure to deliver (the message queue is away) is logged, not raised: what was committed stands, and
+    clients get the whole state again with the next change or when they reconnect.
+    """
+    try:
+        snap = Snapshot.load(workshop_id, now)
+        if snap is None:
+            return
+        common = _common(snap)
+        for group in snap.groups:
+            socketio.emit(EVENT, _for_group(snap, common, group), to=group_room(group.id))
+        socketio.emit(EVENT, _for_facilitators(snap, common), to=facilitators_room(workshop_id))
+    except Exception:
+        log.exception("workshop:state of workshop %s not sent", workshop_id)
+
+
+def presence_payload(workshop_id: int) -> dict[str, Any]:
+    """Who is connected now: participant ids, overall and per group."""
+    connected = presence.store().connected(workshop_id)
+    rows = db.session.execute(
+        select(Participant.id, Participant.group_id).where(Participant.workshop_id == workshop_id)
+    ).all()
+    groups: dict[int, list[int]] = {}
+    for participant_id, group_id in rows:
+        if participant_id in connected:
+            groups.setdefault(group_id, []).append(participant_id)
+    return {
+        "workshop_id": workshop_id,
+        "connected": sorted(pid for pid, _ in rows if pid in connected),
+        "groups": [{"group_id": gid, "connected": sorted(ids)} for gid, ids in sorted(groups.items())],
+    }
+
+
+def publish_presence(workshop_id: int) -> None:
+    """Tell the workshop's facilitators who is connected now (failures logged, like publish_state)."""
+    try:
+        socketio.emit(PRESENCE_EVENT, presence_payload(workshop_id), to=facilitators_room(workshop_id))
+    except Exception:
+        log.exception("presence of workshop %s not sent", workshop_id)

@@ -1,0 +1,427 @@
+"""Workshop templates as data: the Bright Mirror agenda (DESIGN.md §5) and a blank one, in English and French.
+
+A template's texts are written in the workshop's language (chosen when it is created), not in the language
+of the facilitator's interface: they are what participants read on their screens.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+LANGUAGES: tuple[str, ...] = ("fr", "en")
+DEFAULT_TEMPLATE = "bright_mirror"
+
+
+@dataclass(frozen=True)
+class PhaseSpec:
+    """One phase of an agenda, ready to become a `Phase` row."""
+
+    title: str
+    instructions: str
+    duration_seconds: int
+    editors_open: bool = True
+    visibility: str = "none"  # one of workshops.models.VISIBILITY
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A phase in every language: its settings once, its (title, instructions) per language."""
+
+    minutes: int
+    editors_open: bool
+    visibility: str
+    text: dict[str, tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str
+    label: LazyString  # for the facilitator's interface
+    description: LazyString
+    steps: tuple[_Step, ...]
+
+    @property
+    def minutes(self) -> int:
+        return sum(step.minutes for step in self.steps)
+
+
+_FRENCH_SPACE = re.compile(r" ([:;!?»])|(«) ")
+
+
+def _french_typography(text: str) -> str:
+    """French puts a no-break space before : ; ! ? » and after «, so that they never start a line."""
+    return _FRENCH_SPACE.sub(lambda m: f"\u00a0{m[1]}" if m[1] else f"{m[2]}\u00a0", text)
+
+
+BRIGHT_MIRROR = Template(
+    key="bright_mirror",
+    label=_l("Bright Mirror"),
+    description=_l(
+        "The full workshop in 8 phases, about 3 hours: signals, a desirable world, characters, writing, "
+        "cross-reading, revision and publication."
+    ),
+    steps=(
+        _Step(
+            minutes=15,
+            editors_open=False,
+            visibility="none",
+            text={
+                "en": (
+                    "Welcome and framing",
+                    """Welcome! In the next three hours, your group will imagine a **desirable future** and \
+tell it as a short story, written together in this shared editor.
+
+**How it works**
+
+- We go through the phases together; the timer shows the time left in each one.
+- Each group writes one story. Everyone can type at the same time.
+- At the end, each story is read by another group, revised, then published.
+
+**Ground rules**
+
+- *Desirable*, not perfect: a future you would like to live in, frictions included.
+- "Yes, and…": build on each other's ideas before criticising them.
+- Everyone writes; no idea is too small; feedback stays kind.
+- Plausible, not certain: it is fiction, and it starts from today's world.
+
+Take a minute to introduce yourselves in your group: your name, and one thing you hope for the future.""",
+                ),
+                "fr": (
+                    "Accueil et cadrage",
+                    """Bienvenue ! Pendant les trois prochaines heures, votre groupe va imaginer un **futur \
+désirable** et le raconter dans une courte nouvelle, écrite ensemble dans cet éditeur partagé.
+
+**Comment ça se passe**
+
+- Nous avançons ensemble, phase par phase ; le minuteur indique le temps qu’il reste.
+- Chaque groupe écrit une seule histoire. Tout le monde peut écrire en même temps.
+- À la fin, chaque histoire est lue par un autre groupe, retravaillée, puis publiée.
+
+**Règles du jeu**
+
+- *Désirable*, pas parfait : un futur où vous aimeriez vivre, avec ses frottements.
+- « Oui, et… » : on prolonge les idées des autres avant de les critiquer.
+- Tout le monde écrit ; aucune idée n’est trop petite ; les retours restent bienveillants.
+- Plausible, pas certain : c’est une fiction, mais elle part du monde d’aujourd’hui.
+
+Prenez une minute pour vous présenter dans votre groupe : votre prénom, et une chose que vous espérez \
+pour l’avenir.""",
+                ),
+            },
+        ),
+        _Step(
+            minutes=20,
+            editors_open=True,
+            visibility="none",
+            text={
+                "en": (
+                    "Signals",
+                    """What is **already changing today** that could grow into the future of our question?
+
+In your group's editor, list as many signals as you can, one per line:
+
+- **Weak signals**: a local initiative, a new habit, a surprising piece of news, a start-up, a law under \
+discussion.
+- **Trends**: what is clearly growing or declining (climate, population, technology, work, ways of living).
+- **Hopes and worries**: what you would like to see grow, what you fear.
+
+Then sort them: mark with a ★ the three signals your group finds most promising. They will seed your world.
+
+*Tip: quantity first. No debate for now; write everything down.*""",
+                ),
+                "fr": (
+                    "Signaux",
+                    """Qu’est-ce qui **change déjà aujourd’hui** et pourrait grandir jusqu’au futur de notre \
+question ?
+
+Dans l’éditeur de votre groupe, listez le plus de signaux possible, un par ligne :
+
+- **Signaux faibles** : une initiative locale, une nouvelle habitude, une actualité surprenante, une jeune \
+entreprise, une loi en discussion.
+- **Tendances** : ce qui progresse ou recule nettement (climat, démographie, technologies, travail, modes \
+de vie).
+- **Espoirs et inquiétudes** : ce que vous aimeriez voir grandir, ce que vous craignez.
+
+Puis faites le tri : marquez d’une ★ les trois signaux que votre groupe trouve les plus prometteurs. Ils \
+seront les graines de votre monde.
+
+*Astuce : la quantité d’abord. Pas de débat pour l’instant, notez tout.*""",
+                ),
+            },
+        ),
+        _Step(
+            minutes=25,
+            editors_open=True,
+            visibility="none",
+            text={
+                "en": (
+                    "Imagine the world",
+                    """Now jump forward: choose a **date**, 15 to 30 years from now, and imagine the world \
+where your ★ signals have grown and things have turned out **well**.
+
+Take a few notes under these headings:
+
+- **When and where**: the year, the place (a city, a village, a neighbourhood, a hospital…).
+- **What changed**: three concrete differences from today, visible in everyday life.
+- **How we got there**: a decision, a discovery or a movement that made it possible.
+- **What is still hard**: a desirable future is not a perfect one; what tensions remain?
+
+*Tip: be concrete. "People eat better" is vague; "the school canteen is run by the parents' \
+cooperative" is already a story.*""",
+                ),
+                "fr": (
+                    "Imaginer le monde",
+                    """Faites maintenant un saut dans le temps : choisissez une **date**, dans 15 à 30 ans, \
+et imaginez le monde où vos signaux ★ ont grandi et où les choses ont **bien** tourné.
+
+Prenez quelques notes sous ces titres :
+
+- **Quand et où** : l’année, le lieu (une ville, un village, un quartier, un hôpital…).
+- **Ce qui a changé** : trois différences concrètes avec aujourd’hui, visibles dans la vie quotidienne.
+- **Comment on y est arrivé** : une décision, une découverte ou un mouvement qui l’a rendu possible.
+- **Ce qui reste difficile** : un futur désirable n’est pas un futur parfait ; quelles tensions \
+demeurent ?
+
+*Astuce : soyez concrets. « Les gens mangent mieux » reste vague ; « la cantine de l’école est gérée par \
+la coopérative des parents » est déjà une histoire.*""",
+                ),
+            },
+        ),
+        _Step(
+            minutes=20,
+            editors_open=True,
+            visibility="none",
+            text={
+                "en": (
+                    "Characters and plot",
+                    """Who lives in this world, and what happens to them?
+
+- **One or two characters**: a name, an age, a job or a role, what they want today.
+- **A situation**: an ordinary day, a moment that shows how this world works (a meal, a journey, an \
+appointment, a celebration).
+- **A knot**: something resists, surprises or must be decided; a story needs something at stake.
+- **An ending**: how has the character changed, or what have they understood?
+
+Sketch the plot in 4 to 6 lines: beginning, turning point, end.
+
+*Tip: show the world through the character's eyes and everyday gestures rather than explaining it.*""",
+                ),
+                "fr": (
+                    "Personnages et intrigue",
+                    """Qui vit dans ce monde, et que lui arrive-t-il ?
+
+- **Un ou deux personnages** : un prénom, un âge, un métier ou un rôle, ce qu’ils veulent aujourd’hui.
+- **Une situation** : une journée ordinaire, un moment qui montre comment ce monde fonctionne (un repas, \
+un trajet, un rendez-vous, une fête).
+- **Un nœud** : quelque chose résiste, surprend ou doit être tranché ; une histoire a besoin d’un enjeu.
+- **Une fin** : en quoi le personnage a-t-il changé, ou qu’a-t-il compris ?
+
+Esquissez l’intrigue en 4 à 6 lignes : début, rebondissement, fin.
+
+*Astuce : montrez le monde à travers les yeux et les gestes quotidiens du personnage plutôt que de \
+l’expliquer.*""",
+                ),
+            },
+        ),
+        _Step(
+            minutes=45,
+            editors_open=True,
+            visibility="none",
+            text={
+                "en": (
+                    "Write",
+                    """Write the story: **1 to 3 pages**, in the shared editor.
+
+- Start with a title, on a line beginning with `# `.
+- Share out the work: one person per scene or paragraph, then reread each other.
+- Present or past, first or third person: decide together and stick to it.
+- Let the details of your world show in the action, the dialogue, the objects.
+
+Ten minutes before the end, stop adding and reread from the top: is the story clear to someone who was \
+not in your group?""",
+                ),
+                "fr": (
+                    "Écrire",
+                    """Écrivez l’histoire : **1 à 3 pages**, dans l’éditeur partagé.
+
+- Commencez par un titre, sur une ligne qui commence par `# `.
+- Répartissez-vous le travail : une personne par scène ou par paragraphe, puis relisez-vous les uns les \
+autres.
+- Présent ou passé, première ou troisième personne : décidez ensemble et tenez-vous-y.
+- Faites apparaître les détails de votre monde dans l’action, les dialogues, les objets.
+
+Dix minutes avant la fin, arrêtez d’ajouter et relisez depuis le début : l’histoire est-elle claire pour \
+quelqu’un qui n’était pas dans votre groupe ?""",
+                ),
+            },
+        ),
+        _Step(
+            minutes=20,
+            editors_open=False,
+            visibility="next",
+            text={
+                "en": (
+                    "Cross-reading",
+                    """Your group now reads **another group's story**: it appears on your screen, read-only. \
+Your own editor is paused.
+
+Read it once all the way through, then prepare your feedback together:
+
+- **What works**: an image, a character, an idea that struck you.
+- **What you would like to know more about**: what was unclear or too quick.
+- **One question** for the authors.
+
+Choose a spokesperson: in the last minutes, they give your feedback to the authors face to face. Be \
+generous and precise. When it is your turn to hear feedback, listen and take notes.""",
+                ),
+                "fr": (
+                    "Lecture croisée",
+                    """Votre groupe lit maintenant **l’histoire d’un autre groupe** : elle s’affiche sur \
+votre écran, en lecture seule. Votre propre éditeur est en pause.
+
+Lisez-la une fois en entier, puis préparez ensemble vos retours :
+
+- **Ce qui fonctionne** : une image, un personnage, une idée qui vous a marqués.
+- **Ce que vous aimeriez approfondir** : ce qui était flou ou trop rapide.
+- **Une question** pour les auteurs.
+
+Choisissez un ou une porte-parole : dans les dernières minutes, il ou elle transmet vos retours de vive \
+voix au groupe auteur. Soyez généreux et précis. Quand c’est votre tour de recevoir des retours, écoutez \
+et prenez des notes.""",
+                ),
+            },
+        ),
+        _Step(
+            minutes=20,
+            editors_open=True,
+            visibility="none",
+            text={
+                "en": (
+                    "Revise",
+                    """Back to your own story. Start by noting the feedback you received as a short list at \
+the top of your document.
+
+Then decide together what to change:
+
+- clarify what your readers did not understand;
+- strengthen what they liked;
+- answer their question, in the story itself if you can.
+
+Finish with a last reading aloud, then delete the list of feedback: what remains is the story as you want \
+it published.""",
+                ),
+                "fr": (
+                    "Réviser",
+                    """Retour à votre histoire. Commencez par noter les retours reçus, en une courte liste \
+en haut de votre document.
+
+Puis décidez ensemble de ce que vous changez :
+
+- éclairer ce que vos lecteurs n’ont pas compris ;
+- renforcer ce qu’ils ont aimé ;
+- répondre à leur question, dans l’histoire elle-même si possible.
+
+Terminez par une dernière lecture à voix haute, puis effacez la liste des retours : ce qui reste est \
+l’histoire telle que vous voulez la publier.""",
+                ),
+            },
+        ),
+        _Step(
+            minutes=15,
+            editors_open=False,
+            visibility="all",
+            text={
+                "en": (
+                    "Publish and share",
+                    """The writing is over: well done!
+
+The facilitator reviews the stories and publishes them in the gallery. Meanwhile, you can read every \
+group's story on your screen.
+
+To close, each group shares with the room:
+
+- the title of its story and its date;
+- in one sentence, the future it imagined;
+- what surprised you while writing it together.""",
+                ),
+                "fr": (
+                    "Publier et partager",
+                    """L’écriture est terminée : bravo !
+
+L’animateur ou l’animatrice relit les histoires et les publie dans la galerie. En attendant, vous pouvez \
+lire les histoires de tous les groupes sur votre écran.
+
+Pour conclure, chaque groupe partage avec la salle :
+
+- le titre de son histoire et sa date ;
+- en une phrase, le futur qu’il a imaginé ;
+- ce qui vous a surpris en l’écrivant ensemble.""",
+                ),
+            },
+        ),
+    ),
+)
+
+BLANK = Template(
+    key="blank",
+    label=_l("Blank"),
+    description=_l("One writing phase of an hour, to build your own agenda."),
+    steps=(
+        _Step(
+            minutes=60,
+            editors_open=True,
+            visibility="none",
+            text={
+                "en": ("Writing", "Write your group's story together in the shared editor."),
+                "fr": ("Écriture", "Écrivez ensemble l’histoire de votre groupe dans l’éditeur partagé."),
+            },
+        ),
+    ),
+)
+
+TEMPLATES: dict[str, Template] = {template.key: template for template in (BRIGHT_MIRROR, BLANK)}
+
+#: Default names, in the workshop's language, of what a facilitator adds without naming it.
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {"group": "Group {number}", "phase": "New phase"},
+    "fr": {"group": "Groupe {number}", "phase": "Nouvelle phase"},
+}
+
+
+def _language(language: str) -> str:
+    return language if language in LANGUAGES else "en"
+
+
+def _localise(text: str, language: str) -> str:
+    return _french_typography(text) if language == "fr" else text
+
+
+def agenda(template: str, language: str) -> list[PhaseSpec]:
+    """The phases of `template` in `language` (English when the language is not one we write in).
+
+    Raises KeyError for an unknown template.
+    """
+    language = _language(language)
+    return [
+        PhaseSpec(
+            title=_localise(step.text[language][0], language),
+            instructions=_localise(step.text[language][1], language),
+            duration_seconds=step.minutes * 60,
+            editors_open=step.editors_open,
+            visibility=step.visibility,
+        )
+        for step in TEMPLATES[template].steps
+    ]
+
+
+def group_name(language: str, number: int) -> str:
+    """ "Group 3" / "Groupe 3": a group's default name in the workshop's language."""
+    return _WORDS[_language(language)]["group"].format(number=number)
+
+
+def new_phase_title(language: str) -> str:
+    return _WORDS[_language(language)]["phase"]
