@@ -1,0 +1,42 @@
+"""Phase-end checkpoints: every story's text and who wrote what, as it stood when a phase ended."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from sqlalchemy import select
+
+from extensions import db
+from stories import persistence
+from stories.models import Story, StoryCheckpoint
+
+log = logging.getLogger(__name__)
+
+
+def checkpoint_workshop(workshop_id: int, phase_position: int, phase_title: str) -> None:
+    """Save a `StoryCheckpoint` of each of the workshop's stories, commit, then compact their logs.
+
+    Called by the facilitation code when a phase ends (next, previous, goto), after its own commit:
+    this commits the session. Text and authorship come from the database log, never from a cache.
+    """
+    story_ids = db.session.scalars(
+        select(Story.id).where(Story.workshop_id == workshop_id).order_by(Story.id)
+    ).all()
+    for story_id in story_ids:
+        db.session.add(
+            StoryCheckpoint(
+                story_id=story_id,
+                phase_position=phase_position,
+                phase_title=phase_title[:200],
+                text=persistence.load_text(story_id),
+                authorship=json.dumps(persistence.authorship(story_id), ensure_ascii=False, sort_keys=True),
+            )
+        )
+    db.session.commit()
+    for story_id in story_ids:
+        try:
+            persistence.compact(story_id)
+        except Exception:  # the checkpoint is saved; a compaction that failed will run again later
+            db.session.rollback()
+            log.exception("compaction of story %s after a checkpoint failed", story_id)

@@ -1,0 +1,202 @@
+"""The story update log in the database: read it, append to it, compact it, and read who wrote what.
+
+`story_updates` holds the Yjs updates exactly as clients sent them, in `seq` order per story. Compaction
+replaces the rows up to seq N with one snapshot row at seq N (seq stays monotonic, so a reader that has seen
+up to some seq can always catch up with `seq > last_seq`). Nothing here holds a cache: these functions
+read and write the database in the caller's session, and the callers commit.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from extensions import db
+from stories import crdt
+from stories.models import Story, StoryClient, StoryUpdate
+from stories.yupdate import UpdateFormatError, decode_update, visible_characters
+from workshops.models import Participant
+
+COMPACT_AFTER_ROWS = 500  # default threshold; PLUME_COMPACT_AFTER_ROWS overrides it
+RETRIES = 8
+
+
+def rows_after(story_id: int, seq: int = 0) -> list[tuple[int, bytes]]:
+    """(seq, update) of the story's log rows after `seq`, in order."""
+    result = db.session.execute(
+        select(StoryUpdate.seq, StoryUpdate.data)
+        .where(StoryUpdate.story_id == story_id, StoryUpdate.seq > seq)
+        .order_by(StoryUpdate.seq)
+    )
+    return [(row.seq, bytes(row.data)) for row in result]
+
+
+def load_text(story_id: int) -> str:
+    """The story's text, read from the database log (no cache): what publishing and exports use."""
+    return crdt.text_of(data for _, data in rows_after(story_id))
+
+
+def last_seqs(story_ids: Sequence[int]) -> dict[int, int]:
+    """The highest log seq of each story (0 for an empty log), locking the stories' rows on PostgreSQL.
+
+    Writers and compaction lock the rows of the stories they touch, in id order, so that a seq that
+    compaction has just freed (rows up to N replaced by one row at N) is never taken by a writer that read
+    the old maximum: across workers, seqs only ever grow. SQLite serialises writers by itself.
+    """
+    latest = select(func.max(StoryUpdate.seq)).where(StoryUpdate.story_id == Story.id).scalar_subquery()
+    query = select(Story.id, latest).where(Story.id.in_(story_ids)).order_by(Story.id)
+    if db.session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update(of=Story)
+    return {story_id: seq or 0 for story_id, seq in db.session.execute(query)}
+
+
+def append_rows(rows: list[dict[str, Any]]) -> None:
+    """Insert log rows {story_id, seq, data, author_id} in one statement (not committed)."""
+    if rows:
+        db.session.execute(insert(StoryUpdate.__table__), rows)
+
+
+def record_activity(figures: list[dict[str, Any]]) -> None:
+    """Keep the facilitator console's figures, [{id, length, at}] (not committed)."""
+    if figures:
+        stories = Story.__table__
+        db.session.execute(
+            update(stories)
+            .where(stories.c.id == bindparam("story"))
+            .values(length=bindparam("chars"), last_activity_at=bindparam("at")),
+            [{"story": f["id"], "chars": f["length"], "at": f["at"]} for f in figures],
+        )
+
+
+def log_size(story_id: int) -> int:
+    """How many rows the story's log has (a compacted story has one)."""
+    return db.session.scalar(select(func.count()).where(StoryUpdate.story_id == story_id)) or 0
+
+
+def snapshot(updates: Sequence[bytes]) -> bytes | None:
+    """One update equivalent to `updates` (the document's own encoding, deleted text collected), or None
+    while some update still waits for another that has not been stored yet."""
+    story = crdt.replay(updates)
+    return None if story.pending else story.doc.get_update()
+
+
+def _clients_of(data: bytes) -> set[int]:
+    try:
+        return decode_update(data).clients
+    except UpdateFormatError:  # pycrdt accepted it, so it is ours that cannot read it: no authorship
+        current_app.logger.warning("could not read the structs of a stored update")
+        return set()
+
+
+def record_clients(story_id: int, rows: Iterable[tuple[bytes, int | None]]) -> None:
+    """Map the Yjs client ids of authored rows to their participant, first author wins (not committed)."""
+    known = set(db.session.scalars(select(StoryClient.client_id).where(StoryClient.story_id == story_id)))
+    for data, author in rows:
+        if author is None:
+            continue
+        for client in _clients_of(data) - known:
+            db.session.add(StoryClient(story_id=story_id, client_id=client, participant_id=author))
+            known.add(client)
+    db.session.flush()
+
+
+def _lock_story(story_id: int) -> None:
+    """Serialise compactions of one story across workers (a row lock on PostgreSQL; SQLite locks anyway)."""
+    db.session.execute(select(Story.id).where(Story.id == story_id).with_for_update())
+
+
+def compact(story_id: int, min_rows: int = 2) -> bool:
+    """Merge the story's whole log into one snapshot row at the last seq, if it has `min_rows` rows.
+
+    One transaction: the rows read are exactly those deleted (`seq <= N`), so appends that land meanwhile
+    (at seq > N) are kept. Client ids are recorded first, so authorship survives. Commits; True if merged.
+    """
+    for attempt in range(RETRIES):
+        try:
+            _lock_story(story_id)
+            rows = db.session.execute(
+                select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id)
+                .where(StoryUpdate.story_id == story_id)
+                .order_by(StoryUpdate.seq)
+            ).all()
+            if len(rows) < max(min_rows, 2):
+                db.session.rollback()
+                return False
+            last = rows[-1].seq
+            merged = snapshot([bytes(r.data) for r in rows])
+            if merged is None:  # an update waits for one still in flight: compact later
+                db.session.rollback()
+                return False
+            record_clients(story_id, ((bytes(r.data), r.author_id) for r in rows))
+            db.session.execute(
+                delete(StoryUpdate).where(StoryUpdate.story_id == story_id, StoryUpdate.seq <= last)
+            )
+            db.session.add(StoryUpdate(story_id=story_id, seq=last, data=merged, author_id=None))
+            db.session.commit()
+            return True
+        except (OperationalError, IntegrityError):
+            db.session.rollback()
+            if attempt == RETRIES - 1:
+                raise
+            retry_pause(attempt)
+    return False
+
+
+def compact_if_long(story_id: int) -> bool:
+    """Compact when the log has grown past the threshold (PLUME_COMPACT_AFTER_ROWS)."""
+    threshold = current_app.config.get("PLUME_COMPACT_AFTER_ROWS", COMPACT_AFTER_ROWS)
+    if log_size(story_id) <= threshold:
+        db.session.rollback()
+        return False
+    return compact(story_id, min_rows=threshold)
+
+
+def authorship(story_id: int) -> dict[str, int]:
+    """{participant display name: characters of theirs still in the story}, from the whole log.
+
+    Records the client ids of the rows not compacted yet (not committed), counts the visible characters of
+    each client in the merged document, and adds them up per participant's display name.
+    """
+    rows = db.session.execute(
+        select(StoryUpdate.data, StoryUpdate.author_id)
+        .where(StoryUpdate.story_id == story_id)
+        .order_by(StoryUpdate.seq)
+    ).all()
+    if not rows:
+        return {}
+    record_clients(story_id, ((bytes(r.data), r.author_id) for r in rows))
+    whole = crdt.replay(bytes(r.data) for r in rows).doc.get_update()
+    try:
+        per_client = visible_characters(whole, crdt.BODY)
+    except UpdateFormatError:
+        current_app.logger.warning("could not read story %s for authorship", story_id)
+        return {}
+    owners = dict(
+        db.session.execute(
+            select(StoryClient.client_id, Participant.display_name)
+            .join(Participant, Participant.id == StoryClient.participant_id)
+            .where(StoryClient.story_id == story_id)
+        ).all()
+    )
+    totals: Counter[str] = Counter()
+    for client, characters in per_client.items():
+        if client in owners and characters:
+            totals[owners[client]] += characters
+    return dict(sorted(totals.items()))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def retry_pause(attempt: int) -> None:
+    """A short, growing pause before retrying a transaction that lost a race (busy SQLite, seq clash)."""
+    time.sleep(min(0.5, 0.005 * 2**attempt) * (0.5 + random.random()))  # noqa: S311 (jitter, not security)

@@ -1,0 +1,175 @@
+"""Story sync operations behind the `story:open`, `yjs` and `story:close` events (docs/protocol.md).
+
+Plain functions of (identity, socket id, payload) that check who may do what on every message, store
+before they acknowledge, and return what the handler must send: the ack, a reply to the sender, and the
+bytes to relay to the story's room. They never emit themselves.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from extensions import db
+from stories import crdt
+from stories.engine import engine
+from stories.writer import Job
+from workshops.access import Access, story_access
+from workshops.identity import Identity
+from workshops.models import Group
+
+ACK_TIMEOUT_SECONDS = 20.0
+
+
+class SyncError(Exception):
+    """A refused event: its error code and a message for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Opened:
+    story_id: int
+    writable: bool
+    step1: bytes  # the server's sync step 1, sent right after the open
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a handled `yjs` message calls for: a reply to its sender and/or bytes for the others."""
+
+    to_sender: tuple[bytes, ...] = ()
+    relay: bytes | None = None
+
+
+def refusal(code: str) -> SyncError:
+    messages = {
+        "invalid": _("This request is not valid."),
+        "forbidden": _("You do not have access to this story."),
+        "not_open": _("Open the story before sending to it."),
+        "locked": _("The editor is locked for now."),
+        "too_large": _("This change is too large."),
+        "malformed": _("This message could not be read; nothing was changed."),
+        "unavailable": _("The change could not be saved; please try again."),
+    }
+    if code == "not_open":
+        return SyncError("forbidden", messages[code])
+    return SyncError(code, messages[code])
+
+
+def parse_story_id(value: object) -> int:
+    """A story id from a payload (an integer, or its decimal string from a page's data attribute)."""
+    if isinstance(value, bool):
+        raise refusal("invalid")
+    if isinstance(value, int) and value > 0:
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) <= 18 and int(value) > 0:
+        return int(value)
+    raise refusal("invalid")
+
+
+def access(identity: Identity | None, story_id: int, facilitator_writes: bool = False) -> Access:
+    """What `identity` may do with the story now (an unknown story is nobody's)."""
+    meta = engine().meta(story_id)
+    group = db.session.get(Group, meta.group_id) if meta else None
+    if group is None:
+        return Access.none()
+    return story_access(identity, group, facilitator_writes=facilitator_writes)
+
+
+def open_story(identity: Identity | None, sid: str, payload: object) -> Opened:
+    """Subscribe socket `sid` to a story it may read; return the ack's `writable` and our sync step 1."""
+    if not isinstance(payload, dict) or set(payload) - {"story_id", "write"}:
+        raise refusal("invalid")
+    story_id = parse_story_id(payload.get("story_id"))
+    wants_write = payload.get("write", False)
+    if not isinstance(wants_write, bool):
+        raise refusal("invalid")
+    facilitator_writes = wants_write and identity is not None and identity.is_facilitator
+    granted = access(identity, story_id, facilitator_writes)
+    if not granted.read:
+        raise refusal("forbidden")
+    engine().start()
+    engine().subscribe(sid, story_id, facilitator_writes)
+    with engine().synced(story_id) as live:
+        step1 = crdt.sync_step1(live.doc.get_state())
+    return Opened(story_id, granted.write, step1)
+
+
+def close_story(sid: str, payload: object) -> tuple[int, bytes | None]:
+    """Unsubscribe; return the story id and an awareness message removing the socket's cursors, if any."""
+    if not isinstance(payload, dict):
+        raise refusal("invalid")
+    story_id = parse_story_id(payload.get("story_id"))
+    sub = engine().unsubscribe(sid, story_id)
+    if sub is None or not sub.awareness:
+        return story_id, None
+    return story_id, crdt.awareness_removal(sub.awareness)
+
+
+def _checked(job: Job) -> None:
+    """Hand the job to the writer (which checks access in its batch) and wait; raise its refusal."""
+    db.session.remove()  # give the connection back while we wait
+    try:
+        outcome = engine().writer.submit(job).result(timeout=ACK_TIMEOUT_SECONDS)
+    except FutureTimeout as exc:
+        raise refusal("unavailable") from exc
+    if not outcome.ok:
+        raise refusal(outcome.code or "unavailable")
+
+
+def receive(identity: Identity | None, sid: str, story_id: object, data: object) -> Reply:
+    """Handle one y-protocols message from socket `sid` for a story it opened (see the module docstring).
+
+    Every message is checked against the database state of its batch (see `stories.access_cache`). An
+    update is also size-checked, parsed and tried on a scratch document before the writer stores it; this
+    returns only once it is committed.
+    """
+    story_id = parse_story_id(story_id)
+    if isinstance(data, crdt.BINARY) and len(data) > current_app.config["PLUME_MAX_UPDATE_BYTES"]:
+        raise refusal("too_large")
+    try:
+        message = crdt.parse_message(data)
+    except crdt.MalformedError as exc:
+        raise refusal("malformed") from exc
+    sub = engine().subscription(sid, story_id)
+    if sub is None:
+        raise refusal("not_open")
+    if message.kind is crdt.Kind.SYNC_STEP1:
+        _checked(Job(story_id, identity))
+        with engine().synced(story_id) as live:
+            try:
+                diff, *waiting = live.answer(message.payload)
+            except crdt.MalformedError as exc:
+                raise refusal("malformed") from exc
+        return Reply(to_sender=(crdt.sync_step2(diff), *map(crdt.update_message, waiting)))
+    if message.kind is crdt.Kind.AWARENESS:
+        _checked(Job(story_id, identity))
+        for client, (clock, present) in crdt.awareness_clients(message.payload).items():
+            if present:
+                sub.awareness[client] = clock
+            else:
+                sub.awareness.pop(client, None)
+        return Reply(relay=bytes(data))  # type: ignore[arg-type]
+    update = message.payload
+    if update == crdt.EMPTY_UPDATE:  # nothing to store (a step 2 from a peer that has nothing new)
+        _checked(Job(story_id, identity))
+        return Reply()
+    try:
+        crdt.check_update(update)
+    except crdt.MalformedError as exc:
+        raise refusal("malformed") from exc
+    _checked(Job(story_id, identity, update, sub.facilitator_writes))
+    relay = bytes(data) if message.kind is crdt.Kind.SYNC_UPDATE else crdt.update_message(update)  # type: ignore[arg-type]
+    return Reply(relay=relay)
+
+
+def ok(**extra: Any) -> dict[str, Any]:
+    return {"ok": True, **extra}

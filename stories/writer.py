@@ -1,0 +1,252 @@
+"""Group commit: one writer thread per process checks and stores what arrives together, in one transaction.
+
+Socket handlers (many threads) submit a job and wait on its future. The writer takes whatever is queued,
+checks each job's access (`access_cache`: a few queries per batch, in the same transaction), applies each
+update to its story's live document (refusing what the document or the story size limit refuses), appends
+the accepted bytes to the log with the story's figures, commits once, and only then resolves the futures.
+The story locks are held from apply to commit, so no sync reply ever shows an update that is not stored;
+if the commit fails for good, those documents are dropped and reload from the log. A job without an
+update only asks whether its socket may still read the story (awareness, sync step 1).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from extensions import db
+from stories import crdt, persistence
+from stories.access_cache import AccessCache, Request
+from stories.live import LiveStory
+from stories.yupdate import UpdateFormatError, decode_update
+from workshops.access import Access
+from workshops.identity import Identity
+
+if TYPE_CHECKING:
+    from stories.engine import Engine
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 512
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a job: done (`ok`; `seq` of a stored update), or refused with an error code."""
+
+    ok: bool
+    code: str | None = None
+    seq: int | None = None
+
+    @classmethod
+    def refused(cls, code: str) -> Outcome:
+        return cls(ok=False, code=code)
+
+
+@dataclass(eq=False)
+class Job:
+    story_id: int
+    identity: Identity | None
+    update: bytes | None = None  # None: only check that the socket may read the story
+    facilitator_writes: bool = False
+    future: Future[Outcome] = field(default_factory=Future)
+
+    @property
+    def author_id(self) -> int | None:
+        """The participant who wrote the update (a facilitator's writing is nobody's in authorship)."""
+        return self.identity.id if self.identity and not self.identity.is_facilitator else None
+
+
+def inserted_bytes(update: bytes) -> int:
+    """UTF-8 bytes of the text an update inserts (at most the update's own size)."""
+    try:
+        structs = decode_update(update).structs
+    except UpdateFormatError:
+        return len(update)
+    return sum(len(s.text.encode("utf-8")) for s in structs if s.text and not s.deleted)
+
+
+class GroupCommitWriter:
+    """The process's writer thread and its queue (started on first use, so after gunicorn forks)."""
+
+    def __init__(self, engine: Engine, max_batch: int = MAX_BATCH) -> None:
+        self.engine = engine
+        self.max_batch = max_batch
+        self.access = AccessCache()
+        self._queue: queue.SimpleQueue[Job] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self.batches = 0  # figures for the bench and the tests
+        self.stored = 0
+
+    def submit(self, job: Job) -> Future[Outcome]:
+        """Queue a job; its future resolves once its update is committed (or refused, or checked)."""
+        self._ensure_thread()
+        self._queue.put(job)
+        return job.future
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="plume-story-writer", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            jobs = [self._queue.get()]
+            while len(jobs) < self.max_batch:
+                try:
+                    jobs.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            with self.engine.app.app_context():
+                try:
+                    self.commit(jobs)
+                except Exception:
+                    log.exception("story writer failed on a batch of %d jobs", len(jobs))
+                    db.session.rollback()
+                finally:
+                    for job in jobs:
+                        if not job.future.done():
+                            job.future.set_result(Outcome.refused("unavailable"))
+                    db.session.remove()
+
+    def commit(self, jobs: list[Job]) -> None:
+        """Check, store and resolve a batch in one transaction (call within an app context)."""
+        allowed = self._authorise(jobs)
+        by_story: dict[int, list[Job]] = {}
+        for job in allowed:
+            by_story.setdefault(job.story_id, []).append(job)
+        lives = {story_id: self.engine.stories.get(story_id) for story_id in sorted(by_story)}
+        accepted: dict[int, list[Job]] = {}
+        with ExitStack() as held:
+            for live in lives.values():  # sorted by story id: no deadlock between batches
+                held.enter_context(live.lock)
+            try:
+                stale = self._stale(lives)
+                for story_id, story_jobs in by_story.items():
+                    live = lives[story_id]
+                    if story_id in stale:
+                        live.catch_up(persistence.rows_after(story_id, live.last_seq))
+                    for job in story_jobs:
+                        refusal = self._apply(live, job)
+                        if refusal:
+                            job.future.set_result(Outcome.refused(refusal))
+                        else:
+                            accepted.setdefault(story_id, []).append(job)
+                stored = self._store(lives, accepted) if accepted else {}
+            except BaseException:
+                for live in lives.values():  # they may hold updates that were not stored
+                    self.engine.stories.discard(live)
+                raise
+        db.session.rollback()  # end the read transaction of a batch that stored nothing
+        for story_id, story_jobs in accepted.items():
+            last = stored.get(story_id)
+            for i, job in enumerate(story_jobs):
+                if last is None:
+                    job.future.set_result(Outcome.refused("unavailable"))
+                else:
+                    job.future.set_result(Outcome(ok=True, seq=last - len(story_jobs) + 1 + i))
+        for live in lives.values():
+            if live.broken or (live.story_id in accepted and not stored):
+                self.engine.stories.discard(live)
+        self.batches += 1
+        self.stored += sum(len(accepted[s]) for s in stored)
+        if stored:
+            self.engine.stored({story_id: lives[story_id] for story_id in stored}, persistence.now())
+
+    def _authorise(self, jobs: list[Job]) -> list[Job]:
+        """Resolve the check-only jobs and the refused updates; return the updates that may be written."""
+        requests: dict[Job, Request] = {}
+        for job in jobs:
+            meta = self.engine.meta(job.story_id)
+            if meta is None:
+                job.future.set_result(Outcome.refused("forbidden"))
+                continue
+            writes = job.facilitator_writes and job.update is not None
+            requests[job] = Request(job.identity, job.story_id, meta.workshop_id, meta.group_id, writes)
+        answers = self.access.check(requests.values())
+        allowed = []
+        for job, request in requests.items():
+            granted: Access = answers[request]
+            if job.update is None:
+                job.future.set_result(Outcome(ok=True) if granted.read else Outcome.refused("forbidden"))
+            elif not granted.write:
+                job.future.set_result(Outcome.refused(granted.reason or "forbidden"))
+            else:
+                allowed.append(job)
+        return allowed
+
+    def _stale(self, lives: dict[int, LiveStory]) -> set[int]:
+        """Stories whose log has rows this process has not applied (another worker wrote, or not loaded).
+
+        Also locks the stories' rows until the commit (see `persistence.last_seqs`).
+        """
+        if not lives:
+            return set()
+        last = persistence.last_seqs(list(lives))
+        return {story_id for story_id, live in lives.items() if last.get(story_id, 0) > live.last_seq}
+
+    def _apply(self, live: LiveStory, job: Job) -> str | None:
+        """Apply one update to the live document; the refusal code, or None when it applied."""
+        assert job.update is not None
+        limit = self.engine.app.config["PLUME_MAX_STORY_BYTES"]
+        size = live.text_bytes()
+        if size + len(job.update) > limit:  # the update's size bounds the text it adds: read it only then
+            added = inserted_bytes(job.update)
+            if added and size + added > limit:
+                return "too_large"
+        try:
+            live.apply(job.update)
+        except crdt.MalformedError:
+            return "malformed"
+        return None
+
+    def _store(self, lives: dict[int, LiveStory], accepted: dict[int, list[Job]]) -> dict[int, int]:
+        """Append the accepted updates and the stories' figures, commit; {story id: last seq} or {}."""
+        for attempt in range(persistence.RETRIES):
+            try:
+                if attempt:  # lost a race: another worker appended meanwhile
+                    for story_id in self._stale({s: lives[s] for s in accepted}):
+                        live = lives[story_id]
+                        live.catch_up(persistence.rows_after(story_id, live.last_seq))
+                now = persistence.now()
+                rows, figures, last = [], [], {}
+                for story_id, story_jobs in accepted.items():
+                    live = lives[story_id]
+                    first = live.last_seq + 1
+                    rows += [
+                        {
+                            "story_id": story_id,
+                            "seq": first + i,
+                            "data": job.update,
+                            "author_id": job.author_id,
+                        }
+                        for i, job in enumerate(story_jobs)
+                    ]
+                    figures.append({"id": story_id, "length": live.length, "at": now})
+                    last[story_id] = first + len(story_jobs) - 1
+                persistence.append_rows(rows)
+                persistence.record_activity(figures)
+                db.session.commit()
+            except (OperationalError, IntegrityError) as exc:
+                db.session.rollback()
+                log.info("story batch retry %d after %s", attempt + 1, type(exc).__name__)
+                persistence.retry_pause(attempt)
+                continue
+            for story_id, seq in last.items():
+                lives[story_id].last_seq = seq
+                lives[story_id].tail_rows += len(accepted[story_id])
+            return last
+        log.error(
+            "a batch of %d stories was not stored after %d attempts", len(accepted), persistence.RETRIES
+        )
+        return {}

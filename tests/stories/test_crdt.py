@@ -1,0 +1,269 @@
+"""The y-protocols framing, update checks and the Yjs update reader (no database, no server)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pycrdt import Array, Doc, Map, Text, create_awareness_message, create_sync_message, merge_updates
+
+from stories import crdt
+from stories.live import LiveStory
+from stories.yupdate import UpdateFormatError, decode_update, dependencies_met, visible_characters
+from tests.stories.ydocs import Editor
+
+
+def test_messages_are_read_by_kind() -> None:
+    editor = Editor()
+    update = editor.insert(0, "Hello")
+    assert crdt.parse_message(crdt.update_message(update)) == crdt.Message(crdt.Kind.SYNC_UPDATE, update)
+    assert crdt.parse_message(crdt.sync_step2(update)) == crdt.Message(crdt.Kind.SYNC_STEP2, update)
+    step1 = crdt.parse_message(create_sync_message(editor.doc))
+    assert step1.kind is crdt.Kind.SYNC_STEP1
+    assert step1.payload == editor.doc.get_state()
+    assert crdt.sync_step1(editor.doc.get_state()) == create_sync_message(editor.doc)
+
+
+def test_the_bytes_are_those_of_y_protocols() -> None:
+    """The hex examples of docs/protocol.md."""
+    assert crdt.sync_step1(b"\x00").hex(" ") == "00 00 01 00"
+    assert crdt.sync_step2(crdt.EMPTY_UPDATE).hex(" ") == "00 01 02 00 00"
+    assert crdt.update_message(b"\x00\x00").hex(" ") == "00 02 02 00 00"
+    assert crdt.awareness_removal({7: 3}).hex(" ") == "01 08 01 07 04 04 6e 75 6c 6c"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\x00",
+        b"\x00\x03\x00",  # unknown sync type
+        b"\x02\x00",  # unknown message type
+        b"\x00\x02\x05\x00\x00",  # says 5 bytes, has 2
+        b"\x00\x02\x01\x00\x00",  # trailing byte after the payload
+        b"\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01",  # endless varuint
+        b"\x01\x03\x01\x01\x00",  # awareness without its state
+        "not bytes",
+        None,
+        [0, 2, 0],
+    ],
+)
+def test_malformed_messages_are_refused(data: object) -> None:
+    with pytest.raises(crdt.MalformedError):
+        crdt.parse_message(data)
+
+
+def test_awareness_messages_name_their_clients() -> None:
+    from pycrdt import Awareness
+
+    doc = Doc()
+    awareness = Awareness(doc)
+    awareness.set_local_state({"user": {"name": "Ada", "color": "#9a3412"}})
+    message = create_awareness_message(awareness.encode_awareness_update([doc.client_id]))
+    parsed = crdt.parse_message(message)
+    assert parsed.kind is crdt.Kind.AWARENESS
+    clients = crdt.awareness_clients(parsed.payload)
+    assert list(clients) == [doc.client_id]
+    assert clients[doc.client_id][1] is True
+    removal = crdt.parse_message(crdt.awareness_removal({doc.client_id: clients[doc.client_id][0]}))
+    assert crdt.awareness_clients(removal.payload) == {doc.client_id: (clients[doc.client_id][0] + 1, False)}
+
+
+def test_awareness_with_a_state_that_is_not_json_is_refused() -> None:
+    payload = b"\x01\x07\x01\x03{x}"
+    with pytest.raises(crdt.MalformedError):
+        crdt.awareness_clients(payload)
+
+
+@pytest.mark.parametrize("update", [b"", b"\xff\xff\xff", b"garbage", b"\x01", b"\x01\x01\x80\x80\x80\x01"])
+def test_updates_that_do_not_decode_are_refused(update: bytes) -> None:
+    with pytest.raises(crdt.MalformedError):
+        crdt.check_update(update)
+
+
+def test_an_update_whose_dependencies_are_missing_waits_and_is_still_answered() -> None:
+    """Out-of-order delivery (parallel handler threads): the doc must still serve what it holds."""
+    editor = Editor()
+    first, second = editor.insert(0, "Hello"), editor.insert(5, " world")
+    live = LiveStory(1)
+    live.apply(second)
+    assert live.pending == [second]
+    assert live.text() == ""
+    peer = Editor()
+    for update in live.answer(peer.doc.get_state()):  # a late joiner gets the waiting update as it is
+        peer.receive(update)
+    live.apply(first)
+    peer.receive(first)
+    assert live.text() == str(peer) == "Hello world"
+    assert live.pending == []
+
+
+def test_a_waiting_deletion_is_kept_too() -> None:
+    editor = Editor()
+    insert = editor.insert(0, "abc")
+    deletion = editor.delete(0, 1)
+    live = LiveStory(1)
+    live.apply(deletion)
+    assert live.pending == [deletion]
+    peer = Editor()
+    for update in live.answer(peer.doc.get_state()):
+        peer.receive(update)
+    peer.receive(insert)
+    live.apply(insert)
+    assert str(peer) == live.text() == "bc"
+
+
+def test_updates_with_different_gaps_all_arrive() -> None:
+    """pycrdt alone loses the update at clock 3 when clocks 3, 2 then 1 arrive after 0 (see StoryDoc)."""
+    editor = Editor()
+    updates = [editor.insert(0, "a"), editor.insert(1, "a"), editor.insert(0, "b"), editor.insert(3, "b")]
+    story = crdt.StoryDoc()
+    for index in (0, 3, 2, 1):
+        story.apply(updates[index])
+    assert story.text() == str(editor) == "baab"
+    assert story.pending == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32), steps=st.integers(1, 40))
+def test_any_arrival_order_gives_the_same_document(seed: int, steps: int) -> None:
+    rng = random.Random(seed)
+    editors = [Editor(), Editor()]
+    updates = []
+    for _ in range(steps):
+        author = rng.choice(editors)
+        update = author.random_edit(rng)
+        updates.append(update)
+        for other in editors:
+            if other is not author and rng.random() < 0.7:
+                other.receive(update)
+    shuffled = updates[:]
+    rng.shuffle(shuffled)
+    in_order, any_order = crdt.replay(updates), crdt.replay(shuffled)
+    assert any_order.pending == in_order.pending == []
+    assert any_order.text() == in_order.text()
+
+
+def test_a_malformed_state_vector_is_refused() -> None:
+    with pytest.raises(crdt.MalformedError):
+        LiveStory(1).answer(b"\x05\x01")
+
+
+def test_the_dependency_check_agrees_with_pycrdt() -> None:
+    editor = Editor()
+    first, second = editor.insert(0, "one"), editor.insert(3, " two")
+    empty = {}
+    assert dependencies_met(decode_update(first), empty)
+    assert not dependencies_met(decode_update(second), empty)
+    known = crdt.state_vector(crdt.replay([first]).doc.get_state())
+    assert dependencies_met(decode_update(second), known)
+    gap = merge_updates(first, editor.insert(0, "zero "))  # merged with a skip over " two"
+    assert not dependencies_met(decode_update(gap), empty)
+
+
+def test_the_update_reader_finds_clients_clocks_and_text() -> None:
+    a, b = Editor(), Editor()
+    first = a.insert(0, "héllo 😀")
+    decoded = decode_update(first)
+    assert decoded.clients == {a.doc.client_id}
+    assert [(s.clock, s.length, s.text) for s in decoded.structs] == [(0, 8, "héllo 😀")]  # UTF-16 units
+    b.receive(first)
+    deletion = b.delete(0, 2)
+    assert decode_update(deletion).deletes == {a.doc.client_id: [(0, 2)]}
+    assert decode_update(deletion).clients == set()
+
+
+def test_the_update_reader_skips_every_kind_of_content() -> None:
+    doc = Doc()
+    text = doc.get("body", type=Text)
+    text += "plain"
+    text.insert(2, "bold", {"bold": True})
+    text.insert_embed(0, {"image": "x.png"})
+    meta = doc.get("meta", type=Map)
+    meta["numbers"] = [1, 2.5, -3, 2**60, "x", None, True, {"a": [False]}]
+    meta["binary"] = b"\x00\x01\x02"
+    items = doc.get("items", type=Array)
+    items.append(Text("nested text"))
+    items.append(Map({"k": "v"}))
+    decoded = decode_update(doc.get_update())
+    assert {s.client for s in decoded.structs} == {doc.client_id}
+    assert visible_characters(doc.get_update()) == {doc.client_id: len("plainbold")}
+
+
+@pytest.mark.parametrize("cut", [1, 5, 9, 20])
+def test_the_update_reader_refuses_truncated_updates(cut: int) -> None:
+    editor = Editor()
+    update = editor.insert(0, "a sentence long enough to cut")
+    with pytest.raises(UpdateFormatError):
+        decode_update(update[:cut])
+    with pytest.raises(UpdateFormatError):
+        decode_update(update + b"\x00")
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32), steps=st.integers(1, 60))
+def test_visible_characters_add_up_to_the_text(seed: int, steps: int) -> None:
+    """Whatever several editors typed and deleted, each visible character is counted once."""
+    rng = random.Random(seed)
+    editors = [Editor() for _ in range(3)]
+    for _ in range(steps):
+        author = rng.choice(editors)
+        update = author.random_edit(rng)
+        for other in editors:
+            if other is not author:
+                other.receive(update)
+    whole = editors[0].doc.get_update()
+    counts = visible_characters(whole)
+    assert sum(counts.values()) == len(str(editors[0]))
+    assert set(counts) <= {e.doc.client_id for e in editors}
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32), steps=st.integers(1, 40))
+def test_text_of_a_log_is_the_text_of_the_document(seed: int, steps: int) -> None:
+    rng = random.Random(seed)
+    editor = Editor()
+    updates = [editor.random_edit(rng) for _ in range(steps)]
+    shuffled = updates[:]
+    rng.shuffle(shuffled)
+    assert crdt.text_of(updates) == crdt.text_of(shuffled) == str(editor)
+    assert crdt.text_of([merge_updates(*updates)]) == str(editor)  # a compacted log
+
+
+def test_the_hex_examples_of_the_protocol_document_are_true() -> None:
+    from pathlib import Path
+
+    from pycrdt import Awareness
+
+    doc_text = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
+    doc = Doc(client_id=1)
+    body = doc.get("body", type=Text)
+    updates: list[bytes] = []
+    doc.observe(lambda event: updates.append(event.update))
+    body += "Hi"
+    state = doc.get_state()
+    whole = doc.get_update(b"\x00")
+    body.insert(2, "!")
+    del body[0:1]
+    awareness = Awareness(doc)
+    awareness.set_local_state({"user": {"name": "Ada"}})
+    awareness_message = create_awareness_message(awareness.encode_awareness_update([1]))
+
+    def hexed(data: bytes) -> str:
+        return data.hex(" ")
+
+    for example in [
+        hexed(updates[0]),
+        hexed(crdt.update_message(updates[0])),
+        hexed(crdt.sync_step1(b"\x00")),
+        hexed(crdt.sync_step1(state)),
+        hexed(crdt.sync_step2(whole)),
+        hexed(crdt.sync_step2(crdt.EMPTY_UPDATE)),
+        hexed(crdt.update_message(updates[1])),
+        hexed(crdt.update_message(updates[2])),
+        hexed(awareness_message[:12]),
+        hexed(crdt.awareness_removal({1: 1})),
+    ]:
+        assert f"`{example}" in doc_text, example

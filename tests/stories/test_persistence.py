@@ -1,0 +1,440 @@
+"""The update log, group commit, compaction, catch-up and checkpoints, on the test database (no server)."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from extensions import db
+from stories import crdt, persistence
+from stories.checkpoints import checkpoint_workshop
+from stories.engine import Engine
+from stories.live import LiveStory
+from stories.models import Story, StoryCheckpoint, StoryUpdate
+from stories.writer import Job, Outcome
+from tests import factories
+from tests.stories.ydocs import Editor
+from workshops.identity import Identity
+from workshops.models import Group, Participant
+
+
+@pytest.fixture
+def engine(app_ctx: Flask) -> Iterator[Engine]:
+    """A fresh engine of its own (no cached documents), installed as the app's for this test."""
+    previous = app_ctx.extensions.get("plume.stories")
+    fresh = app_ctx.extensions["plume.stories"] = Engine(app_ctx)
+    yield fresh
+    app_ctx.extensions["plume.stories"] = previous
+
+
+WRITERS: dict[int, Identity] = {}  # story id -> a participant of its group
+
+
+def new_story() -> int:
+    """A story of a running workshop, with a participant who may write it (see `writer_of`)."""
+    group = factories.workshop(groups=1).groups[0]
+    story_id = factories.story_of(group).id
+    WRITERS[story_id] = Identity("participant", factories.participant(group)[0].id)
+    return story_id
+
+
+def writer_of(story_id: int) -> Identity:
+    return WRITERS[story_id]
+
+
+def job(story_id: int, update: bytes, author: int | None = None) -> Job:
+    who = Identity("participant", author) if author else writer_of(story_id)
+    return Job(story_id, who, update)
+
+
+def store(engine: Engine, story_id: int, updates: list[bytes], author: int | None = None) -> list[Outcome]:
+    """Store updates as one batch, as the writer thread does, and return their outcomes."""
+    jobs = [job(story_id, update, author) for update in updates]
+    engine.writer.commit(jobs)
+    return [j.future.result(timeout=0) for j in jobs]
+
+
+def log_seqs(story_id: int) -> list[int]:
+    db.session.rollback()
+    return list(
+        db.session.scalars(
+            select(StoryUpdate.seq).where(StoryUpdate.story_id == story_id).order_by(StoryUpdate.seq)
+        )
+    )
+
+
+def replayed(story_id: int) -> LiveStory:
+    live = LiveStory(story_id)
+    live.catch_up(persistence.rows_after(story_id))
+    return live
+
+
+def same_document(a: LiveStory, b: LiveStory) -> bool:
+    """Same text, and each holds every struct and deletion of the other."""
+    return (
+        str(a.body) == str(b.body)
+        and crdt.integrated(a.doc, b.doc.get_update())
+        and crdt.integrated(b.doc, a.doc.get_update())
+    )
+
+
+# --- convergence, compaction, replay: properties -------------------------------------------------------
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(seed=st.integers(0, 2**32), editors=st.integers(2, 4), steps=st.integers(5, 80))
+def test_concurrent_edits_through_the_store_converge(
+    engine: Engine, seed: int, editors: int, steps: int
+) -> None:
+    """Editors edit concurrently; the server receives their updates in any order (parallel handler
+    threads), in batches, relays each to the others who apply them in any order, compacts now and then,
+    and a newcomer joins by sync. In the end everyone, the live doc and the log have one text."""
+    rng = random.Random(seed)
+    story_id = new_story()
+    people = [Editor() for _ in range(editors)]
+    outbox: list[tuple[Editor, bytes]] = []  # sent, not yet received by the server
+    inbox: dict[Editor, list[bytes]] = {person: [] for person in people}  # relayed, not yet applied
+
+    def server_receives(count: int) -> None:
+        rng.shuffle(outbox)
+        batch, outbox[:] = outbox[:count], outbox[count:]
+        outcomes = store(engine, story_id, [update for _, update in batch])
+        for (sender, update), outcome in zip(batch, outcomes, strict=True):
+            assert outcome.ok
+            for person in people:
+                if person is not sender:
+                    inbox[person].append(update)
+
+    def deliver(person: Editor) -> None:
+        if inbox[person]:
+            person.receive(inbox[person].pop(rng.randrange(len(inbox[person]))))
+
+    for _ in range(steps):
+        action = rng.random()
+        if action < 0.45:
+            author = rng.choice(people)
+            outbox.append((author, author.random_edit(rng)))
+        elif action < 0.7 and outbox:
+            server_receives(rng.randint(1, len(outbox)))
+        elif action < 0.93:
+            deliver(rng.choice(people))
+        elif action < 0.97:
+            before = persistence.load_text(story_id)
+            persistence.compact(story_id)
+            assert persistence.load_text(story_id) == before
+        else:
+            newcomer = Editor()
+            with engine.synced(story_id) as live:
+                for update in live.answer(newcomer.doc.get_state()):
+                    newcomer.receive(update)
+            people.append(newcomer)
+            inbox[newcomer] = []
+    server_receives(len(outbox))
+    for person in people:
+        while inbox[person]:
+            deliver(person)
+
+    live = engine.stories.get(story_id)
+    texts = {str(person) for person in people}
+    assert texts == {str(live.body)} == {persistence.load_text(story_id)}
+    assert same_document(live, replayed(story_id))
+    seqs = log_seqs(story_id)
+    assert seqs == sorted(set(seqs))
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(seed=st.integers(0, 2**32), steps=st.integers(1, 60), cut=st.floats(0, 1))
+def test_compaction_never_changes_the_text_and_keeps_seq_monotonic(
+    engine: Engine, seed: int, steps: int, cut: float
+) -> None:
+    rng = random.Random(seed)
+    story_id = new_story()
+    a, b = Editor(), Editor()
+    for i in range(steps):
+        author, other = (a, b) if rng.random() < 0.5 else (b, a)
+        update = author.random_edit(rng)
+        other.receive(update)
+        store(engine, story_id, [update])
+        if i == int(cut * steps):
+            persistence.compact(story_id)
+    before, last = persistence.load_text(story_id), log_seqs(story_id)[-1]
+    persistence.compact(story_id)
+    assert persistence.load_text(story_id) == before == str(a) == str(b)
+    assert log_seqs(story_id) == [last]
+    assert same_document(engine.stories.get(story_id), replayed(story_id))
+    extra = a.insert(0, "after ")
+    store(engine, story_id, [extra])
+    assert log_seqs(story_id) == [last, last + 1]
+    assert persistence.load_text(story_id) == str(a)
+
+
+# --- group commit -----------------------------------------------------------------------------------------
+
+
+def test_updates_that_arrive_together_share_one_commit(engine: Engine) -> None:
+    story_id = new_story()
+    editor = Editor()
+    updates = [editor.insert(i, "x") for i in range(40)]
+    live = engine.stories.get(story_id)
+    with live.lock:  # hold the first batch up while the rest queue behind it
+        futures = [engine.writer.submit(job(story_id, update)) for update in updates]
+        threading.Event().wait(0.2)
+    outcomes = [future.result(timeout=10) for future in futures]
+    assert all(outcome.ok for outcome in outcomes)
+    assert sorted(o.seq for o in outcomes) == list(range(1, 41))
+    assert engine.writer.batches <= 2  # 40 updates, at most two transactions
+    assert persistence.load_text(story_id) == "x" * 40
+
+
+def test_many_threads_writing_many_stories_lose_nothing(engine: Engine) -> None:
+    stories = [new_story() for _ in range(3)]
+    editors = {story_id: [Editor() for _ in range(4)] for story_id in stories}
+
+    def type_into(story_id: int, editor: Editor) -> None:
+        for i in range(15):
+            update = editor.insert(len(str(editor)), f"{i % 10}")
+            assert engine.writer.submit(job(story_id, update)).result(timeout=10).ok
+
+    threads = [
+        threading.Thread(target=type_into, args=(story_id, editor))
+        for story_id, group in editors.items()
+        for editor in group
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for story_id, group in editors.items():
+        text = persistence.load_text(story_id)
+        assert len(text) == 4 * 15
+        assert sorted(text) == sorted("".join(str(e) for e in group))
+        assert log_seqs(story_id) == list(range(1, 61))
+    assert engine.writer.batches < 12 * 15
+
+
+def test_the_story_figures_are_kept_with_each_commit(engine: Engine) -> None:
+    story_id = new_story()
+    editor = Editor()
+    store(engine, story_id, [editor.insert(0, "héllo 😀")])
+    story = db.session.get(Story, story_id)
+    db.session.refresh(story)
+    assert story.length == len("héllo 😀")
+    assert story.last_activity_at is not None
+
+
+def test_an_update_that_would_outgrow_the_story_is_refused(engine: Engine, app_ctx: Flask) -> None:
+    story_id = new_story()
+    editor = Editor()
+    limit = app_ctx.config["PLUME_MAX_STORY_BYTES"]
+    app_ctx.config["PLUME_MAX_STORY_BYTES"] = 20
+    try:
+        first = editor.insert(0, "0123456789")
+        too_much = editor.insert(10, "0123456789ABC")
+        outcomes = store(engine, story_id, [first, too_much])
+        deletion = Editor()
+        deletion.receive(first)
+        shrink = deletion.delete(0, 5)
+        assert store(engine, story_id, [shrink]) == [Outcome(ok=True, seq=2)]
+    finally:
+        app_ctx.config["PLUME_MAX_STORY_BYTES"] = limit
+    assert outcomes[0].ok
+    assert outcomes[1] == Outcome.refused("too_large")
+    assert persistence.load_text(story_id) == "56789"
+    with engine.synced(story_id) as live:
+        assert str(live.body) == "56789"  # the refused update left no trace in memory either
+
+
+# --- several workers --------------------------------------------------------------------------------------
+
+
+def test_a_worker_catches_up_from_the_log_before_answering(app_ctx: Flask, engine: Engine) -> None:
+    """Two engines on one database stand for two workers: each sees what the other stored."""
+    other = Engine(app_ctx)
+    story_id = new_story()
+    a, b = Editor(), Editor()
+    store(engine, story_id, [a.insert(0, "from worker one. ")])
+    b.receive(a.doc.get_update())
+    store(other, story_id, [b.insert(len(str(b)), "from worker two.")])
+    store(engine, story_id, [a.insert(0, ">> ")])  # the first worker's writer catches up too
+    newcomer = Editor()
+    with engine.synced(story_id) as live:
+        (diff,) = live.answer(newcomer.doc.get_state())
+    newcomer.receive(diff)
+    assert str(newcomer) == ">> from worker one. from worker two."
+    assert log_seqs(story_id) == [1, 2, 3]
+
+
+def test_idle_documents_are_evicted_and_reload(engine: Engine) -> None:
+    story_id = new_story()
+    editor = Editor()
+    store(engine, story_id, [editor.insert(0, "kept")])
+    assert engine.stories.evict_idle(lambda _id: True, 0) == []
+    assert engine.stories.evict_idle(lambda _id: False, 0) == []  # first seen empty now
+    assert engine.stories.evict_idle(lambda _id: False, 0) == [story_id]
+    assert story_id not in engine.stories
+    with engine.synced(story_id) as live:
+        assert str(live.body) == "kept"
+
+
+# --- compaction under load, authorship, checkpoints -------------------------------------------------------
+
+
+def test_compaction_is_safe_against_concurrent_appends(engine: Engine, app: Flask) -> None:
+    story_id = new_story()
+    editor = Editor()
+    updates = [editor.insert(len(str(editor)), f"{i},") for i in range(150)]
+    stop = threading.Event()
+    compactions = []
+
+    def compact_repeatedly() -> None:
+        with app.app_context():
+            while not stop.is_set():
+                compactions.append(persistence.compact(story_id))
+            db.session.remove()
+
+    compactor = threading.Thread(target=compact_repeatedly)
+    compactor.start()
+    try:
+        for update in updates:
+            assert engine.writer.submit(job(story_id, update)).result(timeout=10).ok
+    finally:
+        stop.set()
+        compactor.join()
+    assert any(compactions)
+    assert persistence.load_text(story_id) == str(editor)
+    seqs = log_seqs(story_id)
+    assert seqs == sorted(set(seqs))
+    assert seqs[-1] == 150
+
+
+def test_compaction_waits_for_the_threshold(engine: Engine, app_ctx: Flask) -> None:
+    story_id = new_story()
+    editor = Editor()
+    store(engine, story_id, [editor.insert(i, "y") for i in range(6)])
+    threshold = app_ctx.config["PLUME_COMPACT_AFTER_ROWS"]
+    app_ctx.config["PLUME_COMPACT_AFTER_ROWS"] = 5
+    try:
+        assert persistence.compact_if_long(story_id)
+        assert not persistence.compact_if_long(story_id)
+        store(engine, story_id, [editor.insert(0, "z")])
+        engine.stored({story_id: engine.stories.get(story_id)}, persistence.now())
+        engine.stories.get(story_id).tail_rows = 10
+        engine.stored({story_id: engine.stories.get(story_id)}, persistence.now())
+        engine.run_compactions()  # the log has 2 rows: under the threshold, nothing to do
+        assert log_seqs(story_id) == [6, 7]
+    finally:
+        app_ctx.config["PLUME_COMPACT_AFTER_ROWS"] = threshold
+
+
+def test_authorship_counts_each_participants_remaining_characters(engine: Engine) -> None:
+    workshop = factories.workshop(groups=1)
+    group = workshop.groups[0]
+    ada, _ = factories.participant(group, "Ada")
+    bob, _ = factories.participant(group, "Bob")
+    story_id = factories.story_of(group).id
+    ada_editor, bob_editor = Editor(), Editor()
+    first = ada_editor.insert(0, "Ada wrote this. ")
+    bob_editor.receive(first)
+    second = bob_editor.insert(len(str(bob_editor)), "Bob wrote that.")
+    cut = bob_editor.delete(0, 4)  # Bob deletes "Ada "
+    store(engine, story_id, [first], ada.id)
+    store(engine, story_id, [second, cut], bob.id)
+    expected = {"Ada": len("wrote this. "), "Bob": len("Bob wrote that.")}
+    assert persistence.authorship(story_id) == expected
+    db.session.commit()
+    persistence.compact(story_id)
+    assert persistence.authorship(story_id) == expected
+    ada_editor.receive(second)
+    ada_editor.receive(cut)
+    store(engine, story_id, [ada_editor.insert(0, "Yes. ")], ada.id)
+    assert persistence.authorship(story_id) == {
+        "Ada": len("Yes. wrote this. "),
+        "Bob": len("Bob wrote that."),
+    }
+
+
+def test_a_checkpoint_saves_every_story_with_its_authors_and_compacts(engine: Engine) -> None:
+    workshop = factories.workshop(groups=2)
+    first, second = workshop.groups
+    ada, _ = factories.participant(first, "Ada")
+    story_one, story_two = factories.story_of(first).id, factories.story_of(second).id
+    editor = Editor()
+    store(engine, story_one, [editor.insert(0, "Once"), editor.insert(4, " upon a time")], ada.id)
+    checkpoint_workshop(workshop.id, 1, "Write")
+    rows = db.session.scalars(select(StoryCheckpoint).order_by(StoryCheckpoint.story_id)).all()
+    assert [(r.story_id, r.phase_position, r.phase_title, r.text) for r in rows] == [
+        (story_one, 1, "Write", "Once upon a time"),
+        (story_two, 1, "Write", ""),
+    ]
+    assert json.loads(rows[0].authorship) == {"Ada": len("Once upon a time")}
+    assert json.loads(rows[1].authorship) == {}
+    assert log_seqs(story_one) == [2]
+    checkpoint_workshop(workshop.id, 2, "Revise")
+    assert db.session.query(StoryCheckpoint).count() == 4
+
+
+def test_load_text_reads_the_database_not_a_cache(engine: Engine) -> None:
+    story_id = new_story()
+    story = db.session.get(Story, story_id)
+    factories.story_text(story, "written by another process")
+    assert persistence.load_text(story_id) == "written by another process"
+    assert persistence.load_text(10**9) == ""
+
+
+# --- access, checked per message in the batch's transaction ----------------------------------------------
+
+
+def test_every_job_is_checked_against_the_state_of_its_batch(engine: Engine) -> None:
+    workshop = factories.workshop(groups=2)
+    mine, theirs = workshop.groups
+    me = Identity("participant", factories.participant(mine)[0].id)
+    story_id = factories.story_of(mine).id
+    editor = Editor()
+
+    def outcome(who: Identity | None, update: bytes | None) -> Outcome:
+        checked = Job(story_id, who, update)
+        engine.writer.commit([checked])
+        return checked.future.result(timeout=0)
+
+    assert outcome(me, editor.insert(0, "a")).ok
+    computed = engine.writer.access.computed
+    assert outcome(me, editor.insert(1, "b")).ok
+    assert engine.writer.access.computed == computed  # nothing changed: the cached answer serves
+    group = db.session.get(Group, mine.id)
+    group.locked = True
+    db.session.commit()
+    assert outcome(me, editor.insert(2, "c")) == Outcome.refused("locked")
+    assert outcome(me, None).ok  # still reads
+    group.locked = False
+    db.session.commit()
+    assert outcome(me, editor.insert(0, "d")).ok  # stored, but waits for the refused "c" before it
+    assert persistence.load_text(story_id) == "ab"
+    assert outcome(me, editor.doc.get_update()).ok  # the client's resync (its step 2) brings "c"
+    assert persistence.load_text(story_id) == "dabc"
+    participant = db.session.get(Participant, me.id)
+    participant.group_id = theirs.id  # moved
+    db.session.commit()
+    assert outcome(me, editor.insert(0, "e")) == Outcome.refused("forbidden")
+    assert outcome(me, None) == Outcome.refused("forbidden")
+    assert outcome(None, None) == Outcome.refused("forbidden")
+    assert outcome(me, editor.insert(0, "f")) == Outcome.refused("forbidden")
+    unknown = Job(10**9, me, editor.insert(0, "g"))
+    engine.writer.commit([unknown])
+    assert unknown.future.result(timeout=0) == Outcome.refused("forbidden")
+    assert persistence.load_text(story_id) == "dabc"
