@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -21,6 +21,8 @@ def select_locale() -> str | None:
     """The reader's chosen language, else the best match from Accept-Language."""
     from flask import current_app
 
+    if not has_request_context():  # operations run from the CLI or tests: the default locale
+        return None
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
@@ -104,7 +106,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return {
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
-            "url_endpoints": app.view_functions,
         }
 
     @app.before_request

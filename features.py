@@ -11,11 +11,20 @@ def register(app: Flask) -> None:
     Route modules are imported first (they add routes to their blueprint), then the blueprints are
     registered. Socket.IO handlers register themselves on import.
     """
+    # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
+    import stories.api
+    import stories.review_views
+    import stories.sockets  # noqa: F401
+    import workshops.api_views
+    import workshops.live_views
+    import workshops.manage_views
     import workshops.sockets  # noqa: F401
     from api import bp as api_bp
+    from stories.views import bp as stories_bp
     from workshops.blueprint import bp as workshops_bp
-
-    # Feature route modules (each adds its routes to a blueprint above) are imported here:
+    from workshops.demo import command as demo_command
 
     app.register_blueprint(workshops_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(stories_bp)
+    app.cli.add_command(demo_command)

@@ -1,7 +1,7 @@
 """Imports every model so that SQLAlchemy and Alembic see the whole schema."""
 
 from accounts.models import Facilitator
-from stories.models import Reaction, Story, StoryCheckpoint, StoryTheme, StoryUpdate
+from stories.models import Reaction, Story, StoryCheckpoint, StoryClient, StoryTheme, StoryUpdate
 from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "Reaction",
     "Story",
     "StoryCheckpoint",
+    "StoryClient",
     "StoryTheme",
     "StoryUpdate",
     "Workshop",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -42,6 +43,8 @@ class Story(db.Model):
     published_markdown: Mapped[str] = mapped_column(Text, default="")
     published_html: Mapped[str] = mapped_column(Text, default="")
     search_text: Mapped[str] = mapped_column(Text, default="")  # folded (no accents, lower case)
+    published_words: Mapped[int] = mapped_column(Integer, default=0)  # for the reading time on cards
+    revised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last (re)publication
 
     workshop: Mapped[Workshop] = relationship()
     group: Mapped[Group] = relationship(backref="story")
@@ -58,6 +61,19 @@ class StoryUpdate(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class StoryClient(db.Model):
+    """A Yjs client id that wrote into a story, and the participant whose editor it was (for authorship).
+
+    Recorded from the update log before compaction merges the authored rows into one snapshot.
+    """
+
+    __tablename__ = "story_clients"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    client_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
 
 
 class StoryCheckpoint(db.Model):

@@ -1,0 +1,21 @@
+"""Absolute links for what leaves the site (feeds, sitemap, exports, OpenGraph), and time zones for dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app, url_for
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """The absolute URL of a page: on PLUME_PUBLIC_URL when it is set, else on the request's host."""
+    base = current_app.config.get("PLUME_PUBLIC_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored moment in UTC with its time zone (SQLite gives them back naive)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
