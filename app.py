@@ -84,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=app.config["PLUME_PUBLIC_URL"],  # None: same origin only
         max_http_buffer_size=app.config["PLUME_MAX_UPDATE_BYTES"] * 2,
         manage_session=False,
+        async_handlers=False,  # each socket's events in order, in its own thread (not one thread each)
     )
 
     import features

@@ -26,8 +26,10 @@ class LiveStory(crdt.StoryDoc):
         self.broken = False  # a refused apply may have left the document half-changed: reload it
         self.lock = threading.RLock()
         self.idle_since: float | None = None  # when this process last saw the story's room empty
+        self._length: int | None = None  # characters, counted once per change (see `length`)
 
     def apply(self, update: bytes) -> None:
+        self._length = None
         try:
             super().apply(update)
         except crdt.MalformedError:
@@ -38,6 +40,7 @@ class LiveStory(crdt.StoryDoc):
         """Apply log rows (seq, update) newer than `last_seq`, in order."""
         for seq, data in rows:
             if seq > self.last_seq:
+                self._length = None
                 try:
                     crdt.StoryDoc.apply(self, data)
                 except crdt.MalformedError:  # stored rows were checked; never let one block the story
@@ -47,8 +50,10 @@ class LiveStory(crdt.StoryDoc):
 
     @property
     def length(self) -> int:
-        """Characters in the story."""
-        return len(self.text())
+        """Characters in the story (counted again only after a change)."""
+        if self._length is None:
+            self._length = len(self.text())
+        return self._length
 
     def text_bytes(self) -> int:
         """UTF-8 bytes of the story (pycrdt measures text in bytes)."""
