@@ -136,15 +136,21 @@ def test_a_facilitator_runs_a_live_workshop_for_three_participants(
     console.locator('[data-group-card]:has-text("Group 1") [data-group-lock]').click()
     expect(ada.locator("[data-writing-state]")).to_have_text("You can write.")
 
-    # A reload keeps the same identity (the session cookie) and the same group.
+    # A reload keeps the same identity (the session cookie) and the same group, and instructions that
+    # Grace folded to make room for writing stay folded for this phase.
+    instructions = grace.locator("details.instructions")
+    grace.get_by_text("Instructions", exact=True).click()
+    expect(instructions).not_to_have_attribute("open", "")
     grace.reload()
     expect(grace.locator("[data-group-name]")).to_have_text("Group 2")
     expect(grace.locator("[data-members]")).to_contain_text("Grace")
     expect(grace.get_by_role("alert")).to_contain_text("Ten minutes left")
+    expect(instructions).not_to_have_attribute("open", "")
 
     started = time.monotonic()
     console.get_by_role("button", name="Previous phase").click()
     timings["previous"] = everyone_sees(started, titles, "Welcome and framing")
+    expect(instructions).to_have_attribute("open", "")  # a new phase: its instructions open
     console.get_by_role("button", name="Next phase").click()
     everyone_sees(time.monotonic(), titles, "Signals")
 

@@ -94,6 +94,24 @@ function start (root) {
     readable.hidden = wanted.size === 0
   }
 
+  // The instructions open on each new phase; once folded (a phone needs the room to write), they stay
+  // folded for that phase, across reloads.
+  const instructions = root.querySelector('details.instructions')
+  const foldKey = (state) => `plume:folded:${root.dataset.workshopId}:${state.phase_index}`
+  function renderInstructions (state, previous) {
+    if (!instructions || (previous && previous !== state && previous.phase_index === state.phase_index)) return
+    let folded = false
+    try { folded = sessionStorage.getItem(foldKey(state)) === '1' } catch { /* no storage: open */ }
+    instructions.open = !folded
+  }
+  instructions?.addEventListener('toggle', () => {
+    if (!current) return
+    try {
+      if (instructions.open) sessionStorage.removeItem(foldKey(current))
+      else sessionStorage.setItem(foldKey(current), '1')
+    } catch { /* no storage: nothing to remember */ }
+  })
+
   function apply (state) {
     if (!state || state.role !== 'participant' || !state.group) return
     const previous = current
@@ -106,6 +124,7 @@ function start (root) {
       return
     }
     view.update(state)
+    renderInstructions(state, previous)
     if (groupName && groupName.textContent !== state.group.name) groupName.textContent = state.group.name
     if (!previous || JSON.stringify(previous.group.members) !== JSON.stringify(state.group.members)) {
       renderMembers(state.group)
