@@ -7,6 +7,7 @@ PostgreSQL refuses NUL in text and no user-facing text needs C0 controls, so eve
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,26 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def clean_text(value: Any) -> Any:
     """`value` without C0 control characters (tab, CR and LF kept); non-strings pass through."""
     return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+#: Invisible characters that reorder or hide text (bidirectional marks, embeddings, overrides, isolates).
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_HIDDEN = frozenset({"Cc", "Cs", "Co"})  # control characters, lone surrogates, private use
+
+
+def has_hidden_characters(value: str, *, multiline: bool = False) -> bool:
+    """Whether `value` holds characters that hide or reorder text: what a name or a message must not have.
+
+    Tab and line breaks are allowed when `multiline`; a one-line text refuses them and the Unicode line and
+    paragraph separators too.
+    """
+    for ch in value:
+        if multiline and ch in "\t\n\r":
+            continue
+        category = unicodedata.category(ch)
+        if ch in BIDI_CONTROLS or category in _HIDDEN or (not multiline and category in ("Zl", "Zp")):
+            return True
+    return False
 
 
 class PlumeForm(FlaskForm):

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
+from errors import RefusedError
 from extensions import db
 from stories import persistence, rendering
 from stories.catalog import is_published
@@ -38,13 +39,8 @@ _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+(?P<title>[^\n]+?)[ \t]*#*[ \t]*(?:\n|
 _SPACES = re.compile(r"\s+")
 
 
-class PublishError(ValueError):
+class PublishError(RefusedError):
     """A publishing rule was broken; `message` is translated and safe to show to the facilitator."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 # --- Checking what the facilitator chose -------------------------------------------------------------

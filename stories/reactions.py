@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from errors import RefusedError
 from extensions import db
 from stories.models import Reaction, Story
 
@@ -34,13 +35,8 @@ COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
 _BROWSER_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
-class ReactionError(ValueError):
+class ReactionError(RefusedError):
     """A reaction that cannot be recorded; `message` is translated and safe to show."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def new_browser_id() -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
+from errors import RefusedError
 from extensions import db
 from stories import crdt
 from stories.engine import engine
@@ -25,13 +26,8 @@ from workshops.models import Group
 ACK_TIMEOUT_SECONDS = 20.0
 
 
-class SyncError(Exception):
+class SyncError(RefusedError):
     """A refused event: its error code and a message for people."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from errors import RefusedError
 from extensions import db
+from forms import has_hidden_characters
 from workshops import state
 from workshops.identity import new_token, participant_by_token
 from workshops.join_codes import normalise_join_code
@@ -27,18 +29,9 @@ PALETTE: tuple[str, ...] = (
     "#0f766e", "#a16207", "#be185d", "#3f6212", "#4338ca",
 )  # fmt: skip
 
-#: Invisible characters that reorder or hide text: a name must read as what it is.
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn", "Zl", "Zp"})  # controls, surrogates, unassigned…
 
-
-class JoinError(ValueError):
+class JoinError(RefusedError):
     """A join was refused; `code` is stable for API clients, `message` is translated and safe to show."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -56,7 +49,7 @@ def clean_name(value: object) -> str:
     if len(value) > MAX_NAME * 4:  # refuse absurd input before any work on it
         raise JoinError("name_too_long", _("At most %(limit)d characters, please.", limit=MAX_NAME))
     value = unicodedata.normalize("NFC", value)
-    if any(ch in _BIDI_CONTROLS or unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in value):
+    if has_hidden_characters(value):  # a name must read as what it is
         raise JoinError("name_invalid", _("Your name contains invisible control characters: remove them."))
     name = " ".join(value.split())
     if not name:

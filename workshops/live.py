@@ -22,7 +22,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from errors import RefusedError
 from extensions import db, socketio
+from forms import has_hidden_characters
 from stories.models import Story
 from workshops import joining, phases, presence, state
 from workshops.models import Group, Participant, Workshop
@@ -34,19 +36,9 @@ CLOCK_ACTIONS = phases.ACTIONS
 ACTIONS: tuple[str, ...] = (*CLOCK_ACTIONS, "lock", "unlock", "broadcast", "move", "joining")
 MAX_BROADCAST = 500
 
-_TEXT_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
-
-class CommandError(ValueError):
+class CommandError(RefusedError):
     """A refused command: `code` for programs (see docs/protocol.md), `message` translated for people."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
 
 
 def _phase_messages() -> dict[str, str]:
@@ -87,9 +79,8 @@ def clean_message(value: object) -> str:
         raise _error("invalid")
     if len(value) > MAX_BROADCAST * 2:
         raise CommandError("too_long", _("At most %(limit)d characters, please.", limit=MAX_BROADCAST))
-    for ch in value:
-        if ch not in "\t\n\r" and (ch in _TEXT_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs", "Co")):
-            raise CommandError("invalid", _("The message contains invisible control characters."))
+    if has_hidden_characters(value, multiline=True):
+        raise CommandError("invalid", _("The message contains invisible control characters."))
     text = " ".join(unicodedata.normalize("NFC", value).split())
     if len(text) > MAX_BROADCAST:
         raise CommandError("too_long", _("At most %(limit)d characters, please.", limit=MAX_BROADCAST))

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts import operations as accounts
 from accounts.models import Facilitator
+from errors import RefusedError
 from extensions import db
 from stories.crdt import text_of
 from stories.models import Story, StoryUpdate
@@ -69,13 +70,8 @@ _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tabs and line breaks are fine
 
 
-class WorkshopError(ValueError):
+class WorkshopError(RefusedError):
     """A management rule was broken; `message` is translated and safe to show to the facilitator."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 # --- Checking input ---------------------------------------------------------------------------------

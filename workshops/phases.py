@@ -26,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from errors import RefusedError
+
 ACTIONS: tuple[str, ...] = ("start", "pause", "resume", "extend", "next", "previous", "goto")
 
 MAX_EXTEND_SECONDS = 6 * 3600
@@ -55,17 +57,8 @@ class Status(StrEnum):
     FINISHED = "finished"
 
 
-class PhaseError(ValueError):
+class PhaseError(RefusedError):
     """A command that cannot apply to the clock; ``code`` is one of :data:`ERROR_CODES`."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def to_dict(self) -> dict[str, str]:
-        """The ``{"code", "message"}`` body of an error ack."""
-        return {"code": self.code, "message": self.message}
 
 
 @dataclass(frozen=True)
