@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,23 +17,13 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.e2e.a11y import assert_accessible
+from tests.e2e.pages import DESKTOP, PHONE, SHOTS, sign_in
 from tests.server import ServerProcess
 from workshops import management
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-DESKTOP = {"width": 1440, "height": 900}
-PHONE = {"width": 390, "height": 844}
 WITHIN = 1.0  # seconds: every participant sees each change this fast
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def join(new_context: Any, code: str, name: str, *, check: bool = False, **options: Any) -> Any:

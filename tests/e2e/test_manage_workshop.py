@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.e2e.a11y import assert_accessible
+from tests.e2e.pages import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -22,10 +23,7 @@ def test_prepare_a_workshop(page: Any, app_ctx: Any) -> None:
     factories.facilitator("ada@example.org", name="Ada")
     factories.facilitator("sam@example.org", name="Sam Diallo")
 
-    page.goto("/login")
-    page.get_by_label("Email").fill("ada@example.org")
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "ada@example.org")
     page.get_by_role("link", name="My workshops").first.click()
     page.wait_for_url("**/workshops")
     expect(page.get_by_text("No workshop yet.")).to_be_visible()
