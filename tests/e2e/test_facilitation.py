@@ -17,25 +17,13 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.e2e.a11y import assert_accessible
-from tests.e2e.pages import DESKTOP, PHONE, SHOTS, sign_in
+from tests.e2e.pages import DESKTOP, PHONE, SHOTS, join, sign_in
 from tests.server import ServerProcess
 from workshops import management
 
 pytestmark = pytest.mark.e2e
 
 WITHIN = 1.0  # seconds: every participant sees each change this fast
-
-
-def join(new_context: Any, code: str, name: str, *, check: bool = False, **options: Any) -> Any:
-    page = new_context(**options).new_page()
-    page.goto(f"/join/{code}")
-    if check:
-        assert_accessible(page)
-    page.get_by_label("Your name").fill(name)
-    page.get_by_role("button", name="Join").click()
-    page.wait_for_url("**/w/*")
-    expect(page.locator("[data-group-name]")).to_be_visible()
-    return page
 
 
 def everyone_sees(started: float, locators: list[Any], text: str) -> float:
