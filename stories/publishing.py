@@ -128,7 +128,7 @@ class Draft:
     ) -> Draft:
         """A checked draft from raw input; raises PublishError for the first rule broken."""
         if not isinstance(anonymous, bool):
-            raise PublishError("invalid", _("Expected yes or no."))
+            raise PublishError("invalid", _("Expected true or false."))
         return cls(
             title=clean_title(title),
             summary=clean_summary(summary),

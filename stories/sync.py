@@ -49,7 +49,7 @@ def refusal(code: str) -> SyncError:
     messages = {
         "invalid": _("This request is not valid."),
         "forbidden": _("You do not have access to this story."),
-        "not_open": _("Open the story before sending to it."),
+        "not_open": _("Open the story before sending changes to it."),
         "locked": _("The editor is locked for now."),
         "too_large": _("This change is too large."),
         "malformed": _("This message could not be read; nothing was changed."),

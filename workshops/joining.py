@@ -138,7 +138,7 @@ def rejoin(token: object) -> Participant:
 def set_joining(workshop: Workshop, open_: bool) -> None:
     """Open or close the workshop to new participants (an archived one stays closed)."""
     if not isinstance(open_, bool):
-        raise JoinError("invalid", _("Expected yes or no."))
+        raise JoinError("invalid", _("Expected true or false."))
     if open_ and workshop.archived_at is not None:
         raise JoinError("archived", _("An archived workshop cannot be opened for joining."))
     workshop.joining_open = open_

@@ -124,7 +124,7 @@ def _clean_language(value: object) -> str:
 
 def _clean_flag(value: object) -> bool:
     if not isinstance(value, bool):
-        raise WorkshopError("invalid", _("Expected yes or no."))
+        raise WorkshopError("invalid", _("Expected true or false."))
     return value
 
 
