@@ -42,7 +42,8 @@ def test_markdown_download(client: FlaskClient, workshop: Any) -> None:
     assert response.mimetype == "text/markdown"
     assert response.headers["Content-Disposition"] == 'attachment; filename="la-maison-des-communs.md"'
     text = response.get_data(as_text=True)
-    assert text.startswith("# La Maison des communs\n\n*By Awa Diop, Julien Marchand and Inès Benali*\n\n")
+    # In the workshop's language, whatever the reader's.
+    assert text.startswith("# La Maison des communs\n\n*Par Awa Diop, Julien Marchand et Inès Benali*\n\n")
     assert "## Ce qui a changé" in text
     assert f"http://localhost/stories/{story.id}" in text
 
@@ -82,7 +83,7 @@ def test_anthology_pdf_has_a_cover_contents_and_every_story(client: FlaskClient,
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="la-sante-en-2040.pdf"'
     text = pdf_text(response.get_data())
-    assert text.index("La santé en 2040") < text.index("Contents") < text.index("Le mardi, à Nantes")
+    assert text.index("La santé en 2040") < text.index("Sommaire") < text.index("Le mardi, à Nantes")
     for title in ("La Maison des communs", "L’ordonnance verte", "Le car de santé du plateau"):
         assert text.count(title) >= 2, title  # in the contents and at its chapter
     assert "Élise conduit le car et connaît tout le monde" in text
