@@ -15,6 +15,7 @@ from accounts.safety import safe_next
 from extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
+HOME = "workshops.index"  # where a signed-in facilitator lands: their workshops
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = None
@@ -42,7 +43,7 @@ def setup() -> Any:
             abort(404)  # someone else completed the setup a moment ago
         login_user(facilitator)
         flash(_("Welcome to Plume! Your facilitator account is ready."), "success")
-        return redirect(url_for("pages.home"))
+        return redirect(url_for(HOME))
     return render_template("accounts/setup.html", form=form)
 
 
@@ -50,7 +51,7 @@ def setup() -> Any:
 @limiter.limit(_login_rate, methods=["POST"])
 def login() -> Any:
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next"), HOME))
     if not operations.facilitator_exists():
         return redirect(url_for("accounts.setup"))
     form = LoginForm()
@@ -58,7 +59,7 @@ def login() -> Any:
         facilitator = operations.authenticate(form.email.data, form.password.data)
         if facilitator is not None:
             login_user(facilitator)
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), HOME))
         form.password.errors.append(_("Wrong email or password."))
     return render_template("accounts/login.html", form=form)
 

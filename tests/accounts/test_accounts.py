@@ -103,7 +103,7 @@ def test_next_cannot_leave_the_app(csrf_client: FlaskClient, app_ctx: Flask, tar
         data={"email": "ada@example.org", "password": factories.PASSWORD},
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/workshops"
 
 
 def test_next_inside_the_app_is_followed(csrf_client: FlaskClient, app_ctx: Flask) -> None:
