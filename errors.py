@@ -3,15 +3,20 @@ socket acks, see docs/protocol.md) and a translated `message` that is safe to sh
 
 from __future__ import annotations
 
+from flask_babel import LazyString
+
 
 class RefusedError(ValueError):
-    """Base of the domain errors (JoinError, CommandError, SyncError, …)."""
+    """Base of the domain errors (JoinError, CommandError, SyncError, …).
 
-    def __init__(self, code: str, message: str) -> None:
+    `message` may be lazy (`lazy_gettext`): it is then worded in the language of wherever it is read.
+    """
+
+    def __init__(self, code: str, message: str | LazyString) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
 
     def to_dict(self) -> dict[str, str]:
         """The `{"code", "message"}` body of an error ack or API response."""
-        return {"code": self.code, "message": self.message}
+        return {"code": self.code, "message": str(self.message)}

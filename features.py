@@ -9,12 +9,13 @@ def register(app: Flask) -> None:
     """Register every feature package with the app (each owns its routes and events).
 
     Route modules are imported first (they add routes to their blueprint), then the blueprints are
-    registered. Socket.IO handlers register themselves on import.
+    registered. Socket.IO handlers register themselves on import, but for the per-keystroke `yjs` event,
+    which `stories.sockets.register` puts on the Socket.IO server itself.
     """
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
     import stories.api
     import stories.review_views
-    import stories.sockets  # noqa: F401
+    import stories.sockets
     import workshops.api_views
     import workshops.live_views
     import workshops.manage_views
@@ -28,3 +29,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(stories_bp)
     app.cli.add_command(demo_command)
+    stories.sockets.register(app)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from errors import RefusedError
 from extensions import db
@@ -45,19 +45,20 @@ class Reply:
     relay: bytes | None = None
 
 
+_MESSAGES = {  # lazy: worded in the socket's language when the ack is written (see stories.sockets)
+    "invalid": _l("This request is not valid."),
+    "forbidden": _l("You do not have access to this story."),
+    "not_open": _l("Open the story before sending changes to it."),
+    "locked": _l("The editor is locked for now."),
+    "too_large": _l("This change is too large."),
+    "malformed": _l("This message could not be read; nothing was changed."),
+    "unavailable": _l("The change could not be saved; please try again."),
+}
+
+
 def refusal(code: str) -> SyncError:
-    messages = {
-        "invalid": _("This request is not valid."),
-        "forbidden": _("You do not have access to this story."),
-        "not_open": _("Open the story before sending changes to it."),
-        "locked": _("The editor is locked for now."),
-        "too_large": _("This change is too large."),
-        "malformed": _("This message could not be read; nothing was changed."),
-        "unavailable": _("The change could not be saved; please try again."),
-    }
-    if code == "not_open":
-        return SyncError("forbidden", messages[code])
-    return SyncError(code, messages[code])
+    """The refusal `code` (a story not opened is, for the client, a `forbidden`)."""
+    return SyncError("forbidden" if code == "not_open" else code, _MESSAGES[code])
 
 
 def parse_story_id(value: object) -> int:

@@ -31,17 +31,19 @@ def save_identity(identity: Identity, **extra: Any) -> None:
     socketio.server.save_session(request.sid, {"kind": identity.kind, "id": identity.id, **extra})
 
 
-def socket_session() -> dict[str, Any]:
-    return socketio.server.get_session(request.sid) or {}
+def socket_session(sid: str | None = None) -> dict[str, Any]:
+    """What `save_identity` kept for socket `sid` (by default, the socket of the event being handled)."""
+    return socketio.server.get_session(sid or request.sid) or {}
 
 
-def socket_identity() -> Identity | None:
-    data = socket_session()
+def socket_identity(sid: str | None = None) -> Identity | None:
+    """Who holds socket `sid` (by default, the socket of the event being handled), or None."""
+    data = socket_session(sid)
     if data.get("kind") in ("participant", "facilitator") and isinstance(data.get("id"), int):
         return Identity(data["kind"], data["id"])
     return None
 
 
-def error(code: str, message: str) -> dict[str, Any]:
+def error(code: str, message: object) -> dict[str, Any]:
     """The ack every refused socket event gets: `{"ok": false, "error": {"code", "message"}}`."""
-    return {"ok": False, "error": {"code": code, "message": message}}
+    return {"ok": False, "error": {"code": code, "message": str(message)}}

@@ -284,8 +284,17 @@ def test_messages_for_a_story_the_socket_did_not_open_are_refused(
     _, story_id, tokens = one_group_story()
     with connected(live_server.url, auth={"token": tokens[0]}) as client:
         ack = send(client, story_id, Editor().insert(0, "x"))
-        assert ack["error"]["code"] == "forbidden"
+        assert ack["error"] == {
+            "code": "forbidden",
+            "message": "Open the story before sending changes to it.",
+        }
         assert log_rows(story_id) == 0
+    # The refusal speaks the socket's language (here its browser's), like every other ack.
+    french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    with connected(live_server.url, auth={"token": tokens[0]}, headers=french) as client:
+        ack = send(client, story_id, Editor().insert(0, "x"))
+        assert ack["error"]["message"] == "Ouvrez le récit avant d’y envoyer des modifications."
+        assert client.call("yjs", story_id)["error"]["message"] == "Cette requête n’est pas valide."
 
 
 # --- the sync itself ---------------------------------------------------------------------------------------
