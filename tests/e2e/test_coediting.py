@@ -3,7 +3,8 @@
 Each has a line of the story to write; their keystrokes are interleaved one by one, so every update
 meets the others' in flight. All three must end with the same text, the one the server stored; each sees
 the others' named cursors; a reload shows the text again; and what one types while cut off from the
-network reaches everyone once the connection is back.
+network reaches everyone once the connection is back, even when the page was reloaded meanwhile (the
+edits wait in the browser's IndexedDB).
 """
 
 from __future__ import annotations
@@ -108,4 +109,18 @@ def test_three_writers_type_at_once_and_lose_nothing(
     expected += " And a bakery."
     wait_for_same_text(pages, expected, timeout=20)
     expect(ines.locator("[data-editor-status]")).to_have_attribute("data-save", "saved", timeout=10_000)
+    assert persistence.load_text(story.id) == expected
+
+    # Awa's connection drops; she types, then reloads the page before it came back: her words were kept
+    # on the device (IndexedDB) and reach everyone from the reloaded page.
+    awa = pages[0]
+    awa.evaluate("window.plumeSocket.io.reconnection(false); window.plumeSocket.disconnect()")
+    expect(awa.locator("[data-editor-status]")).not_to_have_attribute("data-connection", "connected")
+    go_to_end_of_line(awa, 0)
+    awa.keyboard.type(" Kept.")
+    awa.wait_for_timeout(500)  # IndexedDB stores each change asynchronously
+    assert "Kept." not in text_of(pages[1])
+    awa.reload()
+    expected = expected.replace(TYPED[0], TYPED[0] + " Kept.")
+    wait_for_same_text(pages, expected, timeout=20)
     assert persistence.load_text(story.id) == expected
