@@ -29,7 +29,7 @@ _HIDDEN = frozenset({"Cc", "Cs", "Co"})  # control characters, lone surrogates, 
 
 
 def has_hidden_characters(value: str, *, multiline: bool = False) -> bool:
-    """Whether `value` holds characters that hide or reorder text: what a name or a message must not have.
+    """Whether `value` holds characters that hide or reorder text: what no name, title or message may have.
 
     Tab and line breaks are allowed when `multiline`; a one-line text refuses them and the Unicode line and
     paragraph separators too.

@@ -7,7 +7,6 @@ Plain functions, callable without a request. Each checks its rules first and rai
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -19,6 +18,7 @@ from accounts import operations as accounts
 from accounts.models import Facilitator
 from errors import RefusedError
 from extensions import db
+from forms import has_hidden_characters
 from stories.crdt import text_of
 from stories.models import Story, StoryUpdate
 from workshops import templates
@@ -66,9 +66,6 @@ MAX_GROUPS = 30
 MAX_PHASES = 30
 MIN_MINUTES, MAX_MINUTES = 1, 8 * 60
 
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tabs and line breaks are fine
-
 
 class WorkshopError(RefusedError):
     """A management rule was broken; `message` is translated and safe to show to the facilitator."""
@@ -77,7 +74,7 @@ class WorkshopError(RefusedError):
 # --- Checking input ---------------------------------------------------------------------------------
 
 
-def _check_text(value: object, *, limit: int, control: re.Pattern[str], required: bool) -> str:
+def _check_text(value: object, *, limit: int, multiline: bool, required: bool) -> str:
     if not isinstance(value, str):
         raise WorkshopError("invalid", _("Enter some text."))
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -85,19 +82,19 @@ def _check_text(value: object, *, limit: int, control: re.Pattern[str], required
         raise WorkshopError("required", _("This field is required."))
     if len(value) > limit:
         raise WorkshopError("too_long", _("At most %(limit)d characters, please.", limit=limit))
-    if control.search(value):
+    if has_hidden_characters(value, multiline=multiline):
         raise WorkshopError("control_characters", _("Remove the invisible control characters."))
     return value
 
 
 def clean_line(value: object, *, limit: int, required: bool = True) -> str:
     """A one-line text (title, name) stripped and checked: no control character, not too long."""
-    return _check_text(value, limit=limit, control=_CONTROL_LINE, required=required)
+    return _check_text(value, limit=limit, multiline=False, required=required)
 
 
 def clean_text(value: object, *, limit: int, required: bool = False) -> str:
     """A multi-line text (question, Markdown instructions) with its line breaks normalised to \\n."""
-    return _check_text(value, limit=limit, control=_CONTROL_TEXT, required=required)
+    return _check_text(value, limit=limit, multiline=True, required=required)
 
 
 def _clean_int(value: object, low: int, high: int) -> int:

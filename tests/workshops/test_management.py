@@ -125,6 +125,7 @@ def test_create_in_english_blank_with_named_groups() -> None:
         {"title": "x" * 201},
         {"title": "Tab\there"},
         {"title": "Nul\x00"},
+        {"title": "\u202eevil"},  # reverses what follows: a title must read as what it is
         {"title": 12},
         {"question": "x" * 2001},
         {"question": "bell\x07"},
@@ -372,6 +373,7 @@ def test_add_and_edit_a_phase_minutes_are_stored_as_seconds() -> None:
         {"title": "a\x1bb"},
         {"instructions": "x" * 20_001},
         {"instructions": "nul \x00"},
+        {"instructions": "hidden \u2066text"},
     ],
 )
 def test_update_phase_refuses_bad_input_and_writes_nothing(bad: dict[str, Any]) -> None:
