@@ -323,6 +323,30 @@ def test_open_sends_step1_and_a_step1_gets_what_the_client_lacks(live_server: Se
         assert client.call("yjs", story_id, crdt.sync_step2(crdt.EMPTY_UPDATE)) == {"ok": True}
 
 
+def test_a_socket_s_updates_are_stored_in_the_order_it_sent_them(live_server: ServerProcess, app_ctx) -> None:
+    """A burst of keystrokes sent without waiting for acks lands in the log in typing order (what
+    docs/protocol.md promises: each socket's messages are handled in the order they arrive)."""
+    _, story_id, tokens = one_group_story()
+    a, editor = writer(live_server.url, tokens[0], story_id)
+    try:
+        messages = [
+            crdt.update_message(editor.insert(i, "abcdefghijklmnopqrstuvwxyz0123"[i])) for i in range(30)
+        ]
+        acks: list[dict] = []
+        for message in messages:
+            a.sio.emit("yjs", (story_id, message), callback=acks.append)
+        assert wait_until(lambda: len(acks) == len(messages))
+        assert all(ack == {"ok": True} for ack in acks)
+        db.session.rollback()
+        stored = [
+            bytes(row.data)
+            for row in db.session.query(StoryUpdate).filter_by(story_id=story_id).order_by(StoryUpdate.seq)
+        ]
+        assert stored == [crdt.parse_message(m).payload for m in messages]
+    finally:
+        a.close()
+
+
 def test_updates_are_relayed_as_sent_to_the_others_only(live_server: ServerProcess, app_ctx) -> None:
     _, story_id, tokens = one_group_story(writers=2)
     a, a_editor = writer(live_server.url, tokens[0], story_id)
