@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+import concurrency
 import config as plume_config
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
@@ -80,11 +81,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"],
-        async_mode="threading",
+        async_mode=concurrency.async_mode(),  # gevent under gunicorn (gunicorn.conf.py), else threads
         cors_allowed_origins=app.config["PLUME_PUBLIC_URL"],  # None: same origin only
         max_http_buffer_size=app.config["PLUME_MAX_UPDATE_BYTES"] * 2,
         manage_session=False,
-        async_handlers=False,  # each socket's events in order, in its own thread (not one thread each)
+        async_handlers=False,  # each socket's events in order, in its own greenlet (not one per event)
     )
 
     import features
@@ -117,5 +118,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 if __name__ == "__main__":  # pragma: no cover - `make run` uses gunicorn; this is for debugging
+    from gevent import monkey
+
+    monkey.patch_all()
     application = create_app()
     socketio.run(application, host="127.0.0.1", port=5000, debug=True)

@@ -1,15 +1,16 @@
-"""Gunicorn settings for Flask-SocketIO in threading mode (WebSocket through simple-websocket).
+"""Gunicorn settings: gevent workers, so that a WebSocket costs a greenlet rather than a thread.
 
-One worker: Socket.IO sessions live in a worker, so more workers need sticky sessions and REDIS_URL
-(see docs/deploy.md). Threads serve many long-lived WebSocket connections at once.
+The gevent worker patches the standard library before it loads the app (`concurrency.py`). One worker by
+default: Socket.IO sessions live in a worker, so more workers need sticky sessions and REDIS_URL (see
+docs/deploy.md). `PLUME_CONNECTIONS` bounds the connections one worker holds at once.
 """
 
 import os
 
 workers = int(os.environ.get("PLUME_WORKERS", "1"))
-threads = int(os.environ.get("PLUME_THREADS", "200"))
-worker_class = "gthread"
-timeout = 0  # long-lived WebSockets; gthread heartbeats keep the worker alive
+worker_class = "gevent"
+worker_connections = int(os.environ.get("PLUME_CONNECTIONS", "2000"))
+timeout = 30  # the gevent worker heartbeats from its event loop: a loop stuck for 30 s is restarted
 graceful_timeout = 10
 accesslog = os.environ.get("PLUME_ACCESS_LOG") or None
 errorlog = "-"

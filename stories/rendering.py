@@ -45,6 +45,8 @@ from markdown.extensions.attr_list import get_attrs_and_remainder
 from markdown.preprocessors import Preprocessor
 from markupsafe import Markup, escape
 
+import concurrency
+
 __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_PROTOCOLS",
@@ -299,26 +301,27 @@ def _thread_clock(tid: int) -> Callable[[], float]:
 
 
 class _Watchdog:
-    """A daemon thread that interrupts, with an asynchronous exception, renders over their budget."""
+    """A native thread that interrupts, with an asynchronous exception, renders over their budget.
+
+    It runs on an OS thread even under gevent (where renders run in a native thread too, `off_loop`), so it
+    keeps its watch while a render holds the interpreter.
+    """
 
     def __init__(self) -> None:
-        self.lock = threading.Condition()
-        self.deadlines: dict[int, tuple[Callable[[], float], float]] = {}
-        self.thread: threading.Thread | None = None
+        self._after_fork()
         os.register_at_fork(after_in_child=self._after_fork)
 
     def _after_fork(self) -> None:
-        self.lock = threading.Condition()
-        self.deadlines = {}
-        self.thread = None
+        self.lock = concurrency.native_lock()
+        self.deadlines: dict[int, tuple[Callable[[], float], float]] = {}
+        self.started = False
 
     def watch(self, tid: int, clock: Callable[[], float], deadline: float) -> None:
         with self.lock:
             self.deadlines[tid] = (clock, deadline)
-            if self.thread is None:
-                self.thread = threading.Thread(target=self._run, name="plume-render-watchdog", daemon=True)
-                self.thread.start()
-            self.lock.notify()
+            if not self.started:
+                self.started = True
+                concurrency.start_native_thread(self._run)
 
     def unwatch(self, tid: int) -> None:
         with self.lock:
@@ -327,9 +330,8 @@ class _Watchdog:
 
     def _run(self) -> None:
         while True:
+            concurrency.native_sleep(0.02)
             with self.lock:
-                while not self.deadlines:
-                    self.lock.wait()
                 for tid, (clock, deadline) in list(self.deadlines.items()):
                     try:
                         overrun = clock() > deadline
@@ -341,7 +343,6 @@ class _Watchdog:
                         # until `unwatch` (in the render's `finally`) takes the thread off the list.
                         self.deadlines[tid] = (clock, clock() + _REARM_SECONDS)
                         _set_async_exc(tid, _RenderTimeout)
-            time.sleep(0.02)
 
 
 _watchdog = _Watchdog()
@@ -350,7 +351,7 @@ _watchdog = _Watchdog()
 @contextmanager
 def _cpu_budget(seconds: float) -> Iterator[None]:
     """Raise _RenderTimeout in the block once this thread has spent ``seconds`` of CPU in it."""
-    tid = threading.get_ident()
+    tid = concurrency.native_ident()
     clock = _thread_clock(tid)
     _watchdog.watch(tid, clock, clock() + seconds)
     try:
@@ -361,12 +362,19 @@ def _cpu_budget(seconds: float) -> Iterator[None]:
 
 def _guarded(render: Callable[[], str], fallback: Callable[[], str], what: str) -> Markup:
     """``render()`` within the CPU budget; ``fallback()`` if it overruns or fails."""
+
+    def budgeted() -> str:  # on the thread that renders (a native one under gevent)
+        try:
+            with _cpu_budget(RENDER_CPU_SECONDS):
+                return render()
+        except _RenderTimeout:
+            _local.__dict__.clear()  # do not reuse a Cleaner interrupted in the middle of a parse
+            raise
+
     try:
-        with _cpu_budget(RENDER_CPU_SECONDS):
-            html = render()
+        html = concurrency.off_loop(budgeted)
     except _RenderTimeout:
         log.warning("%s: over %.1f s of CPU, rendered as plain text", what, RENDER_CPU_SECONDS)
-        _local.__dict__.clear()  # do not reuse a Cleaner interrupted in the middle of a parse
         html = fallback()
     except Exception:
         log.exception("%s failed, rendered as plain text", what)

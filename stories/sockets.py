@@ -16,13 +16,11 @@ from flask import Flask, request
 from flask_socketio import emit, join_room, leave_room
 
 from extensions import socketio
-from stories import atomic_packets, sync
+from stories import sync
 from workshops.realtime import error, socket_identity, story_room
 
 NAMESPACE = "/"
 log = logging.getLogger(__name__)
-
-atomic_packets.install()
 
 
 @socketio.on("story:open")

@@ -32,7 +32,6 @@ class ServerProcess:
             "SECRET_KEY": "test-secret-key",
             "PLUME_LOGIN_RATE": "1000 per minute",
             "PLUME_JOIN_RATE": "1000 per minute",
-            "PLUME_THREADS": "64",
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None

@@ -1,0 +1,65 @@
+"""How this process runs concurrent work: gevent greenlets under gunicorn, plain threads elsewhere.
+
+`make run` serves with gunicorn's gevent worker, which monkey-patches the standard library before the app
+is imported: `threading`, `queue` and `time.sleep` then switch greenlets instead of blocking, so a
+WebSocket costs a greenlet, not a thread, and the engine's writer, locks and futures work unchanged. The
+CLI and the in-process tests run without gevent, on real threads. What must run on a real OS thread
+whatever the mode (the render watchdog, and CPU-heavy renders that must not stall every socket) asks here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def gevent_active() -> bool:
+    """Whether gevent has patched this process (gunicorn's gevent worker, `python app.py`)."""
+    from gevent import monkey
+
+    return bool(monkey.is_module_patched("socket"))
+
+
+def async_mode() -> str:
+    """Flask-SocketIO's async mode for this process."""
+    return "gevent" if gevent_active() else "threading"
+
+
+def _original(module: str, name: str) -> Any:
+    """The standard library's own `module.name`, even where gevent has patched it."""
+    if gevent_active():
+        from gevent import monkey
+
+        return monkey.get_original(module, name)
+    return getattr(importlib.import_module(module), name)
+
+
+def start_native_thread(target: Callable[[], None]) -> None:
+    """Start an OS thread (not a greenlet, even under gevent); it ends with the process."""
+    _original("_thread", "start_new_thread")(target, ())
+
+
+def native_ident() -> int:
+    """The OS thread id of the caller (under gevent, `threading.get_ident` names the greenlet)."""
+    return _original("_thread", "get_ident")()
+
+
+def native_lock() -> Any:
+    """A lock that blocks the OS thread: for state shared with a native thread, held for microseconds."""
+    return _original("_thread", "allocate_lock")()
+
+
+def native_sleep(seconds: float) -> None:
+    _original("time", "sleep")(seconds)
+
+
+def off_loop(work: Callable[[], T]) -> T:
+    """Run CPU-heavy `work` in a native thread under gevent, so the sockets keep being served meanwhile."""
+    if not gevent_active():
+        return work()
+    import gevent
+
+    return gevent.get_hub().threadpool.apply(work)
