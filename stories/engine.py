@@ -1,6 +1,11 @@
-"""The co-writing engine of one process: live documents, the group-commit writer, who has which story open,
-the facilitators' activity feed, and a housekeeping thread (evict idle documents, compact long logs,
-clear the awareness of sockets that went away).
+"""The co-writing engine of one process: live documents, the group-commit writer, who has which story open
+and may still read it, their cursors, the facilitators' activity feed, and a housekeeping loop (flush
+waiting cursors, evict idle documents, compact long logs, forget sockets that went away).
+
+Access follows the workshop: every subscription remembers the workshop's access version it was checked
+at; when the version moves (`workshops.access_version.Watcher`), each subscription is checked again and a
+socket that may no longer read the story leaves its room and gets `story:revoked`, one whose right to
+write changed gets `story:access`.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,15 +23,20 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from extensions import db, socketio
-from stories import crdt, persistence
+from stories import persistence
+from stories.cursors import Cursors
 from stories.live import LiveStories, LiveStory
 from stories.models import Story
 from stories.writer import GroupCommitWriter
+from workshops.access import story_access
+from workshops.access_version import watcher
+from workshops.identity import Identity
+from workshops.models import Group
 from workshops.realtime import facilitators_room, story_room
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/"
-TICK_SECONDS = 0.2
+TICK_SECONDS = 0.05  # cursors that waited their turn go out at the next tick
 ACTIVITY_INTERVAL = 1.0  # at most one story:activity per story per second
 SOCKET_SWEEP_SECONDS = 2.0
 IDLE_SWEEP_SECONDS = 10.0
@@ -40,11 +50,15 @@ class StoryMeta:
 
 @dataclass
 class Subscription:
-    """A socket that opened a story: whether a facilitator chose to write, and its awareness clients."""
+    """A socket that opened a story: who holds it, what it may do, and as of which access version."""
 
     story_id: int
+    workshop_id: int
+    identity: Identity | None
+    user: dict[str, str]  # the name and colour its cursors carry
+    writable: bool
+    version: int | None  # the workshop's access version when its access was last checked
     facilitator_writes: bool = False
-    awareness: dict[int, int] = field(default_factory=dict)  # Yjs client id -> last awareness clock
 
 
 class Engine:
@@ -52,6 +66,8 @@ class Engine:
         self.app = app
         self.stories = LiveStories()
         self.writer = GroupCommitWriter(self)
+        self.cursors = Cursors()
+        watcher(app).add_hook(self.watched_workshops, self.access_moved)
         self._lock = threading.Lock()
         self._meta: dict[int, StoryMeta] = {}
         self._subscriptions: dict[str, dict[int, Subscription]] = {}
@@ -85,26 +101,73 @@ class Engine:
 
     # --- subscriptions ----------------------------------------------------------------------------
 
-    def subscribe(self, sid: str, story_id: int, facilitator_writes: bool) -> Subscription:
+    def subscribe(self, sid: str, sub: Subscription) -> Subscription:
         with self._lock:
-            per_socket = self._subscriptions.setdefault(sid, {})
-            sub = per_socket.get(story_id)
-            if sub is None:
-                sub = per_socket[story_id] = Subscription(story_id)
-            sub.facilitator_writes = facilitator_writes
+            self._subscriptions.setdefault(sid, {})[sub.story_id] = sub
             return sub
 
     def subscription(self, sid: str, story_id: int) -> Subscription | None:
         with self._lock:
             return self._subscriptions.get(sid, {}).get(story_id)
 
-    def unsubscribe(self, sid: str, story_id: int) -> Subscription | None:
+    def unsubscribe(self, sid: str, story_id: int) -> bytes | None:
+        """Forget that `sid` opened the story; the message removing its cursors for the others, if any."""
         with self._lock:
             per_socket = self._subscriptions.get(sid, {})
             sub = per_socket.pop(story_id, None)
             if not per_socket:
                 self._subscriptions.pop(sid, None)
-            return sub
+        return self.cursors.leave(story_id, sid) if sub is not None else None
+
+    def drop_socket(self, sid: str) -> None:
+        """A socket went away: forget its stories and take its cursors out of every room."""
+        with self._lock:
+            story_ids = list(self._subscriptions.get(sid, {}))
+        for story_id in story_ids:
+            self._emit_removal(story_id, self.unsubscribe(sid, story_id))
+
+    def _emit_removal(self, story_id: int, removal: bytes | None) -> None:
+        if removal is not None:
+            socketio.emit("yjs", (story_id, removal), to=story_room(story_id), namespace=NAMESPACE)
+
+    # --- access that follows the workshop ----------------------------------------------------------
+
+    def watched_workshops(self) -> set[int]:
+        with self._lock:
+            return {sub.workshop_id for subs in self._subscriptions.values() for sub in subs.values()}
+
+    def access_moved(self, current: dict[int, int], _moved: set[int]) -> None:
+        """Check again every subscription whose workshop's access version is not the one it was checked at."""
+        with self._lock:
+            stale = [
+                (sid, sub)
+                for sid, subs in self._subscriptions.items()
+                for sub in subs.values()
+                if current.get(sub.workshop_id) != sub.version or sub.version is None
+            ]
+        for sid, sub in stale:
+            self.recheck(sid, sub, current.get(sub.workshop_id))
+
+    def recheck(self, sid: str, sub: Subscription, version: int | None) -> None:
+        """Apply what the socket may do with the story now: leave its room, or learn it may (not) write."""
+        group = db.session.get(Group, self.meta(sub.story_id).group_id) if version is not None else None
+        granted = (
+            story_access(sub.identity, group, facilitator_writes=sub.facilitator_writes) if group else None
+        )
+        if granted is None or not granted.read:
+            socketio.server.leave_room(sid, story_room(sub.story_id), namespace=NAMESPACE)
+            self._emit_removal(sub.story_id, self.unsubscribe(sid, sub.story_id))
+            socketio.emit("story:revoked", {"story_id": sub.story_id}, to=sid, namespace=NAMESPACE)
+            return
+        sub.version = version
+        if granted.write != sub.writable:
+            sub.writable = granted.write
+            socketio.emit(
+                "story:access",
+                {"story_id": sub.story_id, "writable": granted.write},
+                to=sid,
+                namespace=NAMESPACE,
+            )
 
     # --- after each commit (writer thread) --------------------------------------------------------
 
@@ -137,6 +200,7 @@ class Engine:
                     target=self._housekeep, name="plume-story-housekeeper", daemon=True
                 )
                 self._housekeeper.start()
+        watcher(self.app).start()
 
     def _housekeep(self) -> None:
         last_socket_sweep = last_idle_sweep = time.monotonic()
@@ -145,6 +209,7 @@ class Engine:
             now = time.monotonic()
             try:
                 with self.app.app_context():
+                    self.flush_cursors(now)
                     self.flush_activity(now)
                     self.run_compactions()
                     if now - last_socket_sweep >= SOCKET_SWEEP_SECONDS:
@@ -156,6 +221,13 @@ class Engine:
                         self.stories.evict_idle(self.room_is_open, idle, now)
             except Exception:
                 log.exception("story housekeeping failed")
+
+    def flush_cursors(self, now: float) -> None:
+        """Relay the cursors that waited for their socket's interval to pass."""
+        for story_id, sid, message in self.cursors.due(now):
+            socketio.emit(
+                "yjs", (story_id, message), to=story_room(story_id), skip_sid=sid, namespace=NAMESPACE
+            )
 
     def flush_activity(self, now: float) -> None:
         """Emit the due `story:activity` events whose story has not had one in the last second."""
@@ -187,16 +259,12 @@ class Engine:
         return any(True for _ in socketio.server.manager.get_participants(NAMESPACE, story_room(story_id)))
 
     def forget_gone_sockets(self) -> None:
-        """Drop the subscriptions of disconnected sockets and tell their rooms that their cursors left."""
+        """Drop the subscriptions of sockets that disconnected without our hearing of it."""
         manager = socketio.server.manager
         with self._lock:
             gone = [sid for sid in self._subscriptions if not manager.is_connected(sid, NAMESPACE)]
-            dropped = [self._subscriptions.pop(sid) for sid in gone]
-        for per_socket in dropped:
-            for sub in per_socket.values():
-                if sub.awareness:
-                    removal = crdt.awareness_removal(sub.awareness)
-                    socketio.emit("yjs", (sub.story_id, removal), to=story_room(sub.story_id))
+        for sid in gone:
+            self.drop_socket(sid)
 
 
 _engines_lock = threading.Lock()

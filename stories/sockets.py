@@ -17,7 +17,8 @@ from flask_socketio import emit, join_room, leave_room
 
 from extensions import socketio
 from stories import sync
-from workshops.realtime import error, socket_identity, story_room
+from stories.engine import engine
+from workshops.realtime import error, on_socket_gone, socket_identity, story_room
 
 NAMESPACE = "/"
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ def on_open(payload: Any = None) -> dict[str, Any]:
         return error(refused.code, refused.message)
     join_room(story_room(opened.story_id))
     emit("yjs", (opened.story_id, opened.step1))
+    if opened.cursors is not None:
+        emit("yjs", (opened.story_id, opened.cursors))
     return sync.ok(writable=opened.writable)
 
 
@@ -51,6 +54,12 @@ def on_close(payload: Any = None) -> dict[str, Any]:
 def register(app: Flask) -> None:
     """Handle `yjs` on the app's Socket.IO server (call after `socketio.init_app`)."""
     socketio.server.on("yjs", on_yjs, namespace=NAMESPACE)
+
+
+@on_socket_gone
+def _forget(sid: str) -> None:
+    """A socket went away: its cursors leave every story it had open, at once."""
+    engine().drop_socket(sid)
 
 
 def on_yjs(sid: str, *args: Any) -> dict[str, Any]:

@@ -17,10 +17,12 @@ from flask_babel import lazy_gettext as _l
 from errors import RefusedError
 from extensions import db
 from stories import crdt
-from stories.engine import engine
+from stories.cursors import CursorError
+from stories.engine import Subscription, engine
 from stories.writer import Job
 from workshops.access import Access, story_access
-from workshops.identity import Identity
+from workshops.access_version import versions
+from workshops.identity import Identity, display_of
 from workshops.models import Group
 
 ACK_TIMEOUT_SECONDS = 20.0
@@ -35,6 +37,7 @@ class Opened:
     story_id: int
     writable: bool
     step1: bytes  # the server's sync step 1, sent right after the open
+    cursors: bytes | None  # everyone's awareness states, sent right after it
 
 
 @dataclass(frozen=True)
@@ -90,14 +93,30 @@ def open_story(identity: Identity | None, sid: str, payload: object) -> Opened:
     if not isinstance(wants_write, bool):
         raise refusal("invalid")
     facilitator_writes = wants_write and identity is not None and identity.is_facilitator
+    meta = engine().meta(story_id)
+    if meta is None or identity is None:
+        raise refusal("forbidden")
+    version = versions([meta.workshop_id]).get(meta.workshop_id)  # read first: a change after it is seen
     granted = access(identity, story_id, facilitator_writes)
     if not granted.read:
         raise refusal("forbidden")
+    name, color = display_of(identity)
     engine().start()
-    engine().subscribe(sid, story_id, facilitator_writes)
+    engine().subscribe(
+        sid,
+        Subscription(
+            story_id,
+            meta.workshop_id,
+            identity,
+            {"name": name, "color": color},
+            granted.write,
+            version,
+            facilitator_writes,
+        ),
+    )
     with engine().synced(story_id) as live:
         step1 = crdt.sync_step1(live.doc.get_state())
-    return Opened(story_id, granted.write, step1)
+    return Opened(story_id, granted.write, step1, engine().cursors.snapshot(story_id))
 
 
 def close_story(sid: str, payload: object) -> tuple[int, bytes | None]:
@@ -105,10 +124,7 @@ def close_story(sid: str, payload: object) -> tuple[int, bytes | None]:
     if not isinstance(payload, dict):
         raise refusal("invalid")
     story_id = parse_story_id(payload.get("story_id"))
-    sub = engine().unsubscribe(sid, story_id)
-    if sub is None or not sub.awareness:
-        return story_id, None
-    return story_id, crdt.awareness_removal(sub.awareness)
+    return story_id, engine().unsubscribe(sid, story_id)
 
 
 def _checked(job: Job) -> None:
@@ -147,14 +163,13 @@ def receive(identity: Identity | None, sid: str, story_id: object, data: object)
             except crdt.MalformedError as exc:
                 raise refusal("malformed") from exc
         return Reply(to_sender=(crdt.sync_step2(diff), *map(crdt.update_message, waiting)))
-    if message.kind is crdt.Kind.AWARENESS:
-        _checked(Job(story_id, identity))
-        for client, (clock, present) in crdt.awareness_clients(message.payload).items():
-            if present:
-                sub.awareness[client] = clock
-            else:
-                sub.awareness.pop(client, None)
-        return Reply(relay=bytes(data))  # type: ignore[arg-type]
+    if message.kind is crdt.Kind.AWARENESS:  # the subscription's access is kept current: no database
+        try:
+            return Reply(relay=engine().cursors.receive(story_id, sid, message.payload, sub.user))
+        except CursorError as refused:
+            raise refusal(refused.code) from None
+        except crdt.MalformedError as exc:
+            raise refusal("malformed") from exc
     update = message.payload
     if update == crdt.EMPTY_UPDATE:  # nothing to store (a step 2 from a peer that has nothing new)
         _checked(Job(story_id, identity))

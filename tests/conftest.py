@@ -108,6 +108,21 @@ def live_server(app: Flask, database: str) -> Iterator[ServerProcess]:
     server.stop()
 
 
+@pytest.fixture
+def server_on() -> Iterator:
+    """Start more servers (`server_on(database_url, **env)`); all are stopped after the test."""
+    started: list[ServerProcess] = []
+
+    def start(url: str, **env: str) -> ServerProcess:
+        server = ServerProcess(url, env=env).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
 # --- Chromium through Playwright ------------------------------------------------------------------
 
 CHROMIUM_ARGS = [

@@ -3,18 +3,49 @@
 from __future__ import annotations
 
 import queue
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import engineio
 import socketio
+
+
+class _InOrderEngineIO(engineio.Client):
+    """Hands every message, in the order received, to one thread of its own (not one thread each)."""
+
+    def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        if event != "message" or not kwargs.get("run_async"):
+            return super()._trigger_event(event, *args, **kwargs)
+        if getattr(self, "_inbox", None) is None:
+            self._inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+            threading.Thread(target=self._dispatch, daemon=True).start()
+        self._inbox.put(args)
+        return None
+
+    def _dispatch(self) -> None:
+        while True:
+            super()._trigger_event("message", *self._inbox.get(), run_async=False)
+
+
+class InOrderClient(socketio.Client):
+    """A python-socketio client that handles messages one at a time, in the order they arrived.
+
+    By default the client handles every Engine.IO message in a thread of its own, so the attachment of a
+    binary event can be read before its header when two arrive back to back (python-socketio #403), as
+    they do here (sync step 1, then everyone's cursors). A browser handles them in order; so does this.
+    """
+
+    def _engineio_client_class(self) -> type:
+        return _InOrderEngineIO
 
 
 class Client:
     """A python-socketio client that records every event it receives, in order."""
 
     def __init__(self, url: str, auth: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = InOrderClient(reconnection=False)
         self.received: queue.Queue[tuple[str, tuple[Any, ...]]] = queue.Queue()
         self.sio.on("*", lambda event, *args: self.received.put((event, args)))
         self.sio.connect(url, auth=auth, headers=headers or {}, transports=["websocket"], wait_timeout=5)
@@ -41,6 +72,15 @@ class Client:
                 return found
             if name == event:
                 found.append(args)
+
+    def history(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """Every event received so far that `wait_for` and `events` have not handed out, kept for later."""
+        self.seen = getattr(self, "seen", [])
+        while True:
+            try:
+                self.seen.append(self.received.get_nowait())
+            except queue.Empty:
+                return list(self.seen)
 
     def close(self) -> None:
         self.sio.disconnect()

@@ -12,10 +12,12 @@ from flask import session
 from flask_login import current_user
 from sqlalchemy import select
 
+from accounts.models import Facilitator
 from extensions import db
 from workshops.models import Participant
 
 SESSION_KEY = "participant_token"
+FACILITATOR_COLOR = "#1d4ed8"  # a facilitator's cursor and name in the editors
 TOKEN_BYTES = 24
 
 
@@ -75,3 +77,12 @@ def identify(auth: Mapping[str, Any] | None = None) -> Identity | None:
     if participant is not None:
         return Identity("participant", participant.id)
     return Identity("facilitator", facilitator.id) if facilitator else None
+
+
+def display_of(identity: Identity) -> tuple[str, str]:
+    """The name and colour under which `identity` appears to the others (cursors, authorship)."""
+    if identity.is_facilitator:
+        facilitator = db.session.get(Facilitator, identity.id)
+        return (facilitator.display_name if facilitator else "?"), FACILITATOR_COLOR
+    participant = db.session.get(Participant, identity.id)
+    return (participant.display_name, participant.color) if participant else ("?", FACILITATOR_COLOR)

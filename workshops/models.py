@@ -38,6 +38,8 @@ class Workshop(db.Model):
     broadcast: Mapped[str] = mapped_column(Text, default="")
     broadcast_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Moves with every change of who may read or write what (workshops.access_version).
+    access_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     owner: Mapped[Facilitator] = relationship()
     phases: Mapped[list[Phase]] = relationship(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import request
@@ -47,3 +48,18 @@ def socket_identity(sid: str | None = None) -> Identity | None:
 def error(code: str, message: object) -> dict[str, Any]:
     """The ack every refused socket event gets: `{"ok": false, "error": {"code", "message"}}`."""
     return {"ok": False, "error": {"code": code, "message": str(message)}}
+
+
+_gone_hooks: list[Callable[[str], None]] = []
+
+
+def on_socket_gone(hook: Callable[[str], None]) -> Callable[[str], None]:
+    """Register `hook(sid)` to run when a socket disconnects (in the disconnect handler's context)."""
+    _gone_hooks.append(hook)
+    return hook
+
+
+def socket_gone(sid: str) -> None:
+    """Run the disconnect hooks of every feature for socket `sid`."""
+    for hook in _gone_hooks:
+        hook(sid)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from extensions import db, socketio
-from workshops import live, presence, state
+from workshops import live, presence, rooms, state
 from workshops.access import facilitates
 from workshops.identity import identify
 from workshops.models import Participant
@@ -20,6 +20,7 @@ from workshops.realtime import (
     facilitators_room,
     group_room,
     save_identity,
+    socket_gone,
     socket_identity,
     socket_session,
     workshop_room,
@@ -39,6 +40,7 @@ def on_connect(auth: Any = None) -> None:
         identity = identify(auth if isinstance(auth, dict) else None)
         if identity is None:
             raise ConnectionRefusedError("unauthorized")
+        rooms.follow(current_app._get_current_object())  # type: ignore[attr-defined]
         if identity.is_facilitator:
             workshop_id = auth.get("workshop_id") if isinstance(auth, dict) else None
             if workshop_id is not None:
@@ -67,6 +69,7 @@ def on_connect(auth: Any = None) -> None:
 def on_disconnect(reason: Any = None) -> None:
     """Forget the socket and tell the facilitators who is connected now."""
     try:
+        socket_gone(request.sid)
         entry = presence.store().remove(request.sid)
         if entry is not None:
             state.publish_presence(entry.workshop_id)

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -118,20 +117,6 @@ def kill_while_typing(server: ServerProcess, story_id: int, tokens: list[str], r
         assert read_back() == example.text_now()
     finally:
         example.close()
-
-
-@pytest.fixture
-def server_on() -> Iterator:
-    started: list[ServerProcess] = []
-
-    def start(url: str, **env: str) -> ServerProcess:
-        server = ServerProcess(url, env=env).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 def test_acknowledged_edits_survive_sigkill_on_sqlite(tmp_path: Path, server_on) -> None:

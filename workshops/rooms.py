@@ -1,0 +1,84 @@
+"""Rooms that follow the workshop: when its access version moves, this process's sockets are put right.
+
+A participant's sockets belong in their workshop's room and their group's room; a facilitator's in the
+workshop's and facilitators' rooms while they still run it. After a move, a removal or a co-facilitator's
+removal, each worker fixes its own sockets (`workshops.access_version.Watcher` calls `reconcile` with the
+workshops whose version moved): a moved participant changes group rooms, and a socket that may no longer
+hear the workshop leaves its rooms, gets `workshop:revoked`, and is disconnected.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from extensions import db, socketio
+from workshops import state
+from workshops.access import facilitates
+from workshops.access_version import watcher
+from workshops.models import Participant
+from workshops.realtime import facilitators_room, group_room, socket_identity, workshop_room
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/"
+REVOKED_EVENT = "workshop:revoked"
+DISCONNECT_AFTER_SECONDS = 0.5
+_PREFIX = workshop_room(0)[:-1]  # "workshop:"
+
+
+def watched() -> set[int]:
+    """The workshops that sockets of this process are in."""
+    rooms = socketio.server.manager.rooms.get(NAMESPACE, {})
+    return {int(name[len(_PREFIX) :]) for name in list(rooms) if name and name.startswith(_PREFIX)}
+
+
+def _sids(room: str) -> list[str]:
+    return [sid for sid, _ in socketio.server.manager.get_participants(NAMESPACE, room)]
+
+
+def _revoke(sid: str, workshop_id: int, rooms: list[str]) -> None:
+    for room in rooms:
+        socketio.server.leave_room(sid, room, namespace=NAMESPACE)
+    socketio.emit(REVOKED_EVENT, {"workshop_id": workshop_id}, to=sid, namespace=NAMESPACE)
+    socketio.start_background_task(_disconnect_soon, sid)
+
+
+def _disconnect_soon(sid: str) -> None:
+    """Close the socket once `workshop:revoked` has had time to reach it (a close drops what is queued)."""
+    socketio.sleep(DISCONNECT_AFTER_SECONDS)
+    socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+
+def reconcile(current: dict[int, int], moved: set[int]) -> None:
+    """Put every local socket of the moved workshops in the rooms it may hear now, and only those."""
+    for workshop_id in moved:
+        gone = workshop_id not in current
+        for sid in _sids(workshop_room(workshop_id)):
+            identity = socket_identity(sid)
+            if identity is None:
+                continue
+            if identity.is_facilitator:
+                if gone or not facilitates(identity.id, workshop_id):
+                    _revoke(sid, workshop_id, [workshop_room(workshop_id), facilitators_room(workshop_id)])
+                continue
+            participant = None if gone else db.session.get(Participant, identity.id)
+            if participant is None or participant.workshop_id != workshop_id:
+                _revoke(sid, workshop_id, [workshop_room(workshop_id)])
+                continue
+            for room in socketio.server.rooms(sid, namespace=NAMESPACE):
+                if room.startswith("group:") and room != group_room(participant.group_id):
+                    socketio.server.leave_room(sid, room, namespace=NAMESPACE)
+            if group_room(participant.group_id) not in socketio.server.rooms(sid, namespace=NAMESPACE):
+                socketio.server.enter_room(sid, group_room(participant.group_id), namespace=NAMESPACE)
+                state_now = state.participant_state(participant)
+                if state_now is not None:
+                    socketio.emit(state.EVENT, state_now, to=sid, namespace=NAMESPACE)
+
+
+def follow(app: Flask) -> None:
+    """Keep this app's socket rooms in step with access (hooked once per app; started with a socket)."""
+    if not app.extensions.get("plume.rooms_follow"):
+        app.extensions["plume.rooms_follow"] = True
+        watcher(app).add_hook(watched, reconcile)
+    watcher(app).start()
