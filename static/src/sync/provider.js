@@ -22,7 +22,8 @@
  *   'save'     (state)    'saved' | 'saving' | 'unsaved'
  *   'writable' (bool)     what the server allows (open ack; false after a `locked`/`forbidden` ack)
  *   'synced'   (bool)     true once the server's step 2 has been applied
- *   'error'    ({code, message, during})  during: 'open' | 'update' | 'connect'
+ *   'error'    ({code, message, during})  during: 'open' | 'update' | 'connect' | 'revoked' (the server
+ *              took the story away: `story:revoked`, e.g. a cross-reading phase ended)
  */
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
@@ -142,6 +143,20 @@ export class SocketIOProvider extends ObservableV2 {
       this._open()
     }
     this._onDisconnect = (reason) => this._handleDisconnect(reason)
+    this._onAccess = (payload) => {
+      if (this.destroyed || !payload || String(payload.story_id) !== String(this.storyId)) return
+      if (payload.writable === true) this.resync() // re-open: pushes what was typed while it could not
+      else this._setWritable(false)
+    }
+    this._onRevoked = (payload) => {
+      if (this.destroyed || !payload || String(payload.story_id) !== String(this.storyId)) return
+      this._gen++
+      this._opened = false
+      this._setSynced(false)
+      this._setWritable(false)
+      this._setStatus('offline')
+      this.emit('error', [{ code: 'forbidden', message: '', during: 'revoked' }])
+    }
     this._onConnectError = (err) => {
       if (!this.socket.active) {
         this._setStatus('offline')
@@ -186,6 +201,8 @@ export class SocketIOProvider extends ObservableV2 {
     s.on('disconnect', this._onDisconnect)
     s.on('connect_error', this._onConnectError)
     s.on('yjs', this._onYjs)
+    s.on('story:access', this._onAccess)
+    s.on('story:revoked', this._onRevoked)
     if (s.io && typeof s.io.on === 'function') s.io.on('reconnect_failed', this._onReconnectFailed)
     this.doc.on('update', this._onDocUpdate)
     this.awareness.on('update', this._onAwarenessUpdate)
@@ -475,6 +492,8 @@ export class SocketIOProvider extends ObservableV2 {
       s.off('disconnect', this._onDisconnect)
       s.off('connect_error', this._onConnectError)
       s.off('yjs', this._onYjs)
+      s.off('story:access', this._onAccess)
+      s.off('story:revoked', this._onRevoked)
       if (s.io && typeof s.io.off === 'function') s.io.off('reconnect_failed', this._onReconnectFailed)
       this.doc.off('update', this._onDocUpdate)
       this.awareness.off('update', this._onAwarenessUpdate)

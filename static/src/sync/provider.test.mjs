@@ -309,3 +309,38 @@ test('a client the page keeps read-only pushes nothing, not even its step 2, unt
   reader.provider.setLocalWritable(true)
   await until(() => server.text(STORY).includes('Z') && reader.provider.saved)
 })
+
+test('story:access turns writing off and back on; what was typed meanwhile goes out when it returns', async () => {
+  const server = new FakeServer()
+  const a = client(server)
+  await until(() => a.provider.synced && a.provider.writable === true)
+  server.story(STORY).writable = false
+  a.socket._deliver('story:access', { story_id: STORY, writable: false })
+  await until(() => a.provider.writable === false)
+  a.socket._deliver('story:access', { story_id: STORY + 1, writable: true }) // another story's: ignored
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.equal(a.provider.writable, false)
+  server.story(STORY).writable = true
+  a.socket._deliver('story:access', { story_id: STORY, writable: true })
+  await until(() => a.provider.writable === true && a.provider.synced)
+  a.text.insert(0, 'back')
+  await until(() => server.text(STORY) === 'back')
+})
+
+test('story:revoked: the story is closed for this client, reported once, and nothing more is sent', async () => {
+  const server = new FakeServer()
+  const a = client(server)
+  await until(() => a.provider.synced)
+  a.socket._deliver('story:revoked', { story_id: STORY + 1 }) // not ours
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.equal(a.errors.length, 0)
+  a.socket._deliver('story:revoked', { story_id: STORY })
+  await until(() => a.errors.length === 1)
+  assert.deepEqual([a.errors[0].code, a.errors[0].during], ['forbidden', 'revoked'])
+  assert.equal(a.provider.writable, false)
+  assert.equal(a.provider.status, 'offline')
+  const before = sentYjs(a).length
+  a.text.insert(0, 'not sent')
+  await new Promise((resolve) => setTimeout(resolve, 30))
+  assert.equal(sentYjs(a).length, before)
+})
