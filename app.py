@@ -90,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     import features
     import models  # noqa: F401  (registers every table with SQLAlchemy)
+    import socket_guard
     from accounts import cli as accounts_cli
     from accounts.views import bp as accounts_bp
     from pages import bp as pages_bp
@@ -100,6 +101,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     accounts_cli.register(app)
     register_error_handlers(app)
     features.register(app)
+    socket_guard.install(app)
 
     app.after_request(_security_headers)
 

@@ -72,6 +72,10 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_MAX_STORY_BYTES": int(env.get("PLUME_MAX_STORY_BYTES", 2 * 1024 * 1024)),
         "PLUME_COMPACT_AFTER_ROWS": int(env.get("PLUME_COMPACT_AFTER_ROWS", 500)),  # story log rows
         "PLUME_STORY_IDLE_SECONDS": float(env.get("PLUME_STORY_IDLE_SECONDS", 120)),  # then evicted
+        # Sockets: what one address or one participant may hold, and how long one may stay anonymous.
+        "PLUME_SOCKETS_PER_ADDRESS": int(env.get("PLUME_SOCKETS_PER_ADDRESS", 300)),
+        "PLUME_SOCKETS_PER_PARTICIPANT": int(env.get("PLUME_SOCKETS_PER_PARTICIPANT", 6)),
+        "PLUME_SOCKET_AUTH_SECONDS": float(env.get("PLUME_SOCKET_AUTH_SECONDS", 10)),
     }
     config.update(overrides or {})
     if not config["SECRET_KEY"]:

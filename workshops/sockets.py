@@ -55,6 +55,9 @@ def on_connect(auth: Any = None) -> None:
                 emit(state.PRESENCE_EVENT, state.presence_payload(workshop_id))
         else:
             participant = db.session.get(Participant, identity.id)
+            held = presence.store().sids_of(participant.workshop_id, participant.id)
+            if len(held) >= current_app.config["PLUME_SOCKETS_PER_PARTICIPANT"]:
+                raise ConnectionRefusedError("too_many_sockets")
             join_room(workshop_room(participant.workshop_id))
             join_room(group_room(participant.group_id))
             save_identity(identity, workshop_id=participant.workshop_id)
