@@ -33,13 +33,14 @@ def select_locale() -> str | None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL for concurrent readers, foreign keys on, and a wait instead of 'database is locked'."""
+    """WAL for concurrent readers, foreign keys on, and a short wait instead of 'database is locked'."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable across a process kill in WAL mode
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        # Under gevent a wait for another process's lock holds the whole worker: keep it short there.
+        cursor.execute(f"PRAGMA busy_timeout={2000 if concurrency.gevent_active() else 10000}")
         cursor.close()
 
 

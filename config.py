@@ -25,6 +25,14 @@ def _database_url(instance: Path) -> str:
     return url
 
 
+def _engine_options(url: str) -> dict[str, Any]:
+    """Pool options; on PostgreSQL no statement waits more than 5 s for a lock (the writer retries)."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"options": "-c lock_timeout=5000"}
+    return options
+
+
 def _secret_key(instance: Path, production: bool) -> str:
     key = os.environ.get("SECRET_KEY", "").strip()
     if key:
@@ -50,7 +58,6 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_ENV": "production" if production else "development",
         "SECRET_KEY": None,
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -72,12 +79,16 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_MAX_STORY_BYTES": int(env.get("PLUME_MAX_STORY_BYTES", 2 * 1024 * 1024)),
         "PLUME_COMPACT_AFTER_ROWS": int(env.get("PLUME_COMPACT_AFTER_ROWS", 500)),  # story log rows
         "PLUME_STORY_IDLE_SECONDS": float(env.get("PLUME_STORY_IDLE_SECONDS", 120)),  # then evicted
+        # An update is stored and acked, or refused (`unavailable`) once it waited this long unstored.
+        "PLUME_ACK_TIMEOUT_SECONDS": float(env.get("PLUME_ACK_TIMEOUT_SECONDS", 10)),
+        "PLUME_WRITE_BUDGET_SECONDS": float(env.get("PLUME_WRITE_BUDGET_SECONDS", 10)),
         # Sockets: what one address or one participant may hold, and how long one may stay anonymous.
         "PLUME_SOCKETS_PER_ADDRESS": int(env.get("PLUME_SOCKETS_PER_ADDRESS", 300)),
         "PLUME_SOCKETS_PER_PARTICIPANT": int(env.get("PLUME_SOCKETS_PER_PARTICIPANT", 6)),
         "PLUME_SOCKET_AUTH_SECONDS": float(env.get("PLUME_SOCKET_AUTH_SECONDS", 10)),
     }
     config.update(overrides or {})
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["SQLALCHEMY_DATABASE_URI"]))
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _secret_key(instance, production)
     return config

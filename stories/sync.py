@@ -25,8 +25,6 @@ from workshops.access_version import versions
 from workshops.identity import Identity, display_of
 from workshops.models import Group
 
-ACK_TIMEOUT_SECONDS = 20.0
-
 
 class SyncError(RefusedError):
     """A refused event: its error code and a message for people."""
@@ -128,12 +126,20 @@ def close_story(sid: str, payload: object) -> tuple[int, bytes | None]:
 
 
 def _checked(job: Job) -> None:
-    """Hand the job to the writer (which checks access in its batch) and wait; raise its refusal."""
+    """Hand the job to the writer (which checks access in its batch) and wait; raise its refusal.
+
+    "Refused" means "not stored": a job still queued after the ack timeout is withdrawn and refused as
+    `unavailable`; one the writer has already taken is waited for, since its batch ends either way (stored,
+    or rolled back and refused) within the writer's time budget.
+    """
     db.session.remove()  # give the connection back while we wait
+    future = engine().writer.submit(job)
     try:
-        outcome = engine().writer.submit(job).result(timeout=ACK_TIMEOUT_SECONDS)
-    except FutureTimeout as exc:
-        raise refusal("unavailable") from exc
+        outcome = future.result(timeout=current_app.config["PLUME_ACK_TIMEOUT_SECONDS"])
+    except FutureTimeout:
+        if future.cancel():
+            raise refusal("unavailable") from None
+        outcome = future.result()
     if not outcome.ok:
         raise refusal(outcome.code or "unavailable")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -120,7 +121,11 @@ class GroupCommitWriter:
                     db.session.remove()
 
     def commit(self, jobs: list[Job]) -> None:
-        """Check, store and resolve a batch in one transaction (call within an app context)."""
+        """Check, store and resolve a batch in one transaction (call within an app context).
+
+        Jobs whose handler gave up waiting (a cancelled future) are left out: they were refused.
+        """
+        jobs = [job for job in jobs if job.future.set_running_or_notify_cancel()]
         allowed = self._authorise(jobs)
         by_story: dict[int, list[Job]] = {}
         for job in allowed:
@@ -212,7 +217,10 @@ class GroupCommitWriter:
 
     def _store(self, lives: dict[int, LiveStory], accepted: dict[int, list[Job]]) -> dict[int, int]:
         """Append the accepted updates and the stories' figures, commit; {story id: last seq} or {}."""
+        budget_ends = time.monotonic() + self.engine.app.config["PLUME_WRITE_BUDGET_SECONDS"]
         for attempt in range(persistence.RETRIES):
+            if attempt and time.monotonic() > budget_ends:
+                break  # refuse the batch rather than keep its writers waiting past their ack timeout
             try:
                 if attempt:  # lost a race: another worker appended meanwhile
                     for story_id in self._stale({s: lives[s] for s in accepted}):
