@@ -224,6 +224,28 @@ class StoryDoc:
                     except MalformedError:
                         log.warning("a waiting update was refused by the document and dropped")
 
+    def can_integrate(self, update: bytes) -> bool:
+        """Whether everything the update refers to is in the document or in an update waiting here.
+
+        An update that refers to what the document does not have (a gap in a client's clocks, a deletion of
+        clocks nobody wrote yet, an origin that does not exist) would wait forever, and a Yjs client would
+        read it differently from pycrdt: the server refuses it, and the sender re-syncs instead.
+        """
+        try:
+            decoded = decode_update(update)
+        except UpdateFormatError:
+            return True  # pycrdt decides when it applies it
+        known = state_vector(self.doc.get_state())
+        for waiting in self.pending:  # what waits here counts as coming
+            try:
+                structs = decode_update(waiting).structs
+            except UpdateFormatError:
+                continue
+            for item in structs:
+                if not item.skip and item.clock <= known.get(item.client, 0):
+                    known[item.client] = max(known.get(item.client, 0), item.clock + item.length)
+        return dependencies_met(decoded, known)
+
     def _ready(self, update: bytes) -> bool:
         try:
             decoded = decode_update(update)

@@ -31,6 +31,9 @@ def on_open(payload: Any = None) -> dict[str, Any]:
         opened = sync.open_story(socket_identity(), request.sid, payload)
     except sync.SyncError as refused:
         return error(refused.code, refused.message)
+    except Exception:
+        log.exception("story:open %r from socket %s failed", payload, request.sid)
+        return error("unavailable", sync.refusal("unavailable").message)
     join_room(story_room(opened.story_id))
     emit("yjs", (opened.story_id, opened.step1))
     if opened.cursors is not None:

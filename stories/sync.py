@@ -53,6 +53,7 @@ _MESSAGES = {  # lazy: worded in the socket's language when the ack is written (
     "locked": _l("The editor is locked for now."),
     "too_large": _l("This change is too large."),
     "malformed": _l("This message could not be read; nothing was changed."),
+    "out_of_sync": _l("This change builds on changes the story does not have; synchronise again."),
     "unavailable": _l("The change could not be saved; please try again."),
 }
 
@@ -66,7 +67,7 @@ def parse_story_id(value: object) -> int:
     """A story id from a payload (an integer, or its decimal string from a page's data attribute)."""
     if isinstance(value, bool):
         raise refusal("invalid")
-    if isinstance(value, int) and value > 0:
+    if isinstance(value, int) and 0 < value < 2**63:  # a database integer: beyond it, nobody's story
         return value
     if isinstance(value, str) and value.isdigit() and len(value) <= 18 and int(value) > 0:
         return int(value)

@@ -209,6 +209,8 @@ class GroupCommitWriter:
             added = inserted_bytes(job.update)
             if added and size + added > limit:
                 return "too_large"
+        if not live.can_integrate(job.update):
+            return "out_of_sync"
         try:
             live.apply(job.update)
         except crdt.MalformedError:

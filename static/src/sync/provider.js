@@ -398,7 +398,12 @@ export class SocketIOProvider extends ObservableV2 {
         const code = error.code || 'error'
         this._markDirty(seq)
         if (code === 'locked' || code === 'forbidden') this._setWritable(false)
-        this.emit('error', [{ code, message: error.message || '', during: 'update' }])
+        if (code === 'out_of_sync') {
+          // It builds on a change the server refused or never got: a re-sync sends them all, in one step 2.
+          if (gen === this._gen && this.socket.connected) this._scheduleResync(0)
+        } else {
+          this.emit('error', [{ code, message: error.message || '', during: 'update' }])
+        }
       } else if (coversAll && this._dirtySeq <= seq) {
         this._dirtySeq = 0
       }

@@ -344,3 +344,24 @@ test('story:revoked: the story is closed for this client, reported once, and not
   await new Promise((resolve) => setTimeout(resolve, 30))
   assert.equal(sentYjs(a).length, before)
 })
+
+test('an out_of_sync refusal re-syncs at once, and the change reaches the server through the step 2', async () => {
+  const server = new FakeServer()
+  const a = client(server)
+  await until(() => a.provider.synced)
+  const realHandle = server.handle.bind(server)
+  let refuseNext = true
+  server.handle = (socket, event, args) => {
+    const bytes = event === 'yjs' ? toUint8Array(args[1]) : null
+    if (refuseNext && bytes && bytes[0] === 0 && bytes[1] === 2) {
+      refuseNext = false
+      const ack = args[args.length - 1]
+      return ack({ ok: false, error: { code: 'out_of_sync', message: 'builds on what the story lacks' } })
+    }
+    return realHandle(socket, event, args)
+  }
+  a.text.insert(0, 'healed')
+  await until(() => server.text(STORY) === 'healed' && a.provider.saved)
+  assert.equal(refuseNext, false, 'the first update was refused')
+  assert.deepEqual(a.errors, [], 'a re-sync, not an error for people')
+})
