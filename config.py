@@ -40,6 +40,15 @@ def _secret_key(instance: Path, production: bool) -> str:
     return key
 
 
+def _rate(value: str) -> tuple[int, float]:
+    """ "10/30": at most 10 actions in 30 seconds."""
+    count, _, seconds = value.partition("/")
+    try:
+        return int(count), float(seconds)
+    except ValueError as exc:
+        raise ConfigError(f"a rate is COUNT/SECONDS, not {value!r}") from exc
+
+
 def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from environment variables (and test overrides)."""
     instance.mkdir(parents=True, exist_ok=True)
@@ -72,6 +81,8 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_MAX_STORY_BYTES": int(env.get("PLUME_MAX_STORY_BYTES", 2 * 1024 * 1024)),
         "PLUME_COMPACT_AFTER_ROWS": int(env.get("PLUME_COMPACT_AFTER_ROWS", 500)),  # story log rows
         "PLUME_STORY_IDLE_SECONDS": float(env.get("PLUME_STORY_IDLE_SECONDS", 120)),  # then evicted
+        "PLUME_COMMENT_RATE": _rate(env.get("PLUME_COMMENT_RATE", "10/30")),  # per author
+        "PLUME_CHAT_RATE": _rate(env.get("PLUME_CHAT_RATE", "10/20")),  # per author
     }
     config.update(overrides or {})
     if not config["SECRET_KEY"]:
