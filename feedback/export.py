@@ -120,3 +120,22 @@ def as_csv(data: dict[str, Any]) -> str:
         }
         writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
     return buffer.getvalue()
+
+
+def review_threads(story_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Per story, its threads for the review page: first comment, replies, where the passage stands now."""
+    out: dict[int, list[dict[str, Any]]] = {sid: [] for sid in story_ids}
+    if not story_ids:
+        return out
+    rows = db.session.scalars(
+        select(Comment).where(Comment.story_id.in_(story_ids)).order_by(Comment.id)
+    ).all()
+    docs: dict[int, Any] = {}
+    threads: dict[int, dict[str, Any]] = {}
+    for comment in rows:
+        if comment.parent_id is None:
+            threads[comment.id] = {"comment": comment, "replies": [], "passage": _passage(docs, comment)}
+            out[comment.story_id].append(threads[comment.id])
+        elif comment.parent_id in threads:
+            threads[comment.parent_id]["replies"].append(comment)
+    return out

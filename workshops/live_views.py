@@ -14,6 +14,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
 from extensions import db, limiter
+from feedback import comments as feedback_comments
 from feedback import strings as feedback_strings
 from forms import PlumeForm
 from workshops import joining, state
@@ -263,6 +264,7 @@ def console(workshop_id: int) -> Any:
         live=state.facilitator_state(workshop_id),
         presence=state.presence_payload(workshop_id),
         join_url=public_join_url(workshop),
+        comment_counts=feedback_comments.counts([g.story[0].id for g in workshop.groups if g.story]),
         catalogue={
             **editor_strings(),
             "live": live_strings(),
