@@ -14,7 +14,7 @@ def register(app: Flask) -> None:
     """
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
     import feedback.sockets
-    import feedback.views
+    import feedback.views  # noqa: F401
     import stories.api
     import stories.review_views
     import stories.sockets
