@@ -54,5 +54,5 @@ def catalogue() -> dict[str, str]:
         "chatAll": _("Every group"),
         "chatHidden": _("Message hidden"),
         "chatNew": _("New message from {name}."),
-        "countLine": _("Comments: {total} threads, {open} open"),
+        "countLine": _("Comment threads: {total}, open: {open}"),
     }

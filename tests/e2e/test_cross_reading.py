@@ -15,7 +15,7 @@ from extensions import db
 from feedback.models import Comment
 from tests import factories
 from tests.e2e.a11y import assert_accessible
-from tests.e2e.pages import DESKTOP, PHONE, SHOTS
+from tests.e2e.pages import DESKTOP, PHONE, SHOTS, sign_in
 from tests.server import ServerProcess
 from tests.sockets import Client
 from tests.stories.clients import example_module, facilitator_cookie, wait_until
@@ -178,6 +178,27 @@ def test_two_groups_cross_read_comment_reply_and_resolve(
     assert box is not None
     assert box["y"] + box["height"] >= PHONE["height"] - 2  # docked at the bottom of the screen
     assert box["width"] >= PHONE["width"] - 2
+
+    # The facilitator sees every comment in the console, with the counts, and hides one: it leaves the
+    # participants' margins at once. The review page keeps it, marked hidden.
+    console = new_context(viewport=DESKTOP).new_page()
+    sign_in(console, owner.email)
+    console.goto(f"/workshops/{workshop.id}/console")
+    card = console.locator(f'[data-group-card][data-group-id="{workshop.groups[0].id}"]')
+    expect(card.locator("[data-comment-count]")).to_have_attribute("data-total", "1")
+    expect(card.locator(".thread")).to_contain_text("Who drives the buses")
+    card.locator(".thread__quote").click()
+    assert_accessible(console)
+    console.screenshot(path=str(SHOTS / "comments-console.png"), full_page=True)
+    hide = card.get_by_role("button", name="Hide").first
+    hide.focus()
+    console.keyboard.press("Enter")
+    expect(ana.locator(".writing .thread")).to_have_count(0)
+    expect(card.locator("[data-comment-count]")).to_have_attribute("data-total", "0")
+    console.goto(f"/workshops/{workshop.id}/publish")
+    expect(console.locator(".review-thread")).to_contain_text("Who drives the buses")
+    assert_accessible(console)
+    console.screenshot(path=str(SHOTS / "comments-review.png"), full_page=True)
 
 
 def test_three_members_chat_one_on_a_phone(

@@ -58,6 +58,7 @@ export function attachComments (editor, opts) {
   let can = { comment: false, resolve: false, moderate: false }
   let available = false // the server lets this socket see the comments now
   let active = null // thread id shown expanded
+  let editing = null // {id, value}: a comment being edited, kept across re-renders
   let destroyed = false
 
   // ---- DOM ---------------------------------------------------------------------------------------
@@ -165,6 +166,7 @@ export function attachComments (editor, opts) {
 
   function renderComment (comment) {
     const item = el('div', { class: 'comment', 'data-comment': String(comment.id) })
+    if (editing && editing.id === comment.id && !comment.deleted) return editForm(item, comment)
     item.append(authorLine(comment))
     if (comment.hidden) item.append(el('p', { class: 'comment__note' }, s('hiddenNote')))
     if (comment.deleted) {
@@ -249,7 +251,9 @@ export function attachComments (editor, opts) {
 
   const describeFocus = (node) => {
     const thread = node.closest('[data-thread]')
-    return thread ? { thread: thread.dataset.thread, reply: node.tagName === 'TEXTAREA', value: node.tagName === 'TEXTAREA' ? node.value : null } : null
+    if (!thread || node.closest('.comment__edit')) return null
+    const text = node.tagName === 'TEXTAREA'
+    return { thread: thread.dataset.thread, reply: text, value: text ? node.value : null, from: text ? node.selectionStart : 0, to: text ? node.selectionEnd : 0 }
   }
   const restoreFocus = (key) => {
     const thread = list.querySelector(`[data-thread="${key.thread}"]`)
@@ -258,6 +262,7 @@ export function attachComments (editor, opts) {
     if (!target) return
     if (key.reply && key.value != null) target.value = key.value
     target.focus()
+    if (key.reply) target.setSelectionRange(key.from, key.to)
   }
   const focusReply = (threadId) => {
     const thread = list.querySelector(`[data-thread="${threadId}"]`)
@@ -363,20 +368,30 @@ export function attachComments (editor, opts) {
   }
 
   function startEdit (item, comment) {
+    editing = { id: comment.id, value: comment.body }
+    editForm(item, comment)
+    item.querySelector('textarea').focus()
+  }
+
+  function editForm (item, comment) {
     const editId = `${id}-edit-${comment.id}`
     const text = el('textarea', { id: editId, rows: 3, maxlength: MAX_BODY })
-    text.value = comment.body
+    text.value = editing.value
+    text.addEventListener('input', () => { if (editing) editing.value = text.value })
     const form = el('form', { class: 'comment__edit' }, el('label', { for: editId }, s('editLabel')), text,
       el('div', { class: 'comments__actions' },
         el('button', { type: 'submit', class: 'button button--small button--primary' }, s('save')),
-        el('button', { type: 'button', class: 'button button--small', onclick: () => renderList() }, s('cancel'))))
+        el('button', { type: 'button', class: 'button button--small', onclick: () => { editing = null; renderList() } }, s('cancel'))))
     form.addEventListener('submit', async (event) => {
       event.preventDefault()
       const ack = await send('comment:edit', { comment_id: comment.id, body: text.value })
-      if (ack && ack.ok) renderList()
+      if (ack && ack.ok) {
+        editing = null
+        renderList()
+      }
     })
     item.replaceChildren(form)
-    text.focus()
+    return item
   }
 
   async function remove (comment) {

@@ -17,7 +17,7 @@ function start (root) {
   const renderCount = (node, total, open) => {
     node.dataset.total = String(total)
     node.dataset.open = String(open)
-    node.textContent = format(strings.countLine || '{total} comments, {open} open', { total, open })
+    node.textContent = format(strings.countLine || 'Comment threads: {total}, open: {open}', { total, open })
   }
   for (const node of root.querySelectorAll('[data-comment-count]')) {
     renderCount(node, Number(node.dataset.total || 0), Number(node.dataset.open || 0))
