@@ -44,7 +44,7 @@ def catalogue() -> dict[str, str]:
         "newComment": _("New comment from {name}."),
         "chatTitle": _("Group chat"),
         "chatLabel": _("Message to your group"),
-        "chatLabelFacilitator": _("Message"),
+        "chatLabelFacilitator": _("Chat message"),
         "chatSend": _("Send"),
         "chatEmpty": _("No messages yet. Write to your group here."),
         "chatUnread": _("{count} new"),

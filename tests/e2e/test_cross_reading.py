@@ -205,7 +205,8 @@ def test_three_members_chat_one_on_a_phone(
     new_context: Any, live_server: ServerProcess, app_ctx: Any
 ) -> None:
     SHOTS.mkdir(exist_ok=True)
-    workshop = factories.workshop(groups=2, join_code=new_join_code(), participants_choose_group=True)
+    owner = factories.facilitator()
+    workshop = factories.workshop(owner, groups=2, join_code=new_join_code(), participants_choose_group=True)
     pages = [
         join_group(new_context, workshop.join_code, "Awa", "Group 1", viewport=DESKTOP),
         join_group(new_context, workshop.join_code, "Julien", "Group 1", viewport=DESKTOP),
@@ -241,3 +242,24 @@ def test_three_members_chat_one_on_a_phone(
     assert_accessible(pages[2])
     pages[2].screenshot(path=str(SHOTS / "chat-phone.png"), full_page=True)
     assert_accessible(awa)
+
+    # The facilitator writes to every group from the console, then to Group 2 alone, and hides a message.
+    console = new_context(viewport=DESKTOP).new_page()
+    sign_in(console, owner.email)
+    console.goto(f"/workshops/{workshop.id}/console")
+    console.locator("[data-chat] summary").click()
+    expect(console.locator(".chat__log li")).to_have_count(4)
+    console.get_by_label("Chat message").fill("Ten minutes left, everyone")
+    console.keyboard.press("Enter")
+    for page in [*pages, other]:
+        expect(page.locator(".chat__log")).to_contain_text("Ten minutes left, everyone")
+    console.get_by_label("Send to").select_option(label="Group 2")
+    console.get_by_label("Chat message").fill("Group 2: where is your draft?")
+    console.keyboard.press("Enter")
+    expect(other.locator(".chat__log")).to_contain_text("where is your draft")
+    expect(console.locator(".chat__log li")).to_have_count(6)
+    assert "where is your draft" not in pages[1].locator(".chat__log").inner_text()
+    console.locator(".chat__message", has_text="One more thing").get_by_role("button", name="Hide").click()
+    expect(pages[1].locator(".chat__log")).not_to_contain_text("One more thing")
+    expect(console.locator(".chat__message--hidden")).to_have_count(1)
+    assert_accessible(console)

@@ -338,3 +338,29 @@ def test_comments_are_rate_limited(setting: Setting, app: Any) -> None:
     results = [code(setting.comment(cyd, "glowed", f"n{i}")) for i in range(11)]
     assert results[:10] == [None] * 10
     assert results[10] == "rate_limited"
+
+
+def test_a_participant_of_another_workshop_reaches_nothing(setting: Setting) -> None:
+    setting.phase(1)
+    made = setting.comment(setting.client("cyd"), "glowed", "Ours")["comment"]
+    elsewhere = factories.workshop(groups=2, phases=PHASES)
+    elsewhere.phase_index = 1
+    db.session.commit()
+    _, token = factories.participant(elsewhere.groups[0], "intruder")
+    intruder = Client(setting.server.url, auth={"token": token})
+    setting.clients.append(intruder)
+    assert code(intruder.call("story:open", {"story_id": setting.story_id})) == "forbidden"
+    assert code(intruder.call("comment:list", {"story_id": setting.story_id})) == "forbidden"
+    assert code(setting.comment(intruder, "glowed", "Theirs")) == "forbidden"
+    for event, payload in (
+        ("comment:reply", {"comment_id": made["id"], "body": "x"}),
+        ("comment:edit", {"comment_id": made["id"], "body": "x"}),
+        ("comment:delete", {"comment_id": made["id"]}),
+        ("comment:resolve", {"comment_id": made["id"], "resolved": True}),
+        ("comment:hide", {"comment_id": made["id"], "hidden": True}),
+    ):
+        assert code(intruder.call(event, payload)) == "forbidden", event
+    assert setting.client("cyd").call("chat:send", {"body": "group 3 only"})["ok"]
+    assert intruder.call("chat:history", {}) == {"ok": True, "messages": []}
+    assert no_event(intruder, "chat:message")
+    assert no_event(intruder, "comment")
