@@ -263,3 +263,27 @@ def test_three_members_chat_one_on_a_phone(
     expect(pages[1].locator(".chat__log")).not_to_contain_text("One more thing")
     expect(console.locator(".chat__message--hidden")).to_have_count(1)
     assert_accessible(console)
+
+
+def test_the_agenda_editor_says_who_may_comment(
+    new_context: Any, live_server: ServerProcess, app_ctx: Any
+) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    owner = factories.facilitator()
+    workshop = factories.bright_mirror_workshop(owner, title="Health in 2040")
+    cross, revise = workshop.phases[5], workshop.phases[6]
+    page = new_context(viewport=DESKTOP).new_page()
+    sign_in(page, owner.email)
+    page.goto(f"/workshops/{workshop.id}")
+    expect(page.locator(f"#phase-{cross.id} .phase__facts")).to_contain_text("Comments: readers too")
+    expect(page.locator(f"#phase-{revise.id} .phase__facts")).to_contain_text("Comments: own group")
+    page.locator(f"#phase-{cross.id} summary.phase__summary").click()
+    readers = page.locator(f"#phase-{cross.id}").get_by_label(
+        "Also the groups that read the story during this phase"
+    )
+    expect(readers).to_be_checked()
+    assert_accessible(page)
+    page.locator(f"#phase-{cross.id}").screenshot(path=str(SHOTS / "agenda-comments-setting.png"))
+    page.locator(f"#phase-{cross.id}").get_by_label("No comments").check()
+    page.locator(f"#phase-{cross.id}").get_by_role("button", name="Save the phase").click()
+    expect(page.locator(f"#phase-{cross.id} .phase__facts")).not_to_contain_text("Comments:")

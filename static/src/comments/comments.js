@@ -476,6 +476,10 @@ export function attachComments (editor, opts) {
 
   socket.on('comment', onComment)
   socket.on('connect', load)
+  // Comment events reach sockets that opened the story: list again once it is open, so that nothing made
+  // between the first list and the open is missed.
+  const onSynced = (synced) => { if (synced) load() }
+  editor.provider.on('synced', onSynced)
   socket.on('workshop:state', load) // a phase change opens or closes the comments
   if (socket.connected) load()
 
@@ -492,6 +496,7 @@ export function attachComments (editor, opts) {
       socket.off('comment', onComment)
       socket.off('connect', load)
       socket.off('workshop:state', load)
+      editor.provider.off('synced', onSynced)
       doc.off('update', onDocUpdate)
       panel.remove()
       toggle.remove()
