@@ -6,7 +6,7 @@
  *   const comments = attachComments(editor, {socket, storyId, me, strings, groupName})
  *   comments.destroy()
  *
- * Keyboard: Ctrl+Alt+M (⌘⌥M) in the editor comments on the selection, or opens the thread under the cursor;
+ * Keyboard: Ctrl+Alt+M (also ⌘⌥M on a Mac) in the editor comments on the selection, or opens the thread under the cursor;
  * focus moves into the panel, and Escape there brings it back to the editor, at the passage.
  * The host's wrapper carries data-comments (count of open threads) for tests; `host.plumeComments` is set.
  */
@@ -105,7 +105,8 @@ export function attachComments (editor, opts) {
   })
 
   // ---- highlights -------------------------------------------------------------------------------
-  view.dispatch({ effects: StateEffect.appendConfig.of([rangesField, EditorView.domEventHandlers({ click: onEditorClick }), keymap.of([{ key: 'Mod-Alt-m', run: () => { shortcut(); return true } }])]) })
+  const onShortcut = () => { shortcut(); return true } // Ctrl+Alt+M everywhere, also ⌘⌥M on a Mac
+  view.dispatch({ effects: StateEffect.appendConfig.of([rangesField, EditorView.domEventHandlers({ click: onEditorClick }), keymap.of([{ key: 'Ctrl-Alt-m', run: onShortcut }, { mac: 'Cmd-Alt-m', run: onShortcut }])]) })
 
   const threads = () => [...comments.values()].filter((c) => c.parent_id == null && !(c.hidden && !can.moderate))
   const repliesOf = (threadId) => [...comments.values()].filter((c) => c.parent_id === threadId && !(c.hidden && !can.moderate)).sort((a, b) => a.id - b.id)
