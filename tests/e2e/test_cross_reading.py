@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from pycrdt import Doc, Text
 
 from extensions import db
+from feedback import anchors, comments
 from feedback.models import Comment
 from tests import factories
 from tests.e2e.a11y import assert_accessible
@@ -19,6 +21,7 @@ from tests.e2e.pages import DESKTOP, PHONE, SHOTS, sign_in
 from tests.server import ServerProcess
 from tests.sockets import Client
 from tests.stories.clients import example_module, facilitator_cookie, wait_until
+from workshops.identity import Identity
 from workshops.join_codes import new_join_code
 
 pytestmark = pytest.mark.e2e
@@ -287,3 +290,38 @@ def test_the_agenda_editor_says_who_may_comment(
     page.locator(f"#phase-{cross.id}").get_by_label("No comments").check()
     page.locator(f"#phase-{cross.id}").get_by_role("button", name="Save the phase").click()
     expect(page.locator(f"#phase-{cross.id} .phase__facts")).not_to_contain_text("Comments:")
+
+
+def test_a_comment_outlives_its_deleted_passage(
+    new_context: Any, live_server: ServerProcess, app_ctx: Any
+) -> None:
+    import base64
+
+    workshop = factories.workshop(
+        groups=2, phases=PHASES[1:], join_code=new_join_code(), participants_choose_group=True
+    )  # revise: the group comments on its own story and writes
+    story = factories.story_of(workshop.groups[0])
+    update = factories.story_text(story, STORY)
+    doc = Doc()
+    text = doc.get("body", type=Text)
+    doc.apply_update(update)
+    start = STORY.index("The square")
+    a, b = anchors.anchor(text, start, len(STORY))
+    author, _ = factories.participant(workshop.groups[0], "Abel")
+    payload = {
+        "story_id": story.id,
+        "start": base64.b64encode(a).decode(),
+        "end": base64.b64encode(b).decode(),
+    }
+    comments.create(Identity("participant", author.id), {**payload, "body": "Which square?"})
+    page = join_group(new_context, workshop.join_code, "Ana", "Group 1", viewport=DESKTOP)
+    content = own_editor(page).locator(".cm-content")
+    expect(own_editor(page).locator(".cm-comment")).to_have_text("The square has a garden.")
+    select_line(page, content, 2)
+    page.keyboard.press("Backspace")
+    expect(own_editor(page).locator(".cm-comment")).to_have_count(0)
+    thread = page.locator(".writing .thread")
+    expect(thread).to_contain_text("The passage was deleted from the story.")
+    expect(thread.locator(".thread__text--gone")).to_have_text("“The square has a garden.”")
+    page.keyboard.press("Control+z")  # undo brings the passage, and its highlight, back
+    expect(own_editor(page).locator(".cm-comment")).to_have_text("The square has a garden.")
