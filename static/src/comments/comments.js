@@ -84,9 +84,9 @@ export function attachComments (editor, opts) {
   const list = el('ol', { class: 'comments__list', 'aria-labelledby': titleId })
   const empty = el('p', { class: 'comments__empty muted' }, s('noComments'))
   const panel = el('aside', { class: 'comments', id, 'aria-labelledby': titleId, hidden: true },
-    el('div', { class: 'comments__head' }, title, addButton, closeButton), hint, error, compose, empty, list, status)
+    el('div', { class: 'comments__head' }, title, addButton, closeButton), hint, error, compose, empty, list)
   const toggle = el('button', { type: 'button', class: 'button comments__toggle', 'aria-controls': id, 'aria-expanded': 'false', hidden: true })
-  wrapper.append(panel, toggle)
+  wrapper.append(panel, toggle, status) // the live region stays outside the sheet, which a phone folds
   host.plumeComments = null
 
   const phone = window.matchMedia ? window.matchMedia(PHONE) : { matches: false, addEventListener () {} }
@@ -501,6 +501,7 @@ export function attachComments (editor, opts) {
       doc.off('update', onDocUpdate)
       panel.remove()
       toggle.remove()
+      status.remove()
       if (wrapper.parentNode) wrapper.replaceWith(host)
     }
   }
