@@ -48,6 +48,15 @@ def _secret_key(instance: Path, production: bool) -> str:
     return key
 
 
+def _rate(value: str) -> tuple[int, float]:
+    """ "10/30": at most 10 actions in 30 seconds."""
+    count, _, seconds = value.partition("/")
+    try:
+        return int(count), float(seconds)
+    except ValueError as exc:
+        raise ConfigError(f"a rate is COUNT/SECONDS, not {value!r}") from exc
+
+
 def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from environment variables (and test overrides)."""
     instance.mkdir(parents=True, exist_ok=True)
@@ -86,6 +95,8 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_SOCKETS_PER_ADDRESS": int(env.get("PLUME_SOCKETS_PER_ADDRESS", 300)),
         "PLUME_SOCKETS_PER_PARTICIPANT": int(env.get("PLUME_SOCKETS_PER_PARTICIPANT", 6)),
         "PLUME_SOCKET_AUTH_SECONDS": float(env.get("PLUME_SOCKET_AUTH_SECONDS", 10)),
+        "PLUME_COMMENT_RATE": _rate(env.get("PLUME_COMMENT_RATE", "10/30")),  # per author
+        "PLUME_CHAT_RATE": _rate(env.get("PLUME_CHAT_RATE", "10/20")),  # per author
     }
     config.update(overrides or {})
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["SQLALCHEMY_DATABASE_URI"]))

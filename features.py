@@ -13,6 +13,8 @@ def register(app: Flask) -> None:
     which `stories.sockets.register` puts on the Socket.IO server itself.
     """
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
+    import feedback.sockets
+    import feedback.views  # noqa: F401
     import stories.api
     import stories.review_views
     import stories.sockets

@@ -1,10 +1,13 @@
 """Imports every model so that SQLAlchemy and Alembic see the whole schema."""
 
 from accounts.models import Facilitator
+from feedback.models import ChatMessage, Comment
 from stories.models import Reaction, Story, StoryCheckpoint, StoryClient, StoryTheme, StoryUpdate
 from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
 
 __all__ = [
+    "ChatMessage",
+    "Comment",
     "Facilitator",
     "Group",
     "Participant",

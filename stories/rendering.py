@@ -56,6 +56,7 @@ __all__ = [
     "reading_minutes",
     "render_inline",
     "render_markdown",
+    "render_message",
     "summary",
     "word_count",
 ]
@@ -79,6 +80,8 @@ ALLOWED_PROTOCOLS: frozenset[str] = frozenset({"http", "https", "mailto"})
 IMAGE_PROTOCOLS: frozenset[str] = frozenset({"http", "https"})
 #: render_inline: the inline Markdown of a title or a broadcast message.
 INLINE_TAGS: frozenset[str] = frozenset({"em", "strong", "code"})
+#: render_message: a comment or a chat message (the inline subset, web links and line breaks).
+MESSAGE_TAGS: frozenset[str] = INLINE_TAGS | {"a", "br"}
 
 # Attribute values are checked, not only names: classes and ids come from our extensions only.
 _CLASS_VALUES: dict[str, re.Pattern[str]] = {
@@ -270,6 +273,14 @@ def _cleaner(name: str) -> bleach.Cleaner:
                 strip_comments=True,
                 filters=[_LinkRelFilter],
             )
+        elif name == "message":
+            cleaner = bleach.Cleaner(
+                tags=MESSAGE_TAGS,
+                attributes={"a": ["href", "rel"]},
+                protocols={"http", "https"},
+                strip=True,
+                strip_comments=True,
+            )
         else:
             cleaner = bleach.Cleaner(tags=INLINE_TAGS, attributes={}, protocols=set(), strip=True)
         setattr(_local, name, cleaner)
@@ -428,6 +439,55 @@ def render_inline(text: str) -> Markup:
         return cleaner.clean(html).strip()
 
     return _guarded(render, lambda: str(escape(source)), "render_inline")
+
+
+#: A web link in a message: http(s), up to white space or a character that cannot end a URL in prose.
+_MESSAGE_LINK = re.compile(r"https?://[^\s<>\"'`\x00-\x20\x7f]{1,2000}", re.IGNORECASE)
+_LINK_TRAILER = ".,;:!?)]}»”’"
+
+
+def _message_line(line: str) -> str:
+    """One line of a message: inline Markdown between the links, each link an ``<a>`` to itself."""
+    md, cleaner = _inline_markdown(), _cleaner("inline")
+    parts, last = [], 0
+    for match in _MESSAGE_LINK.finditer(line):
+        url = match.group(0).rstrip(_LINK_TRAILER)
+        end = match.start() + len(url)
+        if end <= last or urlsplit(url).netloc == "":
+            continue
+        parts.append(_inline_html(md, cleaner, line[last : match.start()]))
+        href = escape(url)
+        parts.append(f'<a href="{href}" rel="nofollow noopener noreferrer">{href}</a>')
+        last = end
+    parts.append(_inline_html(md, cleaner, line[last:]))
+    return "".join(parts)
+
+
+def _inline_html(md: markdown.Markdown, cleaner: bleach.Cleaner, text: str) -> str:
+    if not text.strip():
+        return str(escape(text))
+    md.reset()
+    html = md.convert(text).removeprefix("<p>").removesuffix("</p>")
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    return str(escape(lead)) + cleaner.clean(html).strip() + str(escape(trail))
+
+
+def render_message(text: str) -> Markup:
+    """A comment or chat message → HTML: plain text with line breaks, web links, ``*em*``, ``**strong**``
+    and ``` `code` ```; nothing else gets through (a second, stricter bleach pass checks the result)."""
+    source = clean_source(text or "").strip()
+    if not source:
+        return Markup("")
+
+    def render() -> str:
+        html = "<br>".join(_message_line(line) for line in source.split("\n"))
+        return _cleaner("message").clean(html)
+
+    def fallback() -> str:
+        return "<br>".join(str(escape(line)) for line in source.split("\n"))
+
+    return _guarded(render, fallback, "render_message")
 
 
 class _TextExtractor(HTMLParser):

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from extensions import db
+from feedback import export as feedback
 from stories import persistence, publishing, reactions
 from stories.forms import ReviewForm
 from stories.models import Reaction, Story
@@ -74,6 +75,7 @@ def _page(workshop: Workshop, failed: ReviewForm | None = None, failed_id: int |
         counts=reactions.counts(published),
         recent=reactions.recent(published, limit=30),
         kinds=reactions.KINDS,
+        threads=feedback.review_threads([s.id for s in stories]),
     ), (UNPROCESSABLE if failed is not None else 200)
 
 

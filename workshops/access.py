@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from extensions import db
 from workshops.identity import Identity
-from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
+from workshops.models import COMMENTS, Group, Participant, Phase, Workshop, WorkshopFacilitator
 
 LIVE = ("running", "paused")
 
@@ -84,3 +84,73 @@ def story_access(identity: Identity | None, group: Group, *, facilitator_writes:
     if group.id in visible_group_ids(workshop, participant.group):
         return Access(read=True, write=False, reason="locked")
     return Access.none()
+
+
+@dataclass(frozen=True)
+class CommentAccess:
+    """What an identity may do with the comments on a story now; `reason` says why writing is refused.
+
+    `see`: read the comments; `write`: comment, reply, edit and delete one's own; `resolve`: resolve and
+    reopen threads (the story's own group); `moderate`: hide and show comments (its facilitators).
+    """
+
+    see: bool
+    write: bool
+    resolve: bool = False
+    moderate: bool = False
+    reason: str | None = None  # "forbidden", "comments_off" or "locked"
+
+    @classmethod
+    def none(cls, reason: str = "forbidden") -> CommentAccess:
+        return cls(see=False, write=False, reason=reason)
+
+
+def comment_mode(workshop: Workshop, phase: Phase | None = None) -> str:
+    """The current phase's comment setting (one of `COMMENTS`); "off" when the workshop is not live."""
+    if workshop.status not in LIVE:
+        return "off"
+    phase = phase if phase is not None else current_phase(workshop)
+    return phase.comments if phase is not None and phase.comments in COMMENTS else "off"
+
+
+def comment_access(identity: Identity | None, group: Group) -> CommentAccess:
+    """What `identity` may do with the comments on the story of `group` right now.
+
+    Only who may read the story (`story_access`) may see its comments. Facilitators of the workshop see and
+    moderate them always. A participant sees and writes them when the phase's setting includes them: its
+    own group ("group"), or also the groups that the phase lets read the story ("readers"); the facilitator's
+    lock (everyone, or the participant's group) makes them read-only.
+    """
+    if identity is None or not story_access(identity, group).read:
+        return CommentAccess.none()
+    if identity.is_facilitator:
+        return CommentAccess(see=True, write=False, moderate=True, reason="forbidden")
+    workshop = group.workshop
+    participant = db.session.get(Participant, identity.id)
+    if participant is None:
+        return CommentAccess.none()
+    own = participant.group_id == group.id
+    mode = comment_mode(workshop)
+    if mode == "off":
+        return CommentAccess.none("comments_off")
+    if mode == "group" and not own:
+        return CommentAccess.none()
+    if workshop.all_locked or participant.group.locked:
+        return CommentAccess(see=True, write=False, reason="locked")
+    return CommentAccess(see=True, write=True, resolve=own)
+
+
+def may_chat(identity: Identity | None, workshop_id: int, group_id: int) -> bool:
+    """Whether `identity` may read and post in the chat of group `group_id` of workshop `workshop_id`.
+
+    Members of the group while the workshop is not finished; the workshop's facilitators always.
+    """
+    if identity is None:
+        return False
+    if identity.is_facilitator:
+        return facilitates(identity.id, workshop_id)
+    participant = db.session.get(Participant, identity.id)
+    if participant is None or participant.workshop_id != workshop_id or participant.group_id != group_id:
+        return False
+    workshop = db.session.get(Workshop, workshop_id)
+    return workshop is not None and workshop.status != "finished"

@@ -50,6 +50,12 @@ VISIBILITY_CHOICES = [
     SelectChoice("all", _l("Every group's")),
 ]
 
+COMMENTS_CHOICES = [
+    SelectChoice("off", _l("No comments")),
+    SelectChoice("group", _l("The group comments on its own story (and sees the comments it received)")),
+    SelectChoice("readers", _l("Also the groups that read the story during this phase")),
+]
+
 
 class _SettingsFields(FlaskForm):
     title = StringField(_l("Title"), validators=[line(ops.MAX_TITLE)])
@@ -101,6 +107,7 @@ class PhaseForm(FlaskForm):
     minutes = IntegerField(_l("Minutes"), validators=[InputRequired(), rule(ops.clean_minutes)])
     editors_open = BooleanField(_l("Groups can write during this phase"))
     visibility = RadioField(_l("Drafts each group can read"), choices=VISIBILITY_CHOICES, default="none")
+    comments = RadioField(_l("Who can see and write comments"), choices=COMMENTS_CHOICES, default="off")
 
 
 class InviteForm(FlaskForm):

@@ -14,6 +14,8 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
 from extensions import db, limiter
+from feedback import comments as feedback_comments
+from feedback import strings as feedback_strings
 from forms import PlumeForm
 from workshops import joining, state
 from workshops.access import facilitates
@@ -244,7 +246,7 @@ def participant(workshop_id: int) -> Any:
         me=me,
         workshop=db.session.get(Workshop, workshop_id),
         live=live_state,
-        catalogue={**editor_strings(), "live": live_strings()},
+        catalogue={**editor_strings(), "live": live_strings(), "feedback": feedback_strings.catalogue()},
     )
 
 
@@ -262,7 +264,13 @@ def console(workshop_id: int) -> Any:
         live=state.facilitator_state(workshop_id),
         presence=state.presence_payload(workshop_id),
         join_url=public_join_url(workshop),
-        catalogue={**editor_strings(), "live": live_strings(), "console": console_strings()},
+        comment_counts=feedback_comments.counts([g.story[0].id for g in workshop.groups if g.story]),
+        catalogue={
+            **editor_strings(),
+            "live": live_strings(),
+            "console": console_strings(),
+            "feedback": feedback_strings.catalogue(),
+        },
     )
 
 

@@ -24,7 +24,7 @@ from stories.models import Story, StoryUpdate
 from workshops import templates
 from workshops.access import LIVE, facilitates
 from workshops.join_codes import format_join_code, new_join_code, normalise_join_code
-from workshops.models import VISIBILITY, Group, Participant, Phase, Workshop, WorkshopFacilitator
+from workshops.models import COMMENTS, VISIBILITY, Group, Participant, Phase, Workshop, WorkshopFacilitator
 
 __all__ = [
     "MAX_GROUPS",
@@ -131,6 +131,12 @@ def _clean_visibility(value: object) -> str:
     return str(value)
 
 
+def _clean_comments(value: object) -> str:
+    if value not in COMMENTS:
+        raise WorkshopError("invalid", _("Choose who may comment during this phase."))
+    return str(value)
+
+
 # --- Reading ----------------------------------------------------------------------------------------
 
 
@@ -220,6 +226,7 @@ def create_workshop(
             duration_seconds=spec.duration_seconds,
             editors_open=spec.editors_open,
             visibility=spec.visibility,
+            comments=spec.comments,
         )
         for i, spec in enumerate(templates.agenda(template, language))
     ]
@@ -254,6 +261,7 @@ def duplicate_workshop(source: Workshop, owner: Facilitator) -> Workshop:
             duration_seconds=phase.duration_seconds,
             editors_open=phase.editors_open,
             visibility=phase.visibility,
+            comments=phase.comments,
         )
         for phase in source.phases
     ]
@@ -404,6 +412,7 @@ def add_phase(workshop: Workshop, title: str | None = None, minutes: int = 15) -
         duration_seconds=minutes * 60,
         editors_open=True,
         visibility="none",
+        comments="off",
     )
     workshop.phases.append(phase)
     if workshop.status == "finished":
@@ -421,6 +430,7 @@ def update_phase(
     minutes: int,
     editors_open: bool,
     visibility: str,
+    comments: str | None = None,
 ) -> None:
     """Edit a phase; its duration is given in minutes and stored in seconds.
 
@@ -432,11 +442,13 @@ def update_phase(
     minutes = clean_minutes(minutes)
     editors_open = _clean_flag(editors_open)
     visibility = _clean_visibility(visibility)
+    comments = phase.comments if comments is None else _clean_comments(comments)
     phase.title = title
     phase.instructions = instructions
     phase.duration_seconds = minutes * 60
     phase.editors_open = editors_open
     phase.visibility = visibility
+    phase.comments = comments
     db.session.commit()
 
 

@@ -11,6 +11,9 @@ from accounts.models import Facilitator
 from extensions import db
 
 VISIBILITY = ("none", "next", "all")  # which other groups' drafts a phase lets a group read
+# Who may see and leave comments on a story during a phase: nobody, the story's own group, or also the
+# groups that the phase lets read it (see workshops.access.comment_access).
+COMMENTS = ("off", "group", "readers")
 
 
 class Workshop(db.Model):
@@ -76,6 +79,7 @@ class Phase(db.Model):
     duration_seconds: Mapped[int] = mapped_column(Integer, default=15 * 60)
     editors_open: Mapped[bool] = mapped_column(Boolean, default=True)
     visibility: Mapped[str] = mapped_column(String(8), default="none")
+    comments: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
 
     workshop: Mapped[Workshop] = relationship(back_populates="phases")
 

@@ -25,6 +25,7 @@ class PhaseSpec:
     duration_seconds: int
     editors_open: bool = True
     visibility: str = "none"  # one of workshops.models.VISIBILITY
+    comments: str = "off"  # one of workshops.models.COMMENTS
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class _Step:
     editors_open: bool
     visibility: str
     text: dict[str, tuple[str, str]]
+    comments: str = "off"
 
 
 @dataclass(frozen=True)
@@ -263,35 +265,40 @@ quelqu’un qui n’était pas dans votre groupe ?""",
             minutes=20,
             editors_open=False,
             visibility="next",
+            comments="readers",
             text={
                 "en": (
                     "Cross-reading",
                     """Your group now reads **another group's story**: it appears on your screen, read-only. \
 Your own editor is paused.
 
-Read it once all the way through, then prepare your feedback together:
+Read it once all the way through, then leave your feedback **in the margin**: select a passage and press \
+**Comment** (or Ctrl+Alt+M). Everyone in your group sees the comments appear as you write them, and so do \
+the authors.
 
 - **What works**: an image, a character, an idea that struck you.
 - **What you would like to know more about**: what was unclear or too quick.
 - **One question** for the authors.
 
-Choose a spokesperson: in the last minutes, they give your feedback to the authors face to face. Be \
-generous and precise. When it is your turn to hear feedback, listen and take notes.""",
+Be generous and precise: quote the passage you mean, and say why. Reply to your teammates' comments rather \
+than repeating them. If you are in the same room, you can still end with a few words face to face.""",
                 ),
                 "fr": (
                     "Lecture croisée",
                     """Votre groupe lit maintenant **l’histoire d’un autre groupe** : elle s’affiche sur \
 votre écran, en lecture seule. Votre propre éditeur est en pause.
 
-Lisez-la une fois en entier, puis préparez ensemble vos retours :
+Lisez-la une fois en entier, puis laissez vos retours **dans la marge** : sélectionnez un passage et \
+appuyez sur **Commenter** (ou Ctrl+Alt+M). Tout votre groupe voit les commentaires arriver au fil de \
+l’écriture, et les auteurs aussi.
 
 - **Ce qui fonctionne** : une image, un personnage, une idée qui vous a marqués.
 - **Ce que vous aimeriez approfondir** : ce qui était flou ou trop rapide.
 - **Une question** pour les auteurs.
 
-Choisissez un ou une porte-parole : dans les dernières minutes, il ou elle transmet vos retours de vive \
-voix au groupe auteur. Soyez généreux et précis. Quand c’est votre tour de recevoir des retours, écoutez \
-et prenez des notes.""",
+Soyez généreux et précis : sélectionnez le passage dont vous parlez, et dites pourquoi. Répondez aux \
+commentaires de vos coéquipiers plutôt que de les répéter. Si vous êtes dans la même salle, vous pouvez \
+encore finir par quelques mots de vive voix.""",
                 ),
             },
         ),
@@ -299,11 +306,12 @@ et prenez des notes.""",
             minutes=20,
             editors_open=True,
             visibility="none",
+            comments="group",
             text={
                 "en": (
                     "Revise",
-                    """Back to your own story. Start by noting the feedback you received as a short list at \
-the top of your document.
+                    """Back to your own story. The other group's comments are **highlighted in your text**: \
+open each one (click the highlight, or the list beside the editor) and read it together.
 
 Then decide together what to change:
 
@@ -311,13 +319,14 @@ Then decide together what to change:
 - strengthen what they liked;
 - answer their question, in the story itself if you can.
 
-Finish with a last reading aloud, then delete the list of feedback: what remains is the story as you want \
-it published.""",
+**Reply** in the thread to say what you did, or why you keep a passage as it is, then **resolve** it. \
+Finish with a last reading aloud: what remains is the story as you want it published.""",
                 ),
                 "fr": (
                     "Réviser",
-                    """Retour à votre histoire. Commencez par noter les retours reçus, en une courte liste \
-en haut de votre document.
+                    """Retour à votre histoire. Les commentaires de l’autre groupe sont **surlignés dans \
+votre texte** : ouvrez-les un par un (cliquez sur le surlignage, ou sur la liste à côté de l’éditeur) et \
+lisez-les ensemble.
 
 Puis décidez ensemble de ce que vous changez :
 
@@ -325,8 +334,9 @@ Puis décidez ensemble de ce que vous changez :
 - renforcer ce qu’ils ont aimé ;
 - répondre à leur question, dans l’histoire elle-même si possible.
 
-Terminez par une dernière lecture à voix haute, puis effacez la liste des retours : ce qui reste est \
-l’histoire telle que vous voulez la publier.""",
+**Répondez** dans le fil pour dire ce que vous avez fait, ou pourquoi vous gardez un passage tel quel, \
+puis **résolvez**-le. Terminez par une dernière lecture à voix haute : ce qui reste est l’histoire telle \
+que vous voulez la publier.""",
                 ),
             },
         ),
@@ -413,6 +423,7 @@ def agenda(template: str, language: str) -> list[PhaseSpec]:
             duration_seconds=step.minutes * 60,
             editors_open=step.editors_open,
             visibility=step.visibility,
+            comments=step.comments,
         )
         for step in TEMPLATES[template].steps
     ]

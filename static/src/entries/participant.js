@@ -11,12 +11,15 @@ import { io } from 'socket.io-client'
 import { mountEditor } from '../editor.js'
 import { format } from '../strings.js'
 import { createLiveView, readJSON } from '../live/view.js'
+import { attachComments } from '../comments/comments.js'
+import { mountChat } from '../chat.js'
 
 const MOVED_KEY = 'plume:moved'
 
 function start (root) {
   const catalogue = readJSON('plume-i18n')
   const t = catalogue.live || {}
+  const feedback = { ...(catalogue.feedback || {}), errorTimeout: catalogue.errorTimeout }
   const socket = io({
     auth: {},
     transports: ['websocket', 'polling'],
@@ -67,6 +70,7 @@ function start (root) {
     const wanted = new Map((state.readable || []).filter((r) => r.story_id).map((r) => [String(r.story_id), r]))
     for (const [storyId, reader] of readers) {
       if (wanted.has(storyId)) continue
+      reader.comments.destroy()
       reader.editor.destroy()
       reader.article.remove()
       readers.delete(storyId)
@@ -89,7 +93,10 @@ function start (root) {
         strings: catalogue,
         persist: false
       })
-      readers.set(storyId, { article, editor })
+      const comments = attachComments(editor, {
+        socket, storyId: Number(storyId), me, strings: feedback, groupName: item.group_name
+      })
+      readers.set(storyId, { article, editor, comments })
     }
     readable.hidden = wanted.size === 0
   }
@@ -136,7 +143,12 @@ function start (root) {
   // The editor entry mounts the group's editor after this module ran: give it what the page knows now,
   // before the socket's first state arrives.
   document.addEventListener('plume:editor-ready', (event) => {
-    if (!current || !event.target.matches('[data-story-editor]')) return
+    if (!event.target.matches('[data-story-editor]')) return
+    const editor = event.detail && event.detail.editor
+    if (editor && !event.target.plumeComments) {
+      attachComments(editor, { socket, storyId: editor.provider.storyId, me, strings: feedback })
+    }
+    if (!current) return
     event.target.dispatchEvent(new CustomEvent('plume:writable', {
       bubbles: true,
       detail: { writable: !!current.writable, locked: !!current.locked }
@@ -151,6 +163,9 @@ function start (root) {
       strip.dataset.visible = String(!entry.isIntersecting)
     }).observe(card)
   }
+
+  const chat = root.querySelector('[data-chat]')
+  if (chat) mountChat(chat, { socket, strings: feedback, me })
 
   socket.on('workshop:state', apply)
   socket.on('connect_error', () => root.setAttribute('data-connection', 'error'))

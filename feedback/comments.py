@@ -1,0 +1,403 @@
+"""Comments on a story's passages: create, reply, edit, delete, resolve, hide, list (plain functions).
+
+Each operation checks `workshops.access.comment_access` (the one place that decides who may see and
+write comments in the current phase), validates sizes and rates, commits, and returns the changed rows;
+the socket handlers emit them after the commit (`feedback.events`). Anchors are Yjs relative positions
+(`feedback.anchors`); the quote is read from the story's stored document when the server knows the
+anchored characters, else taken from the client (bounded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from pycrdt import Doc, Text
+from sqlalchemy import func, select
+
+from errors import RefusedError
+from extensions import db
+from feedback import anchors
+from feedback.models import Comment
+from stories import crdt, persistence
+from stories.models import Story
+from stories.rendering import clean_source, render_message
+from workshops.access import CommentAccess, comment_access, current_phase
+from workshops.identity import Identity
+from workshops.models import Group, Participant
+
+MAX_BODY = 2000  # characters of a comment or a reply
+MAX_QUOTE = 500  # characters of the quoted passage kept with a comment
+MAX_COMMENTS_PER_STORY = 1000
+MAX_REPLIES = 200
+MAX_ID = 2**63 - 1
+RATE = (10, 30.0)  # at most 10 comments or replies per author in 30 seconds (PLUME_COMMENT_RATE)
+
+
+class FeedbackError(RefusedError):
+    """A refused comment or chat action: a code of docs/protocol.md and a message for people."""
+
+
+_MESSAGES = {
+    "invalid": _l("This request is not valid."),
+    "forbidden": _l("You cannot see or write comments on this story now."),
+    "not_found": _l("This comment does not exist, or you cannot see it."),
+    "comments_off": _l("Comments are closed during this phase."),
+    "locked": _l("The facilitator has paused writing; comments are read-only for now."),
+    "too_large": _l("This text is too long."),
+    "empty": _l("Write something first."),
+    "rate_limited": _l("You are sending too fast; wait a few seconds."),
+    "not_yours": _l("Only its author can change this comment."),
+    "not_allowed": _l("Only the story's group can resolve or reopen a thread."),
+    "full": _l("This story has too many comments already."),
+}
+
+
+def refusal(code: str) -> FeedbackError:
+    return FeedbackError(code, _MESSAGES[code])
+
+
+# --- parsing ---------------------------------------------------------------------------------------------
+
+
+def parse_id(value: object) -> int:
+    """A positive id from a payload (an integer under 2**63, or its decimal string)."""
+    if isinstance(value, bool):
+        raise refusal("invalid")
+    if isinstance(value, str) and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
+    raise refusal("invalid")
+
+
+def payload_of(value: object, required: set[str], optional: set[str] = frozenset()) -> dict[str, Any]:
+    """The event's payload as a dict with exactly these keys (optional ones may be left out)."""
+    if not isinstance(value, dict) or not required <= set(value) or set(value) - required - optional:
+        raise refusal("invalid")
+    return value
+
+
+def clean_body(value: object, limit: int = MAX_BODY) -> str:
+    """A comment or message text: a string, not empty once stripped, at most `limit` characters."""
+    if not isinstance(value, str):
+        raise refusal("invalid")
+    if len(value) > limit * 4:
+        raise refusal("too_large")
+    text = clean_source(value).strip()
+    if not text:
+        raise refusal("empty")
+    if len(text) > limit:
+        raise refusal("too_large")
+    return text
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_rate(column: Any, author_id: int, rate: tuple[int, float], created: Any) -> None:
+    """Refuse with `rate_limited` when the author wrote `rate[0]` rows in the last `rate[1]` seconds."""
+    limit, seconds = rate
+    since = now() - timedelta(seconds=seconds)
+    count = db.session.scalar(select(func.count()).where(column == author_id, created >= since))
+    if (count or 0) >= limit:
+        raise refusal("rate_limited")
+
+
+# --- the story and who asks ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """The story a comment action is about, and what the asker may do with its comments."""
+
+    story: Story
+    group: Group
+    access: CommentAccess
+
+
+def target(identity: Identity | None, story_id: int) -> Target:
+    """The story and the asker's comment access; an unknown story is `forbidden`, like one not readable."""
+    story = db.session.get(Story, story_id)
+    group = db.session.get(Group, story.group_id) if story else None
+    if story is None or group is None:
+        raise refusal("forbidden")
+    return Target(story, group, comment_access(identity, group))
+
+
+def _seeing(identity: Identity | None, story_id: int) -> Target:
+    found = target(identity, story_id)
+    if not found.access.see:
+        raise refusal(found.access.reason or "forbidden")
+    return found
+
+
+def _writing(identity: Identity | None, story_id: int) -> Target:
+    found = target(identity, story_id)
+    if not found.access.write:
+        raise refusal(found.access.reason or "forbidden")
+    return found
+
+
+def _comment(identity: Identity | None, comment_id: object) -> tuple[Comment, Target]:
+    """The comment and the asker's access to its story (refused like the story when the asker may not see
+    its comments; `not_found` for an unknown or hidden one)."""
+    comment = db.session.get(Comment, parse_id(comment_id))
+    if comment is None:
+        raise refusal("not_found")
+    found = target(identity, comment.story_id)
+    if not found.access.see:
+        raise refusal(found.access.reason or "forbidden")
+    if comment.hidden and not found.access.moderate:
+        raise refusal("not_found")
+    return comment, found
+
+
+def story_doc(story_id: int) -> tuple[Doc, Text]:
+    """The story's document as stored (the database log, no cache)."""
+    story = crdt.replay(data for _, data in persistence.rows_after(story_id))
+    return story.doc, story.body
+
+
+# --- operations ------------------------------------------------------------------------------------------
+
+
+def _rate() -> tuple[int, float]:
+    return current_app.config.get("PLUME_COMMENT_RATE", RATE)
+
+
+def _author(identity: Identity) -> Participant:
+    participant = db.session.get(Participant, identity.id)
+    if participant is None or identity.is_facilitator:
+        raise refusal("forbidden")
+    return participant
+
+
+def create(identity: Identity | None, payload: object) -> Comment:
+    """A comment on a passage: `{"story_id", "start", "end", "quote", "body"}`, anchors in base64."""
+    data = payload_of(payload, {"story_id", "start", "end", "body"}, {"quote"})
+    story_id = parse_id(data["story_id"])
+    try:
+        start, end = anchors.from_base64(data["start"]), anchors.from_base64(data["end"])
+    except anchors.AnchorError as exc:
+        raise refusal("invalid") from exc
+    quote = data.get("quote", "")
+    if not isinstance(quote, str) or len(quote) > MAX_QUOTE * 8:
+        raise refusal("invalid")
+    body = clean_body(data["body"])
+    found = _writing(identity, story_id)
+    author = _author(identity)  # type: ignore[arg-type]
+    check_rate(Comment.author_id, author.id, _rate(), Comment.created_at)
+    count = db.session.scalar(select(func.count()).where(Comment.story_id == story_id))
+    if (count or 0) >= MAX_COMMENTS_PER_STORY:
+        raise refusal("full")
+    doc, text = story_doc(story_id)
+    resolved = anchors.resolve(doc, text, start, end)
+    if resolved is not None:  # the server knows the passage: quote what it holds
+        quote = resolved.text
+    quote = clean_source(quote).strip()[:MAX_QUOTE]
+    if not quote:
+        raise refusal("empty")
+    phase = current_phase(found.group.workshop)
+    comment = Comment(
+        story_id=story_id,
+        anchor_start=start,
+        anchor_end=end,
+        quote=quote,
+        body=body,
+        phase_position=phase.position if phase else None,
+        created_at=now(),
+        **_signature(author),
+    )
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def _signature(author: Participant) -> dict[str, Any]:
+    return {
+        "author_id": author.id,
+        "author_name": author.display_name,
+        "author_group_id": author.group_id,
+        "author_group_name": author.group.name,
+        "author_color": author.color,
+    }
+
+
+def reply(identity: Identity | None, payload: object) -> Comment:
+    """A reply in a thread: `{"comment_id", "body"}` (a reply to a reply joins the same thread)."""
+    data = payload_of(payload, {"comment_id", "body"})
+    body = clean_body(data["body"])
+    parent, found = _comment(identity, data["comment_id"])
+    if parent.parent_id is not None:
+        parent = db.session.get(Comment, parent.parent_id) or parent
+    if not found.access.write:
+        raise refusal(found.access.reason or "forbidden")
+    author = _author(identity)  # type: ignore[arg-type]
+    check_rate(Comment.author_id, author.id, _rate(), Comment.created_at)
+    replies = db.session.scalar(select(func.count()).where(Comment.parent_id == parent.id))
+    if (replies or 0) >= MAX_REPLIES:
+        raise refusal("full")
+    phase = current_phase(found.group.workshop)
+    comment = Comment(
+        story_id=parent.story_id,
+        parent_id=parent.id,
+        body=body,
+        phase_position=phase.position if phase else None,
+        created_at=now(),
+        **_signature(author),
+    )
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def _own(identity: Identity | None, comment_id: object) -> Comment:
+    comment, found = _comment(identity, comment_id)
+    if not found.access.write:
+        raise refusal(found.access.reason or "forbidden")
+    if comment.deleted or identity is None or identity.is_facilitator or comment.author_id != identity.id:
+        raise refusal("not_yours")
+    return comment
+
+
+def edit(identity: Identity | None, payload: object) -> Comment:
+    """Change the text of one's own comment or reply: `{"comment_id", "body"}`."""
+    data = payload_of(payload, {"comment_id", "body"})
+    body = clean_body(data["body"])
+    comment = _own(identity, data["comment_id"])
+    comment.body = body
+    comment.edited_at = now()
+    db.session.commit()
+    return comment
+
+
+def delete(identity: Identity | None, payload: object) -> Comment:
+    """Delete one's own comment or reply: `{"comment_id"}`. Its text goes; its place in the thread stays."""
+    data = payload_of(payload, {"comment_id"})
+    comment = _own(identity, data["comment_id"])
+    comment.deleted = True
+    comment.body = ""
+    comment.edited_at = now()
+    db.session.commit()
+    return comment
+
+
+def resolve(identity: Identity | None, payload: object) -> Comment:
+    """Resolve (`"resolved": true`) or reopen a thread: `{"comment_id", "resolved"}`, by the story's group."""
+    data = payload_of(payload, {"comment_id", "resolved"})
+    if not isinstance(data["resolved"], bool):
+        raise refusal("invalid")
+    comment, found = _comment(identity, data["comment_id"])
+    if not found.access.write:
+        raise refusal(found.access.reason or "forbidden")
+    if not found.access.resolve:
+        raise refusal("not_allowed")
+    if comment.parent_id is not None:
+        comment = db.session.get(Comment, comment.parent_id) or comment
+    author = _author(identity)  # type: ignore[arg-type]
+    comment.resolved_at = now() if data["resolved"] else None
+    comment.resolved_by = author.display_name if data["resolved"] else ""
+    db.session.commit()
+    return comment
+
+
+def hide(identity: Identity | None, payload: object) -> Comment:
+    """Hide (`"hidden": true`) or show again a comment or reply: `{"comment_id", "hidden"}`, facilitators."""
+    data = payload_of(payload, {"comment_id", "hidden"})
+    if not isinstance(data["hidden"], bool):
+        raise refusal("invalid")
+    comment, found = _comment(identity, data["comment_id"])
+    if not found.access.moderate:
+        raise refusal("forbidden")
+    comment.hidden = data["hidden"]
+    db.session.commit()
+    return comment
+
+
+def listing(identity: Identity | None, payload: object) -> dict[str, Any]:
+    """The story's comments as this asker may see them, and what it may do: `{"story_id"}`."""
+    data = payload_of(payload, {"story_id"})
+    found = _seeing(identity, parse_id(data["story_id"]))
+    rows = comments_of(found.story.id)
+    full = found.access.moderate
+    return {
+        "comments": [as_payload(c, full=full) for c in rows if full or not c.hidden],
+        "can_comment": found.access.write,
+        "can_resolve": found.access.resolve,
+        "can_moderate": found.access.moderate,
+    }
+
+
+def comments_of(story_id: int) -> Sequence[Comment]:
+    return db.session.scalars(select(Comment).where(Comment.story_id == story_id).order_by(Comment.id)).all()
+
+
+def counts(story_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Per story: `total` threads (shown, not deleted alone) and `open` ones (not resolved)."""
+    out = {sid: {"total": 0, "open": 0} for sid in story_ids}
+    if not story_ids:
+        return out
+    rows = db.session.execute(
+        select(Comment.story_id, Comment.resolved_at.is_(None), func.count())
+        .where(
+            Comment.story_id.in_(story_ids),
+            Comment.parent_id.is_(None),
+            Comment.hidden.is_(False),
+            Comment.deleted.is_(False),
+        )
+        .group_by(Comment.story_id, Comment.resolved_at.is_(None))
+    )
+    for story_id, unresolved, count in rows:
+        out[story_id]["total"] += count
+        if unresolved:
+            out[story_id]["open"] += count
+    return out
+
+
+# --- what goes on the wire -------------------------------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def as_payload(comment: Comment, *, full: bool = False) -> dict[str, Any]:
+    """A comment as events and lists carry it; a hidden one is only its ids and `hidden` unless `full`."""
+    base = {
+        "id": comment.id,
+        "story_id": comment.story_id,
+        "parent_id": comment.parent_id,
+        "hidden": comment.hidden,
+    }
+    if comment.hidden and not full:
+        return base
+    return {
+        **base,
+        "author": {
+            "participant_id": comment.author_id,
+            "name": comment.author_name,
+            "group_id": comment.author_group_id,
+            "group_name": comment.author_group_name,
+            "color": comment.author_color,
+        },
+        "body": comment.body,
+        "html": str(render_message(comment.body)),
+        "quote": comment.quote,
+        "start": anchors.to_base64(comment.anchor_start),
+        "end": anchors.to_base64(comment.anchor_end),
+        "resolved": comment.resolved_at is not None,
+        "resolved_by": comment.resolved_by,
+        "deleted": comment.deleted,
+        "created_at": _iso(comment.created_at),
+        "edited_at": _iso(comment.edited_at),
+    }

@@ -1,0 +1,159 @@
+"""Socket.IO handlers of comments and chat (thin: parse who asks, call `feedback.comments`/`feedback.chat`,
+emit after the commit). Events and error codes: docs/protocol.md, "Comments and chat"."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import gettext as _
+
+from extensions import db, socketio
+from feedback import chat, comments
+from feedback.comments import FeedbackError
+from feedback.models import Comment
+from stories.models import Story
+from workshops.access import comment_access
+from workshops.models import Group
+from workshops.realtime import (
+    error,
+    facilitators_room,
+    group_room,
+    socket_identity,
+    socket_session,
+    story_room,
+    workshop_room,
+)
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/"
+COMMENT_EVENT = "comment"  # s→c: one comment or reply, as it is now
+COUNTS_EVENT = "comment:counts"  # s→c facilitators: threads per story
+CHAT_EVENT = "chat:message"  # s→c: one chat message
+
+
+def _handled(run: Callable[[], dict[str, Any]], what: str) -> dict[str, Any]:
+    """Run an operation; a refusal or a failure becomes an error ack, never a dropped socket."""
+    try:
+        return run()
+    except FeedbackError as refused:
+        db.session.rollback()
+        return error(refused.code, refused.message)
+    except Exception:
+        db.session.rollback()
+        log.exception("%s failed", what)
+        return error("unavailable", _("Something went wrong on our side. Please try again."))
+    finally:
+        db.session.remove()
+
+
+# --- comments --------------------------------------------------------------------------------------------
+
+
+def publish_comment(comment: Comment) -> None:
+    """Send the comment to every socket of the story's room that may see it now, and the counts to the
+    workshop's facilitators. Sockets of this process that may not see it (e.g. a phase ended since they
+    opened the story) are skipped; facilitators get the full comment, even a hidden one."""
+    story = db.session.get(Story, comment.story_id)
+    group = db.session.get(Group, story.group_id)
+    room = story_room(story.id)
+    public = comments.as_payload(comment)
+    full = comments.as_payload(comment, full=True)
+    skip, moderators = [], []
+    for sid, _eio_sid in socketio.server.manager.get_participants(NAMESPACE, room):
+        identity = socket_identity(sid)
+        access = comment_access(identity, group)
+        if not access.see:
+            skip.append(sid)
+        elif access.moderate:
+            skip.append(sid)
+            moderators.append(sid)
+    socketio.emit(COMMENT_EVENT, public, to=room, skip_sid=skip or None, namespace=NAMESPACE)
+    for sid in moderators:
+        socketio.emit(COMMENT_EVENT, full, to=sid, namespace=NAMESPACE)
+    tally = comments.counts([story.id])[story.id]
+    socketio.emit(
+        COUNTS_EVENT,
+        {"story_id": story.id, "group_id": group.id, **tally},
+        to=facilitators_room(story.workshop_id),
+        namespace=NAMESPACE,
+    )
+
+
+def _comment_event(operation: Callable[..., Comment], what: str) -> Callable[[Any], dict[str, Any]]:
+    def handler(payload: Any = None) -> dict[str, Any]:
+        def run() -> dict[str, Any]:
+            comment = operation(socket_identity(), payload)
+            publish_comment(comment)
+            return {"ok": True, "comment": comments.as_payload(comment, full=True)}
+
+        return _handled(run, what)
+
+    handler.__name__ = f"on_{what.replace(':', '_')}"
+    return handler
+
+
+for _name, _operation in {
+    "comment:create": comments.create,
+    "comment:reply": comments.reply,
+    "comment:edit": comments.edit,
+    "comment:delete": comments.delete,
+    "comment:resolve": comments.resolve,
+    "comment:hide": comments.hide,
+}.items():
+    socketio.on(_name)(_comment_event(_operation, _name))
+
+
+@socketio.on("comment:list")
+def on_comment_list(payload: Any = None) -> dict[str, Any]:
+    """The story's comments as the asker may see them, with what it may do (`can_comment`, …)."""
+    return _handled(lambda: {"ok": True, **comments.listing(socket_identity(), payload)}, "comment:list")
+
+
+# --- chat ------------------------------------------------------------------------------------------------
+
+
+def publish_chat(posted: chat.Posted) -> None:
+    """A message to its group's room (or every group's: the workshop room), the full one to facilitators."""
+    public = chat.as_payload(posted.message)
+    full = chat.as_payload(posted.message, full=True)
+    room = workshop_room(posted.workshop_id) if posted.group_id is None else group_room(posted.group_id)
+    socketio.emit(CHAT_EVENT, public, to=room, namespace=NAMESPACE)
+    socketio.emit(CHAT_EVENT, full, to=facilitators_room(posted.workshop_id), namespace=NAMESPACE)
+
+
+def _workshop_of_socket(payload: Any) -> int | None:
+    """A facilitator socket's workshop (from its connect), or the `workshop_id` its payload names."""
+    workshop_id = socket_session().get("workshop_id")
+    if isinstance(payload, dict) and "workshop_id" in payload:
+        workshop_id = comments.parse_id(payload["workshop_id"])
+    return workshop_id if isinstance(workshop_id, int) and not isinstance(workshop_id, bool) else None
+
+
+@socketio.on("chat:send")
+def on_chat_send(payload: Any = None) -> dict[str, Any]:
+    def run() -> dict[str, Any]:
+        posted = chat.post(socket_identity(), _workshop_of_socket(payload), payload)
+        publish_chat(posted)
+        return {"ok": True, "message": chat.as_payload(posted.message, full=True)}
+
+    return _handled(run, "chat:send")
+
+
+@socketio.on("chat:history")
+def on_chat_history(payload: Any = None) -> dict[str, Any]:
+    def run() -> dict[str, Any]:
+        return {"ok": True, **chat.history(socket_identity(), _workshop_of_socket(payload), payload)}
+
+    return _handled(run, "chat:history")
+
+
+@socketio.on("chat:hide")
+def on_chat_hide(payload: Any = None) -> dict[str, Any]:
+    def run() -> dict[str, Any]:
+        posted = chat.hide(socket_identity(), payload)
+        publish_chat(posted)
+        return {"ok": True, "message": chat.as_payload(posted.message, full=True)}
+
+    return _handled(run, "chat:hide")

@@ -1,0 +1,77 @@
+"""The facilitator's download of a workshop's feedback (comments and chats), as CSV or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from extensions import db
+from feedback import export
+from feedback.comments import MAX_ID
+from feedback.models import Comment
+from feedback.sockets import publish_comment
+from stories.models import Story
+from stories.rendering import render_message
+from workshops.access import facilitates
+from workshops.blueprint import bp
+from workshops.models import Workshop
+
+
+def _workshop(workshop_id: int) -> Workshop:
+    if workshop_id > MAX_ID or not facilitates(current_user.id, workshop_id):
+        abort(404)
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None:
+        abort(404)
+    return workshop
+
+
+def _download(body: str, mimetype: str, name: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/workshops/<int:workshop_id>/feedback.json")
+@login_required
+def feedback_json(workshop_id: int) -> Any:
+    data = export.feedback(_workshop(workshop_id))
+    body = json.dumps(data, ensure_ascii=False, indent=1)
+    return _download(body, "application/json", f"plume-feedback-{workshop_id}.json")
+
+
+@bp.get("/workshops/<int:workshop_id>/feedback.csv")
+@login_required
+def feedback_csv(workshop_id: int) -> Any:
+    data = export.feedback(_workshop(workshop_id))
+    return _download("\ufeff" + export.as_csv(data), "text/csv", f"plume-feedback-{workshop_id}.csv")
+
+
+@bp.post("/workshops/<int:workshop_id>/comments/<int:comment_id>/hidden")
+@login_required
+def hide_comment(workshop_id: int, comment_id: int) -> Any:
+    """Hide a comment from the participants (or show it again), from the review page."""
+    workshop = _workshop(workshop_id)
+    comment = db.session.get(Comment, comment_id) if comment_id <= MAX_ID else None
+    story = db.session.get(Story, comment.story_id) if comment else None
+    if comment is None or story is None or story.workshop_id != workshop.id:
+        abort(404)
+    comment.hidden = request.form.get("hidden") == "1"
+    db.session.commit()
+    publish_comment(comment)  # the participants' margins follow at once
+    flash(_("The comment is hidden.") if comment.hidden else _("The comment is shown again."), "success")
+    return redirect(
+        url_for("stories.review", workshop_id=workshop.id, _anchor=f"comments-{story.id}"), code=303
+    )
+
+
+@bp.app_template_filter("message")
+def message_filter(text: str) -> Markup:
+    """`{{ comment.body|message }}`: a comment or chat text through the one sanitiser."""
+    return render_message(text)
