@@ -14,23 +14,9 @@ from dataclasses import dataclass
 from pycrdt import Assoc, Doc, Text
 
 WORDS = [
-    "le",
-    "futur",
-    "désirable",
-    "arrive",
-    "quand",
-    "chacun",
-    "écrit",
-    "une",
-    "histoire",
-    "de",
-    "soin",
-    "et",
-    "de",
-    "liens",
-    "en",
-    "2040",
-]
+    "le", "futur", "désirable", "arrive", "quand", "chacun", "écrit", "une", "histoire", "de", "soin",
+    "et", "de", "liens", "en", "2040",
+]  # fmt: skip
 
 
 @dataclass

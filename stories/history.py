@@ -26,6 +26,9 @@ from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot,
 from workshops.models import Participant
 
 SNAPSHOT_EVERY = 200  # log rows between two replay snapshots; PLUME_HISTORY_SNAPSHOT_EVERY overrides it
+PALETTE = (  # static/src/colors.js: dark enough for white labels, distinct from each other
+    "#9a3412", "#1d4ed8", "#166534", "#7e22ce", "#b91c1c", "#0f766e", "#a16207", "#be185d", "#3f6212", "#4338ca",
+)  # fmt: skip
 Author = int | None  # a participant id; None for a facilitator's edit, a restore or text of unknown origin
 Runs = list[list[Any]]  # [[author, UTF-8 bytes], ...] in text order
 
@@ -341,8 +344,15 @@ def members_of(story: Story, authors: Iterable[Author] = ()) -> dict[int, Member
         Participant.workshop_id == story.workshop_id,
         (Participant.group_id == story.group_id) | Participant.id.in_(wanted or {-1}),
     )
-    found = db.session.scalars(query.order_by(Participant.id))
-    return {p.id: Member(p.id, p.display_name, p.color) for p in found}
+    members: dict[int, Member] = {}
+    used: set[str] = set()
+    for p in db.session.scalars(query.order_by(Participant.id)):
+        color = (p.color or "").lower()
+        if color in used or not color:  # two members alike would make the colouring useless
+            color = next((c for c in PALETTE if c not in used), color or PALETTE[0])
+        used.add(color)
+        members[p.id] = Member(p.id, p.display_name, color)
+    return members
 
 
 def _contributions(members: dict[int, Member], written: Counter[Author], present: Counter[Author]) -> list:
@@ -405,3 +415,24 @@ def moment(replay: Replay, members: dict[int, Member]) -> dict[str, Any]:
         "segments": [[author if author in members else None, piece] for author, piece in replay.segments()],
         "length": len(replay.text()),
     }
+
+
+def public_summary(story: Story, credits: Sequence[str], anonymous: bool) -> dict[str, Any]:
+    """What a published story may show of how it was written: the phases it went through (title, words and
+    characters at the end) and each co-author's share of the text. Names only of members credited by
+    that name on a story published with names; the others are numbered co-authors. No text, no times."""
+    found = story_history(story)
+    phases = [
+        {"title": p.row.phase_title, "characters": len(p.text), "words": len(p.text.split())}
+        for p in found.checkpoints
+    ]
+    credited = set() if anonymous else set(credits)
+    shown, number = [], 0
+    for contribution, percent in shares([c for c in found.total if c.present]):
+        name = contribution.member.name
+        if name not in credited:
+            number += 1
+            name = None
+        shown.append({"name": name, "number": number, "percent": percent})
+    shown.sort(key=lambda s: -s["percent"])
+    return {"phases": phases, "shares": shown}

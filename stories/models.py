@@ -47,6 +47,7 @@ class Story(db.Model):
     revised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last (re)publication
     # Opt-in at publish: the reading page shows "how this story was written" (phases, co-authors' shares).
     show_history: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    history_summary: Mapped[str] = mapped_column(Text, default="", server_default="")  # JSON, made at publish
 
     workshop: Mapped[Workshop] = relationship()
     group: Mapped[Group] = relationship(backref="story")

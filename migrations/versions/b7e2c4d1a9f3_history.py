@@ -40,10 +40,12 @@ def upgrade():
         batch_op.add_column(sa.Column('seq', sa.Integer(), nullable=True))
     with op.batch_alter_table('stories', schema=None) as batch_op:
         batch_op.add_column(sa.Column('show_history', sa.Boolean(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('history_summary', sa.Text(), server_default='', nullable=False))
 
 
 def downgrade():
     with op.batch_alter_table('stories', schema=None) as batch_op:
+        batch_op.drop_column('history_summary')
         batch_op.drop_column('show_history')
     with op.batch_alter_table('story_checkpoints', schema=None) as batch_op:
         batch_op.drop_column('seq')
