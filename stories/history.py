@@ -27,7 +27,8 @@ from workshops.models import Participant
 
 SNAPSHOT_EVERY = 200  # log rows between two replay snapshots; PLUME_HISTORY_SNAPSHOT_EVERY overrides it
 PALETTE = (  # static/src/colors.js: dark enough for white labels, distinct from each other
-    "#9a3412", "#1d4ed8", "#166534", "#7e22ce", "#b91c1c", "#0f766e", "#a16207", "#be185d", "#3f6212", "#4338ca",
+    "#9a3412", "#1d4ed8", "#166534", "#7e22ce", "#b91c1c",
+    "#0f766e", "#a16207", "#be185d", "#3f6212", "#4338ca",
 )  # fmt: skip
 Author = int | None  # a participant id; None for a facilitator's edit, a restore or text of unknown origin
 Runs = list[list[Any]]  # [[author, UTF-8 bytes], ...] in text order
