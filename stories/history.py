@@ -25,7 +25,7 @@ from stories.links import aware
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
 from workshops.models import Participant
 
-SNAPSHOT_EVERY = 200  # log rows between two replay snapshots; PLUME_HISTORY_SNAPSHOT_EVERY overrides it
+SNAPSHOT_EVERY = 100  # log rows between two replay snapshots; PLUME_HISTORY_SNAPSHOT_EVERY overrides it
 PALETTE = (  # static/src/colors.js: dark enough for white labels, distinct from each other
     "#9a3412", "#1d4ed8", "#166534", "#7e22ce", "#b91c1c",
     "#0f766e", "#a16207", "#be185d", "#3f6212", "#4338ca",
@@ -304,11 +304,14 @@ class Checkpoint:
 
 
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+EXACT_TOKENS = (
+    3000  # a block larger than this is compared with difflib's heuristic (still exact, less minimal)
+)
 
 
 def diff(before: str, after: str) -> list[tuple[str, str]]:
-    """Word-level difference: pieces ("same" | "added" | "removed", text) that rebuild both texts."""
-    a, b = _TOKENS.findall(before), _TOKENS.findall(after)
+    """Line by line, then word by word within changed lines: pieces ("same" | "added" | "removed", text)
+    that rebuild both texts."""
     out: list[tuple[str, str]] = []
 
     def push(kind: str, text: str) -> None:
@@ -319,13 +322,20 @@ def diff(before: str, after: str) -> list[tuple[str, str]]:
         else:
             out.append((kind, text))
 
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    a_lines, b_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    lines = difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in lines.get_opcodes():
         if tag == "equal":
-            push("same", "".join(a[i1:i2]))
-        else:
-            push("removed", "".join(a[i1:i2]))
-            push("added", "".join(b[j1:j2]))
+            push("same", "".join(a_lines[i1:i2]))
+            continue
+        a, b = _TOKENS.findall("".join(a_lines[i1:i2])), _TOKENS.findall("".join(b_lines[j1:j2]))
+        words = difflib.SequenceMatcher(None, a, b, autojunk=len(a) + len(b) > EXACT_TOKENS)
+        for kind, k1, k2, m1, m2 in words.get_opcodes():
+            if kind == "equal":
+                push("same", "".join(a[k1:k2]))
+            else:
+                push("removed", "".join(a[k1:k2]))
+                push("added", "".join(b[m1:m2]))
     return out
 
 

@@ -94,13 +94,13 @@ def test_a_restore_reaches_every_open_editor(live_server: ServerProcess, writing
     for _ in range(3):
         for client, editor in clients:
             type_some(client, editor, story_id, rng, 4)
-            wait_until(lambda: everyone_reads(clients, story_id, str(editor)))
+            wait_until(lambda e=editor: everyone_reads(clients, story_id, str(e)))
     db.session.rollback()
     checkpoints.checkpoint_workshop(workshop.id, 0, "Write")
     checkpoint = history.checkpoint_rows(story_id)[0]
     for client, editor in clients:
         type_some(client, editor, story_id, rng, 6)
-        assert wait_until(lambda: everyone_reads(clients, story_id, str(editor)))
+        assert wait_until(lambda e=editor: everyone_reads(clients, story_id, str(e)))
     assert str(clients[0][1]) != checkpoint.text or not checkpoint.text
 
     answer = restore_over_http(
@@ -118,7 +118,7 @@ def test_editors_typing_during_a_restore_converge(live_server: ServerProcess, wr
     rng = random.Random(7)
     for client, editor in clients:
         type_some(client, editor, story_id, rng, 8)
-        assert wait_until(lambda: everyone_reads(clients, story_id, str(editor)))
+        assert wait_until(lambda e=editor: everyone_reads(clients, story_id, str(e)))
     db.session.rollback()
     checkpoints.checkpoint_workshop(workshop.id, 0, "Write")
     checkpoint = history.checkpoint_rows(story_id)[0]
