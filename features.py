@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     """
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
     import stories.api
+    import stories.history_retention
     import stories.history_views
     import stories.review_views
     import stories.sockets
@@ -30,4 +31,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(stories_bp)
     app.cli.add_command(demo_command)
+    stories.history_retention.register(app)
     stories.sockets.register(app)

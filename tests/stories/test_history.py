@@ -206,3 +206,40 @@ def test_the_public_summary_names_only_credited_members_and_no_text(group_story)
     anonymous = history.public_summary(story, ["Ana", "Ben"], anonymous=True)
     assert [s["name"] for s in anonymous["shares"]] == [None, None]
     assert sorted(s["percent"] for s in anonymous["shares"]) == [22, 78]
+
+
+def test_retention_forgets_old_keystrokes_but_keeps_every_phase_end_exact(group_story) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from stories import history_retention
+
+    workshop, story, members = group_story
+    rng = random.Random(11)
+    updates = write_session(story, members, 25, rng)
+    checkpoints.checkpoint_workshop(workshop.id, 0, "Signals")  # compacts: the 25 rows are kept
+    updates += write_session(story, members, 20, rng)
+    checkpoints.checkpoint_workshop(workshop.id, 1, "Imagine")
+    old = datetime.now(UTC) - timedelta(days=400)
+    db.session.query(StoryLogEntry).filter(StoryLogEntry.seq <= 30).update({"created_at": old})
+    db.session.commit()
+    updates += write_session(story, members, 10, rng)
+
+    assert history_retention.prune(story.id, datetime.now(UTC) - timedelta(days=365)) == 30
+    assert next(r.seq for r in history.log_rows(story.id)) == 31
+    assert history.log_span(story.id).first == 31
+    signals, imagine = history.checkpoint_rows(story.id)
+    assert history.seek(story.id, signals.seq).text() == signals.text == crdt.text_of(updates[:25])
+    for seq in (30, 31, imagine.seq, 55):  # exact from the last forgotten seq on
+        assert history.seek(story.id, seq).text() == crdt.text_of(updates[:seq])
+    assert [p.text for p in history.story_history(story).checkpoints] == [signals.text, imagine.text]
+    assert history_retention.prune(story.id, datetime.now(UTC) - timedelta(days=365)) == 0
+
+
+def test_the_prune_command_runs_over_every_story(app_ctx, group_story) -> None:
+    _workshop, story, members = group_story
+    write_session(story, members, 5, random.Random(1))
+    persistence.compact(story.id)
+    result = app_ctx.test_cli_runner().invoke(args=["history-prune", "--days", "30"])
+    assert result.exit_code == 0
+    assert "0 log rows forgotten" in result.output
+    assert app_ctx.test_cli_runner().invoke(args=["history-prune", "--days", "0"]).exit_code != 0

@@ -77,6 +77,7 @@ function mount (root) {
     play.setAttribute('aria-pressed', String(on))
     play.textContent = on ? (strings.pause || 'Pause') : (strings.play || 'Play')
     root.dataset.playing = String(on)
+    where.setAttribute('aria-live', on ? 'off' : 'polite') // no announcement per step while playing
   }
 
   function tick () {
