@@ -99,6 +99,10 @@ def test_history_replay_and_restore_of_a_story_written_through_three_phases(
     expect(balance).to_have_attribute("data-loaded", "true")
     expect(balance).to_contain_text("Awa")
     expect(balance).to_contain_text("Jules")
+    SHOTS.mkdir(exist_ok=True)
+    console.locator('[data-group-card]:has-text("Group 1")').screenshot(
+        path=str(SHOTS / "history-console-card.png")
+    )
 
     # The history: three texts, their differences, the colours of Awa and Jules, the legend.
     hist = new_context(viewport=DESKTOP).new_page()
@@ -165,3 +169,35 @@ def test_history_replay_and_restore_of_a_story_written_through_three_phases(
     hist.goto(f"/stories/{story.id}/history/{checkpoints[2].id}/restore")
     hist.get_by_role("button", name="Restore this version").click()
     wait_for_text(writers, texts[2])
+
+
+def test_a_reader_sees_how_a_published_story_was_written(page: Any, app_ctx: Any) -> None:
+    from stories import checkpoints as phase_ends
+    from stories import publishing
+    from tests.stories.ydocs import Editor
+
+    workshop = factories.workshop(groups=1, phases=PHASES)
+    story = factories.story_of(workshop.groups[0])
+    awa, _ = factories.participant(workshop.groups[0], "Awa")
+    jules, _ = factories.participant(workshop.groups[0], "Jules")
+    editor = Editor()
+    factories.story_updates(story, [(editor.insert(0, "# The river\n\nIn 2040 the river is clean."), awa)])
+    phase_ends.checkpoint_workshop(workshop.id, 0, "Imagine the world")
+    factories.story_updates(story, [(editor.insert(40, " Children swim in it, every summer."), jules)])
+    phase_ends.checkpoint_workshop(workshop.id, 1, "Characters and plot")
+    draft = publishing.draft_of(story)
+    draft.show_history = True
+    draft.credits = ["Awa"]
+    publishing.publish(story, draft)
+
+    page.set_viewport_size(PHONE)
+    page.goto(f"/stories/{story.id}")
+    page.get_by_role("link", name="How this story was written").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("How this story was written")
+    expect(page.locator(".timeline li")).to_have_count(2)
+    expect(page.locator(".shares")).to_contain_text("Awa")
+    expect(page.locator(".shares")).to_contain_text("Co-author 1")
+    expect(page.locator(".shares")).not_to_contain_text("Jules")
+    assert_accessible(page)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "history-how-written-phone.png"), full_page=True)
