@@ -89,9 +89,15 @@ def test_history_replay_and_restore_of_a_story_written_through_three_phases(
     wait_for_text(writers, texts[-1])
     next_phase(console, "Publish", writers)
 
-    db.session.rollback()
+    def taken() -> list[str]:  # the checkpoint is taken just after the new phase reaches everyone
+        db.session.rollback()
+        return [c.text for c in history.checkpoint_rows(story.id)]
+
+    deadline = time.monotonic() + 10
+    while len(taken()) < len(texts) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert taken() == texts
     checkpoints = history.checkpoint_rows(story.id)
-    assert [c.text for c in checkpoints] == texts
 
     # The console card shows who wrote what is in the story.
     console.reload()
