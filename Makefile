@@ -61,8 +61,9 @@ fmt: $(BIN)/.installed ## Format and fix with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup ## Measure sync latency, ack time and throughput against a real server
+bench: setup ## Measure sync latency, ack time and throughput against a real server; history seek and page time
 	$(BIN)/python -m bench.sync $(BENCH_ARGS)
+	$(BIN)/python -m bench.history
 
 i18n-extract: $(BIN)/.installed ## Extract strings and update the catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".venv node_modules static tests .git" -o translations/messages.pot .

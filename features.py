@@ -16,6 +16,8 @@ def register(app: Flask) -> None:
     import feedback.sockets
     import feedback.views  # noqa: F401
     import stories.api
+    import stories.history_retention
+    import stories.history_views
     import stories.review_views
     import stories.sockets
     import workshops.api_views
@@ -31,4 +33,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(stories_bp)
     app.cli.add_command(demo_command)
+    stories.history_retention.register(app)
     stories.sockets.register(app)

@@ -8,7 +8,7 @@ import logging
 from sqlalchemy import select
 
 from extensions import db
-from stories import persistence
+from stories import crdt, persistence
 from stories.models import Story, StoryCheckpoint
 
 log = logging.getLogger(__name__)
@@ -24,12 +24,14 @@ def checkpoint_workshop(workshop_id: int, phase_position: int, phase_title: str)
         select(Story.id).where(Story.workshop_id == workshop_id).order_by(Story.id)
     ).all()
     for story_id in story_ids:
+        rows = persistence.rows_after(story_id)
         db.session.add(
             StoryCheckpoint(
                 story_id=story_id,
                 phase_position=phase_position,
                 phase_title=phase_title[:200],
-                text=persistence.load_text(story_id),
+                seq=rows[-1][0] if rows else 0,
+                text=crdt.text_of(data for _, data in rows),
                 authorship=json.dumps(persistence.authorship(story_id), ensure_ascii=False, sort_keys=True),
             )
         )

@@ -27,6 +27,9 @@ class ReviewForm(PlumeForm):
     themes = StringField(_l("Themes"), validators=[rule(publishing.clean_themes)])
     credits = StringField(_l("Authors"), validators=[rule(publishing.clean_credits)])
     anonymous = BooleanField(_l("Publish without the authors' names"))
+    show_history = BooleanField(
+        _l("Show readers how this story was written (its phases and co-authors' shares)")
+    )
 
     @classmethod
     def for_draft(cls, story_id: int, draft: Draft, **kwargs: Any) -> ReviewForm:
@@ -36,6 +39,7 @@ class ReviewForm(PlumeForm):
             "themes": ", ".join(draft.themes),
             "credits": ", ".join(draft.credits),
             "anonymous": draft.anonymous,
+            "show_history": draft.show_history,
         }
         return cls(prefix=f"story-{story_id}", data=data, **kwargs)
 
@@ -47,4 +51,5 @@ class ReviewForm(PlumeForm):
             self.themes.data or "",
             self.credits.data or "",
             bool(self.anonymous.data),
+            bool(self.show_history.data),
         )

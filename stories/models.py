@@ -45,6 +45,9 @@ class Story(db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="")  # folded (no accents, lower case)
     published_words: Mapped[int] = mapped_column(Integer, default=0)  # for the reading time on cards
     revised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last (re)publication
+    # Opt-in at publish: the reading page shows "how this story was written" (phases, co-authors' shares).
+    show_history: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    history_summary: Mapped[str] = mapped_column(Text, default="", server_default="")  # JSON, made at publish
 
     workshop: Mapped[Workshop] = relationship()
     group: Mapped[Group] = relationship(backref="story")
@@ -88,7 +91,35 @@ class StoryCheckpoint(db.Model):
     phase_title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     authorship: Mapped[str] = mapped_column(Text, default="{}")  # JSON {participant name: characters}
+    seq: Mapped[int | None] = mapped_column(Integer)  # the last log seq the text includes (None: older rows)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class StoryLogEntry(db.Model):
+    """An update of the story's log kept for history: compaction copies each raw row here before it folds
+    the live log (`story_updates`) into one snapshot. Same seq, bytes, author and time as the original."""
+
+    __tablename__ = "story_log"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StorySnapshot(db.Model):
+    """The story as the log builds it up to `seq`: the document's state and who wrote each part of its text
+    (JSON runs [[participant id or null, UTF-8 bytes], ...]). Derived from the log, which never changes
+    below its last seq; replay seeks from the nearest one."""
+
+    __tablename__ = "story_snapshots"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    authors: Mapped[str] = mapped_column(Text)
+    written: Mapped[str] = mapped_column(Text, default="{}")  # JSON {participant id: characters inserted}
 
 
 class StoryTheme(db.Model):

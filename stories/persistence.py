@@ -2,7 +2,8 @@
 
 `story_updates` holds the Yjs updates exactly as clients sent them, in `seq` order per story. Compaction
 replaces the rows up to seq N with one snapshot row at seq N (seq stays monotonic, so a reader that has seen
-up to some seq can always catch up with `seq > last_seq`). Nothing here holds a cache: these functions
+up to some seq can always catch up with `seq > last_seq`); it first copies the raw rows into `story_log`,
+which history and replay read (docs/history.md). Nothing here holds a cache: these functions
 read and write the database in the caller's session, and the callers commit.
 """
 
@@ -21,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from extensions import db
 from stories import crdt
-from stories.models import Story, StoryClient, StoryUpdate
+from stories.models import Story, StoryClient, StoryLogEntry, StoryUpdate
 from stories.yupdate import UpdateFormatError, decode_update, visible_characters
 from workshops.models import Participant
 
@@ -113,17 +114,36 @@ def _lock_story(story_id: int) -> None:
     db.session.execute(select(Story.id).where(Story.id == story_id).with_for_update())
 
 
+def keep_for_history(story_id: int, rows: Sequence[Any]) -> None:
+    """Copy the rows (seq, data, author_id, created_at) that `story_log` lacks into it (not committed).
+
+    Rows up to the log's last kept seq are there already (the snapshot row compaction left is one of them).
+    """
+    kept = db.session.scalar(select(func.max(StoryLogEntry.seq)).where(StoryLogEntry.story_id == story_id))
+    fresh = [r for r in rows if r.seq > (kept or 0)]
+    if fresh:
+        db.session.execute(
+            insert(StoryLogEntry.__table__),
+            [
+                {"story_id": story_id, "seq": r.seq, "data": bytes(r.data), "author_id": r.author_id,
+                 "created_at": r.created_at or now()}
+                for r in fresh
+            ],
+        )  # fmt: skip
+
+
 def compact(story_id: int, min_rows: int = 2) -> bool:
     """Merge the story's whole log into one snapshot row at the last seq, if it has `min_rows` rows.
 
     One transaction: the rows read are exactly those deleted (`seq <= N`), so appends that land meanwhile
-    (at seq > N) are kept. Client ids are recorded first, so authorship survives. Commits; True if merged.
+    (at seq > N) are kept. Client ids are recorded first, so authorship survives, and the raw rows are kept
+    in `story_log` for history. Commits; True if merged.
     """
     for attempt in range(RETRIES):
         try:
             _lock_story(story_id)
             rows = db.session.execute(
-                select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id)
+                select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id, StoryUpdate.created_at)
                 .where(StoryUpdate.story_id == story_id)
                 .order_by(StoryUpdate.seq)
             ).all()
@@ -136,11 +156,13 @@ def compact(story_id: int, min_rows: int = 2) -> bool:
                 db.session.rollback()
                 return False
             record_clients(story_id, ((bytes(r.data), r.author_id) for r in rows))
+            keep_for_history(story_id, rows)
             db.session.execute(
                 delete(StoryUpdate).where(StoryUpdate.story_id == story_id, StoryUpdate.seq <= last)
             )
             db.session.add(StoryUpdate(story_id=story_id, seq=last, data=merged, author_id=None))
             db.session.commit()
+            _extend_snapshots(story_id)
             return True
         except (OperationalError, IntegrityError):
             db.session.rollback()
@@ -148,6 +170,17 @@ def compact(story_id: int, min_rows: int = 2) -> bool:
                 raise
             retry_pause(attempt)
     return False
+
+
+def _extend_snapshots(story_id: int) -> None:
+    """Bring the story's replay snapshots up to date, off the request path (a failure only costs time)."""
+    from stories import history  # history reads this module's log
+
+    try:
+        history.extend_snapshots(story_id)
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("replay snapshots of story %s were not extended", story_id)
 
 
 def compact_if_long(story_id: int) -> bool:

@@ -9,6 +9,7 @@ Each operation checks everything before it writes, then commits once.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from sqlalchemy import select
 
 from errors import RefusedError
 from extensions import db
-from stories import persistence, rendering
+from stories import history, persistence, rendering
 from stories.catalog import is_published
 from stories.models import Story, StoryTheme
 from stories.search import fold
@@ -121,13 +122,20 @@ class Draft:
     themes: list[str] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
     anonymous: bool = False
+    show_history: bool = False  # readers may see "how this story was written"
 
     @classmethod
     def clean(
-        cls, title: object, summary: object, themes: object, credits: object, anonymous: object
+        cls,
+        title: object,
+        summary: object,
+        themes: object,
+        credits: object,
+        anonymous: object,
+        show_history: object = False,
     ) -> Draft:
         """A checked draft from raw input; raises PublishError for the first rule broken."""
-        if not isinstance(anonymous, bool):
+        if not isinstance(anonymous, bool) or not isinstance(show_history, bool):
             raise PublishError("invalid", _("Expected true or false."))
         return cls(
             title=clean_title(title),
@@ -135,6 +143,7 @@ class Draft:
             themes=clean_themes(themes),
             credits=clean_credits(credits),
             anonymous=anonymous,
+            show_history=show_history,
         )
 
 
@@ -172,6 +181,7 @@ def draft_of(story: Story, markdown: str | None = None) -> Draft:
         themes=[t.label for t in story.themes],
         credits=credits or default_credits(story),
         anonymous=bool(story.credit_anonymous),
+        show_history=bool(story.show_history),
     )
 
 
@@ -220,6 +230,7 @@ def _store_choices(story: Story, draft: Draft) -> None:
     story.summary = draft.summary
     story.credits = "\n".join(draft.credits)
     story.credit_anonymous = draft.anonymous
+    story.show_history = draft.show_history
     wanted = {slugify(label): label for label in draft.themes}
     story.themes = [t for t in story.themes if t.slug in wanted]
     kept = {t.slug for t in story.themes}
@@ -250,6 +261,11 @@ def _publish(story: Story, draft: Draft, markdown: str, now: datetime) -> None:
     story.search_text = rendition.search_text
     story.published_at = story.published_at or now
     story.revised_at = now
+    story.history_summary = (
+        json.dumps(history.public_summary(story, draft.credits, draft.anonymous), ensure_ascii=False)
+        if draft.show_history
+        else ""
+    )
     workshop = story.workshop
     workshop.published_at = workshop.published_at or now
 
@@ -271,6 +287,7 @@ def unpublish(story: Story) -> None:
     story.published_html = ""
     story.search_text = ""
     story.published_words = 0
+    story.history_summary = ""
     db.session.flush()
     still_public = db.session.scalar(
         select(Story.id).where(Story.workshop_id == story.workshop_id, is_published()).limit(1)

@@ -99,3 +99,39 @@ def bright_mirror_workshop(owner: Facilitator | None = None, **kwargs: Any) -> W
     return create_workshop(
         owner or facilitator(), kwargs.pop("title", f"Workshop {next(_counter)}"), **kwargs
     )
+
+
+def story_updates(story: Story, updates: list[tuple[bytes, Participant | None]]) -> int:
+    """Append (update, author) rows to the story's live log as the writer does; the last seq."""
+    from sqlalchemy import insert
+
+    from stories.models import StoryUpdate
+
+    last = db.session.query(db.func.max(StoryUpdate.seq)).filter_by(story_id=story.id).scalar() or 0
+    rows = [
+        {"story_id": story.id, "seq": last + i + 1, "data": data, "author_id": author.id if author else None}
+        for i, (data, author) in enumerate(updates)
+    ]
+    if rows:
+        db.session.execute(insert(StoryUpdate.__table__), rows)
+    db.session.commit()
+    return last + len(rows)
+
+
+def checkpoint(story: Story, phase_position: int, phase_title: str = "Phase") -> Any:
+    """A phase-end checkpoint of one story, taken the way `checkpoints.checkpoint_workshop` takes them."""
+    from stories import crdt, persistence
+    from stories.models import StoryCheckpoint
+
+    rows = persistence.rows_after(story.id)
+    item = StoryCheckpoint(
+        story_id=story.id,
+        phase_position=phase_position,
+        phase_title=phase_title,
+        seq=rows[-1][0] if rows else 0,
+        text=crdt.text_of(data for _, data in rows),
+        authorship="{}",
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item

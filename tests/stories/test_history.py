@@ -1,0 +1,245 @@
+"""History from the log: checkpoints equal a replay of the log up to their phase end, a seek anywhere equals a
+fresh document built from the updates up to there, compaction keeps what replay needs, authorship and
+contribution figures, the difference between two texts, and the restoring update."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pycrdt import Doc, Text
+
+from extensions import db
+from stories import checkpoints, crdt, history, persistence, restore
+from stories.models import StoryCheckpoint, StoryLogEntry, StorySnapshot
+from tests import factories
+from tests.stories.ydocs import Editor
+
+PROPERTY = settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def write_session(story, members, steps: int, rng: random.Random) -> list[bytes]:
+    """Members type into their editors (each sees the others' edits at once); the log gets every update."""
+    editors = [Editor() for _ in members]
+    rows, updates = [], []
+    for _ in range(steps):
+        k = rng.randrange(len(members))
+        update = editors[k].random_edit(rng)
+        for j, other in enumerate(editors):
+            if j != k:
+                other.receive(update)
+        rows.append((update, members[k]))
+        updates.append(update)
+    factories.story_updates(story, rows)
+    return updates
+
+
+@pytest.fixture
+def group_story(app_ctx):
+    workshop = factories.workshop()
+    group = workshop.groups[0]
+    story = factories.story_of(group)
+    members = [factories.participant(group, name)[0] for name in ("Ana", "Ben", "Chloé")]
+    return workshop, story, members
+
+
+@PROPERTY
+@given(seed=st.integers(0, 10_000), phases=st.lists(st.integers(0, 40), min_size=1, max_size=4))
+def test_the_text_at_each_checkpoint_is_a_replay_of_the_log_up_to_that_phase_end(app_ctx, seed, phases):
+    app_ctx.config["PLUME_HISTORY_SNAPSHOT_EVERY"] = 10
+    workshop = factories.workshop(groups=1)
+    story = factories.story_of(workshop.groups[0])
+    members = [factories.participant(workshop.groups[0])[0] for _ in range(3)]
+    rng = random.Random(seed)
+    updates: list[bytes] = []
+    for position, steps in enumerate(phases):
+        updates += write_session(story, members, steps, rng)
+        checkpoints.checkpoint_workshop(workshop.id, position, f"Phase {position + 1}")  # compacts the log
+    rows = history.checkpoint_rows(story.id)
+    assert [r.phase_position for r in rows] == list(range(len(phases)))
+    ends = [sum(phases[: i + 1]) for i in range(len(phases))]
+    for row, end in zip(rows, ends, strict=True):
+        assert row.seq == end
+        assert row.text == crdt.text_of(updates[:end])
+        assert history.seek(story.id, row.seq).text() == row.text
+    found = history.story_history(story)
+    assert [p.text for p in found.checkpoints] == [r.text for r in rows]
+    assert found.now.text() == crdt.text_of(updates)
+
+
+@PROPERTY
+@given(seed=st.integers(0, 10_000), steps=st.integers(1, 90), compact_at=st.integers(0, 90))
+def test_replay_at_any_point_equals_a_fresh_document_built_from_the_updates_up_to_there(
+    app_ctx, seed, steps, compact_at
+):
+    app_ctx.config["PLUME_HISTORY_SNAPSHOT_EVERY"] = 10
+    workshop = factories.workshop(groups=1)
+    story = factories.story_of(workshop.groups[0])
+    members = [factories.participant(workshop.groups[0])[0] for _ in range(2)]
+    rng = random.Random(seed)
+    first = min(compact_at, steps)
+    updates = write_session(story, members, first, rng)
+    persistence.compact(story.id)  # the raw rows move to story_log; snapshots are stored
+    updates += write_session(story, members, steps - first, rng)
+    for seq in sorted({0, steps, *rng.sample(range(steps + 1), min(8, steps + 1))}):
+        moment = history.seek(story.id, seq)
+        assert moment.text() == crdt.text_of(updates[:seq])
+        assert len(moment.owners) == len(moment.text().encode("utf-8"))
+        assert sum(moment.present().values()) == len(moment.text())
+        assert "".join(piece for _, piece in moment.segments()) == moment.text()
+
+
+def test_compaction_keeps_every_raw_row_for_history(group_story) -> None:
+    _workshop, story, members = group_story
+    updates = write_session(story, members, 30, random.Random(3))
+    assert persistence.compact(story.id)
+    assert persistence.log_size(story.id) == 1  # the live log is one snapshot row
+    kept = db.session.query(StoryLogEntry).filter_by(story_id=story.id).order_by(StoryLogEntry.seq).all()
+    assert [bytes(k.data) for k in kept] == updates
+    assert [k.author_id for k in kept] == [r.author_id for r in history.log_rows(story.id)]
+    more = write_session(story, members, 5, random.Random(4))
+    assert persistence.compact(story.id)
+    assert [r.data for r in history.log_rows(story.id)] == updates + more  # no row twice, none lost
+    assert history.log_span(story.id).count == 35
+
+
+def test_snapshots_are_stored_every_n_rows_and_seek_starts_from_the_nearest(group_story) -> None:
+    _workshop, story, members = group_story
+    persistence.current_app.config["PLUME_HISTORY_SNAPSHOT_EVERY"] = 10
+    try:
+        updates = write_session(story, members, 45, random.Random(5))
+        assert history.extend_snapshots(story.id) == 4
+        assert history.extend_snapshots(story.id) == 0  # nothing new: nothing stored twice
+        seqs = [s.seq for s in db.session.query(StorySnapshot).filter_by(story_id=story.id)]
+        assert seqs == [10, 20, 30, 40]
+        assert history.seek(story.id, 37).text() == crdt.text_of(updates[:37])
+    finally:
+        persistence.current_app.config.pop("PLUME_HISTORY_SNAPSHOT_EVERY")
+
+
+def test_who_wrote_what_and_the_contribution_of_each_phase(group_story) -> None:
+    workshop, story, (ana, ben, _chloe) = group_story
+    a, b = Editor(), Editor()
+    first = a.insert(0, "Le matin ")
+    b.receive(first)
+    factories.story_updates(story, [(first, ana)])
+    checkpoints.checkpoint_workshop(workshop.id, 0, "Signals")
+    second = b.insert(9, "se lève.")
+    a.receive(second)
+    third = a.delete(0, 3)  # Ana removes "Le "
+    factories.story_updates(story, [(second, ben), (third, ana)])
+    checkpoints.checkpoint_workshop(workshop.id, 1, "Imagine")
+
+    found = history.story_history(story)
+    one, two = found.checkpoints
+    assert one.segments == [(ana.id, "Le matin ")]
+    assert two.segments == [(ana.id, "matin "), (ben.id, "se lève.")]
+    assert two.diff == [("removed", "Le "), ("same", "matin "), ("added", "se lève.")]
+    figures = {c.member.name: (c.written, c.present) for c in two.contributions}
+    assert figures == {"Ana": (0, 6), "Ben": (8, 8), "Chloé": (0, 0)}
+    total = {c.member.name: (c.written, c.present) for c in found.total}
+    assert total == {"Ana": (9, 6), "Ben": (8, 8), "Chloé": (0, 0)}
+    assert [p for _, p in history.shares(found.total)] == [43, 57, 0]
+    colors = {m.color for m in found.members.values()}
+    assert len(colors) == 3  # the factory gives everyone one colour: history tells them apart
+
+
+def test_an_older_checkpoint_without_a_seq_shows_its_stored_text(group_story) -> None:
+    _workshop, story, (ana, *_rest) = group_story
+    factories.story_text(story, "Une ville", ana)
+    db.session.add(StoryCheckpoint(story_id=story.id, phase_position=0, phase_title="Old", text="Une"))
+    db.session.commit()
+    (point,) = history.story_history(story).checkpoints
+    assert (point.text, point.exact) == ("Une", False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=st.text(max_size=60), after=st.text(max_size=60))
+def test_the_difference_rebuilds_both_texts(before: str, after: str) -> None:
+    pieces = history.diff(before, after)
+    assert "".join(t for kind, t in pieces if kind != "added") == before
+    assert "".join(t for kind, t in pieces if kind != "removed") == after
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    current=st.text(st.characters(blacklist_categories=["Cs"]), max_size=60),
+    target=st.text(st.characters(blacklist_categories=["Cs"]), max_size=60),
+)
+def test_the_restoring_update_turns_any_text_into_the_checkpoint_text(current: str, target: str) -> None:
+    doc = Doc()
+    doc.get("body", type=Text).insert(0, current)
+    update = restore.restoring_update(doc.get_update(), target)
+    if current == target:
+        assert update is None
+        return
+    assert update is not None
+    assert crdt.text_of([doc.get_update(), update]) == target
+
+
+def test_a_restore_keeps_the_items_of_the_text_both_versions_share(group_story) -> None:
+    """Who wrote the shared words stays known after a restore: only the difference is new text."""
+    _workshop, story, (ana, ben, _chloe) = group_story
+    a = Editor()
+    factories.story_updates(story, [(a.insert(0, "Un jardin partagé"), ana)])
+    factories.checkpoint(story, 0, "Write")
+    factories.story_updates(story, [(a.insert(17, " brûle"), ben)])
+    state = crdt.replay(d for _, d in persistence.rows_after(story.id)).doc.get_update()
+    update = restore.restoring_update(state, "Un jardin partagé")
+    factories.story_updates(story, [(update, None)])
+    assert history.seek(story.id).segments() == [(ana.id, "Un jardin partagé")]
+
+
+def test_the_public_summary_names_only_credited_members_and_no_text(group_story) -> None:
+    workshop, story, (ana, ben, _chloe) = group_story
+    a = Editor()
+    factories.story_updates(story, [(a.insert(0, "Secret draft words"), ana), (a.insert(0, "Ben: "), ben)])
+    checkpoints.checkpoint_workshop(workshop.id, 0, "Write")
+    named = history.public_summary(story, ["Ana"], anonymous=False)
+    assert named["phases"] == [{"title": "Write", "characters": 23, "words": 4}]
+    assert {s["name"] for s in named["shares"]} == {"Ana", None}
+    assert "Secret" not in str(named)
+    anonymous = history.public_summary(story, ["Ana", "Ben"], anonymous=True)
+    assert [s["name"] for s in anonymous["shares"]] == [None, None]
+    assert sorted(s["percent"] for s in anonymous["shares"]) == [22, 78]
+
+
+def test_retention_forgets_old_keystrokes_but_keeps_every_phase_end_exact(group_story) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from stories import history_retention
+
+    workshop, story, members = group_story
+    rng = random.Random(11)
+    updates = write_session(story, members, 25, rng)
+    checkpoints.checkpoint_workshop(workshop.id, 0, "Signals")  # compacts: the 25 rows are kept
+    updates += write_session(story, members, 20, rng)
+    checkpoints.checkpoint_workshop(workshop.id, 1, "Imagine")
+    old = datetime.now(UTC) - timedelta(days=400)
+    db.session.query(StoryLogEntry).filter(StoryLogEntry.seq <= 30).update({"created_at": old})
+    db.session.commit()
+    updates += write_session(story, members, 10, rng)
+
+    assert history_retention.prune(story.id, datetime.now(UTC) - timedelta(days=365)) == 30
+    assert next(r.seq for r in history.log_rows(story.id)) == 31
+    assert history.log_span(story.id).first == 31
+    signals, imagine = history.checkpoint_rows(story.id)
+    assert history.seek(story.id, signals.seq).text() == signals.text == crdt.text_of(updates[:25])
+    for seq in (30, 31, imagine.seq, 55):  # exact from the last forgotten seq on
+        assert history.seek(story.id, seq).text() == crdt.text_of(updates[:seq])
+    assert [p.text for p in history.story_history(story).checkpoints] == [signals.text, imagine.text]
+    assert history_retention.prune(story.id, datetime.now(UTC) - timedelta(days=365)) == 0
+
+
+def test_the_prune_command_runs_over_every_story(app_ctx, group_story) -> None:
+    _workshop, story, members = group_story
+    write_session(story, members, 5, random.Random(1))
+    persistence.compact(story.id)
+    result = app_ctx.test_cli_runner().invoke(args=["history-prune", "--days", "30"])
+    assert result.exit_code == 0
+    assert "0 log rows forgotten" in result.output
+    assert app_ctx.test_cli_runner().invoke(args=["history-prune", "--days", "0"]).exit_code != 0
