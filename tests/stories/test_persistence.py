@@ -98,9 +98,10 @@ def same_document(a: LiveStory, b: LiveStory) -> bool:
 def test_concurrent_edits_through_the_store_converge(
     engine: Engine, seed: int, editors: int, steps: int
 ) -> None:
-    """Editors edit concurrently; the server receives their updates in any order (parallel handler
-    threads), in batches, relays each to the others who apply them in any order, compacts now and then,
-    and a newcomer joins by sync. In the end everyone, the live doc and the log have one text."""
+    """Editors edit concurrently; the server receives each one's updates in the order sent (a socket's
+    events are handled in order) but interleaved with the others', in batches, relays each to the others
+    who apply them in any order, compacts now and then, and a newcomer joins by sync. In the end
+    everyone, the live doc and the log have one text."""
     rng = random.Random(seed)
     story_id = new_story()
     people = [Editor() for _ in range(editors)]
@@ -108,8 +109,10 @@ def test_concurrent_edits_through_the_store_converge(
     inbox: dict[Editor, list[bytes]] = {person: [] for person in people}  # relayed, not yet applied
 
     def server_receives(count: int) -> None:
-        rng.shuffle(outbox)
-        batch, outbox[:] = outbox[:count], outbox[count:]
+        batch = []
+        for _ in range(count):  # any sender next, but each sender's oldest update first
+            sender = rng.choice([person for person, _ in outbox])
+            batch.append(outbox.pop(next(i for i, (person, _) in enumerate(outbox) if person is sender)))
         outcomes = store(engine, story_id, [update for _, update in batch])
         for (sender, update), outcome in zip(batch, outcomes, strict=True):
             assert outcome.ok
@@ -423,7 +426,8 @@ def test_every_job_is_checked_against_the_state_of_its_batch(engine: Engine) -> 
     assert outcome(me, None).ok  # still reads
     group.locked = False
     db.session.commit()
-    assert outcome(me, editor.insert(0, "d")).ok  # stored, but waits for the refused "c" before it
+    # It builds on the refused "c": refused too, never stored, and the client re-syncs.
+    assert outcome(me, editor.insert(0, "d")) == Outcome.refused("out_of_sync")
     assert persistence.load_text(story_id) == "ab"
     assert outcome(me, editor.doc.get_update()).ok  # the client's resync (its step 2) brings "c"
     assert persistence.load_text(story_id) == "dabc"

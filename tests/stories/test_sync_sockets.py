@@ -161,8 +161,9 @@ def test_a_locked_editor_gets_locked_then_writes_again_once_unlocked(
         assert refused["error"]["code"] == "locked"
         assert stored_text(story_id) == "before "
         lock(False)
-        # The refused change stays in the client's doc; a resync (its step 2) brings it in.
-        assert send(client, story_id, editor.insert(0, "again ")) == {"ok": True}
+        # The refused change stays in the client's doc; the next one builds on it, so it is refused as
+        # out of sync, and the client's resync (its step 2) brings both in.
+        assert send(client, story_id, editor.insert(0, "again "))["error"]["code"] == "out_of_sync"
         assert client.call("yjs", story_id, crdt.sync_step2(editor.doc.get_update())) == {"ok": True}
         assert stored_text(story_id) == "again before during"
     finally:
