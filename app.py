@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config as plume_config
+import ids
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).parent
@@ -70,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config from the environment (plus `config` overrides), extensions, blueprints."""
     app = Flask(__name__, instance_path=str(HERE / "instance"), instance_relative_config=True)
     app.config.update(plume_config.load(Path(app.instance_path), config))
+    app.url_map.converters["int"] = ids.IdConverter  # before any route: no id above what a column holds
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(HERE / "migrations"))
@@ -82,7 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         message_queue=app.config["REDIS_URL"],
         async_mode="threading",
         cors_allowed_origins=app.config["PLUME_PUBLIC_URL"],  # None: same origin only
-        max_http_buffer_size=app.config["PLUME_MAX_UPDATE_BYTES"] * 2,
+        max_http_buffer_size=app.config["PLUME_MAX_MESSAGE_BYTES"],
         manage_session=False,
         async_handlers=False,  # each socket's events in order, in its own thread (not one thread each)
     )

@@ -70,6 +70,9 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_PUBLIC_URL": env.get("PLUME_PUBLIC_URL", "").rstrip("/") or None,
         "PLUME_MAX_UPDATE_BYTES": int(env.get("PLUME_MAX_UPDATE_BYTES", 256 * 1024)),
         "PLUME_MAX_STORY_BYTES": int(env.get("PLUME_MAX_STORY_BYTES", 2 * 1024 * 1024)),
+        # One Socket.IO message: beyond it the transport can only drop the connection, so it sits well above
+        # every event's own limit (an update, a broadcast), which answers with an error ack instead.
+        "PLUME_MAX_MESSAGE_BYTES": int(env.get("PLUME_MAX_MESSAGE_BYTES", 4 * 1024 * 1024)),
         "PLUME_COMPACT_AFTER_ROWS": int(env.get("PLUME_COMPACT_AFTER_ROWS", 500)),  # story log rows
         "PLUME_STORY_IDLE_SECONDS": float(env.get("PLUME_STORY_IDLE_SECONDS", 120)),  # then evicted
     }

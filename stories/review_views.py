@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from extensions import db
+from ids import id_arg
 from stories import persistence, publishing, reactions
 from stories.forms import ReviewForm
 from stories.models import Reaction, Story
@@ -91,7 +92,7 @@ def review(workshop_id: int) -> Any:
     action = request.form.get("action", "")
     if action == "publish_all":
         return _publish_all(workshop)
-    story = db.session.get(Story, request.form.get("story", type=int) or 0)
+    story = db.session.get(Story, request.form.get("story", type=id_arg) or 0)
     if story is None or story.workshop_id != workshop.id or action not in ("save", "publish", "unpublish"):
         abort(400)
     if action == "unpublish":

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from extensions import db, socketio
+from ids import parse_id
 from workshops import live, presence, state
 from workshops.access import facilitates
 from workshops.identity import identify
@@ -42,8 +43,8 @@ def on_connect(auth: Any = None) -> None:
         if identity.is_facilitator:
             workshop_id = auth.get("workshop_id") if isinstance(auth, dict) else None
             if workshop_id is not None:
-                valid = isinstance(workshop_id, int) and not isinstance(workshop_id, bool)
-                if not valid or not facilitates(identity.id, workshop_id):
+                workshop_id = parse_id(workshop_id)
+                if workshop_id is None or not facilitates(identity.id, workshop_id):
                     raise ConnectionRefusedError("forbidden")
                 join_room(workshop_room(workshop_id))
                 join_room(facilitators_room(workshop_id))
@@ -84,7 +85,8 @@ def on_facilitator_command(payload: Any = None) -> dict[str, Any]:
         workshop_id = socket_session().get("workshop_id")
         if isinstance(payload, dict) and "workshop_id" in payload:
             workshop_id = payload["workshop_id"]
-        if isinstance(workshop_id, bool) or not isinstance(workshop_id, int):
+        workshop_id = parse_id(workshop_id)
+        if workshop_id is None:
             return error("invalid", _("Say which workshop this command is for."))
         if not facilitates(identity.id, workshop_id):
             return error("forbidden", _("Only the workshop's facilitators can do this."))
