@@ -67,6 +67,8 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "RATELIMIT_HEADERS_ENABLED": True,
         "PLUME_LOGIN_RATE": env.get("PLUME_LOGIN_RATE", "10 per minute"),
         "PLUME_JOIN_RATE": env.get("PLUME_JOIN_RATE", "30 per minute"),
+        # Participants' tokens stop working this many days after their workshop ended (or was archived).
+        "PLUME_TOKEN_TTL_DAYS": float(env.get("PLUME_TOKEN_TTL_DAYS", 30)),
         "PLUME_PUBLIC_URL": env.get("PLUME_PUBLIC_URL", "").rstrip("/") or None,
         "PLUME_MAX_UPDATE_BYTES": int(env.get("PLUME_MAX_UPDATE_BYTES", 256 * 1024)),
         "PLUME_MAX_STORY_BYTES": int(env.get("PLUME_MAX_STORY_BYTES", 2 * 1024 * 1024)),

@@ -1,11 +1,12 @@
 """Imports every model so that SQLAlchemy and Alembic see the whole schema."""
 
-from accounts.models import Facilitator
+from accounts.models import Facilitator, FacilitatorSession
 from stories.models import Reaction, Story, StoryCheckpoint, StoryClient, StoryTheme, StoryUpdate
 from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
 
 __all__ = [
     "Facilitator",
+    "FacilitatorSession",
     "Group",
     "Participant",
     "Phase",

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import hashlib
+import secrets
+
+from sqlalchemy import delete, func, select
 
 from accounts.forms import PASSWORD_MIN
-from accounts.models import Facilitator
-from extensions import db
+from accounts.models import Facilitator, FacilitatorSession
+from extensions import db, socketio
+
+#: Key of the signed-in browser's session token in Flask's session cookie.
+SESSION_KEY = "facilitator_session"
 
 
 class AccountError(ValueError):
@@ -51,7 +57,70 @@ def authenticate(email: str, password: str) -> Facilitator | None:
 
 
 def set_password(facilitator: Facilitator, password: str) -> None:
+    """Change the password and end every session of the facilitator (the caller may start a new one)."""
     if len(password) < PASSWORD_MIN:
         raise AccountError(f"password shorter than {PASSWORD_MIN} characters")
     facilitator.set_password(password)
+    end_sessions(facilitator)
+
+
+# --- Server-side sessions: one row per signed-in browser ----------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def session_room(session_id: int) -> str:
+    """The Socket.IO room of the sockets opened with one signed-in browser's session."""
+    return f"login:{session_id}"
+
+
+def start_session(facilitator: Facilitator) -> str:
+    """A new signed-in session for the facilitator; returns the token to keep in the session cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(FacilitatorSession(facilitator_id=facilitator.id, token_hash=_hash(token)))
     db.session.commit()
+    return token
+
+
+def find_session(token: object, facilitator_id: int | None = None) -> FacilitatorSession | None:
+    """The live session this token names (of this facilitator, when given), else None."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        return None
+    query = select(FacilitatorSession).where(FacilitatorSession.token_hash == _hash(token))
+    if facilitator_id is not None:
+        query = query.where(FacilitatorSession.facilitator_id == facilitator_id)
+    return db.session.scalar(query)
+
+
+def session_alive(session_id: object) -> bool:
+    return isinstance(session_id, int) and db.session.get(FacilitatorSession, session_id) is not None
+
+
+def end_session(token: object) -> None:
+    """Sign out the browser that holds this token: its row goes, its open sockets close."""
+    found = find_session(token)
+    if found is not None:
+        _end([found.id])
+
+
+def end_sessions(facilitator: Facilitator) -> None:
+    """Sign the facilitator out everywhere (a password change, a reset)."""
+    ids = db.session.scalars(
+        select(FacilitatorSession.id).where(FacilitatorSession.facilitator_id == facilitator.id)
+    ).all()
+    _end(list(ids))
+
+
+def _end(session_ids: list[int]) -> None:
+    if session_ids:
+        db.session.execute(delete(FacilitatorSession).where(FacilitatorSession.id.in_(session_ids)))
+    db.session.commit()
+    server = getattr(socketio, "server", None)
+    if server is None:  # the CLI: no socket server in this process
+        return
+    for session_id in session_ids:
+        room = session_room(session_id)
+        for sid, _eio_sid in list(server.manager.get_participants("/", room)):
+            server.disconnect(sid)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from accounts import operations
 from accounts.forms import LoginForm, PasswordForm, SetupForm
 from accounts.models import Facilitator
+from accounts.operations import SESSION_KEY
 from accounts.safety import safe_next
 from extensions import db, limiter, login_manager
 
@@ -23,7 +24,16 @@ login_manager.login_message = None
 
 @login_manager.user_loader
 def load_facilitator(user_id: str) -> Facilitator | None:
-    return db.session.get(Facilitator, int(user_id)) if user_id.isdigit() else None
+    """The signed-in facilitator, if this browser's session is still live on the server (not signed out)."""
+    if not user_id.isdigit() or operations.find_session(session.get(SESSION_KEY), int(user_id)) is None:
+        return None
+    return db.session.get(Facilitator, int(user_id))
+
+
+def sign_in(facilitator: Facilitator) -> None:
+    """Sign this browser in: a new server-side session, named by a token in the session cookie."""
+    session[SESSION_KEY] = operations.start_session(facilitator)
+    login_user(facilitator)
 
 
 def _login_rate() -> str:
@@ -41,7 +51,7 @@ def setup() -> Any:
             facilitator = operations.create_facilitator(form.email.data, form.password.data, form.name.data)
         except operations.AccountError:
             abort(404)  # someone else completed the setup a moment ago
-        login_user(facilitator)
+        sign_in(facilitator)
         flash(_("Welcome to Plume! Your facilitator account is ready."), "success")
         return redirect(url_for(HOME))
     return render_template("accounts/setup.html", form=form)
@@ -58,7 +68,7 @@ def login() -> Any:
     if form.validate_on_submit():
         facilitator = operations.authenticate(form.email.data, form.password.data)
         if facilitator is not None:
-            login_user(facilitator)
+            sign_in(facilitator)
             return redirect(safe_next(request.args.get("next"), HOME))
         form.password.errors.append(_("Wrong email or password."))
     return render_template("accounts/login.html", form=form)
@@ -66,6 +76,8 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
+    """Sign out: this browser's session ends on the server too, so a copy of its cookie opens nothing."""
+    operations.end_session(session.pop(SESSION_KEY, None))
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("pages.home"))
@@ -79,7 +91,9 @@ def change_password() -> Any:
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("Wrong password."))
         else:
-            operations.set_password(current_user, form.password.data)
+            facilitator_id = current_user.id
+            operations.set_password(current_user, form.password.data)  # signs out every browser…
+            sign_in(db.session.get(Facilitator, facilitator_id))  # …but this one, in a new session
             flash(_("Your password is changed."), "success")
             return redirect(url_for("pages.home"))
     return render_template("accounts/password.html", form=form)

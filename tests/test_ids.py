@@ -15,32 +15,13 @@ from flask import Flask
 
 import ids
 from tests import factories
+from tests.http import cookie_header, signed_in
 from tests.server import ServerProcess
 from tests.sockets import Client, connected
 
 pytestmark = pytest.mark.slow
 
 HUGE = 2**64  # > 2**63 - 1, the largest id a SQLite or PostgreSQL integer column holds
-
-
-def signed_in(server: ServerProcess, email: str) -> tuple[requests.Session, str]:
-    """A browser-like session signed in through the real /login form, and its CSRF token."""
-    session = requests.Session()
-    page = session.get(f"{server.url}/login", timeout=15).text
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
-    assert token, "no CSRF token on /login"
-    response = session.post(
-        f"{server.url}/login",
-        data={"csrf_token": token[1], "email": email, "password": factories.PASSWORD},
-        timeout=15,
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.text
-    return session, token[1]
-
-
-def cookie_header(session: requests.Session) -> str:
-    return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
 
 def routes_with_ids(app: Flask) -> list[tuple[str, str]]:

@@ -38,6 +38,8 @@ class Workshop(db.Model):
     broadcast: Mapped[str] = mapped_column(Text, default="")
     broadcast_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the last phase ended (participants' tokens expire a set time after; see identity.py).
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     owner: Mapped[Facilitator] = relationship()
     phases: Mapped[list[Phase]] = relationship(
@@ -108,5 +110,7 @@ class Participant(db.Model):
     color: Mapped[str] = mapped_column(String(7))
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Removed by a facilitator: the token opens nothing any more, the name leaves the rosters.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     group: Mapped[Group] = relationship(back_populates="participants")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import request
+from flask import request, session
 from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
+from accounts import operations as accounts
 from extensions import db, socketio
 from ids import parse_id
 from workshops import live, presence, state
@@ -41,6 +42,9 @@ def on_connect(auth: Any = None) -> None:
         if identity is None:
             raise ConnectionRefusedError("unauthorized")
         if identity.is_facilitator:
+            login = accounts.find_session(session.get(accounts.SESSION_KEY), identity.id)
+            if login is None:  # signed out (or in again) since the page loaded
+                raise ConnectionRefusedError("unauthorized")
             workshop_id = auth.get("workshop_id") if isinstance(auth, dict) else None
             if workshop_id is not None:
                 workshop_id = parse_id(workshop_id)
@@ -48,7 +52,8 @@ def on_connect(auth: Any = None) -> None:
                     raise ConnectionRefusedError("forbidden")
                 join_room(workshop_room(workshop_id))
                 join_room(facilitators_room(workshop_id))
-            save_identity(identity, workshop_id=workshop_id)
+            join_room(accounts.session_room(login.id))  # closed when that browser signs out
+            save_identity(identity, workshop_id=workshop_id, login=login.id)
             if workshop_id is not None:
                 emit(state.EVENT, state.facilitator_state(workshop_id))
                 emit(state.PRESENCE_EVENT, state.presence_payload(workshop_id))
@@ -80,7 +85,8 @@ def on_facilitator_command(payload: Any = None) -> dict[str, Any]:
     """Apply `{"action", ...}` to the workshop (the socket's, or `workshop_id`) if the sender runs it."""
     try:
         identity = socket_identity()
-        if identity is None or not identity.is_facilitator:
+        live_login = identity is not None and accounts.session_alive(socket_session().get("login"))
+        if identity is None or not identity.is_facilitator or not live_login:
             return error("forbidden", _("Only the workshop's facilitators can do this."))
         workshop_id = socket_session().get("workshop_id")
         if isinstance(payload, dict) and "workshop_id" in payload:
