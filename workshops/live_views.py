@@ -97,6 +97,7 @@ def live_strings() -> dict[str, str]:
         "reconnected": _("Connected again."),
         "hours": _("{hours} h {minutes} min"),
         "you": _("you"),
+        "removed": _("The facilitator has removed you from this workshop."),
     }
 
 
@@ -132,6 +133,10 @@ def console_strings() -> dict[str, str]:
         "broadcastSent": _("Message sent to every participant."),
         "broadcastCleared": _("Message taken down."),
         "movedDone": _("{name} moved to {group}."),
+        "removeConfirm": _(
+            "Remove {name} from the workshop? Their link stops working at once; what they wrote stays."
+        ),
+        "removedDone": _("{name} is removed from the workshop."),
     }
 
 
