@@ -10,6 +10,7 @@ from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as plume_config
 import ids
@@ -103,6 +104,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     features.register(app)
 
     app.after_request(_security_headers)
+    proxies = app.config["PLUME_TRUSTED_PROXIES"]
+    if proxies:  # outermost, so HTTP and Socket.IO alike see the client's address and scheme (docs/deploy.md)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:

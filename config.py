@@ -65,8 +65,14 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "LANGUAGES": ("en", "fr"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # How many proxies in front of Plume set X-Forwarded-For/-Proto/-Host (nginx alone: 1); 0 trusts none.
+        "PLUME_TRUSTED_PROXIES": int(env.get("PLUME_TRUSTED_PROXIES", 0)),
+        # Rate limits (docs/deploy.md): wrong passwords per client address and account, and per address;
+        # joins per address and join code (a classroom behind one NAT), wrong join codes per address.
         "PLUME_LOGIN_RATE": env.get("PLUME_LOGIN_RATE", "10 per minute"),
-        "PLUME_JOIN_RATE": env.get("PLUME_JOIN_RATE", "30 per minute"),
+        "PLUME_LOGIN_ADDRESS_RATE": env.get("PLUME_LOGIN_ADDRESS_RATE", "50 per minute"),
+        "PLUME_JOIN_RATE": env.get("PLUME_JOIN_RATE", "120 per minute"),
+        "PLUME_JOIN_GUESS_RATE": env.get("PLUME_JOIN_GUESS_RATE", "30 per minute"),
         # Participants' tokens stop working this many days after their workshop ended (or was archived).
         "PLUME_TOKEN_TTL_DAYS": float(env.get("PLUME_TOKEN_TTL_DAYS", 30)),
         "PLUME_PUBLIC_URL": env.get("PLUME_PUBLIC_URL", "").rstrip("/") or None,

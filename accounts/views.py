@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -36,8 +47,19 @@ def sign_in(facilitator: Facilitator) -> None:
     login_user(facilitator)
 
 
-def _login_rate() -> str:
-    return current_app.config["PLUME_LOGIN_RATE"]
+def _client_address() -> str:
+    return request.remote_addr or "unknown"  # the proxy's client with PLUME_TRUSTED_PROXIES (ProxyFix)
+
+
+def _login_key() -> str:
+    """Wrong passwords count per client address *and* account: one NAT or attacker locks no one else out."""
+    email = request.form.get("email")
+    account = operations.normalise_email(email)[:254] if isinstance(email, str) else ""
+    return f"{_client_address()}|{account}"
+
+
+def _failed(_response: Any) -> bool:
+    return bool(g.get("plume_login_failed"))
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -58,7 +80,15 @@ def setup() -> Any:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate, methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["PLUME_LOGIN_RATE"], key_func=_login_key, methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["PLUME_LOGIN_ADDRESS_RATE"],
+    key_func=_client_address,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 def login() -> Any:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), HOME))
@@ -70,6 +100,7 @@ def login() -> Any:
         if facilitator is not None:
             sign_in(facilitator)
             return redirect(safe_next(request.args.get("next"), HOME))
+        g.plume_login_failed = True
         form.password.errors.append(_("Wrong email or password."))
     return render_template("accounts/login.html", form=form)
 

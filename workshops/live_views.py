@@ -13,14 +13,14 @@ from markupsafe import Markup
 from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
-from extensions import db, limiter
+from extensions import db
 from forms import PlumeForm
 from workshops import joining, state
 from workshops.access import facilitates
-from workshops.api_views import join_rate
 from workshops.blueprint import bp
 from workshops.identity import remember_participant, session_participant
 from workshops.join_codes import format_join_code, normalise_join_code
+from workshops.limits import join_limits, wrong_code
 from workshops.models import Participant, Workshop
 
 UNPROCESSABLE = 422
@@ -182,7 +182,7 @@ def _group_choices(code: str) -> list[tuple[int, str]] | None:
 
 @bp.route("/join", methods=["GET", "POST"])
 @bp.route("/join/<code>", methods=["GET", "POST"])
-@limiter.limit(join_rate, methods=["POST"])
+@join_limits
 def join(code: str | None = None) -> Any:
     """The join form: code and display name (the link /join/<code> fills the code in)."""
     form = JoinForm()
@@ -215,6 +215,8 @@ def _join(form: JoinForm, current: Participant | None, choices: list[tuple[int, 
         joined = joining.join(form.code.data, name, group_id=form.group.data or None)
     except joining.JoinError as refused:
         db.session.rollback()
+        if refused.code == "unknown_code":
+            wrong_code()
         getattr(form, ERROR_FIELD.get(refused.code, "name")).errors.append(refused.message)
         return _join_page(form, current, choices), UNPROCESSABLE
     remember_participant(joined.token)
