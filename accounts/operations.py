@@ -7,9 +7,10 @@ import secrets
 
 from sqlalchemy import delete, func, select
 
+from accounts import sockets as login_sockets
 from accounts.forms import PASSWORD_MIN
 from accounts.models import Facilitator, FacilitatorSession
-from extensions import db, socketio
+from extensions import db
 
 #: Key of the signed-in browser's session token in Flask's session cookie.
 SESSION_KEY = "facilitator_session"
@@ -71,11 +72,6 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def session_room(session_id: int) -> str:
-    """The Socket.IO room of the sockets opened with one signed-in browser's session."""
-    return f"login:{session_id}"
-
-
 def start_session(facilitator: Facilitator) -> str:
     """A new signed-in session for the facilitator; returns the token to keep in the session cookie."""
     token = secrets.token_urlsafe(32)
@@ -117,10 +113,4 @@ def _end(session_ids: list[int]) -> None:
     if session_ids:
         db.session.execute(delete(FacilitatorSession).where(FacilitatorSession.id.in_(session_ids)))
     db.session.commit()
-    server = getattr(socketio, "server", None)
-    if server is None:  # the CLI: no socket server in this process
-        return
-    for session_id in session_ids:
-        room = session_room(session_id)
-        for sid, _eio_sid in list(server.manager.get_participants("/", room)):
-            server.disconnect(sid)
+    login_sockets.close_all(session_ids)  # last: a disconnect's handler ends this database session

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from accounts import operations as accounts
+from accounts import sockets as login_sockets
 from extensions import db, socketio
 from ids import parse_id
 from workshops import live, presence, state
@@ -52,7 +53,7 @@ def on_connect(auth: Any = None) -> None:
                     raise ConnectionRefusedError("forbidden")
                 join_room(workshop_room(workshop_id))
                 join_room(facilitators_room(workshop_id))
-            join_room(accounts.session_room(login.id))  # closed when that browser signs out
+            login_sockets.track(login.id, request.sid)  # closed when that browser signs out
             save_identity(identity, workshop_id=workshop_id, login=login.id)
             if workshop_id is not None:
                 emit(state.EVENT, state.facilitator_state(workshop_id))
@@ -73,6 +74,9 @@ def on_connect(auth: Any = None) -> None:
 def on_disconnect(reason: Any = None) -> None:
     """Forget the socket and tell the facilitators who is connected now."""
     try:
+        login = socket_session().get("login")
+        if isinstance(login, int):
+            login_sockets.forget(login, request.sid)
         entry = presence.store().remove(request.sid)
         if entry is not None:
             state.publish_presence(entry.workshop_id)
