@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 
 from accounts import sockets as login_sockets
@@ -72,10 +74,27 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _oldest_live() -> datetime:
+    """Sessions started before this are over: a sign-in lasts PERMANENT_SESSION_LIFETIME at most."""
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    seconds = lifetime.total_seconds() if isinstance(lifetime, timedelta) else float(lifetime)
+    return datetime.now(UTC) - timedelta(seconds=seconds)
+
+
 def start_session(facilitator: Facilitator) -> str:
-    """A new signed-in session for the facilitator; returns the token to keep in the session cookie."""
+    """A new signed-in session for the facilitator; returns the token to keep in the session cookie.
+
+    The facilitator's sessions that are over by age are deleted on the way.
+    """
     token = secrets.token_urlsafe(32)
-    db.session.add(FacilitatorSession(facilitator_id=facilitator.id, token_hash=_hash(token)))
+    db.session.execute(
+        delete(FacilitatorSession).where(
+            FacilitatorSession.facilitator_id == facilitator.id,
+            FacilitatorSession.created_at < _oldest_live(),
+        )
+    )
+    now = datetime.now(UTC)
+    db.session.add(FacilitatorSession(facilitator_id=facilitator.id, token_hash=_hash(token), created_at=now))
     db.session.commit()
     return token
 
@@ -84,7 +103,9 @@ def find_session(token: object, facilitator_id: int | None = None) -> Facilitato
     """The live session this token names (of this facilitator, when given), else None."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
-    query = select(FacilitatorSession).where(FacilitatorSession.token_hash == _hash(token))
+    query = select(FacilitatorSession).where(
+        FacilitatorSession.token_hash == _hash(token), FacilitatorSession.created_at >= _oldest_live()
+    )
     if facilitator_id is not None:
         query = query.where(FacilitatorSession.facilitator_id == facilitator_id)
     return db.session.scalar(query)

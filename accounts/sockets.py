@@ -8,6 +8,7 @@ session cookie's lifetime, and a stale entry (a worker that crashed) makes a har
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -15,6 +16,7 @@ from flask import current_app
 
 from extensions import socketio
 
+log = logging.getLogger(__name__)
 PREFIX = "plume:login-sockets:"
 _clients: dict[str, Any] = {}
 _clients_lock = threading.Lock()
@@ -65,4 +67,7 @@ def close_all(session_ids: list[int]) -> None:
             sids |= set(client.smembers(key))
             client.delete(key)
         for sid in sorted(sids):
-            server.disconnect(sid)
+            try:
+                server.disconnect(sid)
+            except KeyError:  # it left by itself meanwhile
+                log.debug("socket %s of session %s was already gone", sid, session_id)

@@ -221,7 +221,10 @@ def remove_participant(workshop: Workshop, participant_id: int, now: datetime) -
     message = {"message": _("The facilitator has removed you from this workshop.")}
     for sid in presence.store().sids_of(workshop_id, participant_id):
         socketio.emit(REMOVED_EVENT, message, to=sid)
-        server.disconnect(sid)
+        try:
+            server.disconnect(sid)
+        except KeyError:  # it left by itself meanwhile
+            log.debug("socket %s of participant %s was already gone", sid, participant_id)
     state.publish_state(workshop_id)
     state.publish_presence(workshop_id)
 

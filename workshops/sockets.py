@@ -74,7 +74,10 @@ def on_connect(auth: Any = None) -> None:
 def on_disconnect(reason: Any = None) -> None:
     """Forget the socket and tell the facilitators who is connected now."""
     try:
-        login = socket_session().get("login")
+        try:
+            login = socket_session().get("login")
+        except KeyError:  # the Engine.IO session is already gone (the client left as we closed it)
+            login = None
         if isinstance(login, int):
             login_sockets.forget(login, request.sid)
         entry = presence.store().remove(request.sid)

@@ -4,11 +4,15 @@ a password change ends the others. Browser-like sessions and Socket.IO clients a
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 import socketio
+from sqlalchemy import delete, update
 
+from accounts.models import FacilitatorSession
+from extensions import db
 from tests import factories
 from tests.http import cookie_header, csrf_of, signed_in
 from tests.server import ServerProcess
@@ -33,6 +37,13 @@ def console(server: ServerProcess, cookie: str, workshop_id: int) -> Client:
     )
 
 
+def closed(client: Client, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while client.sio.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not client.sio.connected
+
+
 def sign_out(server: ServerProcess, session: requests.Session) -> None:
     token = csrf_of(session.get(f"{server.url}/workshops", timeout=15).text)
     response = session.post(
@@ -53,13 +64,7 @@ def test_signing_out_ends_the_session_on_the_server(live_server: ServerProcess, 
         assert not is_signed_in(live_server, copied)
         with pytest.raises(socketio.exceptions.ConnectionError):
             console(live_server, copied, workshop.id)
-        # A console still open with that session is closed, or at least can no longer command.
-        deadline = time.monotonic() + 5
-        while open_socket.sio.connected and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if open_socket.sio.connected:
-            ack = open_socket.call("facilitator:command", {"action": "pause"})
-            assert ack["error"]["code"] == "forbidden"
+        assert closed(open_socket)  # a console still open with that session is closed
     finally:
         open_socket.close()
     # Signing in again works, in a new session.
@@ -92,12 +97,7 @@ def test_a_password_change_ends_the_other_sessions(live_server: ServerProcess, a
         assert not is_signed_in(live_server, other_cookie)
         with pytest.raises(socketio.exceptions.ConnectionError):
             console(live_server, other_cookie, workshop.id)
-        deadline = time.monotonic() + 5
-        while other_socket.sio.connected and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if other_socket.sio.connected:
-            ack = other_socket.call("facilitator:command", {"action": "pause"})
-            assert ack["error"]["code"] == "forbidden"
+        assert closed(other_socket)
     finally:
         other_socket.close()
     with pytest.raises(AssertionError):
@@ -113,3 +113,35 @@ def test_a_forged_or_stale_session_cookie_signs_nobody_in(live_server: ServerPro
     # Signing in again does not bring the old cookie back to life.
     signed_in(live_server, owner.email)
     assert not is_signed_in(live_server, cookie)
+
+
+def test_a_sign_in_lasts_the_session_lifetime_at_most(live_server: ServerProcess, app_ctx) -> None:
+    owner = factories.facilitator()
+    session, _ = signed_in(live_server, owner.email)
+    cookie = cookie_header(session)
+    assert is_signed_in(live_server, cookie)
+    started = datetime.now(UTC) - timedelta(days=15)  # PERMANENT_SESSION_LIFETIME is 14 days
+    db.session.execute(update(FacilitatorSession).values(created_at=started))
+    db.session.commit()
+    assert not is_signed_in(live_server, cookie)
+    signed_in(live_server, owner.email)  # a new sign-in clears the old rows
+    assert db.session.query(FacilitatorSession).filter(FacilitatorSession.created_at == started).count() == 0
+
+
+def test_a_socket_whose_session_ended_elsewhere_can_no_longer_command(
+    live_server: ServerProcess, app_ctx
+) -> None:
+    owner = factories.facilitator()
+    workshop = factories.workshop(owner)
+    session, _ = signed_in(live_server, owner.email)
+    socket_ = console(live_server, cookie_header(session), workshop.id)
+    try:
+        assert socket_.call("facilitator:command", {"action": "pause"}) == {"ok": True}
+        # The row goes without the server closing the socket (a worker that missed the disconnect).
+        db.session.execute(delete(FacilitatorSession))
+        db.session.commit()
+        ack = socket_.call("facilitator:command", {"action": "resume"})
+        assert ack["ok"] is False
+        assert ack["error"]["code"] == "forbidden"
+    finally:
+        socket_.close()
