@@ -10,9 +10,11 @@ from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import concurrency
 import config as plume_config
+import ids
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).parent
@@ -72,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config from the environment (plus `config` overrides), extensions, blueprints."""
     app = Flask(__name__, instance_path=str(HERE / "instance"), instance_relative_config=True)
     app.config.update(plume_config.load(Path(app.instance_path), config))
+    app.url_map.converters["int"] = ids.IdConverter  # before any route: no id above what a column holds
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(HERE / "migrations"))
@@ -84,7 +87,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         message_queue=app.config["REDIS_URL"],
         async_mode=concurrency.async_mode(),  # gevent under gunicorn (gunicorn.conf.py), else threads
         cors_allowed_origins=app.config["PLUME_PUBLIC_URL"],  # None: same origin only
-        max_http_buffer_size=app.config["PLUME_MAX_UPDATE_BYTES"] * 2,
+        max_http_buffer_size=app.config["PLUME_MAX_MESSAGE_BYTES"],
         manage_session=False,
         async_handlers=False,  # each socket's events in order, in its own greenlet (not one per event)
     )
@@ -105,6 +108,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     socket_guard.install(app)
 
     app.after_request(_security_headers)
+    proxies = app.config["PLUME_TRUSTED_PROXIES"]
+    if proxies:  # outermost, so HTTP and Socket.IO alike see the client's address and scheme (docs/deploy.md)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:

@@ -81,11 +81,22 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "LANGUAGES": ("en", "fr"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # How many proxies in front of Plume set X-Forwarded-For/-Proto/-Host (nginx alone: 1); 0 trusts none.
+        "PLUME_TRUSTED_PROXIES": int(env.get("PLUME_TRUSTED_PROXIES", 0)),
+        # Rate limits (docs/deploy.md): wrong passwords per client address and account, and per address;
+        # joins per address and join code (a classroom behind one NAT), wrong join codes per address.
         "PLUME_LOGIN_RATE": env.get("PLUME_LOGIN_RATE", "10 per minute"),
-        "PLUME_JOIN_RATE": env.get("PLUME_JOIN_RATE", "30 per minute"),
+        "PLUME_LOGIN_ADDRESS_RATE": env.get("PLUME_LOGIN_ADDRESS_RATE", "50 per minute"),
+        "PLUME_JOIN_RATE": env.get("PLUME_JOIN_RATE", "120 per minute"),
+        "PLUME_JOIN_GUESS_RATE": env.get("PLUME_JOIN_GUESS_RATE", "30 per minute"),
+        # Participants' tokens stop working this many days after their workshop ended (or was archived).
+        "PLUME_TOKEN_TTL_DAYS": float(env.get("PLUME_TOKEN_TTL_DAYS", 30)),
         "PLUME_PUBLIC_URL": env.get("PLUME_PUBLIC_URL", "").rstrip("/") or None,
         "PLUME_MAX_UPDATE_BYTES": int(env.get("PLUME_MAX_UPDATE_BYTES", 256 * 1024)),
         "PLUME_MAX_STORY_BYTES": int(env.get("PLUME_MAX_STORY_BYTES", 2 * 1024 * 1024)),
+        # One Socket.IO message: beyond it the transport can only drop the connection, so it sits well above
+        # every event's own limit (an update, a broadcast), which answers with an error ack instead.
+        "PLUME_MAX_MESSAGE_BYTES": int(env.get("PLUME_MAX_MESSAGE_BYTES", 4 * 1024 * 1024)),
         "PLUME_COMPACT_AFTER_ROWS": int(env.get("PLUME_COMPACT_AFTER_ROWS", 500)),  # story log rows
         "PLUME_STORY_IDLE_SECONDS": float(env.get("PLUME_STORY_IDLE_SECONDS", 120)),  # then evicted
         # An update is stored and acked, or refused (`unavailable`) once it waited this long unstored.

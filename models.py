@@ -1,6 +1,6 @@
 """Imports every model so that SQLAlchemy and Alembic see the whole schema."""
 
-from accounts.models import Facilitator
+from accounts.models import Facilitator, FacilitatorSession
 from feedback.models import ChatMessage, Comment
 from stories.models import Reaction, Story, StoryCheckpoint, StoryClient, StoryTheme, StoryUpdate
 from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
@@ -9,6 +9,7 @@ __all__ = [
     "ChatMessage",
     "Comment",
     "Facilitator",
+    "FacilitatorSession",
     "Group",
     "Participant",
     "Phase",

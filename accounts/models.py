@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, func
+from sqlalchemy import DateTime, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -33,3 +33,18 @@ class Facilitator(UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.email.split("@", 1)[0]
+
+
+class FacilitatorSession(db.Model):
+    """One signed-in browser of a facilitator, kept on the server: deleting the row signs that browser out.
+
+    The browser's session cookie holds a random token; the row stores its hash only.
+    """
+
+    __tablename__ = "facilitator_sessions"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, not even on SQLite
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -166,7 +166,7 @@ def body_of(markdown: str, title: str) -> str:
 
 def default_credits(story: Story) -> list[str]:
     """The group's participants' display names, in the order they joined."""
-    return [p.display_name for p in story.group.participants][:MAX_NAMES]
+    return [p.display_name for p in story.group.participants if p.removed_at is None][:MAX_NAMES]
 
 
 def draft_of(story: Story, markdown: str | None = None) -> Draft:

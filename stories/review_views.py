@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from extensions import db
 from feedback import export as feedback
+from ids import id_arg
 from stories import persistence, publishing, reactions
 from stories.forms import ReviewForm
 from stories.models import Reaction, Story
@@ -93,7 +94,7 @@ def review(workshop_id: int) -> Any:
     action = request.form.get("action", "")
     if action == "publish_all":
         return _publish_all(workshop)
-    story = db.session.get(Story, request.form.get("story", type=int) or 0)
+    story = db.session.get(Story, request.form.get("story", type=id_arg) or 0)
     if story is None or story.workshop_id != workshop.id or action not in ("save", "publish", "unpublish"):
         abort(400)
     if action == "unpublish":

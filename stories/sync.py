@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from errors import RefusedError
 from extensions import db
+from ids import parse_id
 from stories import crdt
 from stories.cursors import CursorError
 from stories.engine import Subscription, engine
@@ -65,13 +66,10 @@ def refusal(code: str) -> SyncError:
 
 def parse_story_id(value: object) -> int:
     """A story id from a payload (an integer, or its decimal string from a page's data attribute)."""
-    if isinstance(value, bool):
+    story_id = parse_id(value, digits=True)
+    if story_id is None:
         raise refusal("invalid")
-    if isinstance(value, int) and 0 < value < 2**63:  # a database integer: beyond it, nobody's story
-        return value
-    if isinstance(value, str) and value.isdigit() and len(value) <= 18 and int(value) > 0:
-        return int(value)
-    raise refusal("invalid")
+    return story_id
 
 
 def access(identity: Identity | None, story_id: int, facilitator_writes: bool = False) -> Access:

@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from api import api_error, bp
-from extensions import csrf, db, limiter
+from extensions import csrf, db
 from stories.models import Story
 from stories.rendering import render_markdown
 from workshops import joining
 from workshops.identity import identify
+from workshops.limits import join_limits, wrong_code
 from workshops.models import Participant
 
 #: HTTP status of each refusal of a join.
@@ -31,10 +32,6 @@ JOIN_STATUS = {
 }
 
 
-def join_rate() -> str:
-    return current_app.config["PLUME_JOIN_RATE"]
-
-
 def joined_payload(participant: Participant, token: str) -> dict[str, Any]:
     """The body of a successful join: what a client needs to connect and open its group's story."""
     story_id = db.session.scalar(select(Story.id).where(Story.group_id == participant.group_id))
@@ -48,7 +45,7 @@ def joined_payload(participant: Participant, token: str) -> dict[str, Any]:
 
 
 @bp.post("/join")
-@limiter.limit(join_rate)
+@join_limits
 def join() -> Any:
     """`{"code", "name", "group_id"?}` → 201 with a new participant; `{"token"}` → 200, the same one again."""
     data = request.get_json(silent=True)
@@ -64,6 +61,8 @@ def join() -> Any:
         joined = joining.join(data["code"], data["name"], group_id=data.get("group_id"))
     except joining.JoinError as refused:
         db.session.rollback()
+        if refused.code in ("unknown_code", "unknown_token"):
+            wrong_code()
         return api_error(JOIN_STATUS.get(refused.code, 400), refused.code, refused.message)
     return jsonify(joined_payload(joined.participant, joined.token)), 201
 

@@ -6,15 +6,16 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from flask import session
+from flask import current_app, session
 from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.models import Facilitator
 from extensions import db
-from workshops.models import Participant
+from workshops.models import Participant, Workshop
 
 SESSION_KEY = "participant_token"
 FACILITATOR_COLOR = "#1d4ed8"  # a facilitator's cursor and name in the editors
@@ -43,10 +44,36 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def participant_by_token(token: object) -> Participant | None:
+def _utc(moment: datetime) -> datetime:
+    """An aware datetime in UTC (SQLite gives back naive ones, which are UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def token_expiry(workshop: Workshop) -> datetime | None:
+    """When the tokens of the workshop's participants stop working: PLUME_TOKEN_TTL_DAYS after it ended
+    (its last phase finished, or it was archived); None while it goes on."""
+    ends = [_utc(moment) for moment in (workshop.finished_at, workshop.archived_at) if moment is not None]
+    if not ends:
+        return None
+    return min(ends) + timedelta(days=current_app.config["PLUME_TOKEN_TTL_DAYS"])
+
+
+def participant_by_token(token: object, *, now: datetime | None = None) -> Participant | None:
+    """The participant this token proves, unless they were removed or their workshop ended long enough ago."""
     if not isinstance(token, str) or not 10 <= len(token) <= 200:
         return None
-    return db.session.scalar(select(Participant).where(Participant.token_hash == hash_token(token)))
+    found = db.session.execute(
+        select(Participant, Workshop)
+        .join(Workshop, Workshop.id == Participant.workshop_id)
+        .where(Participant.token_hash == hash_token(token), Participant.removed_at.is_(None))
+    ).first()
+    if found is None:
+        return None
+    participant, workshop = found
+    expiry = token_expiry(workshop)
+    if expiry is not None and (now or datetime.now(UTC)) >= expiry:
+        return None
+    return participant
 
 
 def session_participant() -> Participant | None:

@@ -77,7 +77,7 @@ def group_sizes(workshop: Workshop) -> dict[int, int]:
     counts = dict(
         db.session.execute(
             select(Participant.group_id, func.count(Participant.id))
-            .where(Participant.workshop_id == workshop.id)
+            .where(Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))
             .group_by(Participant.group_id)
         ).all()
     )
@@ -104,7 +104,7 @@ def chosen_group(workshop: Workshop, group_id: object) -> Group:
 
 def colour_for(group: Group) -> str:
     """The palette colour least used in the group, so that writers side by side look different."""
-    used = [p.color for p in group.participants]
+    used = [p.color for p in group.participants if p.removed_at is None]
     return min(PALETTE, key=lambda colour: (used.count(colour), PALETTE.index(colour)))
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from errors import RefusedError
 from extensions import db, socketio
 from forms import has_hidden_characters
+from ids import parse_id
 from stories.models import Story
 from workshops import joining, phases, presence, state
 from workshops.models import Group, Participant, Workshop
@@ -33,7 +34,8 @@ from workshops.realtime import group_room, story_room
 log = logging.getLogger(__name__)
 
 CLOCK_ACTIONS = phases.ACTIONS
-ACTIONS: tuple[str, ...] = (*CLOCK_ACTIONS, "lock", "unlock", "broadcast", "move", "joining")
+ACTIONS: tuple[str, ...] = (*CLOCK_ACTIONS, "lock", "unlock", "broadcast", "move", "remove", "joining")
+REMOVED_EVENT = "participant:removed"  # sent to a removed participant's sockets, just before they close
 MAX_BROADCAST = 500
 
 
@@ -65,12 +67,14 @@ def _error(code: str) -> CommandError:
 
 
 def _int(payload: Mapping[str, Any], key: str, *, required: bool = True) -> int | None:
+    """The id `payload[key]` (see `ids.parse_id`); None when absent and not `required`."""
     value = payload.get(key)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+    parsed = parse_id(value)
+    if parsed is None:
         raise _error("invalid")
-    return value
+    return parsed
 
 
 def clean_message(value: object) -> str:
@@ -113,6 +117,10 @@ def apply_clock(workshop: Workshop, payload: Mapping[str, Any], now: datetime) -
     ended_at = (ended.position, ended.title) if ended else None
     row = phases.to_row(after)
     workshop.phase_index, workshop.status, workshop.deadline, workshop.remaining_seconds = row
+    if after.status is not phases.Status.FINISHED:
+        workshop.finished_at = None
+    elif before.status is not phases.Status.FINISHED:
+        workshop.finished_at = now  # participants' tokens expire a set time after this
     db.session.commit()
     state.publish_state(workshop.id, now)
     if ended_at:
@@ -173,9 +181,7 @@ def broadcast(workshop: Workshop, message: object, now: datetime) -> None:
 
 def move_participant(workshop: Workshop, participant_id: int, group_id: int) -> None:
     """Move a participant to another group: their sockets change rooms and their view follows."""
-    participant = db.session.get(Participant, participant_id)
-    if participant is None or participant.workshop_id != workshop.id:
-        raise CommandError("not_found", _("This participant is not part of this workshop."))
+    participant = _participant(workshop, participant_id)
     target = _group(workshop, group_id)
     old_group_id = participant.group_id
     if old_group_id == target.id:
@@ -192,6 +198,35 @@ def move_participant(workshop: Workshop, participant_id: int, group_id: int) -> 
         server.enter_room(sid, group_room(target.id))
     state.publish_state(workshop.id)
     state.publish_presence(workshop.id)
+
+
+def _participant(workshop: Workshop, participant_id: int) -> Participant:
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.workshop_id != workshop.id or participant.removed_at is not None:
+        raise CommandError("not_found", _("This participant is not part of this workshop."))
+    return participant
+
+
+def remove_participant(workshop: Workshop, participant_id: int, now: datetime) -> None:
+    """Take a participant out of the workshop: their token stops working at once and their sockets close.
+
+    What they wrote stays in the story. Every worker closes its own sockets of theirs (through the message
+    queue when there are several); the rosters and the presence of everyone else follow.
+    """
+    participant = _participant(workshop, participant_id)
+    participant.removed_at = now
+    db.session.commit()
+    workshop_id = workshop.id  # a disconnect runs its handler here, which ends this database session
+    server = socketio.server
+    message = {"message": _("The facilitator has removed you from this workshop.")}
+    for sid in presence.store().sids_of(workshop_id, participant_id):
+        socketio.emit(REMOVED_EVENT, message, to=sid)
+        try:
+            server.disconnect(sid)
+        except KeyError:  # it left by itself meanwhile
+            log.debug("socket %s of participant %s was already gone", sid, participant_id)
+    state.publish_state(workshop_id)
+    state.publish_presence(workshop_id)
 
 
 # --- The entry point --------------------------------------------------------------------------------
@@ -235,6 +270,7 @@ def run_command(workshop_id: int, payload: object, *, now: datetime | None = Non
         "unlock": lambda w: set_lock(w, False, _int(payload, "group_id", required=False)),
         "broadcast": lambda w: broadcast(w, payload.get("message"), now),
         "move": lambda w: move_participant(w, _int(payload, "participant_id"), _int(payload, "group_id")),
+        "remove": lambda w: remove_participant(w, _int(payload, "participant_id"), now),
         "joining": lambda w: _set_joining(w, payload.get("open")),
     }
     handler = handlers.get(action) or (lambda w: apply_clock(w, payload, now))

@@ -13,16 +13,16 @@ from markupsafe import Markup
 from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
-from extensions import db, limiter
+from extensions import db
 from feedback import comments as feedback_comments
 from feedback import strings as feedback_strings
 from forms import PlumeForm
 from workshops import joining, state
 from workshops.access import facilitates
-from workshops.api_views import join_rate
 from workshops.blueprint import bp
 from workshops.identity import remember_participant, session_participant
 from workshops.join_codes import format_join_code, normalise_join_code
+from workshops.limits import join_limits, wrong_code
 from workshops.models import Participant, Workshop
 
 UNPROCESSABLE = 422
@@ -99,6 +99,7 @@ def live_strings() -> dict[str, str]:
         "reconnected": _("Connected again."),
         "hours": _("{hours} h {minutes} min"),
         "you": _("you"),
+        "removed": _("The facilitator has removed you from this workshop."),
     }
 
 
@@ -134,6 +135,10 @@ def console_strings() -> dict[str, str]:
         "broadcastSent": _("Message sent to every participant."),
         "broadcastCleared": _("Message taken down."),
         "movedDone": _("{name} moved to {group}."),
+        "removeConfirm": _(
+            "Remove {name} from the workshop? Their link stops working at once; what they wrote stays."
+        ),
+        "removedDone": _("{name} is removed from the workshop."),
     }
 
 
@@ -179,7 +184,7 @@ def _group_choices(code: str) -> list[tuple[int, str]] | None:
 
 @bp.route("/join", methods=["GET", "POST"])
 @bp.route("/join/<code>", methods=["GET", "POST"])
-@limiter.limit(join_rate, methods=["POST"])
+@join_limits
 def join(code: str | None = None) -> Any:
     """The join form: code and display name (the link /join/<code> fills the code in)."""
     form = JoinForm()
@@ -212,6 +217,8 @@ def _join(form: JoinForm, current: Participant | None, choices: list[tuple[int, 
         joined = joining.join(form.code.data, name, group_id=form.group.data or None)
     except joining.JoinError as refused:
         db.session.rollback()
+        if refused.code == "unknown_code":
+            wrong_code()
         getattr(form, ERROR_FIELD.get(refused.code, "name")).errors.append(refused.message)
         return _join_page(form, current, choices), UNPROCESSABLE
     remember_participant(joined.token)

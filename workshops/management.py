@@ -165,7 +165,7 @@ def participant_counts(workshops: Sequence[Workshop]) -> dict[int, int]:
         return {}
     rows = db.session.execute(
         select(Participant.workshop_id, func.count(Participant.id))
-        .where(Participant.workshop_id.in_([w.id for w in workshops]))
+        .where(Participant.workshop_id.in_([w.id for w in workshops]), Participant.removed_at.is_(None))
         .group_by(Participant.workshop_id)
     ).all()
     return {workshop_id: count for workshop_id, count in rows}
@@ -350,11 +350,13 @@ def remove_group(workshop: Workshop, group: Group) -> None:
     _check_group(workshop, group)
     if len(workshop.groups) <= 1:
         raise WorkshopError("last_group", _("A workshop needs at least one group."))
-    if group.participants:
+    if any(p.removed_at is None for p in group.participants):
         raise WorkshopError(
             "has_participants",
             _("%(name)s has participants: move them to another group first.", name=group.name),
         )
+    for removed in list(group.participants):  # only people the facilitator removed: they go with it
+        db.session.delete(removed)
     stories = db.session.scalars(select(Story).where(Story.group_id == group.id)).all()
     if not all(story_is_blank(story) for story in stories):
         raise WorkshopError(

@@ -43,6 +43,8 @@ class Workshop(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Moves with every change of who may read or write what (workshops.access_version).
     access_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the last phase ended (participants' tokens expire a set time after; see identity.py).
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     owner: Mapped[Facilitator] = relationship()
     phases: Mapped[list[Phase]] = relationship(
@@ -114,5 +116,7 @@ class Participant(db.Model):
     color: Mapped[str] = mapped_column(String(7))
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Removed by a facilitator: the token opens nothing any more, the name leaves the rosters.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     group: Mapped[Group] = relationship(back_populates="participants")

@@ -6,11 +6,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
+from accounts import operations as accounts
+from accounts import sockets as login_sockets
 from extensions import db, socketio
+from ids import parse_id
 from workshops import live, presence, rooms, state
 from workshops.access import facilitates
 from workshops.identity import identify
@@ -42,14 +45,18 @@ def on_connect(auth: Any = None) -> None:
             raise ConnectionRefusedError("unauthorized")
         rooms.follow(current_app._get_current_object())  # type: ignore[attr-defined]
         if identity.is_facilitator:
+            login = accounts.find_session(session.get(accounts.SESSION_KEY), identity.id)
+            if login is None:  # signed out (or in again) since the page loaded
+                raise ConnectionRefusedError("unauthorized")
             workshop_id = auth.get("workshop_id") if isinstance(auth, dict) else None
             if workshop_id is not None:
-                valid = isinstance(workshop_id, int) and not isinstance(workshop_id, bool)
-                if not valid or not facilitates(identity.id, workshop_id):
+                workshop_id = parse_id(workshop_id)
+                if workshop_id is None or not facilitates(identity.id, workshop_id):
                     raise ConnectionRefusedError("forbidden")
                 join_room(workshop_room(workshop_id))
                 join_room(facilitators_room(workshop_id))
-            save_identity(identity, workshop_id=workshop_id)
+            login_sockets.track(login.id, request.sid)  # closed when that browser signs out
+            save_identity(identity, workshop_id=workshop_id, login=login.id)
             if workshop_id is not None:
                 emit(state.EVENT, state.facilitator_state(workshop_id))
                 emit(state.PRESENCE_EVENT, state.presence_payload(workshop_id))
@@ -73,6 +80,12 @@ def on_disconnect(reason: Any = None) -> None:
     """Forget the socket and tell the facilitators who is connected now."""
     try:
         socket_gone(request.sid)
+        try:
+            login = socket_session().get("login")
+        except KeyError:  # the Engine.IO session is already gone (the client left as we closed it)
+            login = None
+        if isinstance(login, int):
+            login_sockets.forget(login, request.sid)
         entry = presence.store().remove(request.sid)
         if entry is not None:
             state.publish_presence(entry.workshop_id)
@@ -85,12 +98,14 @@ def on_facilitator_command(payload: Any = None) -> dict[str, Any]:
     """Apply `{"action", ...}` to the workshop (the socket's, or `workshop_id`) if the sender runs it."""
     try:
         identity = socket_identity()
-        if identity is None or not identity.is_facilitator:
+        live_login = identity is not None and accounts.session_alive(socket_session().get("login"))
+        if identity is None or not identity.is_facilitator or not live_login:
             return error("forbidden", _("Only the workshop's facilitators can do this."))
         workshop_id = socket_session().get("workshop_id")
         if isinstance(payload, dict) and "workshop_id" in payload:
             workshop_id = payload["workshop_id"]
-        if isinstance(workshop_id, bool) or not isinstance(workshop_id, int):
+        workshop_id = parse_id(workshop_id)
+        if workshop_id is None:
             return error("invalid", _("Say which workshop this command is for."))
         if not facilitates(identity.id, workshop_id):
             return error("forbidden", _("Only the workshop's facilitators can do this."))

@@ -76,7 +76,9 @@ class Snapshot:
             return None
         snapshot = cls(workshop, now or datetime.now(UTC), list(workshop.phases), list(workshop.groups))
         people = db.session.scalars(
-            select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.id)
+            select(Participant)
+            .where(Participant.workshop_id == workshop_id, Participant.removed_at.is_(None))
+            .order_by(Participant.id)
         ).all()
         for group in snapshot.groups:
             snapshot.members[group.id] = [p for p in people if p.group_id == group.id]
@@ -229,7 +231,9 @@ def presence_payload(workshop_id: int) -> dict[str, Any]:
     """Who is connected now: participant ids, overall and per group."""
     connected = presence.store().connected(workshop_id)
     rows = db.session.execute(
-        select(Participant.id, Participant.group_id).where(Participant.workshop_id == workshop_id)
+        select(Participant.id, Participant.group_id).where(
+            Participant.workshop_id == workshop_id, Participant.removed_at.is_(None)
+        )
     ).all()
     groups: dict[int, list[int]] = {}
     for participant_id, group_id in rows:

@@ -35,3 +35,16 @@ def test_reset_unknown_email(app: Flask) -> None:
     )
     assert result.exit_code != 0
     assert "No facilitator" in result.output
+
+
+def test_a_password_reset_signs_the_facilitator_out_everywhere(app: Flask) -> None:
+    with app.app_context():
+        facilitator = operations.create_facilitator("grace@example.org", "a long password")
+        tokens = [operations.start_session(facilitator) for _ in range(2)]
+        assert all(operations.find_session(token) for token in tokens)
+    result = app.test_cli_runner().invoke(
+        args=["facilitator", "reset-password", "grace@example.org"], input="a new password\n"
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert not any(operations.find_session(token) for token in tokens)

@@ -10,6 +10,7 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from accounts import operations as accounts
 from accounts.models import Facilitator
 from extensions import db
 from stories.models import Story
@@ -26,6 +27,7 @@ def sign_in(client: FlaskClient, facilitator: Facilitator) -> FlaskClient:
     with client.session_transaction() as session:
         session["_user_id"] = str(facilitator.id)
         session["_fresh"] = True
+        session[accounts.SESSION_KEY] = accounts.start_session(facilitator)  # as the login form does
     return client
 
 

@@ -119,6 +119,13 @@ function start (root) {
       const groupName = groupSelect.selectedOptions[0]?.textContent || ''
       send({ action: 'move', participant_id: participant, group_id: group }, format(c.movedDone, { name, group: groupName }))
     })
+    moveForm.querySelector('[data-remove-participant]')?.addEventListener('click', () => {
+      const participant = Number(moveForm.querySelector('[data-move-participant]').value)
+      if (!participant) return
+      const name = findMember(participant)?.name || ''
+      if (!window.confirm(format(c.removeConfirm, { name }))) return
+      send({ action: 'remove', participant_id: participant }, format(c.removedDone, { name }))
+    })
   }
 
   root.querySelectorAll('[data-group-card]').forEach((card) => {
@@ -289,6 +296,8 @@ function start (root) {
     groupSelect.replaceChildren(...state.groups.map((g) => new Option(g.name, String(g.id))))
     if (chosenGroup) groupSelect.value = chosenGroup
     moveForm.querySelector('button[type="submit"]').disabled = !select.options.length
+    const remove = moveForm.querySelector('[data-remove-participant]')
+    if (remove) remove.disabled = !select.options.length
   }
 
   function apply (next) {

@@ -168,9 +168,24 @@ function start (root) {
   if (chat) mountChat(chat, { socket, strings: feedback, me })
 
   socket.on('workshop:state', apply)
-  socket.on('connect_error', () => root.setAttribute('data-connection', 'error'))
+  // Removed by the facilitator: the server closes the connection and the token opens nothing any more.
+  socket.on('participant:removed', () => {
+    socket.disconnect()
+    root.setAttribute('data-connection', 'removed')
+    const notice = root.querySelector('[data-notice]')
+    if (notice) {
+      notice.textContent = t.removed
+      notice.hidden = false
+    }
+    view.announce(t.removed)
+  })
+  socket.on('connect_error', () => {
+    if (root.getAttribute('data-connection') !== 'removed') root.setAttribute('data-connection', 'error')
+  })
   socket.on('connect', () => root.setAttribute('data-connection', 'connected'))
-  socket.on('disconnect', () => root.setAttribute('data-connection', 'disconnected'))
+  socket.on('disconnect', () => {
+    if (root.getAttribute('data-connection') !== 'removed') root.setAttribute('data-connection', 'disconnected')
+  })
 
   if (current) apply(current)
   let moved = null
