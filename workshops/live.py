@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from errors import RefusedError
@@ -27,7 +27,7 @@ from extensions import db, socketio
 from forms import has_hidden_characters
 from stories.models import Story
 from workshops import joining, phases, presence, state
-from workshops.models import Group, Participant, Workshop
+from workshops.models import Group, Participant, Phase, Workshop
 from workshops.realtime import group_room, story_room
 
 log = logging.getLogger(__name__)
@@ -97,22 +97,93 @@ def _group(workshop: Workshop, group_id: int) -> Group:
     return group
 
 
+def _version(payload: Mapping[str, Any]) -> int | None:
+    """The clock version a command says it was issued from (optional; absent means "whatever is current")."""
+    value = payload.get("version")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise _error("invalid")
+    return value
+
+
+def stale() -> CommandError:
+    """The refusal of a command issued from a state that has changed since: nothing was done."""
+    return CommandError("stale", _("The workshop had already changed: nothing was done."))
+
+
+def write_clock(
+    workshop_id: int, read_version: int, clock: phases.Clock, *, bump: bool = True, **columns: Any
+) -> bool:
+    """Store `clock` (and other columns) only if the workshop's clock is still at `read_version`.
+
+    One conditional UPDATE, so that of two writers that read the same version (a command and the deadline
+    loop, two workers' loops) exactly one lands. Returns whether it did; the caller commits or rolls back.
+    """
+    phase_index, status, deadline, remaining_seconds = phases.to_row(clock)
+    values: dict[str, Any] = {
+        "phase_index": phase_index,
+        "status": status,
+        "deadline": deadline,
+        "remaining_seconds": remaining_seconds,
+        **columns,
+    }
+    if bump:
+        values["clock_version"] = Workshop.clock_version + 1
+    result = db.session.execute(
+        update(Workshop)
+        .where(Workshop.id == workshop_id, Workshop.clock_version == read_version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def ended_phase(workshop: Workshop, before: phases.Clock, after: phases.Clock) -> Phase | None:
+    """The phase that a clock change ends (its stories are checkpointed), if any."""
+    if before.status in (phases.Status.RUNNING, phases.Status.PAUSED) and (
+        after.phase != before.phase or after.status is phases.Status.FINISHED
+    ):
+        return next((p for p in workshop.phases if p.position == before.phase), None)
+    return None
+
+
+def rearm_columns(workshop: Workshop, before: phases.Clock, after: phases.Clock, now: datetime) -> dict:
+    """The columns to reset when a change gives the clock a new deadline to reach.
+
+    The deadline action runs again at the new deadline; a lock that the old deadline set (its phase locks at
+    its deadline) is lifted: a new phase, or more time, reopens writing.
+    """
+    if not phases.rearms_deadline(before, after, now):
+        return {}
+    columns: dict[str, Any] = {"deadline_handled": False}
+    old = next((p for p in workshop.phases if p.position == before.phase), None)
+    if workshop.deadline_handled and old is not None and old.at_deadline == "lock":
+        columns["all_locked"] = False
+    return columns
+
+
 def apply_clock(workshop: Workshop, payload: Mapping[str, Any], now: datetime) -> None:
-    """Start, pause, resume, extend, next, previous or goto; checkpoints the stories of a phase that ended."""
+    """Start, pause, resume, extend, next, previous or goto; checkpoints the stories of a phase that ended.
+
+    A command that names the clock version it was issued from (`version`) is refused as `stale`, with
+    nothing done, when the clock has changed since: a double click, or two facilitators at once.
+    """
+    read_version = workshop.clock_version
     try:
         command = phases.parse_command(payload)
+        expected = _version(payload)
+        if expected is not None and expected != read_version:
+            raise stale()
         before = state.clock_of(workshop)
         after = phases.apply(before, command, [p.duration_seconds for p in workshop.phases], now)
     except phases.PhaseError as error:
         raise _error(error.code) from None
-    ended = None
-    if before.status in (phases.Status.RUNNING, phases.Status.PAUSED) and (
-        after.phase != before.phase or after.status is phases.Status.FINISHED
-    ):
-        ended = next((p for p in workshop.phases if p.position == before.phase), None)
+    ended = ended_phase(workshop, before, after)
     ended_at = (ended.position, ended.title) if ended else None
-    row = phases.to_row(after)
-    workshop.phase_index, workshop.status, workshop.deadline, workshop.remaining_seconds = row
+    if not write_clock(workshop.id, read_version, after, **rearm_columns(workshop, before, after, now)):
+        db.session.rollback()
+        raise stale()
     db.session.commit()
     state.publish_state(workshop.id, now)
     if ended_at:

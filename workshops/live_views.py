@@ -15,7 +15,7 @@ from wtforms.validators import Optional
 
 from extensions import db, limiter
 from forms import PlumeForm
-from workshops import joining, state
+from workshops import deadlines, joining, state
 from workshops.access import facilitates
 from workshops.api_views import join_rate
 from workshops.blueprint import bp
@@ -39,6 +39,12 @@ class JoinForm(PlumeForm):
     code = StringField(_l("Join code"))
     name = StringField(_l("Your name"))
     group = SelectField(_l("Your group"), coerce=int, validators=[Optional()], validate_choice=False)
+
+
+@bp.before_app_request
+def _start_deadline_loop() -> None:
+    """Each worker enforces the phases' deadlines from its first request on (a flag check after that)."""
+    deadlines.ensure_started(current_app._get_current_object())
 
 
 # --- Catalogues of UI strings for the page scripts ---------------------------------------------------

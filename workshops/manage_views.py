@@ -98,6 +98,7 @@ def phase_form(phase: Phase, **kwargs: Any) -> PhaseForm:
             "minutes": max(1, round(phase.duration_seconds / 60)),
             "editors_open": phase.editors_open,
             "visibility": phase.visibility,
+            "at_deadline": phase.at_deadline,
         },
         **kwargs,
     )
@@ -266,6 +267,7 @@ def edit_phase(workshop_id: int, phase_id: int) -> Any:
         "minutes": form.minutes.data,
         "editors_open": form.editors_open.data,
         "visibility": form.visibility.data,
+        "at_deadline": form.at_deadline.data,
     }
     _apply(workshop, lambda: ops.update_phase(workshop, phase, **changes), _("Phase saved."))
     return _back(workshop, f"phase-{phase.id}")

@@ -24,7 +24,7 @@ from stories.models import Story, StoryUpdate
 from workshops import templates
 from workshops.access import LIVE, facilitates
 from workshops.join_codes import format_join_code, new_join_code, normalise_join_code
-from workshops.models import VISIBILITY, Group, Participant, Phase, Workshop, WorkshopFacilitator
+from workshops.models import AT_DEADLINE, VISIBILITY, Group, Participant, Phase, Workshop, WorkshopFacilitator
 
 __all__ = [
     "MAX_GROUPS",
@@ -125,6 +125,12 @@ def _clean_flag(value: object) -> bool:
     return value
 
 
+def _clean_at_deadline(value: object) -> str:
+    if value not in AT_DEADLINE:
+        raise WorkshopError("invalid", _("Choose what happens when the time is up."))
+    return str(value)
+
+
 def _clean_visibility(value: object) -> str:
     if value not in VISIBILITY:
         raise WorkshopError("invalid", _("Choose which drafts the groups may read."))
@@ -220,6 +226,7 @@ def create_workshop(
             duration_seconds=spec.duration_seconds,
             editors_open=spec.editors_open,
             visibility=spec.visibility,
+            at_deadline=spec.at_deadline,
         )
         for i, spec in enumerate(templates.agenda(template, language))
     ]
@@ -254,6 +261,7 @@ def duplicate_workshop(source: Workshop, owner: Facilitator) -> Workshop:
             duration_seconds=phase.duration_seconds,
             editors_open=phase.editors_open,
             visibility=phase.visibility,
+            at_deadline=phase.at_deadline,
         )
         for phase in source.phases
     ]
@@ -421,8 +429,9 @@ def update_phase(
     minutes: int,
     editors_open: bool,
     visibility: str,
+    at_deadline: str | None = None,
 ) -> None:
-    """Edit a phase; its duration is given in minutes and stored in seconds.
+    """Edit a phase; its duration is given in minutes and stored in seconds; `at_deadline` None keeps it.
 
     A change to the phase in progress applies from its next start; the running countdown keeps its deadline.
     """
@@ -432,6 +441,8 @@ def update_phase(
     minutes = clean_minutes(minutes)
     editors_open = _clean_flag(editors_open)
     visibility = _clean_visibility(visibility)
+    at_deadline = phase.at_deadline if at_deadline is None else _clean_at_deadline(at_deadline)
+    phase.at_deadline = at_deadline
     phase.title = title
     phase.instructions = instructions
     phase.duration_seconds = minutes * 60

@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from extensions import db, socketio
-from workshops import live, presence, state
+from workshops import deadlines, live, presence, state
 from workshops.access import facilitates
 from workshops.identity import identify
 from workshops.models import Participant
@@ -36,6 +36,7 @@ def on_connect(auth: Any = None) -> None:
     "workshop_id": N}` and join that workshop's rooms when they run it.
     """
     try:
+        deadlines.ensure_started(current_app._get_current_object())
         identity = identify(auth if isinstance(auth, dict) else None)
         if identity is None:
             raise ConnectionRefusedError("unauthorized")

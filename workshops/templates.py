@@ -25,6 +25,7 @@ class PhaseSpec:
     duration_seconds: int
     editors_open: bool = True
     visibility: str = "none"  # one of workshops.models.VISIBILITY
+    at_deadline: str = "signal"  # one of workshops.models.AT_DEADLINE
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class _Step:
     editors_open: bool
     visibility: str
     text: dict[str, tuple[str, str]]
+    at_deadline: str = "signal"
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,7 @@ l’expliquer.*""",
             minutes=45,
             editors_open=True,
             visibility="none",
+            at_deadline="lock",  # the story stands still for the cross-reading that follows
             text={
                 "en": (
                     "Write",
@@ -299,6 +302,7 @@ et prenez des notes.""",
             minutes=20,
             editors_open=True,
             visibility="none",
+            at_deadline="lock",  # the stories stand still for the review before publishing
             text={
                 "en": (
                     "Revise",
@@ -413,6 +417,7 @@ def agenda(template: str, language: str) -> list[PhaseSpec]:
             duration_seconds=step.minutes * 60,
             editors_open=step.editors_open,
             visibility=step.visibility,
+            at_deadline=step.at_deadline,
         )
         for step in TEMPLATES[template].steps
     ]
