@@ -74,7 +74,7 @@ def run_action(workshop_id: int, version: int, now: datetime) -> str | None:
         columns: dict[str, Any] = {"deadline_handled": True}
         if action == "lock":
             columns["all_locked"] = True
-        won = live.write_clock(workshop_id, version, before, bump=False, **columns)
+        won = live.write_clock(workshop_id, version, before, bump=False, unhandled_only=True, **columns)
     if not won:
         db.session.rollback()
         return None

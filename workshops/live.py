@@ -113,12 +113,20 @@ def stale() -> CommandError:
 
 
 def write_clock(
-    workshop_id: int, read_version: int, clock: phases.Clock, *, bump: bool = True, **columns: Any
+    workshop_id: int,
+    read_version: int,
+    clock: phases.Clock,
+    *,
+    bump: bool = True,
+    unhandled_only: bool = False,
+    **columns: Any,
 ) -> bool:
     """Store `clock` (and other columns) only if the workshop's clock is still at `read_version`.
 
     One conditional UPDATE, so that of two writers that read the same version (a command and the deadline
-    loop, two workers' loops) exactly one lands. Returns whether it did; the caller commits or rolls back.
+    loop, two workers' loops) exactly one lands; `unhandled_only` also requires that the deadline action
+    has not run (for the actions that leave the version as it is). Returns whether it landed; the caller
+    commits or rolls back.
     """
     phase_index, status, deadline, remaining_seconds = phases.to_row(clock)
     values: dict[str, Any] = {
@@ -130,11 +138,11 @@ def write_clock(
     }
     if bump:
         values["clock_version"] = Workshop.clock_version + 1
+    where = [Workshop.id == workshop_id, Workshop.clock_version == read_version]
+    if unhandled_only:
+        where.append(Workshop.deadline_handled.is_(False))
     result = db.session.execute(
-        update(Workshop)
-        .where(Workshop.id == workshop_id, Workshop.clock_version == read_version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        update(Workshop).where(*where).values(**values).execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 

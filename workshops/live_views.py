@@ -102,6 +102,8 @@ def live_strings() -> dict[str, str]:
         "connectionLost": _("Connection lost — reconnecting…"),
         "reconnected": _("Connected again."),
         "hours": _("{hours} h {minutes} min"),
+        "chimeOn": _("Chime on"),
+        "chimeMuted": _("Chime muted"),
         "you": _("you"),
     }
 
@@ -138,6 +140,8 @@ def console_strings() -> dict[str, str]:
         "broadcastSent": _("Message sent to every participant."),
         "broadcastCleared": _("Message taken down."),
         "movedDone": _("{name} moved to {group}."),
+        "stale": _("Already done: the screen had not caught up yet. Nothing more was changed."),
+        "confirmJump": _("Jump to phase {number}, “{title}”? Every participant moves there now."),
     }
 
 

@@ -163,6 +163,18 @@ def test_two_workers_racing_for_one_deadline_advance_once(app_ctx) -> None:
     assert fresh(w.id).phase_index == 1
 
 
+def test_two_workers_racing_to_lock_lock_once(app_ctx) -> None:
+    """Both read the same row before either writes: the flag in the UPDATE's condition lets one through."""
+    w = started("lock", "signal")
+    clock = state.clock_of(w)
+    claim = {"bump": False, "unhandled_only": True, "deadline_handled": True, "all_locked": True}
+    assert live.write_clock(w.id, 1, clock, **claim) is True
+    db.session.commit()
+    assert live.write_clock(w.id, 1, clock, **claim) is False
+    db.session.rollback()
+    assert deadlines.run_due(T0 + timedelta(seconds=90)) == []
+
+
 def test_a_next_issued_before_the_deadline_advanced_is_stale_afterwards(app_ctx) -> None:
     w = started("advance", "signal", "signal")
     deadlines.run_due(T0 + timedelta(seconds=60))

@@ -10,6 +10,10 @@ import { format } from '../strings.js'
 import { createLiveView, readJSON } from '../live/view.js'
 
 const ACK_TIMEOUT = 8000
+/** Clock actions carry the version of the state they were issued from: a stale one does nothing. */
+const CLOCK_ACTIONS = new Set(['start', 'pause', 'resume', 'extend', 'next', 'previous', 'goto'])
+/** The replacement that takes the keyboard focus when a control hides (Pause ↔ Resume, Start → Pause). */
+const FOCUS_NEXT = { pause: 'resume', resume: 'pause', start: 'pause' }
 
 function start (root) {
   const catalogue = readJSON('plume-i18n')
@@ -43,7 +47,7 @@ function start (root) {
     sayTimer = setTimeout(() => {
       feedback.textContent = text
       // A success fades after a while; an error stays until the next command.
-      if (tone === 'ok') sayTimer = setTimeout(() => { feedback.textContent = '' }, 8000)
+      if (tone !== 'error') sayTimer = setTimeout(() => { feedback.textContent = '' }, 8000)
     }, 30)
   }
 
@@ -53,10 +57,15 @@ function start (root) {
       say(c.noConnection, 'error')
       return
     }
+    if (CLOCK_ACTIONS.has(command.action) && state && typeof state.version === 'number') {
+      command.version = state.version
+    }
     root.setAttribute('aria-busy', 'true')
     socket.timeout(ACK_TIMEOUT).emit('facilitator:command', { workshop_id: workshopId, ...command }, (err, ack) => {
       root.removeAttribute('aria-busy')
       if (err) return say(c.noConnection, 'error')
+      // Issued from a state that had already changed (a double click): nothing happened, say so quietly.
+      if (ack && !ack.ok && ack.error && ack.error.code === 'stale') return say(c.stale, 'quiet')
       if (!ack || !ack.ok) return say(format(c.failed, { message: (ack && ack.error && ack.error.message) || '' }), 'error')
       say(done || c.done)
     })
@@ -84,8 +93,40 @@ function start (root) {
       done = format(c.doneExtend, { minutes: Math.round(command.seconds / 60) })
     }
     if (button.dataset.index) command.index = Number(button.dataset.index)
+    if (action === 'goto' && isFarJump(command.index)) {
+      confirmJump(command.index, button, () => send(command, done))
+      return
+    }
     send(command, done)
   })
+
+  // ---- a jump of more than one phase asks first -------------------------------------------------
+  const jumpDialog = root.querySelector('[data-confirm-jump]')
+  const isFarJump = (index) => {
+    if (!state) return false
+    const from = state.status === 'not_started' ? 0 : state.phase_index
+    return Math.abs(index - from) > 1 || (state.status === 'not_started' && index > 0)
+  }
+  function confirmJump (index, opener, go) {
+    if (!jumpDialog || typeof jumpDialog.showModal !== 'function') {
+      if (window.confirm(format(c.confirmJump, { number: index + 1, title: state.agenda[index]?.title || '' }))) go()
+      return
+    }
+    const phase = state.agenda[index] || { title: '' }
+    jumpDialog.querySelector('[data-confirm-text]').textContent = format(c.confirmJump, { number: index + 1, title: phase.title })
+    const version = state.version
+    const onClose = () => {
+      jumpDialog.removeEventListener('close', onClose)
+      opener.focus()
+      // Confirmed against the state it was asked from: a change in between makes the command stale.
+      if (jumpDialog.returnValue === 'go' && state.version === version) go()
+      else if (jumpDialog.returnValue === 'go') say(c.stale, 'quiet')
+    }
+    jumpDialog.returnValue = ''
+    jumpDialog.addEventListener('close', onClose)
+    jumpDialog.showModal()
+    jumpDialog.querySelector('[value="go"]').focus()
+  }
 
   const joiningToggle = root.querySelector('[data-joining-toggle]')
   if (joiningToggle) {
@@ -139,6 +180,7 @@ function start (root) {
   }
 
   function renderControls () {
+    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('.controls [data-command]')
     const status = state.status
     const started = status === 'running' || status === 'paused'
     const buttons = (action) => root.querySelectorAll(`.controls [data-command="${action}"]`)
@@ -152,6 +194,13 @@ function start (root) {
     set('extend', { disabled: !started })
     set('previous', { disabled: status === 'not_started' || (status !== 'finished' && state.phase_index === 0) })
     set('next', { disabled: status === 'finished' })
+    // The control that had the focus hid: the one that replaces it takes the focus (Pause ↔ Resume).
+    if (focused && (focused.hidden || focused.disabled)) {
+      const replacement = root.querySelector(`.controls [data-command="${FOCUS_NEXT[focused.dataset.command] || 'next'}"]`)
+      if (replacement && !replacement.hidden && !replacement.disabled) replacement.focus()
+    }
+    const finishedNote = root.querySelector('[data-finished-note]')
+    if (finishedNote) finishedNote.hidden = status !== 'finished'
   }
 
   function renderAgenda () {
