@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -145,6 +146,20 @@ def console_strings() -> dict[str, str]:
     }
 
 
+@bp.app_template_global("lang_attr")
+def lang_attr(language: str | None) -> Markup:
+    """` lang="fr"` on content written in another language than the page's (nothing when they agree)."""
+    if not language or language == str(get_locale()):
+        return Markup("")
+    return Markup(' lang="%s"') % language
+
+
+def follow_workshop_language(workshop: Workshop) -> None:
+    """A participant's interface speaks the workshop's language, unless they chose one with the switch."""
+    if not session.get("lang_chosen") and workshop.language in current_app.config["LANGUAGES"]:
+        session["lang"] = workshop.language
+
+
 @bp.app_template_filter("countdown")
 def countdown(seconds: float) -> str:
     """`{{ 754|countdown }}` → "12:34" (hours when needed: "1:02:03"); what the scripts show too."""
@@ -189,7 +204,24 @@ def _group_choices(code: str) -> list[tuple[int, str]] | None:
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @limiter.limit(join_rate, methods=["POST"])
 def join(code: str | None = None) -> Any:
-    """The join form: code and display name (the link /join/<code> fills the code in)."""
+    """The join form: code and display name (the link /join/<code> fills the code in).
+
+    With a code that opens a workshop, the form already speaks the workshop's language (unless the visitor
+    chose one with the switch), as the participant's screen will after joining.
+    """
+    language = None
+    if not session.get("lang_chosen"):
+        try:
+            language = joining.find_workshop(code or request.form.get("code") or "").language
+        except joining.JoinError:
+            language = None
+    if language not in current_app.config["LANGUAGES"]:
+        return _join_view(code)
+    with force_locale(language):
+        return _join_view(code)
+
+
+def _join_view(code: str | None) -> Any:
     form = JoinForm()
     if request.method == "GET" and code:
         form.code.data = format_join_code(normalise_join_code(code))
@@ -223,6 +255,7 @@ def _join(form: JoinForm, current: Participant | None, choices: list[tuple[int, 
         getattr(form, ERROR_FIELD.get(refused.code, "name")).errors.append(refused.message)
         return _join_page(form, current, choices), UNPROCESSABLE
     remember_participant(joined.token)
+    follow_workshop_language(db.session.get(Workshop, joined.participant.workshop_id))
     return redirect(url_for("workshops.participant", workshop_id=joined.participant.workshop_id))
 
 
