@@ -250,12 +250,22 @@ def broadcast(workshop: Workshop, message: object, now: datetime) -> None:
     state.publish_state(workshop.id, now)
 
 
-def move_participant(workshop: Workshop, participant_id: int, group_id: int) -> None:
-    """Move a participant to another group: their sockets change rooms and their view follows."""
+def smallest_group_for(workshop: Workshop, participant: Participant) -> Group:
+    """The group with the fewest other participants (the first in agenda order on a tie)."""
+    if not workshop.groups:
+        raise CommandError("not_found", _("This workshop has no group yet."))
+    sizes = joining.group_sizes(workshop)
+    sizes[participant.group_id] = sizes.get(participant.group_id, 1) - 1
+    return min(workshop.groups, key=lambda group: (sizes.get(group.id, 0), group.position))
+
+
+def move_participant(workshop: Workshop, participant_id: int, group_id: int | None) -> None:
+    """Move a participant to another group (None: the smallest); their sockets change rooms, their view
+    follows."""
     participant = db.session.get(Participant, participant_id)
     if participant is None or participant.workshop_id != workshop.id:
         raise CommandError("not_found", _("This participant is not part of this workshop."))
-    target = _group(workshop, group_id)
+    target = smallest_group_for(workshop, participant) if group_id is None else _group(workshop, group_id)
     old_group_id = participant.group_id
     if old_group_id == target.id:
         return
@@ -313,7 +323,7 @@ def run_command(workshop_id: int, payload: object, *, now: datetime | None = Non
         "lock": lambda w: set_lock(w, True, _int(payload, "group_id", required=False)),
         "unlock": lambda w: set_lock(w, False, _int(payload, "group_id", required=False)),
         "broadcast": lambda w: broadcast(w, payload.get("message"), now),
-        "move": lambda w: move_participant(w, _int(payload, "participant_id"), _int(payload, "group_id")),
+        "move": lambda w: move_participant(w, _int(payload, "participant_id"), _move_target(payload)),
         "joining": lambda w: _set_joining(w, payload.get("open")),
     }
     handler = handlers.get(action) or (lambda w: apply_clock(w, payload, now))
@@ -323,6 +333,18 @@ def run_command(workshop_id: int, payload: object, *, now: datetime | None = Non
         except Exception:
             db.session.rollback()
             raise
+
+
+def _move_target(payload: Mapping[str, Any]) -> int | None:
+    """`group_id`, or None for `"smallest": true` (the group with the fewest people)."""
+    smallest = payload.get("smallest", False)
+    if not isinstance(smallest, bool):
+        raise _error("invalid")
+    if smallest:
+        if payload.get("group_id") is not None:
+            raise _error("invalid")
+        return None
+    return _int(payload, "group_id")
 
 
 def _set_joining(workshop: Workshop, open_: object) -> None:

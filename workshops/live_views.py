@@ -25,6 +25,7 @@ from workshops.join_codes import format_join_code, normalise_join_code
 from workshops.models import Participant, Workshop
 
 UNPROCESSABLE = 422
+SMALLEST = -1  # the join form's choice "any group": the smallest one, as when the facilitator assigns
 
 #: Which form field shows each refusal of a join.
 ERROR_FIELD = {
@@ -141,6 +142,10 @@ def console_strings() -> dict[str, str]:
         "broadcastSent": _("Message sent to every participant."),
         "broadcastCleared": _("Message taken down."),
         "movedDone": _("{name} moved to {group}."),
+        "movedSmallest": _("{name} moved to the smallest group."),
+        "memberInGroup": _("{name} — {group}"),
+        "foundOne": _("{count} participant found"),
+        "foundOther": _("{count} participants found"),
         "stale": _("Already done: the screen had not caught up yet. Nothing more was changed."),
         "confirmJump": _("Jump to phase {number}, “{title}”? Every participant moves there now."),
     }
@@ -227,7 +232,11 @@ def _join_view(code: str | None) -> Any:
         form.code.data = format_join_code(normalise_join_code(code))
     choices = _group_choices(form.code.data or "")
     if choices:
-        form.group.choices = [(0, _("Choose…")), *choices]
+        form.group.choices = [
+            (0, _("Choose…")),
+            (SMALLEST, _("Any group: the one with the fewest people")),
+            *choices,
+        ]
     current = session_participant()
     if request.method == "POST" and form.validate():
         if choices and not form.group.data:
@@ -249,7 +258,8 @@ def _join(form: JoinForm, current: Participant | None, choices: list[tuple[int, 
             and current.display_name == joining.clean_name(name)
         ):
             return redirect(url_for("workshops.participant", workshop_id=current.workshop_id))
-        joined = joining.join(form.code.data, name, group_id=form.group.data or None)
+        group_id = form.group.data if form.group.data and form.group.data != SMALLEST else None
+        joined = joining.join(form.code.data, name, group_id=group_id)
     except joining.JoinError as refused:
         db.session.rollback()
         getattr(form, ERROR_FIELD.get(refused.code, "name")).errors.append(refused.message)

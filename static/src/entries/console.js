@@ -149,18 +149,61 @@ function start (root) {
   }
 
   const moveForm = root.querySelector('[data-move-form]')
+  const moveSearch = root.querySelector('[data-move-search]')
   if (moveForm) {
     moveForm.addEventListener('submit', (event) => {
       event.preventDefault()
       const participant = Number(moveForm.querySelector('[data-move-participant]').value)
       const groupSelect = moveForm.querySelector('[data-move-group]')
-      const group = Number(groupSelect.value)
-      if (!participant || !group) return
+      if (!participant || !groupSelect.value) return
       const name = findMember(participant)?.name || ''
+      if (groupSelect.value === 'smallest') {
+        send({ action: 'move', participant_id: participant, smallest: true }, format(c.movedSmallest, { name }))
+        return
+      }
       const groupName = groupSelect.selectedOptions[0]?.textContent || ''
-      send({ action: 'move', participant_id: participant, group_id: group }, format(c.movedDone, { name, group: groupName }))
+      send({ action: 'move', participant_id: participant, group_id: Number(groupSelect.value) }, format(c.movedDone, { name, group: groupName }))
     })
+    moveSearch?.addEventListener('input', () => renderMoveForm())
   }
+
+  // ---- drag a name from one group card to another ------------------------------------------------
+  const DRAG_TYPE = 'application/x-plume-participant'
+  root.addEventListener('dragstart', (event) => {
+    const item = event.target.closest && event.target.closest('[data-member-id]')
+    if (!item) return
+    event.dataTransfer.setData(DRAG_TYPE, item.dataset.memberId)
+    event.dataTransfer.setData('text/plain', item.querySelector('.roster__name')?.textContent || '')
+    event.dataTransfer.effectAllowed = 'move'
+    root.dataset.dragging = 'true'
+  })
+  root.addEventListener('dragend', () => {
+    delete root.dataset.dragging
+    root.querySelectorAll('[data-drop-target]').forEach((card) => delete card.dataset.dropTarget)
+  })
+  root.querySelectorAll('[data-group-card]').forEach((card) => {
+    card.addEventListener('dragover', (event) => {
+      if (!event.dataTransfer.types.includes(DRAG_TYPE)) return
+      event.preventDefault()
+      event.dataTransfer.dropEffect = 'move'
+      card.dataset.dropTarget = 'true'
+    })
+    card.addEventListener('dragleave', (event) => {
+      if (!card.contains(event.relatedTarget)) delete card.dataset.dropTarget
+    })
+    card.addEventListener('drop', (event) => {
+      const id = Number(event.dataTransfer.getData(DRAG_TYPE))
+      delete card.dataset.dropTarget
+      if (!id) return
+      event.preventDefault()
+      const groupId = Number(card.dataset.groupId)
+      const member = findMember(id)
+      const from = state.groups.find((g) => g.members.some((m) => m.id === id))
+      if (!member || !from || from.id === groupId) return
+      const group = card.querySelector('.group-card__name').textContent
+      send({ action: 'move', participant_id: id, group_id: groupId }, format(c.movedDone, { name: member.name, group }))
+    })
+  })
 
   root.querySelectorAll('[data-group-card]').forEach((card) => {
     card.querySelector('[data-group-lock]').addEventListener('click', () => {
@@ -240,6 +283,7 @@ function start (root) {
     const li = document.createElement('li')
     li.className = 'roster__member'
     li.dataset.memberId = String(member.id)
+    li.draggable = true
     const online = connected.has(member.id)
     li.dataset.connected = String(online)
     const swatch = document.createElement('span')
@@ -321,22 +365,24 @@ function start (root) {
     }
   }
 
+  /** Every name with its group ("Ada — Group 1"), sorted by name, filtered by the search field. */
   function renderMoveForm () {
     const select = root.querySelector('[data-move-participant]')
     const groupSelect = root.querySelector('[data-move-group]')
     if (!select) return
     const chosen = select.value
-    const groups = state.groups.filter((g) => g.members.length).map((group) => {
-      const optgroup = document.createElement('optgroup')
-      optgroup.label = group.name
-      optgroup.append(...group.members.map((m) => new Option(m.name, String(m.id))))
-      return optgroup
-    })
-    select.replaceChildren(...groups)
+    const query = (moveSearch?.value || '').trim().toLocaleLowerCase(lang)
+    const people = state.groups.flatMap((group) => group.members.map((m) => ({ ...m, group: group.name })))
+    people.sort((a, b) => a.name.localeCompare(b.name, lang))
+    const shown = people.filter((p) => !query || p.name.toLocaleLowerCase(lang).includes(query) || p.group.toLocaleLowerCase(lang).includes(query))
+    select.replaceChildren(...shown.map((p) => new Option(format(c.memberInGroup, { name: p.name, group: p.group }), String(p.id))))
     if (chosen && select.querySelector(`option[value="${chosen}"]`)) select.value = chosen
+    const count = root.querySelector('[data-move-count]')
+    if (count) count.textContent = query ? format(shown.length === 1 ? c.foundOne : c.foundOther, { count: shown.length }) : ''
     const chosenGroup = groupSelect.value
-    groupSelect.replaceChildren(...state.groups.map((g) => new Option(g.name, String(g.id))))
-    if (chosenGroup) groupSelect.value = chosenGroup
+    const smallest = groupSelect.querySelector('option[value="smallest"]')
+    groupSelect.replaceChildren(...(smallest ? [smallest] : []), ...state.groups.map((g) => new Option(g.name, String(g.id))))
+    if (chosenGroup && groupSelect.querySelector(`option[value="${chosenGroup}"]`)) groupSelect.value = chosenGroup
     moveForm.querySelector('button[type="submit"]').disabled = !select.options.length
   }
 
