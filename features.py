@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     """
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
     import stories.api
+    import stories.read_aloud
     import stories.review_views
     import stories.sockets
     import workshops.api_views

@@ -26,8 +26,15 @@ class Access:
         return cls(read=False, write=False, reason="forbidden")
 
 
+def fits_id(value: int) -> bool:
+    """Whether an id from a URL can be a row's id (larger ones would overflow the database's integers)."""
+    return 0 < value < 2**63
+
+
 def facilitates(facilitator_id: int, workshop_id: int) -> bool:
     """True when the facilitator owns or co-runs the workshop."""
+    if not fits_id(workshop_id):
+        return False
     row = db.session.get(WorkshopFacilitator, (workshop_id, facilitator_id))
     return row is not None
 

@@ -175,8 +175,10 @@ def countdown(seconds: float) -> str:
 
 
 def _sign_in_or_404(workshop_id: int) -> Workshop:
+    if not facilitates(current_user.id, workshop_id):  # also refuses ids too large for the database
+        abort(404)
     workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or not facilitates(current_user.id, workshop_id):
+    if workshop is None:
         abort(404)
     return workshop
 
@@ -316,6 +318,20 @@ def console(workshop_id: int) -> Any:
         presence=state.presence_payload(workshop_id),
         join_url=public_join_url(workshop),
         catalogue={**editor_strings(), "live": live_strings(), "console": console_strings()},
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/wall")
+@login_required
+def wall(workshop_id: int) -> Any:
+    """The wall view for the projector: the phase, a big timer and the broadcast, live."""
+    workshop = _sign_in_or_404(workshop_id)
+    return render_template(
+        "workshops/wall.html",
+        workshop=workshop,
+        live=state.facilitator_state(workshop_id),
+        join_url=public_join_url(workshop),
+        catalogue={"live": live_strings()},
     )
 
 

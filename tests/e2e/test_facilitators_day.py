@@ -3,6 +3,7 @@ language, moving people, and a 12-group console on a 1440×900 screen (screensho
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -181,3 +182,76 @@ def test_a_twelve_group_console_on_a_laptop_screen(new_context: Any, app_ctx) ->
     # The controls stay in reach: the clock bar and the first group cards are in the first screen.
     assert console.get_by_role("button", name="Next phase").bounding_box()["y"] < 900
     assert_accessible(console)
+
+
+def test_the_wall_view_and_the_reading_mode(new_context: Any, app_ctx) -> None:
+    owner = factories.facilitator()
+    workshop = management.create_workshop(owner, "Health in 2040", "", language="en", groups=3)
+    groups = fresh(workshop.id).groups
+    texts = [
+        "# The night shift\n\nAt the clinic on Rue Haute, nobody works nights alone any more. Amira hands "
+        "over to the robot orderly and walks home through the **quiet** streets.\n\n- tea at six\n- a nap",
+        "",
+        "# Ninety and dancing\n\nGrand-mère Odile joins the Tuesday class; her knees were printed in 2038.",
+    ]
+    for group, text in zip(groups, texts, strict=True):
+        if text:
+            factories.story_text(factories.story_of(group), text)
+    console = console_of(new_context, owner, workshop.id)
+    console.get_by_role("button", name="Start the workshop").click()
+    console.get_by_label("Message", exact=True).fill("Coffee is in the hall. Back at 11:00.")
+    console.get_by_role("button", name="Send").click()
+
+    wall = console.context.new_page()
+    wall.set_viewport_size({"width": 1920, "height": 1080})
+    wall.goto(f"/workshops/{workshop.id}/wall")
+    expect(wall.locator("[data-phase-title]")).to_have_text("Welcome and framing")
+    expect(wall.locator("[data-timer-value]")).to_have_text(re.compile(r"^14:[0-5]\d$"))
+    expect(wall.locator(".broadcast__text")).to_have_text("Coffee is in the hall. Back at 11:00.")
+    assert_accessible(wall)
+    console.get_by_role("button", name="Next phase").click()
+    expect(wall.locator("[data-phase-title]")).to_have_text("Signals")  # live, as the room sees it
+    wall.mouse.move(0, 0)
+    wall.wait_for_timeout(300)
+    wall.screenshot(path=str(SHOTS / "wall-view.png"))
+
+    # R opens the reading mode: one story at a time, keyboard and clicker keys.
+    wall.keyboard.press("r")
+    wall.wait_for_url("**/read-aloud")
+    reading = wall
+    expect(reading.locator("[data-reading]")).to_have_attribute("data-enhanced", "true")
+    stories = reading.locator("[data-slide]:visible")
+    expect(stories).to_have_count(1)
+    expect(stories.locator("h1")).to_have_text("The night shift")
+    expect(reading.locator("[data-reading-position]")).to_have_text("Story 1 of 2")
+    reading.wait_for_timeout(200)
+    reading.screenshot(path=str(SHOTS / "reading-mode.png"))
+    assert_accessible(reading)
+    reading.keyboard.press("PageDown")  # what a presentation clicker sends
+    expect(stories.locator("h1")).to_have_text("Ninety and dancing")
+    expect(reading.locator("[data-reading-position]")).to_have_text("Story 2 of 2")
+    expect(reading.get_by_role("button", name="Next story")).to_be_disabled()
+    expect(reading.locator("h1:focus")).to_have_text("Ninety and dancing")
+    reading.keyboard.press("ArrowLeft")
+    expect(stories.locator("h1")).to_have_text("The night shift")
+    reading.get_by_role("button", name="Next story").click()
+    expect(reading).to_have_url(re.compile(r"#story-2$"))
+    reading.reload()
+    expect(stories.locator("h1")).to_have_text("Ninety and dancing")
+    reading.keyboard.press("Escape")
+    reading.wait_for_url(f"**/workshops/{workshop.id}/console")
+
+    # The published stories have their own reading mode, for anyone.
+    from stories import publishing
+
+    for story in publishing.stories_of(fresh(workshop.id)):
+        if texts[[g.id for g in groups].index(story.group_id)]:
+            publishing.publish(story)
+    reader = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    reader.goto(f"/stories/c/{workshop.id}")
+    reader.get_by_role("link", name="Read aloud, one story at a time").click()
+    expect(reader.locator("[data-reading]")).to_have_attribute("data-enhanced", "true")
+    expect(reader.locator("[data-slide]:visible h1")).to_have_text("The night shift")
+    reader.keyboard.press("ArrowRight")
+    expect(reader.locator("[data-slide]:visible h1")).to_have_text("Ninety and dancing")
+    reader.screenshot(path=str(SHOTS / "reading-mode-published.png"))
