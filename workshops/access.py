@@ -54,8 +54,12 @@ def editors_open(workshop: Workshop, group: Group, phase: Phase | None = None) -
 
 
 def visible_group_ids(workshop: Workshop, group: Group, phase: Phase | None = None) -> set[int]:
-    """Groups whose drafts `group` may read now: its own, plus what the current phase opens."""
+    """Groups whose drafts `group` may read now: its own, plus what the current phase opens; every group's
+    once the workshop has finished (read-only: nobody writes after the end)."""
     visible = {group.id}
+    if workshop.status == "finished":
+        groups = db.session.scalars(select(Group.id).where(Group.workshop_id == workshop.id)).all()
+        return visible | set(groups)
     if workshop.status not in LIVE:
         return visible
     phase = phase if phase is not None else current_phase(workshop)

@@ -129,6 +129,7 @@ def console_strings() -> dict[str, str]:
         "doneResume": _("The clock is running again."),
         "doneExtend": _("{minutes} min added to this phase."),
         "donePhase": _("Phase changed: everyone sees it now."),
+        "doneFinish": _("The workshop is over: everyone can still read every story."),
         "doneLockAll": _("Every editor is locked."),
         "doneUnlockAll": _("Every editor is open."),
         "doneLock": _("{group} is locked."),

@@ -140,6 +140,7 @@ def _common(snap: Snapshot) -> dict[str, Any]:
         "broadcast": workshop.broadcast or "",
         "broadcast_at": iso(workshop.broadcast_at) if workshop.broadcast else None,
         "joining_open": workshop.joining_open,
+        "stories_published": sum(1 for s in snap.stories.values() if s.published_at is not None),
     }
 
 

@@ -202,3 +202,21 @@ def test_rearms_deadline() -> None:
     extended = phases.Clock(0, phases.Status.RUNNING, deadline=late + timedelta(minutes=1))
     assert phases.rearms_deadline(running, extended, late)
     assert phases.rearms_deadline(running, phases.Clock(0, phases.Status.FINISHED), late)
+
+
+def test_after_the_end_every_group_reads_every_story_and_learns_of_the_gallery(app_ctx) -> None:
+    from stories import publishing
+
+    w = started("signal", "signal")
+    live.run_command(w.id, {"action": "goto", "index": 1}, now=T0)
+    live.run_command(w.id, {"action": "next"}, now=T0)
+    w = fresh(w.id)
+    assert w.status == "finished"
+    someone = factories.participant(w.groups[0])[0]
+    view = state.participant_state(someone)
+    assert [r["group_id"] for r in view["readable"]] == [w.groups[1].id]
+    assert (view["writable"], view["stories_published"]) == (False, 0)
+    story = factories.story_of(w.groups[1])
+    factories.story_text(story, "# Harbour\n\nThe tide.")
+    publishing.publish(story)
+    assert state.participant_state(someone)["stories_published"] == 1

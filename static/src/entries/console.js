@@ -28,7 +28,8 @@ function start (root) {
   })
   window.plumeSocket = socket
 
-  const view = createLiveView(root, t)
+  // The console's own closing sentence (the participants' one thanks them).
+  const view = createLiveView(root, { ...t, finishedNow: c.doneFinish || t.finishedNow })
   const feedback = root.querySelector('[data-feedback]')
   const lang = document.documentElement.lang || undefined
   const relative = typeof Intl !== 'undefined' && Intl.RelativeTimeFormat
@@ -93,6 +94,8 @@ function start (root) {
       done = format(c.doneExtend, { minutes: Math.round(command.seconds / 60) })
     }
     if (button.dataset.index) command.index = Number(button.dataset.index)
+    const last = state && state.phase_count - 1
+    if (action === 'next' && state && state.status !== 'not_started' && state.phase_index === last) done = c.doneFinish
     if (action === 'goto' && isFarJump(command.index)) {
       confirmJump(command.index, button, () => send(command, done))
       return
