@@ -211,7 +211,9 @@ class _UnclosedFences(Preprocessor):
 
 
 _LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
-_INTERRUPTING_ITEM = re.compile(r" {0,3}(?:[-*+]|1[.)])[ \t]+\S")  # CommonMark: what may interrupt a paragraph
+_INTERRUPTING_ITEM = re.compile(
+    r" {0,3}(?:[-*+]|1[.)])[ \t]+\S"
+)  # CommonMark: what may interrupt a paragraph
 
 
 class _ListsAfterText(Preprocessor):

@@ -16,7 +16,7 @@ from wtforms.validators import Optional
 
 from extensions import db, limiter
 from forms import PlumeForm
-from workshops import deadlines, joining, state
+from workshops import deadlines, joining, room, state
 from workshops.access import facilitates
 from workshops.api_views import join_rate
 from workshops.blueprint import bp
@@ -350,6 +350,9 @@ def share(workshop_id: int) -> Any:
         "workshops/share.html",
         workshop=workshop,
         join_url=url,
+        loopback=room.is_loopback(url),
+        lan_addresses=room.lan_addresses() if room.is_loopback(url) else [],
+        port=request.host.rpartition(":")[2] if ":" in request.host else "5000",
         join_form_url=public_url(url_for("workshops.join")).split("://", 1)[-1],
         qr_svg=Markup(svg),  # noqa: S704 (segno's SVG: the URL is drawn as modules, the title is escaped)
     )
