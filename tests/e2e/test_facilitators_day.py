@@ -255,3 +255,24 @@ def test_the_wall_view_and_the_reading_mode(new_context: Any, app_ctx) -> None:
     reader.keyboard.press("ArrowRight")
     expect(reader.locator("[data-slide]:visible h1")).to_have_text("Ninety and dancing")
     reader.screenshot(path=str(SHOTS / "reading-mode-published.png"))
+
+
+def test_a_broadcast_reaches_a_writer_scrolled_down_on_a_phone(new_context: Any, app_ctx) -> None:
+    owner = factories.facilitator()
+    workshop = factories.workshop(owner, groups=1, language="en")
+    console = console_of(new_context, owner, workshop.id)
+    ada = join(new_context, workshop.join_code, "Ada", viewport=PHONE, is_mobile=True, has_touch=True)
+    editor = ada.locator("[data-story-editor] .cm-content")
+    editor.click()
+    ada.keyboard.type("Line one.")
+    ada.locator(".editor-bar").scroll_into_view_if_needed()
+    strip = ada.locator("[data-live-strip]")
+    expect(strip).to_have_attribute("data-visible", "true")  # the phase card is out of view
+    console.get_by_label("Message", exact=True).fill("Five minutes left: finish your sentence.")
+    console.get_by_role("button", name="Send").click()
+    copy = strip.locator("[data-broadcast-copy]")
+    expect(copy).to_have_text("Five minutes left: finish your sentence.")
+    expect(copy).to_be_in_viewport()
+    ada.screenshot(path=str(SHOTS / "participant-phone-broadcast-strip.png"))
+    console.get_by_role("button", name="Take down").click()
+    expect(copy).to_be_hidden()
