@@ -264,8 +264,10 @@ def test_a_broadcast_reaches_a_writer_scrolled_down_on_a_phone(new_context: Any,
     ada = join(new_context, workshop.join_code, "Ada", viewport=PHONE, is_mobile=True, has_touch=True)
     editor = ada.locator("[data-story-editor] .cm-content")
     editor.click()
-    ada.keyboard.type("Line one.")
-    ada.locator(".editor-bar").scroll_into_view_if_needed()
+    for line in range(1, 25):  # a story long enough to scroll the phase card away
+        ada.keyboard.type(f"Line {line} of the story.")
+        ada.keyboard.press("Enter")
+    ada.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # down to the editor and below
     strip = ada.locator("[data-live-strip]")
     expect(strip).to_have_attribute("data-visible", "true")  # the phase card is out of view
     console.get_by_label("Message", exact=True).fill("Five minutes left: finish your sentence.")
