@@ -235,3 +235,21 @@ def test_deadline_actions_run_once_with_several_workers(database: str, app_ctx) 
 def test_the_deadline_loop_does_not_run_in_tests(app) -> None:
     deadlines.ensure_started(app)
     assert id(app) not in deadlines._started  # tests drive run_due themselves
+
+
+def test_another_workshops_facilitator_cannot_send_a_versioned_command(
+    live_server: ServerProcess, app_ctx
+) -> None:
+    owner, stranger = factories.facilitator(), factories.facilitator()
+    workshop = factories.workshop(owner, groups=1, phases=agenda((600, "signal"), (600, "signal")))
+    theirs = factories.workshop(stranger, groups=1)
+    console = facilitator_client(live_server, stranger.email, theirs.id)
+    try:
+        next_state(console)
+        command = {"action": "goto", "index": 1, "version": 1, "workshop_id": workshop.id}
+        assert console.call("facilitator:command", command)["error"]["code"] == "forbidden"
+        command["workshop_id"] = 2**64
+        assert console.call("facilitator:command", command)["error"]["code"] == "forbidden"
+        assert fresh(workshop.id).phase_index == 0
+    finally:
+        console.close()
