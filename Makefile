@@ -40,11 +40,13 @@ build: node_modules/.installed ## Build the front end into static/dist/
 migrate: setup ## Upgrade the database to the latest schema
 	$(BIN)/flask db upgrade
 
-run: migrate ## Set everything up, then serve on http://$(HOST):$(PORT)
+run: migrate ## Set everything up, then serve on http://$(HOST):$(PORT) (prints the addresses phones can use)
+	@$(BIN)/python -m workshops.room $(HOST) $(PORT)
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'app:create_app()'
 
 demo: migrate ## Create a demo workshop (prints its join code and facilitator login), then serve
 	$(BIN)/flask demo
+	@$(BIN)/python -m workshops.room $(HOST) $(PORT)
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'app:create_app()'
 
 test: setup ## Set everything up, then lint and run every test (JS unit tests, then pytest)

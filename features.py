@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     import stories.api
     import stories.history_retention
     import stories.history_views
+    import stories.read_aloud
     import stories.review_views
     import stories.sockets
     import workshops.api_views

@@ -24,6 +24,7 @@ def set_language() -> Any:
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
+        session["lang_chosen"] = True  # a workshop's language no longer overrides this choice
     return redirect(safe_next(request.form.get("next")))
 
 

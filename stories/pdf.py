@@ -2,7 +2,10 @@
 
 A5 pages set in DejaVu Serif (embedded, so that every accent prints), headings in DejaVu Sans. The fonts
 come from the system (PLUME_PDF_FONT_DIR, by default Debian's fonts-dejavu-core); without them the export
-fails with a clear `PdfUnavailableError` instead of a PDF that drops characters. The body is the published,
+fails with a clear `PdfUnavailableError` instead of a PDF that drops characters. What DejaVu lacks comes
+from fallback fonts, embedded (subset) only when a document uses them: emoji and symbols from Symbola
+(fonts-symbola), Chinese and Japanese from Droid Sans Fallback (fonts-droid-fallback), Korean from Nanum
+Gothic (fonts-nanum); `.ci/run` installs them. The body is the published,
 sanitised HTML reshaped by `exports.offline_html` (images become their alt text: nothing is fetched) and
 laid out by fpdf2's `write_html`; if that ever chokes on some markup, the whole document is made again
 from the plain text of each paragraph, so that a download never fails for a story's content.
@@ -10,8 +13,11 @@ from the plain text of each paragraph, so that a download never fails for a stor
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +27,9 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from fpdf import FPDF, FontFace, TextStyle
 from fpdf.enums import Align, XPos, YPos
+from fpdf.html import HTML2FPDF
 from fpdf.outline import OutlineSection
+from fpdf.structure_tree import StructElem
 
 from stories import catalog, rendering
 from stories.catalog import Collection
@@ -41,6 +49,15 @@ FONTS = {
     ),
 }  # fmt: skip
 STYLES = ("", "B", "I", "BI")
+#: Fonts for what DejaVu lacks, in the order they are tried: (family, file).
+FALLBACK_FONTS: tuple[tuple[str, str], ...] = (
+    ("emoji", "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf"),  # fonts-symbola
+    ("cjk", "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),  # fonts-droid-fallback
+    ("hangul", "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),  # fonts-nanum: Korean
+)
+#: Emoji presentation selectors and joiners: no font here draws them, and the emoji reads without them.
+_INVISIBLE_IN_PDF = re.compile("[\ufe0e\ufe0f\u200d]")
+_LABEL = re.compile(r"•|\d{1,4}[.)]")  # a list item's bullet or number, laid out on its own
 
 INK = (29, 27, 25)
 SOFT = (74, 69, 64)
@@ -69,15 +86,85 @@ def _font_files() -> dict[str, list[Path]]:
     return files
 
 
+@functools.cache
+def _characters(path: str) -> frozenset[int]:
+    """The code points that the font file has glyphs for (read once per process)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
+def fallbacks_for(texts: Iterable[str]) -> list[tuple[str, str]]:
+    """The fallback fonts that the texts need: those with a glyph for a character that DejaVu Sans lacks."""
+    base = _characters(str(_font_files()["sans"][0]))
+    wanted = {ord(c) for text in texts for c in _INVISIBLE_IN_PDF.sub("", text or "")} - base
+    wanted = {c for c in wanted if c > 0x20}
+    found = []
+    for family, path in FALLBACK_FONTS:
+        if wanted and Path(path).is_file() and wanted & _characters(path):
+            found.append((family, path))
+            wanted -= _characters(path)
+    return found
+
+
 def check_fonts() -> None:
     """Raise PdfUnavailableError unless every font the PDFs embed is installed."""
     _font_files()
 
 
-class Book(FPDF):
-    """An A5 page with Plume's fonts, a running footer (page number, the book's name) and no header."""
+#: The structure type of each HTML block, for the tagged PDF (screen readers read it as such).
+STRUCTURE = {
+    "p": "P", "h1": "H1", "h2": "H2", "h3": "H3", "h4": "H4", "h5": "H5", "h6": "H6",
+    "li": "LI", "blockquote": "BlockQuote", "pre": "Code", "td": "TD", "th": "TH",
+}  # fmt: skip
 
-    def __init__(self, footer_text: str, language: str) -> None:
+
+class _TaggedHTML(HTML2FPDF):
+    """fpdf2's HTML layout, telling the book which block each line of text belongs to.
+
+    fpdf2 lays a block's last lines out late (at its end tag, or only when the next block starts), so a
+    block ends for the tagging at the next tag after its end tag, once fpdf2 has written what it held.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._ending = 0  # blocks whose end tag came, still open until fpdf2 lays out their text
+
+    def _end_pending(self) -> None:
+        for _step in range(self._ending):
+            self.pdf.end_block()
+        self._ending = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        super().handle_starttag(tag, attrs)
+        self._end_pending()
+        if tag in STRUCTURE:
+            self.pdf.begin_block(STRUCTURE[tag])
+
+    def handle_endtag(self, tag: str) -> None:
+        super().handle_endtag(tag)
+        self._end_pending()
+        if tag in STRUCTURE:
+            self._ending += 1
+
+    def feed(self, data: str) -> None:
+        super().feed(data)  # lays out the last block
+        self._end_pending()
+
+
+class Book(FPDF):
+    """An A5 page with Plume's fonts, a running footer (page number, the book's name) and no header.
+
+    The PDF is tagged: every line of text is marked content of a structure element (H1…H6, P, LI,
+    BlockQuote…, one per block and page) in reading order, the running footer is an artifact, and the
+    document's language is set, so that screen readers read it as a document, not as loose glyphs.
+    """
+
+    HTML2FPDF_CLASS = _TaggedHTML
+
+    def __init__(self, footer_text: str, language: str, texts: Iterable[str] = ()) -> None:
+        """`texts`: what the book will print, to embed the fallback fonts that it needs."""
         super().__init__(format=(148, 210), unit="mm")  # A5
         self.font_files = {
             (family, style): path
@@ -85,13 +172,80 @@ class Book(FPDF):
             for style, path in zip(STYLES, paths, strict=True)
         }
         self._load_font("sans", "")
-        self.set_fallback_fonts(["sans"], exact_match=False)  # DejaVu Sans has the most glyphs
+        extra = fallbacks_for(texts)
+        for family, path in extra:
+            self.add_font(family, "", path)
+        # DejaVu Sans has the most glyphs, then the fallbacks for emoji and CJK.
+        self.set_fallback_fonts(["sans", *(family for family, _path in extra)], exact_match=False)
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(auto=True, margin=20)
         self.footer_text = footer_text
         self.footer_from = 1  # no footer on the pages before this one (the cover)
         self.set_lang(language)
         self.set_creator("Plume")
+        self._blocks: list[tuple[int, str]] = []  # (block number, structure type), innermost last
+        self._block_count = 0
+        self._open: tuple[int, int, StructElem] | None = None  # (block number, page, element) being written
+        self._mcids: dict[int, int] = {}  # page → next marked-content id
+        self.struct_builder.next_mcid_for_page = self._next_mcid  # one counter for fpdf2's marks and ours
+
+    def _next_mcid(self, page: int) -> int:
+        mcid = self._mcids.get(page, 0)
+        self._mcids[page] = mcid + 1
+        return mcid
+
+    def begin_block(self, structure: str) -> None:
+        self._block_count += 1
+        self._blocks.append((self._block_count, structure))
+
+    def end_block(self) -> None:
+        if self._blocks:
+            self._blocks.pop()
+
+    @contextmanager
+    def block(self, structure: str = "P") -> Iterator[None]:
+        """Lines written inside are one structure element (a heading, a paragraph) of the tagged PDF."""
+        self.begin_block(structure)
+        try:
+            yield
+        finally:
+            self.end_block()
+
+    def _element_for_line(self) -> tuple[StructElem, int]:
+        """The structure element of the current block on this page (made on its first line), and the
+        marked-content id of the line about to be written."""
+        number, structure = self._blocks[-1] if self._blocks else (0, "P")
+        mcid = self._next_mcid(self.page)
+        if self._open is not None and self._open[:2] == (number, self.page) and number:
+            element = self._open[2]
+            element.k.append(mcid)
+            spid = self.struct_builder.spid_per_page_number[self.page]
+            self.struct_builder.struct_tree_root.parent_tree.nums[spid].append(element)
+        else:
+            element = self._add_marked_content(struct_type=f"/{structure}", mcid=mcid)
+        self._open = (number, self.page, element)
+        return element, mcid
+
+    def _render_styled_text_line(
+        self, text_line: Any, h: float | None = None, *args: Any, **kwargs: Any
+    ) -> bool:
+        text = "".join(fragment.string for fragment in text_line.fragments).strip()
+        if self.in_footer or not text or _LABEL.fullmatch(text):  # a running footer, a bullet: not the text
+            self._out("/Artifact BMC")
+            try:
+                return super()._render_styled_text_line(text_line, h, *args, **kwargs)
+            finally:
+                self._out("EMC")
+        height = (
+            h if h is not None else max((f.font_size for f in text_line.fragments), default=self.font_size)
+        )
+        broke = self._perform_page_break_if_need_be(height)  # before the mark: it must not span pages
+        element, mcid = self._element_for_line()
+        self._out(f"{element.s} <</MCID {mcid}>> BDC")
+        try:
+            return super()._render_styled_text_line(text_line, h, *args, **kwargs) or broke
+        finally:
+            self._out("EMC")
 
     def _load_font(self, family: str, style: str) -> None:
         """Read a font file the first time the document uses it (parsing all twelve costs half a second)."""
@@ -104,6 +258,9 @@ class Book(FPDF):
             (family or self.font_family).lower(), ("B" if "B" in text else "") + ("I" if "I" in text else "")
         )
         super().set_font(family, style, size)
+
+    def normalize_text(self, text: str) -> str:
+        return super().normalize_text(_INVISIBLE_IN_PDF.sub("", text))
 
     def footer(self) -> None:
         if self.page_no() < self.footer_from:
@@ -172,7 +329,10 @@ def _write_body(pdf: Book, story: Story, plain: bool) -> None:
     if plain:
         pdf.set_font("serif", "", BODY_SIZE)
         for paragraph in _plain_paragraphs(story.published_markdown):
-            pdf.multi_cell(0, BODY_SIZE * 0.5, paragraph, align=Align.J, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            with pdf.block("P"):
+                pdf.multi_cell(
+                    0, BODY_SIZE * 0.5, paragraph, align=Align.J, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+                )
             pdf.ln(2.2)
         return
     pdf.set_font("serif", "", BODY_SIZE)
@@ -186,12 +346,14 @@ def _write_body(pdf: Book, story: Story, plain: bool) -> None:
     )
 
 
-def _lines(pdf: FPDF, height: float, text: str, font: tuple[str, str, float], color: tuple[int, int, int],
-           width: float = 0, **kwargs: Any) -> None:  # fmt: skip
-    """A left-aligned block of text in `font` and `color`, the cursor left below it at the margin."""
+def _lines(pdf: Book, height: float, text: str, font: tuple[str, str, float], color: tuple[int, int, int],
+           width: float = 0, structure: str = "P", **kwargs: Any) -> None:  # fmt: skip
+    """A left-aligned block of text in `font` and `color` (one `structure` element of the tagged PDF), the
+    cursor left below it at the margin."""
     pdf.set_font(*font)
     pdf.set_text_color(*color)
-    pdf.multi_cell(width, height, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kwargs)
+    with pdf.block(structure):
+        pdf.multi_cell(width, height, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kwargs)
 
 
 def _rule(pdf: FPDF, length: float, thickness: float) -> None:
@@ -210,7 +372,7 @@ def _write_story(
     _lines(pdf, 4, kicker.upper(), ("sans", "B", 7.5), ACCENT)
     pdf.ln(2)
     pdf.start_section(story.title, level=0)
-    _lines(pdf, 8.5, story.title, ("serif", "B", 20), INK)
+    _lines(pdf, 8.5, story.title, ("serif", "B", 20), INK, structure="H1")
     pdf.ln(1.5)
     _lines(pdf, 5, byline(story), ("serif", "I", 10), SOFT)
     if story.themes:
@@ -232,11 +394,15 @@ def _with_fallback(build: Callable[[bool], bytes]) -> bytes:
         return build(True)
 
 
+def _texts(story: Story) -> list[str]:
+    return [story.title, story.published_markdown, byline(story), story.workshop.title]
+
+
 def story_pdf(story: Story) -> bytes:
     """One story as a PDF, with where it comes from at the end."""
 
     def build(plain: bool) -> bytes:
-        pdf = Book(story.workshop.title, story.workshop.language)
+        pdf = Book(story.workshop.title, story.workshop.language, _texts(story))
         pdf.set_title(story.title)
         pdf.set_author(", ".join(catalog.authors(story)) or _("Anonymous authors"))
         _write_story(pdf, story, plain)
@@ -321,7 +487,8 @@ def anthology_pdf(collection: Collection) -> bytes:
     workshop = collection.workshop
 
     def build(plain: bool) -> bytes:
-        pdf = Book(workshop.title, workshop.language)
+        texts = [workshop.title, workshop.question, *(t for s in collection.stories for t in _texts(s))]
+        pdf = Book(workshop.title, workshop.language, texts)
         pdf.set_title(workshop.title)
         names = dict.fromkeys(name for s in collection.stories for name in catalog.authors(s))
         pdf.set_author(", ".join(names) or "Plume")

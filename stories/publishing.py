@@ -38,6 +38,7 @@ MAX_SLUG = 60  # StoryTheme.slug column
 
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+(?P<title>[^\n]+?)[ \t]*#*[ \t]*(?:\n|\Z)")
 _SPACES = re.compile(r"\s+")
+_ANY_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<title>[^\n]*?[^\s#][^\n]*?)[ \t]*#*[ \t]*$", re.MULTILINE)
 
 
 class PublishError(RefusedError):
@@ -158,6 +159,12 @@ def split_title(markdown: str) -> tuple[str | None, str]:
     return rendering.plain_text(match.group("title")) or None, markdown[match.end() :].lstrip("\n")
 
 
+def first_heading(markdown: str) -> str | None:
+    """The text of the story's first heading, at whatever level and wherever it is (notes may come first)."""
+    match = _ANY_HEADING.search(markdown or "")
+    return (rendering.plain_text(match.group("title")) or None) if match else None
+
+
 def body_of(markdown: str, title: str) -> str:
     """The Markdown readers see under the title: a leading heading that repeats the title is dropped."""
     heading, rest = split_title(markdown)
@@ -170,10 +177,10 @@ def default_credits(story: Story) -> list[str]:
 
 
 def draft_of(story: Story, markdown: str | None = None) -> Draft:
-    """The draft saved for the story, with defaults where nothing was chosen yet: the leading heading or
-    the group's name as title, the group's participants as authors."""
+    """The draft saved for the story, with defaults where nothing was chosen yet: the story's own first
+    heading (else the group's name) as title, the group's participants as authors."""
     markdown = persistence.load_text(story.id) if markdown is None else markdown
-    heading, _rest = split_title(markdown)
+    heading = split_title(markdown)[0] or first_heading(markdown)
     credits = [n for n in (story.credits or "").split("\n") if n.strip()]
     return Draft(
         title=story.title or (heading or story.group.name)[:MAX_TITLE],

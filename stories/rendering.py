@@ -215,11 +215,40 @@ class _UnclosedFences(Preprocessor):
         return out
 
 
+_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
+_INTERRUPTING_ITEM = re.compile(
+    r" {0,3}(?:[-*+]|1[.)])[ \t]+\S"
+)  # CommonMark: what may interrupt a paragraph
+
+
+class _ListsAfterText(Preprocessor):
+    """A list written right under a line of text is a list (as people type it, and as CommonMark reads it).
+
+    python-markdown needs a blank line before a list; this adds it before a bullet or a ``1.`` that follows
+    a line of text. It runs after fenced code blocks are set aside, so code is left as it is.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for line in lines:
+            previous = out[-1] if out else ""
+            if (
+                _INTERRUPTING_ITEM.match(line)
+                and previous.strip()
+                and not _LIST_ITEM.match(previous)
+                and not previous.startswith((" ", "\t"))  # a list item's continuation, or code
+            ):
+                out.append("")
+            out.append(line)
+        return out
+
+
 class _FencedCodeExtension(fenced_code.FencedCodeExtension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - python-markdown's API
         super().extendMarkdown(md)
         md.preprocessors.register(_FencedCode(md, self.getConfigs()), "fenced_code_block", 25)
         md.preprocessors.register(_UnclosedFences(md), "plume_unclosed_fences", 27)
+        md.preprocessors.register(_ListsAfterText(md), "plume_lists_after_text", 22)
 
 
 class _FootnoteBlockProcessor(footnotes.FootnoteBlockProcessor):

@@ -74,8 +74,9 @@ def _theme_arg() -> str | None:
 
 
 def _download(body: bytes | str, mimetype: str, name: str) -> Response:
-    """A file to save; `name` is ASCII (see `exports.filename`), so it needs no encoding."""
-    response = Response(body, mimetype=mimetype)
+    """A file to save, with `mimetype` as its whole Content-Type (charset included); `name` is ASCII (see
+    `exports.filename`), so it needs no encoding."""
+    response = Response(body, content_type=mimetype)  # as given: `mimetype=` would add a second charset
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -34,6 +34,8 @@ def workshop(
     n = next(_counter)
     kwargs.setdefault("title", f"Workshop {n}")
     kwargs.setdefault("join_code", f"TEST{n:04d}")
+    # The tests read the participants' screens in English; a workshop's language now sets them.
+    kwargs.setdefault("language", "en")
     item = Workshop(owner_id=owner.id, status=status, **kwargs)
     if status == "running":
         from datetime import UTC, datetime, timedelta

@@ -26,8 +26,15 @@ class Access:
         return cls(read=False, write=False, reason="forbidden")
 
 
+def fits_id(value: int) -> bool:
+    """Whether an id from a URL can be a row's id (larger ones would overflow the database's integers)."""
+    return 0 < value < 2**63
+
+
 def facilitates(facilitator_id: int, workshop_id: int) -> bool:
     """True when the facilitator owns or co-runs the workshop."""
+    if not fits_id(workshop_id):
+        return False
     row = db.session.get(WorkshopFacilitator, (workshop_id, facilitator_id))
     return row is not None
 
@@ -47,8 +54,12 @@ def editors_open(workshop: Workshop, group: Group, phase: Phase | None = None) -
 
 
 def visible_group_ids(workshop: Workshop, group: Group, phase: Phase | None = None) -> set[int]:
-    """Groups whose drafts `group` may read now: its own, plus what the current phase opens."""
+    """Groups whose drafts `group` may read now: its own, plus what the current phase opens; every group's
+    once the workshop has finished (read-only: nobody writes after the end)."""
     visible = {group.id}
+    if workshop.status == "finished":
+        groups = db.session.scalars(select(Group.id).where(Group.workshop_id == workshop.id)).all()
+        return visible | set(groups)
     if workshop.status not in LIVE:
         return visible
     phase = phase if phase is not None else current_phase(workshop)

@@ -81,10 +81,14 @@ def _bump_versions(session: Session, _context: Any) -> None:
         )
 
 
+COUNTED = {"plume_access_version_set": True}  # execution options of a statement that moves it itself
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _bump_on_bulk(state: ORMExecuteState) -> None:
-    """A bulk UPDATE or DELETE of rows that decide access names no objects: every workshop moves."""
-    if not (state.is_update or state.is_delete):
+    """A bulk UPDATE or DELETE of rows that decide access names no objects: every workshop moves, unless
+    the statement moves the version itself (`COUNTED`)."""
+    if not (state.is_update or state.is_delete) or state.execution_options.get("plume_access_version_set"):
         return
     mapper = state.bind_mapper
     if mapper is None or mapper.class_ not in COSMETIC:

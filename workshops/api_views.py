@@ -29,6 +29,7 @@ JOIN_STATUS = {
     "unknown_token": 404,
     "joining_closed": 403,
     "no_group": 409,
+    "name_taken": 409,
 }
 
 

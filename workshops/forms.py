@@ -57,6 +57,13 @@ COMMENTS_CHOICES = [
 ]
 
 
+AT_DEADLINE_CHOICES = [
+    SelectChoice("signal", _l("Only signal it (a chime and “Time is up”)")),
+    SelectChoice("lock", _l("Lock the editors")),
+    SelectChoice("advance", _l("Go on to the next phase")),
+]
+
+
 class _SettingsFields(FlaskForm):
     title = StringField(_l("Title"), validators=[line(ops.MAX_TITLE)])
     question = TextAreaField(_l("The question of the workshop"), validators=[text(ops.MAX_QUESTION)])
@@ -108,6 +115,7 @@ class PhaseForm(FlaskForm):
     editors_open = BooleanField(_l("Groups can write during this phase"))
     visibility = RadioField(_l("Drafts each group can read"), choices=VISIBILITY_CHOICES, default="none")
     comments = RadioField(_l("Who can see and write comments"), choices=COMMENTS_CHOICES, default="off")
+    at_deadline = RadioField(_l("When the time is up"), choices=AT_DEADLINE_CHOICES, default="signal")
 
 
 class InviteForm(FlaskForm):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from errors import RefusedError
 from extensions import db
@@ -19,7 +20,7 @@ from forms import has_hidden_characters
 from workshops import state
 from workshops.identity import new_token, participant_by_token
 from workshops.join_codes import normalise_join_code
-from workshops.models import Group, Participant, Workshop
+from workshops.models import Group, Participant, Workshop, name_key
 
 MAX_NAME = 60  # Participant.display_name column
 
@@ -108,10 +109,33 @@ def colour_for(group: Group) -> str:
     return min(PALETTE, key=lambda colour: (used.count(colour), PALETTE.index(colour)))
 
 
+def name_taken() -> JoinError:
+    return JoinError(
+        "name_taken",
+        _("Someone in this workshop already goes by this name: add an initial or choose another one."),
+    )
+
+
+def check_name_free(workshop: Workshop, display_name: str) -> None:
+    """Two participants of a workshop cannot share a display name (case and spacing do not count)."""
+    taken = db.session.scalar(
+        select(Participant.id).where(
+            Participant.workshop_id == workshop.id, Participant.name_key == name_key(display_name)
+        )
+    )
+    if taken is not None:
+        raise name_taken()
+
+
 def join(code: object, name: object, *, group_id: object = None) -> Joined:
-    """Join the workshop of `code` as `name`: in the chosen group (when allowed), else the smallest one."""
+    """Join the workshop of `code` as `name`: in the chosen group (when allowed), else the smallest one.
+
+    A name already taken in the workshop is refused (`name_taken`), also when two people send it at once
+    (the database's unique constraint decides).
+    """
     display_name = clean_name(name)
     workshop = find_workshop(code)
+    check_name_free(workshop, display_name)
     group = chosen_group(workshop, group_id) if group_id is not None else balanced_group(workshop)
     token, token_hash = new_token()
     participant = Participant(
@@ -122,7 +146,11 @@ def join(code: object, name: object, *, group_id: object = None) -> Joined:
         color=colour_for(group),
     )
     db.session.add(participant)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise name_taken() from None
     state.publish_state(workshop.id)
     return Joined(participant, token)
 

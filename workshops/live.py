@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from errors import RefusedError
@@ -27,8 +27,8 @@ from extensions import db, socketio
 from forms import has_hidden_characters
 from ids import parse_id
 from stories.models import Story
-from workshops import joining, phases, presence, state
-from workshops.models import Group, Participant, Workshop
+from workshops import access_version, joining, phases, presence, state
+from workshops.models import Group, Participant, Phase, Workshop
 from workshops.realtime import group_room, story_room
 
 log = logging.getLogger(__name__)
@@ -101,26 +101,118 @@ def _group(workshop: Workshop, group_id: int) -> Group:
     return group
 
 
+def _version(payload: Mapping[str, Any]) -> int | None:
+    """The clock version a command says it was issued from (optional; absent means "whatever is current")."""
+    value = payload.get("version")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise _error("invalid")
+    return value
+
+
+def stale() -> CommandError:
+    """The refusal of a command issued from a state that has changed since: nothing was done."""
+    return CommandError("stale", _("The workshop had already changed: nothing was done."))
+
+
+def write_clock(
+    workshop_id: int,
+    read_version: int,
+    clock: phases.Clock,
+    *,
+    bump: bool = True,
+    unhandled_only: bool = False,
+    **columns: Any,
+) -> bool:
+    """Store `clock` (and other columns) only if the workshop's clock is still at `read_version`.
+
+    One conditional UPDATE, so that of two writers that read the same version (a command and the deadline
+    loop, two workers' loops) exactly one lands; `unhandled_only` also requires that the deadline action
+    has not run (for the actions that leave the version as it is). Returns whether it landed; the caller
+    commits or rolls back.
+    """
+    phase_index, status, deadline, remaining_seconds = phases.to_row(clock)
+    values: dict[str, Any] = {
+        "phase_index": phase_index,
+        "status": status,
+        "deadline": deadline,
+        "remaining_seconds": remaining_seconds,
+        **columns,
+    }
+    if bump:
+        values["clock_version"] = Workshop.clock_version + 1
+    values["access_version"] = Workshop.access_version + 1  # a phase decides who reads and writes what
+    where = [Workshop.id == workshop_id, Workshop.clock_version == read_version]
+    if unhandled_only:
+        where.append(Workshop.deadline_handled.is_(False))
+    result = db.session.execute(
+        update(Workshop)
+        .where(*where)
+        .values(**values)
+        .execution_options(synchronize_session=False, **access_version.COUNTED)
+    )
+    return result.rowcount == 1
+
+
+def ended_phase(workshop: Workshop, before: phases.Clock, after: phases.Clock) -> Phase | None:
+    """The phase that a clock change ends (its stories are checkpointed), if any."""
+    if before.status in (phases.Status.RUNNING, phases.Status.PAUSED) and (
+        after.phase != before.phase or after.status is phases.Status.FINISHED
+    ):
+        return next((p for p in workshop.phases if p.position == before.phase), None)
+    return None
+
+
+def finish_columns(before: phases.Clock, after: phases.Clock, now: datetime) -> dict[str, Any]:
+    """`finished_at` as a clock change sets it: now when the workshop finishes, cleared when it goes back.
+
+    Participants' tokens expire a set time after it (workshops.identity).
+    """
+    if after.status is not phases.Status.FINISHED:
+        return {"finished_at": None}
+    if before.status is not phases.Status.FINISHED:
+        return {"finished_at": now}
+    return {}
+
+
+def rearm_columns(workshop: Workshop, before: phases.Clock, after: phases.Clock, now: datetime) -> dict:
+    """The columns to reset when a change gives the clock a new deadline to reach.
+
+    The deadline action runs again at the new deadline; a lock that the old deadline set (its phase locks at
+    its deadline) is lifted: a new phase, or more time, reopens writing.
+    """
+    if not phases.rearms_deadline(before, after, now):
+        return {}
+    columns: dict[str, Any] = {"deadline_handled": False}
+    old = next((p for p in workshop.phases if p.position == before.phase), None)
+    if workshop.deadline_handled and old is not None and old.at_deadline == "lock":
+        columns["all_locked"] = False
+    return columns
+
+
 def apply_clock(workshop: Workshop, payload: Mapping[str, Any], now: datetime) -> None:
-    """Start, pause, resume, extend, next, previous or goto; checkpoints the stories of a phase that ended."""
+    """Start, pause, resume, extend, next, previous or goto; checkpoints the stories of a phase that ended.
+
+    A command that names the clock version it was issued from (`version`) is refused as `stale`, with
+    nothing done, when the clock has changed since: a double click, or two facilitators at once.
+    """
+    read_version = workshop.clock_version
     try:
         command = phases.parse_command(payload)
+        expected = _version(payload)
+        if expected is not None and expected != read_version:
+            raise stale()
         before = state.clock_of(workshop)
         after = phases.apply(before, command, [p.duration_seconds for p in workshop.phases], now)
     except phases.PhaseError as error:
         raise _error(error.code) from None
-    ended = None
-    if before.status in (phases.Status.RUNNING, phases.Status.PAUSED) and (
-        after.phase != before.phase or after.status is phases.Status.FINISHED
-    ):
-        ended = next((p for p in workshop.phases if p.position == before.phase), None)
+    ended = ended_phase(workshop, before, after)
     ended_at = (ended.position, ended.title) if ended else None
-    row = phases.to_row(after)
-    workshop.phase_index, workshop.status, workshop.deadline, workshop.remaining_seconds = row
-    if after.status is not phases.Status.FINISHED:
-        workshop.finished_at = None
-    elif before.status is not phases.Status.FINISHED:
-        workshop.finished_at = now  # participants' tokens expire a set time after this
+    columns = {**rearm_columns(workshop, before, after, now), **finish_columns(before, after, now)}
+    if not write_clock(workshop.id, read_version, after, **columns):
+        db.session.rollback()
+        raise stale()
     db.session.commit()
     state.publish_state(workshop.id, now)
     if ended_at:
@@ -179,10 +271,20 @@ def broadcast(workshop: Workshop, message: object, now: datetime) -> None:
     state.publish_state(workshop.id, now)
 
 
-def move_participant(workshop: Workshop, participant_id: int, group_id: int) -> None:
-    """Move a participant to another group: their sockets change rooms and their view follows."""
+def smallest_group_for(workshop: Workshop, participant: Participant) -> Group:
+    """The group with the fewest other participants (the first in agenda order on a tie)."""
+    if not workshop.groups:
+        raise CommandError("not_found", _("This workshop has no group yet."))
+    sizes = joining.group_sizes(workshop)
+    sizes[participant.group_id] = sizes.get(participant.group_id, 1) - 1
+    return min(workshop.groups, key=lambda group: (sizes.get(group.id, 0), group.position))
+
+
+def move_participant(workshop: Workshop, participant_id: int, group_id: int | None) -> None:
+    """Move a participant to another group (None: the smallest); their sockets change rooms, their view
+    follows."""
     participant = _participant(workshop, participant_id)
-    target = _group(workshop, group_id)
+    target = smallest_group_for(workshop, participant) if group_id is None else _group(workshop, group_id)
     old_group_id = participant.group_id
     if old_group_id == target.id:
         return
@@ -269,7 +371,7 @@ def run_command(workshop_id: int, payload: object, *, now: datetime | None = Non
         "lock": lambda w: set_lock(w, True, _int(payload, "group_id", required=False)),
         "unlock": lambda w: set_lock(w, False, _int(payload, "group_id", required=False)),
         "broadcast": lambda w: broadcast(w, payload.get("message"), now),
-        "move": lambda w: move_participant(w, _int(payload, "participant_id"), _int(payload, "group_id")),
+        "move": lambda w: move_participant(w, _int(payload, "participant_id"), _move_target(payload)),
         "remove": lambda w: remove_participant(w, _int(payload, "participant_id"), now),
         "joining": lambda w: _set_joining(w, payload.get("open")),
     }
@@ -280,6 +382,18 @@ def run_command(workshop_id: int, payload: object, *, now: datetime | None = Non
         except Exception:
             db.session.rollback()
             raise
+
+
+def _move_target(payload: Mapping[str, Any]) -> int | None:
+    """`group_id`, or None for `"smallest": true` (the group with the fewest people)."""
+    smallest = payload.get("smallest", False)
+    if not isinstance(smallest, bool):
+        raise _error("invalid")
+    if smallest:
+        if payload.get("group_id") is not None:
+            raise _error("invalid")
+        return None
+    return _int(payload, "group_id")
 
 
 def _set_joining(workshop: Workshop, open_: object) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -17,7 +18,7 @@ from extensions import db
 from feedback import comments as feedback_comments
 from feedback import strings as feedback_strings
 from forms import PlumeForm
-from workshops import joining, state
+from workshops import deadlines, joining, room, state
 from workshops.access import facilitates
 from workshops.blueprint import bp
 from workshops.identity import remember_participant, session_participant
@@ -26,6 +27,7 @@ from workshops.limits import join_limits, wrong_code
 from workshops.models import Participant, Workshop
 
 UNPROCESSABLE = 422
+SMALLEST = -1  # the join form's choice "any group": the smallest one, as when the facilitator assigns
 
 #: Which form field shows each refusal of a join.
 ERROR_FIELD = {
@@ -41,6 +43,12 @@ class JoinForm(PlumeForm):
     code = StringField(_l("Join code"))
     name = StringField(_l("Your name"))
     group = SelectField(_l("Your group"), coerce=int, validators=[Optional()], validate_choice=False)
+
+
+@bp.before_app_request
+def _start_deadline_loop() -> None:
+    """Each worker enforces the phases' deadlines from its first request on (a flag check after that)."""
+    deadlines.ensure_started(current_app._get_current_object())
 
 
 # --- Catalogues of UI strings for the page scripts ---------------------------------------------------
@@ -98,6 +106,8 @@ def live_strings() -> dict[str, str]:
         "connectionLost": _("Connection lost — reconnecting…"),
         "reconnected": _("Connected again."),
         "hours": _("{hours} h {minutes} min"),
+        "chimeOn": _("Chime on"),
+        "chimeMuted": _("Chime muted"),
         "you": _("you"),
         "removed": _("The facilitator has removed you from this workshop."),
     }
@@ -122,6 +132,7 @@ def console_strings() -> dict[str, str]:
         "doneResume": _("The clock is running again."),
         "doneExtend": _("{minutes} min added to this phase."),
         "donePhase": _("Phase changed: everyone sees it now."),
+        "doneFinish": _("The workshop is over: everyone can still read every story."),
         "doneLockAll": _("Every editor is locked."),
         "doneUnlockAll": _("Every editor is open."),
         "doneLock": _("{group} is locked."),
@@ -139,7 +150,27 @@ def console_strings() -> dict[str, str]:
             "Remove {name} from the workshop? Their link stops working at once; what they wrote stays."
         ),
         "removedDone": _("{name} is removed from the workshop."),
+        "movedSmallest": _("{name} moved to the smallest group."),
+        "memberInGroup": _("{name} — {group}"),
+        "foundOne": _("{count} participant found"),
+        "foundOther": _("{count} participants found"),
+        "stale": _("Already done: the screen had not caught up yet. Nothing more was changed."),
+        "confirmJump": _("Jump to phase {number}, “{title}”? Every participant moves there now."),
     }
+
+
+@bp.app_template_global("lang_attr")
+def lang_attr(language: str | None) -> Markup:
+    """` lang="fr"` on content written in another language than the page's (nothing when they agree)."""
+    if not language or language == str(get_locale()):
+        return Markup("")
+    return Markup(' lang="%s"') % language
+
+
+def follow_workshop_language(workshop: Workshop) -> None:
+    """A participant's interface speaks the workshop's language, unless they chose one with the switch."""
+    if not session.get("lang_chosen") and workshop.language in current_app.config["LANGUAGES"]:
+        session["lang"] = workshop.language
 
 
 @bp.app_template_filter("countdown")
@@ -152,8 +183,10 @@ def countdown(seconds: float) -> str:
 
 
 def _sign_in_or_404(workshop_id: int) -> Workshop:
+    if not facilitates(current_user.id, workshop_id):  # also refuses ids too large for the database
+        abort(404)
     workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or not facilitates(current_user.id, workshop_id):
+    if workshop is None:
         abort(404)
     return workshop
 
@@ -186,13 +219,34 @@ def _group_choices(code: str) -> list[tuple[int, str]] | None:
 @bp.route("/join/<code>", methods=["GET", "POST"])
 @join_limits
 def join(code: str | None = None) -> Any:
-    """The join form: code and display name (the link /join/<code> fills the code in)."""
+    """The join form: code and display name (the link /join/<code> fills the code in).
+
+    With a code that opens a workshop, the form already speaks the workshop's language (unless the visitor
+    chose one with the switch), as the participant's screen will after joining.
+    """
+    language = None
+    if not session.get("lang_chosen"):
+        try:
+            language = joining.find_workshop(code or request.form.get("code") or "").language
+        except joining.JoinError:
+            language = None
+    if language not in current_app.config["LANGUAGES"]:
+        return _join_view(code)
+    with force_locale(language):
+        return _join_view(code)
+
+
+def _join_view(code: str | None) -> Any:
     form = JoinForm()
     if request.method == "GET" and code:
         form.code.data = format_join_code(normalise_join_code(code))
     choices = _group_choices(form.code.data or "")
     if choices:
-        form.group.choices = [(0, _("Choose…")), *choices]
+        form.group.choices = [
+            (0, _("Choose…")),
+            (SMALLEST, _("Any group: the one with the fewest people")),
+            *choices,
+        ]
     current = session_participant()
     if request.method == "POST" and form.validate():
         if choices and not form.group.data:
@@ -214,7 +268,8 @@ def _join(form: JoinForm, current: Participant | None, choices: list[tuple[int, 
             and current.display_name == joining.clean_name(name)
         ):
             return redirect(url_for("workshops.participant", workshop_id=current.workshop_id))
-        joined = joining.join(form.code.data, name, group_id=form.group.data or None)
+        group_id = form.group.data if form.group.data and form.group.data != SMALLEST else None
+        joined = joining.join(form.code.data, name, group_id=group_id)
     except joining.JoinError as refused:
         db.session.rollback()
         if refused.code == "unknown_code":
@@ -222,6 +277,7 @@ def _join(form: JoinForm, current: Participant | None, choices: list[tuple[int, 
         getattr(form, ERROR_FIELD.get(refused.code, "name")).errors.append(refused.message)
         return _join_page(form, current, choices), UNPROCESSABLE
     remember_participant(joined.token)
+    follow_workshop_language(db.session.get(Workshop, joined.participant.workshop_id))
     return redirect(url_for("workshops.participant", workshop_id=joined.participant.workshop_id))
 
 
@@ -281,6 +337,20 @@ def console(workshop_id: int) -> Any:
     )
 
 
+@bp.get("/workshops/<int:workshop_id>/wall")
+@login_required
+def wall(workshop_id: int) -> Any:
+    """The wall view for the projector: the phase, a big timer and the broadcast, live."""
+    workshop = _sign_in_or_404(workshop_id)
+    return render_template(
+        "workshops/wall.html",
+        workshop=workshop,
+        live=state.facilitator_state(workshop_id),
+        join_url=public_join_url(workshop),
+        catalogue={"live": live_strings()},
+    )
+
+
 @bp.get("/workshops/<int:workshop_id>/share")
 @login_required
 def share(workshop_id: int) -> Any:
@@ -295,6 +365,9 @@ def share(workshop_id: int) -> Any:
         "workshops/share.html",
         workshop=workshop,
         join_url=url,
+        loopback=room.is_loopback(url),
+        lan_addresses=room.lan_addresses() if room.is_loopback(url) else [],
+        port=request.host.rpartition(":")[2] if ":" in request.host else "5000",
         join_form_url=public_url(url_for("workshops.join")).split("://", 1)[-1],
         qr_svg=Markup(svg),  # noqa: S704 (segno's SVG: the URL is drawn as modules, the title is escaped)
     )

@@ -99,6 +99,7 @@ def phase_form(phase: Phase, **kwargs: Any) -> PhaseForm:
             "editors_open": phase.editors_open,
             "visibility": phase.visibility,
             "comments": phase.comments,
+            "at_deadline": phase.at_deadline,
         },
         **kwargs,
     )
@@ -268,6 +269,7 @@ def edit_phase(workshop_id: int, phase_id: int) -> Any:
         "editors_open": form.editors_open.data,
         "visibility": form.visibility.data,
         "comments": form.comments.data,
+        "at_deadline": form.at_deadline.data,
     }
     _apply(workshop, lambda: ops.update_phase(workshop, phase, **changes), _("Phase saved."))
     return _back(workshop, f"phase-{phase.id}")

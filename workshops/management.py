@@ -24,7 +24,16 @@ from stories.models import Story, StoryUpdate
 from workshops import templates
 from workshops.access import LIVE, facilitates
 from workshops.join_codes import format_join_code, new_join_code, normalise_join_code
-from workshops.models import COMMENTS, VISIBILITY, Group, Participant, Phase, Workshop, WorkshopFacilitator
+from workshops.models import (
+    AT_DEADLINE,
+    COMMENTS,
+    VISIBILITY,
+    Group,
+    Participant,
+    Phase,
+    Workshop,
+    WorkshopFacilitator,
+)
 
 __all__ = [
     "MAX_GROUPS",
@@ -123,6 +132,12 @@ def _clean_flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise WorkshopError("invalid", _("Expected true or false."))
     return value
+
+
+def _clean_at_deadline(value: object) -> str:
+    if value not in AT_DEADLINE:
+        raise WorkshopError("invalid", _("Choose what happens when the time is up."))
+    return str(value)
 
 
 def _clean_visibility(value: object) -> str:
@@ -227,6 +242,7 @@ def create_workshop(
             editors_open=spec.editors_open,
             visibility=spec.visibility,
             comments=spec.comments,
+            at_deadline=spec.at_deadline,
         )
         for i, spec in enumerate(templates.agenda(template, language))
     ]
@@ -262,6 +278,7 @@ def duplicate_workshop(source: Workshop, owner: Facilitator) -> Workshop:
             editors_open=phase.editors_open,
             visibility=phase.visibility,
             comments=phase.comments,
+            at_deadline=phase.at_deadline,
         )
         for phase in source.phases
     ]
@@ -433,8 +450,9 @@ def update_phase(
     editors_open: bool,
     visibility: str,
     comments: str | None = None,
+    at_deadline: str | None = None,
 ) -> None:
-    """Edit a phase; its duration is given in minutes and stored in seconds.
+    """Edit a phase; its duration is given in minutes and stored in seconds; `at_deadline` None keeps it.
 
     A change to the phase in progress applies from its next start; the running countdown keeps its deadline.
     """
@@ -445,6 +463,8 @@ def update_phase(
     editors_open = _clean_flag(editors_open)
     visibility = _clean_visibility(visibility)
     comments = phase.comments if comments is None else _clean_comments(comments)
+    at_deadline = phase.at_deadline if at_deadline is None else _clean_at_deadline(at_deadline)
+    phase.at_deadline = at_deadline
     phase.title = title
     phase.instructions = instructions
     phase.duration_seconds = minutes * 60

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from accounts.models import Facilitator
 from extensions import db
@@ -14,6 +14,12 @@ VISIBILITY = ("none", "next", "all")  # which other groups' drafts a phase lets 
 # Who may see and leave comments on a story during a phase: nobody, the story's own group, or also the
 # groups that the phase lets read it (see workshops.access.comment_access).
 COMMENTS = ("off", "group", "readers")
+AT_DEADLINE = ("signal", "lock", "advance")  # what happens when a phase's time is up
+
+
+def name_key(display_name: str) -> str:
+    """What makes two display names the same name in a workshop: case and spacing do not count."""
+    return " ".join(display_name.casefold().split())
 
 
 class Workshop(db.Model):
@@ -45,6 +51,11 @@ class Workshop(db.Model):
     access_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # When the last phase ended (participants' tokens expire a set time after; see identity.py).
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Bumped by every change of the clock (a command or a deadline action): a command says which version it
+    # was issued from, and a write only lands on the version it read (see workshops/live.py, deadlines.py).
+    clock_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Whether the current phase's deadline action has run (reset whenever the clock gets time again).
+    deadline_handled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     owner: Mapped[Facilitator] = relationship()
     phases: Mapped[list[Phase]] = relationship(
@@ -82,6 +93,7 @@ class Phase(db.Model):
     editors_open: Mapped[bool] = mapped_column(Boolean, default=True)
     visibility: Mapped[str] = mapped_column(String(8), default="none")
     comments: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
+    at_deadline: Mapped[str] = mapped_column(String(8), default="signal", server_default="signal")
 
     workshop: Mapped[Workshop] = relationship(back_populates="phases")
 
@@ -106,12 +118,16 @@ class Participant(db.Model):
     """Someone who joined with the code and a display name; no account."""
 
     __tablename__ = "participants"
-    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, not even on SQLite
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "name_key"),  # two people cannot take the same name in a workshop
+        {"sqlite_autoincrement": True},  # ids are never reused, not even on SQLite
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     display_name: Mapped[str] = mapped_column(String(60))
+    name_key: Mapped[str] = mapped_column(String(240))  # name_key(display_name), kept by `_keep_name_key`
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     color: Mapped[str] = mapped_column(String(7))
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -120,3 +136,8 @@ class Participant(db.Model):
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     group: Mapped[Group] = relationship(back_populates="participants")
+
+    @validates("display_name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value

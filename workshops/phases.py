@@ -224,6 +224,20 @@ def apply(clock: Clock, command: Command, durations: Sequence[int], now: datetim
     raise PhaseError("unknown_action", f"unknown action {str(action)[:40]!r}")
 
 
+def rearms_deadline(before: Clock, after: Clock, now: datetime) -> bool:
+    """Whether going from ``before`` to ``after`` gives the clock a deadline still to reach.
+
+    True on a new phase, at the start or the end, and whenever time is left again (``extend``, ``resume``,
+    a ``goto`` to the same phase); False when the clock only pauses or resumes in overtime. The caller uses it
+    to run a phase's deadline action once per deadline.
+    """
+    if after.phase != before.phase or after.status in (Status.NOT_STARTED, Status.FINISHED):
+        return True
+    if before.status not in (Status.RUNNING, Status.PAUSED):
+        return True
+    return remaining(after, now) > timedelta(0)
+
+
 def remaining(clock: Clock, now: datetime) -> timedelta:
     """Time left in the current phase, never negative (zero before the start and after the end)."""
     if clock.deadline is not None:  # set exactly when running

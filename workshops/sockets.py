@@ -14,7 +14,7 @@ from accounts import operations as accounts
 from accounts import sockets as login_sockets
 from extensions import db, socketio
 from ids import parse_id
-from workshops import live, presence, rooms, state
+from workshops import deadlines, live, presence, rooms, state
 from workshops.access import facilitates
 from workshops.identity import identify
 from workshops.models import Participant
@@ -40,6 +40,7 @@ def on_connect(auth: Any = None) -> None:
     "workshop_id": N}` and join that workshop's rooms when they run it.
     """
     try:
+        deadlines.ensure_started(current_app._get_current_object())
         identity = identify(auth if isinstance(auth, dict) else None)
         if identity is None:
             raise ConnectionRefusedError("unauthorized")

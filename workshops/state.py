@@ -113,6 +113,8 @@ def _common(snap: Snapshot) -> dict[str, Any]:
     return {
         "workshop_id": workshop.id,
         "title": workshop.title,
+        "language": workshop.language,
+        "version": workshop.clock_version,
         "status": timing["status"],
         "paused": clock.status is phases.Status.PAUSED,
         "deadline": timing["deadline"],
@@ -124,8 +126,15 @@ def _common(snap: Snapshot) -> dict[str, Any]:
         "instructions_html": str(render_markdown(phase.instructions)) if phase else "",
         "phase_duration_seconds": phase.duration_seconds if phase else 0,
         "phase_editors_open": bool(phase and phase.editors_open),
+        "at_deadline": phase.at_deadline if phase else "signal",
+        "deadline_reached": bool(workshop.deadline_handled) and clock.status is phases.Status.RUNNING,
         "agenda": [
-            {"index": p.position, "title": p.title, "duration_seconds": p.duration_seconds}
+            {
+                "index": p.position,
+                "title": p.title,
+                "duration_seconds": p.duration_seconds,
+                "at_deadline": p.at_deadline,
+            }
             for p in snap.phases
         ],
         "all_locked": workshop.all_locked,
@@ -133,6 +142,7 @@ def _common(snap: Snapshot) -> dict[str, Any]:
         "broadcast": workshop.broadcast or "",
         "broadcast_at": iso(workshop.broadcast_at) if workshop.broadcast else None,
         "joining_open": workshop.joining_open,
+        "stories_published": sum(1 for s in snap.stories.values() if s.published_at is not None),
     }
 
 

@@ -26,6 +26,7 @@ class PhaseSpec:
     editors_open: bool = True
     visibility: str = "none"  # one of workshops.models.VISIBILITY
     comments: str = "off"  # one of workshops.models.COMMENTS
+    at_deadline: str = "signal"  # one of workshops.models.AT_DEADLINE
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class _Step:
     visibility: str
     text: dict[str, tuple[str, str]]
     comments: str = "off"
+    at_deadline: str = "signal"
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,7 @@ l’expliquer.*""",
             minutes=45,
             editors_open=True,
             visibility="none",
+            at_deadline="lock",  # the story stands still for the cross-reading that follows
             text={
                 "en": (
                     "Write",
@@ -307,6 +310,7 @@ encore finir par quelques mots de vive voix.""",
             editors_open=True,
             visibility="none",
             comments="group",
+            at_deadline="lock",  # the stories stand still for the review before publishing
             text={
                 "en": (
                     "Revise",
@@ -424,6 +428,7 @@ def agenda(template: str, language: str) -> list[PhaseSpec]:
             editors_open=step.editors_open,
             visibility=step.visibility,
             comments=step.comments,
+            at_deadline=step.at_deadline,
         )
         for step in TEMPLATES[template].steps
     ]

@@ -86,7 +86,7 @@ def test_a_facilitator_runs_a_live_workshop_for_three_participants(
     )
 
     # Alan (group 3) joins group 1: his screen follows, Ada sees him arrive.
-    console.get_by_label("Participant", exact=True).select_option(label="Alan")
+    console.get_by_label("Participant", exact=True).select_option(label="Alan — Group 3")
     console.get_by_label("New group", exact=True).select_option(label="Group 1")
     started = time.monotonic()
     console.get_by_role("button", name="Move", exact=True).click()

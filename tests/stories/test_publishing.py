@@ -271,3 +271,18 @@ def test_split_title() -> None:
     assert publishing.split_title("# *Le* titre #\n\nTexte") == ("Le titre", "Texte")
     assert publishing.split_title("Texte\n# Pas un titre") == (None, "Texte\n# Pas un titre")
     assert publishing.split_title("## Sous-titre\n\nTexte")[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("# The night shift\n\nNurses.", "The night shift"),
+        ("Our signals: clinics, bikes.\n\n## The night shift ##\n\nNurses.", "The night shift"),
+        ("Notes\n\n### *Ninety* and dancing\n\n# Later heading", "Ninety and dancing"),
+        ("No heading at all, #hashtag.", "Group 1"),
+    ],
+)
+def test_a_storys_default_title_is_its_own_first_heading(app_ctx, text: str, title: str) -> None:
+    workshop = factories.workshop(groups=1)
+    story = factories.story_of(workshop.groups[0])
+    assert publishing.draft_of(story, text).title == title

@@ -556,3 +556,17 @@ def test_any_text_renders_without_error_and_inert(source: str) -> None:
     assert "\x00" not in text
     assert word_count(source) >= 0
     assert len(summary(source, 40)) <= 40
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("Do this:\n- one\n- two", "<p>Do this:</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+        ("Steps:\n1. read\n2. write", "<p>Steps:</p>\n<ol>\n<li>read</li>\n<li>write</li>\n</ol>"),
+        ("Back in\n2040. It rained.", "<p>Back in\n2040. It rained.</p>"),  # only 1. starts a list here
+        ("```\nnotes\n- not a list\n```", "<pre><code>notes\n- not a list\n</code></pre>"),
+        ("- a\n  more of a\n- b", "<ul>\n<li>a\n  more of a</li>\n<li>b</li>\n</ul>"),
+    ],
+)
+def test_a_list_right_under_a_line_of_text_is_a_list(text: str, html: str) -> None:
+    assert str(render_markdown(text)) == html

@@ -92,7 +92,7 @@ def test_a_reload_keeps_the_same_participant(csrf_client: FlaskClient, app_ctx) 
 def test_a_bad_join_form_shows_the_error_and_writes_nothing(
     csrf_client: FlaskClient, app_ctx, data: dict[str, str], message: str
 ) -> None:
-    workshop = factories.workshop()
+    workshop = factories.workshop(language="en")  # the form speaks the workshop's language
     closed = factories.workshop(joining_open=False)
     data = {k: v.format(code=workshop.join_code, closed=closed.join_code) for k, v in data.items()}
     response = csrf_client.post("/join", data=data)
@@ -117,7 +117,7 @@ def test_the_join_form_needs_its_csrf_token(client: FlaskClient, app_ctx) -> Non
 def test_participants_pick_their_group_when_the_facilitator_allows_it(
     csrf_client: FlaskClient, app_ctx
 ) -> None:
-    workshop = factories.workshop(groups=3, participants_choose_group=True)
+    workshop = factories.workshop(groups=3, participants_choose_group=True, language="en")
     third = workshop.groups[2]
     assert "Your group" in csrf_client.get(f"/join/{workshop.join_code}").get_data(as_text=True)
     response = csrf_client.post("/join", data={"code": workshop.join_code, "name": "Ada"})

@@ -10,6 +10,10 @@ import { format } from '../strings.js'
 import { createLiveView, readJSON } from '../live/view.js'
 
 const ACK_TIMEOUT = 8000
+/** Clock actions carry the version of the state they were issued from: a stale one does nothing. */
+const CLOCK_ACTIONS = new Set(['start', 'pause', 'resume', 'extend', 'next', 'previous', 'goto'])
+/** The replacement that takes the keyboard focus when a control hides (Pause ↔ Resume, Start → Pause). */
+const FOCUS_NEXT = { pause: 'resume', resume: 'pause', start: 'pause' }
 
 function start (root) {
   const catalogue = readJSON('plume-i18n')
@@ -24,7 +28,8 @@ function start (root) {
   })
   window.plumeSocket = socket
 
-  const view = createLiveView(root, t)
+  // The console's own closing sentence (the participants' one thanks them).
+  const view = createLiveView(root, { ...t, finishedNow: c.doneFinish || t.finishedNow })
   const feedback = root.querySelector('[data-feedback]')
   const lang = document.documentElement.lang || undefined
   const relative = typeof Intl !== 'undefined' && Intl.RelativeTimeFormat
@@ -43,7 +48,7 @@ function start (root) {
     sayTimer = setTimeout(() => {
       feedback.textContent = text
       // A success fades after a while; an error stays until the next command.
-      if (tone === 'ok') sayTimer = setTimeout(() => { feedback.textContent = '' }, 8000)
+      if (tone !== 'error') sayTimer = setTimeout(() => { feedback.textContent = '' }, 8000)
     }, 30)
   }
 
@@ -53,10 +58,15 @@ function start (root) {
       say(c.noConnection, 'error')
       return
     }
+    if (CLOCK_ACTIONS.has(command.action) && state && typeof state.version === 'number') {
+      command.version = state.version
+    }
     root.setAttribute('aria-busy', 'true')
     socket.timeout(ACK_TIMEOUT).emit('facilitator:command', { workshop_id: workshopId, ...command }, (err, ack) => {
       root.removeAttribute('aria-busy')
       if (err) return say(c.noConnection, 'error')
+      // Issued from a state that had already changed (a double click): nothing happened, say so quietly.
+      if (ack && !ack.ok && ack.error && ack.error.code === 'stale') return say(c.stale, 'quiet')
       if (!ack || !ack.ok) return say(format(c.failed, { message: (ack && ack.error && ack.error.message) || '' }), 'error')
       say(done || c.done)
     })
@@ -84,8 +94,42 @@ function start (root) {
       done = format(c.doneExtend, { minutes: Math.round(command.seconds / 60) })
     }
     if (button.dataset.index) command.index = Number(button.dataset.index)
+    const last = state && state.phase_count - 1
+    if (action === 'next' && state && state.status !== 'not_started' && state.phase_index === last) done = c.doneFinish
+    if (action === 'goto' && isFarJump(command.index)) {
+      confirmJump(command.index, button, () => send(command, done))
+      return
+    }
     send(command, done)
   })
+
+  // ---- a jump of more than one phase asks first -------------------------------------------------
+  const jumpDialog = root.querySelector('[data-confirm-jump]')
+  const isFarJump = (index) => {
+    if (!state) return false
+    const from = state.status === 'not_started' ? 0 : state.phase_index
+    return Math.abs(index - from) > 1 || (state.status === 'not_started' && index > 0)
+  }
+  function confirmJump (index, opener, go) {
+    if (!jumpDialog || typeof jumpDialog.showModal !== 'function') {
+      if (window.confirm(format(c.confirmJump, { number: index + 1, title: state.agenda[index]?.title || '' }))) go()
+      return
+    }
+    const phase = state.agenda[index] || { title: '' }
+    jumpDialog.querySelector('[data-confirm-text]').textContent = format(c.confirmJump, { number: index + 1, title: phase.title })
+    const version = state.version
+    const onClose = () => {
+      jumpDialog.removeEventListener('close', onClose)
+      opener.focus()
+      // Confirmed against the state it was asked from: a change in between makes the command stale.
+      if (jumpDialog.returnValue === 'go' && state.version === version) go()
+      else if (jumpDialog.returnValue === 'go') say(c.stale, 'quiet')
+    }
+    jumpDialog.returnValue = ''
+    jumpDialog.addEventListener('close', onClose)
+    jumpDialog.showModal()
+    jumpDialog.querySelector('[value="go"]').focus()
+  }
 
   const joiningToggle = root.querySelector('[data-joining-toggle]')
   if (joiningToggle) {
@@ -108,16 +152,20 @@ function start (root) {
   }
 
   const moveForm = root.querySelector('[data-move-form]')
+  const moveSearch = root.querySelector('[data-move-search]')
   if (moveForm) {
     moveForm.addEventListener('submit', (event) => {
       event.preventDefault()
       const participant = Number(moveForm.querySelector('[data-move-participant]').value)
       const groupSelect = moveForm.querySelector('[data-move-group]')
-      const group = Number(groupSelect.value)
-      if (!participant || !group) return
+      if (!participant || !groupSelect.value) return
       const name = findMember(participant)?.name || ''
+      if (groupSelect.value === 'smallest') {
+        send({ action: 'move', participant_id: participant, smallest: true }, format(c.movedSmallest, { name }))
+        return
+      }
       const groupName = groupSelect.selectedOptions[0]?.textContent || ''
-      send({ action: 'move', participant_id: participant, group_id: group }, format(c.movedDone, { name, group: groupName }))
+      send({ action: 'move', participant_id: participant, group_id: Number(groupSelect.value) }, format(c.movedDone, { name, group: groupName }))
     })
     moveForm.querySelector('[data-remove-participant]')?.addEventListener('click', () => {
       const participant = Number(moveForm.querySelector('[data-move-participant]').value)
@@ -126,7 +174,46 @@ function start (root) {
       if (!window.confirm(format(c.removeConfirm, { name }))) return
       send({ action: 'remove', participant_id: participant }, format(c.removedDone, { name }))
     })
+    moveSearch?.addEventListener('input', () => renderMoveForm())
   }
+
+  // ---- drag a name from one group card to another ------------------------------------------------
+  const DRAG_TYPE = 'application/x-plume-participant'
+  root.addEventListener('dragstart', (event) => {
+    const item = event.target.closest && event.target.closest('[data-member-id]')
+    if (!item) return
+    event.dataTransfer.setData(DRAG_TYPE, item.dataset.memberId)
+    event.dataTransfer.setData('text/plain', item.querySelector('.roster__name')?.textContent || '')
+    event.dataTransfer.effectAllowed = 'move'
+    root.dataset.dragging = 'true'
+  })
+  root.addEventListener('dragend', () => {
+    delete root.dataset.dragging
+    root.querySelectorAll('[data-drop-target]').forEach((card) => delete card.dataset.dropTarget)
+  })
+  root.querySelectorAll('[data-group-card]').forEach((card) => {
+    card.addEventListener('dragover', (event) => {
+      if (!event.dataTransfer.types.includes(DRAG_TYPE)) return
+      event.preventDefault()
+      event.dataTransfer.dropEffect = 'move'
+      card.dataset.dropTarget = 'true'
+    })
+    card.addEventListener('dragleave', (event) => {
+      if (!card.contains(event.relatedTarget)) delete card.dataset.dropTarget
+    })
+    card.addEventListener('drop', (event) => {
+      const id = Number(event.dataTransfer.getData(DRAG_TYPE))
+      delete card.dataset.dropTarget
+      if (!id) return
+      event.preventDefault()
+      const groupId = Number(card.dataset.groupId)
+      const member = findMember(id)
+      const from = state.groups.find((g) => g.members.some((m) => m.id === id))
+      if (!member || !from || from.id === groupId) return
+      const group = card.querySelector('.group-card__name').textContent
+      send({ action: 'move', participant_id: id, group_id: groupId }, format(c.movedDone, { name: member.name, group }))
+    })
+  })
 
   root.querySelectorAll('[data-group-card]').forEach((card) => {
     card.querySelector('[data-group-lock]').addEventListener('click', () => {
@@ -146,6 +233,7 @@ function start (root) {
   }
 
   function renderControls () {
+    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('.controls [data-command]')
     const status = state.status
     const started = status === 'running' || status === 'paused'
     const buttons = (action) => root.querySelectorAll(`.controls [data-command="${action}"]`)
@@ -159,6 +247,13 @@ function start (root) {
     set('extend', { disabled: !started })
     set('previous', { disabled: status === 'not_started' || (status !== 'finished' && state.phase_index === 0) })
     set('next', { disabled: status === 'finished' })
+    // The control that had the focus hid: the one that replaces it takes the focus (Pause ↔ Resume).
+    if (focused && (focused.hidden || focused.disabled)) {
+      const replacement = root.querySelector(`.controls [data-command="${FOCUS_NEXT[focused.dataset.command] || 'next'}"]`)
+      if (replacement && !replacement.hidden && !replacement.disabled) replacement.focus()
+    }
+    const finishedNote = root.querySelector('[data-finished-note]')
+    if (finishedNote) finishedNote.hidden = status !== 'finished'
   }
 
   function renderAgenda () {
@@ -198,6 +293,7 @@ function start (root) {
     const li = document.createElement('li')
     li.className = 'roster__member'
     li.dataset.memberId = String(member.id)
+    li.draggable = true
     const online = connected.has(member.id)
     li.dataset.connected = String(online)
     const swatch = document.createElement('span')
@@ -279,22 +375,24 @@ function start (root) {
     }
   }
 
+  /** Every name with its group ("Ada — Group 1"), sorted by name, filtered by the search field. */
   function renderMoveForm () {
     const select = root.querySelector('[data-move-participant]')
     const groupSelect = root.querySelector('[data-move-group]')
     if (!select) return
     const chosen = select.value
-    const groups = state.groups.filter((g) => g.members.length).map((group) => {
-      const optgroup = document.createElement('optgroup')
-      optgroup.label = group.name
-      optgroup.append(...group.members.map((m) => new Option(m.name, String(m.id))))
-      return optgroup
-    })
-    select.replaceChildren(...groups)
+    const query = (moveSearch?.value || '').trim().toLocaleLowerCase(lang)
+    const people = state.groups.flatMap((group) => group.members.map((m) => ({ ...m, group: group.name })))
+    people.sort((a, b) => a.name.localeCompare(b.name, lang))
+    const shown = people.filter((p) => !query || p.name.toLocaleLowerCase(lang).includes(query) || p.group.toLocaleLowerCase(lang).includes(query))
+    select.replaceChildren(...shown.map((p) => new Option(format(c.memberInGroup, { name: p.name, group: p.group }), String(p.id))))
     if (chosen && select.querySelector(`option[value="${chosen}"]`)) select.value = chosen
+    const count = root.querySelector('[data-move-count]')
+    if (count) count.textContent = query ? format(shown.length === 1 ? c.foundOne : c.foundOther, { count: shown.length }) : ''
     const chosenGroup = groupSelect.value
-    groupSelect.replaceChildren(...state.groups.map((g) => new Option(g.name, String(g.id))))
-    if (chosenGroup) groupSelect.value = chosenGroup
+    const smallest = groupSelect.querySelector('option[value="smallest"]')
+    groupSelect.replaceChildren(...(smallest ? [smallest] : []), ...state.groups.map((g) => new Option(g.name, String(g.id))))
+    if (chosenGroup && groupSelect.querySelector(`option[value="${chosenGroup}"]`)) groupSelect.value = chosenGroup
     moveForm.querySelector('button[type="submit"]').disabled = !select.options.length
     const remove = moveForm.querySelector('[data-remove-participant]')
     if (remove) remove.disabled = !select.options.length

@@ -138,6 +138,16 @@ function start (root) {
     }
     renderWriting(state)
     renderReadable(state)
+    renderEnd(state)
+  }
+
+  // After the end: a word of thanks, every group's story to read, and the gallery once stories are out.
+  const theEnd = root.querySelector('[data-the-end]')
+  function renderEnd (state) {
+    if (!theEnd) return
+    theEnd.hidden = state.status !== 'finished'
+    const gallery = theEnd.querySelector('[data-gallery]')
+    if (gallery) gallery.hidden = !state.stories_published
   }
 
   // The editor entry mounts the group's editor after this module ran: give it what the page knows now,

@@ -5,11 +5,13 @@
  * Hooks inside `root`: [data-phase-step], [data-phase-title], [data-instructions] (HTML rendered and sanitised
  * by the server), [data-waiting], [data-timer] > [data-timer-value] + [data-timer-label], [data-announce]
  * (aria-live polite), [data-broadcast] > [data-broadcast-text] with a [data-broadcast-dismiss] button.
- * Copies for sighted users only (aria-hidden, e.g. a sticky strip) use [data-phase-title-copy] and
- * [data-timer-copy].
+ * Copies for sighted users only (aria-hidden, e.g. a sticky strip) use [data-phase-title-copy],
+ * [data-timer-copy] and [data-broadcast-copy]. [data-timer-soon] shows in the last minute; at the deadline
+ * the page chimes once (unless muted, [data-chime-toggle]) and `root.dataset.timeUp` names the phase.
  */
 import { format } from '../strings.js'
 import { formatClock, minuteCrossing, secondsLeft, serverOffset } from './clock.js'
+import { bindMuteButton, chime, unlockOnGesture } from './chime.js'
 
 /** After a new state, the minute that the clock starts in is not announced on its own. */
 const QUIET_AFTER_STATE_MS = 3000
@@ -49,7 +51,22 @@ export function createLiveView (root, t) {
     bannerText: q('[data-broadcast] [data-broadcast-text]'),
     dismiss: q('[data-broadcast-dismiss]'),
     titleCopies: root.querySelectorAll('[data-phase-title-copy]'),
-    timerCopies: root.querySelectorAll('[data-timer-copy]')
+    timerCopies: root.querySelectorAll('[data-timer-copy]'),
+    broadcastCopies: root.querySelectorAll('[data-broadcast-copy]'),
+    soon: root.querySelectorAll('[data-timer-soon]')
+  }
+  const chimed = new Set() // "phase:version" of the deadlines already chimed
+  unlockOnGesture()
+  bindMuteButton(q('[data-chime-toggle]'), t)
+
+  /** Once per deadline: the chime, and a mark that tests and styles can read. */
+  function timeUp () {
+    const key = `${state.phase_index}:${state.version}`
+    if (chimed.has(key)) return
+    chimed.add(key)
+    root.dataset.timeUp = key
+    root.dataset.chimes = String(Number(root.dataset.chimes || 0) + 1)
+    chime()
   }
   let state = null
   let offset = 0
@@ -91,6 +108,11 @@ export function createLiveView (root, t) {
       el.timer.dataset.overtime = String(state.status === 'running' && left <= 0)
       el.timer.dataset.soon = String(state.status === 'running' && left > 0 && left <= 60)
     }
+    const soon = state.status === 'running' && left > 0 && left <= 60
+    el.soon.forEach((notice) => { if (notice.hidden === soon) notice.hidden = !soon })
+    if (state.status === 'running' && left <= 0 && (state.deadline_reached || (lastLeft != null && lastLeft > 0))) {
+      timeUp()
+    }
     if (state.status === 'running' && Date.now() >= quietUntil) {
       const crossing = minuteCrossing(lastLeft, left)
       if (crossing && crossing.timeUp) announce(t.overtime)
@@ -102,6 +124,10 @@ export function createLiveView (root, t) {
   function renderBanner (next, previous) {
     if (!el.banner) return
     const message = next.broadcast || ''
+    el.broadcastCopies.forEach((copy) => {
+      setText(copy, message)
+      copy.hidden = !message
+    })
     if (!message) {
       el.banner.hidden = true
       setText(el.bannerText, '')
@@ -138,6 +164,8 @@ export function createLiveView (root, t) {
     const previous = state
     offset = serverOffset(next.server_time)
     state = next
+    // A page opened after the deadline does not chime for it.
+    if (!previous && next.deadline_reached) chimed.add(`${next.phase_index}:${next.version}`)
     setText(el.step, format(t.phaseOf, { number: next.phase_index + 1, count: next.phase_count }))
     setText(el.title, next.phase_title)
     el.titleCopies.forEach((copy) => setText(copy, next.phase_title))

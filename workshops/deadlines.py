@@ -1,0 +1,130 @@
+"""When a phase's time runs out: its deadline action (signal, lock the editors, or go on), run once.
+
+Every worker runs the same housekeeping loop (:func:`ensure_started`, a Socket.IO background task, so it
+works with threads and with gevent). Each pass finds the running workshops whose deadline has passed and
+whose action has not run yet, and claims each one with a conditional UPDATE on the clock version it read
+(:func:`workshops.live.write_clock`): of several workers, or of a worker and a facilitator's command, exactly
+one write lands, so a phase never advances twice. The winner commits, then publishes the new state.
+
+- ``signal``: nothing changes but the flag; every screen gets the state (it chimes and says time is up).
+- ``lock``: every group's editor is locked (lifted again by the next phase or by more time).
+- ``advance``: the next phase starts now (the last phase finishes the workshop).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from extensions import db, socketio
+from workshops import live, phases, state
+from workshops.models import Workshop
+
+log = logging.getLogger(__name__)
+
+INTERVAL = 0.5
+"""Seconds between two passes: a deadline action runs at most this late."""
+
+_started: set[int] = set()
+_guard = threading.Lock()
+
+
+def due(now: datetime) -> list[tuple[int, int]]:
+    """``(workshop id, clock version)`` of running workshops past their deadline, action not run yet."""
+    rows = db.session.execute(
+        select(Workshop.id, Workshop.clock_version).where(
+            Workshop.status == phases.Status.RUNNING.value,
+            Workshop.deadline <= now,
+            Workshop.deadline_handled.is_(False),
+        )
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def run_action(workshop_id: int, version: int, now: datetime) -> str | None:
+    """Run the deadline action of the workshop's current phase if its clock is still at `version`.
+
+    Returns the action that this call ran, or None (not due, or another writer got there first).
+    """
+    workshop = db.session.scalar(
+        select(Workshop)
+        .where(Workshop.id == workshop_id)
+        .options(selectinload(Workshop.phases), selectinload(Workshop.groups))
+    )
+    if workshop is None or workshop.clock_version != version or workshop.deadline_handled:
+        return None
+    before = state.clock_of(workshop)
+    if not phases.is_overtime(before, now) or not workshop.phases:
+        return None
+    phase = next((p for p in workshop.phases if p.position == before.phase), workshop.phases[-1])
+    action = phase.at_deadline
+    ended: tuple[int, str] | None = None
+    if action == "advance":
+        durations = [p.duration_seconds for p in workshop.phases]
+        after = phases.apply(before, phases.Command("next"), durations, now)
+        ended = (phase.position, phase.title)
+        won = live.write_clock(
+            workshop_id, version, after, deadline_handled=False, **live.finish_columns(before, after, now)
+        )
+    else:
+        columns: dict[str, Any] = {"deadline_handled": True}
+        if action == "lock":
+            columns["all_locked"] = True
+        won = live.write_clock(workshop_id, version, before, bump=False, unhandled_only=True, **columns)
+    if not won:
+        db.session.rollback()
+        return None
+    db.session.commit()
+    log.info("workshop %s: deadline of phase %s reached, %s", workshop_id, phase.position, action)
+    state.publish_state(workshop_id, now)
+    if ended is not None:
+        live.checkpoint(workshop_id, *ended)
+    return action
+
+
+def run_due(now: datetime | None = None) -> list[tuple[int, str]]:
+    """One pass: run every due deadline action; ``(workshop id, action)`` of those this call ran."""
+    now = now or datetime.now(UTC)
+    done = []
+    for workshop_id, version in due(now):
+        try:
+            action = run_action(workshop_id, version, now)
+        except Exception:
+            db.session.rollback()
+            log.exception("deadline action of workshop %s failed", workshop_id)
+            continue
+        if action is not None:
+            done.append((workshop_id, action))
+    return done
+
+
+def _loop(app: Flask) -> None:
+    while True:
+        socketio.sleep(INTERVAL)
+        with app.app_context():
+            try:
+                run_due()
+            except Exception:
+                log.exception("deadline pass failed")
+            finally:
+                db.session.remove()
+
+
+def ensure_started(app: Flask) -> None:
+    """Start this process's deadline loop once (not in tests that drive :func:`run_due` themselves)."""
+    if app.testing or app.config.get("PLUME_DEADLINE_LOOP") is False:
+        return
+    key = id(app)
+    if key in _started:
+        return
+    with _guard:
+        if key in _started:
+            return
+        _started.add(key)
+    socketio.start_background_task(_loop, app)
