@@ -61,8 +61,8 @@ fmt: $(BIN)/.installed ## Format and fix with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup ## Measure sync latency, ack time and throughput against a real server
-	$(BIN)/python -m bench.sync $(BENCH_ARGS)
+bench: setup ## Plume beside Hocuspocus under W writers with awareness, then 1,000 idle sockets (BENCH_ARGS="--workers 2": nginx, PostgreSQL, Redis)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 i18n-extract: $(BIN)/.installed ## Extract strings and update the catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".venv node_modules static tests .git" -o translations/messages.pot .
