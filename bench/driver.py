@@ -65,8 +65,7 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
 def fresh_plume(tmp: Path, writers: int, env: dict[str, str]) -> tuple[servers.Server, Path]:
     """A new SQLite database with a workshop for `writers`, and Plume serving it."""
     database_url = f"sqlite:///{tmp / f'bench-{writers}.db'}"
-    seed.migrate(database_url)
-    plan = seed.seed(database_url, writers).write(tmp / f"plan-{writers}.json")
+    plan = seed.in_subprocess(database_url, writers, tmp / f"plan-{writers}.json")
     return servers.start_plume(database_url, tmp, env), plan
 
 

@@ -77,3 +77,30 @@ def seed(database_url: str, writers: int, group_size: int = 5) -> Plan:
         db.session.commit()
         db.engine.dispose()
     return plan
+
+
+def in_subprocess(database_url: str, writers: int, plan: Path) -> Path:
+    """Migrate and seed in a child process (the app's globals stay out of the driver), return the plan."""
+    command = [sys.executable, "-m", "bench.seed", database_url, str(writers), str(plan)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"seeding failed: {done.stderr[-2000:]}")
+    return plan
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.seed DATABASE_URL WRITERS PLAN.json`: migrate, seed, write the plan."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.seed", description=main.__doc__)
+    parser.add_argument("database_url")
+    parser.add_argument("writers", type=int)
+    parser.add_argument("plan", type=Path)
+    args = parser.parse_args(argv)
+    migrate(args.database_url)
+    seed(args.database_url, args.writers).write(args.plan)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
