@@ -61,8 +61,8 @@ fmt: $(BIN)/.installed ## Format and fix with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup ## Plume beside Hocuspocus under W writers with awareness, then 1,000 idle sockets (BENCH_ARGS="--workers 2": nginx, PostgreSQL, Redis)
-	$(BIN)/python -m bench $(BENCH_ARGS)
+bench: setup ## Plume beside Hocuspocus under W writers with awareness, then 1,000 idle sockets (WORKERS=2: behind nginx on PostgreSQL and Redis)
+	$(BIN)/python -m bench $(if $(WORKERS),--workers $(WORKERS)) $(BENCH_ARGS)
 
 i18n-extract: $(BIN)/.installed ## Extract strings and update the catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".venv node_modules static tests .git" -o translations/messages.pot .

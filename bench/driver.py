@@ -13,6 +13,7 @@ awareness as a browser sends it). Then 1,000 idle websockets held against Plume 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import tempfile
 from pathlib import Path
@@ -20,6 +21,8 @@ from typing import Any
 
 from bench import idle, report, seed, servers
 from bench import loadgen as lg
+
+RUNS = itertools.count(1)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -37,7 +40,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     add(
         "--threads", type=int, default=None, help="PLUME_THREADS for the server (default: gunicorn.conf.py's)"
     )
-    add("--loadgen-threads", type=int, default=None, help="load generator threads (default: 1 per 250 W)")
+    add("--loadgen-threads", type=int, default=None, help="load generator threads (default: W/100, 1 to 4)")
     add("--seed", type=int, default=1)
     add("--json", type=Path, default=None, help="also write every result to this file")
     args = parser.parse_args(argv)
@@ -64,8 +67,9 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
 
 def fresh_plume(tmp: Path, writers: int, env: dict[str, str]) -> tuple[servers.Server, Path]:
     """A new SQLite database with a workshop for `writers`, and Plume serving it."""
-    database_url = f"sqlite:///{tmp / f'bench-{writers}.db'}"
-    plan = seed.in_subprocess(database_url, writers, tmp / f"plan-{writers}.json")
+    run = next(RUNS)
+    database_url = f"sqlite:///{tmp / f'bench-{run}.db'}"
+    plan = seed.in_subprocess(database_url, writers, tmp / f"plan-{run}.json")
     return servers.start_plume(database_url, tmp, env), plan
 
 

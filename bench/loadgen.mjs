@@ -29,6 +29,7 @@ const OPTIONS = {
   threads: { type: 'string', default: '0' },
   awareness: { type: 'boolean', default: true },
   'no-awareness': { type: 'boolean', default: false },
+  'apply-awareness': { type: 'boolean', default: false },
   'cursor-chance': { type: 'string', default: '0.9' },
   seed: { type: 'string', default: '1' },
   idle: { type: 'string' },
@@ -96,10 +97,11 @@ async function drive (args) {
     duration: Number(args.duration),
     settle: Number(args.settle),
     awareness: args.awareness && !args['no-awareness'],
+    applyAwareness: args['apply-awareness'],
     cursorChance: Number(args['cursor-chance'])
   }
   const specs = groupSpecs(args.target, writers, Number(args['group-size']), args.plan)
-  const threadCount = Number(args.threads) || Math.min(4, Math.max(1, Math.ceil(writers / 250)))
+  const threadCount = Number(args.threads) || Math.min(4, Math.max(1, Math.ceil(writers / 100)))
   const shares = Array.from({ length: threadCount }, (_, i) => specs.filter((_, j) => j % threadCount === i)).filter((s) => s.length)
   const threads = shares.map((share, i) => startThread(config, share, Number(args.seed) * 1000 + i))
   const ready = await Promise.all(threads.map((t) => t.next()))
@@ -139,6 +141,7 @@ async function drive (args) {
     connect_errors: connectErrors,
     dropped: sum((r) => r.figures.dropped),
     sent,
+    skipped: sum((r) => r.figures.skipped),
     acked,
     refused,
     refused_codes: refusedCodes,

@@ -15,7 +15,7 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz      \n'
 export function newFigures () {
   return {
     relay: [], ack: [], sent: 0, acked: 0, refused: 0, refusedCodes: {},
-    delivered: 0, awarenessSent: 0, awarenessReceived: 0, dropped: 0
+    delivered: 0, awarenessSent: 0, awarenessReceived: 0, dropped: 0, skipped: 0
   }
 }
 
@@ -41,7 +41,7 @@ export class Writer {
    * @param {Group} group
    * @param {string} name
    * @param {(on: object) => object} makeLink builds the link to the server with this writer's handlers
-   * @param {{awareness: boolean, cursorChance: number}} options
+   * @param {{awareness: boolean, applyAwareness: boolean, cursorChance: number}} options
    */
   constructor (group, name, makeLink, options) {
     this.group = group
@@ -55,7 +55,8 @@ export class Writer {
     this.link = makeLink({
       onUpdate: (update, at) => this.receive(update, at),
       onAwareness: (update) => {
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, update, 'remote')
+        // Applying peers' cursors is the browser's cost, not the server's: only on request (--apply-awareness).
+        if (options.applyAwareness) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, 'remote')
         group.figures.awarenessReceived++
       },
       onDrop: () => { group.figures.dropped++ }
