@@ -71,8 +71,14 @@ def run_one(
         try:
             proxy, proxy_url = nginx.start([b.ports[0] for b in backends], tmp)
             whole = servers.Server("plume", proxy_url, [p for b in backends for p in b.processes])
+            ports = [b.ports[0] for b in backends]
             result = lg.measure(
-                whole, writers, load_options(args), plan_file, extra_pids=lambda: procs.tree(proxy.pid)
+                whole,
+                writers,
+                load_options(args),
+                plan_file,
+                extra_pids=lambda: procs.tree(proxy.pid),
+                probe=lambda: {"sockets_per_worker": [procs.established(port) for port in ports]},
             )
             result["label"] = f"plume ×{workers}"
             result["server_workers"] = workers
@@ -118,7 +124,10 @@ def main(args: argparse.Namespace, tmp: Path) -> int:
                 continue
             across = across or checked
             results.append(result)
-            print(report.table([result]).splitlines()[1], flush=True)
+            print(
+                report.table([result]).splitlines()[1],
+                f"sockets per worker {result.get('sockets_per_worker')}",
+            )
     one, many = capacity(results, 1), capacity(results, args.workers)
     print()
     print(report.LEGEND + " CPU is the Plume servers'; nginx's is in proxy_cpu_percent.")

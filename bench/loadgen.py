@@ -61,9 +61,15 @@ def run(
 class Sampler:
     """CPU and memory of a server between the load generator's measure-start and measure-end."""
 
-    def __init__(self, server: Server, extra_pids: Callable[[], list[int]] | None = None) -> None:
+    def __init__(
+        self,
+        server: Server,
+        extra_pids: Callable[[], list[int]] | None = None,
+        probe: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
         self.server = server
         self.extra_pids = extra_pids or (lambda: [])
+        self.probe = probe  # more figures, taken when the measured window starts
         self.started: tuple[float, float, float] | None = None
         self.figures: dict[str, float] = {}
 
@@ -73,12 +79,14 @@ class Sampler:
     def __call__(self, message: dict[str, Any]) -> None:
         if message["phase"] == "measure-start":
             self.started = (time.monotonic(), *self._cpu())
+            if self.probe:
+                self.figures.update(self.probe())
         elif message["phase"] == "measure-end" and self.started:
             at, server_cpu, extra_cpu = self.started
             now_server, now_extra = self._cpu()
             elapsed = time.monotonic() - at
             pids = self.server.pids()
-            self.figures = {
+            self.figures |= {
                 "server_cpu_s": now_server - server_cpu,
                 "server_cpu_percent": round(100 * (now_server - server_cpu) / elapsed, 1),
                 "proxy_cpu_percent": round(100 * (now_extra - extra_cpu) / elapsed, 1),
@@ -94,6 +102,7 @@ def measure(
     plan: Path | None = None,
     url: str | None = None,
     extra_pids: Callable[[], list[int]] | None = None,
+    probe: Callable[[], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """One load: W writers against `server` (or `url`, e.g. a proxy before it); result and CPU figures."""
     arguments = ["--target", server.name, "--url", url or server.url, "--writers", str(writers)]
@@ -104,7 +113,7 @@ def measure(
             arguments += [f"--{key}", str(options[key])]
     if not options.get("awareness", True):
         arguments.append("--no-awareness")
-    sampler = Sampler(server, extra_pids)
+    sampler = Sampler(server, extra_pids, probe)
     result = run(arguments, sampler)
     result.update(sampler.figures)
     acked = result.get("acked") or 0

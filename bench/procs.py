@@ -126,3 +126,18 @@ def threads(pids: list[int]) -> int:
         except FileNotFoundError:
             continue
     return total
+
+
+def established(port: int) -> int:
+    """TCP connections established to a local port (from /proc/net/tcp and tcp6)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                count += 1
+    return count
