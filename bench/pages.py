@@ -38,5 +38,6 @@ def summarise(values: list[float | None], timeout: float) -> dict:
         "tries": len(values),
         "failed": len(values) - len(answered),
         "median_ms": round(1000 * statistics.median(answered), 1) if answered else None,
-        "max_ms": round(1000 * max(answered), 1) if len(answered) == len(values) else f">{timeout:.0f} s",
+        "max_ms": round(1000 * max(answered), 1) if len(answered) == len(values) else None,
+        "timeout_s": timeout,
     }

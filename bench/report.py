@@ -139,7 +139,7 @@ def targets(results: list[dict[str, Any]], idle: dict[str, Any] | None) -> list[
             )
             checks.append(("W=200: CPU per update ≤ 4× Hocuspocus", f"×{cpu}", cpu is not None and cpu <= 4))
     if idle:
-        slowest = ", ".join(f"{page} {v['max_ms']}" for page, v in idle["pages_while_held"].items())
+        slowest = ", ".join(f"{page} {_page_max(v)}" for page, v in idle["pages_while_held"].items())
         checks.append(
             (f"{idle['requested']} idle sockets held: every page < 1 s", slowest, idle["every_page_under_1s"])
         )
@@ -157,6 +157,13 @@ def target_lines(checks: list[tuple[str, str, bool]]) -> str:
     return "\n".join(f"  [{'ok' if ok else 'MISS'}] {name}: {value}" for name, value, ok in checks)
 
 
+def _page_max(page: dict[str, Any]) -> str:
+    """The slowest answer, or how many of the tries got none within the timeout."""
+    if page["failed"]:
+        return f"{page['failed']}/{page['tries']} unanswered in {page['timeout_s']:.0f} s"
+    return f"{_ms(page['max_ms'])} ms"
+
+
 def idle_lines(idle: dict[str, Any]) -> str:
     lines = [
         f"Idle sockets: {idle['requested']} requested, held {idle['held']} (failed {idle['failed']},"
@@ -164,9 +171,6 @@ def idle_lines(idle: dict[str, Any]) -> str:
         f" server threads while held: {idle['server_threads_held']}",
     ]
     for label, key in (("before", "pages_before"), ("while held", "pages_while_held")):
-        cells = [
-            f"{page} {v['median_ms']} / {v['max_ms']} ms ({v['failed']} failed)"
-            for page, v in idle[key].items()
-        ]
+        cells = [f"{page} {_ms(v['median_ms'])} / {_page_max(v)}" for page, v in idle[key].items()]
         lines.append(f"  pages {label} (median / max): " + "; ".join(cells))
     return "\n".join(lines)
