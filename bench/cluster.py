@@ -86,6 +86,7 @@ def run_one(
             if check_facilitator:
                 plan = json.loads(plan_file.read_text())
                 across = facilitator.measure(backends[0].url, backends[1].url, plan)
+                across |= facilitator.polling_sticks(proxy_url, plan)
             return result, across
         finally:
             if proxy is not None:
@@ -140,6 +141,10 @@ def main(args: argparse.Namespace, tmp: Path) -> int:
             f"  [{'ok' if across['all_reached'] else 'MISS'}] a facilitator's broadcast on worker 1 reached"
             f" participants on worker 2: {across['reached']}, median {across['latency_ms_median']} ms,"
             f" max {across['latency_ms_max']} ms"
+        )
+        print(
+            f"  [{'ok' if across['polling_sticky'] else 'MISS'}] long-polling sessions through nginx stay on"
+            f" their worker: story:open answered {across['polling_opens']}"
         )
     summary = {"runs": results, "capacity": {"1": one, str(args.workers): many}, "facilitator": across}
     if args.json:

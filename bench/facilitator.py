@@ -85,3 +85,27 @@ def measure(
         "latency_ms_median": round(1000 * statistics.median(latencies), 1) if latencies else None,
         "latency_ms_max": round(1000 * max(latencies), 1) if latencies else None,
     }
+
+
+def polling_sticks(proxy_url: str, plan: dict[str, Any], clients: int = 4) -> dict[str, Any]:
+    """Long-polling sessions through the proxy (several requests each) stay on their worker.
+
+    Half the clients add `?affinity=...` (placed by it), half do not (placed by their address, as
+    browsers are today); each opens its story, which needs its session to be found on every request.
+    """
+    tokens = [token for group in plan["groups"] for token in group["tokens"]][:clients]
+    opened = 0
+    for n, token in enumerate(tokens):
+        client = socketio.Client(reconnection=False)
+        url = f"{proxy_url}?affinity=poll{n}" if n % 2 else proxy_url
+        story_id = next(g["story_id"] for g in plan["groups"] if token in g["tokens"])
+        try:
+            client.connect(url, auth={"token": token}, transports=["polling"], wait_timeout=10)
+            for _ in range(3):
+                ack = client.call("story:open", {"story_id": story_id}, timeout=10)
+                opened += bool(ack and ack.get("ok"))
+        except (socketio.exceptions.SocketIOError, OSError):
+            pass
+        finally:
+            client.disconnect()
+    return {"polling_opens": f"{opened}/{3 * len(tokens)}", "polling_sticky": opened == 3 * len(tokens)}
