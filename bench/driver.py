@@ -34,6 +34,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     add("--warmup", type=float, default=3, help="seconds of typing before measuring (default 3)")
     add("--rate", type=float, default=5, help="keystrokes a second per writer (default 5)")
     add("--no-awareness", action="store_true", help="send no awareness (cursor) updates")
+    add("--no-deflate", action="store_true", help="clients do not offer permessage-deflate (browsers do)")
     add("--idle", type=int, default=1000, help="idle websockets to hold while timing pages (0: skip)")
     add("--hold", type=float, default=20, help="seconds to hold them (default 20)")
     add("--workers", type=int, default=1, help="2 or more: behind nginx, on PostgreSQL and Redis")
@@ -58,6 +59,7 @@ def load_options(args: argparse.Namespace) -> dict[str, Any]:
         "threads": args.loadgen_threads,
         "seed": args.seed,
         "awareness": not args.no_awareness,
+        "deflate": not args.no_deflate,
     }
 
 

@@ -30,6 +30,7 @@ const OPTIONS = {
   awareness: { type: 'boolean', default: true },
   'no-awareness': { type: 'boolean', default: false },
   'apply-awareness': { type: 'boolean', default: false },
+  'no-deflate': { type: 'boolean', default: false },
   'cursor-chance': { type: 'string', default: '0.9' },
   seed: { type: 'string', default: '1' },
   idle: { type: 'string' },
@@ -98,6 +99,7 @@ async function drive (args) {
     settle: Number(args.settle),
     awareness: args.awareness && !args['no-awareness'],
     applyAwareness: args['apply-awareness'],
+    deflate: !args['no-deflate'],
     cursorChance: Number(args['cursor-chance'])
   }
   const specs = groupSpecs(args.target, writers, Number(args['group-size']), args.plan)
@@ -133,6 +135,7 @@ async function drive (args) {
     groups: specs.length,
     rate: config.rate,
     awareness: config.awareness,
+    deflate: config.deflate,
     warmup_s: config.warmup,
     duration_s: config.duration,
     threads: threads.length,

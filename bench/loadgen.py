@@ -113,6 +113,8 @@ def measure(
             arguments += [f"--{key}", str(options[key])]
     if not options.get("awareness", True):
         arguments.append("--no-awareness")
+    if not options.get("deflate", True):
+        arguments.append("--no-deflate")
     sampler = Sampler(server, extra_pids, probe)
     result = run(arguments, sampler)
     result.update(sampler.figures)

@@ -27,10 +27,16 @@ export function seeded (seed) {
 /** Build the link for one member of a group spec ({story_id, tokens} for Plume, {document} for Hocuspocus). */
 function linkFactory (config, spec, member) {
   if (config.target === 'plume') {
-    const where = { url: config.url, token: spec.tokens[member], storyId: spec.story_id, affinity: `g${spec.index}w${member}` }
+    const where = {
+      url: config.url,
+      token: spec.tokens[member],
+      storyId: spec.story_id,
+      affinity: `g${spec.index}w${member}`,
+      deflate: config.deflate
+    }
     return (on) => new PlumeLink(where, on)
   }
-  return (on) => new HocuspocusLink({ url: config.url, document: spec.document }, on)
+  return (on) => new HocuspocusLink({ url: config.url, document: spec.document, deflate: config.deflate }, on)
 }
 
 /** Run `task` over `items`, `limit` at a time. */
@@ -70,7 +76,7 @@ async function main () {
   })
   let connectFailed = 0
   const errors = {}
-  await inBatches(groups.flatMap((g) => g.writers), 10, async (writer) => {
+  await inBatches(groups.flatMap((g) => g.writers), 25, async (writer) => {
     try {
       await writer.open()
     } catch (error) {

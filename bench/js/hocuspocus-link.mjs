@@ -29,12 +29,12 @@ export class HocuspocusLink {
     this.pendingAcks = []
   }
 
-  open (doc, timeoutMs = 30000) {
+  open (doc, timeoutMs = 20000) {
     const name = this.where.document
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error('open timed out')), timeoutMs)
       const fail = (error) => { clearTimeout(timer); this.close(); reject(error) }
-      const ws = new WebSocket(this.where.url)
+      const ws = new WebSocket(this.where.url, { perMessageDeflate: this.where.deflate !== false })
       ws.binaryType = 'nodebuffer'
       this.ws = ws
       ws.on('error', (error) => fail(error))

@@ -10,7 +10,7 @@ import { MESSAGE_AWARENESS, MESSAGE_SYNC, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, b
 
 export class PlumeLink {
   /**
-   * @param {{url: string, token: string, storyId: number, affinity?: string}} where
+   * @param {{url: string, token: string, storyId: number, affinity?: string, deflate?: boolean}} where
    * @param {{onUpdate: Function, onAwareness: Function, onDrop: Function}} on
    */
   constructor (where, on) {
@@ -21,8 +21,8 @@ export class PlumeLink {
   }
 
   /** Connect, open the story and sync both ways; resolves once the server's step 2 is applied. */
-  open (doc, timeoutMs = 30000) {
-    const { url, token, storyId, affinity } = this.where
+  open (doc, timeoutMs = 20000) {
+    const { url, token, storyId, affinity, deflate = true } = this.where
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error('open timed out')), timeoutMs)
       const fail = (error) => { clearTimeout(timer); this.close(); reject(error) }
@@ -40,7 +40,9 @@ export class PlumeLink {
         query: affinity ? { affinity } : {},
         reconnection: false,
         forceNew: true,
-        timeout: timeoutMs
+        timeout: timeoutMs,
+        // Like a browser, offer permessage-deflate (the server decides); --no-deflate offers nothing.
+        perMessageDeflate: deflate ? { threshold: 1024 } : false
       })
       this.socket = socket
       socket.on('connect_error', (error) => fail(error))
