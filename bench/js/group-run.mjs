@@ -76,7 +76,7 @@ async function main () {
   })
   let connectFailed = 0
   const errors = {}
-  await inBatches(groups.flatMap((g) => g.writers), 25, async (writer) => {
+  await inBatches(groups.flatMap((g) => g.writers), 50, async (writer) => {
     try {
       await writer.open()
     } catch (error) {
