@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { randomBytes } from 'node:crypto'
 import * as Y from 'yjs'
 import { PlumeLink } from './plume-link.mjs'
 import { HocuspocusLink } from './hocuspocus-link.mjs'
@@ -31,7 +32,7 @@ function linkFactory (config, spec, member) {
       url: config.url,
       token: spec.tokens[member],
       storyId: spec.story_id,
-      affinity: `g${spec.index}w${member}`,
+      affinity: randomBytes(6).toString('hex'), // as a browser would pick one: sequential keys hash unevenly
       deflate: config.deflate
     }
     return (on) => new PlumeLink(where, on)
