@@ -135,7 +135,11 @@ def main(args: argparse.Namespace, tmp: Path) -> int:
     print(f"\nCapacity at relay p99 ≤ {RELAY_P99_MS} ms, nothing lost: 1 worker {one} writers,")
     print(f"{args.workers} workers {many} writers (of W = {args.writers or '100,200,300,400'}).")
     grown = round(many / one, 2) if one else None
-    print(f"  [{'ok' if grown and grown >= 1.6 else 'MISS'}] {args.workers} workers ≥ 1.6× one: ×{grown}")
+    if grown is None:
+        mark = "MISS" if not many else "n/a"
+        print(f"  [{mark}] {args.workers} workers ≥ 1.6× one: one worker served none of these W; try smaller")
+    else:
+        print(f"  [{'ok' if grown >= 1.6 else 'MISS'}] {args.workers} workers ≥ 1.6× one: ×{grown}")
     if across:
         print(
             f"  [{'ok' if across['all_reached'] else 'MISS'}] a facilitator's broadcast on worker 1 reached"
