@@ -93,7 +93,6 @@ async function main () {
 
   const lag = monitorEventLoopDelay({ resolution: 10 })
   lag.enable()
-  const cpuBefore = process.cpuUsage()
   const start = performance.now()
   const measureStart = start + config.warmup * 1000
   const measureEnd = measureStart + config.duration * 1000
@@ -113,7 +112,6 @@ async function main () {
     }
   }))
   lag.disable()
-  const cpu = process.cpuUsage(cpuBefore)
 
   // Settle: every ack back and every relay arrived (or the limit), then a moment for the last awareness.
   const settleEnd = performance.now() + config.settle * 1000
@@ -145,9 +143,7 @@ async function main () {
     converged,
     serverMatches,
     settleMs,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    lagP99Ms: lag.percentile(99) / 1e6,
-    typedMs: measureEnd - start
+    lagP99Ms: lag.percentile(99) / 1e6
   })
 }
 
