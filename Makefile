@@ -63,8 +63,8 @@ fmt: $(BIN)/.installed ## Format and fix with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup ## Measure sync latency, ack time and throughput against a real server; history seek and page time
-	$(BIN)/python -m bench.sync $(BENCH_ARGS)
+bench: setup ## Plume beside Hocuspocus under W writers with awareness, 1,000 idle sockets, history seek (WORKERS=2: behind nginx on PostgreSQL and Redis)
+	$(BIN)/python -m bench $(if $(WORKERS),--workers $(WORKERS)) $(BENCH_ARGS)
 	$(BIN)/python -m bench.history
 
 i18n-extract: $(BIN)/.installed ## Extract strings and update the catalogues

@@ -1,0 +1,98 @@
+/**
+ * One writer's connection to Plume, as docs/protocol.md describes it: Socket.IO over WebSocket with
+ * `auth: {token}`, `story:open`, then y-protocols messages in `yjs` events (story_id, bytes); the server
+ * acks each update once stored.
+ */
+import * as Y from 'yjs'
+import * as decoding from 'lib0/decoding'
+import { io } from 'socket.io-client'
+import { MESSAGE_AWARENESS, MESSAGE_SYNC, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, bytes, frame, readMessage, writeStep1, writeStep2, writeUpdate } from './wire.mjs'
+
+export class PlumeLink {
+  /**
+   * @param {{url: string, token: string, storyId: number, affinity?: string, deflate?: boolean}} where
+   * @param {{onUpdate: Function, onAwareness: Function, onDrop: Function}} on
+   */
+  constructor (where, on) {
+    this.where = where
+    this.on = on
+    this.connected = false
+    this.socket = null
+  }
+
+  /** Connect, open the story and sync both ways; resolves once the server's step 2 is applied. */
+  open (doc, timeoutMs = 20000) {
+    const { url, token, storyId, affinity, deflate = true } = this.where
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error('open timed out')), timeoutMs)
+      const fail = (error) => { clearTimeout(timer); this.close(); reject(error) }
+      let writable = null
+      let serverVector = null
+      const answerStep1 = () => {
+        if (writable && serverVector) {
+          this.socket.emit('yjs', storyId, frame(null, writeStep2(doc, serverVector)), () => {})
+          serverVector = null
+        }
+      }
+      const socket = io(url, {
+        transports: ['websocket'],
+        auth: { token },
+        query: affinity ? { affinity } : {},
+        reconnection: false,
+        forceNew: true,
+        timeout: timeoutMs,
+        // Like a browser, offer permessage-deflate (the server decides); --no-deflate offers nothing.
+        perMessageDeflate: deflate ? { threshold: 1024 } : false
+      })
+      this.socket = socket
+      socket.on('connect_error', (error) => fail(error))
+      socket.on('connect', () => {
+        this.connected = true
+        socket.emit('story:open', { story_id: storyId }, (ack) => {
+          if (!ack?.ok) return fail(new Error(`story:open refused: ${JSON.stringify(ack)}`))
+          writable = ack.writable
+          socket.emit('yjs', storyId, frame(null, writeStep1(doc)))
+          answerStep1()
+        })
+      })
+      socket.on('disconnect', (reason) => {
+        const was = this.connected
+        this.connected = false
+        if (was) this.on.onDrop(reason)
+      })
+      socket.on('yjs', (id, data) => {
+        const at = performance.now()
+        if (id !== storyId) return
+        const message = readMessage(decoding.createDecoder(bytes(data)))
+        if (message.type === MESSAGE_SYNC) {
+          if (message.sub === SYNC_STEP1) {
+            serverVector = message.payload
+            answerStep1()
+          } else if (message.sub === SYNC_STEP2) {
+            Y.applyUpdate(doc, message.payload, 'remote')
+            clearTimeout(timer)
+            resolve()
+          } else if (message.sub === SYNC_UPDATE) {
+            this.on.onUpdate(message.payload, at)
+          }
+        } else if (message.type === MESSAGE_AWARENESS) {
+          this.on.onAwareness(message.payload)
+        }
+      })
+    })
+  }
+
+  /** Send one update; `acked(ok, code)` runs when the server answers (stored, or refused). */
+  sendUpdate (update, acked) {
+    this.socket.emit('yjs', this.where.storyId, frame(null, writeUpdate(update)), (ack) => acked(!!ack?.ok, ack?.error?.code))
+  }
+
+  sendAwareness (write) {
+    if (this.connected) this.socket.emit('yjs', this.where.storyId, frame(null, write))
+  }
+
+  close () {
+    this.connected = false
+    this.socket?.disconnect()
+  }
+}

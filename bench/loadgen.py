@@ -1,0 +1,124 @@
+"""Run `bench/loadgen.mjs` and sample a server's CPU over exactly its measured window."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import procs
+from bench.servers import Server
+
+ROOT = Path(__file__).resolve().parent.parent
+LOADGEN = ROOT / "bench" / "loadgen.mjs"
+
+
+def run(
+    arguments: list[str], on_phase: Callable[[dict[str, Any]], None] | None = None, timeout: float = 600
+) -> dict[str, Any]:
+    """The load generator's JSON result; `on_phase` sees each progress line of its stderr as it comes."""
+    process = subprocess.Popen(
+        ["node", str(LOADGEN), *arguments],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    errors: list[str] = []
+
+    def read_stderr() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                errors.append(line)
+                continue
+            if on_phase and isinstance(message, dict) and "phase" in message:
+                on_phase(message)
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    killer = threading.Timer(timeout, process.kill)
+    killer.start()
+    try:
+        assert process.stdout is not None
+        out = process.stdout.read()  # not communicate(): the reader thread owns stderr
+        process.wait()
+    finally:
+        killer.cancel()
+    reader.join(timeout=5)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if process.returncode != 0 or not lines:
+        raise RuntimeError(f"load generator failed ({process.returncode}): {''.join(errors)[-3000:]}")
+    return json.loads(lines[-1])
+
+
+class Sampler:
+    """CPU and memory of a server between the load generator's measure-start and measure-end."""
+
+    def __init__(
+        self,
+        server: Server,
+        extra_pids: Callable[[], list[int]] | None = None,
+        probe: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        self.server = server
+        self.extra_pids = extra_pids or (lambda: [])
+        self.probe = probe  # more figures, taken when the measured window starts
+        self.started: tuple[float, float, float] | None = None
+        self.figures: dict[str, float] = {}
+
+    def _cpu(self) -> tuple[float, float]:
+        return procs.cpu_seconds(self.server.pids()), procs.cpu_seconds(self.extra_pids())
+
+    def __call__(self, message: dict[str, Any]) -> None:
+        if message["phase"] == "measure-start":
+            self.started = (time.monotonic(), *self._cpu())
+            if self.probe:
+                self.figures.update(self.probe())
+        elif message["phase"] == "measure-end" and self.started:
+            at, server_cpu, extra_cpu = self.started
+            now_server, now_extra = self._cpu()
+            elapsed = time.monotonic() - at
+            pids = self.server.pids()
+            self.figures |= {
+                "server_cpu_s": now_server - server_cpu,
+                "server_cpu_percent": round(100 * (now_server - server_cpu) / elapsed, 1),
+                "proxy_cpu_percent": round(100 * (now_extra - extra_cpu) / elapsed, 1),
+                "server_rss_mb": round(procs.status_mb(pids), 1),
+                "server_threads": procs.threads(pids),
+            }
+
+
+def measure(
+    server: Server,
+    writers: int,
+    options: dict[str, Any],
+    plan: Path | None = None,
+    url: str | None = None,
+    extra_pids: Callable[[], list[int]] | None = None,
+    probe: Callable[[], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """One load: W writers against `server` (or `url`, e.g. a proxy before it); result and CPU figures."""
+    arguments = ["--target", server.name, "--url", url or server.url, "--writers", str(writers)]
+    if plan is not None:
+        arguments += ["--plan", str(plan)]
+    for key in ("rate", "warmup", "duration", "threads", "seed"):
+        if options.get(key) is not None:
+            arguments += [f"--{key}", str(options[key])]
+    if not options.get("awareness", True):
+        arguments.append("--no-awareness")
+    if not options.get("deflate", True):
+        arguments.append("--no-deflate")
+    sampler = Sampler(server, extra_pids, probe)
+    result = run(arguments, sampler)
+    result.update(sampler.figures)
+    acked = result.get("acked") or 0
+    if "server_cpu_s" in result and acked:
+        result["server_cpu_ms_per_update"] = round(1000 * result["server_cpu_s"] / acked, 3)
+    return result

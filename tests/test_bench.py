@@ -1,0 +1,42 @@
+"""The bench's instrument itself: its load generator, briefly, against a real server (not a timing test)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench import loadgen, seed
+from tests.server import ServerProcess
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("node") is None, reason="the load generator runs on Node"),
+]
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> tuple[str, Path]:
+    """A throw-away SQLite database with a workshop for 5 writers, and its plan (tokens per group)."""
+    database_url = f"sqlite:///{tmp_path / 'bench.db'}"
+    return database_url, seed.in_subprocess(database_url, 5, tmp_path / "plan.json")
+
+
+def test_load_generator_reports_deliveries_acks_and_convergence(seeded: tuple[str, Path]) -> None:
+    database_url, plan = seeded
+    server = ServerProcess(database_url, env={"REDIS_URL": ""}).start()
+    try:
+        arguments = ["--target", "plume", "--url", server.url, "--plan", str(plan), "--writers", "5"]
+        result = loadgen.run([*arguments, "--warmup", "0.5", "--duration", "1.5"], timeout=60)
+    finally:
+        server.stop()
+    assert result["connected"] == 5
+    assert result["sent"] > 20
+    assert result["acked"] == result["sent"]
+    assert result["delivered"] == 4 * result["sent"]
+    assert result["lost"] == 0
+    assert result["relay_ms"]["p50"] > 0
+    assert result["ack_ms"]["p99"] > 0
+    assert result["awareness_received"] > 0
+    assert result["converged_groups"] == result["server_matches"] == 1
