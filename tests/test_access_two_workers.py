@@ -53,7 +53,9 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def two_workers(app, database: str, redis_url: str) -> Iterator[ServerProcess]:
-    server = ServerProcess(database, env={"REDIS_URL": redis_url, "PLUME_WORKERS": "2"})
+    server = ServerProcess(
+        database, env={"REDIS_URL": redis_url, "PLUME_WORKERS": "2", "PLUME_SOCKETS_PER_PARTICIPANT": "50"}
+    )
     server.env.pop("PLUME_LOGIN_RATE", None)  # the default limits
     server.start()
     yield server

@@ -29,7 +29,8 @@ def test_the_facilitator_removes_a_participant_after_confirming(
     troll = join(new_context, workshop.join_code, "Troll")
     expect(console.locator('[data-member-id][data-connected="true"]')).to_have_count(2)
 
-    console.get_by_label("Participant", exact=True).select_option(label="Troll")
+    troll_option = console.locator("[data-move-participant] option", has_text="Troll")  # "Troll — Group N"
+    console.get_by_label("Participant", exact=True).select_option(value=troll_option.get_attribute("value"))
     remove = console.get_by_role("button", name="Remove from the workshop")
     # Cancelling the confirmation changes nothing.
     dialogs: list[str] = []

@@ -17,16 +17,14 @@ from stories import checkpoints, history, publishing
 from stories.models import Story
 from tests import factories
 from tests.stories.ydocs import Editor
+from tests.workshops.test_manage_views import sign_in
 from workshops.identity import SESSION_KEY
 
 HUGE = 2**63 + 5
 
 
 def as_facilitator(client: FlaskClient, facilitator) -> FlaskClient:
-    with client.session_transaction() as session:
-        session["_user_id"] = str(facilitator.id)
-        session["_fresh"] = True
-    return client
+    return sign_in(client, facilitator)
 
 
 def as_participant(client: FlaskClient, token: str) -> FlaskClient:
