@@ -1,9 +1,10 @@
 """What keeps sockets from crowding out everything else: caps per address and a deadline to say who you are.
 
 - `AddressCap` (WSGI middleware in front of Socket.IO): one address may hold at most
-  `PLUME_SOCKETS_PER_ADDRESS` WebSockets at once; the next handshake gets HTTP 429. Under gevent a
-  WebSocket's request lasts as long as the connection, so the count is exact. Behind a proxy, the address
-  is the client's once `ProxyFix` has read the forwarded headers.
+  `PLUME_SOCKETS_PER_ADDRESS` WebSockets at once; the next one is closed at once (gevent-websocket has
+  accepted the handshake before the app runs), or answered HTTP 429 by a server that has not. A
+  WebSocket's request lasts as long as the connection, so the count is exact. Behind a proxy, the
+  address is the client's once `ProxyFix` has read the forwarded headers.
 - `sweep_anonymous`: an Engine.IO connection that has not connected to the Socket.IO namespace with a valid
   identity within `PLUME_SOCKET_AUTH_SECONDS` is closed (a refused connect leaves one open, and so does a
   client that never sends the connect packet).
@@ -55,6 +56,10 @@ class AddressCap:
                 self.open[address] += 1
         if refused:
             log.warning("refused a WebSocket from %s: %d already open", address, self.limit)
+            upgraded = environ.get("wsgi.websocket")  # gevent-websocket upgrades before the app runs
+            if upgraded is not None:
+                upgraded.close()  # its close() cannot send a code (it writes the message as the payload)
+                return []
             start_response("429 Too Many Requests", [("Content-Type", "text/plain"), ("Retry-After", "30")])
             return [b"Too many connections from this address.\n"]
         try:
