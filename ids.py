@@ -1,7 +1,7 @@
 """Ids from outside (URLs, forms, socket payloads): a positive integer that a database column can hold.
 
-SQLite and PostgreSQL keep ids in signed 64-bit integers, and their drivers raise on a bigger number
-(an HTTP 500, a socket event without an ack). Such a number is nobody's id: a 404 or an `invalid`.
+Plume's id columns are `Integer`: 32 bits on PostgreSQL (64 on SQLite), and the drivers raise on a bigger
+number (an HTTP 500, a socket event without an ack). Such a number is nobody's id: a 404 or an `invalid`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter, Map
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # the largest PostgreSQL INTEGER
 
 
 def parse_id(value: object, *, digits: bool = False) -> int | None:
@@ -18,7 +18,7 @@ def parse_id(value: object, *, digits: bool = False) -> int | None:
     field, a page's data attribute)."""
     if isinstance(value, bool):
         return None
-    if digits and isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+    if digits and isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
         value = int(value)
     if isinstance(value, int) and 0 < value <= MAX_ID:
         return value

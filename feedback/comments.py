@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from pycrdt import Doc, Text
 from sqlalchemy import func, select
 
+import ids
 from errors import RefusedError
 from extensions import db
 from feedback import anchors
@@ -34,7 +35,7 @@ MAX_BODY = 2000  # characters of a comment or a reply
 MAX_QUOTE = 500  # characters of the quoted passage kept with a comment
 MAX_COMMENTS_PER_STORY = 1000
 MAX_REPLIES = 200
-MAX_ID = 2**63 - 1
+MAX_ID = ids.MAX_ID
 RATE = (10, 30.0)  # at most 10 comments or replies per author in 30 seconds (PLUME_COMMENT_RATE)
 
 
@@ -65,14 +66,11 @@ def refusal(code: str) -> FeedbackError:
 
 
 def parse_id(value: object) -> int:
-    """A positive id from a payload (an integer under 2**63, or its decimal string)."""
-    if isinstance(value, bool):
+    """A positive id from a payload (see `ids.parse_id`), else the `invalid` refusal."""
+    found = ids.parse_id(value, digits=True)
+    if found is None:
         raise refusal("invalid")
-    if isinstance(value, str) and value.isdigit() and len(value) <= 19:
-        value = int(value)
-    if isinstance(value, int) and 0 < value <= MAX_ID:
-        return value
-    raise refusal("invalid")
+    return found
 
 
 def payload_of(value: object, required: set[str], optional: set[str] = frozenset()) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from tests.sockets import Client, connected
 
 pytestmark = pytest.mark.slow
 
-HUGE = 2**64  # > 2**63 - 1, the largest id a SQLite or PostgreSQL integer column holds
+HUGE = 2**64  # far above ids.MAX_ID, the largest id an INTEGER column holds on PostgreSQL
 
 
 def routes_with_ids(app: Flask) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+import ids
 from extensions import db
 from workshops.identity import Identity
 from workshops.models import COMMENTS, Group, Participant, Phase, Workshop, WorkshopFacilitator
@@ -28,7 +29,7 @@ class Access:
 
 def fits_id(value: int) -> bool:
     """Whether an id from a URL can be a row's id (larger ones would overflow the database's integers)."""
-    return 0 < value < 2**63
+    return ids.parse_id(value) is not None
 
 
 def facilitates(facilitator_id: int, workshop_id: int) -> bool:

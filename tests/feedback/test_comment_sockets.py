@@ -292,11 +292,12 @@ def test_hostile_payloads_get_error_acks(setting: Setting) -> None:
     assert code(cyd.call("comment:create", {**good, "body": "   \n "})) == "empty"
     assert code(cyd.call("comment:create", {**good, "body": "x" * 2001})) == "too_large"
     assert code(cyd.call("comment:create", {**good, "body": "x" * 100_000})) == "too_large"
-    assert code(cyd.call("comment:create", {**good, "story_id": 2**62})) == "forbidden"
+    assert code(cyd.call("comment:create", {**good, "story_id": 2**62})) == "invalid"  # no column holds it
+    assert code(cyd.call("comment:create", {**good, "story_id": 2**31 - 1})) == "forbidden"
     for event in ("comment:reply", "comment:edit", "comment:delete", "comment:resolve", "comment:hide"):
         assert code(cyd.call(event, {"comment_id": 2**64, "body": "x"})) == "invalid", event
         assert code(cyd.call(event, None)) == "invalid", event
-    assert code(cyd.call("comment:reply", {"comment_id": 2**62, "body": "x"})) == "not_found"
+    assert code(cyd.call("comment:reply", {"comment_id": 2**31 - 1, "body": "x"})) == "not_found"
     made = cyd.call("comment:create", good)["comment"]
     assert code(cyd.call("comment:resolve", {"comment_id": made["id"], "resolved": "yes"})) == "invalid"
     assert code(cyd.call("comment:list", {"story_id": "abc"})) == "invalid"
