@@ -7,8 +7,6 @@ mix these emits with other test runs'), SQLite for the rows, gunicorn with two w
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -18,37 +16,12 @@ import requests
 
 from tests import factories
 from tests.http import cookie_header, csrf_of, signed_in
-from tests.server import ServerProcess, free_port
+from tests.server import ServerProcess
 from tests.sockets import Client
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 SOCKETS = 8  # enough that both workers hold some
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
-    import redis
-
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

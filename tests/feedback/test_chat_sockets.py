@@ -3,9 +3,7 @@ both: real python-socketio clients against the real server."""
 
 from __future__ import annotations
 
-import queue
 from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -14,7 +12,7 @@ import requests
 from extensions import db
 from feedback.models import ChatMessage
 from tests import factories
-from tests.feedback.test_comment_sockets import Setting, code
+from tests.feedback.test_comment_sockets import Setting, code, no_event
 from tests.server import ServerProcess
 from tests.sockets import Client
 from tests.stories.test_rendering import problems_in
@@ -22,23 +20,6 @@ from tests.stories.xss_corpus import XSS_CORPUS
 from workshops.models import Workshop
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def setting(live_server: ServerProcess, app_ctx: Any) -> Iterator[Setting]:
-    found = Setting(live_server)
-    with ExitStack() as stack:
-        yield found
-        for client in found.clients:
-            stack.callback(client.close)
-
-
-def silent(client: Client, event: str, wait: float = 0.6) -> bool:
-    try:
-        client.wait_for(event, timeout=wait)
-    except queue.Empty:
-        return True
-    return False
 
 
 def test_a_group_chats_live_and_only_the_group_hears_it(setting: Setting) -> None:
@@ -53,7 +34,7 @@ def test_a_group_chats_live_and_only_the_group_hears_it(setting: Setting) -> Non
     (heard,) = cleo.wait_for("chat:message")
     assert heard["id"] == message["id"]
     assert heard["body"].startswith("Shall we")
-    assert silent(ana, "chat:message")  # another group
+    assert no_event(ana, "chat:message")  # another group
     db.session.expire_all()
     assert db.session.get(ChatMessage, message["id"]).group_id == setting.groups[2].id
 
@@ -70,7 +51,7 @@ def test_the_facilitator_posts_to_one_group_or_to_all_and_hides(setting: Setting
     assert one["ok"]
     assert one["message"]["author"]["facilitator"] is True
     assert cyd.wait_for("chat:message")[0]["id"] == one["message"]["id"]
-    assert silent(ana, "chat:message")
+    assert no_event(ana, "chat:message")
     everyone = runner.call("chat:send", {"body": "Break in 5", "group_id": None})
     assert everyone["ok"]
     assert everyone["message"]["group_id"] is None

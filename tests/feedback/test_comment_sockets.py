@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import queue
-from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -83,15 +81,6 @@ class Setting:
         return client.call(
             "comment:create", {"story_id": story_id or self.story_id, "body": body, **self.passage(word)}
         )
-
-
-@pytest.fixture
-def setting(live_server: ServerProcess, app_ctx: Any) -> Iterator[Setting]:
-    found = Setting(live_server)
-    with ExitStack() as stack:
-        yield found
-        for client in found.clients:
-            stack.callback(client.close)
 
 
 def no_event(client: Client, event: str, wait: float = 0.6) -> bool:
