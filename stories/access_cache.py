@@ -3,8 +3,8 @@
 `workshops.access.story_access` decides (the rules live there only); it takes about a millisecond, too much
 for every keystroke. This cache keeps its answer per (identity, story, facilitator writes) with the
 workshop's access version (`workshops.access_version`), which every change of access moves. Each batch
-reads the versions afresh, in the transaction that stores the batch, and asks `story_access` again where
-one moved: a lock, a move or a phase change is seen by the very next message.
+reads the versions afresh (`persistence.tips`, in the transaction that stores the batch) and asks
+`story_access` again where one moved: a lock, a move or a phase change is seen by the very next message.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 
 from extensions import db
 from workshops.access import Access, story_access
-from workshops.access_version import versions
 from workshops.identity import Identity
 from workshops.models import Group
 
@@ -38,16 +37,13 @@ class AccessCache:
         self._answers: dict[Request, tuple[Any, Access]] = {}
         self.computed = 0  # how many times story_access actually ran (for tests and the bench)
 
-    def check(self, requests: Iterable[Request]) -> dict[Request, Access]:
-        requests = set(requests)
-        if not requests:
-            return {}
-        fingerprints = _fingerprints(requests)
+    def check(self, requests: Iterable[Request], versions: dict[int, int]) -> dict[Request, Access]:
+        """What each request may do, given {workshop id: access version} read in this transaction."""
         if len(self._answers) > MAX_ENTRIES:
             self._answers.clear()
         answers = {}
-        for request in requests:
-            fingerprint = fingerprints[request]
+        for request in set(requests):
+            fingerprint = versions.get(request.workshop_id)  # None: the workshop is gone
             cached = self._answers.get(request)
             if cached is None or cached[0] != fingerprint:
                 cached = (fingerprint, _decide(request))
@@ -62,9 +58,3 @@ def _decide(request: Request) -> Access:
     if group is None:
         return Access.none()
     return story_access(request.identity, group, facilitator_writes=request.facilitator_writes)
-
-
-def _fingerprints(requests: set[Request]) -> dict[Request, Any]:
-    """The access version of each request's workshop (None for a workshop that is gone)."""
-    current = versions(r.workshop_id for r in requests)
-    return {request: current.get(request.workshop_id) for request in requests}

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -72,7 +71,7 @@ class Engine:
         self._meta: dict[int, StoryMeta] = {}
         self._subscriptions: dict[str, dict[int, Subscription]] = {}
         self._activity_sent: dict[int, float] = {}
-        self._activity_due: dict[int, tuple[int, dict[str, Any]]] = {}
+        self._activity_due: dict[int, tuple[LiveStory, datetime]] = {}
         self._to_compact: set[int] = set()
         self._housekeeper: threading.Thread | None = None
 
@@ -172,19 +171,11 @@ class Engine:
     # --- after each commit (writer thread) --------------------------------------------------------
 
     def stored(self, lives: dict[int, LiveStory], at: datetime) -> None:
-        """Queue the activity events and the compactions that a committed batch calls for."""
+        """Note the stories a committed batch changed (their figures are due) and those to compact."""
         threshold = self.app.config.get("PLUME_COMPACT_AFTER_ROWS", persistence.COMPACT_AFTER_ROWS)
         with self._lock:
             for story_id, live in lives.items():
-                meta = self._meta.get(story_id)
-                if meta is not None:
-                    payload = {
-                        "story_id": story_id,
-                        "group_id": meta.group_id,
-                        "length": live.length,
-                        "last_activity_at": at.isoformat().replace("+00:00", "Z"),
-                    }
-                    self._activity_due[story_id] = (meta.workshop_id, payload)
+                self._activity_due[story_id] = (live, at)
                 if live.tail_rows > threshold:
                     self._to_compact.add(story_id)
 
@@ -221,6 +212,8 @@ class Engine:
                         self.stories.evict_idle(self.room_is_open, idle, now)
             except Exception:
                 log.exception("story housekeeping failed")
+                with self.app.app_context():
+                    db.session.rollback()
 
     def flush_cursors(self, now: float) -> None:
         """Relay the cursors that waited for their socket's interval to pass."""
@@ -230,7 +223,11 @@ class Engine:
             )
 
     def flush_activity(self, now: float) -> None:
-        """Emit the due `story:activity` events whose story has not had one in the last second."""
+        """Keep the figures of the stories changed since their last second and tell their facilitators.
+
+        At most once a second per story: the length is counted, `stories.length` and `last_activity_at`
+        written and committed, then `story:activity` sent to the workshop's facilitators.
+        """
         with self._lock:
             ready = [
                 (story_id, item)
@@ -240,8 +237,24 @@ class Engine:
             for story_id, _ in ready:
                 del self._activity_due[story_id]
                 self._activity_sent[story_id] = now
-        for _, (workshop_id, payload) in ready:
-            socketio.emit("story:activity", payload, to=facilitators_room(workshop_id))
+        if not ready:
+            return
+        figures = []
+        for story_id, (live, at) in ready:
+            with live.lock:
+                figures.append({"id": story_id, "length": live.length, "at": at})
+        persistence.record_activity(figures)
+        db.session.commit()
+        for figure in figures:
+            meta = self._meta.get(figure["id"])
+            if meta is not None:
+                payload = {
+                    "story_id": figure["id"],
+                    "group_id": meta.group_id,
+                    "length": figure["length"],
+                    "last_activity_at": figure["at"].isoformat().replace("+00:00", "Z"),
+                }
+                socketio.emit("story:activity", payload, to=facilitators_room(meta.workshop_id))
 
     def run_compactions(self) -> None:
         with self._lock:

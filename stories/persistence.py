@@ -13,11 +13,12 @@ import random
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from extensions import db
@@ -45,18 +46,39 @@ def load_text(story_id: int) -> str:
     return crdt.text_of(data for _, data in rows_after(story_id))
 
 
-def last_seqs(story_ids: Sequence[int]) -> dict[int, int]:
-    """The highest log seq of each story (0 for an empty log), locking the stories' rows on PostgreSQL.
+@dataclass(frozen=True)
+class Tip:
+    """Where a story stands for the writer: its log's last seq (0 when empty) and its workshop's access."""
+
+    last_seq: int
+    workshop_id: int
+    group_id: int
+    access_version: int
+
+
+_TIPS = (
+    "SELECT s.id, s.workshop_id, s.group_id, w.access_version,"
+    " (SELECT max(u.seq) FROM story_updates u WHERE u.story_id = s.id)"
+    " FROM stories s JOIN workshops w ON w.id = s.workshop_id"
+    " WHERE s.id IN :ids ORDER BY s.id"
+)
+_TIPS_SQLITE = text(_TIPS).bindparams(bindparam("ids", expanding=True))
+_TIPS_LOCKED = text(_TIPS + " FOR UPDATE OF s").bindparams(bindparam("ids", expanding=True))
+
+
+def tips(story_ids: Sequence[int]) -> dict[int, Tip]:
+    """Each story's `Tip`, in one statement (a story that is gone is missing), locking their rows.
 
     Writers and compaction lock the rows of the stories they touch, in id order, so that a seq that
     compaction has just freed (rows up to N replaced by one row at N) is never taken by a writer that read
-    the old maximum: across workers, seqs only ever grow. SQLite serialises writers by itself.
+    the old maximum: across workers, seqs only ever grow. SQLite serialises writers by itself. The
+    statement is written once as SQL: building it with the ORM cost more than running it, on every batch.
     """
-    latest = select(func.max(StoryUpdate.seq)).where(StoryUpdate.story_id == Story.id).scalar_subquery()
-    query = select(Story.id, latest).where(Story.id.in_(story_ids)).order_by(Story.id)
-    if db.session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update(of=Story)
-    return {story_id: seq or 0 for story_id, seq in db.session.execute(query)}
+    if not story_ids:
+        return {}
+    locked = db.session.get_bind().dialect.name != "sqlite"
+    rows = db.session.execute(_TIPS_LOCKED if locked else _TIPS_SQLITE, {"ids": list(story_ids)})
+    return {row[0]: Tip(row[4] or 0, row[1], row[2], row[3]) for row in rows}
 
 
 def append_rows(rows: list[dict[str, Any]]) -> None:

@@ -101,24 +101,23 @@ class GroupCommitWriter:
                 self._thread.start()
 
     def _run(self) -> None:
-        while True:
-            jobs = [self._queue.get()]
-            while len(jobs) < self.max_batch:
-                try:
-                    jobs.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            with self.engine.app.app_context():
+        with self.engine.app.app_context():  # one session for the thread's life: no checkout per batch
+            while True:
+                jobs = [self._queue.get()]
+                while len(jobs) < self.max_batch:
+                    try:
+                        jobs.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
                 try:
                     self.commit(jobs)
                 except Exception:
                     log.exception("story writer failed on a batch of %d jobs", len(jobs))
-                    db.session.rollback()
+                    db.session.remove()  # a fresh session (and connection) for the next batch
                 finally:
                     for job in jobs:
                         if not job.future.done():
                             job.future.set_result(Outcome.refused("unavailable"))
-                    db.session.remove()
 
     def commit(self, jobs: list[Job]) -> None:
         """Check, store and resolve a batch in one transaction (call within an app context).
@@ -126,40 +125,21 @@ class GroupCommitWriter:
         Jobs whose handler gave up waiting (a cancelled future) are left out: they were refused.
         """
         jobs = [job for job in jobs if job.future.set_running_or_notify_cancel()]
-        allowed = self._authorise(jobs)
-        by_story: dict[int, list[Job]] = {}
-        for job in allowed:
-            by_story.setdefault(job.story_id, []).append(job)
+        tips = persistence.tips(sorted({job.story_id for job in jobs}))
+        by_story = self._authorise(jobs, tips)
         lives = {story_id: self.engine.stories.get(story_id) for story_id in sorted(by_story)}
-        accepted: dict[int, list[Job]] = {}
         with ExitStack() as held:
             for live in lives.values():  # sorted by story id: no deadlock between batches
                 held.enter_context(live.lock)
             try:
-                stale = self._stale(lives)
-                for story_id, story_jobs in by_story.items():
-                    live = lives[story_id]
-                    if story_id in stale:
-                        live.catch_up(persistence.rows_after(story_id, live.last_seq))
-                    for job in story_jobs:
-                        refusal = self._apply(live, job)
-                        if refusal:
-                            job.future.set_result(Outcome.refused(refusal))
-                        else:
-                            accepted.setdefault(story_id, []).append(job)
+                accepted = self._apply_all(lives, by_story, tips)
                 stored = self._store(lives, accepted) if accepted else {}
             except BaseException:
                 for live in lives.values():  # they may hold updates that were not stored
                     self.engine.stories.discard(live)
                 raise
         db.session.rollback()  # end the read transaction of a batch that stored nothing
-        for story_id, story_jobs in accepted.items():
-            last = stored.get(story_id)
-            for i, job in enumerate(story_jobs):
-                if last is None:
-                    job.future.set_result(Outcome.refused("unavailable"))
-                else:
-                    job.future.set_result(Outcome(ok=True, seq=last - len(story_jobs) + 1 + i))
+        _resolve(accepted, stored)
         for live in lives.values():
             if live.broken or (live.story_id in accepted and not stored):
                 self.engine.stories.discard(live)
@@ -168,18 +148,20 @@ class GroupCommitWriter:
         if stored:
             self.engine.stored({story_id: lives[story_id] for story_id in stored}, persistence.now())
 
-    def _authorise(self, jobs: list[Job]) -> list[Job]:
+    def _authorise(self, jobs: list[Job], tips: dict[int, persistence.Tip]) -> dict[int, list[Job]]:
         """Resolve the check-only jobs and the refused updates; return the updates that may be written."""
         requests: dict[Job, Request] = {}
         for job in jobs:
-            meta = self.engine.meta(job.story_id)
-            if meta is None:
+            tip = tips.get(job.story_id)
+            if tip is None:
                 job.future.set_result(Outcome.refused("forbidden"))
                 continue
             writes = job.facilitator_writes and job.update is not None
-            requests[job] = Request(job.identity, job.story_id, meta.workshop_id, meta.group_id, writes)
-        answers = self.access.check(requests.values())
-        allowed = []
+            requests[job] = Request(job.identity, job.story_id, tip.workshop_id, tip.group_id, writes)
+        answers = self.access.check(
+            requests.values(), {tip.workshop_id: tip.access_version for tip in tips.values()}
+        )
+        allowed: dict[int, list[Job]] = {}
         for job, request in requests.items():
             granted: Access = answers[request]
             if job.update is None:
@@ -187,18 +169,24 @@ class GroupCommitWriter:
             elif not granted.write:
                 job.future.set_result(Outcome.refused(granted.reason or "forbidden"))
             else:
-                allowed.append(job)
+                allowed.setdefault(job.story_id, []).append(job)
         return allowed
 
-    def _stale(self, lives: dict[int, LiveStory]) -> set[int]:
-        """Stories whose log has rows this process has not applied (another worker wrote, or not loaded).
-
-        Also locks the stories' rows until the commit (see `persistence.last_seqs`).
-        """
-        if not lives:
-            return set()
-        last = persistence.last_seqs(list(lives))
-        return {story_id for story_id, live in lives.items() if last.get(story_id, 0) > live.last_seq}
+    def _apply_all(
+        self, lives: dict[int, LiveStory], by_story: dict[int, list[Job]], tips: dict[int, persistence.Tip]
+    ) -> dict[int, list[Job]]:
+        """Catch each story up with rows another worker wrote, then apply its jobs; the accepted ones."""
+        accepted: dict[int, list[Job]] = {}
+        for story_id, story_jobs in by_story.items():
+            live = lives[story_id]
+            _catch_up(live, tips)
+            for job in story_jobs:
+                refusal = self._apply(live, job)
+                if refusal:
+                    job.future.set_result(Outcome.refused(refusal))
+                else:
+                    accepted.setdefault(story_id, []).append(job)
+        return accepted
 
     def _apply(self, live: LiveStory, job: Job) -> str | None:
         """Apply one update to the live document; the refusal code, or None when it applied."""
@@ -218,18 +206,17 @@ class GroupCommitWriter:
         return None
 
     def _store(self, lives: dict[int, LiveStory], accepted: dict[int, list[Job]]) -> dict[int, int]:
-        """Append the accepted updates and the stories' figures, commit; {story id: last seq} or {}."""
+        """Append the accepted updates and commit; {story id: last seq} or {}."""
         budget_ends = time.monotonic() + self.engine.app.config["PLUME_WRITE_BUDGET_SECONDS"]
         for attempt in range(persistence.RETRIES):
             if attempt and time.monotonic() > budget_ends:
                 break  # refuse the batch rather than keep its writers waiting past their ack timeout
             try:
                 if attempt:  # lost a race: another worker appended meanwhile
-                    for story_id in self._stale({s: lives[s] for s in accepted}):
-                        live = lives[story_id]
-                        live.catch_up(persistence.rows_after(story_id, live.last_seq))
-                now = persistence.now()
-                rows, figures, last = [], [], {}
+                    tips = persistence.tips(sorted(accepted))
+                    for story_id in accepted:
+                        _catch_up(lives[story_id], tips)
+                rows, last = [], {}
                 for story_id, story_jobs in accepted.items():
                     live = lives[story_id]
                     first = live.last_seq + 1
@@ -242,10 +229,8 @@ class GroupCommitWriter:
                         }
                         for i, job in enumerate(story_jobs)
                     ]
-                    figures.append({"id": story_id, "length": live.length, "at": now})
                     last[story_id] = first + len(story_jobs) - 1
                 persistence.append_rows(rows)
-                persistence.record_activity(figures)
                 db.session.commit()
             except (OperationalError, IntegrityError) as exc:
                 db.session.rollback()
@@ -260,3 +245,21 @@ class GroupCommitWriter:
             "a batch of %d stories was not stored after %d attempts", len(accepted), persistence.RETRIES
         )
         return {}
+
+
+def _catch_up(live: LiveStory, tips: dict[int, persistence.Tip]) -> None:
+    """Apply the log rows this process has not (another worker wrote them, or the story is not loaded)."""
+    tip = tips.get(live.story_id)
+    if tip is not None and tip.last_seq > live.last_seq:
+        live.catch_up(persistence.rows_after(live.story_id, live.last_seq))
+
+
+def _resolve(accepted: dict[int, list[Job]], stored: dict[int, int]) -> None:
+    """Resolve the accepted jobs: each with its seq, or refused if its story's rows were not stored."""
+    for story_id, story_jobs in accepted.items():
+        last = stored.get(story_id)
+        for i, job in enumerate(story_jobs):
+            if last is None:
+                job.future.set_result(Outcome.refused("unavailable"))
+            else:
+                job.future.set_result(Outcome(ok=True, seq=last - len(story_jobs) + 1 + i))

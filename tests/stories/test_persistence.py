@@ -231,14 +231,24 @@ def test_many_threads_writing_many_stories_lose_nothing(engine: Engine) -> None:
     assert engine.writer.batches < 12 * 15
 
 
-def test_the_story_figures_are_kept_with_each_commit(engine: Engine) -> None:
+def test_the_story_figures_are_kept_at_most_once_a_second(engine: Engine) -> None:
     story_id = new_story()
     editor = Editor()
     store(engine, story_id, [editor.insert(0, "héllo 😀")])
+    engine.flush_activity(100.0)
     story = db.session.get(Story, story_id)
     db.session.refresh(story)
     assert story.length == len("héllo 😀")
-    assert story.last_activity_at is not None
+    first = story.last_activity_at
+    assert first is not None
+    store(engine, story_id, [editor.insert(0, "ô")])
+    engine.flush_activity(100.5)  # within the second: the figures wait
+    db.session.refresh(story)
+    assert story.length == len("héllo 😀")
+    engine.flush_activity(101.0)  # then they are written, with the last change's time
+    db.session.refresh(story)
+    assert story.length == len("ôhéllo 😀")
+    assert story.last_activity_at > first
 
 
 def test_an_update_that_would_outgrow_the_story_is_refused(engine: Engine, app_ctx: Flask) -> None:
