@@ -43,10 +43,8 @@ def throwaway_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def start_workers(count: int, database_url: str, tmp: Path, threads: int | None) -> list[servers.Server]:
+def start_workers(count: int, database_url: str, tmp: Path) -> list[servers.Server]:
     env = {"REDIS_URL": REDIS, "PLUME_WORKERS": "1"}
-    if threads:
-        env["PLUME_THREADS"] = str(threads)
     started: list[servers.Server] = []
     try:
         for _ in range(count):
@@ -66,7 +64,7 @@ def run_one(
 
     with throwaway_database() as database_url:
         plan_file = seed.in_subprocess(database_url, writers, tmp / f"plan-{workers}-{writers}.json")
-        backends = start_workers(workers, database_url, tmp, args.threads)
+        backends = start_workers(workers, database_url, tmp)
         proxy = None
         try:
             proxy, proxy_url = nginx.start([b.ports[0] for b in backends], tmp)

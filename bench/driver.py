@@ -38,9 +38,6 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     add("--idle", type=int, default=1000, help="idle websockets to hold while timing pages (0: skip)")
     add("--hold", type=float, default=20, help="seconds to hold them (default 20)")
     add("--workers", type=int, default=1, help="2 or more: behind nginx, on PostgreSQL and Redis")
-    add(
-        "--threads", type=int, default=None, help="PLUME_THREADS for the server (default: gunicorn.conf.py's)"
-    )
     add("--loadgen-threads", type=int, default=None, help="load generator threads (default: W/100, 1 to 4)")
     add("--seed", type=int, default=1)
     add("--json", type=Path, default=None, help="also write every result to this file")
@@ -63,21 +60,17 @@ def load_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def server_env(args: argparse.Namespace) -> dict[str, str]:
-    return {"PLUME_THREADS": str(args.threads)} if args.threads else {}
-
-
-def fresh_plume(tmp: Path, writers: int, env: dict[str, str]) -> tuple[servers.Server, Path]:
+def fresh_plume(tmp: Path, writers: int) -> tuple[servers.Server, Path]:
     """A new SQLite database with a workshop for `writers`, and Plume serving it."""
     run = next(RUNS)
     database_url = f"sqlite:///{tmp / f'bench-{run}.db'}"
     plan = seed.in_subprocess(database_url, writers, tmp / f"plan-{run}.json")
-    return servers.start_plume(database_url, tmp, env), plan
+    return servers.start_plume(database_url, tmp), plan
 
 
 def run_one(target: str, writers: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     if target == "plume":
-        server, plan = fresh_plume(tmp, writers, server_env(args))
+        server, plan = fresh_plume(tmp, writers)
     else:
         server, plan = servers.start_hocuspocus(tmp), None
     try:
@@ -100,7 +93,7 @@ def single(args: argparse.Namespace, tmp: Path) -> tuple[list[dict[str, Any]], d
             print(report.table([result]).splitlines()[1], flush=True)
     idle_result = None
     if args.idle and "plume" in args.target_list:
-        server, plan = fresh_plume(tmp, 50, server_env(args))
+        server, plan = fresh_plume(tmp, 50)
         try:
             idle_result = idle.measure(server, plan, args.idle, args.hold)
         finally:

@@ -30,12 +30,20 @@ class Server:
 
 
 def start_plume(database_url: str, log_dir: Path, env: dict[str, str] | None = None, port: int = 0) -> Server:
-    """One gunicorn with the app's own settings (workers and threads from PLUME_WORKERS / PLUME_THREADS)."""
+    """One gunicorn with the app's own settings (its workers from PLUME_WORKERS).
+
+    Every simulated client connects from 127.0.0.1: the cap on sockets per address is lifted for the bench.
+    """
     port = port or procs.free_port()
     command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
     command += ["--bind", f"127.0.0.1:{port}", "app:create_app()"]
     log = log_dir / f"plume-{port}.log"
-    environment = {"DATABASE_URL": database_url, "SECRET_KEY": "bench", **(env or {})}
+    environment = {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench",
+        "PLUME_SOCKETS_PER_ADDRESS": "100000",
+        **(env or {}),
+    }
     process = procs.spawn(command, log, environment, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     procs.wait_until(procs.answers(url + "/healthz"), process, log)

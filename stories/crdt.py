@@ -209,6 +209,9 @@ class StoryDoc:
 
     def apply(self, update: bytes) -> None:
         """Integrate the update now, or keep it until its dependencies arrive; `MalformedError` if refused."""
+        self._admit(update)
+
+    def _admit(self, update: bytes) -> None:
         if not self._ready(update):
             self.pending.append(update)
             return
@@ -235,8 +238,32 @@ class StoryDoc:
             decoded = decode_update(update)
         except UpdateFormatError:
             return True  # pycrdt decides when it applies it
+        return dependencies_met(decoded, self._coming(state_vector(self.doc.get_state())))
+
+    def offer(self, update: bytes) -> bool:
+        """Apply the update if it can integrate (`can_integrate`); False, nothing changed, if it cannot.
+
+        The update is read once: with nothing waiting (the usual case), the check is the apply's own.
+        """
+        try:
+            decoded = decode_update(update)
+        except UpdateFormatError:
+            self._admit(update)  # pycrdt decides
+            return True
         known = state_vector(self.doc.get_state())
-        for waiting in self.pending:  # what waits here counts as coming
+        if self.pending:
+            if not dependencies_met(decoded, self._coming(known)):
+                return False
+            self._admit(update)
+        elif dependencies_met(decoded, known):
+            self._integrate(update)
+        else:
+            return False
+        return True
+
+    def _coming(self, known: dict[int, int]) -> dict[int, int]:
+        """The state vector `known` extended with what the updates waiting here will bring."""
+        for waiting in self.pending:
             try:
                 structs = decode_update(waiting).structs
             except UpdateFormatError:
@@ -244,7 +271,7 @@ class StoryDoc:
             for item in structs:
                 if not item.skip and item.clock <= known.get(item.client, 0):
                     known[item.client] = max(known.get(item.client, 0), item.clock + item.length)
-        return dependencies_met(decoded, known)
+        return known
 
     def _ready(self, update: bytes) -> bool:
         try:

@@ -27,20 +27,32 @@ class LiveStory(crdt.StoryDoc):
         self.lock = threading.RLock()
         self.idle_since: float | None = None  # when this process last saw the story's room empty
         self._length: int | None = None  # characters, counted once per change (see `length`)
+        self._size_bound: int | None = None  # UTF-8 bytes of the text at most (see `size_at_most`)
 
     def apply(self, update: bytes) -> None:
+        self._changing(crdt.StoryDoc.apply, update)
+
+    def offer(self, update: bytes) -> bool:
+        """Apply the update if it can integrate (see `crdt.StoryDoc.offer`)."""
+        return self._changing(crdt.StoryDoc.offer, update) is not False
+
+    def _changing(self, change: Callable[[crdt.StoryDoc, bytes], bool | None], update: bytes) -> bool | None:
+        """Make a change: a refused one marks the document broken; an applied one moves the counts."""
         self._length = None
         try:
-            super().apply(update)
+            result = change(self, update)
         except crdt.MalformedError:
             self.broken = True
             raise
+        if result is not False and self._size_bound is not None:
+            self._size_bound += len(update)  # an update adds at most its own size of text
+        return result
 
     def catch_up(self, rows: Iterable[tuple[int, bytes]]) -> None:
         """Apply log rows (seq, update) newer than `last_seq`, in order."""
         for seq, data in rows:
             if seq > self.last_seq:
-                self._length = None
+                self._length = self._size_bound = None
                 try:
                     crdt.StoryDoc.apply(self, data)
                 except crdt.MalformedError:  # stored rows were checked; never let one block the story
@@ -57,7 +69,13 @@ class LiveStory(crdt.StoryDoc):
 
     def text_bytes(self) -> int:
         """UTF-8 bytes of the story (pycrdt measures text in bytes)."""
-        return len(self.body)
+        self._size_bound = len(self.body)
+        return self._size_bound
+
+    def size_at_most(self) -> int:
+        """An upper bound of `text_bytes`, measured only once in a while: the last measure plus the sizes of
+        the updates applied since."""
+        return self.text_bytes() if self._size_bound is None else self._size_bound
 
 
 class LiveStories:

@@ -192,18 +192,16 @@ class GroupCommitWriter:
         """Apply one update to the live document; the refusal code, or None when it applied."""
         assert job.update is not None
         limit = self.engine.app.config["PLUME_MAX_STORY_BYTES"]
-        size = live.text_bytes()
-        if size + len(job.update) > limit:  # the update's size bounds the text it adds: read it only then
-            added = inserted_bytes(job.update)
-            if added and size + added > limit:
-                return "too_large"
-        if not live.can_integrate(job.update):
-            return "out_of_sync"
+        if live.size_at_most() + len(job.update) > limit:  # the update's size bounds the text it adds
+            size = live.text_bytes()
+            if size + len(job.update) > limit:  # read what it adds only then
+                added = inserted_bytes(job.update)
+                if added and size + added > limit:
+                    return "too_large"
         try:
-            live.apply(job.update)
+            return None if live.offer(job.update) else "out_of_sync"
         except crdt.MalformedError:
             return "malformed"
-        return None
 
     def _store(self, lives: dict[int, LiveStory], accepted: dict[int, list[Job]]) -> dict[int, int]:
         """Append the accepted updates and commit; {story id: last seq} or {}."""

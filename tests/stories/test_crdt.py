@@ -115,6 +115,34 @@ def test_a_waiting_deletion_is_kept_too() -> None:
     assert str(peer) == live.text() == "bc"
 
 
+def test_offer_applies_what_can_integrate_and_leaves_the_rest_untouched() -> None:
+    """The writer's one reading of an update: refused ones change nothing, waiting ones still count."""
+    editor = Editor()
+    first, second, third = editor.insert(0, "a"), editor.insert(1, "b"), editor.insert(2, "c")
+    story = crdt.StoryDoc()
+    assert not story.offer(second)  # clock 1 of a client the document has never seen: a gap
+    assert (story.text(), story.pending) == ("", [])
+    assert story.offer(first)
+    story.apply(third)  # a log row may wait (another worker's order)...
+    assert story.pending == [third]
+    assert not story.offer(editor.insert(3, "d"))  # ...but an offer building past it is refused
+    assert story.offer(second)  # and the one it waits for closes the gap
+    assert (story.text(), story.pending) == ("abc", [])
+
+
+def test_the_size_bound_never_underestimates_the_text() -> None:
+    editor = Editor()
+    live = LiveStory(1)
+    live.offer(editor.insert(0, "héllo"))
+    assert live.size_at_most() == live.text_bytes() == len("héllo".encode())
+    for i in range(20):
+        update = editor.insert(i, "😀") if i % 3 else editor.delete(0, 1)
+        assert live.offer(update)
+        assert live.size_at_most() >= len(str(live.body).encode())
+    live.catch_up([(1, editor.insert(0, "x"))])
+    assert live.size_at_most() == len(str(live.body).encode())  # measured again after a catch-up
+
+
 def test_updates_with_different_gaps_all_arrive() -> None:
     """pycrdt alone loses the update at clock 3 when clocks 3, 2 then 1 arrive after 0 (see StoryDoc)."""
     editor = Editor()
