@@ -93,7 +93,7 @@ def single(args: argparse.Namespace, tmp: Path) -> tuple[list[dict[str, Any]], d
             print(report.table([result]).splitlines()[1], flush=True)
     idle_result = None
     if args.idle and "plume" in args.target_list:
-        server, plan = fresh_plume(tmp, 50)
+        server, plan = fresh_plume(tmp, max(50, args.idle // 2))  # a participant for each of its sockets
         try:
             idle_result = idle.measure(server, plan, args.idle, args.hold)
         finally:

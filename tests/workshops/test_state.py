@@ -155,3 +155,31 @@ def test_presence_lists_connected_participants_per_group(workshop: Workshop) -> 
     finally:
         for sid in ("sid-ada", "sid-grace", "sid-other"):
             store.remove(sid)
+
+
+def test_a_participants_state_loads_only_their_own_groups_members(workshop: Workshop) -> None:
+    """A connection storm of 500 must not load the whole roster 500 times over."""
+    from sqlalchemy import event
+
+    from workshops.models import Participant
+
+    ada, _ = factories.participant(workshop.groups[1], "Ada")
+    for group in (workshop.groups[0], workshop.groups[2]):
+        for n in range(5):
+            factories.participant(group, f"Someone {group.id}-{n}")
+    db.session.commit()
+    ada_id = ada.id
+    db.session.expunge_all()
+    loaded: list[str] = []
+
+    def seen(target: Participant, _context: object) -> None:
+        loaded.append(target.display_name)
+
+    event.listen(Participant, "load", seen)
+    try:
+        view = state.participant_state(db.session.get(Participant, ada_id))
+    finally:
+        event.remove(Participant, "load", seen)
+    assert [m["name"] for m in view["group"]["members"]] == ["Ada"]
+    assert loaded == ["Ada"]  # get() loaded Ada; the state loaded nobody from the other groups
+    assert view["locked_groups"] == []
