@@ -88,14 +88,20 @@ def append_rows(rows: list[dict[str, Any]]) -> None:
 
 
 def record_activity(figures: list[dict[str, Any]]) -> None:
-    """Keep the facilitator console's figures, [{id, length, at}] (not committed)."""
+    """Keep the facilitator console's figures, [{id, length, at}] (not committed).
+
+    The rows are updated in id order, the order in which writers lock them (`tips`): no deadlock.
+    """
     if figures:
         stories = Story.__table__
         db.session.execute(
             update(stories)
             .where(stories.c.id == bindparam("story"))
             .values(length=bindparam("chars"), last_activity_at=bindparam("at")),
-            [{"story": f["id"], "chars": f["length"], "at": f["at"]} for f in figures],
+            [
+                {"story": f["id"], "chars": f["length"], "at": f["at"]}
+                for f in sorted(figures, key=lambda f: f["id"])
+            ],
         )
 
 

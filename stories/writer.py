@@ -125,7 +125,7 @@ class GroupCommitWriter:
         Jobs whose handler gave up waiting (a cancelled future) are left out: they were refused.
         """
         jobs = [job for job in jobs if job.future.set_running_or_notify_cancel()]
-        tips = persistence.tips(sorted({job.story_id for job in jobs}))
+        tips = self._tips(sorted({job.story_id for job in jobs}))
         by_story = self._authorise(jobs, tips)
         lives = {story_id: self.engine.stories.get(story_id) for story_id in sorted(by_story)}
         with ExitStack() as held:
@@ -147,6 +147,17 @@ class GroupCommitWriter:
         self.stored += sum(len(accepted[s]) for s in stored)
         if stored:
             self.engine.stored({story_id: lives[story_id] for story_id in stored}, persistence.now())
+
+    def _tips(self, story_ids: list[int]) -> dict[int, persistence.Tip]:
+        """`persistence.tips`, tried again when it loses a race for the rows (a deadlock, a lock timeout)."""
+        for attempt in range(persistence.RETRIES):
+            try:
+                return persistence.tips(story_ids)
+            except OperationalError as exc:
+                db.session.rollback()
+                log.info("story batch: tips retry %d after %s", attempt + 1, type(exc).__name__)
+                persistence.retry_pause(attempt)
+        return persistence.tips(story_ids)
 
     def _authorise(self, jobs: list[Job], tips: dict[int, persistence.Tip]) -> dict[int, list[Job]]:
         """Resolve the check-only jobs and the refused updates; return the updates that may be written."""

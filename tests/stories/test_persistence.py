@@ -452,3 +452,30 @@ def test_every_job_is_checked_against_the_state_of_its_batch(engine: Engine) -> 
     engine.writer.commit([unknown])
     assert unknown.future.result(timeout=0) == Outcome.refused("forbidden")
     assert persistence.load_text(story_id) == "dabc"
+
+
+def test_the_figures_lock_rows_in_the_writers_order(app_ctx: Flask) -> None:
+    """Writers lock stories in id order (`tips`); the housekeeper's figures must too, or two workers
+    deadlock (a writer holding 1 and wanting 2, a housekeeper holding 2 and wanting 1)."""
+    from sqlalchemy import event
+
+    first, second = new_story(), new_story()
+    seen: list[object] = []
+
+    def record(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE STORIES"):
+            seen.append(parameters)
+
+    engine_ = db.engine
+    event.listen(engine_, "before_cursor_execute", record)
+    try:
+        at = persistence.now()
+        persistence.record_activity(
+            [{"id": second, "length": 2, "at": at}, {"id": first, "length": 1, "at": at}]
+        )
+        db.session.commit()
+    finally:
+        event.remove(engine_, "before_cursor_execute", record)
+    flat = [row for batch in seen for row in (batch if isinstance(batch, list) else [batch])]
+    ids = [row[-1] if isinstance(row, tuple) else row["story"] for row in flat]
+    assert ids == [first, second]
