@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import concurrency
 import config as plume_config
 import ids
+import logs
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).parent
@@ -75,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(HERE / "instance"), instance_relative_config=True)
     app.config.update(plume_config.load(Path(app.instance_path), config))
     app.url_map.converters["int"] = ids.IdConverter  # before any route: no id above what a column holds
+    logs.configure(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(HERE / "migrations"))

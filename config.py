@@ -48,6 +48,20 @@ def _secret_key(instance: Path, production: bool) -> str:
     return key
 
 
+def _log_level(value: str) -> str:
+    level = value.strip().upper() or "INFO"
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"PLUME_LOG_LEVEL is DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
+    return level
+
+
+def _log_format(value: str) -> str:
+    name = value.strip().lower() or "keyvalue"
+    if name not in ("keyvalue", "json"):
+        raise ConfigError(f"PLUME_LOG_FORMAT is keyvalue or json, not {value!r}")
+    return name
+
+
 def _rate(value: str) -> tuple[int, float]:
     """ "10/30": at most 10 actions in 30 seconds."""
     count, _, seconds = value.partition("/")
@@ -106,6 +120,9 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_SOCKETS_PER_ADDRESS": int(env.get("PLUME_SOCKETS_PER_ADDRESS", 300)),
         "PLUME_SOCKETS_PER_PARTICIPANT": int(env.get("PLUME_SOCKETS_PER_PARTICIPANT", 6)),
         "PLUME_SOCKET_AUTH_SECONDS": float(env.get("PLUME_SOCKET_AUTH_SECONDS", 10)),
+        # Logs (logs.py): one line per record, key=value fields or JSON lines, from this level up.
+        "PLUME_LOG_FORMAT": _log_format(env.get("PLUME_LOG_FORMAT", "")),
+        "PLUME_LOG_LEVEL": _log_level(env.get("PLUME_LOG_LEVEL", "")),
         "PLUME_COMMENT_RATE": _rate(env.get("PLUME_COMMENT_RATE", "10/30")),  # per author
         "PLUME_CHAT_RATE": _rate(env.get("PLUME_CHAT_RATE", "10/20")),  # per author
     }

@@ -1,4 +1,4 @@
-"""Site-wide pages: home, language switch, health check, error pages."""
+"""Site-wide pages: home, language switch, liveness and readiness checks, error pages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from flask import Blueprint, Flask, current_app, jsonify, redirect, render_templ
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+import health
 from accounts.safety import safe_next
+from extensions import limiter
 
 bp = Blueprint("pages", __name__)
 
@@ -29,8 +31,19 @@ def set_language() -> Any:
 
 
 @bp.get("/healthz")
-def health() -> Any:
+@limiter.exempt
+def liveness() -> Any:
+    """The process answers (nothing else is checked: see `health`)."""
     return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+@limiter.exempt
+def readiness() -> Any:
+    """200 `{"ok": true, "checks": {...}}` when the database (and Redis) answer, else 503 saying which not."""
+    checks = health.readiness()
+    ready = all(state == "ok" for state in checks.values())
+    return jsonify(ok=ready, checks=checks), 200 if ready else 503
 
 
 def wants_json() -> bool:

@@ -15,14 +15,17 @@ from enum import Enum
 from pycrdt import (
     Decoder,
     Doc,
+    Encoder,
     Text,
     YMessageType,
     YSyncMessageType,
+    create_awareness_message,
     create_update_message,
     get_update,
-    write_var_uint,
+    write_message,
 )
 
+from stories.lib0 import Reader
 from stories.yupdate import UpdateFormatError, decode_update, dependencies_met
 
 log = logging.getLogger(__name__)
@@ -61,43 +64,40 @@ class Message:
         return self.kind in (Kind.SYNC_STEP2, Kind.SYNC_UPDATE)
 
 
-def _read_uint(data: bytes, pos: int) -> tuple[int, int]:
-    value, shift = 0, 0
-    while True:
-        if pos >= len(data):
-            raise MalformedError("truncated message")
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, pos
-        shift += 7
-        if shift > 63:
-            raise MalformedError("varuint too long")
+class _MessageReader(Reader):
+    error = MalformedError
 
 
-def _read_payload(data: bytes, pos: int) -> bytes:
-    """The varUint8Array at `pos`, which must end the message exactly."""
-    length, pos = _read_uint(data, pos)
-    if pos + length != len(data):
+def _payload(data: bytes) -> bytes:
+    """The varUint8Array after a message's type bytes: its length must match the bytes left exactly."""
+    reader = _MessageReader(data)
+    payload = reader.var_bytes()
+    if reader.length != 0:
         raise MalformedError("payload length does not match the message")
-    return data[pos:]
+    return payload
 
 
 def parse_message(data: object) -> Message:
-    """Read one y-protocols message (sync step 1, step 2, update, or awareness); raise `MalformedError`."""
+    """Read one y-protocols message (sync step 1, step 2, update, or awareness); raise `MalformedError`.
+
+    The type and sync type are varuints, but every type there is fits in one byte, and pycrdt reads them so
+    (`handle_sync_message`): a first byte of 0x80 or more (a type beyond those, or one encoded in more bytes
+    than it needs, which no lib0 encoder writes) is refused as unsupported.
+    """
     if type(data) is not bytes:
         if not isinstance(data, BINARY):
             raise MalformedError("a yjs message is binary")
         data = bytes(data)
-    message_type, pos = _read_uint(data, 0)
+    if len(data) < 2:
+        raise MalformedError("truncated message")
+    message_type = data[0]
     if message_type == YMessageType.SYNC:
-        sync_type, pos = _read_uint(data, pos)
-        if sync_type not in SYNC_KINDS:
-            raise MalformedError(f"unknown sync message type {sync_type}")
-        return Message(SYNC_KINDS[YSyncMessageType(sync_type)], _read_payload(data, pos))
+        kind = SYNC_KINDS.get(data[1])  # type: ignore[call-overload]
+        if kind is None:
+            raise MalformedError(f"unknown sync message type {data[1]}")
+        return Message(kind, _payload(data[2:]))
     if message_type == YMessageType.AWARENESS:
-        payload = _read_payload(data, pos)
+        payload = _payload(data[1:])
         awareness_clients(payload)
         return Message(Kind.AWARENESS, payload)
     raise MalformedError(f"unsupported message type {message_type}")
@@ -105,37 +105,39 @@ def parse_message(data: object) -> Message:
 
 def awareness_clients(payload: bytes) -> dict[int, tuple[int, bool]]:
     """Client id -> (clock, present) of an awareness update; checks that every state is JSON."""
-    try:
-        decoder = Decoder(payload)
-        clients: dict[int, tuple[int, bool]] = {}
-        for _ in range(decoder.read_var_uint()):
-            client, clock = decoder.read_var_uint(), decoder.read_var_uint()
-            state = json.loads(decoder.read_var_string())
-            clients[client] = (clock, state is not None)
-    except (RuntimeError, IndexError, ValueError) as exc:
-        raise MalformedError("malformed awareness update") from exc
-    if decoder.length != 0:
+    reader = _MessageReader(payload)
+    clients: dict[int, tuple[int, bool]] = {}
+    for _ in range(reader.uint()):
+        client, clock = reader.uint(), reader.uint()
+        state = reader.var_bytes()
+        try:
+            clients[client] = (clock, json.loads(state.decode("utf-8")) is not None)
+        except ValueError as exc:
+            raise MalformedError("an awareness state is not JSON") from exc
+    if reader.length != 0:
         raise MalformedError("trailing bytes after the awareness update")
     return clients
 
 
 def awareness_removal(clients: dict[int, int]) -> bytes:
     """An awareness message saying that these clients (id -> last clock) are gone."""
-    body = write_var_uint(len(clients)) + b"".join(
-        write_var_uint(client) + write_var_uint(clock + 1) + write_var_uint(4) + b"null"
-        for client, clock in clients.items()
-    )
-    return bytes([YMessageType.AWARENESS]) + write_var_uint(len(body)) + body
+    encoder = Encoder()
+    encoder.write_var_uint(len(clients))
+    for client, clock in clients.items():
+        encoder.write_var_uint(client)
+        encoder.write_var_uint(clock + 1)
+        encoder.write_var_string("null")
+    return create_awareness_message(encoder.to_bytes())
 
 
 def sync_step1(state: bytes) -> bytes:
     """Sync step 1 carrying a state vector."""
-    return bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP1]) + write_var_uint(len(state)) + state
+    return bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP1]) + write_message(state)
 
 
 def sync_step2(update: bytes) -> bytes:
     """Sync step 2 carrying what the other side lacks."""
-    return bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP2]) + write_var_uint(len(update)) + update
+    return bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP2]) + write_message(update)
 
 
 def update_message(update: bytes) -> bytes:

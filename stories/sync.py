@@ -143,7 +143,7 @@ def _checked(job: Job) -> None:
         raise refusal(outcome.code or "unavailable")
 
 
-def receive(identity: Identity | None, sid: str, story_id: object, data: object) -> Reply:
+def receive(identity: Identity | None, sid: str, story_id: object, data: object) -> Reply:  # noqa: C901
     """Handle one y-protocols message from socket `sid` for a story it opened (see the module docstring).
 
     Every message is checked against the database state of its batch (see `stories.access_cache`). An

@@ -1,15 +1,18 @@
 """Read the structure of a Yjs v1 update: which client wrote which clock ranges, with what text.
 
 pycrdt applies updates but does not expose their structs; authorship needs them (which Yjs client ids wrote
-the characters still in the story). This is a strict reader of the lib0/Yjs v1 encoding; it never changes a
-document and raises `UpdateFormatError` on anything it cannot read to the end.
+the characters still in the story). This is a strict reader of the Yjs v1 encoding, on `stories.lib0`'s reader
+(pycrdt's `Decoder`, bounded); it never changes a document and raises `UpdateFormatError` on anything it
+cannot read to the end.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from stories.lib0 import Reader
 
 # Content refs (the low 5 bits of a struct's info byte); 0 is a GC struct and 10 a Skip struct.
 GC, DELETED, JSON, BINARY, STRING, EMBED, FORMAT, TYPE, ANY, DOC, SKIP = range(11)
@@ -19,6 +22,10 @@ ORIGIN, RIGHT_ORIGIN, PARENT_SUB = 0x80, 0x40, 0x20
 
 class UpdateFormatError(ValueError):
     """The bytes are not a well-formed Yjs v1 update."""
+
+
+class _UpdateReader(Reader):
+    error = UpdateFormatError
 
 
 @dataclass(frozen=True)
@@ -53,127 +60,81 @@ class DecodedUpdate:
         return {s.client for s in self.structs if not s.skip}
 
 
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self.data = memoryview(data)
-        self.pos = 0
-
-    def byte(self) -> int:
-        if self.pos >= len(self.data):
-            raise UpdateFormatError("unexpected end of update")
-        value = self.data[self.pos]
-        self.pos += 1
-        return value
-
-    def take(self, n: int) -> bytes:
-        if n < 0 or self.pos + n > len(self.data):
-            raise UpdateFormatError("unexpected end of update")
-        chunk = bytes(self.data[self.pos : self.pos + n])
-        self.pos += n
-        return chunk
-
-    def uint(self) -> int:
-        value, shift = 0, 0
-        while True:
-            b = self.byte()
-            value |= (b & 0x7F) << shift
-            if b < 0x80:
-                return value
-            shift += 7
-            if shift > 70:
-                raise UpdateFormatError("varuint too long")
-
-    def int(self) -> int:
-        b = self.byte()
-        value, negative, shift = b & 0x3F, b & 0x40, 6
-        while b & 0x80:
-            b = self.byte()
-            value |= (b & 0x7F) << shift
-            shift += 7
-            if shift > 70:
-                raise UpdateFormatError("varint too long")
-        return -value if negative else value
-
-    def string(self) -> str:
-        return self.take(self.uint()).decode("utf-8", errors="replace")
-
-    def any(self, depth: int = 0) -> None:
-        """Skip one lib0 `any` value."""
-        if depth > 100:
-            raise UpdateFormatError("value nested too deeply")
-        tag = self.byte()
-        if tag in (127, 126, 121, 120):  # undefined, null, false, true
-            return
-        if tag == 125:
-            self.int()
-        elif tag == 124:
-            self.take(4)
-        elif tag in (123, 122):
-            self.take(8)
-        elif tag == 119:
-            self.string()
-        elif tag == 118:
-            for _ in range(self.uint()):
-                self.string()
-                self.any(depth + 1)
-        elif tag == 117:
-            for _ in range(self.uint()):
-                self.any(depth + 1)
-        elif tag == 116:
-            self.take(self.uint())
-        else:
-            raise UpdateFormatError(f"unknown value tag {tag}")
-
-    def id(self) -> tuple[int, int]:
-        return self.uint(), self.uint()
-
-
 def utf16_length(text: str) -> int:
     """Length in UTF-16 code units: how Yjs counts clock units of string content."""
     return len(text.encode("utf-16-le", errors="surrogatepass")) // 2
 
 
-def _content(reader: _Reader, ref: int) -> tuple[int, str | None, bool]:
-    """Read an item's content: (length in clock units, text if string content, deleted)."""
-    if ref == DELETED:
-        return reader.uint(), None, True
-    if ref == JSON:
-        count = reader.uint()
-        for _ in range(count):
-            reader.string()
-        return count, None, False
-    if ref == BINARY:
-        reader.take(reader.uint())
-        return 1, None, False
-    if ref == STRING:
-        text = reader.string()
-        return utf16_length(text), text, False
-    if ref == EMBED:
-        reader.string()
-        return 1, None, False
-    if ref == FORMAT:
-        reader.string()
-        reader.string()
-        return 1, None, False
-    if ref == TYPE:
-        if reader.uint() in (XML_ELEMENT, XML_HOOK):
-            reader.string()
-        return 1, None, False
-    if ref == ANY:
-        count = reader.uint()
-        for _ in range(count):
-            reader.any()
-        return count, None, False
-    if ref == DOC:
-        reader.string()
-        reader.any()
-        return 1, None, False
-    raise UpdateFormatError(f"unknown content ref {ref}")
+Content = tuple[int, str | None, bool]  # (length in clock units, text if string content, deleted)
+
+
+def _deleted(reader: Reader) -> Content:
+    return reader.uint(), None, True
+
+
+def _json(reader: Reader) -> Content:
+    count = reader.uint()
+    for _ in range(count):
+        reader.var_bytes()
+    return count, None, False
+
+
+def _one_string(reader: Reader) -> Content:  # binary or embed content: one clock unit
+    reader.var_bytes()
+    return 1, None, False
+
+
+def _string(reader: Reader) -> Content:
+    text = reader.string()
+    return utf16_length(text), text, False
+
+
+def _format(reader: Reader) -> Content:
+    reader.var_bytes()
+    reader.var_bytes()
+    return 1, None, False
+
+
+def _type(reader: Reader) -> Content:
+    if reader.uint() in (XML_ELEMENT, XML_HOOK):
+        reader.var_bytes()
+    return 1, None, False
+
+
+def _any(reader: Reader) -> Content:
+    count = reader.uint()
+    for _ in range(count):
+        reader.skip_any()
+    return count, None, False
+
+
+def _subdoc(reader: Reader) -> Content:
+    reader.var_bytes()
+    reader.skip_any()
+    return 1, None, False
+
+
+_CONTENT: dict[int, Callable[[Reader], Content]] = {  # by content ref
+    DELETED: _deleted,
+    JSON: _json,
+    BINARY: _one_string,
+    STRING: _string,
+    EMBED: _one_string,
+    FORMAT: _format,
+    TYPE: _type,
+    ANY: _any,
+    DOC: _subdoc,
+}
+
+
+def _id(reader: Reader) -> tuple[int, int]:
+    """An item's id: (client, clock)."""
+    return reader.uint(), reader.uint()
 
 
 def decode_update(data: bytes) -> DecodedUpdate:
     """The structs and delete set of a v1 update; `UpdateFormatError` unless it reads exactly to the end."""
-    reader = _Reader(data)
+    reader = _UpdateReader(data)
     decoded = DecodedUpdate()
     for _ in range(reader.uint()):
         count, client, clock = reader.uint(), reader.uint(), reader.uint()
@@ -185,14 +146,18 @@ def decode_update(data: bytes) -> DecodedUpdate:
                 decoded.structs.append(Struct(client, clock, length, deleted=True, skip=ref == SKIP))
                 clock += length
                 continue
-            origin = reader.id() if info & ORIGIN else None
-            right_origin = reader.id() if info & RIGHT_ORIGIN else None
+            origin = _id(reader) if info & ORIGIN else None
+            right_origin = _id(reader) if info & RIGHT_ORIGIN else None
             parent: str | tuple[int, int] | None = None
             if not info & (ORIGIN | RIGHT_ORIGIN):
-                parent = reader.string() if reader.uint() == 1 else reader.id()
+                parent = reader.string() if reader.uint() == 1 else _id(reader)
                 if info & PARENT_SUB:
-                    reader.string()
-            length, text, deleted = _content(reader, ref)
+                    reader.var_bytes()
+            try:
+                read_content = _CONTENT[ref]
+            except KeyError:
+                raise UpdateFormatError(f"unknown content ref {ref}") from None
+            length, text, deleted = read_content(reader)
             decoded.structs.append(Struct(client, clock, length, text, deleted, parent, origin, right_origin))
             clock += length
     for _ in range(reader.uint()):
@@ -200,7 +165,7 @@ def decode_update(data: bytes) -> DecodedUpdate:
         ranges = decoded.deletes.setdefault(client, [])
         for _ in range(reader.uint()):
             ranges.append((reader.uint(), reader.uint()))
-    if reader.pos != len(reader.data):
+    if reader.length != 0:
         raise UpdateFormatError("trailing bytes after the update")
     return decoded
 
@@ -247,45 +212,58 @@ def _subtract(start: int, end: int, holes: Iterable[tuple[int, int]]) -> list[tu
     return kept
 
 
-def _root_names(structs: list[Struct]) -> list[str | None]:
-    """The root type each struct belongs to (None when it sits in a nested type or cannot be told)."""
-    by_client: dict[int, list[tuple[int, int]]] = {}  # client -> [(clock, index)], sorted by clock
-    for index, item in enumerate(structs):
-        by_client.setdefault(item.client, []).append((item.clock, index))
-    for entries in by_client.values():
-        entries.sort()
+class _Index:
+    """Finds the struct that holds a given (client, clock) among a list of structs."""
 
-    def find(client: int, clock: int) -> int | None:
-        entries = by_client.get(client, [])
-        at = bisect_right(entries, (clock, len(structs))) - 1
+    def __init__(self, structs: list[Struct]) -> None:
+        self.structs = structs
+        self.by_client: dict[int, list[tuple[int, int]]] = {}  # client -> [(clock, index)], sorted by clock
+        for index, item in enumerate(structs):
+            self.by_client.setdefault(item.client, []).append((item.clock, index))
+        for entries in self.by_client.values():
+            entries.sort()
+
+    def find(self, client: int, clock: int) -> int | None:
+        entries = self.by_client.get(client, [])
+        at = bisect_right(entries, (clock, len(self.structs))) - 1
         if at >= 0:
             index = entries[at][1]
-            if clock < structs[index].clock + structs[index].length:
+            if clock < self.structs[index].clock + self.structs[index].length:
                 return index
         return None
 
+
+def _walk_to_root(index: _Index, start: int, roots: dict[int, str | None]) -> None:
+    """Follow neighbours from struct `start` to a struct whose parent is known; record the root in `roots`
+    for every struct on the way."""
+    chain: list[int] = []
+    current: int | None = start
+    root: str | None = None
+    while current is not None:
+        if current in roots:
+            root = roots[current]
+            break
+        if current in chain:
+            break  # a cycle: only a forged update has one
+        chain.append(current)
+        item = index.structs[current]
+        if isinstance(item.parent, str):
+            root = item.parent
+            break
+        if item.parent is not None or item.neighbour is None:
+            break  # a nested type (its items are not the story's text), or a GC struct
+        current = index.find(*item.neighbour)
+    for seen in chain:
+        roots[seen] = root
+
+
+def _root_names(structs: list[Struct]) -> list[str | None]:
+    """The root type each struct belongs to (None when it sits in a nested type or cannot be told)."""
+    index = _Index(structs)
     roots: dict[int, str | None] = {}
-    for index in range(len(structs)):
-        chain: list[int] = []
-        current: int | None = index
-        root: str | None = None
-        while current is not None:
-            if current in roots:
-                root = roots[current]
-                break
-            if current in chain:
-                break  # a cycle: only a forged update has one
-            chain.append(current)
-            item = structs[current]
-            if isinstance(item.parent, str):
-                root = item.parent
-                break
-            if item.parent is not None or item.neighbour is None:
-                break  # a nested type (its items are not the story's text), or a GC struct
-            current = find(*item.neighbour)
-        for seen in chain:
-            roots[seen] = root
-    return [roots[index] for index in range(len(structs))]
+    for start in range(len(structs)):
+        _walk_to_root(index, start, roots)
+    return [roots[start] for start in range(len(structs))]
 
 
 def visible_characters(data: bytes, root: str = "body") -> dict[int, int]:

@@ -20,7 +20,7 @@ Decisions where the brief left room:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -159,6 +159,73 @@ def _check_durations(durations: Sequence[int]) -> None:
             raise ValueError(f"phase durations must be non-negative ints, not {duration!r}")
 
 
+def _start(clock: Clock, _command: Command, durations: Sequence[int], now: datetime) -> Clock:
+    if clock.status is Status.FINISHED:
+        raise PhaseError("already_finished", "the workshop has already finished")
+    if clock.status in (Status.RUNNING, Status.PAUSED):
+        raise PhaseError("already_started", "the workshop has already started")
+    return _running(0, durations, now)
+
+
+def _pause(clock: Clock, _command: Command, _durations: Sequence[int], now: datetime) -> Clock:
+    if clock.status is not Status.RUNNING:
+        raise PhaseError("not_running", "only a running phase can be paused")
+    return Clock(clock.phase, Status.PAUSED, remaining=remaining(clock, now))
+
+
+def _resume(clock: Clock, _command: Command, _durations: Sequence[int], now: datetime) -> Clock:
+    if clock.status is not Status.PAUSED or clock.remaining is None:
+        raise PhaseError("not_paused", "only a paused phase can be resumed")
+    return Clock(clock.phase, Status.RUNNING, deadline=now + clock.remaining)
+
+
+def _extend(clock: Clock, command: Command, _durations: Sequence[int], now: datetime) -> Clock:
+    seconds = _check_seconds(command.seconds)
+    if clock.status not in (Status.RUNNING, Status.PAUSED):
+        raise PhaseError("not_running", "only a running or paused phase can be extended")
+    left = max(timedelta(0), remaining(clock, now) + timedelta(seconds=seconds))
+    if clock.status is Status.PAUSED:
+        return Clock(clock.phase, Status.PAUSED, remaining=left)
+    return Clock(clock.phase, Status.RUNNING, deadline=now + left)
+
+
+def _next(clock: Clock, _command: Command, durations: Sequence[int], now: datetime) -> Clock:
+    last = len(durations) - 1
+    if clock.status is Status.NOT_STARTED:
+        return _running(0, durations, now)
+    if clock.status is Status.FINISHED:
+        raise PhaseError("no_next_phase", "the workshop has already finished")
+    if clock.phase >= last:
+        return Clock(last, Status.FINISHED)
+    return _running(clock.phase + 1, durations, now)
+
+
+def _previous(clock: Clock, _command: Command, durations: Sequence[int], now: datetime) -> Clock:
+    if clock.status is Status.FINISHED:
+        return _running(len(durations) - 1, durations, now)
+    if clock.status is Status.NOT_STARTED or clock.phase == 0:
+        raise PhaseError("no_previous_phase", "there is no phase before this one")
+    return _running(clock.phase - 1, durations, now)
+
+
+def _goto(_clock: Clock, command: Command, durations: Sequence[int], now: datetime) -> Clock:
+    index, last = _check_index(command.index), len(durations) - 1
+    if not 0 <= index <= last:
+        raise PhaseError("bad_index", f"phase index must be between 0 and {last}")
+    return _running(index, durations, now)
+
+
+_TRANSITIONS: dict[str, Callable[[Clock, Command, Sequence[int], datetime], Clock]] = {
+    "start": _start,
+    "pause": _pause,
+    "resume": _resume,
+    "extend": _extend,
+    "next": _next,
+    "previous": _previous,
+    "goto": _goto,
+}
+
+
 def apply(clock: Clock, command: Command, durations: Sequence[int], now: datetime) -> Clock:
     """Return the clock after ``command`` at ``now``; ``durations`` gives each phase's length in seconds.
 
@@ -170,58 +237,10 @@ def apply(clock: Clock, command: Command, durations: Sequence[int], now: datetim
     last = len(durations) - 1
     if clock.phase > last:
         clock = Clock(last, clock.status, clock.deadline, clock.remaining)
-    status, action = clock.status, command.action
-    started = status in (Status.RUNNING, Status.PAUSED)
-
-    if action == "start":
-        if status is Status.FINISHED:
-            raise PhaseError("already_finished", "the workshop has already finished")
-        if started:
-            raise PhaseError("already_started", "the workshop has already started")
-        return _running(0, durations, now)
-
-    if action == "pause":
-        if status is not Status.RUNNING:
-            raise PhaseError("not_running", "only a running phase can be paused")
-        return Clock(clock.phase, Status.PAUSED, remaining=remaining(clock, now))
-
-    if action == "resume":
-        if status is not Status.PAUSED or clock.remaining is None:
-            raise PhaseError("not_paused", "only a paused phase can be resumed")
-        return Clock(clock.phase, Status.RUNNING, deadline=now + clock.remaining)
-
-    if action == "extend":
-        seconds = _check_seconds(command.seconds)
-        if not started:
-            raise PhaseError("not_running", "only a running or paused phase can be extended")
-        left = max(timedelta(0), remaining(clock, now) + timedelta(seconds=seconds))
-        if status is Status.PAUSED:
-            return Clock(clock.phase, Status.PAUSED, remaining=left)
-        return Clock(clock.phase, Status.RUNNING, deadline=now + left)
-
-    if action == "next":
-        if status is Status.NOT_STARTED:
-            return _running(0, durations, now)
-        if status is Status.FINISHED:
-            raise PhaseError("no_next_phase", "the workshop has already finished")
-        if clock.phase >= last:
-            return Clock(last, Status.FINISHED)
-        return _running(clock.phase + 1, durations, now)
-
-    if action == "previous":
-        if status is Status.FINISHED:
-            return _running(last, durations, now)
-        if status is Status.NOT_STARTED or clock.phase == 0:
-            raise PhaseError("no_previous_phase", "there is no phase before this one")
-        return _running(clock.phase - 1, durations, now)
-
-    if action == "goto":
-        index = _check_index(command.index)
-        if not 0 <= index <= last:
-            raise PhaseError("bad_index", f"phase index must be between 0 and {last}")
-        return _running(index, durations, now)
-
-    raise PhaseError("unknown_action", f"unknown action {str(action)[:40]!r}")
+    transition = _TRANSITIONS.get(command.action)
+    if transition is None:
+        raise PhaseError("unknown_action", f"unknown action {str(command.action)[:40]!r}")
+    return transition(clock, command, durations, now)
 
 
 def rearms_deadline(before: Clock, after: Clock, now: datetime) -> bool:

@@ -50,6 +50,28 @@ def _disconnect_soon(sid: str) -> None:
     socketio.server.disconnect(sid, namespace=NAMESPACE)
 
 
+def _reconcile_facilitator(sid: str, facilitator_id: int, workshop_id: int, gone: bool) -> None:
+    if gone or not facilitates(facilitator_id, workshop_id):
+        _revoke(sid, workshop_id, [workshop_room(workshop_id), facilitators_room(workshop_id)])
+
+
+def _reconcile_participant(sid: str, participant_id: int, workshop_id: int, gone: bool) -> None:
+    """Revoke a participant no longer in the workshop, else keep its socket in its (new) group's room only."""
+    participant = None if gone else db.session.get(Participant, participant_id)
+    if participant is None or participant.workshop_id != workshop_id:
+        _revoke(sid, workshop_id, [workshop_room(workshop_id)])
+        return
+    own = group_room(participant.group_id)
+    for room in socketio.server.rooms(sid, namespace=NAMESPACE):
+        if room.startswith("group:") and room != own:
+            socketio.server.leave_room(sid, room, namespace=NAMESPACE)
+    if own not in socketio.server.rooms(sid, namespace=NAMESPACE):
+        socketio.server.enter_room(sid, own, namespace=NAMESPACE)
+        state_now = state.participant_state(participant)
+        if state_now is not None:
+            socketio.emit(state.EVENT, state_now, to=sid, namespace=NAMESPACE)
+
+
 def reconcile(current: dict[int, int], moved: set[int]) -> None:
     """Put every local socket of the moved workshops in the rooms it may hear now, and only those."""
     for workshop_id in moved:
@@ -59,21 +81,9 @@ def reconcile(current: dict[int, int], moved: set[int]) -> None:
             if identity is None:
                 continue
             if identity.is_facilitator:
-                if gone or not facilitates(identity.id, workshop_id):
-                    _revoke(sid, workshop_id, [workshop_room(workshop_id), facilitators_room(workshop_id)])
-                continue
-            participant = None if gone else db.session.get(Participant, identity.id)
-            if participant is None or participant.workshop_id != workshop_id:
-                _revoke(sid, workshop_id, [workshop_room(workshop_id)])
-                continue
-            for room in socketio.server.rooms(sid, namespace=NAMESPACE):
-                if room.startswith("group:") and room != group_room(participant.group_id):
-                    socketio.server.leave_room(sid, room, namespace=NAMESPACE)
-            if group_room(participant.group_id) not in socketio.server.rooms(sid, namespace=NAMESPACE):
-                socketio.server.enter_room(sid, group_room(participant.group_id), namespace=NAMESPACE)
-                state_now = state.participant_state(participant)
-                if state_now is not None:
-                    socketio.emit(state.EVENT, state_now, to=sid, namespace=NAMESPACE)
+                _reconcile_facilitator(sid, identity.id, workshop_id, gone)
+            else:
+                _reconcile_participant(sid, identity.id, workshop_id, gone)
 
 
 def follow(app: Flask) -> None:

@@ -72,6 +72,8 @@ def on_connect(auth: Any = None) -> None:
             presence.store().add(request.sid, participant.workshop_id, participant.id)
             emit(state.EVENT, state.participant_state(participant))
             state.publish_presence(participant.workshop_id)
+        role = "facilitator" if identity.is_facilitator else "participant"
+        log.debug("socket connected: %s %s", role, identity.id)
     finally:
         db.session.remove()
 

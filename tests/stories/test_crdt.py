@@ -7,9 +7,19 @@ import random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pycrdt import Array, Doc, Map, Text, create_awareness_message, create_sync_message, merge_updates
+from pycrdt import (
+    Array,
+    Decoder,
+    Doc,
+    Map,
+    Text,
+    create_awareness_message,
+    create_sync_message,
+    merge_updates,
+    write_var_uint,
+)
 
-from stories import crdt
+from stories import crdt, lib0
 from stories.live import LiveStory
 from stories.yupdate import UpdateFormatError, decode_update, dependencies_met, visible_characters
 from tests.stories.ydocs import Editor
@@ -44,6 +54,10 @@ def test_the_bytes_are_those_of_y_protocols() -> None:
         b"\x00\x02\x05\x00\x00",  # says 5 bytes, has 2
         b"\x00\x02\x01\x00\x00",  # trailing byte after the payload
         b"\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01",  # endless varuint
+        b"\x80\x00\x02\x02\x00\x00",  # type 0 in two bytes: no lib0 encoder writes it
+        b"\x00\x02" + b"\xff" * 10 + b"\x01",  # payload length in more than 10 bytes
+        b"\x00\x02\x80",  # payload length cut short
+        b"\x01\x03\x01\x81",  # awareness cut inside a client id
         b"\x01\x03\x01\x01\x00",  # awareness without its state
         "not bytes",
         None,
@@ -53,6 +67,53 @@ def test_the_bytes_are_those_of_y_protocols() -> None:
 def test_malformed_messages_are_refused(data: object) -> None:
     with pytest.raises(crdt.MalformedError):
         crdt.parse_message(data)
+
+
+# Why `stories.lib0.Reader` checks what pycrdt's `Decoder` reads (if one of these fails, pycrdt changed:
+# drop the check that the test names).
+
+
+def test_pycrdt_reads_a_varuint_of_any_length_so_ours_bounds_it() -> None:
+    """A client could send a varuint of 256 KiB: pycrdt would spend seconds building its 1.8-Mbit value."""
+    overlong = b"\xff" * 11 + b"\x01"
+    assert Decoder(overlong).read_var_uint() == 2**78 - 1
+    with pytest.raises(crdt.MalformedError, match="varuint too long"):
+        crdt.awareness_clients(write_var_uint(1) + b"\xff" * 65536 + b"\x00" + b"\x00\x04null")
+    with pytest.raises(UpdateFormatError, match="varuint too long"):
+        decode_update(overlong + b"\x00")
+    assert lib0.Reader(b"\xff" * 9 + b"\x01").uint() == 2**64 - 1  # ten bytes: a 64-bit value is fine
+
+
+def test_pycrdt_reads_past_the_end_of_a_varuint_so_ours_checks_the_end() -> None:
+    with pytest.raises(IndexError):  # not the RuntimeError("Y protocol error") it raises at the end itself
+        Decoder(b"\x80").read_var_uint()
+    with pytest.raises(crdt.MalformedError, match="truncated"):
+        crdt.awareness_clients(b"\x01\x80")
+
+
+def test_pycrdt_reads_a_length_beyond_the_end_as_a_short_slice_so_ours_refuses_it() -> None:
+    decoder = Decoder(b"\x05ab")
+    assert decoder.read_message() == b"ab"
+    assert decoder.length < 0
+    with pytest.raises(UpdateFormatError, match="truncated"):
+        decode_update(b"\x01\x01\x01\x00\x04\x01\x05ab")  # a struct whose parent name is cut short
+
+
+def test_pycrdt_reads_a_missing_string_as_empty_so_ours_uses_its_own() -> None:
+    assert Decoder(b"").read_var_string() == ""
+    with pytest.raises(UnicodeDecodeError):
+        Decoder(b"\x01\xff").read_var_string()
+    assert lib0.Reader(b"\x01\xff").string() == "\ufffd"  # as lib0's TextDecoder reads it in a browser
+    with pytest.raises(ValueError, match="truncated"):
+        lib0.Reader(b"").string()
+
+
+def test_pycrdt_has_no_read_for_a_byte_a_signed_varint_or_an_any_value() -> None:
+    assert not {"read_uint8", "read_var_int", "read_any", "read_bytes"} & set(dir(Decoder))
+    reader = lib0.Reader(b"\x2a\xc3\x03\x7d\x43")  # 42, -195, any(-3)
+    assert (reader.byte(), reader.int()) == (42, -195)
+    reader.skip_any()
+    assert reader.length == 0
 
 
 def test_awareness_messages_name_their_clients() -> None:

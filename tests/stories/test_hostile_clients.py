@@ -10,6 +10,7 @@ import random
 import shutil
 import subprocess
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,15 @@ def actions(draw: Any) -> tuple[str, Any]:
 # --- the suite ----------------------------------------------------------------------------------------------
 
 
+# Forged updates by kind, from the action's number and the other writer's client id.
+FORGED: dict[str, Callable[[int, int], bytes]] = {
+    "gap": lambda _number, _victim: gap_update(),
+    "far_clock": lambda number, _victim: far_clock_update(number + 1, 2**60 + number),
+    "future_delete": lambda number, _victim: future_delete(number + 1, 50),
+    "victim_delete": lambda _number, victim: future_delete(victim, 10_000),
+}
+
+
 class Room:
     """Two writers of a group and a member of another group, connected to the live server."""
 
@@ -138,43 +148,46 @@ class Room:
 
     def act(self, who: str, action: tuple[str, int, Any, Any]) -> Any:
         kind, number, junk_value, bad_id = action
-        client, editor = self.clients[who], self.editors[who]
         victim = self.editors["a" if who != "a" else "b"].doc.client_id
         if kind == "edit":
-            update = editor.random_edit(random.Random(number))
-            answer = self.send_update(who, update)
-            if not answer.get("ok"):  # the change stays local, as a browser keeps it: forget it here
-                self.editors[who] = Editor()
-            return answer
-        if kind in ("gap", "far_clock", "future_delete", "victim_delete"):
-            update = {
-                "gap": gap_update,
-                "far_clock": lambda: far_clock_update(number + 1, 2**60 + number),
-                "future_delete": lambda: future_delete(number + 1, 50),
-                "victim_delete": lambda: future_delete(victim, 10_000),
-            }[kind]()
-            return self.send_update(who, update)
+            return self.edit(who, number)
+        if kind in FORGED:
+            return self.send_update(who, FORGED[kind](number, victim))
+        if kind.startswith("awareness"):
+            return self.send_awareness(who, kind, number, junk_value, victim)
+        return self.send_junk(who, kind, junk_value, bad_id)
+
+    def edit(self, who: str, seed: int) -> dict:
+        answer = self.send_update(who, self.editors[who].random_edit(random.Random(seed)))
+        if not answer.get("ok"):  # the change stays local, as a browser keeps it: forget it here
+            self.editors[who] = Editor()
+        return answer
+
+    def send_awareness(self, who: str, kind: str, number: int, junk_value: Any, victim: int) -> Any:
+        own = self.editors[who].doc.client_id
+        client_id = {"awareness_own": own, "awareness_victim": victim}.get(kind, number + 7)
+        state = {
+            "user": {"name": "the facilitator"},
+            "cursor": junk_value if kind != "awareness_huge" else "x" * 5000,
+        }
+        try:
+            text = json.dumps(state)
+        except TypeError:
+            text = "{}"
+        entries = {client_id: cursors.Entry(number, text)}
+        return self.clients[who].call("yjs", self.story_id, cursors.encode(entries))
+
+    def send_junk(self, who: str, kind: str, junk_value: Any, bad_id: Any) -> Any:
+        """What no honest client sends: bytes that are not a message, wrong ids, wrong types."""
+        client = self.clients[who]
         if kind == "random_bytes":
             return client.call(
                 "yjs", self.story_id, bytes(junk_value) if isinstance(junk_value, bytes) else b"\x00"
             )
         if kind == "truncated":
-            message = crdt.update_message(editor.insert(0, "t"))
+            message = crdt.update_message(self.editors[who].insert(0, "t"))
             self.editors[who] = Editor()
             return client.call("yjs", self.story_id, message[: max(1, len(message) // 2)])
-        if kind.startswith("awareness"):
-            client_id = {"awareness_own": editor.doc.client_id, "awareness_victim": victim}.get(
-                kind, number + 7
-            )
-            state = {
-                "user": {"name": "the facilitator"},
-                "cursor": junk_value if kind != "awareness_huge" else "x" * 5000,
-            }
-            try:
-                text = json.dumps(state)
-            except TypeError:
-                text = "{}"
-            return client.call("yjs", self.story_id, cursors.encode({client_id: cursors.Entry(number, text)}))
         if kind == "wrong_story_id":
             return client.call("yjs", bad_id, crdt.sync_step1(b"\x00"))
         if kind == "wrong_data":

@@ -89,6 +89,64 @@ def same_document(a: LiveStory, b: LiveStory) -> bool:
 # --- convergence, compaction, replay: properties -------------------------------------------------------
 
 
+class Traffic:
+    """Editors around one stored story: what they sent the server and what it relayed to them."""
+
+    def __init__(self, engine: Engine, rng: random.Random, story_id: int, editors: int) -> None:
+        self.engine, self.rng, self.story_id = engine, rng, story_id
+        self.people = [Editor() for _ in range(editors)]
+        self.outbox: list[tuple[Editor, bytes]] = []  # sent, not yet received by the server
+        self.inbox: dict[Editor, list[bytes]] = {person: [] for person in self.people}  # relayed, not applied
+
+    def step(self) -> None:
+        action = self.rng.random()
+        if action < 0.45:
+            author = self.rng.choice(self.people)
+            self.outbox.append((author, author.random_edit(self.rng)))
+        elif action < 0.7 and self.outbox:
+            self.server_receives(self.rng.randint(1, len(self.outbox)))
+        elif action < 0.93:
+            self.deliver(self.rng.choice(self.people))
+        elif action < 0.97:
+            before = persistence.load_text(self.story_id)
+            persistence.compact(self.story_id)
+            assert persistence.load_text(self.story_id) == before
+        else:
+            self.newcomer_joins()
+
+    def server_receives(self, count: int) -> None:
+        batch = []
+        for _ in range(count):  # any sender next, but each sender's oldest update first
+            sender = self.rng.choice([person for person, _ in self.outbox])
+            oldest = next(i for i, (person, _) in enumerate(self.outbox) if person is sender)
+            batch.append(self.outbox.pop(oldest))
+        outcomes = store(self.engine, self.story_id, [update for _, update in batch])
+        for (sender, update), outcome in zip(batch, outcomes, strict=True):
+            assert outcome.ok
+            for person in self.people:
+                if person is not sender:
+                    self.inbox[person].append(update)
+
+    def deliver(self, person: Editor) -> None:
+        if self.inbox[person]:
+            person.receive(self.inbox[person].pop(self.rng.randrange(len(self.inbox[person]))))
+
+    def newcomer_joins(self) -> None:
+        newcomer = Editor()
+        with self.engine.synced(self.story_id) as live:
+            for update in live.answer(newcomer.doc.get_state()):
+                newcomer.receive(update)
+        self.people.append(newcomer)
+        self.inbox[newcomer] = []
+
+    def settle(self) -> None:
+        """The server receives everything sent, and everyone applies everything relayed."""
+        self.server_receives(len(self.outbox))
+        for person in self.people:
+            while self.inbox[person]:
+                self.deliver(person)
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -102,55 +160,14 @@ def test_concurrent_edits_through_the_store_converge(
     events are handled in order) but interleaved with the others', in batches, relays each to the others
     who apply them in any order, compacts now and then, and a newcomer joins by sync. In the end
     everyone, the live doc and the log have one text."""
-    rng = random.Random(seed)
     story_id = new_story()
-    people = [Editor() for _ in range(editors)]
-    outbox: list[tuple[Editor, bytes]] = []  # sent, not yet received by the server
-    inbox: dict[Editor, list[bytes]] = {person: [] for person in people}  # relayed, not yet applied
-
-    def server_receives(count: int) -> None:
-        batch = []
-        for _ in range(count):  # any sender next, but each sender's oldest update first
-            sender = rng.choice([person for person, _ in outbox])
-            batch.append(outbox.pop(next(i for i, (person, _) in enumerate(outbox) if person is sender)))
-        outcomes = store(engine, story_id, [update for _, update in batch])
-        for (sender, update), outcome in zip(batch, outcomes, strict=True):
-            assert outcome.ok
-            for person in people:
-                if person is not sender:
-                    inbox[person].append(update)
-
-    def deliver(person: Editor) -> None:
-        if inbox[person]:
-            person.receive(inbox[person].pop(rng.randrange(len(inbox[person]))))
-
+    traffic = Traffic(engine, random.Random(seed), story_id, editors)
     for _ in range(steps):
-        action = rng.random()
-        if action < 0.45:
-            author = rng.choice(people)
-            outbox.append((author, author.random_edit(rng)))
-        elif action < 0.7 and outbox:
-            server_receives(rng.randint(1, len(outbox)))
-        elif action < 0.93:
-            deliver(rng.choice(people))
-        elif action < 0.97:
-            before = persistence.load_text(story_id)
-            persistence.compact(story_id)
-            assert persistence.load_text(story_id) == before
-        else:
-            newcomer = Editor()
-            with engine.synced(story_id) as live:
-                for update in live.answer(newcomer.doc.get_state()):
-                    newcomer.receive(update)
-            people.append(newcomer)
-            inbox[newcomer] = []
-    server_receives(len(outbox))
-    for person in people:
-        while inbox[person]:
-            deliver(person)
+        traffic.step()
+    traffic.settle()
 
     live = engine.stories.get(story_id)
-    texts = {str(person) for person in people}
+    texts = {str(person) for person in traffic.people}
     assert texts == {str(live.body)} == {persistence.load_text(story_id)}
     assert same_document(live, replayed(story_id))
     seqs = log_seqs(story_id)

@@ -533,20 +533,35 @@ def check_invariants(clock: Clock, durations: Sequence[int], now: datetime) -> N
         assert datetime.fromisoformat(wire["deadline"]) == clock.deadline
 
 
+def fresh_phase(before: Clock, command: Command, last: int) -> int | None:
+    """The phase that a successful command starts with its full duration; None if it keeps or ends one."""
+    match command.action:
+        case "start":
+            return 0
+        case "next" if before.status is Status.NOT_STARTED:
+            return 0
+        case "next":
+            return None if before.phase == last else before.phase + 1
+        case "previous":
+            return last if before.status is Status.FINISHED else before.phase - 1
+        case "goto":
+            assert command.index is not None
+            return command.index
+    return None
+
+
 def check_transition(
     before: Clock, command: Command, after: Clock, durations: Sequence[int], now: datetime
 ) -> None:
     """Post-conditions of each successful command."""
     last = len(durations) - 1
-
-    def fresh(phase: int) -> None:
+    phase = fresh_phase(before, command, last)
+    if phase is not None:
         assert after.status is Status.RUNNING
         assert after.phase == phase
         assert after.deadline == now + timedelta(seconds=durations[phase])
-
+        return
     match command.action:
-        case "start":
-            fresh(0)
         case "pause":
             assert after == Clock(before.phase, Status.PAUSED, remaining=remaining(before, now))
         case "resume":
@@ -558,17 +573,7 @@ def check_transition(
             left = remaining(before, now) + timedelta(seconds=command.seconds or 0)
             assert remaining(after, now) == max(timedelta(0), left)
         case "next":
-            if before.status is Status.NOT_STARTED:
-                fresh(0)
-            elif before.phase == last:
-                assert after == Clock(last, Status.FINISHED)
-            else:
-                fresh(before.phase + 1)
-        case "previous":
-            fresh(last if before.status is Status.FINISHED else before.phase - 1)
-        case "goto":
-            assert command.index is not None
-            fresh(command.index)
+            assert after == Clock(last, Status.FINISHED)
         case _:
             pytest.fail(f"{command.action!r} should have been refused")
 

@@ -1,0 +1,109 @@
+"""Structured logs: one line per record, `key=value` fields or JSON (`PLUME_LOG_FORMAT=json`).
+
+`configure(app)` (called by `create_app`) puts one handler on the root logger, at `PLUME_LOG_LEVEL`, so every
+module's `logging.getLogger(__name__)` records go through it. A record made while a request is handled
+carries `request_id` (the client's or proxy's `X-Request-ID` when it is sane, else a new one, sent back in
+the response); one made in a Socket.IO handler carries the socket's `sid`. Both come from Flask's
+request context (itself held in context variables, so each greenlet and thread sees its own), read by a
+`logging.Filter`: callers pass nothing. gunicorn's own loggers keep their handlers (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, g, has_app_context, has_request_context, request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+FORMATS = ("keyvalue", "json")
+# What every LogRecord has: anything else on a record came from `extra=` and is logged as a field.
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id", "sid"}
+
+
+class ContextFilter(logging.Filter):
+    """Adds `request_id` and `sid` (None outside a request or a socket event) to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id") if has_app_context() else None
+        record.sid = getattr(request, "sid", None) if has_request_context() else None
+        return True
+
+
+def fields(record: logging.LogRecord) -> dict[str, Any]:
+    """The record as ordered fields: time, level, logger, ids, message, extras, exception."""
+    out: dict[str, Any] = {
+        "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+        "level": record.levelname.lower(),
+        "logger": record.name,
+    }
+    for key in ("request_id", "sid"):
+        if getattr(record, key, None) is not None:
+            out[key] = getattr(record, key)
+    out["msg"] = record.getMessage()
+    out.update((key, value) for key, value in record.__dict__.items() if key not in _STANDARD)
+    if record.exc_info:
+        out["exc"] = logging.Formatter().formatException(record.exc_info)
+    return out
+
+
+def _value(value: Any) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if text and not any(char in text for char in ' ="\\') and text.isprintable():
+        return text
+    return json.dumps(text, ensure_ascii=False)  # quoted, with newlines escaped: still one line
+
+
+class KeyValueFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return " ".join(f"{key}={_value(value)}" for key, value in fields(record).items())
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps(fields(record), ensure_ascii=False, default=str)
+
+
+class PlumeHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The one handler `configure` installs (found again by its class, so a second app replaces it)."""
+
+
+def handler() -> PlumeHandler | None:
+    return next((h for h in logging.getLogger().handlers if isinstance(h, PlumeHandler)), None)
+
+
+def configure(app: Flask) -> None:
+    """Install the root handler for the app's format and level, and the request id on every request."""
+    root = logging.getLogger()
+    previous = handler()
+    installed = PlumeHandler(sys.stderr)
+    json_lines = app.config["PLUME_LOG_FORMAT"] == "json"
+    installed.setFormatter(JsonFormatter() if json_lines else KeyValueFormatter())
+    installed.addFilter(ContextFilter())
+    if previous is not None:
+        root.removeHandler(previous)
+    root.addHandler(installed)
+    root.setLevel(app.config["PLUME_LOG_LEVEL"])
+    # gevent-websocket logs a line per request at INFO (its own access log, unseen before the root had a
+    # handler): kept out unless DEBUG is asked for.
+    if app.config["PLUME_LOG_LEVEL"] != "DEBUG":
+        logging.getLogger("geventwebsocket.handler").setLevel(logging.WARNING)
+    app.before_request(_take_request_id)
+    app.after_request(_send_request_id)
+
+
+def _take_request_id() -> None:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = incoming if SANE_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(16)
+
+
+def _send_request_id(response: Response) -> Response:
+    if "request_id" in g:
+        response.headers[REQUEST_ID_HEADER] = g.request_id
+    return response

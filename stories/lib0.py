@@ -1,0 +1,102 @@
+"""Strict reads of lib0's binary encoding (what Yjs updates and y-protocols messages are made of).
+
+`Reader` is pycrdt's `Decoder` with every read bounded: on bytes from a client, pycrdt's reads are not
+enough on their own (`tests/stories/test_crdt.py` pins each reason). Its `read_var_uint` takes a varuint of
+any length, at a cost that grows with the square of that length, and reads past the end (`IndexError`);
+its `read_message` returns a short slice for a length beyond the end; its `read_var_string` returns "" at
+the end and raises on invalid UTF-8. It has no read for a byte, raw bytes, a signed varint or an `any`
+value: those few are written here.
+"""
+
+from __future__ import annotations
+
+from pycrdt import Decoder
+
+MAX_VARUINT_BYTES = 10  # 64 bits: more than any client id, clock or length a Yjs client writes
+MAX_ANY_DEPTH = 100
+# lib0 `any` tags followed by a fixed number of bytes: undefined, null, false, true, float32, float64, bigint
+_FIXED_ANY = {127: 0, 126: 0, 121: 0, 120: 0, 124: 4, 123: 8, 122: 8}
+_VARINT, _STRING, _OBJECT, _ARRAY, _BYTES = 125, 119, 118, 117, 116
+
+
+class Reader(Decoder):
+    """A lib0 reader that raises `error` on anything it cannot read (subclasses name their own error)."""
+
+    error: type[ValueError] = ValueError
+
+    def uint(self) -> int:
+        """A varuint of at most `MAX_VARUINT_BYTES` bytes."""
+        if self.length <= 0 or self.stream[self.i0] >= 0x80:  # most varuints are one byte: checked at once
+            window = self.stream[self.i0 : self.i0 + MAX_VARUINT_BYTES]
+            if not window or min(window) >= 0x80:
+                raise self.error("truncated" if len(window) < MAX_VARUINT_BYTES else "varuint too long")
+        return self.read_var_uint()
+
+    def var_bytes(self) -> bytes:
+        """A varUint8Array (length, then bytes) that ends within the data."""
+        if self.length <= 0 or self.stream[self.i0] >= 0x80:
+            self._check_long_uint()
+        chunk = self.read_message()
+        if self.length < 0 or chunk is None:
+            raise self.error("truncated")
+        return chunk
+
+    def _check_long_uint(self) -> None:
+        """Refuse a varuint that does not end within `MAX_VARUINT_BYTES` bytes, before pycrdt reads it."""
+        window = self.stream[self.i0 : self.i0 + MAX_VARUINT_BYTES]
+        if not window or min(window) >= 0x80:
+            raise self.error("truncated" if len(window) < MAX_VARUINT_BYTES else "varuint too long")
+
+    def string(self) -> str:
+        """A varString; bytes that are not UTF-8 are replaced, as a JavaScript reader does."""
+        return self.var_bytes().decode("utf-8", errors="replace")
+
+    def byte(self) -> int:
+        if self.length <= 0:
+            raise self.error("truncated")
+        value = self.stream[self.i0]
+        self.i0 += 1
+        self.length -= 1
+        return value
+
+    def take(self, count: int) -> bytes:
+        """`count` raw bytes."""
+        if count > self.length:
+            raise self.error("truncated")
+        chunk = self.stream[self.i0 : self.i0 + count]
+        self.i0 += count
+        self.length -= count
+        return chunk
+
+    def int(self) -> int:
+        """A signed varint: sign in the first byte's 0x40 bit, 6 value bits there and 7 in each next byte."""
+        byte = self.byte()
+        value, negative, shift = byte & 0x3F, byte & 0x40, 6
+        while byte & 0x80:
+            byte = self.byte()
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if shift > 7 * MAX_VARUINT_BYTES:
+                raise self.error("varint too long")
+        return -value if negative else value
+
+    def skip_any(self, depth: int = 0) -> None:
+        """Read past one lib0 `any` value (JSON-like, with undefined, bigints and bytes)."""
+        if depth > MAX_ANY_DEPTH:
+            raise self.error("value nested too deeply")
+        tag = self.byte()
+        if tag in _FIXED_ANY:
+            self.take(_FIXED_ANY[tag])
+        elif tag == _VARINT:
+            self.int()
+        elif tag in (_STRING, _BYTES):
+            self.var_bytes()
+        elif tag == _OBJECT:
+            for _ in range(self.uint()):
+                self.var_bytes()
+                self.skip_any(depth + 1)
+        elif tag == _ARRAY:
+            for _ in range(self.uint()):
+                self.skip_any(depth + 1)
+        else:
+            raise self.error(f"unknown value tag {tag}")
