@@ -143,7 +143,7 @@ def _checked(job: Job) -> None:
         raise refusal(outcome.code or "unavailable")
 
 
-def receive(identity: Identity | None, sid: str, story_id: object, data: object) -> Reply:  # noqa: C901
+def receive(identity: Identity | None, sid: str, story_id: object, data: object) -> Reply:
     """Handle one y-protocols message from socket `sid` for a story it opened (see the module docstring).
 
     Every message is checked against the database state of its batch (see `stories.access_cache`). An
@@ -161,31 +161,46 @@ def receive(identity: Identity | None, sid: str, story_id: object, data: object)
     if sub is None:
         raise refusal("not_open")
     if message.kind is crdt.Kind.SYNC_STEP1:
-        _checked(Job(story_id, identity))
-        with engine().synced(story_id) as live:
-            try:
-                diff, *waiting = live.answer(message.payload)
-            except crdt.MalformedError as exc:
-                raise refusal("malformed") from exc
-        return Reply(to_sender=(crdt.sync_step2(diff), *map(crdt.update_message, waiting)))
-    if message.kind is crdt.Kind.AWARENESS:  # the subscription's access is kept current: no database
+        return _answer(identity, story_id, message.payload)
+    if message.kind is crdt.Kind.AWARENESS:
+        return _cursors(sub, sid, message.payload)
+    _store(identity, sub, message.payload)
+    relay = bytes(data) if message.kind is crdt.Kind.SYNC_UPDATE else crdt.update_message(message.payload)  # type: ignore[arg-type]
+    return Reply(relay=None if message.payload == crdt.EMPTY_UPDATE else relay)
+
+
+def _answer(identity: Identity | None, story_id: int, state: bytes) -> Reply:
+    """Sync step 1: once the socket may still read the story, what it lacks (and what waits here)."""
+    _checked(Job(story_id, identity))
+    with engine().synced(story_id) as live:
         try:
-            return Reply(relay=engine().cursors.receive(story_id, sid, message.payload, sub.user))
-        except CursorError as refused:
-            raise refusal(refused.code) from None
+            diff, *waiting = live.answer(state)
         except crdt.MalformedError as exc:
             raise refusal("malformed") from exc
-    update = message.payload
-    if update == crdt.EMPTY_UPDATE:  # nothing to store (a step 2 from a peer that has nothing new)
-        _checked(Job(story_id, identity))
-        return Reply()
+    return Reply(to_sender=(crdt.sync_step2(diff), *map(crdt.update_message, waiting)))
+
+
+def _cursors(sub: Subscription, sid: str, payload: bytes) -> Reply:
+    """Awareness: the subscription's access is kept current, so no database; relayed when it is due."""
+    try:
+        return Reply(relay=engine().cursors.receive(sub.story_id, sid, payload, sub.user))
+    except CursorError as refused:
+        raise refusal(refused.code) from None
+    except crdt.MalformedError as exc:
+        raise refusal("malformed") from exc
+
+
+def _store(identity: Identity | None, sub: Subscription, update: bytes) -> None:
+    """An update (step 2 or a change): checked on a scratch document, then stored; an empty one is only
+    checked for access (a step 2 from a peer that has nothing new)."""
+    if update == crdt.EMPTY_UPDATE:
+        _checked(Job(sub.story_id, identity))
+        return
     try:
         crdt.check_update(update)
     except crdt.MalformedError as exc:
         raise refusal("malformed") from exc
-    _checked(Job(story_id, identity, update, sub.facilitator_writes))
-    relay = bytes(data) if message.kind is crdt.Kind.SYNC_UPDATE else crdt.update_message(update)  # type: ignore[arg-type]
-    return Reply(relay=relay)
+    _checked(Job(sub.story_id, identity, update, sub.facilitator_writes))
 
 
 def ok(**extra: Any) -> dict[str, Any]:

@@ -119,7 +119,7 @@ class GroupCommitWriter:
                         if not job.future.done():
                             job.future.set_result(Outcome.refused("unavailable"))
 
-    def commit(self, jobs: list[Job]) -> None:  # noqa: C901
+    def commit(self, jobs: list[Job]) -> None:
         """Check, store and resolve a batch in one transaction (call within an app context).
 
         Jobs whose handler gave up waiting (a cancelled future) are left out: they were refused.
