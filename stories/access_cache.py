@@ -1,8 +1,8 @@
 """Access checks for every sync message at the cost of one query per batch, not a few per message.
 
-`workshops.access.story_access` decides (the rules live there only); it takes about a millisecond, too much
+`core.access.story_access` decides (the rules live there only); it takes about a millisecond, too much
 for every keystroke. This cache keeps its answer per (identity, story, facilitator writes) with the
-workshop's access version (`workshops.access_version`), which every change of access moves. Each batch
+workshop's access version (`core.access_version`), which every change of access moves. Each batch
 reads the versions afresh, in the transaction that stores the batch, and asks `story_access` again where
 one moved: a lock, a move or a phase change is seen by the very next message.
 """
@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from core.access import Access, story_access
+from core.access_version import versions
+from core.identity import Identity
 from extensions import db
-from workshops.access import Access, story_access
-from workshops.access_version import versions
-from workshops.identity import Identity
 from workshops.models import Group
 
 MAX_ENTRIES = 20_000

@@ -3,7 +3,7 @@ and may still read it, their cursors, the facilitators' activity feed, and a hou
 waiting cursors, evict idle documents, compact long logs, forget sockets that went away).
 
 Access follows the workshop: every subscription remembers the workshop's access version it was checked
-at; when the version moves (`workshops.access_version.Watcher`), each subscription is checked again and a
+at; when the version moves (`core.access_version.Watcher`), each subscription is checked again and a
 socket that may no longer read the story leaves its room and gets `story:revoked`, one whose right to
 write changed gets `story:access`.
 """
@@ -22,17 +22,17 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from core.access import story_access
+from core.access_version import watcher
+from core.identity import Identity
+from core.realtime import facilitators_room, story_room
 from extensions import db, socketio
 from stories import persistence
 from stories.cursors import Cursors
 from stories.live import LiveStories, LiveStory
 from stories.models import Story
 from stories.writer import GroupCommitWriter
-from workshops.access import story_access
-from workshops.access_version import watcher
-from workshops.identity import Identity
 from workshops.models import Group
-from workshops.realtime import facilitators_room, story_room
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/"

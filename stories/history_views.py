@@ -16,13 +16,13 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core.access import facilitates
+from core.identity import Identity, session_participant
 from extensions import db
 from stories import history, history_export, restore
 from stories.catalog import published_story
 from stories.models import Story, StoryCheckpoint
 from stories.views import bp
-from workshops.access import facilitates
-from workshops.identity import Identity, session_participant
 from workshops.models import Workshop
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers: anything larger names nothing

@@ -31,7 +31,8 @@ from fpdf.html import HTML2FPDF
 from fpdf.outline import OutlineSection
 from fpdf.structure_tree import StructElem
 
-from stories import catalog, rendering
+from core import rendering
+from stories import catalog
 from stories.catalog import Collection
 from stories.exports import byline, offline_html, published_on
 from stories.links import aware, public_url

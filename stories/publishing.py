@@ -18,13 +18,14 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
+from core import rendering
+from core.text import TextError, clean_line, clean_text
 from errors import RefusedError
 from extensions import db
-from stories import history, persistence, rendering
+from stories import history, persistence
 from stories.catalog import is_published
 from stories.models import Story, StoryTheme
 from stories.search import fold
-from workshops.management import WorkshopError, clean_line, clean_text
 from workshops.models import Group, Workshop
 
 MAX_TITLE = 200  # Story.title column
@@ -49,10 +50,10 @@ class PublishError(RefusedError):
 
 
 def _line(value: object, limit: int, *, required: bool = True) -> str:
-    """One line of text, stripped, without control characters (the management module's rule)."""
+    """One line of text, stripped, without control characters (`core.text`'s rule)."""
     try:
         return _SPACES.sub(" ", clean_line(value, limit=limit, required=required))
-    except WorkshopError as error:
+    except TextError as error:
         raise PublishError(error.code, error.message) from None
 
 
@@ -64,7 +65,7 @@ def clean_summary(value: object) -> str:
     """A plain-text summary (line breaks become spaces); empty means "the story's opening lines"."""
     try:
         text = clean_text(value, limit=MAX_SUMMARY)
-    except WorkshopError as error:
+    except TextError as error:
         raise PublishError(error.code, error.message) from None
     return _SPACES.sub(" ", text).strip()
 

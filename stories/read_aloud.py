@@ -2,7 +2,7 @@
 
 Two sources, one page (templates/stories/read_aloud.html): a workshop's drafts as they stand, for its
 facilitators (from the console or the wall view), and a workshop's published stories, for anyone. Every
-story's HTML comes from `stories.rendering` (through `publishing.render` for drafts, stored at publish time
+story's HTML comes from `core.rendering` (through `publishing.render` for drafts, stored at publish time
 for published ones).
 """
 
@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from core.access import facilitates, fits_id
 from extensions import db
 from stories import catalog, exports, persistence, publishing
 from stories.views import bp
-from workshops.access import facilitates, fits_id
 from workshops.models import Workshop
 
 

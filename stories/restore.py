@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from flask import current_app
 
+from core.identity import Identity
+from core.realtime import story_room
 from errors import RefusedError
 from extensions import socketio
 from stories import crdt, history, persistence
 from stories.models import StoryCheckpoint
-from workshops.identity import Identity
-from workshops.realtime import story_room
 
 WAIT_SECONDS = 20.0
 

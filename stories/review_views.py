@@ -14,6 +14,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from core.access import facilitates
 from extensions import db
 from feedback import export as feedback
 from ids import id_arg
@@ -23,7 +24,6 @@ from stories.models import Reaction, Story
 from stories.publishing import PublishError, Rendition
 from stories.views import bp
 from workshops import state as live_state
-from workshops.access import facilitates
 from workshops.models import Workshop
 
 UNPROCESSABLE = 422

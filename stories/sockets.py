@@ -15,10 +15,10 @@ from typing import Any
 from flask import Flask, request
 from flask_socketio import emit, join_room, leave_room
 
+from core.realtime import error, on_socket_gone, socket_identity, story_room
 from extensions import socketio
 from stories import sync
 from stories.engine import engine
-from workshops.realtime import error, on_socket_gone, socket_identity, story_room
 
 NAMESPACE = "/"
 log = logging.getLogger(__name__)

@@ -14,6 +14,9 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from core.access import Access, story_access
+from core.access_version import versions
+from core.identity import Identity, display_of
 from errors import RefusedError
 from extensions import db
 from ids import parse_id
@@ -21,9 +24,6 @@ from stories import crdt
 from stories.cursors import CursorError
 from stories.engine import Subscription, engine
 from stories.writer import Job
-from workshops.access import Access, story_access
-from workshops.access_version import versions
-from workshops.identity import Identity, display_of
 from workshops.models import Group
 
 

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from core.access import Access
+from core.identity import Identity
 from extensions import db
 from stories import crdt, persistence
 from stories.access_cache import AccessCache, Request
 from stories.live import LiveStory
 from stories.yupdate import UpdateFormatError, decode_update
-from workshops.access import Access
-from workshops.identity import Identity
 
 if TYPE_CHECKING:
     from stories.engine import Engine

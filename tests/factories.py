@@ -7,9 +7,9 @@ from typing import Any
 
 from accounts import operations as accounts
 from accounts.models import Facilitator
+from core.identity import new_token
 from extensions import db
 from stories.models import Story
-from workshops.identity import new_token
 from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
 
 PASSWORD = "correct horse battery"

@@ -22,14 +22,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from core import access_version
+from core.realtime import group_room, story_room
 from errors import RefusedError
 from extensions import db, socketio
 from forms import has_hidden_characters
 from ids import parse_id
 from stories.models import Story
-from workshops import access_version, joining, phases, presence, state
+from workshops import joining, phases, presence, state
 from workshops.models import Group, Participant, Phase, Workshop
-from workshops.realtime import group_room, story_room
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ def ended_phase(workshop: Workshop, before: phases.Clock, after: phases.Clock) -
 def finish_columns(before: phases.Clock, after: phases.Clock, now: datetime) -> dict[str, Any]:
     """`finished_at` as a clock change sets it: now when the workshop finishes, cleared when it goes back.
 
-    Participants' tokens expire a set time after it (workshops.identity).
+    Participants' tokens expire a set time after it (core.identity).
     """
     if after.status is not phases.Status.FINISHED:
         return {"finished_at": None}

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from core.identity import Identity
 from extensions import db
 from stories import crdt, persistence
 from stories.checkpoints import checkpoint_workshop
@@ -22,7 +23,6 @@ from stories.models import Story, StoryCheckpoint, StoryUpdate
 from stories.writer import Job, Outcome
 from tests import factories
 from tests.stories.ydocs import Editor
-from workshops.identity import Identity
 from workshops.models import Group, Participant
 
 

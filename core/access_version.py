@@ -1,6 +1,6 @@
 """Access that follows the workshop: a version that every change of who-may-read-what increments.
 
-A flush that changes anything `workshops.access` decides from (the phase, a lock, the workshop's status, a
+A flush that changes anything `core.access` decides from (the phase, a lock, the workshop's status, a
 participant's group, a removal, a co-facilitator) adds one to the workshop's `access_version`, in the same
 transaction. What is known to change nothing (titles, instructions, the timer, a broadcast, a newcomer's
 row) is listed in `COSMETIC`; everything else counts, so a new column is safe by default.

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 import ids
+from core.identity import Identity
 from extensions import db
-from workshops.identity import Identity
 from workshops.models import COMMENTS, Group, Participant, Phase, Workshop, WorkshopFacilitator
 
 LIVE = ("running", "paused")

@@ -179,7 +179,7 @@ def _one_line_hl_lines(regex: re.Pattern[str]) -> re.Pattern[str]:
     """Upstream's fenced-block regex with ``hl_lines="…"`` kept on the opening line (it may span lines)."""
     unbounded, bounded = "(?P<hl_lines>.*?)", "(?P<hl_lines>[^\\n]*?)"
     if unbounded not in regex.pattern:
-        raise RuntimeError("python-markdown's fenced-code regex changed: review stories/rendering.py")
+        raise RuntimeError("python-markdown's fenced-code regex changed: review core/rendering.py")
     return re.compile(regex.pattern.replace(unbounded, bounded), regex.flags)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import request
 
+from core.identity import Identity
 from extensions import socketio
-from workshops.identity import Identity
 
 
 def workshop_room(workshop_id: int) -> str:
