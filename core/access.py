@@ -98,6 +98,14 @@ def story_access(identity: Identity | None, group: Group, *, facilitator_writes:
     return Access.none()
 
 
+def story_access_of(identity: Identity | None, group_id: int, *, facilitator_writes: bool = False) -> Access:
+    """`story_access` to the story of the group `group_id` (a group that is gone: no access)."""
+    group = db.session.get(Group, group_id)
+    if group is None:
+        return Access.none()
+    return story_access(identity, group, facilitator_writes=facilitator_writes)
+
+
 @dataclass(frozen=True)
 class CommentAccess:
     """What an identity may do with the comments on a story now; `reason` says why writing is refused.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.models import Facilitator
+from core.dates import aware
 from extensions import db
 from workshops.models import Participant, Workshop
 
@@ -44,15 +45,10 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _utc(moment: datetime) -> datetime:
-    """An aware datetime in UTC (SQLite gives back naive ones, which are UTC)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def token_expiry(workshop: Workshop) -> datetime | None:
     """When the tokens of the workshop's participants stop working: PLUME_TOKEN_TTL_DAYS after it ended
     (its last phase finished, or it was archived); None while it goes on."""
-    ends = [_utc(moment) for moment in (workshop.finished_at, workshop.archived_at) if moment is not None]
+    ends = [aware(moment) for moment in (workshop.finished_at, workshop.archived_at) if moment is not None]
     if not ends:
         return None
     return min(ends) + timedelta(days=current_app.config["PLUME_TOKEN_TTL_DAYS"])
@@ -113,3 +109,23 @@ def display_of(identity: Identity) -> tuple[str, str]:
         return (facilitator.display_name if facilitator else "?"), FACILITATOR_COLOR
     participant = db.session.get(Participant, identity.id)
     return (participant.display_name, participant.color) if participant else ("?", FACILITATOR_COLOR)
+
+
+def display_names(participant_ids: Iterable[int]) -> dict[int, str]:
+    """{participant id: display name} of those that exist."""
+    wanted = set(participant_ids)
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Participant.id, Participant.display_name).where(Participant.id.in_(wanted))
+    )
+    return dict(rows.tuples().all())
+
+
+def group_members(workshop_id: int, group_id: int, also: Iterable[int] = ()) -> list[Participant]:
+    """The participants of a group, and those of its workshop named in `also` (e.g. moved since), by id."""
+    query = select(Participant).where(
+        Participant.workshop_id == workshop_id,
+        (Participant.group_id == group_id) | Participant.id.in_(set(also) or {-1}),
+    )
+    return list(db.session.scalars(query.order_by(Participant.id)))

@@ -13,11 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from core.access import Access, story_access
+from core.access import Access, story_access_of
 from core.access_version import versions
 from core.identity import Identity
-from extensions import db
-from workshops.models import Group
 
 MAX_ENTRIES = 20_000
 
@@ -58,10 +56,7 @@ class AccessCache:
 
 
 def _decide(request: Request) -> Access:
-    group = db.session.get(Group, request.group_id)
-    if group is None:
-        return Access.none()
-    return story_access(request.identity, group, facilitator_writes=request.facilitator_writes)
+    return story_access_of(request.identity, request.group_id, facilitator_writes=request.facilitator_writes)
 
 
 def _fingerprints(requests: set[Request]) -> dict[Request, Any]:

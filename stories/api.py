@@ -9,8 +9,9 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 
 from api import api_error, bp
+from core.dates import aware
 from stories import catalog
-from stories.links import aware, public_url
+from stories.links import public_url
 from stories.models import Story
 
 PAGE_SIZE = 50

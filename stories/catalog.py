@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from core.dates import aware
 from extensions import db
-from stories.links import aware
 from stories.models import Story, StoryTheme
 from workshops.models import Group, Workshop
 

@@ -22,7 +22,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from core.access import story_access
+from core.access import story_access_of
 from core.access_version import watcher
 from core.identity import Identity
 from core.realtime import facilitators_room, story_room
@@ -32,7 +32,6 @@ from stories.cursors import Cursors
 from stories.live import LiveStories, LiveStory
 from stories.models import Story
 from stories.writer import GroupCommitWriter
-from workshops.models import Group
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/"
@@ -150,9 +149,11 @@ class Engine:
 
     def recheck(self, sid: str, sub: Subscription, version: int | None) -> None:
         """Apply what the socket may do with the story now: leave its room, or learn it may (not) write."""
-        group = db.session.get(Group, self.meta(sub.story_id).group_id) if version is not None else None
+        group_id = self.meta(sub.story_id).group_id if version is not None else None
         granted = (
-            story_access(sub.identity, group, facilitator_writes=sub.facilitator_writes) if group else None
+            story_access_of(sub.identity, group_id, facilitator_writes=sub.facilitator_writes)
+            if group_id
+            else None
         )
         if granted is None or not granted.read:
             socketio.server.leave_room(sid, story_room(sub.story_id), namespace=NAMESPACE)

@@ -18,9 +18,10 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from core.dates import aware
 from stories import catalog
 from stories.catalog import Collection
-from stories.links import aware, public_url
+from stories.links import public_url
 from stories.models import Story
 from stories.search import fold
 

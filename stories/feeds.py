@@ -9,9 +9,10 @@ from xml.etree import ElementTree
 from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
 
+from core.dates import aware
 from stories import catalog
 from stories.catalog import Collection
-from stories.links import aware, public_url
+from stories.links import public_url
 from stories.models import Story
 
 FEED_SIZE = 50  # the newest stories of the site feed

@@ -19,11 +19,11 @@ from flask import current_app
 from sqlalchemy import func, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 
+from core.dates import aware
+from core.identity import group_members
 from extensions import db
 from stories import crdt
-from stories.links import aware
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
-from workshops.models import Participant
 
 SNAPSHOT_EVERY = 100  # log rows between two replay snapshots; PLUME_HISTORY_SNAPSHOT_EVERY overrides it
 PALETTE = (  # static/src/colors.js: dark enough for white labels, distinct from each other
@@ -351,13 +351,9 @@ def checkpoint_rows(story_id: int) -> list[StoryCheckpoint]:
 def members_of(story: Story, authors: Iterable[Author] = ()) -> dict[int, Member]:
     """The group's participants, plus anyone else who wrote in the story (e.g. moved since), by id."""
     wanted = {a for a in authors if a is not None}
-    query = select(Participant).where(
-        Participant.workshop_id == story.workshop_id,
-        (Participant.group_id == story.group_id) | Participant.id.in_(wanted or {-1}),
-    )
     members: dict[int, Member] = {}
     used: set[str] = set()
-    for p in db.session.scalars(query.order_by(Participant.id)):
+    for p in group_members(story.workshop_id, story.group_id, wanted):
         color = (p.color or "").lower()
         if color in used or not color:  # two members alike would make the colouring useless
             color = next((c for c in PALETTE if c not in used), color or PALETTE[0])

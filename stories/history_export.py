@@ -8,8 +8,8 @@ import io
 import json
 from typing import Any
 
+from core.dates import aware
 from stories import history, publishing
-from stories.links import aware
 from workshops.models import Workshop
 
 CSV_COLUMNS = [

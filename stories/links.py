@@ -1,8 +1,7 @@
-"""Absolute links for what leaves the site (feeds, sitemap, exports, OpenGraph), and time zones for dates."""
+"""Absolute links for what leaves the site (feeds, sitemap, exports, OpenGraph)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, url_for
@@ -14,8 +13,3 @@ def public_url(endpoint: str, **values: Any) -> str:
     if base:
         return base + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
-
-
-def aware(moment: datetime) -> datetime:
-    """A stored moment in UTC with its time zone (SQLite gives them back naive)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

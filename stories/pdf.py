@@ -32,10 +32,11 @@ from fpdf.outline import OutlineSection
 from fpdf.structure_tree import StructElem
 
 from core import rendering
+from core.dates import aware
 from stories import catalog
 from stories.catalog import Collection
 from stories.exports import byline, offline_html, published_on
-from stories.links import aware, public_url
+from stories.links import public_url
 from stories.models import Story
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"

@@ -20,11 +20,11 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from core.identity import display_names
 from extensions import db
 from stories import crdt
 from stories.models import Story, StoryClient, StoryLogEntry, StoryUpdate
 from stories.yupdate import UpdateFormatError, decode_update, visible_characters
-from workshops.models import Participant
 
 COMPACT_AFTER_ROWS = 500  # default threshold; PLUME_COMPACT_AFTER_ROWS overrides it
 RETRIES = 8
@@ -212,13 +212,11 @@ def authorship(story_id: int) -> dict[str, int]:
     except UpdateFormatError:
         current_app.logger.warning("could not read story %s for authorship", story_id)
         return {}
-    owners = dict(
-        db.session.execute(
-            select(StoryClient.client_id, Participant.display_name)
-            .join(Participant, Participant.id == StoryClient.participant_id)
-            .where(StoryClient.story_id == story_id)
-        ).all()
-    )
+    clients = db.session.execute(
+        select(StoryClient.client_id, StoryClient.participant_id).where(StoryClient.story_id == story_id)
+    ).all()
+    names = display_names(c.participant_id for c in clients)
+    owners = {c.client_id: names[c.participant_id] for c in clients if c.participant_id in names}
     totals: Counter[str] = Counter()
     for client, characters in per_client.items():
         if client in owners and characters:

@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from core.access import Access, story_access
+from core.access import Access, story_access_of
 from core.access_version import versions
 from core.identity import Identity, display_of
 from errors import RefusedError
@@ -24,7 +24,6 @@ from stories import crdt
 from stories.cursors import CursorError
 from stories.engine import Subscription, engine
 from stories.writer import Job
-from workshops.models import Group
 
 
 class SyncError(RefusedError):
@@ -75,10 +74,9 @@ def parse_story_id(value: object) -> int:
 def access(identity: Identity | None, story_id: int, facilitator_writes: bool = False) -> Access:
     """What `identity` may do with the story now (an unknown story is nobody's)."""
     meta = engine().meta(story_id)
-    group = db.session.get(Group, meta.group_id) if meta else None
-    if group is None:
+    if meta is None:
         return Access.none()
-    return story_access(identity, group, facilitator_writes=facilitator_writes)
+    return story_access_of(identity, meta.group_id, facilitator_writes=facilitator_writes)
 
 
 def open_story(identity: Identity | None, sid: str, payload: object) -> Opened:

@@ -14,10 +14,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from core.dates import aware
 from extensions import limiter
 from stories import catalog, exports, feeds, pdf, reactions, search
 from stories.catalog import Collection
-from stories.links import aware, public_url
+from stories.links import public_url
 from stories.models import Story
 from stories.publishing import slugify
 from workshops.models import Workshop
