@@ -21,12 +21,13 @@ def register(app: Flask) -> None:
     import stories.read_aloud
     import stories.review_views
     import stories.sockets
+    import stories.views
     import workshops.api_views
     import workshops.live_views
     import workshops.manage_views
     import workshops.sockets  # noqa: F401
     from api import bp as api_bp
-    from stories.views import bp as stories_bp
+    from stories.blueprint import bp as stories_bp
     from workshops.blueprint import bp as workshops_bp
     from workshops.demo import command as demo_command
 

@@ -116,10 +116,8 @@ def display_names(participant_ids: Iterable[int]) -> dict[int, str]:
     wanted = set(participant_ids)
     if not wanted:
         return {}
-    rows = db.session.execute(
-        select(Participant.id, Participant.display_name).where(Participant.id.in_(wanted))
-    )
-    return dict(rows.tuples().all())
+    query = select(Participant.id, Participant.display_name).where(Participant.id.in_(wanted))
+    return {row.id: row.display_name for row in db.session.execute(query)}
 
 
 def group_members(workshop_id: int, group_id: int, also: Iterable[int] = ()) -> list[Participant]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 
+from flask import Flask
 from sqlalchemy import select
 
+from core import background
 from extensions import db
 from stories import crdt, persistence
 from stories.models import Story, StoryCheckpoint
@@ -17,7 +19,7 @@ log = logging.getLogger(__name__)
 def checkpoint_workshop(workshop_id: int, phase_position: int, phase_title: str) -> None:
     """Save a `StoryCheckpoint` of each of the workshop's stories, commit, then compact their logs.
 
-    Called by the facilitation code when a phase ends (next, previous, goto), after its own commit:
+    Runs in the background when a phase ends (`on_phase_ended`), after the facilitation code's own commit:
     this commits the session. Text and authorship come from the database log, never from a cache.
     """
     story_ids = db.session.scalars(
@@ -42,3 +44,12 @@ def checkpoint_workshop(workshop_id: int, phase_position: int, phase_title: str)
         except Exception:  # the checkpoint is saved; a compaction that failed will run again later
             db.session.rollback()
             log.exception("compaction of story %s after a checkpoint failed", story_id)
+
+
+def on_phase_ended(app: Flask, *, workshop_id: int, position: int, title: str) -> None:
+    """Receiver of `core.signals.phase_ended`: take the checkpoints in the background, so that neither the
+    facilitator's command nor the next phase waits for them (a failure is logged there)."""
+    background.worker(app).submit(
+        lambda: checkpoint_workshop(workshop_id, position, title),
+        f"checkpoints of workshop {workshop_id} at the end of phase {position}",
+    )

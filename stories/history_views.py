@@ -20,9 +20,9 @@ from core.access import facilitates
 from core.identity import Identity, session_participant
 from extensions import db
 from stories import history, history_export, restore
+from stories.blueprint import bp
 from stories.catalog import published_story
 from stories.models import Story, StoryCheckpoint
-from stories.views import bp
 from workshops.models import Workshop
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers: anything larger names nothing

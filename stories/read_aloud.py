@@ -19,7 +19,7 @@ from markupsafe import Markup
 from core.access import facilitates, fits_id
 from extensions import db
 from stories import catalog, exports, persistence, publishing
-from stories.views import bp
+from stories.blueprint import bp
 from workshops.models import Workshop
 
 

@@ -19,10 +19,10 @@ from extensions import db
 from feedback import export as feedback
 from ids import id_arg
 from stories import persistence, publishing, reactions
+from stories.blueprint import bp
 from stories.forms import ReviewForm
 from stories.models import Reaction, Story
 from stories.publishing import PublishError, Rendition
-from stories.views import bp
 from workshops import state as live_state
 from workshops.models import Workshop
 

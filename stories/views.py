@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -17,13 +17,12 @@ from markupsafe import Markup
 from core.dates import aware
 from extensions import limiter
 from stories import catalog, exports, feeds, pdf, reactions, search
+from stories.blueprint import bp
 from stories.catalog import Collection
 from stories.links import public_url
 from stories.models import Story
 from stories.publishing import slugify
 from workshops.models import Workshop
-
-bp = Blueprint("stories", __name__)
 
 ATOM = "application/atom+xml; charset=utf-8"
 T = TypeVar("T")
