@@ -27,7 +27,7 @@ from errors import RefusedError
 from extensions import db
 from feedback import anchors
 from feedback.models import Comment
-from stories import crdt, persistence
+from stories.cowriting import crdt, persistence
 from stories.models import Story
 from workshops.models import Group, Participant
 

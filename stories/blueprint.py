@@ -7,7 +7,7 @@ from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
 from core.signals import phase_ended
-from stories.checkpoints import on_phase_ended
+from stories.cowriting.checkpoints import on_phase_ended
 
 bp = Blueprint("stories", __name__)
 

@@ -122,7 +122,7 @@ def story_updates(story: Story, updates: list[tuple[bytes, Participant | None]])
 
 def checkpoint(story: Story, phase_position: int, phase_title: str = "Phase") -> Any:
     """A phase-end checkpoint of one story, taken the way `checkpoints.checkpoint_workshop` takes them."""
-    from stories import crdt, persistence
+    from stories.cowriting import crdt, persistence
     from stories.models import StoryCheckpoint
 
     rows = persistence.rows_after(story.id)

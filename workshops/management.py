@@ -21,7 +21,7 @@ from core.access import LIVE, facilitates
 from core.text import clean_line, clean_text
 from errors import RefusedError
 from extensions import db
-from stories.crdt import text_of
+from stories.cowriting.crdt import text_of
 from stories.models import Story, StoryUpdate
 from workshops import templates
 from workshops.join_codes import format_join_code, new_join_code, normalise_join_code

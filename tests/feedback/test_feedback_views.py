@@ -103,7 +103,7 @@ def test_a_deleted_passage_is_marked_in_the_download(client: FlaskClient, world:
     comment_on(world, "glowed", "Why?")
     doc = Doc()
     text = doc.get("body", type=Text)
-    from stories import persistence
+    from stories.cowriting import persistence
 
     for _, data in persistence.rows_after(world["story"].id):
         doc.apply_update(data)

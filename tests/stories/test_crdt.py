@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text, create_awareness_message, create_sync_message, merge_updates
 
-from stories import crdt
-from stories.live import LiveStory
-from stories.yupdate import UpdateFormatError, decode_update, dependencies_met, visible_characters
+from stories.cowriting import crdt
+from stories.cowriting.live import LiveStory
+from stories.cowriting.yupdate import UpdateFormatError, decode_update, dependencies_met, visible_characters
 from tests.stories.ydocs import Editor
 
 

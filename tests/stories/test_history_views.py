@@ -14,8 +14,9 @@ from flask.testing import FlaskClient
 
 from core.identity import SESSION_KEY
 from extensions import db
-from stories import checkpoints, history, publishing
+from stories.cowriting import checkpoints, history
 from stories.models import Story
+from stories.reading import publishing
 from tests import factories
 from tests.stories.ydocs import Editor
 from tests.workshops.test_manage_views import sign_in

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from core.identity import Identity
 from extensions import db
-from stories import crdt, persistence
-from stories.checkpoints import checkpoint_workshop
-from stories.engine import Engine
-from stories.live import LiveStory
+from stories.cowriting import crdt, persistence
+from stories.cowriting.checkpoints import checkpoint_workshop
+from stories.cowriting.engine import Engine
+from stories.cowriting.live import LiveStory
+from stories.cowriting.writer import Job, Outcome
 from stories.models import Story, StoryCheckpoint, StoryUpdate
-from stories.writer import Job, Outcome
 from tests import factories
 from tests.stories.ydocs import Editor
 from workshops.models import Group, Participant

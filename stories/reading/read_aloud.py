@@ -18,8 +18,9 @@ from markupsafe import Markup
 
 from core.access import facilitates, fits_id
 from extensions import db
-from stories import catalog, exports, persistence, publishing
 from stories.blueprint import bp
+from stories.cowriting import persistence
+from stories.reading import catalog, exports, publishing
 from workshops.models import Workshop
 
 

@@ -17,8 +17,8 @@ from flask_socketio import emit, join_room, leave_room
 
 from core.realtime import error, on_socket_gone, socket_identity, story_room
 from extensions import socketio
-from stories import sync
-from stories.engine import engine
+from stories.cowriting import sync
+from stories.cowriting.engine import engine
 
 NAMESPACE = "/"
 log = logging.getLogger(__name__)

@@ -22,10 +22,10 @@ from core import rendering
 from core.text import TextError, clean_line, clean_text
 from errors import RefusedError
 from extensions import db
-from stories import history, persistence
-from stories.catalog import is_published
+from stories.cowriting import history, persistence
 from stories.models import Story, StoryTheme
-from stories.search import fold
+from stories.reading.catalog import is_published
+from stories.reading.search import fold
 from workshops.models import Group, Workshop
 
 MAX_TITLE = 200  # Story.title column

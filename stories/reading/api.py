@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 
 from api import api_error, bp
 from core.dates import aware
-from stories import catalog
-from stories.links import public_url
 from stories.models import Story
+from stories.reading import catalog
+from stories.reading.links import public_url
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100

@@ -15,8 +15,8 @@ import unicodedata
 from sqlalchemy import ColumnElement, Integer, and_, cast, func, literal, select
 
 from extensions import db
-from stories.catalog import is_published
 from stories.models import Story, StoryTheme
+from stories.reading.catalog import is_published
 
 MAX_QUERY = 200  # characters of a query that are read
 MAX_TERMS = 8

@@ -18,11 +18,12 @@ from core.access import facilitates
 from extensions import db
 from feedback import export as feedback
 from ids import id_arg
-from stories import persistence, publishing, reactions
 from stories.blueprint import bp
-from stories.forms import ReviewForm
+from stories.cowriting import persistence
 from stories.models import Reaction, Story
-from stories.publishing import PublishError, Rendition
+from stories.reading import publishing, reactions
+from stories.reading.forms import ReviewForm
+from stories.reading.publishing import PublishError, Rendition
 from workshops import state as live_state
 from workshops.models import Workshop
 

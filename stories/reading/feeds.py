@@ -10,10 +10,10 @@ from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
 
 from core.dates import aware
-from stories import catalog
-from stories.catalog import Collection
-from stories.links import public_url
 from stories.models import Story
+from stories.reading import catalog
+from stories.reading.catalog import Collection
+from stories.reading.links import public_url
 
 FEED_SIZE = 50  # the newest stories of the site feed
 

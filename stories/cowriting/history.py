@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from core.dates import aware
 from core.identity import group_members
 from extensions import db
-from stories import crdt
+from stories.cowriting import crdt
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
 
 SNAPSHOT_EVERY = 100  # log rows between two replay snapshots; PLUME_HISTORY_SNAPSHOT_EVERY overrides it

@@ -27,11 +27,11 @@ from core.access_version import watcher
 from core.identity import Identity
 from core.realtime import facilitators_room, story_room
 from extensions import db, socketio
-from stories import persistence
-from stories.cursors import Cursors
-from stories.live import LiveStories, LiveStory
+from stories.cowriting import persistence
+from stories.cowriting.cursors import Cursors
+from stories.cowriting.live import LiveStories, LiveStory
+from stories.cowriting.writer import GroupCommitWriter
 from stories.models import Story
-from stories.writer import GroupCommitWriter
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/"

@@ -33,11 +33,11 @@ from fpdf.structure_tree import StructElem
 
 from core import rendering
 from core.dates import aware
-from stories import catalog
-from stories.catalog import Collection
-from stories.exports import byline, offline_html, published_on
-from stories.links import public_url
 from stories.models import Story
+from stories.reading import catalog
+from stories.reading.catalog import Collection
+from stories.reading.exports import byline, offline_html, published_on
+from stories.reading.links import public_url
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FONTS = {

@@ -1,6 +1,6 @@
 """The readers' side: gallery, collections, story pages, search, reactions, feeds, downloads and the sitemap.
 
-Everything here reads through `stories.catalog` (published stories only): an unpublished story or a
+Everything here reads through `stories.reading.catalog` (published stories only): an unpublished story or a
 workshop without published stories is a 404, whatever the URL.
 """
 
@@ -16,12 +16,12 @@ from markupsafe import Markup
 
 from core.dates import aware
 from extensions import limiter
-from stories import catalog, exports, feeds, pdf, reactions, search
 from stories.blueprint import bp
-from stories.catalog import Collection
-from stories.links import public_url
 from stories.models import Story
-from stories.publishing import slugify
+from stories.reading import catalog, exports, feeds, pdf, reactions, search
+from stories.reading.catalog import Collection
+from stories.reading.links import public_url
+from stories.reading.publishing import slugify
 from workshops.models import Workshop
 
 ATOM = "application/atom+xml; charset=utf-8"

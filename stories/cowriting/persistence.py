@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.identity import display_names
 from extensions import db
-from stories import crdt
+from stories.cowriting import crdt
+from stories.cowriting.yupdate import UpdateFormatError, decode_update, visible_characters
 from stories.models import Story, StoryClient, StoryLogEntry, StoryUpdate
-from stories.yupdate import UpdateFormatError, decode_update, visible_characters
 
 COMPACT_AFTER_ROWS = 500  # default threshold; PLUME_COMPACT_AFTER_ROWS overrides it
 RETRIES = 8
@@ -174,7 +174,7 @@ def compact(story_id: int, min_rows: int = 2) -> bool:
 
 def _extend_snapshots(story_id: int) -> None:
     """Bring the story's replay snapshots up to date, off the request path (a failure only costs time)."""
-    from stories import history  # history reads this module's log
+    from stories.cowriting import history  # history reads this module's log
 
     try:
         history.extend_snapshots(story_id)

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
-from stories import crdt
+from stories.cowriting import crdt
 
 log = logging.getLogger(__name__)
 

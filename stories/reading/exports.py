@@ -1,7 +1,7 @@
 """Downloads of published stories: one story as Markdown or standalone HTML; a workshop's anthology as EPUB.
 
-(PDFs are in `stories.pdf`.) Everything is made from the published form only (the Markdown source and the
-sanitised HTML stored at publish time), through autoescaping templates; the HTML is only ever reshaped by
+(PDFs are in `stories.reading.pdf`.) Everything is made from the published form only (the Markdown source and
+the sanitised HTML stored at publish time), through autoescaping templates; the HTML is only ever reshaped by
 a parser (`offline_html`), never rebuilt from user text.
 """
 
@@ -19,11 +19,11 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from core.dates import aware
-from stories import catalog
-from stories.catalog import Collection
-from stories.links import public_url
 from stories.models import Story
-from stories.search import fold
+from stories.reading import catalog
+from stories.reading.catalog import Collection
+from stories.reading.links import public_url
+from stories.reading.search import fold
 
 EPUB_MEDIA_TYPE = "application/epub+zip"
 

@@ -25,13 +25,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from core.access import Access
 from core.identity import Identity
 from extensions import db
-from stories import crdt, persistence
-from stories.access_cache import AccessCache, Request
-from stories.live import LiveStory
-from stories.yupdate import UpdateFormatError, decode_update
+from stories.cowriting import crdt, persistence
+from stories.cowriting.access_cache import AccessCache, Request
+from stories.cowriting.live import LiveStory
+from stories.cowriting.yupdate import UpdateFormatError, decode_update
 
 if TYPE_CHECKING:
-    from stories.engine import Engine
+    from stories.cowriting.engine import Engine
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 512

@@ -17,7 +17,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import delete, func, select
 
 from extensions import db
-from stories import history
+from stories.cowriting import history
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot
 
 

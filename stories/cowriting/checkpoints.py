@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core import background
 from extensions import db
-from stories import crdt, persistence
+from stories.cowriting import crdt, persistence
 from stories.models import Story, StoryCheckpoint
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from pycrdt import (
     write_var_uint,
 )
 
-from stories.yupdate import UpdateFormatError, decode_update, dependencies_met
+from stories.cowriting.yupdate import UpdateFormatError, decode_update, dependencies_met
 
 log = logging.getLogger(__name__)
 BODY = "body"  # the name of the story's text in every Yjs document

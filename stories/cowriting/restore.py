@@ -12,7 +12,7 @@ from core.identity import Identity
 from core.realtime import story_room
 from errors import RefusedError
 from extensions import socketio
-from stories import crdt, history, persistence
+from stories.cowriting import crdt, history, persistence
 from stories.models import StoryCheckpoint
 
 WAIT_SECONDS = 20.0
@@ -63,8 +63,8 @@ def restore(checkpoint: StoryCheckpoint, identity: Identity) -> bool:
     The current state comes from the database log. The one function the engine's owner may adapt to
     another writer or emit path.
     """
-    from stories.engine import engine  # the engine starts threads: import it only when restoring
-    from stories.writer import Job
+    from stories.cowriting.engine import engine  # the engine starts threads: import it only when restoring
+    from stories.cowriting.writer import Job
 
     story_id = checkpoint.story_id
     state = crdt.replay(data for _, data in persistence.rows_after(story_id)).doc.get_update()

@@ -1,4 +1,4 @@
-"""The review form of one story; its validators apply the rules of `stories.publishing`."""
+"""The review form of one story; its validators apply the rules of `stories.reading.publishing`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from wtforms import BooleanField, StringField, TextAreaField
 
 import forms
 from forms import PlumeForm, Validator
-from stories import publishing
-from stories.publishing import Draft, PublishError
+from stories.reading import publishing
+from stories.reading.publishing import Draft, PublishError
 
 
 def rule(check: Callable[[Any], Any]) -> Validator:

@@ -19,10 +19,11 @@ from flask_login import current_user
 from core.access import facilitates
 from core.identity import Identity, session_participant
 from extensions import db
-from stories import history, history_export, restore
 from stories.blueprint import bp
-from stories.catalog import published_story
+from stories.cowriting import history, restore
 from stories.models import Story, StoryCheckpoint
+from stories.reading import history_export
+from stories.reading.catalog import published_story
 from workshops.models import Workshop
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers: anything larger names nothing

@@ -20,10 +20,10 @@ from core.identity import Identity, display_of
 from errors import RefusedError
 from extensions import db
 from ids import parse_id
-from stories import crdt
-from stories.cursors import CursorError
-from stories.engine import Subscription, engine
-from stories.writer import Job
+from stories.cowriting import crdt
+from stories.cowriting.cursors import CursorError
+from stories.cowriting.engine import Subscription, engine
+from stories.cowriting.writer import Job
 
 
 class SyncError(RefusedError):
@@ -46,7 +46,7 @@ class Reply:
     relay: bytes | None = None
 
 
-_MESSAGES = {  # lazy: worded in the socket's language when the ack is written (see stories.sockets)
+_MESSAGES = {  # lazy: worded in the socket's language when the ack is written (see stories.cowriting.sockets)
     "invalid": _l("This request is not valid."),
     "forbidden": _l("You do not have access to this story."),
     "not_open": _l("Open the story before sending changes to it."),
@@ -144,7 +144,7 @@ def _checked(job: Job) -> None:
 def receive(identity: Identity | None, sid: str, story_id: object, data: object) -> Reply:
     """Handle one y-protocols message from socket `sid` for a story it opened (see the module docstring).
 
-    Every message is checked against the database state of its batch (see `stories.access_cache`). An
+    Every message is checked against the database state of its batch (see `access_cache.py`). An
     update is also size-checked, parsed and tried on a scratch document before the writer stores it; this
     returns only once it is committed.
     """

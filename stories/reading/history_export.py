@@ -9,7 +9,8 @@ import json
 from typing import Any
 
 from core.dates import aware
-from stories import history, publishing
+from stories.cowriting import history
+from stories.reading import publishing
 from workshops.models import Workshop
 
 CSV_COLUMNS = [

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from pycrdt import Decoder, YMessageType, write_var_uint
 
-from stories.crdt import MalformedError
+from stories.cowriting.crdt import MalformedError
 
 MAX_STATE_BYTES = 2048  # one client's state: a user, a cursor and a selection as relative positions
 MAX_CLIENTS_PER_SOCKET = 4  # Yjs client ids one socket may hold in one story (a page has one)
