@@ -10,23 +10,24 @@ def register(app: Flask) -> None:
 
     Route modules are imported first (they add routes to their blueprint), then the blueprints are
     registered. Socket.IO handlers register themselves on import, but for the per-keystroke `yjs` event,
-    which `stories.sockets.register` puts on the Socket.IO server itself.
+    which `stories.cowriting.sockets.register` puts on the Socket.IO server itself.
     """
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
     import feedback.sockets
     import feedback.views  # noqa: F401
-    import stories.api
-    import stories.history_retention
-    import stories.history_views
-    import stories.read_aloud
-    import stories.review_views
-    import stories.sockets
+    import stories.cowriting.history_retention
+    import stories.cowriting.sockets
+    import stories.reading.api
+    import stories.reading.history_views
+    import stories.reading.read_aloud
+    import stories.reading.review_views
+    import stories.reading.views
     import workshops.api_views
     import workshops.live_views
     import workshops.manage_views
     import workshops.sockets  # noqa: F401
     from api import bp as api_bp
-    from stories.views import bp as stories_bp
+    from stories.blueprint import bp as stories_bp
     from workshops.blueprint import bp as workshops_bp
     from workshops.demo import command as demo_command
 
@@ -34,5 +35,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(stories_bp)
     app.cli.add_command(demo_command)
-    stories.history_retention.register(app)
-    stories.sockets.register(app)
+    stories.cowriting.history_retention.register(app)
+    stories.cowriting.sockets.register(app)

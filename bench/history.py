@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     from app import create_app
     from bench.writing import session
     from extensions import db
-    from stories import checkpoints, persistence
+    from stories.cowriting import checkpoints, persistence
     from tests import factories
 
     with tempfile.TemporaryDirectory() as tmp:

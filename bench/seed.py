@@ -40,9 +40,9 @@ def seed(database_url: str, writers: int, group_size: int = 5) -> Plan:
     """One running workshop, editors open, with enough groups of `group_size` for `writers`."""
     from accounts.operations import create_facilitator
     from app import create_app
+    from core.identity import new_token
     from extensions import db
     from stories.models import Story
-    from workshops.identity import new_token
     from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pycrdt import Assoc, Doc, StickyIndex, Text
 
-from stories import crdt
+from stories.cowriting import crdt
 
 MAX_ANCHOR_BYTES = 64
 

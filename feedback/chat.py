@@ -2,7 +2,7 @@
 
 A participant writes in and reads its own group's chat; a facilitator of the workshop reads every group's
 and posts to one group (`group_id`) or to all (`group_id` null: one message every group sees). Readers
-of the gallery never see any of it. `workshops.access.may_chat` decides who may.
+of the gallery never see any of it. `core.access.may_chat` decides who may.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from accounts.models import Facilitator
+from core.access import facilitates, may_chat
+from core.identity import Identity
+from core.rendering import render_message
 from extensions import db
 from feedback.comments import _iso, check_rate, clean_body, now, parse_id, payload_of, refusal
 from feedback.models import ChatMessage
-from stories.rendering import render_message
-from workshops.access import facilitates, may_chat
-from workshops.identity import Identity
 from workshops.models import Group, Participant
 
 MAX_MESSAGE = 1000  # characters

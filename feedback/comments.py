@@ -1,6 +1,6 @@
 """Comments on a story's passages: create, reply, edit, delete, resolve, hide, list (plain functions).
 
-Each operation checks `workshops.access.comment_access` (the one place that decides who may see and
+Each operation checks `core.access.comment_access` (the one place that decides who may see and
 write comments in the current phase), validates sizes and rates, commits, and returns the changed rows;
 the socket handlers emit them after the commit (`feedback.events`). Anchors are Yjs relative positions
 (`feedback.anchors`); the quote is read from the story's stored document when the server knows the
@@ -20,15 +20,15 @@ from pycrdt import Doc, Text
 from sqlalchemy import func, select
 
 import ids
+from core.access import CommentAccess, comment_access, current_phase
+from core.identity import Identity
+from core.rendering import clean_source, render_message
 from errors import RefusedError
 from extensions import db
 from feedback import anchors
 from feedback.models import Comment
-from stories import crdt, persistence
+from stories.cowriting import crdt, persistence
 from stories.models import Story
-from stories.rendering import clean_source, render_message
-from workshops.access import CommentAccess, comment_access, current_phase
-from workshops.identity import Identity
 from workshops.models import Group, Participant
 
 MAX_BODY = 2000  # characters of a comment or a reply

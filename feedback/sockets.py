@@ -9,14 +9,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from extensions import db, socketio
-from feedback import chat, comments
-from feedback.comments import FeedbackError
-from feedback.models import Comment
-from stories.models import Story
-from workshops.access import comment_access
-from workshops.models import Group
-from workshops.realtime import (
+from core.access import comment_access
+from core.realtime import (
     error,
     facilitators_room,
     group_room,
@@ -25,6 +19,12 @@ from workshops.realtime import (
     story_room,
     workshop_room,
 )
+from extensions import db, socketio
+from feedback import chat, comments
+from feedback.comments import FeedbackError
+from feedback.models import Comment
+from stories.models import Story
+from workshops.models import Group
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/"

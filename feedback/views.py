@@ -10,14 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from core.access import facilitates
+from core.rendering import render_message
 from extensions import db
 from feedback import export
 from feedback.comments import MAX_ID
 from feedback.models import Comment
 from feedback.sockets import publish_comment
 from stories.models import Story
-from stories.rendering import render_message
-from workshops.access import facilitates
 from workshops.blueprint import bp
 from workshops.models import Workshop
 

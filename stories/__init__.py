@@ -1,1 +1,4 @@
-"""Stories: the shared document, its storage, rendering, publishing and the reader side."""
+"""Stories, in two halves: `cowriting/` (the live engine: sockets, sync, writer, the log) and `reading/`
+(publishing, the reader's pages, exports, feeds, search). Here: `models.py` (the rows both use) and
+`blueprint.py` (the `stories` blueprint, and the phase-end checkpoints it connects when an app registers it).
+"""

@@ -20,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from core import background
 from extensions import db, limiter
 from tests.server import ServerProcess, free_port
 
@@ -60,11 +61,15 @@ def app(database: str) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Empty every table and reset rate limits after each test that used the app."""
+    """Let background work finish, then empty every table and reset rate limits after each test that used
+    the app."""
     yield
     if "app" not in request.fixturenames:
         return
     application: Flask = request.getfixturevalue("app")
+    assert background.worker(application).wait_idle(60), (
+        "background work (phase-end checkpoints) still running"
+    )
     with application.app_context():
         db.session.rollback()
         db.session.remove()

@@ -7,9 +7,9 @@ from typing import Any
 
 from accounts import operations as accounts
 from accounts.models import Facilitator
+from core.identity import new_token
 from extensions import db
 from stories.models import Story
-from workshops.identity import new_token
 from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
 
 PASSWORD = "correct horse battery"
@@ -122,7 +122,7 @@ def story_updates(story: Story, updates: list[tuple[bytes, Participant | None]])
 
 def checkpoint(story: Story, phase_position: int, phase_title: str = "Phase") -> Any:
     """A phase-end checkpoint of one story, taken the way `checkpoints.checkpoint_workshop` takes them."""
-    from stories import crdt, persistence
+    from stories.cowriting import crdt, persistence
     from stories.models import StoryCheckpoint
 
     rows = persistence.rows_after(story.id)

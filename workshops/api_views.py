@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from api import api_error, bp
+from core.identity import identify
+from core.rendering import render_markdown
 from extensions import csrf, db
 from stories.models import Story
-from stories.rendering import render_markdown
 from workshops import joining
-from workshops.identity import identify
 from workshops.limits import join_limits, wrong_code
 from workshops.models import Participant
 

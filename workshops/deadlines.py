@@ -84,7 +84,7 @@ def run_action(workshop_id: int, version: int, now: datetime) -> str | None:
     log.info("workshop %s: deadline of phase %s reached, %s", workshop_id, phase.position, action)
     state.publish_state(workshop_id, now)
     if ended is not None:
-        live.checkpoint(workshop_id, *ended)
+        live.announce_phase_end(workshop_id, *ended)
     return action
 
 

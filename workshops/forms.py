@@ -1,4 +1,5 @@
-"""Forms of the workshop management pages. Their validators apply the rules of `workshops.management`."""
+"""Forms of the workshop management pages. Their validators apply the rules of `workshops.management` and
+`core.text`."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, ValidationError
 
 import forms
+from core.text import clean_line, clean_text
+from errors import RefusedError
 from forms import Validator
 from workshops import management as ops
 from workshops import templates
@@ -28,15 +31,15 @@ from workshops import templates
 
 def rule(check: Callable[[Any], Any]) -> Validator:
     """A WTForms validator from one of the management module's checks (one rule, one place)."""
-    return forms.rule(check, ops.WorkshopError)
+    return forms.rule(check, RefusedError)
 
 
 def line(limit: int, *, required: bool = True) -> Validator:
-    return rule(lambda value: ops.clean_line(value or "", limit=limit, required=required))
+    return rule(lambda value: clean_line(value or "", limit=limit, required=required))
 
 
 def text(limit: int) -> Validator:
-    return rule(lambda value: ops.clean_text(value or "", limit=limit))
+    return rule(lambda value: clean_text(value or "", limit=limit))
 
 
 def _language_choices() -> list[SelectChoice]:
@@ -87,8 +90,8 @@ class NewWorkshopForm(_SettingsFields):
     def validate_group_names(self, _field: Field) -> None:
         try:
             for name in self.names():
-                ops.clean_line(name, limit=ops.MAX_GROUP_NAME)
-        except ops.WorkshopError as error:
+                clean_line(name, limit=ops.MAX_GROUP_NAME)
+        except RefusedError as error:
             raise ValidationError(error.message) from None
         if isinstance(self.groups.data, int) and len(self.names()) > self.groups.data:
             raise ValidationError(_l("You gave more names than groups: add groups or remove names."))

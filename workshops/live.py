@@ -18,18 +18,21 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from core import access_version
+from core.realtime import group_room, story_room
+from core.signals import phase_ended
 from errors import RefusedError
 from extensions import db, socketio
 from forms import has_hidden_characters
 from ids import parse_id
 from stories.models import Story
-from workshops import access_version, joining, phases, presence, state
+from workshops import joining, phases, presence, state
 from workshops.models import Group, Participant, Phase, Workshop
-from workshops.realtime import group_room, story_room
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +170,7 @@ def ended_phase(workshop: Workshop, before: phases.Clock, after: phases.Clock) -
 def finish_columns(before: phases.Clock, after: phases.Clock, now: datetime) -> dict[str, Any]:
     """`finished_at` as a clock change sets it: now when the workshop finishes, cleared when it goes back.
 
-    Participants' tokens expire a set time after it (workshops.identity).
+    Participants' tokens expire a set time after it (core.identity).
     """
     if after.status is not phases.Status.FINISHED:
         return {"finished_at": None}
@@ -192,7 +195,7 @@ def rearm_columns(workshop: Workshop, before: phases.Clock, after: phases.Clock,
 
 
 def apply_clock(workshop: Workshop, payload: Mapping[str, Any], now: datetime) -> None:
-    """Start, pause, resume, extend, next, previous or goto; checkpoints the stories of a phase that ended.
+    """Start, pause, resume, extend, next, previous or goto; a phase that ends is announced (`phase_ended`).
 
     A command that names the clock version it was issued from (`version`) is refused as `stale`, with
     nothing done, when the clock has changed since: a double click, or two facilitators at once.
@@ -216,28 +219,15 @@ def apply_clock(workshop: Workshop, payload: Mapping[str, Any], now: datetime) -
     db.session.commit()
     state.publish_state(workshop.id, now)
     if ended_at:
-        checkpoint(workshop.id, *ended_at)
+        announce_phase_end(workshop.id, *ended_at)
 
 
-def checkpoint(workshop_id: int, position: int, title: str) -> bool:
-    """Save every story's text as it stands at the end of a phase (stories.checkpoints, when present).
-
-    Returns whether it ran. A failure is logged, not raised: the phase has already moved on for everyone.
-    """
-    try:
-        from stories.checkpoints import checkpoint_workshop
-    except ModuleNotFoundError as missing:
-        if missing.name not in ("stories.checkpoints",):
-            raise
-        log.info("stories.checkpoints is not installed: no checkpoint for phase %s", position)
-        return False
-    try:
-        checkpoint_workshop(workshop_id, position, title)
-    except Exception:
-        db.session.rollback()
-        log.exception("checkpoint of workshop %s at the end of phase %s failed", workshop_id, position)
-        return False
-    return True
+def announce_phase_end(workshop_id: int, position: int, title: str) -> None:
+    """Tell who listens that a phase ended, once it is committed (stories take their checkpoints then, in the
+    background: neither this command nor the next phase waits for them)."""
+    phase_ended.send(
+        current_app._get_current_object(), workshop_id=workshop_id, position=position, title=title
+    )
 
 
 def set_lock(workshop: Workshop, locked: bool, group_id: int | None = None) -> None:

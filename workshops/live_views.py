@@ -14,14 +14,14 @@ from markupsafe import Markup
 from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
+from core.access import facilitates
+from core.identity import remember_participant, session_participant
 from extensions import db
 from feedback import comments as feedback_comments
 from feedback import strings as feedback_strings
 from forms import PlumeForm
 from workshops import deadlines, joining, room, state
-from workshops.access import facilitates
 from workshops.blueprint import bp
-from workshops.identity import remember_participant, session_participant
 from workshops.join_codes import format_join_code, normalise_join_code
 from workshops.limits import join_limits, wrong_code
 from workshops.models import Participant, Workshop

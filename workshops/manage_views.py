@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from errors import RefusedError
 from extensions import db
 from workshops import management as ops
 from workshops import state, templates
@@ -80,7 +81,7 @@ def _apply(workshop: Workshop, action: Callable[[], Any], done: str) -> bool:
     workshop_id = workshop.id
     try:
         action()
-    except ops.WorkshopError as error:
+    except RefusedError as error:
         db.session.rollback()
         flash(error.message, "error")
         return False
@@ -166,7 +167,7 @@ def new() -> Any:
                 template=form.template.data,
                 group_names=form.names(),
             )
-        except ops.WorkshopError as error:
+        except RefusedError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
@@ -245,7 +246,7 @@ def add_phase(workshop_id: int) -> Any:
         return _edit_page(workshop, {"new-phase": form})
     try:
         phase = ops.add_phase(workshop, form.title.data, form.minutes.data)
-    except ops.WorkshopError as error:
+    except RefusedError as error:
         db.session.rollback()
         flash(error.message, "error")
         return _back(workshop, "agenda")
@@ -311,7 +312,7 @@ def invite_facilitator(workshop_id: int) -> Any:
     email = form.email.data
     try:
         invited = ops.invite_facilitator(workshop, email)
-    except ops.WorkshopError as error:
+    except RefusedError as error:
         db.session.rollback()
         form.email.errors = [error.message]
         return _edit_page(workshop, {"invite": form})

@@ -2,7 +2,8 @@
 archive.
 
 Plain functions, callable without a request. Each checks its rules first and raises :class:`WorkshopError`
-(a code and a translated message that is safe to show) before anything is written, then commits.
+(or `core.text.TextError` for a text field: both a `RefusedError`, with a code and a translated message that
+is safe to show) before anything is written, then commits.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from sqlalchemy.orm import selectinload
 
 from accounts import operations as accounts
 from accounts.models import Facilitator
+from core.access import LIVE, facilitates
+from core.text import clean_line, clean_text
 from errors import RefusedError
 from extensions import db
-from forms import has_hidden_characters
-from stories.crdt import text_of
+from stories.cowriting.crdt import text_of
 from stories.models import Story, StoryUpdate
 from workshops import templates
-from workshops.access import LIVE, facilitates
 from workshops.join_codes import format_join_code, new_join_code, normalise_join_code
 from workshops.models import (
     AT_DEADLINE,
@@ -44,9 +45,7 @@ __all__ = [
     "add_phase",
     "archive_workshop",
     "clean_group_count",
-    "clean_line",
     "clean_minutes",
-    "clean_text",
     "create_workshop",
     "duplicate_workshop",
     "format_join_code",
@@ -81,29 +80,6 @@ class WorkshopError(RefusedError):
 
 
 # --- Checking input ---------------------------------------------------------------------------------
-
-
-def _check_text(value: object, *, limit: int, multiline: bool, required: bool) -> str:
-    if not isinstance(value, str):
-        raise WorkshopError("invalid", _("Enter some text."))
-    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if required and not value:
-        raise WorkshopError("required", _("This field is required."))
-    if len(value) > limit:
-        raise WorkshopError("too_long", _("At most %(limit)d characters, please.", limit=limit))
-    if has_hidden_characters(value, multiline=multiline):
-        raise WorkshopError("control_characters", _("Remove the invisible control characters."))
-    return value
-
-
-def clean_line(value: object, *, limit: int, required: bool = True) -> str:
-    """A one-line text (title, name) stripped and checked: no control character, not too long."""
-    return _check_text(value, limit=limit, multiline=False, required=required)
-
-
-def clean_text(value: object, *, limit: int, required: bool = False) -> str:
-    """A multi-line text (question, Markdown instructions) with its line breaks normalised to \\n."""
-    return _check_text(value, limit=limit, multiline=True, required=required)
 
 
 def _clean_int(value: object, low: int, high: int) -> int:

@@ -2,7 +2,7 @@
 
 A participant's sockets belong in their workshop's room and their group's room; a facilitator's in the
 workshop's and facilitators' rooms while they still run it. After a move, a removal or a co-facilitator's
-removal, each worker fixes its own sockets (`workshops.access_version.Watcher` calls `reconcile` with the
+removal, each worker fixes its own sockets (`core.access_version.Watcher` calls `reconcile` with the
 workshops whose version moved): a moved participant changes group rooms, and a socket that may no longer
 hear the workshop leaves its rooms, gets `workshop:revoked`, and is disconnected.
 """
@@ -13,12 +13,12 @@ import logging
 
 from flask import Flask
 
+from core.access import facilitates
+from core.access_version import watcher
+from core.realtime import facilitators_room, group_room, socket_identity, workshop_room
 from extensions import db, socketio
 from workshops import state
-from workshops.access import facilitates
-from workshops.access_version import watcher
 from workshops.models import Participant
-from workshops.realtime import facilitators_room, group_room, socket_identity, workshop_room
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/"

@@ -12,13 +12,9 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from accounts import operations as accounts
 from accounts import sockets as login_sockets
-from extensions import db, socketio
-from ids import parse_id
-from workshops import deadlines, live, presence, rooms, state
-from workshops.access import facilitates
-from workshops.identity import identify
-from workshops.models import Participant
-from workshops.realtime import (
+from core.access import facilitates
+from core.identity import identify
+from core.realtime import (
     error,
     facilitators_room,
     group_room,
@@ -28,6 +24,10 @@ from workshops.realtime import (
     socket_session,
     workshop_room,
 )
+from extensions import db, socketio
+from ids import parse_id
+from workshops import deadlines, live, presence, rooms, state
+from workshops.models import Participant
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 One payload per receiver kind. A group's participants all get the same state (their group, its members, its
 lock, the drafts they may read); the facilitators get every group with its roster, lock and activity. Both
 share the clock (ISO 8601 UTC ``deadline`` and ``server_time``; clients count down from their offset to the
-server's clock), the current phase with its instructions rendered by ``stories.rendering``, the agenda and
+server's clock), the current phase with its instructions rendered by ``core.rendering``, the agenda and
 the broadcast message. ``docs/protocol.md`` documents every field.
 
 Delivery (:func:`publish_state`) goes to each group's room and to the facilitators' room, never to the whole
@@ -20,14 +20,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import load_only, selectinload
 
+from core.access import editors_open, visible_group_ids
+from core.identity import Identity
+from core.realtime import facilitators_room, group_room
+from core.rendering import render_markdown
 from extensions import db, socketio
 from stories.models import Story
-from stories.rendering import render_markdown
 from workshops import phases, presence
-from workshops.access import editors_open, visible_group_ids
-from workshops.identity import Identity
 from workshops.models import Group, Participant, Phase, Workshop
-from workshops.realtime import facilitators_room, group_room
 
 log = logging.getLogger(__name__)
 

@@ -69,7 +69,7 @@ export function mountChat (root, opts) {
       message.group_id == null ? el('span', { class: 'muted' }, ` · ${s('chatEveryone')}`) : facilitator ? el('span', { class: 'muted' }, ` · ${groupName(message.group_id)}`) : null,
       when ? el('time', { class: 'muted', datetime: message.created_at }, ` · ${when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`) : null))
     const body = el('div', { class: 'comment__body' })
-    body.innerHTML = message.html || '' // rendered by the server's one sanitiser (stories.rendering)
+    body.innerHTML = message.html || '' // rendered by the server's one sanitiser (core.rendering)
     li.append(body)
     if (facilitator) {
       const button = el('button', { type: 'button', class: 'button button--small button--link' }, s(message.hidden ? 'show' : 'hide'))

@@ -1,5 +1,5 @@
 /**
- * Live preview: POST the Markdown to the server, which renders and sanitises it (stories/rendering.py is the
+ * Live preview: POST the Markdown to the server, which renders and sanitises it (core/rendering.py is the
  * only place Markdown becomes HTML), and show the returned HTML. One request at a time; a newer text aborts
  * the older request.
  *

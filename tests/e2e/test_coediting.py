@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from stories import persistence
+from stories.cowriting import persistence
 from tests import factories
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.pages import join

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from pycrdt import Doc, Text
 
+from core.identity import Identity
 from extensions import db
 from feedback import anchors, comments
 from feedback.models import Comment
@@ -21,7 +22,6 @@ from tests.e2e.pages import DESKTOP, PHONE, SHOTS, sign_in
 from tests.server import ServerProcess
 from tests.sockets import Client
 from tests.stories.clients import example_module, facilitator_cookie, wait_until
-from workshops.identity import Identity
 from workshops.join_codes import new_join_code
 
 pytestmark = pytest.mark.e2e

@@ -242,7 +242,7 @@ def test_the_wall_view_and_the_reading_mode(new_context: Any, app_ctx) -> None:
     reading.wait_for_url(f"**/workshops/{workshop.id}/console")
 
     # The published stories have their own reading mode, for anyone.
-    from stories import publishing
+    from stories.reading import publishing
 
     for story in publishing.stories_of(fresh(workshop.id)):
         if texts[[g.id for g in groups].index(story.group_id)]:

@@ -10,13 +10,13 @@ import pytest
 from playwright.sync_api import expect
 from pycrdt import Doc, Text
 
+from core.identity import Identity
 from feedback import anchors, chat, comments
 from tests import factories
 from tests.e2e.pages import sign_in
 from tests.e2e.test_cross_reading import join_group
 from tests.e2e.test_xss_page import FLAG, assert_nothing_ran, watch
 from tests.stories.xss_corpus import XSS_CORPUS
-from workshops.identity import Identity
 from workshops.join_codes import new_join_code
 
 pytestmark = pytest.mark.e2e

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from extensions import db
-from stories import history, persistence
+from stories.cowriting import history, persistence
 from tests import factories
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.pages import DESKTOP, PHONE, SHOTS, join, sign_in
@@ -178,8 +178,8 @@ def test_history_replay_and_restore_of_a_story_written_through_three_phases(
 
 
 def test_a_reader_sees_how_a_published_story_was_written(page: Any, app_ctx: Any) -> None:
-    from stories import checkpoints as phase_ends
-    from stories import publishing
+    from stories.cowriting import checkpoints as phase_ends
+    from stories.reading import publishing
     from tests.stories.ydocs import Editor
 
     workshop = factories.workshop(groups=1, phases=PHASES)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from stories import publishing
-from stories.publishing import Draft
+from stories.reading import publishing
+from stories.reading.publishing import Draft
 from tests import factories
 from tests.e2e.test_reader import sign_in
 from tests.stories.xss_corpus import XSS_CORPUS

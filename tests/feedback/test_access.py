@@ -1,4 +1,4 @@
-"""`workshops.access.comment_access`: who may see, write, resolve and moderate comments, per phase setting."""
+"""`core.access.comment_access`: who may see, write, resolve and moderate comments, per phase setting."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
+from core.access import CommentAccess, comment_access, may_chat
+from core.identity import Identity
 from extensions import db
 from tests import factories
-from workshops.access import CommentAccess, comment_access, may_chat
-from workshops.identity import Identity
 from workshops.models import Group, Workshop
 
 

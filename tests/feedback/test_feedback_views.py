@@ -13,6 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from pycrdt import Doc, Text
 
+from core.identity import Identity
 from extensions import db
 from feedback import anchors, chat, comments
 from feedback.models import Comment
@@ -20,7 +21,6 @@ from tests import factories
 from tests.stories.test_rendering import problems_in
 from tests.stories.xss_corpus import XSS_CORPUS
 from tests.workshops.test_manage_views import sign_in
-from workshops.identity import Identity
 
 STORY = "=SUM(A1) The river glowed at night. Children swam."
 PHASES = [{"title": "Cross-reading", "editors_open": False, "visibility": "next", "comments": "readers"}]
@@ -103,7 +103,7 @@ def test_a_deleted_passage_is_marked_in_the_download(client: FlaskClient, world:
     comment_on(world, "glowed", "Why?")
     doc = Doc()
     text = doc.get("body", type=Text)
-    from stories import persistence
+    from stories.cowriting import persistence
 
     for _, data in persistence.rows_after(world["story"].id):
         doc.apply_update(data)

@@ -11,7 +11,7 @@ from types import ModuleType
 
 import requests
 
-from stories import crdt
+from stories.cowriting import crdt
 from tests.sockets import Client
 
 ROOT = Path(__file__).resolve().parents[2]

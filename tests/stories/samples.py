@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from stories import publishing
 from stories.models import Story
+from stories.reading import publishing
 from tests import factories
 from workshops.models import Workshop
 

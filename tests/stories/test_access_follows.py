@@ -8,7 +8,7 @@ import time
 import pytest
 
 from extensions import db
-from stories import crdt
+from stories.cowriting import crdt
 from tests import factories
 from tests.server import ServerProcess
 from tests.sockets import Client, connected

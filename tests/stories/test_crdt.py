@@ -19,9 +19,9 @@ from pycrdt import (
     write_var_uint,
 )
 
-from stories import crdt, lib0
-from stories.live import LiveStory
-from stories.yupdate import UpdateFormatError, decode_update, dependencies_met, visible_characters
+from stories.cowriting import crdt, lib0
+from stories.cowriting.live import LiveStory
+from stories.cowriting.yupdate import UpdateFormatError, decode_update, dependencies_met, visible_characters
 from tests.stories.ydocs import Editor
 
 
@@ -69,7 +69,7 @@ def test_malformed_messages_are_refused(data: object) -> None:
         crdt.parse_message(data)
 
 
-# Why `stories.lib0.Reader` checks what pycrdt's `Decoder` reads (if one of these fails, pycrdt changed:
+# Why `lib0.Reader` checks what pycrdt's `Decoder` reads (if one of these fails, pycrdt changed:
 # drop the check that the test names).
 
 

@@ -8,8 +8,8 @@ import time
 import pytest
 from pycrdt import Awareness, Doc, create_awareness_message
 
-from stories import crdt, cursors
-from stories.cursors import CursorError, Cursors
+from stories.cowriting import crdt, cursors
+from stories.cowriting.cursors import CursorError, Cursors
 from tests import factories
 from tests.server import ServerProcess
 from tests.sockets import Client

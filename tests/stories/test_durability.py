@@ -18,7 +18,7 @@ import pytest
 import socketio
 from sqlalchemy import create_engine, text
 
-from stories import crdt
+from stories.cowriting import crdt
 from tests import factories
 from tests.server import ServerProcess
 from tests.sockets import Client

@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stories import catalog, exports, pdf, publishing
-from stories.publishing import Draft
+from stories.reading import catalog, exports, pdf, publishing
+from stories.reading.publishing import Draft
 from tests import factories
 from tests.pdftools import pdf_text
 from tests.stories import samples

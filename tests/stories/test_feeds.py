@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import pytest
 from flask.testing import FlaskClient
 
-from stories import publishing
+from stories.reading import publishing
 from tests import factories
 from tests.stories import samples
 

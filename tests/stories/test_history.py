@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pycrdt import Doc, Text
 
 from extensions import db
-from stories import checkpoints, crdt, history, persistence, restore
+from stories.cowriting import checkpoints, crdt, history, persistence, restore
 from stories.models import StoryCheckpoint, StoryLogEntry, StorySnapshot
 from tests import factories
 from tests.stories.ydocs import Editor
@@ -211,7 +211,7 @@ def test_the_public_summary_names_only_credited_members_and_no_text(group_story)
 def test_retention_forgets_old_keystrokes_but_keeps_every_phase_end_exact(group_story) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from stories import history_retention
+    from stories.cowriting import history_retention
 
     workshop, story, members = group_story
     rng = random.Random(11)

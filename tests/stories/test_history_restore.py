@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from extensions import db
-from stories import checkpoints, crdt, history, persistence
+from stories.cowriting import checkpoints, crdt, history, persistence
 from tests import factories
 from tests.server import ServerProcess
 from tests.sockets import Client

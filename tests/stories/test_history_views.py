@@ -12,13 +12,14 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
+from core.identity import SESSION_KEY
 from extensions import db
-from stories import checkpoints, history, publishing
+from stories.cowriting import checkpoints, history
 from stories.models import Story
+from stories.reading import publishing
 from tests import factories
 from tests.stories.ydocs import Editor
 from tests.workshops.test_manage_views import sign_in
-from workshops.identity import SESSION_KEY
 
 HUGE = 2**63 + 5
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pycrdt import Doc, Text, write_var_uint
 
 from extensions import db
-from stories import crdt, cursors, persistence
+from stories.cowriting import crdt, cursors, persistence
 from stories.models import StoryUpdate
 from tests import factories
 from tests.server import ServerProcess

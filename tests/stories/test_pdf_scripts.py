@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from stories import pdf, publishing
+from stories.reading import pdf, publishing
 from tests import factories
 from tests.pdftools import pdf_text
 

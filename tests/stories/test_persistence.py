@@ -13,16 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from core.identity import Identity
 from extensions import db
-from stories import crdt, persistence
-from stories.checkpoints import checkpoint_workshop
-from stories.engine import Engine
-from stories.live import LiveStory
+from stories.cowriting import crdt, persistence
+from stories.cowriting.checkpoints import checkpoint_workshop
+from stories.cowriting.engine import Engine
+from stories.cowriting.live import LiveStory
+from stories.cowriting.writer import Job, Outcome
 from stories.models import Story, StoryCheckpoint, StoryUpdate
-from stories.writer import Job, Outcome
 from tests import factories
 from tests.stories.ydocs import Editor
-from workshops.identity import Identity
 from workshops.models import Group, Participant
 
 

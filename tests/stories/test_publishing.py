@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from extensions import db
-from stories import publishing
 from stories.models import Story
-from stories.publishing import Draft, PublishError
+from stories.reading import publishing
+from stories.reading.publishing import Draft, PublishError
 from tests import factories
 from tests.stories import samples
 from workshops.models import Workshop

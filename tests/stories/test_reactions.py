@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from extensions import db
-from stories import reactions
 from stories.models import Reaction, Story
+from stories.reading import reactions
 from tests import factories
 from tests.stories import samples
 

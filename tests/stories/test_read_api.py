@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from stories import publishing
+from stories.reading import publishing
 from tests import factories
 from tests.stories import samples
 

@@ -11,8 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from extensions import db
-from stories import publishing
 from stories.models import Story
+from stories.reading import publishing
 from tests import factories
 from tests.stories import samples
 from workshops.models import Workshop

@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 
 from extensions import db
-from stories import crdt, persistence
+from stories.cowriting import crdt, persistence
 from tests import factories
 from tests.sockets import Client
 from tests.stories.clients import open_story

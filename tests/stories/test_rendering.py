@@ -1,4 +1,4 @@
-"""stories.rendering: hostile Markdown renders inert, ordinary Markdown renders well, text helpers behave."""
+"""core.rendering: hostile Markdown renders inert, ordinary Markdown renders well, text helpers behave."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from stories import rendering
-from stories.rendering import plain_text, reading_minutes, render_inline, render_markdown, summary, word_count
+from core import rendering
+from core.rendering import plain_text, reading_minutes, render_inline, render_markdown, summary, word_count
 from tests.stories.xss_corpus import XSS_CORPUS
 
 # --- the safety checker ------------------------------------------------------------------------------------

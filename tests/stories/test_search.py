@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from stories import publishing, search
-from stories.publishing import Draft
+from stories.reading import publishing, search
+from stories.reading.publishing import Draft
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("app_ctx")

@@ -11,7 +11,7 @@ import socketio
 from pycrdt import Awareness, Doc, create_awareness_message
 
 from extensions import db
-from stories import crdt, persistence
+from stories.cowriting import crdt, persistence
 from stories.models import StoryUpdate
 from tests import factories
 from tests.server import ServerProcess

@@ -1,4 +1,4 @@
-"""Hostile Markdown for `stories.rendering`: each item must render to HTML without active content.
+"""Hostile Markdown for `core.rendering`: each item must render to HTML without active content.
 
 Sources of inspiration: the OWASP XSS filter evasion cheat sheet, html5sec.org, bleach's and python-markdown's
 own security tests. Grouped by technique; the test suite checks every item with one HTML-parsing checker.

@@ -1,7 +1,7 @@
 """pycrdt documents that stand for editors in tests: each edit yields the update a client would send.
 
 An editor applies what it receives through `StoryDoc`, as a Yjs client does: an update whose dependencies
-have not arrived yet waits (pycrdt alone loses text when several do, see `stories.crdt.StoryDoc`).
+have not arrived yet waits (pycrdt alone loses text when several do, see `stories.cowriting.crdt.StoryDoc`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from stories.crdt import StoryDoc
+from stories.cowriting.crdt import StoryDoc
 
 
 class Editor(StoryDoc):

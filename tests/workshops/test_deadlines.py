@@ -205,7 +205,7 @@ def test_rearms_deadline() -> None:
 
 
 def test_after_the_end_every_group_reads_every_story_and_learns_of_the_gallery(app_ctx) -> None:
-    from stories import publishing
+    from stories.reading import publishing
 
     w = started("signal", "signal")
     live.run_command(w.id, {"action": "goto", "index": 1}, now=T0)

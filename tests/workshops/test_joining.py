@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from core.identity import hash_token
 from extensions import db
 from tests import factories
 from workshops import joining
-from workshops.identity import hash_token
 from workshops.models import Participant
 
 

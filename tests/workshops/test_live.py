@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
+from core import background
 from extensions import db
 from stories.models import StoryCheckpoint
 from tests import factories
@@ -210,21 +213,36 @@ def test_an_unknown_workshop_is_not_found(app_ctx) -> None:
     assert refused.value.code == "not_found"
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("stories.checkpoints") is None, reason="stories.checkpoints not written yet"
-)
+def checkpoints_of(story_id: int) -> list[tuple[int, str, str]]:
+    """The story's checkpoints, once the background work that the phase ends handed in has finished."""
+    assert background.worker(current_app).wait_idle(30)
+    db.session.expire_all()
+    query = select(StoryCheckpoint).where(StoryCheckpoint.story_id == story_id).order_by(StoryCheckpoint.id)
+    return [(c.phase_position, c.phase_title, c.text) for c in db.session.scalars(query)]
+
+
 def test_the_end_of_a_phase_checkpoints_every_story(workshop: Workshop) -> None:
     story = factories.story_of(workshop.groups[0])
     factories.story_text(story, "Signals of 2040")
     run(workshop, action="start")
     run(workshop, action="pause")
     run(workshop, action="resume")  # still phase 0: nothing ended yet
-    assert not db.session.scalars(select(StoryCheckpoint)).all()
+    assert checkpoints_of(story.id) == []
     run(workshop, action="next")
-    saved = db.session.scalars(select(StoryCheckpoint).where(StoryCheckpoint.story_id == story.id)).all()
-    assert [(c.phase_position, c.phase_title, c.text) for c in saved] == [(0, "Signals", "Signals of 2040")]
+    assert checkpoints_of(story.id) == [(0, "Signals", "Signals of 2040")]
 
 
-def test_checkpoint_reports_whether_it_ran(workshop: Workshop) -> None:
-    present = importlib.util.find_spec("stories.checkpoints") is not None
-    assert live.checkpoint(workshop.id, 0, "Signals") is present
+def test_a_phase_end_and_the_next_commands_do_not_wait_for_the_checkpoints(workshop: Workshop) -> None:
+    story = factories.story_of(workshop.groups[0])
+    factories.story_text(story, "Signals of 2040")
+    run(workshop, action="start")
+    slow = threading.Event()  # the checkpoints wait behind this job until the test lets it end
+    background.worker(current_app).submit(lambda: slow.wait(30), "a slow job ahead of the checkpoints")
+    started = time.monotonic()
+    w = run(workshop, T0 + timedelta(seconds=30), action="next")
+    w = run(w, T0 + timedelta(seconds=40), action="pause")  # the workshop is not held while they wait
+    assert time.monotonic() - started < 10
+    assert (w.phase_index, w.status) == (1, "paused")
+    assert db.session.scalars(select(StoryCheckpoint)).all() == []  # not taken yet: still waiting
+    slow.set()
+    assert checkpoints_of(story.id) == [(0, "Signals", "Signals of 2040")]

@@ -12,10 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from core.identity import SESSION_KEY
 from extensions import db
 from tests import factories
 from workshops import live
-from workshops.identity import SESSION_KEY
 from workshops.models import Participant, Workshop
 
 

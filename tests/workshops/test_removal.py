@@ -11,13 +11,13 @@ import pytest
 import requests
 import socketio
 
+from core.identity import participant_by_token
 from extensions import db
 from tests import factories
 from tests.http import cookie_header, signed_in
 from tests.server import ServerProcess
 from tests.sockets import Client, connected
 from workshops import joining
-from workshops.identity import participant_by_token
 from workshops.models import Participant, Workshop
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import Flask
 
-from stories.rendering import render_markdown
+from core.rendering import render_markdown
 from workshops import templates
 from workshops.models import VISIBILITY
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from stories import publishing
+from stories.reading import publishing
 from tests import factories
 from tests.workshops.test_live_views import sign_in
 

@@ -174,7 +174,7 @@ export function attachComments (editor, opts) {
       item.append(el('p', { class: 'comment__note' }, s('deleted')))
     } else {
       const body = el('div', { class: 'comment__body' })
-      body.innerHTML = comment.html || '' // rendered by the server's one sanitiser (stories.rendering)
+      body.innerHTML = comment.html || '' // rendered by the server's one sanitiser (core.rendering)
       item.append(body)
     }
     const actions = el('div', { class: 'comments__actions' })

@@ -170,7 +170,7 @@ export function createLiveView (root, t) {
     setText(el.title, next.phase_title)
     el.titleCopies.forEach((copy) => setText(copy, next.phase_title))
     if (el.instructions && (!previous || previous.instructions_html !== next.instructions_html)) {
-      el.instructions.innerHTML = next.instructions_html // rendered and sanitised by stories/rendering.py
+      el.instructions.innerHTML = next.instructions_html // rendered and sanitised by core/rendering.py
     }
     if (el.waiting) el.waiting.hidden = next.status !== 'not_started'
     renderBanner(next, previous)

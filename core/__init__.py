@@ -1,0 +1,12 @@
+"""What every feature shares, below `workshops` and `stories`, which may both use it (it uses neither, but for
+their models):
+
+- who is who: `identity.py` (a participant's token, a facilitator's login, a socket's `auth`);
+- who may do what: `access.py` (run a workshop, read or write a story, comment, chat), and
+  `access_version.py` (the per-workshop version that every change of access moves, watched by each process);
+- how events reach sockets: `realtime.py` (room names, a socket's identity, error acks), `signals.py` (what
+  happened, for whoever listens: a phase ended), `background.py` (work that a click starts and does not
+  wait for);
+- the text rules: `text.py` (what a typed field may hold), `rendering.py` (the only place Markdown becomes
+  HTML, sanitised).
+"""

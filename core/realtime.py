@@ -1,0 +1,65 @@
+"""Socket.IO plumbing shared by every feature: room names, the socket's identity, error acks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import request
+
+from core.identity import Identity
+from extensions import socketio
+
+
+def workshop_room(workshop_id: int) -> str:
+    return f"workshop:{workshop_id}"
+
+
+def group_room(group_id: int) -> str:
+    return f"group:{group_id}"
+
+
+def facilitators_room(workshop_id: int) -> str:
+    return f"facilitators:{workshop_id}"
+
+
+def story_room(story_id: int) -> str:
+    return f"story:{story_id}"
+
+
+def save_identity(identity: Identity, **extra: Any) -> None:
+    """Remember who holds this socket (for every later event on it)."""
+    socketio.server.save_session(request.sid, {"kind": identity.kind, "id": identity.id, **extra})
+
+
+def socket_session(sid: str | None = None) -> dict[str, Any]:
+    """What `save_identity` kept for socket `sid` (by default, the socket of the event being handled)."""
+    return socketio.server.get_session(sid or request.sid) or {}
+
+
+def socket_identity(sid: str | None = None) -> Identity | None:
+    """Who holds socket `sid` (by default, the socket of the event being handled), or None."""
+    data = socket_session(sid)
+    if data.get("kind") in ("participant", "facilitator") and isinstance(data.get("id"), int):
+        return Identity(data["kind"], data["id"])
+    return None
+
+
+def error(code: str, message: object) -> dict[str, Any]:
+    """The ack every refused socket event gets: `{"ok": false, "error": {"code", "message"}}`."""
+    return {"ok": False, "error": {"code": code, "message": str(message)}}
+
+
+_gone_hooks: list[Callable[[str], None]] = []
+
+
+def on_socket_gone(hook: Callable[[str], None]) -> Callable[[str], None]:
+    """Register `hook(sid)` to run when a socket disconnects (in the disconnect handler's context)."""
+    _gone_hooks.append(hook)
+    return hook
+
+
+def socket_gone(sid: str) -> None:
+    """Run the disconnect hooks of every feature for socket `sid`."""
+    for hook in _gone_hooks:
+        hook(sid)

@@ -1,0 +1,15 @@
+"""What happened, for whoever listens: blinker signals (as Flask's own), each sent after its transaction
+commits, with the app as sender, so that a feature connects its receivers to the apps it is registered with.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+phase_ended = _signals.signal(
+    "phase-ended",
+    doc="A phase of a workshop ended (next, previous, goto or its deadline); keyword arguments "
+    "`workshop_id`, `position` and `title` (of the phase that ended). Receivers must return at once.",
+)

@@ -1,0 +1,25 @@
+"""The co-writing engine: a story written live by several editors, kept in a log that survives `kill -9`.
+
+Follow a keystroke: it arrives as a `yjs` event in `sockets.py`, is checked in `sync.py` (is it well-formed:
+`crdt.py` and `yupdate.py` read the y-protocols bytes) and handed to `writer.py`, which takes it with the
+others that came together, reads their stories' last seqs and access versions in one statement
+(`persistence.tips`), decides access for the batch (`access_cache.py`), applies it to the document that
+`live.py` holds in memory, appends it to the log (`persistence.py`) and commits once; only then is it
+acknowledged and relayed to the story's room. `engine.py` ties these up for one process. By module:
+
+- `sockets.py`: the Socket.IO handlers `story:open`, `yjs`, `story:close` (thin: parse, call, emit after).
+- `sync.py`: the operations behind them (open, a message, close), which never emit themselves.
+- `engine.py`: this process's live documents, writer, subscriptions (who may still read what), cursors and
+  housekeeping; it rechecks access when a workshop's access version moves.
+- `writer.py`: group commit, one writer thread per process; `access_cache.py`: its access checks.
+- `live.py`: one pycrdt document per story in memory, caught up from the log before any sync reply.
+- `crdt.py`: the document and the y-protocols messages; `yupdate.py`: the structure of a Yjs update;
+  `lib0.py`: the bounded reader both read with (pycrdt's `Decoder`, checked).
+- `cursors.py`: awareness states (cursors, selections, names), in memory, never waiting for the database.
+- `persistence.py`: the update log in the database: append, read, compact, who wrote what.
+- `checkpoints.py`: every story's text at each phase end (in the background, on `core.signals.phase_ended`).
+- `history.py`: the text at any point of the log, with who wrote it; `restore.py`: a checkpoint brought back
+  as a new edit; `history_retention.py`: forgetting old keystrokes (`flask history-prune`).
+
+It imports nothing from `workshops`: who may do what comes from `core`, the rows from `stories.models`.
+"""

@@ -1,0 +1,445 @@
+"""A story's history, read from its kept log (`story_log` + the live tail in `story_updates`) and replay
+snapshots: the text at any seq with who wrote each part, the checkpoints of each phase end, the difference
+between two texts, and the contribution balance per member. Plain functions, no cache (docs/history.md).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, literal_column, select, union_all
+from sqlalchemy.exc import IntegrityError
+
+from core.dates import aware
+from core.identity import group_members
+from extensions import db
+from stories.cowriting import crdt
+from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
+
+SNAPSHOT_EVERY = 100  # log rows between two replay snapshots; PLUME_HISTORY_SNAPSHOT_EVERY overrides it
+PALETTE = (  # static/src/colors.js: dark enough for white labels, distinct from each other
+    "#9a3412", "#1d4ed8", "#166534", "#7e22ce", "#b91c1c",
+    "#0f766e", "#a16207", "#be185d", "#3f6212", "#4338ca",
+)  # fmt: skip
+Author = int | None  # a participant id; None for a facilitator's edit, a restore or text of unknown origin
+Runs = list[list[Any]]  # [[author, UTF-8 bytes], ...] in text order
+
+
+@dataclass(frozen=True)
+class LogRow:
+    seq: int
+    data: bytes
+    author_id: int | None
+    created_at: datetime | None
+
+
+# --- the kept log -----------------------------------------------------------------------------------
+
+
+def log_rows(story_id: int, after: int = 0, upto: int | None = None) -> list[LogRow]:
+    """The story's log rows with `after < seq <= upto`, in order: kept rows, then the live tail beyond them.
+
+    One statement, so a compaction committing meanwhile cannot make a row appear twice or not at all.
+    """
+    kept_max = (
+        select(func.coalesce(func.max(StoryLogEntry.seq), 0))
+        .where(StoryLogEntry.story_id == story_id)
+        .scalar_subquery()
+    )
+    kept = select(
+        StoryLogEntry.seq, StoryLogEntry.data, StoryLogEntry.author_id, StoryLogEntry.created_at
+    ).where(StoryLogEntry.story_id == story_id, StoryLogEntry.seq > after)
+    tail = select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id, StoryUpdate.created_at).where(
+        StoryUpdate.story_id == story_id, StoryUpdate.seq > after, StoryUpdate.seq > kept_max
+    )
+    if upto is not None:
+        kept = kept.where(StoryLogEntry.seq <= upto)
+        tail = tail.where(StoryUpdate.seq <= upto)
+    both = union_all(kept, tail).subquery()
+    result = db.session.execute(select(both).order_by(literal_column("seq")))
+    return [LogRow(r.seq, bytes(r.data), r.author_id, r.created_at) for r in result]
+
+
+@dataclass(frozen=True)
+class Span:
+    """The seqs of the kept log: first, last, how many rows, and the times of the first and last."""
+
+    first: int
+    last: int
+    count: int
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+def log_span(story_id: int) -> Span:
+    rows = db.session.execute(
+        select(StoryLogEntry.seq, StoryLogEntry.created_at)
+        .where(StoryLogEntry.story_id == story_id)
+        .order_by(StoryLogEntry.seq)
+        .limit(1)
+    ).all()
+    kept_last = db.session.scalar(
+        select(func.max(StoryLogEntry.seq)).where(StoryLogEntry.story_id == story_id)
+    )
+    kept_count = db.session.scalar(select(func.count()).where(StoryLogEntry.story_id == story_id)) or 0
+    tail = db.session.execute(
+        select(func.min(StoryUpdate.seq), func.max(StoryUpdate.seq), func.count()).where(
+            StoryUpdate.story_id == story_id, StoryUpdate.seq > (kept_last or 0)
+        )
+    ).one()
+    first = rows[0].seq if rows else (tail[0] or 0)
+    last = tail[1] or kept_last or 0
+    started = rows[0].created_at if rows else None
+    ended = db.session.scalar(
+        select(func.max(StoryUpdate.created_at)).where(StoryUpdate.story_id == story_id)
+    )
+    if started is None and tail[0] is not None:
+        started = db.session.scalar(
+            select(StoryUpdate.created_at).where(StoryUpdate.story_id == story_id, StoryUpdate.seq == tail[0])
+        )
+    return Span(first, last, kept_count + (tail[2] or 0), started, ended)
+
+
+# --- replay with authorship -------------------------------------------------------------------------
+
+
+def _edit(owners: list[Author], delta: Iterable[dict[str, Any]], author: Author) -> Counter[Author]:
+    """Apply a text delta (UTF-8 byte units, as pycrdt reports them) to the per-byte owners; characters
+    inserted. Slice assignments keep this at C speed whatever the size of the text."""
+    pos = 0
+    inserted: Counter[Author] = Counter()
+    for op in delta:
+        if "retain" in op:
+            pos += op["retain"]
+        elif "delete" in op:
+            del owners[pos : pos + op["delete"]]
+        elif isinstance(op.get("insert"), str):
+            size = len(op["insert"].encode("utf-8"))
+            owners[pos:pos] = [author] * size
+            pos += size
+            inserted[author] += len(op["insert"])
+    return inserted
+
+
+def runs_of(owners: Sequence[Author]) -> Runs:
+    """Run-length form of per-byte owners: [[author, bytes], ...]."""
+    runs: Runs = []
+    for author, group in groupby(owners):
+        runs.append([author, sum(1 for _ in group)])
+    return runs
+
+
+def owners_of(runs: Runs) -> list[Author]:
+    owners: list[Author] = []
+    for author, size in runs:
+        owners.extend([author] * size)
+    return owners
+
+
+class Replay(crdt.StoryDoc):
+    """A `StoryDoc` that also follows who wrote each part of the text and how much each member inserted."""
+
+    def __init__(self, snapshot: StorySnapshot | None = None) -> None:
+        super().__init__()
+        self.seq = 0
+        self.at: datetime | None = None
+        self.owners: list[Author] = []  # who wrote each UTF-8 byte of the text
+        self.written: Counter[Author] = Counter()
+        self._authors: dict[bytes, Author] = {}
+        self._author: Author = None
+        if snapshot is not None:
+            self.doc.apply_update(snapshot.state)
+            self.seq = snapshot.seq
+            self.owners = owners_of(json.loads(snapshot.authors))
+            self.written = Counter({int(k): v for k, v in json.loads(snapshot.written).items()})
+        self._observed = self.body
+        self._subscription = self.body.observe(self._changed)
+
+    def _changed(self, event: Any) -> None:
+        self.written.update(_edit(self.owners, event.delta, self._author))
+
+    def _integrate(self, update: bytes) -> bool:
+        self._author = self._authors.get(update)
+        done = super()._integrate(update)
+        if self.body is not self._observed:  # StoryDoc rebuilt its document: follow the new text
+            self._observed = self.body
+            self._subscription = self.body.observe(self._changed)
+        return done
+
+    def feed(self, row: LogRow) -> None:
+        """Apply one log row, as the live document did (a row that does not apply is skipped, as there)."""
+        self._authors[row.data] = row.author_id
+        try:
+            self.apply(row.data)
+        except crdt.MalformedError:
+            current_app.logger.error("a log row (seq %s) does not apply in replay; skipped", row.seq)
+        self.seq = row.seq
+        self.at = row.created_at
+        if not self.pending:
+            self._authors.clear()
+
+    def segments(self) -> list[tuple[Author, str]]:
+        """The text cut into (author, text) pieces in order."""
+        data = self.text().encode("utf-8")
+        pieces, pos = [], 0
+        for author, size in runs_of(self.owners):
+            pieces.append((author, data[pos : pos + size].decode("utf-8", errors="replace")))
+            pos += size
+        if pos < len(data):  # never expected: keep the text whole rather than hide a part of it
+            pieces.append((None, data[pos:].decode("utf-8", errors="replace")))
+        return pieces
+
+    def present(self) -> Counter[Author]:
+        """Characters still in the text, per author."""
+        counts: Counter[Author] = Counter()
+        for author, piece in self.segments():
+            counts[author] += len(piece)
+        return counts
+
+
+def _every() -> int:
+    return max(10, int(current_app.config.get("PLUME_HISTORY_SNAPSHOT_EVERY", SNAPSHOT_EVERY)))
+
+
+def _nearest_snapshot(story_id: int, seq: int | None) -> StorySnapshot | None:
+    query = select(StorySnapshot).where(StorySnapshot.story_id == story_id)
+    if seq is not None:
+        query = query.where(StorySnapshot.seq <= seq)
+    return db.session.scalar(query.order_by(StorySnapshot.seq.desc()).limit(1))
+
+
+def seek(story_id: int, seq: int | None = None) -> Replay:
+    """The story as the log builds it up to `seq` (None: all of it), from the nearest snapshot before."""
+    snapshot = _nearest_snapshot(story_id, seq)
+    replay = Replay(snapshot)
+    for row in log_rows(story_id, after=replay.seq, upto=seq):
+        replay.feed(row)
+    return replay
+
+
+def extend_snapshots(story_id: int) -> int:
+    """Store a snapshot every `SNAPSHOT_EVERY` log rows past the last one (none while an update waits).
+
+    Commits; returns how many were added. The log never changes below its last seq, so a stored snapshot
+    stays true; two processes racing store the same rows, and the loser's insert is dropped.
+    """
+    every = _every()
+    last = _nearest_snapshot(story_id, None)
+    replay = Replay(last)
+    rows = log_rows(story_id, after=replay.seq)
+    added, since = [], 0
+    for row in rows:
+        replay.feed(row)
+        since += 1
+        if since >= every and not replay.pending:
+            added.append(
+                StorySnapshot(
+                    story_id=story_id,
+                    seq=replay.seq,
+                    state=replay.doc.get_update(),
+                    authors=json.dumps(runs_of(replay.owners)),
+                    written=json.dumps({str(k): v for k, v in replay.written.items() if k is not None}),
+                )
+            )
+            since = 0
+    if not added:
+        db.session.rollback()
+        return 0
+    try:
+        db.session.add_all(added)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return 0
+    return len(added)
+
+
+# --- checkpoints, differences, contributions --------------------------------------------------------
+
+
+@dataclass
+class Member:
+    id: int | None
+    name: str
+    color: str
+
+
+@dataclass
+class Contribution:
+    """Characters a member inserted (`written`) and has still in the text (`present`)."""
+
+    member: Member
+    written: int = 0
+    present: int = 0
+
+
+@dataclass
+class Checkpoint:
+    """One phase end: the stored checkpoint, the replayed text with its authors, and what changed."""
+
+    row: StoryCheckpoint
+    text: str
+    segments: list[tuple[Author, str]]
+    diff: list[tuple[str, str]]  # ("same" | "added" | "removed", text)
+    contributions: list[Contribution] = field(default_factory=list)
+    exact: bool = True  # False: older checkpoint without a seq, shown from its stored text only
+    written: Counter[Author] = field(default_factory=Counter)
+
+    @property
+    def added(self) -> int:
+        return sum(len(t) for kind, t in self.diff if kind == "added")
+
+    @property
+    def removed(self) -> int:
+        return sum(len(t) for kind, t in self.diff if kind == "removed")
+
+
+_TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+EXACT_TOKENS = (
+    3000  # a block larger than this is compared with difflib's heuristic (still exact, less minimal)
+)
+
+
+def diff(before: str, after: str) -> list[tuple[str, str]]:
+    """Line by line, then word by word within changed lines: pieces ("same" | "added" | "removed", text)
+    that rebuild both texts."""
+    out: list[tuple[str, str]] = []
+
+    def push(kind: str, text: str) -> None:
+        if not text:
+            return
+        if out and out[-1][0] == kind:
+            out[-1] = (kind, out[-1][1] + text)
+        else:
+            out.append((kind, text))
+
+    a_lines, b_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    lines = difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in lines.get_opcodes():
+        if tag == "equal":
+            push("same", "".join(a_lines[i1:i2]))
+            continue
+        a, b = _TOKENS.findall("".join(a_lines[i1:i2])), _TOKENS.findall("".join(b_lines[j1:j2]))
+        words = difflib.SequenceMatcher(None, a, b, autojunk=len(a) + len(b) > EXACT_TOKENS)
+        for kind, k1, k2, m1, m2 in words.get_opcodes():
+            if kind == "equal":
+                push("same", "".join(a[k1:k2]))
+            else:
+                push("removed", "".join(a[k1:k2]))
+                push("added", "".join(b[m1:m2]))
+    return out
+
+
+def checkpoint_rows(story_id: int) -> list[StoryCheckpoint]:
+    """The story's phase-end checkpoints in the order they were taken."""
+    return list(
+        db.session.scalars(
+            select(StoryCheckpoint).where(StoryCheckpoint.story_id == story_id).order_by(StoryCheckpoint.id)
+        )
+    )
+
+
+def members_of(story: Story, authors: Iterable[Author] = ()) -> dict[int, Member]:
+    """The group's participants, plus anyone else who wrote in the story (e.g. moved since), by id."""
+    wanted = {a for a in authors if a is not None}
+    members: dict[int, Member] = {}
+    used: set[str] = set()
+    for p in group_members(story.workshop_id, story.group_id, wanted):
+        color = (p.color or "").lower()
+        if color in used or not color:  # two members alike would make the colouring useless
+            color = next((c for c in PALETTE if c not in used), color or PALETTE[0])
+        used.add(color)
+        members[p.id] = Member(p.id, p.display_name, color)
+    return members
+
+
+def _contributions(members: dict[int, Member], written: Counter[Author], present: Counter[Author]) -> list:
+    return [
+        Contribution(member, written.get(member_id, 0), present.get(member_id, 0))
+        for member_id, member in members.items()
+    ]
+
+
+@dataclass
+class History:
+    story: Story
+    members: dict[int, Member]
+    checkpoints: list[Checkpoint]
+    total: list[Contribution]
+    span: Span
+    now: Replay
+
+
+def story_history(story: Story) -> History:
+    """Every checkpoint of the story with its text, authors, diff and per-phase contributions."""
+    rows = checkpoint_rows(story.id)
+    replays = [seek(story.id, row.seq) if row.seq is not None else None for row in rows]
+    now = seek(story.id)
+    authors = set(now.written) | {a for r in replays if r for a in set(r.owners)}
+    members = members_of(story, authors)
+    checkpoints, previous_text, previous_written = [], "", Counter()
+    for row, replay in zip(rows, replays, strict=True):
+        if replay is None:
+            point = Checkpoint(row, row.text, [(None, row.text)], diff(previous_text, row.text), exact=False)
+        else:
+            text = replay.text()
+            written = replay.written - previous_written
+            point = Checkpoint(row, text, replay.segments(), diff(previous_text, text), written=written)
+            point.contributions = _contributions(members, written, replay.present())
+            previous_written = replay.written
+        checkpoints.append(point)
+        previous_text = point.text
+    total = _contributions(members, now.written, now.present())
+    return History(story, members, checkpoints, total, log_span(story.id), now)
+
+
+def balance(story: Story) -> list[Contribution]:
+    """Who wrote what is in the story now (and how much each inserted), from the nearest snapshot."""
+    now = seek(story.id)
+    return _contributions(members_of(story, now.written), now.written, now.present())
+
+
+def shares(contributions: Sequence[Contribution]) -> list[tuple[Contribution, int]]:
+    """Each contribution with its whole-percent share of the characters present."""
+    total = sum(c.present for c in contributions)
+    return [(c, round(100 * c.present / total) if total else 0) for c in contributions]
+
+
+def moment(replay: Replay, members: dict[int, Member]) -> dict[str, Any]:
+    """What the timeslider shows at one seq: the text in (author, text) pieces, and when it was."""
+    return {
+        "seq": replay.seq,
+        "at": aware(replay.at).isoformat() if replay.at else None,
+        "segments": [[author if author in members else None, piece] for author, piece in replay.segments()],
+        "length": len(replay.text()),
+    }
+
+
+def public_summary(story: Story, credits: Sequence[str], anonymous: bool) -> dict[str, Any]:
+    """What a published story may show of how it was written: the phases it went through (title, words and
+    characters at the end) and each co-author's share of the text. Names only of members credited by
+    that name on a story published with names; the others are numbered co-authors. No text, no times."""
+    found = story_history(story)
+    phases = [
+        {"title": p.row.phase_title, "characters": len(p.text), "words": len(p.text.split())}
+        for p in found.checkpoints
+    ]
+    credited = set() if anonymous else set(credits)
+    shown, number = [], 0
+    for contribution, percent in shares([c for c in found.total if c.present]):
+        name = contribution.member.name
+        if name not in credited:
+            number += 1
+            name = None
+        shown.append({"name": name, "number": number, "percent": percent})
+    shown.sort(key=lambda s: -s["percent"])
+    return {"phases": phases, "shares": shown}

@@ -1,0 +1,125 @@
+"""Stories held in memory by this process: one document per story, caught up from the log.
+
+A `LiveStory` is loaded from the log on first use (a fresh one has `last_seq = 0`, so catching up loads it
+all). Before it answers a sync it catches up again (`seq > last_seq`), because another worker may have
+written. Every access holds its lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+
+from stories.cowriting import crdt
+
+log = logging.getLogger(__name__)
+
+
+class LiveStory(crdt.StoryDoc):
+    def __init__(self, story_id: int) -> None:
+        super().__init__()
+        self.story_id = story_id
+        self.last_seq = 0  # the highest log seq this document has applied
+        self.tail_rows = 0  # log rows applied or written since this process loaded the story
+        self.broken = False  # a refused apply may have left the document half-changed: reload it
+        self.lock = threading.RLock()
+        self.idle_since: float | None = None  # when this process last saw the story's room empty
+        self._length: int | None = None  # characters, counted once per change (see `length`)
+        self._size_bound: int | None = None  # UTF-8 bytes of the text at most (see `size_at_most`)
+
+    def apply(self, update: bytes) -> None:
+        self._changing(crdt.StoryDoc.apply, update)
+
+    def offer(self, update: bytes) -> bool:
+        """Apply the update if it can integrate (see `crdt.StoryDoc.offer`)."""
+        return self._changing(crdt.StoryDoc.offer, update) is not False
+
+    def _changing(self, change: Callable[[crdt.StoryDoc, bytes], bool | None], update: bytes) -> bool | None:
+        """Make a change: a refused one marks the document broken; an applied one moves the counts."""
+        self._length = None
+        try:
+            result = change(self, update)
+        except crdt.MalformedError:
+            self.broken = True
+            raise
+        if result is not False and self._size_bound is not None:
+            self._size_bound += len(update)  # an update adds at most its own size of text
+        return result
+
+    def catch_up(self, rows: Iterable[tuple[int, bytes]]) -> None:
+        """Apply log rows (seq, update) newer than `last_seq`, in order."""
+        for seq, data in rows:
+            if seq > self.last_seq:
+                self._length = self._size_bound = None
+                try:
+                    crdt.StoryDoc.apply(self, data)
+                except crdt.MalformedError:  # stored rows were checked; never let one block the story
+                    log.error("story %s: log row %s does not apply; skipped", self.story_id, seq)
+                self.last_seq = seq
+                self.tail_rows += 1
+
+    @property
+    def length(self) -> int:
+        """Characters in the story (counted again only after a change)."""
+        if self._length is None:
+            self._length = len(self.text())
+        return self._length
+
+    def text_bytes(self) -> int:
+        """UTF-8 bytes of the story (pycrdt measures text in bytes)."""
+        self._size_bound = len(self.body)
+        return self._size_bound
+
+    def size_at_most(self) -> int:
+        """An upper bound of `text_bytes`, measured only once in a while: the last measure plus the sizes of
+        the updates applied since."""
+        return self.text_bytes() if self._size_bound is None else self._size_bound
+
+
+class LiveStories:
+    """This process's live stories by id, with eviction of those nobody here has open."""
+
+    def __init__(self) -> None:
+        self._stories: dict[int, LiveStory] = {}
+        self._lock = threading.Lock()
+
+    def get(self, story_id: int) -> LiveStory:
+        """The live story (empty and unloaded if new: catch it up before use)."""
+        with self._lock:
+            live = self._stories.get(story_id)
+            if live is None or live.broken:
+                live = self._stories[story_id] = LiveStory(story_id)
+            live.idle_since = None
+            return live
+
+    def discard(self, live: LiveStory) -> None:
+        """Forget this document (the next `get` reloads the story from the log)."""
+        with self._lock:
+            if self._stories.get(live.story_id) is live:
+                del self._stories[live.story_id]
+
+    def __contains__(self, story_id: int) -> bool:
+        with self._lock:
+            return story_id in self._stories
+
+    def evict_idle(
+        self, is_open: Callable[[int], bool], idle_seconds: float, now: float | None = None
+    ) -> list[int]:
+        """Drop stories whose room has had nobody in this process for `idle_seconds`; return their ids."""
+        now = time.monotonic() if now is None else now
+        evicted = []
+        with self._lock:
+            for story_id, live in list(self._stories.items()):
+                if is_open(story_id):
+                    live.idle_since = None
+                elif live.idle_since is None:
+                    live.idle_since = now
+                elif now - live.idle_since >= idle_seconds and live.lock.acquire(blocking=False):
+                    try:
+                        del self._stories[story_id]
+                        evicted.append(story_id)
+                    finally:
+                        live.lock.release()
+        return evicted

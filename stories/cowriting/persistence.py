@@ -1,0 +1,261 @@
+"""The story update log in the database: read it, append to it, compact it, and read who wrote what.
+
+`story_updates` holds the Yjs updates exactly as clients sent them, in `seq` order per story. Compaction
+replaces the rows up to seq N with one snapshot row at seq N (seq stays monotonic, so a reader that has seen
+up to some seq can always catch up with `seq > last_seq`); it first copies the raw rows into `story_log`,
+which history and replay read (docs/history.md). Nothing here holds a cache: these functions
+read and write the database in the caller's session, and the callers commit.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from core.identity import display_names
+from extensions import db
+from stories.cowriting import crdt
+from stories.cowriting.yupdate import UpdateFormatError, decode_update, visible_characters
+from stories.models import Story, StoryClient, StoryLogEntry, StoryUpdate
+
+COMPACT_AFTER_ROWS = 500  # default threshold; PLUME_COMPACT_AFTER_ROWS overrides it
+RETRIES = 8
+
+
+def rows_after(story_id: int, seq: int = 0) -> list[tuple[int, bytes]]:
+    """(seq, update) of the story's log rows after `seq`, in order."""
+    result = db.session.execute(
+        select(StoryUpdate.seq, StoryUpdate.data)
+        .where(StoryUpdate.story_id == story_id, StoryUpdate.seq > seq)
+        .order_by(StoryUpdate.seq)
+    )
+    return [(row.seq, bytes(row.data)) for row in result]
+
+
+def load_text(story_id: int) -> str:
+    """The story's text, read from the database log (no cache): what publishing and exports use."""
+    return crdt.text_of(data for _, data in rows_after(story_id))
+
+
+@dataclass(frozen=True)
+class Tip:
+    """Where a story stands for the writer: its log's last seq (0 when empty) and its workshop's access."""
+
+    last_seq: int
+    workshop_id: int
+    group_id: int
+    access_version: int
+
+
+_TIPS = (
+    "SELECT s.id, s.workshop_id, s.group_id, w.access_version,"
+    " (SELECT max(u.seq) FROM story_updates u WHERE u.story_id = s.id)"
+    " FROM stories s JOIN workshops w ON w.id = s.workshop_id"
+    " WHERE s.id IN :ids ORDER BY s.id"
+)
+_TIPS_SQLITE = text(_TIPS).bindparams(bindparam("ids", expanding=True))
+_TIPS_LOCKED = text(_TIPS + " FOR UPDATE OF s").bindparams(bindparam("ids", expanding=True))
+
+
+def tips(story_ids: Sequence[int]) -> dict[int, Tip]:
+    """Each story's `Tip`, in one statement (a story that is gone is missing), locking their rows.
+
+    Writers and compaction lock the rows of the stories they touch, in id order, so that a seq that
+    compaction has just freed (rows up to N replaced by one row at N) is never taken by a writer that read
+    the old maximum: across workers, seqs only ever grow. SQLite serialises writers by itself. The
+    statement is written once as SQL: building it with the ORM cost more than running it, on every batch.
+    """
+    if not story_ids:
+        return {}
+    locked = db.session.get_bind().dialect.name != "sqlite"
+    rows = db.session.execute(_TIPS_LOCKED if locked else _TIPS_SQLITE, {"ids": list(story_ids)})
+    return {row[0]: Tip(row[4] or 0, row[1], row[2], row[3]) for row in rows}
+
+
+def append_rows(rows: list[dict[str, Any]]) -> None:
+    """Insert log rows {story_id, seq, data, author_id} in one statement (not committed)."""
+    if rows:
+        db.session.execute(insert(StoryUpdate.__table__), rows)
+
+
+def record_activity(figures: list[dict[str, Any]]) -> None:
+    """Keep the facilitator console's figures, [{id, length, at}] (not committed).
+
+    The rows are updated in id order, the order in which writers lock them (`tips`): no deadlock.
+    """
+    if figures:
+        stories = Story.__table__
+        db.session.execute(
+            update(stories)
+            .where(stories.c.id == bindparam("story"))
+            .values(length=bindparam("chars"), last_activity_at=bindparam("at")),
+            [
+                {"story": f["id"], "chars": f["length"], "at": f["at"]}
+                for f in sorted(figures, key=lambda f: f["id"])
+            ],
+        )
+
+
+def log_size(story_id: int) -> int:
+    """How many rows the story's log has (a compacted story has one)."""
+    return db.session.scalar(select(func.count()).where(StoryUpdate.story_id == story_id)) or 0
+
+
+def snapshot(updates: Sequence[bytes]) -> bytes | None:
+    """One update equivalent to `updates` (the document's own encoding, deleted text collected), or None
+    while some update still waits for another that has not been stored yet."""
+    story = crdt.replay(updates)
+    return None if story.pending else story.doc.get_update()
+
+
+def _clients_of(data: bytes) -> set[int]:
+    try:
+        return decode_update(data).clients
+    except UpdateFormatError:  # pycrdt accepted it, so it is ours that cannot read it: no authorship
+        current_app.logger.warning("could not read the structs of a stored update")
+        return set()
+
+
+def record_clients(story_id: int, rows: Iterable[tuple[bytes, int | None]]) -> None:
+    """Map the Yjs client ids of authored rows to their participant, first author wins (not committed)."""
+    known = set(db.session.scalars(select(StoryClient.client_id).where(StoryClient.story_id == story_id)))
+    for data, author in rows:
+        if author is None:
+            continue
+        for client in _clients_of(data) - known:
+            db.session.add(StoryClient(story_id=story_id, client_id=client, participant_id=author))
+            known.add(client)
+    db.session.flush()
+
+
+def _lock_story(story_id: int) -> None:
+    """Serialise compactions of one story across workers (a row lock on PostgreSQL; SQLite locks anyway)."""
+    db.session.execute(select(Story.id).where(Story.id == story_id).with_for_update())
+
+
+def keep_for_history(story_id: int, rows: Sequence[Any]) -> None:
+    """Copy the rows (seq, data, author_id, created_at) that `story_log` lacks into it (not committed).
+
+    Rows up to the log's last kept seq are there already (the snapshot row compaction left is one of them).
+    """
+    kept = db.session.scalar(select(func.max(StoryLogEntry.seq)).where(StoryLogEntry.story_id == story_id))
+    fresh = [r for r in rows if r.seq > (kept or 0)]
+    if fresh:
+        db.session.execute(
+            insert(StoryLogEntry.__table__),
+            [
+                {"story_id": story_id, "seq": r.seq, "data": bytes(r.data), "author_id": r.author_id,
+                 "created_at": r.created_at or now()}
+                for r in fresh
+            ],
+        )  # fmt: skip
+
+
+def compact(story_id: int, min_rows: int = 2) -> bool:
+    """Merge the story's whole log into one snapshot row at the last seq, if it has `min_rows` rows.
+
+    One transaction: the rows read are exactly those deleted (`seq <= N`), so appends that land meanwhile
+    (at seq > N) are kept. Client ids are recorded first, so authorship survives, and the raw rows are kept
+    in `story_log` for history. Commits; True if merged.
+    """
+    for attempt in range(RETRIES):
+        try:
+            _lock_story(story_id)
+            rows = db.session.execute(
+                select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id, StoryUpdate.created_at)
+                .where(StoryUpdate.story_id == story_id)
+                .order_by(StoryUpdate.seq)
+            ).all()
+            if len(rows) < max(min_rows, 2):
+                db.session.rollback()
+                return False
+            last = rows[-1].seq
+            merged = snapshot([bytes(r.data) for r in rows])
+            if merged is None:  # an update waits for one still in flight: compact later
+                db.session.rollback()
+                return False
+            record_clients(story_id, ((bytes(r.data), r.author_id) for r in rows))
+            keep_for_history(story_id, rows)
+            db.session.execute(
+                delete(StoryUpdate).where(StoryUpdate.story_id == story_id, StoryUpdate.seq <= last)
+            )
+            db.session.add(StoryUpdate(story_id=story_id, seq=last, data=merged, author_id=None))
+            db.session.commit()
+            _extend_snapshots(story_id)
+            return True
+        except (OperationalError, IntegrityError):
+            db.session.rollback()
+            if attempt == RETRIES - 1:
+                raise
+            retry_pause(attempt)
+    return False
+
+
+def _extend_snapshots(story_id: int) -> None:
+    """Bring the story's replay snapshots up to date, off the request path (a failure only costs time)."""
+    from stories.cowriting import history  # history reads this module's log
+
+    try:
+        history.extend_snapshots(story_id)
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("replay snapshots of story %s were not extended", story_id)
+
+
+def compact_if_long(story_id: int) -> bool:
+    """Compact when the log has grown past the threshold (PLUME_COMPACT_AFTER_ROWS)."""
+    threshold = current_app.config.get("PLUME_COMPACT_AFTER_ROWS", COMPACT_AFTER_ROWS)
+    if log_size(story_id) <= threshold:
+        db.session.rollback()
+        return False
+    return compact(story_id, min_rows=threshold)
+
+
+def authorship(story_id: int) -> dict[str, int]:
+    """{participant display name: characters of theirs still in the story}, from the whole log.
+
+    Records the client ids of the rows not compacted yet (not committed), counts the visible characters of
+    each client in the merged document, and adds them up per participant's display name.
+    """
+    rows = db.session.execute(
+        select(StoryUpdate.data, StoryUpdate.author_id)
+        .where(StoryUpdate.story_id == story_id)
+        .order_by(StoryUpdate.seq)
+    ).all()
+    if not rows:
+        return {}
+    record_clients(story_id, ((bytes(r.data), r.author_id) for r in rows))
+    whole = crdt.replay(bytes(r.data) for r in rows).doc.get_update()
+    try:
+        per_client = visible_characters(whole, crdt.BODY)
+    except UpdateFormatError:
+        current_app.logger.warning("could not read story %s for authorship", story_id)
+        return {}
+    clients = db.session.execute(
+        select(StoryClient.client_id, StoryClient.participant_id).where(StoryClient.story_id == story_id)
+    ).all()
+    names = display_names(c.participant_id for c in clients)
+    owners = {c.client_id: names[c.participant_id] for c in clients if c.participant_id in names}
+    totals: Counter[str] = Counter()
+    for client, characters in per_client.items():
+        if client in owners and characters:
+            totals[owners[client]] += characters
+    return dict(sorted(totals.items()))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def retry_pause(attempt: int) -> None:
+    """A short, growing pause before retrying a transaction that lost a race (busy SQLite, seq clash)."""
+    time.sleep(min(0.5, 0.005 * 2**attempt) * (0.5 + random.random()))  # noqa: S311 (jitter, not security)

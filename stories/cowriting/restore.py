@@ -1,0 +1,79 @@
+"""Bring a story back to a checkpoint as a new edit: the smallest Yjs update that turns the current text
+into the checkpoint's, stored through the writer like any edit and relayed to every open editor.
+
+Nothing is lost: the log keeps what the restore replaced, and restoring a later checkpoint undoes it.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from core.identity import Identity
+from core.realtime import story_room
+from errors import RefusedError
+from extensions import socketio
+from stories.cowriting import crdt, history, persistence
+from stories.models import StoryCheckpoint
+
+WAIT_SECONDS = 20.0
+
+
+class RestoreError(RefusedError):
+    """The writer refused the restoring edit (its code says why)."""
+
+
+def restoring_update(state: bytes, target: str) -> bytes | None:
+    """The update that turns the document `state` into text `target` (None when it already is).
+
+    Made on a pycrdt document synced from `state`, with word-level edits, so that text both share keeps
+    its items (and its authors); only what differs is deleted or inserted.
+    """
+    doc, body = crdt.new_doc()
+    doc.apply_update(state)
+    current = str(body)
+    if current == target:
+        return None
+    made: list[bytes] = []
+    doc.observe(lambda event: made.append(event.update))
+    pieces = history.diff(current, target)
+    with doc.transaction():
+        at = 0  # UTF-8 bytes: pycrdt's unit
+        for kind, text in pieces:
+            size = len(text.encode("utf-8"))
+            if kind == "same":
+                at += size
+            elif kind == "removed":
+                del body[at : at + size]
+            else:
+                body.insert(at, text)
+                at += size
+    return made[0] if made else None
+
+
+def target_text(checkpoint: StoryCheckpoint) -> str:
+    """The checkpoint's text, replayed from the log when the checkpoint knows its seq."""
+    if checkpoint.seq is None:
+        return checkpoint.text
+    return history.seek(checkpoint.story_id, checkpoint.seq).text()
+
+
+def restore(checkpoint: StoryCheckpoint, identity: Identity) -> bool:
+    """Submit the restoring edit through the writer, wait until it is stored, relay it; False if no change.
+
+    The current state comes from the database log. The one function the engine's owner may adapt to
+    another writer or emit path.
+    """
+    from stories.cowriting.engine import engine  # the engine starts threads: import it only when restoring
+    from stories.cowriting.writer import Job
+
+    story_id = checkpoint.story_id
+    state = crdt.replay(data for _, data in persistence.rows_after(story_id)).doc.get_update()
+    update = restoring_update(state, target_text(checkpoint))
+    if update is None:
+        return False
+    future = engine().writer.submit(Job(story_id, identity, update, facilitator_writes=True))
+    outcome = future.result(timeout=current_app.config.get("PLUME_RESTORE_WAIT_SECONDS", WAIT_SECONDS))
+    if not outcome.ok:
+        raise RestoreError(outcome.code or "unavailable", outcome.code or "unavailable")
+    socketio.emit("yjs", (story_id, crdt.update_message(update)), to=story_room(story_id))
+    return True

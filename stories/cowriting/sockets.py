@@ -1,0 +1,93 @@
+"""Socket.IO handlers of story sync: `story:open`, `yjs`, `story:close` (thin: parse, call, emit after).
+
+`story:open` and `story:close` go through Flask-SocketIO like every other event. `yjs` comes with every
+keystroke and cursor move, so `register` puts it on the python-socketio server directly: it runs in an
+app context only, without the request context that Flask-SocketIO builds for each event (which made
+p99 relay time at 100 writers four times longer, `make bench`). A refusal is still worded in the
+socket's language: its lazy message is read inside the socket's request context.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, request
+from flask_socketio import emit, join_room, leave_room
+
+from core.realtime import error, on_socket_gone, socket_identity, story_room
+from extensions import socketio
+from stories.cowriting import sync
+from stories.cowriting.engine import engine
+
+NAMESPACE = "/"
+log = logging.getLogger(__name__)
+
+
+@socketio.on("story:open")
+def on_open(payload: Any = None) -> dict[str, Any]:
+    """Subscribe to a story: ack `{"ok", "writable"}`, then our sync step 1 (see docs/protocol.md)."""
+    try:
+        opened = sync.open_story(socket_identity(), request.sid, payload)
+    except sync.SyncError as refused:
+        return error(refused.code, refused.message)
+    except Exception:
+        log.exception("story:open %r from socket %s failed", payload, request.sid)
+        return error("unavailable", sync.refusal("unavailable").message)
+    join_room(story_room(opened.story_id))
+    emit("yjs", (opened.story_id, opened.step1))
+    if opened.cursors is not None:
+        emit("yjs", (opened.story_id, opened.cursors))
+    return sync.ok(writable=opened.writable)
+
+
+@socketio.on("story:close")
+def on_close(payload: Any = None) -> dict[str, Any]:
+    """Unsubscribe from a story; the others see this socket's cursors go."""
+    try:
+        story_id, removal = sync.close_story(request.sid, payload)
+    except sync.SyncError as refused:
+        return error(refused.code, refused.message)
+    leave_room(story_room(story_id))
+    if removal is not None:
+        socketio.emit("yjs", (story_id, removal), to=story_room(story_id))
+    return sync.ok()
+
+
+def register(app: Flask) -> None:
+    """Handle `yjs` on the app's Socket.IO server (call after `socketio.init_app`)."""
+    socketio.server.on("yjs", on_yjs, namespace=NAMESPACE)
+
+
+@on_socket_gone
+def _forget(sid: str) -> None:
+    """A socket went away: its cursors leave every story it had open, at once."""
+    engine().drop_socket(sid)
+
+
+def on_yjs(sid: str, *args: Any) -> dict[str, Any]:
+    """One y-protocols message `(story_id, bytes)`; the ack of an update comes once it is stored."""
+    environ = socketio.server.get_environ(sid, namespace=NAMESPACE)
+    if not environ:  # a socket that is already gone
+        return {"ok": False, "error": {"code": "invalid", "message": "unknown socket"}}
+    app: Flask = environ["flask.app"]
+    with app.app_context():
+        try:
+            if len(args) != 2:
+                raise sync.refusal("invalid")
+            story_id = sync.parse_story_id(args[0])
+            reply = sync.receive(socket_identity(sid), sid, story_id, args[1])
+        except sync.SyncError as refused:
+            with app.request_context(environ):  # the socket's language (its cookie, Accept-Language)
+                return error(refused.code, refused.message)
+        except Exception:
+            log.exception("yjs message from socket %s failed", sid)
+            with app.request_context(environ):
+                return error("unavailable", sync.refusal("unavailable").message)
+        for message in reply.to_sender:
+            socketio.emit("yjs", (story_id, message), to=sid, namespace=NAMESPACE)
+        if reply.relay is not None:
+            socketio.emit(
+                "yjs", (story_id, reply.relay), to=story_room(story_id), skip_sid=sid, namespace=NAMESPACE
+            )
+        return sync.ok()

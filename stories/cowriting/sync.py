@@ -1,0 +1,205 @@
+"""Story sync operations behind the `story:open`, `yjs` and `story:close` events (docs/protocol.md).
+
+Plain functions of (identity, socket id, payload) that check who may do what on every message, store
+before they acknowledge, and return what the handler must send: the ack, a reply to the sender, and the
+bytes to relay to the story's room. They never emit themselves.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from core.access import Access, story_access_of
+from core.access_version import versions
+from core.identity import Identity, display_of
+from errors import RefusedError
+from extensions import db
+from ids import parse_id
+from stories.cowriting import crdt
+from stories.cowriting.cursors import CursorError
+from stories.cowriting.engine import Subscription, engine
+from stories.cowriting.writer import Job
+
+
+class SyncError(RefusedError):
+    """A refused event: its error code and a message for people."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    story_id: int
+    writable: bool
+    step1: bytes  # the server's sync step 1, sent right after the open
+    cursors: bytes | None  # everyone's awareness states, sent right after it
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a handled `yjs` message calls for: a reply to its sender and/or bytes for the others."""
+
+    to_sender: tuple[bytes, ...] = ()
+    relay: bytes | None = None
+
+
+_MESSAGES = {  # lazy: worded in the socket's language when the ack is written (see stories.cowriting.sockets)
+    "invalid": _l("This request is not valid."),
+    "forbidden": _l("You do not have access to this story."),
+    "not_open": _l("Open the story before sending changes to it."),
+    "locked": _l("The editor is locked for now."),
+    "too_large": _l("This change is too large."),
+    "malformed": _l("This message could not be read; nothing was changed."),
+    "out_of_sync": _l("This change builds on changes the story does not have; synchronise again."),
+    "unavailable": _l("The change could not be saved; please try again."),
+}
+
+
+def refusal(code: str) -> SyncError:
+    """The refusal `code` (a story not opened is, for the client, a `forbidden`)."""
+    return SyncError("forbidden" if code == "not_open" else code, _MESSAGES[code])
+
+
+def parse_story_id(value: object) -> int:
+    """A story id from a payload (an integer, or its decimal string from a page's data attribute)."""
+    story_id = parse_id(value, digits=True)
+    if story_id is None:
+        raise refusal("invalid")
+    return story_id
+
+
+def access(identity: Identity | None, story_id: int, facilitator_writes: bool = False) -> Access:
+    """What `identity` may do with the story now (an unknown story is nobody's)."""
+    meta = engine().meta(story_id)
+    if meta is None:
+        return Access.none()
+    return story_access_of(identity, meta.group_id, facilitator_writes=facilitator_writes)
+
+
+def open_story(identity: Identity | None, sid: str, payload: object) -> Opened:
+    """Subscribe socket `sid` to a story it may read; return the ack's `writable` and our sync step 1."""
+    if not isinstance(payload, dict) or set(payload) - {"story_id", "write"}:
+        raise refusal("invalid")
+    story_id = parse_story_id(payload.get("story_id"))
+    wants_write = payload.get("write", False)
+    if not isinstance(wants_write, bool):
+        raise refusal("invalid")
+    facilitator_writes = wants_write and identity is not None and identity.is_facilitator
+    meta = engine().meta(story_id)
+    if meta is None or identity is None:
+        raise refusal("forbidden")
+    version = versions([meta.workshop_id]).get(meta.workshop_id)  # read first: a change after it is seen
+    granted = access(identity, story_id, facilitator_writes)
+    if not granted.read:
+        raise refusal("forbidden")
+    name, color = display_of(identity)
+    engine().start()
+    engine().subscribe(
+        sid,
+        Subscription(
+            story_id,
+            meta.workshop_id,
+            identity,
+            {"name": name, "color": color},
+            granted.write,
+            version,
+            facilitator_writes,
+        ),
+    )
+    with engine().synced(story_id) as live:
+        step1 = crdt.sync_step1(live.doc.get_state())
+    return Opened(story_id, granted.write, step1, engine().cursors.snapshot(story_id))
+
+
+def close_story(sid: str, payload: object) -> tuple[int, bytes | None]:
+    """Unsubscribe; return the story id and an awareness message removing the socket's cursors, if any."""
+    if not isinstance(payload, dict):
+        raise refusal("invalid")
+    story_id = parse_story_id(payload.get("story_id"))
+    return story_id, engine().unsubscribe(sid, story_id)
+
+
+def _checked(job: Job) -> None:
+    """Hand the job to the writer (which checks access in its batch) and wait; raise its refusal.
+
+    "Refused" means "not stored": a job still queued after the ack timeout is withdrawn and refused as
+    `unavailable`; one the writer has already taken is waited for, since its batch ends either way (stored,
+    or rolled back and refused) within the writer's time budget.
+    """
+    db.session.remove()  # give the connection back while we wait
+    future = engine().writer.submit(job)
+    try:
+        outcome = future.result(timeout=current_app.config["PLUME_ACK_TIMEOUT_SECONDS"])
+    except FutureTimeout:
+        if future.cancel():
+            raise refusal("unavailable") from None
+        outcome = future.result()
+    if not outcome.ok:
+        raise refusal(outcome.code or "unavailable")
+
+
+def receive(identity: Identity | None, sid: str, story_id: object, data: object) -> Reply:
+    """Handle one y-protocols message from socket `sid` for a story it opened (see the module docstring).
+
+    Every message is checked against the database state of its batch (see `access_cache.py`). An
+    update is also size-checked, parsed and tried on a scratch document before the writer stores it; this
+    returns only once it is committed.
+    """
+    story_id = parse_story_id(story_id)
+    if isinstance(data, crdt.BINARY) and len(data) > current_app.config["PLUME_MAX_UPDATE_BYTES"]:
+        raise refusal("too_large")
+    try:
+        message = crdt.parse_message(data)
+    except crdt.MalformedError as exc:
+        raise refusal("malformed") from exc
+    sub = engine().subscription(sid, story_id)
+    if sub is None:
+        raise refusal("not_open")
+    if message.kind is crdt.Kind.SYNC_STEP1:
+        return _answer(identity, story_id, message.payload)
+    if message.kind is crdt.Kind.AWARENESS:
+        return _cursors(sub, sid, message.payload)
+    _store(identity, sub, message.payload)
+    relay = bytes(data) if message.kind is crdt.Kind.SYNC_UPDATE else crdt.update_message(message.payload)  # type: ignore[arg-type]
+    return Reply(relay=None if message.payload == crdt.EMPTY_UPDATE else relay)
+
+
+def _answer(identity: Identity | None, story_id: int, state: bytes) -> Reply:
+    """Sync step 1: once the socket may still read the story, what it lacks (and what waits here)."""
+    _checked(Job(story_id, identity))
+    with engine().synced(story_id) as live:
+        try:
+            diff, *waiting = live.answer(state)
+        except crdt.MalformedError as exc:
+            raise refusal("malformed") from exc
+    return Reply(to_sender=(crdt.sync_step2(diff), *map(crdt.update_message, waiting)))
+
+
+def _cursors(sub: Subscription, sid: str, payload: bytes) -> Reply:
+    """Awareness: the subscription's access is kept current, so no database; relayed when it is due."""
+    try:
+        return Reply(relay=engine().cursors.receive(sub.story_id, sid, payload, sub.user))
+    except CursorError as refused:
+        raise refusal(refused.code) from None
+    except crdt.MalformedError as exc:
+        raise refusal("malformed") from exc
+
+
+def _store(identity: Identity | None, sub: Subscription, update: bytes) -> None:
+    """An update (step 2 or a change): checked on a scratch document, then stored; an empty one is only
+    checked for access (a step 2 from a peer that has nothing new)."""
+    if update == crdt.EMPTY_UPDATE:
+        _checked(Job(sub.story_id, identity))
+        return
+    try:
+        crdt.check_update(update)
+    except crdt.MalformedError as exc:
+        raise refusal("malformed") from exc
+    _checked(Job(sub.story_id, identity, update, sub.facilitator_writes))
+
+
+def ok(**extra: Any) -> dict[str, Any]:
+    return {"ok": True, **extra}

@@ -1,0 +1,274 @@
+"""Group commit: one writer thread per process checks and stores what arrives together, in one transaction.
+
+Socket handlers (many threads) submit a job and wait on its future. The writer takes whatever is queued,
+checks each job's access (`access_cache`: a few queries per batch, in the same transaction), applies each
+update to its story's live document (refusing what the document or the story size limit refuses), appends
+the accepted bytes to the log with the story's figures, commits once, and only then resolves the futures.
+The story locks are held from apply to commit, so no sync reply ever shows an update that is not stored;
+if the commit fails for good, those documents are dropped and reload from the log. A job without an
+update only asks whether its socket may still read the story (awareness, sync step 1).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from core.access import Access
+from core.identity import Identity
+from extensions import db
+from stories.cowriting import crdt, persistence
+from stories.cowriting.access_cache import AccessCache, Request
+from stories.cowriting.live import LiveStory
+from stories.cowriting.yupdate import UpdateFormatError, decode_update
+
+if TYPE_CHECKING:
+    from stories.cowriting.engine import Engine
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 512
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a job: done (`ok`; `seq` of a stored update), or refused with an error code."""
+
+    ok: bool
+    code: str | None = None
+    seq: int | None = None
+
+    @classmethod
+    def refused(cls, code: str) -> Outcome:
+        return cls(ok=False, code=code)
+
+
+@dataclass(eq=False)
+class Job:
+    story_id: int
+    identity: Identity | None
+    update: bytes | None = None  # None: only check that the socket may read the story
+    facilitator_writes: bool = False
+    future: Future[Outcome] = field(default_factory=Future)
+
+    @property
+    def author_id(self) -> int | None:
+        """The participant who wrote the update (a facilitator's writing is nobody's in authorship)."""
+        return self.identity.id if self.identity and not self.identity.is_facilitator else None
+
+
+def inserted_bytes(update: bytes) -> int:
+    """UTF-8 bytes of the text an update inserts (at most the update's own size)."""
+    try:
+        structs = decode_update(update).structs
+    except UpdateFormatError:
+        return len(update)
+    return sum(len(s.text.encode("utf-8")) for s in structs if s.text and not s.deleted)
+
+
+class GroupCommitWriter:
+    """The process's writer thread and its queue (started on first use, so after gunicorn forks)."""
+
+    def __init__(self, engine: Engine, max_batch: int = MAX_BATCH) -> None:
+        self.engine = engine
+        self.max_batch = max_batch
+        self.access = AccessCache()
+        self._queue: queue.SimpleQueue[Job] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self.batches = 0  # figures for the bench and the tests
+        self.stored = 0
+
+    def submit(self, job: Job) -> Future[Outcome]:
+        """Queue a job; its future resolves once its update is committed (or refused, or checked)."""
+        self._ensure_thread()
+        self._queue.put(job)
+        return job.future
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="plume-story-writer", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        with self.engine.app.app_context():  # one session for the thread's life: no checkout per batch
+            while True:
+                jobs = [self._queue.get()]
+                while len(jobs) < self.max_batch:
+                    try:
+                        jobs.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                try:
+                    self.commit(jobs)
+                except Exception:
+                    log.exception("story writer failed on a batch of %d jobs", len(jobs))
+                    db.session.remove()  # a fresh session (and connection) for the next batch
+                finally:
+                    for job in jobs:
+                        if not job.future.done():
+                            job.future.set_result(Outcome.refused("unavailable"))
+
+    def commit(self, jobs: list[Job]) -> None:
+        """Check, store and resolve a batch in one transaction (call within an app context).
+
+        Jobs whose handler gave up waiting (a cancelled future) are left out: they were refused.
+        """
+        jobs = [job for job in jobs if job.future.set_running_or_notify_cancel()]
+        tips = self._tips(sorted({job.story_id for job in jobs}))
+        by_story = self._authorise(jobs, tips)
+        lives = {story_id: self.engine.stories.get(story_id) for story_id in sorted(by_story)}
+        with ExitStack() as held:
+            for live in lives.values():  # sorted by story id: no deadlock between batches
+                held.enter_context(live.lock)
+            try:
+                accepted = self._apply_all(lives, by_story, tips)
+                stored = self._store(lives, accepted) if accepted else {}
+            except BaseException:
+                for live in lives.values():  # they may hold updates that were not stored
+                    self.engine.stories.discard(live)
+                raise
+        db.session.rollback()  # end the read transaction of a batch that stored nothing
+        _resolve(accepted, stored)
+        for live in lives.values():
+            if live.broken or (live.story_id in accepted and not stored):
+                self.engine.stories.discard(live)
+        self.batches += 1
+        self.stored += sum(len(accepted[s]) for s in stored)
+        if stored:
+            self.engine.stored({story_id: lives[story_id] for story_id in stored}, persistence.now())
+
+    def _tips(self, story_ids: list[int]) -> dict[int, persistence.Tip]:
+        """`persistence.tips`, tried again when it loses a race for the rows (a deadlock, a lock timeout)."""
+        for attempt in range(persistence.RETRIES):
+            try:
+                return persistence.tips(story_ids)
+            except OperationalError as exc:
+                db.session.rollback()
+                log.info("story batch: tips retry %d after %s", attempt + 1, type(exc).__name__)
+                persistence.retry_pause(attempt)
+        return persistence.tips(story_ids)
+
+    def _authorise(self, jobs: list[Job], tips: dict[int, persistence.Tip]) -> dict[int, list[Job]]:
+        """Resolve the check-only jobs and the refused updates; return the updates that may be written."""
+        requests: dict[Job, Request] = {}
+        for job in jobs:
+            tip = tips.get(job.story_id)
+            if tip is None:
+                job.future.set_result(Outcome.refused("forbidden"))
+                continue
+            writes = job.facilitator_writes and job.update is not None
+            requests[job] = Request(job.identity, job.story_id, tip.workshop_id, tip.group_id, writes)
+        answers = self.access.check(
+            requests.values(), {tip.workshop_id: tip.access_version for tip in tips.values()}
+        )
+        allowed: dict[int, list[Job]] = {}
+        for job, request in requests.items():
+            granted: Access = answers[request]
+            if job.update is None:
+                job.future.set_result(Outcome(ok=True) if granted.read else Outcome.refused("forbidden"))
+            elif not granted.write:
+                job.future.set_result(Outcome.refused(granted.reason or "forbidden"))
+            else:
+                allowed.setdefault(job.story_id, []).append(job)
+        return allowed
+
+    def _apply_all(
+        self, lives: dict[int, LiveStory], by_story: dict[int, list[Job]], tips: dict[int, persistence.Tip]
+    ) -> dict[int, list[Job]]:
+        """Catch each story up with rows another worker wrote, then apply its jobs; the accepted ones."""
+        accepted: dict[int, list[Job]] = {}
+        for story_id, story_jobs in by_story.items():
+            live = lives[story_id]
+            _catch_up(live, tips)
+            for job in story_jobs:
+                refusal = self._apply(live, job)
+                if refusal:
+                    job.future.set_result(Outcome.refused(refusal))
+                else:
+                    accepted.setdefault(story_id, []).append(job)
+        return accepted
+
+    def _apply(self, live: LiveStory, job: Job) -> str | None:
+        """Apply one update to the live document; the refusal code, or None when it applied."""
+        assert job.update is not None
+        limit = self.engine.app.config["PLUME_MAX_STORY_BYTES"]
+        if live.size_at_most() + len(job.update) > limit:  # the update's size bounds the text it adds
+            size = live.text_bytes()
+            if size + len(job.update) > limit:  # read what it adds only then
+                added = inserted_bytes(job.update)
+                if added and size + added > limit:
+                    return "too_large"
+        try:
+            return None if live.offer(job.update) else "out_of_sync"
+        except crdt.MalformedError:
+            return "malformed"
+
+    def _store(self, lives: dict[int, LiveStory], accepted: dict[int, list[Job]]) -> dict[int, int]:
+        """Append the accepted updates and commit; {story id: last seq} or {}."""
+        budget_ends = time.monotonic() + self.engine.app.config["PLUME_WRITE_BUDGET_SECONDS"]
+        for attempt in range(persistence.RETRIES):
+            if attempt and time.monotonic() > budget_ends:
+                break  # refuse the batch rather than keep its writers waiting past their ack timeout
+            try:
+                if attempt:  # lost a race: another worker appended meanwhile
+                    tips = persistence.tips(sorted(accepted))
+                    for story_id in accepted:
+                        _catch_up(lives[story_id], tips)
+                rows, last = [], {}
+                for story_id, story_jobs in accepted.items():
+                    live = lives[story_id]
+                    first = live.last_seq + 1
+                    rows += [
+                        {
+                            "story_id": story_id,
+                            "seq": first + i,
+                            "data": job.update,
+                            "author_id": job.author_id,
+                        }
+                        for i, job in enumerate(story_jobs)
+                    ]
+                    last[story_id] = first + len(story_jobs) - 1
+                persistence.append_rows(rows)
+                db.session.commit()
+            except (OperationalError, IntegrityError) as exc:
+                db.session.rollback()
+                log.info("story batch retry %d after %s", attempt + 1, type(exc).__name__)
+                persistence.retry_pause(attempt)
+                continue
+            for story_id, seq in last.items():
+                lives[story_id].last_seq = seq
+                lives[story_id].tail_rows += len(accepted[story_id])
+            return last
+        log.error(
+            "a batch of %d stories was not stored after %d attempts", len(accepted), persistence.RETRIES
+        )
+        return {}
+
+
+def _catch_up(live: LiveStory, tips: dict[int, persistence.Tip]) -> None:
+    """Apply the log rows this process has not (another worker wrote them, or the story is not loaded)."""
+    tip = tips.get(live.story_id)
+    if tip is not None and tip.last_seq > live.last_seq:
+        live.catch_up(persistence.rows_after(live.story_id, live.last_seq))
+
+
+def _resolve(accepted: dict[int, list[Job]], stored: dict[int, int]) -> None:
+    """Resolve the accepted jobs: each with its seq, or refused if its story's rows were not stored."""
+    for story_id, story_jobs in accepted.items():
+        last = stored.get(story_id)
+        for i, job in enumerate(story_jobs):
+            if last is None:
+                job.future.set_result(Outcome.refused("unavailable"))
+            else:
+                job.future.set_result(Outcome(ok=True, seq=last - len(story_jobs) + 1 + i))

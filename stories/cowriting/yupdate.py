@@ -1,0 +1,286 @@
+"""Read the structure of a Yjs v1 update: which client wrote which clock ranges, with what text.
+
+pycrdt applies updates but does not expose their structs; authorship needs them (which Yjs client ids wrote
+the characters still in the story). This is a strict reader of the Yjs v1 encoding, on `lib0`'s reader
+(pycrdt's `Decoder`, bounded); it never changes a document and raises `UpdateFormatError` on anything it
+cannot read to the end.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from stories.cowriting.lib0 import Reader
+
+# Content refs (the low 5 bits of a struct's info byte); 0 is a GC struct and 10 a Skip struct.
+GC, DELETED, JSON, BINARY, STRING, EMBED, FORMAT, TYPE, ANY, DOC, SKIP = range(11)
+XML_ELEMENT, XML_HOOK = 3, 5  # type refs followed by a key
+ORIGIN, RIGHT_ORIGIN, PARENT_SUB = 0x80, 0x40, 0x20
+
+
+class UpdateFormatError(ValueError):
+    """The bytes are not a well-formed Yjs v1 update."""
+
+
+class _UpdateReader(Reader):
+    error = UpdateFormatError
+
+
+@dataclass(frozen=True)
+class Struct:
+    """One struct of an update: `length` clock units of `client` from `clock`; `text` for string content."""
+
+    client: int
+    clock: int
+    length: int
+    text: str | None = None
+    deleted: bool = False  # a GC or ContentDeleted struct: nothing visible
+    # Where the item sits: a root type's name, or the id of a nested type's item; else it shares the parent
+    # of the item it was inserted after (origin) or before (right origin).
+    parent: str | tuple[int, int] | None = None
+    origin: tuple[int, int] | None = None
+    right_origin: tuple[int, int] | None = None
+    skip: bool = False  # a gap in a merged update: these clocks are not in it
+
+    @property
+    def neighbour(self) -> tuple[int, int] | None:
+        return self.origin or self.right_origin
+
+
+@dataclass
+class DecodedUpdate:
+    structs: list[Struct] = field(default_factory=list)
+    deletes: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # client -> [(clock, length)]
+
+    @property
+    def clients(self) -> set[int]:
+        """Client ids that wrote structs in this update (not those that only deleted)."""
+        return {s.client for s in self.structs if not s.skip}
+
+
+def utf16_length(text: str) -> int:
+    """Length in UTF-16 code units: how Yjs counts clock units of string content."""
+    return len(text.encode("utf-16-le", errors="surrogatepass")) // 2
+
+
+Content = tuple[int, str | None, bool]  # (length in clock units, text if string content, deleted)
+
+
+def _deleted(reader: Reader) -> Content:
+    return reader.uint(), None, True
+
+
+def _json(reader: Reader) -> Content:
+    count = reader.uint()
+    for _ in range(count):
+        reader.var_bytes()
+    return count, None, False
+
+
+def _one_string(reader: Reader) -> Content:  # binary or embed content: one clock unit
+    reader.var_bytes()
+    return 1, None, False
+
+
+def _string(reader: Reader) -> Content:
+    text = reader.string()
+    return utf16_length(text), text, False
+
+
+def _format(reader: Reader) -> Content:
+    reader.var_bytes()
+    reader.var_bytes()
+    return 1, None, False
+
+
+def _type(reader: Reader) -> Content:
+    if reader.uint() in (XML_ELEMENT, XML_HOOK):
+        reader.var_bytes()
+    return 1, None, False
+
+
+def _any(reader: Reader) -> Content:
+    count = reader.uint()
+    for _ in range(count):
+        reader.skip_any()
+    return count, None, False
+
+
+def _subdoc(reader: Reader) -> Content:
+    reader.var_bytes()
+    reader.skip_any()
+    return 1, None, False
+
+
+_CONTENT: dict[int, Callable[[Reader], Content]] = {  # by content ref
+    DELETED: _deleted,
+    JSON: _json,
+    BINARY: _one_string,
+    STRING: _string,
+    EMBED: _one_string,
+    FORMAT: _format,
+    TYPE: _type,
+    ANY: _any,
+    DOC: _subdoc,
+}
+
+
+def _id(reader: Reader) -> tuple[int, int]:
+    """An item's id: (client, clock)."""
+    return reader.uint(), reader.uint()
+
+
+def decode_update(data: bytes) -> DecodedUpdate:
+    """The structs and delete set of a v1 update; `UpdateFormatError` unless it reads exactly to the end."""
+    reader = _UpdateReader(data)
+    decoded = DecodedUpdate()
+    for _ in range(reader.uint()):
+        count, client, clock = reader.uint(), reader.uint(), reader.uint()
+        for _ in range(count):
+            info = reader.byte()
+            ref = info & 0x1F
+            if ref in (GC, SKIP):
+                length = reader.uint()
+                decoded.structs.append(Struct(client, clock, length, deleted=True, skip=ref == SKIP))
+                clock += length
+                continue
+            origin = _id(reader) if info & ORIGIN else None
+            right_origin = _id(reader) if info & RIGHT_ORIGIN else None
+            parent: str | tuple[int, int] | None = None
+            if not info & (ORIGIN | RIGHT_ORIGIN):
+                parent = reader.string() if reader.uint() == 1 else _id(reader)
+                if info & PARENT_SUB:
+                    reader.var_bytes()
+            try:
+                read_content = _CONTENT[ref]
+            except KeyError:
+                raise UpdateFormatError(f"unknown content ref {ref}") from None
+            length, text, deleted = read_content(reader)
+            decoded.structs.append(Struct(client, clock, length, text, deleted, parent, origin, right_origin))
+            clock += length
+    for _ in range(reader.uint()):
+        client = reader.uint()
+        ranges = decoded.deletes.setdefault(client, [])
+        for _ in range(reader.uint()):
+            ranges.append((reader.uint(), reader.uint()))
+    if reader.length != 0:
+        raise UpdateFormatError("trailing bytes after the update")
+    return decoded
+
+
+def dependencies_met(decoded: DecodedUpdate, known: dict[int, int]) -> bool:
+    """Whether a document whose state vector is `known` can integrate the whole update now.
+
+    Each client's structs must follow on from what is known (no gap, no skipped range still missing), and
+    every item it refers to (origin, right origin, parent) and every deletion must fall within what is
+    known or what the update itself brings.
+    """
+    have = dict(known)
+    for item in decoded.structs:  # structs come grouped by client, in clock order
+        if item.clock > have.get(item.client, 0):
+            return False  # a gap before this struct
+        if not item.skip:
+            have[item.client] = max(have.get(item.client, 0), item.clock + item.length)
+    for item in decoded.structs:
+        if item.skip and item.clock + item.length > known.get(item.client, 0):
+            return False
+        for ref in (item.origin, item.right_origin, item.parent):
+            if isinstance(ref, tuple) and ref[1] >= have.get(ref[0], 0):
+                return False
+    return all(
+        clock + length <= have.get(client, 0)
+        for client, ranges in decoded.deletes.items()
+        for clock, length in ranges
+    )
+
+
+def _subtract(start: int, end: int, holes: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) outside every [clock, clock + length) hole (holes sorted by clock)."""
+    kept, cursor = [], start
+    for clock, length in holes:
+        if clock + length <= cursor:
+            continue
+        if clock >= end:
+            break
+        if clock > cursor:
+            kept.append((cursor, clock))
+        cursor = max(cursor, clock + length)
+    if cursor < end:
+        kept.append((cursor, end))
+    return kept
+
+
+class _Index:
+    """Finds the struct that holds a given (client, clock) among a list of structs."""
+
+    def __init__(self, structs: list[Struct]) -> None:
+        self.structs = structs
+        self.by_client: dict[int, list[tuple[int, int]]] = {}  # client -> [(clock, index)], sorted by clock
+        for index, item in enumerate(structs):
+            self.by_client.setdefault(item.client, []).append((item.clock, index))
+        for entries in self.by_client.values():
+            entries.sort()
+
+    def find(self, client: int, clock: int) -> int | None:
+        entries = self.by_client.get(client, [])
+        at = bisect_right(entries, (clock, len(self.structs))) - 1
+        if at >= 0:
+            index = entries[at][1]
+            if clock < self.structs[index].clock + self.structs[index].length:
+                return index
+        return None
+
+
+def _walk_to_root(index: _Index, start: int, roots: dict[int, str | None]) -> None:
+    """Follow neighbours from struct `start` to a struct whose parent is known; record the root in `roots`
+    for every struct on the way."""
+    chain: list[int] = []
+    current: int | None = start
+    root: str | None = None
+    while current is not None:
+        if current in roots:
+            root = roots[current]
+            break
+        if current in chain:
+            break  # a cycle: only a forged update has one
+        chain.append(current)
+        item = index.structs[current]
+        if isinstance(item.parent, str):
+            root = item.parent
+            break
+        if item.parent is not None or item.neighbour is None:
+            break  # a nested type (its items are not the story's text), or a GC struct
+        current = index.find(*item.neighbour)
+    for seen in chain:
+        roots[seen] = root
+
+
+def _root_names(structs: list[Struct]) -> list[str | None]:
+    """The root type each struct belongs to (None when it sits in a nested type or cannot be told)."""
+    index = _Index(structs)
+    roots: dict[int, str | None] = {}
+    for start in range(len(structs)):
+        _walk_to_root(index, start, roots)
+    return [roots[start] for start in range(len(structs))]
+
+
+def visible_characters(data: bytes, root: str = "body") -> dict[int, int]:
+    """Characters of string content still visible in text `root` of a whole-document update, per client id."""
+    decoded = decode_update(data)
+    deletes = {client: sorted(ranges) for client, ranges in decoded.deletes.items()}
+    counts: dict[int, int] = {}
+    for item, item_root in zip(decoded.structs, _root_names(decoded.structs), strict=True):
+        if item.text is None or item.deleted or item_root != root:
+            continue
+        units = item.text.encode("utf-16-le", errors="surrogatepass")
+        for start, end in _subtract(item.clock, item.clock + item.length, deletes.get(item.client, ())):
+            piece = units[(start - item.clock) * 2 : (end - item.clock) * 2]
+            counts[item.client] = counts.get(item.client, 0) + len(
+                piece.decode("utf-16-le", errors="replace")
+            )
+    return counts
+
+
+__all__ = ["DecodedUpdate", "Struct", "UpdateFormatError", "decode_update", "visible_characters"]
