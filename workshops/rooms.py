@@ -17,12 +17,14 @@ from extensions import db, socketio
 from workshops import state
 from workshops.access import facilitates
 from workshops.access_version import watcher
+from workshops.events import WorkshopRevoked
 from workshops.models import Participant
+from workshops.outbox import emit_now
 from workshops.realtime import facilitators_room, group_room, socket_identity, workshop_room
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/"
-REVOKED_EVENT = "workshop:revoked"
+REVOKED_EVENT = WorkshopRevoked.name
 DISCONNECT_AFTER_SECONDS = 0.5
 _PREFIX = workshop_room(0)[:-1]  # "workshop:"
 
@@ -40,7 +42,7 @@ def _sids(room: str) -> list[str]:
 def _revoke(sid: str, workshop_id: int, rooms: list[str]) -> None:
     for room in rooms:
         socketio.server.leave_room(sid, room, namespace=NAMESPACE)
-    socketio.emit(REVOKED_EVENT, {"workshop_id": workshop_id}, to=sid, namespace=NAMESPACE)
+    emit_now(WorkshopRevoked(workshop_id=workshop_id), to=sid)
     socketio.start_background_task(_disconnect_soon, sid)
 
 

@@ -7,7 +7,8 @@ server's clock), the current phase with its instructions rendered by ``stories.r
 the broadcast message. ``docs/protocol.md`` documents every field.
 
 Delivery (:func:`publish_state`) goes to each group's room and to the facilitators' room, never to the whole
-workshop room, so nobody gets two states or another group's. Callers publish after their commit.
+workshop room, so nobody gets two states or another group's. The payloads are built at once, from what the
+caller's transaction sees, and go out when it commits (:mod:`workshops.outbox`); a rollback sends nothing.
 """
 
 from __future__ import annotations
@@ -20,19 +21,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from extensions import db, socketio
+from extensions import db
 from stories.models import Story
 from stories.rendering import render_markdown
 from workshops import phases, presence
 from workshops.access import editors_open, visible_group_ids
+from workshops.events import FacilitatorState, ParticipantState, Presence
 from workshops.identity import Identity
 from workshops.models import Group, Participant, Phase, Workshop
+from workshops.outbox import emit_now, emit_on_commit
 from workshops.realtime import facilitators_room, group_room
 
 log = logging.getLogger(__name__)
 
-EVENT = "workshop:state"
-PRESENCE_EVENT = "presence"
+EVENT = ParticipantState.name
+PRESENCE_EVENT = Presence.name
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -67,10 +70,12 @@ class Snapshot:
 
     @classmethod
     def load(cls, workshop_id: int, now: datetime | None = None) -> Snapshot | None:
+        fresh = {"populate_existing": True}  # rows as the transaction has them (its UPDATEs too)
         workshop = db.session.scalar(
             select(Workshop)
             .where(Workshop.id == workshop_id)
             .options(selectinload(Workshop.phases), selectinload(Workshop.groups))
+            .execution_options(**fresh)
         )
         if workshop is None:
             return None
@@ -79,10 +84,13 @@ class Snapshot:
             select(Participant)
             .where(Participant.workshop_id == workshop_id, Participant.removed_at.is_(None))
             .order_by(Participant.id)
+            .execution_options(**fresh)
         ).all()
         for group in snapshot.groups:
             snapshot.members[group.id] = [p for p in people if p.group_id == group.id]
-        stories = db.session.scalars(select(Story).where(Story.workshop_id == workshop_id)).all()
+        stories = db.session.scalars(
+            select(Story).where(Story.workshop_id == workshop_id).execution_options(**fresh)
+        ).all()
         snapshot.stories = {story.group_id: story for story in stories}
         return snapshot
 
@@ -106,7 +114,8 @@ class Snapshot:
 
 
 def _common(snap: Snapshot) -> dict[str, Any]:
-    """What every receiver sees: the clock, the phase, the agenda, the locks and the broadcast."""
+    """The fields of `WorkshopState` that every receiver sees: the clock, the phase, the agenda, the locks
+    and the broadcast."""
     workshop, phase = snap.workshop, snap.phase
     clock = clock_of(workshop)
     timing = phases.to_dict(clock, snap.now)
@@ -146,30 +155,29 @@ def _common(snap: Snapshot) -> dict[str, Any]:
     }
 
 
-def _for_group(snap: Snapshot, common: dict[str, Any], group: Group) -> dict[str, Any]:
+def _for_group(snap: Snapshot, common: dict[str, Any], group: Group) -> ParticipantState:
     phase = snap.phase
     readable = sorted(visible_group_ids(snap.workshop, group, phase) - {group.id})
     by_id = {g.id: g for g in snap.groups}
-    return {
+    return ParticipantState(
         **common,
-        "role": "participant",
-        "locked": snap.locked(group),
-        "writable": editors_open(snap.workshop, group, phase) if phase else False,
-        "group": {
+        locked=snap.locked(group),
+        writable=editors_open(snap.workshop, group, phase) if phase else False,
+        group={
             "id": group.id,
             "name": group.name,
             "story_id": snap.story_id(group),
             "members": snap.roster(group),
         },
-        "readable": [
+        readable=[
             {"group_id": gid, "group_name": by_id[gid].name, "story_id": snap.story_id(by_id[gid])}
             for gid in readable
             if gid in by_id
         ],
-    }
+    )
 
 
-def _for_facilitators(snap: Snapshot, common: dict[str, Any]) -> dict[str, Any]:
+def _for_facilitators(snap: Snapshot, common: dict[str, Any]) -> FacilitatorState:
     def group(g: Group) -> dict[str, Any]:
         story = snap.stories.get(g.id)
         return {
@@ -183,14 +191,12 @@ def _for_facilitators(snap: Snapshot, common: dict[str, Any]) -> dict[str, Any]:
             "members": snap.roster(g),
         }
 
-    return {
+    return FacilitatorState(
         **common,
-        "role": "facilitator",
-        "locked": snap.workshop.all_locked,
-        "writable": False,
-        "join_code": snap.workshop.join_code,
-        "groups": [group(g) for g in snap.groups],
-    }
+        locked=snap.workshop.all_locked,
+        join_code=snap.workshop.join_code,
+        groups=[group(g) for g in snap.groups],
+    )
 
 
 def participant_state(participant: Participant, now: datetime | None = None) -> dict[str, Any] | None:
@@ -199,13 +205,13 @@ def participant_state(participant: Participant, now: datetime | None = None) -> 
     group = next((g for g in snap.groups if g.id == participant.group_id), None) if snap else None
     if snap is None or group is None:
         return None
-    return _for_group(snap, _common(snap), group)
+    return _for_group(snap, _common(snap), group).payload()
 
 
 def facilitator_state(workshop_id: int, now: datetime | None = None) -> dict[str, Any] | None:
     """The state that the workshop's facilitators see now."""
     snap = Snapshot.load(workshop_id, now)
-    return _for_facilitators(snap, _common(snap)) if snap else None
+    return _for_facilitators(snap, _common(snap)).payload() if snap else None
 
 
 def state_for(identity: Identity, workshop_id: int | None = None) -> dict[str, Any] | None:
@@ -220,10 +226,11 @@ def state_for(identity: Identity, workshop_id: int | None = None) -> dict[str, A
 
 
 def publish_state(workshop_id: int, now: datetime | None = None) -> None:
-    """Send the current state to every group's room and to the facilitators (call after the commit).
+    """Send the state to every group's room and to the facilitators once the transaction commits.
 
-    A failure to deliver (the message queue is away) is logged, not raised: what was committed stands, and
-    clients get the whole state again with the next change or when they reconnect.
+    The states are built now, from what the transaction sees. A failure to build or to deliver (the message
+    queue is away) is logged, not raised: what was committed stands, and clients get the whole state again
+    with the next change or when they reconnect.
     """
     try:
         snap = Snapshot.load(workshop_id, now)
@@ -231,14 +238,13 @@ def publish_state(workshop_id: int, now: datetime | None = None) -> None:
             return
         common = _common(snap)
         for group in snap.groups:
-            socketio.emit(EVENT, _for_group(snap, common, group), to=group_room(group.id))
-        socketio.emit(EVENT, _for_facilitators(snap, common), to=facilitators_room(workshop_id))
+            emit_on_commit(_for_group(snap, common, group), to=group_room(group.id))
+        emit_on_commit(_for_facilitators(snap, common), to=facilitators_room(workshop_id))
     except Exception:
         log.exception("workshop:state of workshop %s not sent", workshop_id)
 
 
-def presence_payload(workshop_id: int) -> dict[str, Any]:
-    """Who is connected now: participant ids, overall and per group."""
+def _presence(workshop_id: int) -> Presence:
     connected = presence.store().connected(workshop_id)
     rows = db.session.execute(
         select(Participant.id, Participant.group_id).where(
@@ -249,16 +255,24 @@ def presence_payload(workshop_id: int) -> dict[str, Any]:
     for participant_id, group_id in rows:
         if participant_id in connected:
             groups.setdefault(group_id, []).append(participant_id)
-    return {
-        "workshop_id": workshop_id,
-        "connected": sorted(pid for pid, _ in rows if pid in connected),
-        "groups": [{"group_id": gid, "connected": sorted(ids)} for gid, ids in sorted(groups.items())],
-    }
+    return Presence(
+        workshop_id=workshop_id,
+        connected=sorted(pid for pid, _ in rows if pid in connected),
+        groups=[{"group_id": gid, "connected": sorted(ids)} for gid, ids in sorted(groups.items())],
+    )
 
 
-def publish_presence(workshop_id: int) -> None:
-    """Tell the workshop's facilitators who is connected now (failures logged, like publish_state)."""
+def presence_payload(workshop_id: int) -> dict[str, Any]:
+    """Who is connected now: participant ids, overall and per group."""
+    return _presence(workshop_id).payload()
+
+
+def publish_presence(workshop_id: int, *, on_commit: bool = True) -> None:
+    """Tell the workshop's facilitators who is connected: once the transaction commits (a removal, a move),
+    or now (`on_commit=False`: a socket came or went, which no transaction stands behind). Failures are
+    logged, like publish_state's."""
     try:
-        socketio.emit(PRESENCE_EVENT, presence_payload(workshop_id), to=facilitators_room(workshop_id))
+        send = emit_on_commit if on_commit else emit_now
+        send(_presence(workshop_id), to=facilitators_room(workshop_id))
     except Exception:
         log.exception("presence of workshop %s not sent", workshop_id)
