@@ -17,6 +17,7 @@ class Event:
     """An event's payload; subclasses name the event (`name`) and declare its fields."""
 
     name: ClassVar[str]
+    variant: ClassVar[str] = ""  # which form of the event, when it has several (docs/protocol.md)
 
     def payload(self) -> dict[str, Any]:
         """The JSON object sent: every field, in declaration order (nested values as they are)."""
@@ -61,6 +62,8 @@ class WorkshopState(Event):
 class ParticipantState(WorkshopState):
     """`workshop:state` as a group's participants see it."""
 
+    variant: ClassVar[str] = "participant"
+
     role: str = "participant"
     locked: bool
     writable: bool
@@ -71,6 +74,8 @@ class ParticipantState(WorkshopState):
 @dataclass(frozen=True, kw_only=True)
 class FacilitatorState(WorkshopState):
     """`workshop:state` as the workshop's facilitators see it."""
+
+    variant: ClassVar[str] = "facilitator"
 
     role: str = "facilitator"
     locked: bool
@@ -144,6 +149,7 @@ class HiddenComment(Event):
     """A comment that the facilitator hid, as participants get it: remove it."""
 
     name: ClassVar[str] = "comment"
+    variant: ClassVar[str] = "hidden"
     id: int
     story_id: int
     parent_id: int | None
@@ -153,6 +159,8 @@ class HiddenComment(Event):
 @dataclass(frozen=True, kw_only=True)
 class FullComment(HiddenComment):
     """One comment or reply as it is now."""
+
+    variant: ClassVar[str] = ""
 
     author: dict[str, Any]
     body: str
@@ -183,6 +191,7 @@ class HiddenChatMessage(Event):
     """A chat message that the facilitator hid, as participants get it."""
 
     name: ClassVar[str] = "chat:message"
+    variant: ClassVar[str] = "hidden"
     id: int
     group_id: int | None
     hidden: bool
@@ -191,6 +200,8 @@ class HiddenChatMessage(Event):
 @dataclass(frozen=True, kw_only=True)
 class FullChatMessage(HiddenChatMessage):
     """One chat message as it is now."""
+
+    variant: ClassVar[str] = ""
 
     author: dict[str, Any]
     body: str
