@@ -1,4 +1,4 @@
-"""The session hooks of `workshops.outbox`: what a transaction queues runs once it commits, never otherwise."""
+"""The session hooks of `workshops.outbox`: what a transaction queues runs once it commits, else never."""
 
 from __future__ import annotations
 
@@ -30,9 +30,11 @@ def test_a_callback_runs_once_after_the_commit_and_not_before(workshop) -> None:
     rename(workshop.id, "Queued")
     outbox.on_commit(lambda: ran.append("sent"))
     db.session.flush()
-    assert ran == [] and outbox.pending() == 1
+    assert ran == []
+    assert outbox.pending() == 1
     db.session.commit()
-    assert ran == ["sent"] and outbox.pending() == 0
+    assert ran == ["sent"]
+    assert outbox.pending() == 0
     db.session.commit()
     assert ran == ["sent"]
 
@@ -64,7 +66,8 @@ def test_a_released_savepoint_waits_for_the_outer_commit(workshop) -> None:
     outbox.on_commit(lambda: ran.append("outer"))
     with db.session.begin_nested():
         outbox.on_commit(lambda: ran.append("inner"))
-    assert ran == [] and outbox.pending() == 2
+    assert ran == []
+    assert outbox.pending() == 2
     outbox.on_commit(lambda: ran.append("after"))
     db.session.commit()
     assert ran == ["outer", "inner", "after"]
@@ -114,6 +117,7 @@ def test_queues_do_not_leak_between_sessions(app, workshop) -> None:
     thread = threading.Thread(target=elsewhere)
     thread.start()
     thread.join()
-    assert ran == ["theirs"] and outbox.pending() == 1
+    assert ran == ["theirs"]
+    assert outbox.pending() == 1
     db.session.commit()
     assert ran == ["theirs", "mine"]
