@@ -99,11 +99,16 @@ def test_a_callback_may_read_the_database_and_a_failing_one_is_only_logged(works
     rename(workshop.id, "Committed")
     outbox.on_commit(broken)
     outbox.on_commit(lambda: titles.append(db.session.scalar(select(Workshop.title))))
+    disabled, outbox.log.disabled = (
+        outbox.log.disabled,
+        False,
+    )  # a migration test's fileConfig disables it
     outbox.log.addHandler(handler)  # on the module's logger: other tests may stop propagation above it
     try:
         db.session.commit()  # the commit stands: no exception
     finally:
         outbox.log.removeHandler(handler)
+        outbox.log.disabled = disabled
     assert titles == ["Committed"]
     assert [record.getMessage().split(" <")[0] for record in logged] == ["after-commit callback"]
 
