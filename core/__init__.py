@@ -4,7 +4,9 @@ their models):
 - who is who: `identity.py` (a participant's token, a facilitator's login, a socket's `auth`);
 - who may do what: `access.py` (run a workshop, read or write a story, comment, chat), and
   `access_version.py` (the per-workshop version that every change of access moves, watched by each process);
-- how events reach sockets: `realtime.py` (room names, a socket's identity, error acks), `signals.py` (what
+- how events reach sockets: `events.py` (every event the server sends, typed, as docs/protocol.md lists
+  them), `outbox.py` (sent once the transaction commits, never on rollback), `realtime.py` (room names, a
+  socket's identity, error acks), `signals.py` (what
   happened, for whoever listens: a phase ended), `background.py` (work that a click starts and does not
   wait for);
 - the text rules: `text.py` (what a typed field may hold), `rendering.py` (the only place Markdown becomes

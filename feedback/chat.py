@@ -1,4 +1,5 @@
-"""The chat of each group: post, history, hide (plain functions; the socket handlers emit after commit).
+"""The chat of each group: post, history, hide (plain functions that flush; the socket handlers commit,
+which sends the events they queued).
 
 A participant writes in and reads its own group's chat; a facilitator of the workshop reads every group's
 and posts to one group (`group_id`) or to all (`group_id` null: one message every group sees). Readers
@@ -16,6 +17,7 @@ from sqlalchemy import or_, select
 
 from accounts.models import Facilitator
 from core.access import facilitates, may_chat
+from core.events import FullChatMessage, HiddenChatMessage
 from core.identity import Identity
 from core.rendering import render_message
 from extensions import db
@@ -84,7 +86,7 @@ def post(identity: Identity | None, workshop_id: int | None, payload: object) ->
             created_at=now(),
         )
     db.session.add(message)
-    db.session.commit()
+    db.session.flush()
     return Posted(message, message.workshop_id, message.group_id)
 
 
@@ -128,7 +130,7 @@ def hide(identity: Identity | None, payload: object) -> Posted:
     if not facilitates(identity.id, message.workshop_id):
         raise refusal("not_found")
     message.hidden = data["hidden"]
-    db.session.commit()
+    db.session.flush()
     return Posted(message, message.workshop_id, message.group_id)
 
 
@@ -140,18 +142,23 @@ def messages_of(workshop_id: int) -> Sequence[ChatMessage]:
 
 def as_payload(message: ChatMessage, *, full: bool = False) -> dict[str, Any]:
     """A message as events and histories carry it; a hidden one is only its ids unless `full`."""
+    return as_event(message, full=full).payload()
+
+
+def as_event(message: ChatMessage, *, full: bool = False) -> HiddenChatMessage:
+    """The `chat:message` event of `message` (see `as_payload`)."""
     base = {"id": message.id, "group_id": message.group_id, "hidden": message.hidden}
     if message.hidden and not full:
-        return base
-    return {
+        return HiddenChatMessage(**base)
+    return FullChatMessage(
         **base,
-        "author": {
+        author={
             "participant_id": message.author_id,
             "name": message.author_name,
             "color": message.author_color,
             "facilitator": message.facilitator_id is not None,
         },
-        "body": message.body,
-        "html": str(render_message(message.body)),
-        "created_at": _iso(message.created_at),
-    }
+        body=message.body,
+        html=str(render_message(message.body)),
+        created_at=_iso(message.created_at),
+    )

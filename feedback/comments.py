@@ -1,10 +1,10 @@
 """Comments on a story's passages: create, reply, edit, delete, resolve, hide, list (plain functions).
 
 Each operation checks `core.access.comment_access` (the one place that decides who may see and
-write comments in the current phase), validates sizes and rates, commits, and returns the changed rows;
-the socket handlers emit them after the commit (`feedback.events`). Anchors are Yjs relative positions
-(`feedback.anchors`); the quote is read from the story's stored document when the server knows the
-anchored characters, else taken from the client (bounded).
+write comments in the current phase), validates sizes and rates, flushes, and returns the changed rows;
+the socket handlers queue their events (`feedback.sockets`) and commit, which sends them. Anchors are Yjs
+relative positions (`feedback.anchors`); the quote is read from the story's stored document when the
+server knows the anchored characters, else taken from the client (bounded).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 import ids
 from core.access import CommentAccess, comment_access, current_phase
+from core.events import FullComment, HiddenComment
 from core.identity import Identity
 from core.rendering import clean_source, render_message
 from errors import RefusedError
@@ -213,7 +214,7 @@ def create(identity: Identity | None, payload: object) -> Comment:
         **_signature(author),
     )
     db.session.add(comment)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -251,7 +252,7 @@ def reply(identity: Identity | None, payload: object) -> Comment:
         **_signature(author),
     )
     db.session.add(comment)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -271,7 +272,7 @@ def edit(identity: Identity | None, payload: object) -> Comment:
     comment = _own(identity, data["comment_id"])
     comment.body = body
     comment.edited_at = now()
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -282,7 +283,7 @@ def delete(identity: Identity | None, payload: object) -> Comment:
     comment.deleted = True
     comment.body = ""
     comment.edited_at = now()
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -301,7 +302,7 @@ def resolve(identity: Identity | None, payload: object) -> Comment:
     author = _author(identity)  # type: ignore[arg-type]
     comment.resolved_at = now() if data["resolved"] else None
     comment.resolved_by = author.display_name if data["resolved"] else ""
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -314,7 +315,7 @@ def hide(identity: Identity | None, payload: object) -> Comment:
     if not found.access.moderate:
         raise refusal("forbidden")
     comment.hidden = data["hidden"]
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -371,6 +372,11 @@ def _iso(moment: datetime | None) -> str | None:
 
 def as_payload(comment: Comment, *, full: bool = False) -> dict[str, Any]:
     """A comment as events and lists carry it; a hidden one is only its ids and `hidden` unless `full`."""
+    return as_event(comment, full=full).payload()
+
+
+def as_event(comment: Comment, *, full: bool = False) -> HiddenComment:
+    """The `comment` event of `comment` (see `as_payload`)."""
     base = {
         "id": comment.id,
         "story_id": comment.story_id,
@@ -378,24 +384,24 @@ def as_payload(comment: Comment, *, full: bool = False) -> dict[str, Any]:
         "hidden": comment.hidden,
     }
     if comment.hidden and not full:
-        return base
-    return {
+        return HiddenComment(**base)
+    return FullComment(
         **base,
-        "author": {
+        author={
             "participant_id": comment.author_id,
             "name": comment.author_name,
             "group_id": comment.author_group_id,
             "group_name": comment.author_group_name,
             "color": comment.author_color,
         },
-        "body": comment.body,
-        "html": str(render_message(comment.body)),
-        "quote": comment.quote,
-        "start": anchors.to_base64(comment.anchor_start),
-        "end": anchors.to_base64(comment.anchor_end),
-        "resolved": comment.resolved_at is not None,
-        "resolved_by": comment.resolved_by,
-        "deleted": comment.deleted,
-        "created_at": _iso(comment.created_at),
-        "edited_at": _iso(comment.edited_at),
-    }
+        body=comment.body,
+        html=str(render_message(comment.body)),
+        quote=comment.quote,
+        start=anchors.to_base64(comment.anchor_start),
+        end=anchors.to_base64(comment.anchor_end),
+        resolved=comment.resolved_at is not None,
+        resolved_by=comment.resolved_by,
+        deleted=comment.deleted,
+        created_at=_iso(comment.created_at),
+        edited_at=_iso(comment.edited_at),
+    )

@@ -1,5 +1,6 @@
 """Socket.IO handlers of comments and chat (thin: parse who asks, call `feedback.comments`/`feedback.chat`,
-emit after the commit). Events and error codes: docs/protocol.md, "Comments and chat"."""
+queue the events, commit: they go out with the commit). Events and error codes: docs/protocol.md,
+"Comments and chat"."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 from flask_babel import gettext as _
 
 from core.access import comment_access
+from core.events import CommentCounts, HiddenChatMessage, HiddenComment
+from core.outbox import emit_on_commit
 from core.realtime import (
     error,
     facilitators_room,
@@ -28,9 +31,9 @@ from workshops.models import Group
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/"
-COMMENT_EVENT = "comment"  # s→c: one comment or reply, as it is now
-COUNTS_EVENT = "comment:counts"  # s→c facilitators: threads per story
-CHAT_EVENT = "chat:message"  # s→c: one chat message
+COMMENT_EVENT = HiddenComment.name  # s→c: one comment or reply, as it is now
+COUNTS_EVENT = CommentCounts.name  # s→c facilitators: threads per story
+CHAT_EVENT = HiddenChatMessage.name  # s→c: one chat message
 
 
 def _handled(run: Callable[[], dict[str, Any]], what: str) -> dict[str, Any]:
@@ -52,14 +55,15 @@ def _handled(run: Callable[[], dict[str, Any]], what: str) -> dict[str, Any]:
 
 
 def publish_comment(comment: Comment) -> None:
-    """Send the comment to every socket of the story's room that may see it now, and the counts to the
-    workshop's facilitators. Sockets of this process that may not see it (e.g. a phase ended since they
-    opened the story) are skipped; facilitators get the full comment, even a hidden one."""
+    """Once the transaction commits, send the comment to every socket of the story's room that may see it
+    now, and the counts to the workshop's facilitators. Sockets of this process that may not see it (e.g.
+    a phase ended since they opened the story) are skipped; facilitators get the full comment, even a
+    hidden one."""
     story = db.session.get(Story, comment.story_id)
     group = db.session.get(Group, story.group_id)
     room = story_room(story.id)
-    public = comments.as_payload(comment)
-    full = comments.as_payload(comment, full=True)
+    public = comments.as_event(comment)
+    full = comments.as_event(comment, full=True)
     skip, moderators = [], []
     for sid, _eio_sid in socketio.server.manager.get_participants(NAMESPACE, room):
         identity = socket_identity(sid)
@@ -69,16 +73,12 @@ def publish_comment(comment: Comment) -> None:
         elif access.moderate:
             skip.append(sid)
             moderators.append(sid)
-    socketio.emit(COMMENT_EVENT, public, to=room, skip_sid=skip or None, namespace=NAMESPACE)
+    emit_on_commit(public, to=room, skip_sid=skip or None)
     for sid in moderators:
-        socketio.emit(COMMENT_EVENT, full, to=sid, namespace=NAMESPACE)
+        emit_on_commit(full, to=sid)
     tally = comments.counts([story.id])[story.id]
-    socketio.emit(
-        COUNTS_EVENT,
-        {"story_id": story.id, "group_id": group.id, **tally},
-        to=facilitators_room(story.workshop_id),
-        namespace=NAMESPACE,
-    )
+    counts = CommentCounts(story_id=story.id, group_id=group.id, total=tally["total"], open=tally["open"])
+    emit_on_commit(counts, to=facilitators_room(story.workshop_id))
 
 
 def _comment_event(operation: Callable[..., Comment], what: str) -> Callable[[Any], dict[str, Any]]:
@@ -86,6 +86,7 @@ def _comment_event(operation: Callable[..., Comment], what: str) -> Callable[[An
         def run() -> dict[str, Any]:
             comment = operation(socket_identity(), payload)
             publish_comment(comment)
+            db.session.commit()
             return {"ok": True, "comment": comments.as_payload(comment, full=True)}
 
         return _handled(run, what)
@@ -115,12 +116,11 @@ def on_comment_list(payload: Any = None) -> dict[str, Any]:
 
 
 def publish_chat(posted: chat.Posted) -> None:
-    """A message to its group's room (or every group's: the workshop room), the full one to facilitators."""
-    public = chat.as_payload(posted.message)
-    full = chat.as_payload(posted.message, full=True)
+    """Once the transaction commits, a message to its group's room (or every group's: the workshop room),
+    the full one to facilitators."""
     room = workshop_room(posted.workshop_id) if posted.group_id is None else group_room(posted.group_id)
-    socketio.emit(CHAT_EVENT, public, to=room, namespace=NAMESPACE)
-    socketio.emit(CHAT_EVENT, full, to=facilitators_room(posted.workshop_id), namespace=NAMESPACE)
+    emit_on_commit(chat.as_event(posted.message), to=room)
+    emit_on_commit(chat.as_event(posted.message, full=True), to=facilitators_room(posted.workshop_id))
 
 
 def _workshop_of_socket(payload: Any) -> int | None:
@@ -136,6 +136,7 @@ def on_chat_send(payload: Any = None) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         posted = chat.post(socket_identity(), _workshop_of_socket(payload), payload)
         publish_chat(posted)
+        db.session.commit()
         return {"ok": True, "message": chat.as_payload(posted.message, full=True)}
 
     return _handled(run, "chat:send")
@@ -154,6 +155,7 @@ def on_chat_hide(payload: Any = None) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         posted = chat.hide(socket_identity(), payload)
         publish_chat(posted)
+        db.session.commit()
         return {"ok": True, "message": chat.as_payload(posted.message, full=True)}
 
     return _handled(run, "chat:hide")

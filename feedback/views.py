@@ -63,8 +63,9 @@ def hide_comment(workshop_id: int, comment_id: int) -> Any:
     if comment is None or story is None or story.workshop_id != workshop.id:
         abort(404)
     comment.hidden = request.form.get("hidden") == "1"
+    db.session.flush()
+    publish_comment(comment)  # the participants' margins follow once it is committed
     db.session.commit()
-    publish_comment(comment)  # the participants' margins follow at once
     flash(_("The comment is hidden.") if comment.hidden else _("The comment is shown again."), "success")
     return redirect(
         url_for("stories.review", workshop_id=workshop.id, _anchor=f"comments-{story.id}"), code=303

@@ -65,6 +65,7 @@ def join() -> Any:
         if refused.code in ("unknown_code", "unknown_token"):
             wrong_code()
         return api_error(JOIN_STATUS.get(refused.code, 400), refused.code, refused.message)
+    db.session.commit()
     return jsonify(joined_payload(joined.participant, joined.token)), 201
 
 

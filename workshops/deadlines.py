@@ -4,7 +4,8 @@ Every worker runs the same housekeeping loop (:func:`ensure_started`, a Socket.I
 works with threads and with gevent). Each pass finds the running workshops whose deadline has passed and
 whose action has not run yet, and claims each one with a conditional UPDATE on the clock version it read
 (:func:`workshops.live.write_clock`): of several workers, or of a worker and a facilitator's command, exactly
-one write lands, so a phase never advances twice. The winner commits, then publishes the new state.
+one write lands, so a phase never advances twice. The winner queues the new state and commits: the state
+goes out with the commit (:mod:`core.outbox`).
 
 - ``signal``: nothing changes but the flag; every screen gets the state (it chimes and says time is up).
 - ``lock``: every group's editor is locked (lifted again by the next phase or by more time).
@@ -80,9 +81,9 @@ def run_action(workshop_id: int, version: int, now: datetime) -> str | None:
     if not won:
         db.session.rollback()
         return None
+    state.publish_state(workshop_id, now)
     db.session.commit()
     log.info("workshop %s: deadline of phase %s reached, %s", workshop_id, phase.position, action)
-    state.publish_state(workshop_id, now)
     if ended is not None:
         live.announce_phase_end(workshop_id, *ended)
     return action

@@ -1,8 +1,9 @@
 """Joining a workshop: a join code and a display name give a participant, a group and a secret token.
 
 Plain functions, callable without a request. Every rule is checked before anything is written
-(:class:`JoinError` carries a code for machines and a translated message for people); a successful join
-commits, then tells the workshop's facilitators and the new participant's group (their rosters changed).
+(:class:`JoinError` carries a code for machines and a translated message for people). A successful join
+flushes; once the caller commits, the workshop's facilitators and the new participant's group hear of it
+(their rosters changed).
 """
 
 from __future__ import annotations
@@ -147,11 +148,11 @@ def join(code: object, name: object, *, group_id: object = None) -> Joined:
     )
     db.session.add(participant)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise name_taken() from None
-    state.publish_state(workshop.id)
+    state.publish_state(workshop.id)  # sent when the caller commits
     return Joined(participant, token)
 
 
@@ -170,5 +171,5 @@ def set_joining(workshop: Workshop, open_: bool) -> None:
     if open_ and workshop.archived_at is not None:
         raise JoinError("archived", _("An archived workshop cannot be opened for joining."))
     workshop.joining_open = open_
-    db.session.commit()
-    state.publish_state(workshop.id)
+    db.session.flush()
+    state.publish_state(workshop.id)  # sent when the caller commits

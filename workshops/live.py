@@ -1,9 +1,10 @@
 """Live facilitation: the facilitator's commands, applied to a workshop, stored, then broadcast.
 
 :func:`run_command` takes a command as it came over the wire (``{"action", ...}``), validates it, applies it
-and commits; only then does it publish the new ``workshop:state`` (see :mod:`workshops.state`). Callers check
-that the sender runs the workshop. Refusals raise :class:`CommandError` (a stable code and a translated
-message) before anything is written.
+and commits. The operations only flush and queue their events (the new ``workshop:state``, see
+:mod:`workshops.state`), which go out once the command's transaction commits (:mod:`core.outbox`), so
+several operations can share one transaction. Callers check that the sender runs the workshop. Refusals
+raise :class:`CommandError` (a stable code and a translated message) and nothing is written.
 
 Commands on one workshop run one at a time in this process (the clock is read, changed and written back);
 ``SELECT … FOR UPDATE`` extends that to several workers on PostgreSQL.
@@ -24,6 +25,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from core import access_version
+from core.events import ParticipantRemoved
+from core.outbox import emit_now, on_commit
 from core.realtime import group_room, story_room
 from core.signals import phase_ended
 from errors import RefusedError
@@ -38,7 +41,7 @@ log = logging.getLogger(__name__)
 
 CLOCK_ACTIONS = phases.ACTIONS
 ACTIONS: tuple[str, ...] = (*CLOCK_ACTIONS, "lock", "unlock", "broadcast", "move", "remove", "joining")
-REMOVED_EVENT = "participant:removed"  # sent to a removed participant's sockets, just before they close
+REMOVED_EVENT = ParticipantRemoved.name  # sent to a removed participant's sockets, just before they close
 MAX_BROADCAST = 500
 
 
@@ -214,12 +217,11 @@ def apply_clock(workshop: Workshop, payload: Mapping[str, Any], now: datetime) -
     ended_at = (ended.position, ended.title) if ended else None
     columns = {**rearm_columns(workshop, before, after, now), **finish_columns(before, after, now)}
     if not write_clock(workshop.id, read_version, after, **columns):
-        db.session.rollback()
         raise stale()
-    db.session.commit()
     state.publish_state(workshop.id, now)
     if ended_at:
-        announce_phase_end(workshop.id, *ended_at)
+        workshop_id = workshop.id
+        on_commit(lambda: announce_phase_end(workshop_id, *ended_at))
 
 
 def announce_phase_end(workshop_id: int, position: int, title: str) -> None:
@@ -248,7 +250,7 @@ def set_lock(workshop: Workshop, locked: bool, group_id: int | None = None) -> N
             for group in workshop.groups:
                 group.locked = True
         target.locked = locked
-    db.session.commit()
+    db.session.flush()
     state.publish_state(workshop.id)
 
 
@@ -257,7 +259,7 @@ def broadcast(workshop: Workshop, message: object, now: datetime) -> None:
     text = clean_message(message)
     workshop.broadcast = text
     workshop.broadcast_at = now if text else None
-    db.session.commit()
+    db.session.flush()
     state.publish_state(workshop.id, now)
 
 
@@ -280,16 +282,21 @@ def move_participant(workshop: Workshop, participant_id: int, group_id: int | No
         return
     participant.color = joining.colour_for(target)  # a colour that stands out in the new group
     participant.group_id = target.id
-    db.session.commit()
+    db.session.flush()
     old_story = db.session.scalar(select(Story.id).where(Story.group_id == old_group_id))
-    server = socketio.server
-    for sid in presence.store().sids_of(workshop.id, participant.id):
-        server.leave_room(sid, group_room(old_group_id))
-        if old_story is not None:
-            server.leave_room(sid, story_room(old_story))
-        server.enter_room(sid, group_room(target.id))
-    state.publish_state(workshop.id)
-    state.publish_presence(workshop.id)
+    workshop_id, participant_id, new_group_id = workshop.id, participant.id, target.id
+
+    def change_rooms() -> None:
+        server = socketio.server
+        for sid in presence.store().sids_of(workshop_id, participant_id):
+            server.leave_room(sid, group_room(old_group_id))
+            if old_story is not None:
+                server.leave_room(sid, story_room(old_story))
+            server.enter_room(sid, group_room(new_group_id))
+
+    on_commit(change_rooms)
+    state.publish_state(workshop_id)
+    state.publish_presence(workshop_id)
 
 
 def _participant(workshop: Workshop, participant_id: int) -> Participant:
@@ -307,16 +314,20 @@ def remove_participant(workshop: Workshop, participant_id: int, now: datetime) -
     """
     participant = _participant(workshop, participant_id)
     participant.removed_at = now
-    db.session.commit()
-    workshop_id = workshop.id  # a disconnect runs its handler here, which ends this database session
-    server = socketio.server
-    message = {"message": _("The facilitator has removed you from this workshop.")}
-    for sid in presence.store().sids_of(workshop_id, participant_id):
-        socketio.emit(REMOVED_EVENT, message, to=sid)
-        try:
-            server.disconnect(sid)
-        except KeyError:  # it left by itself meanwhile
-            log.debug("socket %s of participant %s was already gone", sid, participant_id)
+    db.session.flush()
+    workshop_id = workshop.id
+    message = ParticipantRemoved(message=_("The facilitator has removed you from this workshop."))
+
+    def close_sockets() -> None:  # a disconnect runs its handler here, which ends this database session
+        server = socketio.server
+        for sid in presence.store().sids_of(workshop_id, participant_id):
+            emit_now(message, to=sid)
+            try:
+                server.disconnect(sid)
+            except KeyError:  # it left by itself meanwhile
+                log.debug("socket %s of participant %s was already gone", sid, participant_id)
+
+    on_commit(close_sockets)
     state.publish_state(workshop_id)
     state.publish_presence(workshop_id)
 
@@ -345,7 +356,7 @@ def _load(workshop_id: int) -> Workshop:
 
 
 def run_command(workshop_id: int, payload: object, *, now: datetime | None = None) -> None:
-    """Validate and apply one facilitator command to the workshop, commit, then publish.
+    """Validate and apply one facilitator command to the workshop and commit (its events then go out).
 
     The caller has checked that the sender runs this workshop.
     """
@@ -357,7 +368,7 @@ def run_command(workshop_id: int, payload: object, *, now: datetime | None = Non
     if action not in ACTIONS:
         raise _error("unknown_action")
     now = now or datetime.now(UTC)
-    handlers: dict[str, Callable[[Workshop], None]] = {
+    handlers: dict[str, Callable[[Workshop], object]] = {
         "lock": lambda w: set_lock(w, True, _int(payload, "group_id", required=False)),
         "unlock": lambda w: set_lock(w, False, _int(payload, "group_id", required=False)),
         "broadcast": lambda w: broadcast(w, payload.get("message"), now),
@@ -369,6 +380,7 @@ def run_command(workshop_id: int, payload: object, *, now: datetime | None = Non
     with _workshop_lock(workshop_id):
         try:
             handler(_load(workshop_id))
+            db.session.commit()  # the events go out, and a phase that ended is announced
         except Exception:
             db.session.rollback()
             raise

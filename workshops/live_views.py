@@ -276,6 +276,7 @@ def _join(form: JoinForm, current: Participant | None, choices: list[tuple[int, 
             wrong_code()
         getattr(form, ERROR_FIELD.get(refused.code, "name")).errors.append(refused.message)
         return _join_page(form, current, choices), UNPROCESSABLE
+    db.session.commit()
     remember_participant(joined.token)
     follow_workshop_language(db.session.get(Workshop, joined.participant.workshop_id))
     return redirect(url_for("workshops.participant", workshop_id=joined.participant.workshop_id))

@@ -71,8 +71,9 @@ def _back(workshop: Workshop, anchor: str | None = None, **args: Any) -> Respons
 
 
 def _published(workshop_id: int) -> None:
-    """After a committed change, the workshop's live screens (participants, console) get the new state."""
+    """Commit the change: the workshop's live screens (participants, console) then get the new state."""
     state.publish_state(workshop_id)
+    db.session.commit()
 
 
 def _apply(workshop: Workshop, action: Callable[[], Any], done: str) -> bool:

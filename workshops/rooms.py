@@ -15,6 +15,8 @@ from flask import Flask
 
 from core.access import facilitates
 from core.access_version import watcher
+from core.events import WorkshopRevoked
+from core.outbox import emit_now
 from core.realtime import facilitators_room, group_room, socket_identity, workshop_room
 from extensions import db, socketio
 from workshops import state
@@ -22,7 +24,7 @@ from workshops.models import Participant
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/"
-REVOKED_EVENT = "workshop:revoked"
+REVOKED_EVENT = WorkshopRevoked.name
 DISCONNECT_AFTER_SECONDS = 0.5
 _PREFIX = workshop_room(0)[:-1]  # "workshop:"
 
@@ -40,7 +42,7 @@ def _sids(room: str) -> list[str]:
 def _revoke(sid: str, workshop_id: int, rooms: list[str]) -> None:
     for room in rooms:
         socketio.server.leave_room(sid, room, namespace=NAMESPACE)
-    socketio.emit(REVOKED_EVENT, {"workshop_id": workshop_id}, to=sid, namespace=NAMESPACE)
+    emit_now(WorkshopRevoked(workshop_id=workshop_id), to=sid)
     socketio.start_background_task(_disconnect_soon, sid)
 
 

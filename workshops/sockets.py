@@ -71,7 +71,7 @@ def on_connect(auth: Any = None) -> None:
             save_identity(identity, workshop_id=participant.workshop_id)
             presence.store().add(request.sid, participant.workshop_id, participant.id)
             emit(state.EVENT, state.participant_state(participant))
-            state.publish_presence(participant.workshop_id)
+            state.publish_presence(participant.workshop_id, on_commit=False)
         role = "facilitator" if identity.is_facilitator else "participant"
         log.debug("socket connected: %s %s", role, identity.id)
     finally:
@@ -91,7 +91,7 @@ def on_disconnect(reason: Any = None) -> None:
             login_sockets.forget(login, request.sid)
         entry = presence.store().remove(request.sid)
         if entry is not None:
-            state.publish_presence(entry.workshop_id)
+            state.publish_presence(entry.workshop_id, on_commit=False)
     finally:
         db.session.remove()
 

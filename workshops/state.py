@@ -7,7 +7,8 @@ server's clock), the current phase with its instructions rendered by ``core.rend
 the broadcast message. ``docs/protocol.md`` documents every field.
 
 Delivery (:func:`publish_state`) goes to each group's room and to the facilitators' room, never to the whole
-workshop room, so nobody gets two states or another group's. Callers publish after their commit.
+workshop room, so nobody gets two states or another group's. The payloads are built at once, from what the
+caller's transaction sees, and go out when it commits (:mod:`core.outbox`); a rollback sends nothing.
 """
 
 from __future__ import annotations
@@ -21,18 +22,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import load_only, selectinload
 
 from core.access import editors_open, visible_group_ids
+from core.events import FacilitatorState, ParticipantState, Presence
 from core.identity import Identity
+from core.outbox import emit_now, emit_on_commit
 from core.realtime import facilitators_room, group_room
 from core.rendering import render_markdown
-from extensions import db, socketio
+from extensions import db
 from stories.models import Story
 from workshops import phases, presence
 from workshops.models import Group, Participant, Phase, Workshop
 
 log = logging.getLogger(__name__)
 
-EVENT = "workshop:state"
-PRESENCE_EVENT = "presence"
+EVENT = ParticipantState.name
+PRESENCE_EVENT = Presence.name
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -74,16 +77,20 @@ class Snapshot:
     ) -> Snapshot | None:
         """Load the workshop; with `members_of`, the members of that group only (what its state shows), so
         that a participant's connection costs the same in a workshop of 20 people as in one of 500."""
+        fresh = {"populate_existing": True}  # rows as the transaction has them (its UPDATEs too)
         workshop = db.session.scalar(
             select(Workshop)
             .where(Workshop.id == workshop_id)
             .options(selectinload(Workshop.phases), selectinload(Workshop.groups))
+            .execution_options(**fresh)
         )
         if workshop is None:
             return None
         snapshot = cls(workshop, now or datetime.now(UTC), list(workshop.phases), list(workshop.groups))
-        people = select(Participant).where(
-            Participant.workshop_id == workshop_id, Participant.removed_at.is_(None)
+        people = (
+            select(Participant)
+            .where(Participant.workshop_id == workshop_id, Participant.removed_at.is_(None))
+            .execution_options(**fresh)
         )
         if members_of is not None:
             people = people.where(Participant.group_id == members_of)
@@ -95,6 +102,7 @@ class Snapshot:
             select(Story)
             .where(Story.workshop_id == workshop_id)
             .options(load_only(*(getattr(Story, c) for c in _STORY_FIGURES)))
+            .execution_options(**fresh)
         )
         snapshot.stories = {story.group_id: story for story in stories}
         return snapshot
@@ -119,7 +127,8 @@ class Snapshot:
 
 
 def _common(snap: Snapshot) -> dict[str, Any]:
-    """What every receiver sees: the clock, the phase, the agenda, the locks and the broadcast."""
+    """The fields of `WorkshopState` that every receiver sees: the clock, the phase, the agenda, the locks
+    and the broadcast."""
     workshop, phase = snap.workshop, snap.phase
     clock = clock_of(workshop)
     timing = phases.to_dict(clock, snap.now)
@@ -159,30 +168,29 @@ def _common(snap: Snapshot) -> dict[str, Any]:
     }
 
 
-def _for_group(snap: Snapshot, common: dict[str, Any], group: Group) -> dict[str, Any]:
+def _for_group(snap: Snapshot, common: dict[str, Any], group: Group) -> ParticipantState:
     phase = snap.phase
     readable = sorted(visible_group_ids(snap.workshop, group, phase) - {group.id})
     by_id = {g.id: g for g in snap.groups}
-    return {
+    return ParticipantState(
         **common,
-        "role": "participant",
-        "locked": snap.locked(group),
-        "writable": editors_open(snap.workshop, group, phase) if phase else False,
-        "group": {
+        locked=snap.locked(group),
+        writable=editors_open(snap.workshop, group, phase) if phase else False,
+        group={
             "id": group.id,
             "name": group.name,
             "story_id": snap.story_id(group),
             "members": snap.roster(group),
         },
-        "readable": [
+        readable=[
             {"group_id": gid, "group_name": by_id[gid].name, "story_id": snap.story_id(by_id[gid])}
             for gid in readable
             if gid in by_id
         ],
-    }
+    )
 
 
-def _for_facilitators(snap: Snapshot, common: dict[str, Any]) -> dict[str, Any]:
+def _for_facilitators(snap: Snapshot, common: dict[str, Any]) -> FacilitatorState:
     def group(g: Group) -> dict[str, Any]:
         story = snap.stories.get(g.id)
         return {
@@ -196,14 +204,12 @@ def _for_facilitators(snap: Snapshot, common: dict[str, Any]) -> dict[str, Any]:
             "members": snap.roster(g),
         }
 
-    return {
+    return FacilitatorState(
         **common,
-        "role": "facilitator",
-        "locked": snap.workshop.all_locked,
-        "writable": False,
-        "join_code": snap.workshop.join_code,
-        "groups": [group(g) for g in snap.groups],
-    }
+        locked=snap.workshop.all_locked,
+        join_code=snap.workshop.join_code,
+        groups=[group(g) for g in snap.groups],
+    )
 
 
 def participant_state(participant: Participant, now: datetime | None = None) -> dict[str, Any] | None:
@@ -212,13 +218,13 @@ def participant_state(participant: Participant, now: datetime | None = None) -> 
     group = next((g for g in snap.groups if g.id == participant.group_id), None) if snap else None
     if snap is None or group is None:
         return None
-    return _for_group(snap, _common(snap), group)
+    return _for_group(snap, _common(snap), group).payload()
 
 
 def facilitator_state(workshop_id: int, now: datetime | None = None) -> dict[str, Any] | None:
     """The state that the workshop's facilitators see now."""
     snap = Snapshot.load(workshop_id, now)
-    return _for_facilitators(snap, _common(snap)) if snap else None
+    return _for_facilitators(snap, _common(snap)).payload() if snap else None
 
 
 def state_for(identity: Identity, workshop_id: int | None = None) -> dict[str, Any] | None:
@@ -233,10 +239,11 @@ def state_for(identity: Identity, workshop_id: int | None = None) -> dict[str, A
 
 
 def publish_state(workshop_id: int, now: datetime | None = None) -> None:
-    """Send the current state to every group's room and to the facilitators (call after the commit).
+    """Send the state to every group's room and to the facilitators once the transaction commits.
 
-    A failure to deliver (the message queue is away) is logged, not raised: what was committed stands, and
-    clients get the whole state again with the next change or when they reconnect.
+    The states are built now, from what the transaction sees. A failure to build or to deliver (the message
+    queue is away) is logged, not raised: what was committed stands, and clients get the whole state again
+    with the next change or when they reconnect.
     """
     try:
         snap = Snapshot.load(workshop_id, now)
@@ -244,14 +251,13 @@ def publish_state(workshop_id: int, now: datetime | None = None) -> None:
             return
         common = _common(snap)
         for group in snap.groups:
-            socketio.emit(EVENT, _for_group(snap, common, group), to=group_room(group.id))
-        socketio.emit(EVENT, _for_facilitators(snap, common), to=facilitators_room(workshop_id))
+            emit_on_commit(_for_group(snap, common, group), to=group_room(group.id))
+        emit_on_commit(_for_facilitators(snap, common), to=facilitators_room(workshop_id))
     except Exception:
         log.exception("workshop:state of workshop %s not sent", workshop_id)
 
 
-def presence_payload(workshop_id: int) -> dict[str, Any]:
-    """Who is connected now: participant ids, overall and per group."""
+def _presence(workshop_id: int) -> Presence:
     connected = presence.store().connected(workshop_id)
     rows = db.session.execute(
         select(Participant.id, Participant.group_id).where(
@@ -262,16 +268,24 @@ def presence_payload(workshop_id: int) -> dict[str, Any]:
     for participant_id, group_id in rows:
         if participant_id in connected:
             groups.setdefault(group_id, []).append(participant_id)
-    return {
-        "workshop_id": workshop_id,
-        "connected": sorted(pid for pid, _ in rows if pid in connected),
-        "groups": [{"group_id": gid, "connected": sorted(ids)} for gid, ids in sorted(groups.items())],
-    }
+    return Presence(
+        workshop_id=workshop_id,
+        connected=sorted(pid for pid, _ in rows if pid in connected),
+        groups=[{"group_id": gid, "connected": sorted(ids)} for gid, ids in sorted(groups.items())],
+    )
 
 
-def publish_presence(workshop_id: int) -> None:
-    """Tell the workshop's facilitators who is connected now (failures logged, like publish_state)."""
+def presence_payload(workshop_id: int) -> dict[str, Any]:
+    """Who is connected now: participant ids, overall and per group."""
+    return _presence(workshop_id).payload()
+
+
+def publish_presence(workshop_id: int, *, on_commit: bool = True) -> None:
+    """Tell the workshop's facilitators who is connected: once the transaction commits (a removal, a move),
+    or now (`on_commit=False`: a socket came or went, which no transaction stands behind). Failures are
+    logged, like publish_state's."""
     try:
-        socketio.emit(PRESENCE_EVENT, presence_payload(workshop_id), to=facilitators_room(workshop_id))
+        send = emit_on_commit if on_commit else emit_now
+        send(_presence(workshop_id), to=facilitators_room(workshop_id))
     except Exception:
         log.exception("presence of workshop %s not sent", workshop_id)

@@ -23,7 +23,9 @@ from sqlalchemy import select
 
 from core.access import story_access_of
 from core.access_version import watcher
+from core.events import StoryAccess, StoryActivity, StoryRevoked
 from core.identity import Identity
+from core.outbox import emit_now
 from core.realtime import facilitators_room, story_room
 from extensions import db, socketio
 from stories.cowriting import persistence
@@ -157,17 +159,12 @@ class Engine:
         if granted is None or not granted.read:
             socketio.server.leave_room(sid, story_room(sub.story_id), namespace=NAMESPACE)
             self._emit_removal(sub.story_id, self.unsubscribe(sid, sub.story_id))
-            socketio.emit("story:revoked", {"story_id": sub.story_id}, to=sid, namespace=NAMESPACE)
+            emit_now(StoryRevoked(story_id=sub.story_id), to=sid)  # follows no transaction of a session
             return
         sub.version = version
         if granted.write != sub.writable:
             sub.writable = granted.write
-            socketio.emit(
-                "story:access",
-                {"story_id": sub.story_id, "writable": granted.write},
-                to=sid,
-                namespace=NAMESPACE,
-            )
+            emit_now(StoryAccess(story_id=sub.story_id, writable=granted.write), to=sid)
 
     # --- after each commit (writer thread) --------------------------------------------------------
 
@@ -249,13 +246,13 @@ class Engine:
         for figure in figures:
             meta = self._meta.get(figure["id"])
             if meta is not None:
-                payload = {
-                    "story_id": figure["id"],
-                    "group_id": meta.group_id,
-                    "length": figure["length"],
-                    "last_activity_at": figure["at"].isoformat().replace("+00:00", "Z"),
-                }
-                socketio.emit("story:activity", payload, to=facilitators_room(meta.workshop_id))
+                activity = StoryActivity(
+                    story_id=figure["id"],
+                    group_id=meta.group_id,
+                    length=figure["length"],
+                    last_activity_at=figure["at"].isoformat().replace("+00:00", "Z"),
+                )
+                emit_now(activity, to=facilitators_room(meta.workshop_id))  # after its commit
 
     def run_compactions(self) -> None:
         with self._lock:

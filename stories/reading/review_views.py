@@ -84,6 +84,7 @@ def _page(workshop: Workshop, failed: ReviewForm | None = None, failed_id: int |
 
 def _back(workshop: Workshop, story: Story | None = None) -> Response:
     live_state.publish_state(workshop.id)  # participants learn that stories are out (a link to the gallery)
+    db.session.commit()
     anchor = f"story-{story.id}" if story else "main"  # always one: browsers keep the old one otherwise
     return redirect(url_for("stories.review", workshop_id=workshop.id, _anchor=anchor), code=303)
 

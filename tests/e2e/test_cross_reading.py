@@ -314,6 +314,7 @@ def test_a_comment_outlives_its_deleted_passage(
         "end": base64.b64encode(b).decode(),
     }
     comments.create(Identity("participant", author.id), {**payload, "body": "Which square?"})
+    db.session.commit()  # operations flush; their caller commits
     page = join_group(new_context, workshop.join_code, "Ana", "Group 1", viewport=DESKTOP)
     content = own_editor(page).locator(".cm-content")
     expect(own_editor(page).locator(".cm-comment")).to_have_text("The square has a garden.")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from pycrdt import Doc, Text
 
 from core.identity import Identity
+from extensions import db
 from feedback import anchors, chat, comments
 from tests import factories
 from tests.e2e.pages import sign_in
@@ -63,6 +64,7 @@ def test_hostile_comments_and_chat_run_nothing_anywhere(new_context: Any, app: A
             if n % 3 == 0:
                 comments.reply(Identity("participant", author.id), {"comment_id": made.id, "body": payload})
             chat.post(Identity("participant", author.id), None, {"body": payload})
+        db.session.commit()  # operations flush; their caller commits
     finally:
         app.config["PLUME_COMMENT_RATE"], app.config["PLUME_CHAT_RATE"] = comments.RATE, chat.RATE
 

@@ -146,6 +146,7 @@ def test_cross_reading_comment_reaches_the_authors_live_and_nobody_else(setting:
     assert reply["ok"]
     assert reply["comment"]["parent_id"] == made["id"]
     assert ana.wait_for("comment")[0]["id"] == reply["comment"]["id"]
+    assert abel.wait_for("comment")[0]["id"] == reply["comment"]["id"]  # not left to race the drain below
 
     # Revise: the authors reply and resolve; the reading group is refused and hears nothing any more.
     for member in (abel, cyd, cleo):
