@@ -125,7 +125,8 @@ class GroupCommitWriter:
         Jobs whose handler gave up waiting (a cancelled future) are left out: they were refused.
         """
         jobs = [job for job in jobs if job.future.set_running_or_notify_cancel()]
-        tips = self._tips(sorted({job.story_id for job in jobs}))
+        budget_ends = time.monotonic() + self.engine.app.config["PLUME_WRITE_BUDGET_SECONDS"]
+        tips = self._tips(sorted({job.story_id for job in jobs}), budget_ends)
         by_story = self._authorise(jobs, tips)
         lives = {story_id: self.engine.stories.get(story_id) for story_id in sorted(by_story)}
         with ExitStack() as held:
@@ -133,7 +134,7 @@ class GroupCommitWriter:
                 held.enter_context(live.lock)
             try:
                 accepted = self._apply_all(lives, by_story, tips)
-                stored = self._store(lives, accepted) if accepted else {}
+                stored = self._store(lives, accepted, budget_ends) if accepted else {}
             except BaseException:
                 for live in lives.values():  # they may hold updates that were not stored
                     self.engine.stories.discard(live)
@@ -148,16 +149,19 @@ class GroupCommitWriter:
         if stored:
             self.engine.stored({story_id: lives[story_id] for story_id in stored}, persistence.now())
 
-    def _tips(self, story_ids: list[int]) -> dict[int, persistence.Tip]:
-        """`persistence.tips`, tried again when it loses a race for the rows (a deadlock, a lock timeout)."""
+    def _tips(self, story_ids: list[int], budget_ends: float) -> dict[int, persistence.Tip]:
+        """`persistence.tips`, tried again when it loses a race for the rows (a deadlock, a lock timeout)
+        while the batch's time budget lasts; past it, the batch is refused."""
         for attempt in range(persistence.RETRIES):
             try:
                 return persistence.tips(story_ids)
             except OperationalError as exc:
                 db.session.rollback()
+                if attempt == persistence.RETRIES - 1 or time.monotonic() > budget_ends:
+                    raise
                 log.info("story batch: tips retry %d after %s", attempt + 1, type(exc).__name__)
                 persistence.retry_pause(attempt)
-        return persistence.tips(story_ids)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
 
     def _authorise(self, jobs: list[Job], tips: dict[int, persistence.Tip]) -> dict[int, list[Job]]:
         """Resolve the check-only jobs and the refused updates; return the updates that may be written."""
@@ -214,9 +218,10 @@ class GroupCommitWriter:
         except crdt.MalformedError:
             return "malformed"
 
-    def _store(self, lives: dict[int, LiveStory], accepted: dict[int, list[Job]]) -> dict[int, int]:
+    def _store(
+        self, lives: dict[int, LiveStory], accepted: dict[int, list[Job]], budget_ends: float
+    ) -> dict[int, int]:
         """Append the accepted updates and commit; {story id: last seq} or {}."""
-        budget_ends = time.monotonic() + self.engine.app.config["PLUME_WRITE_BUDGET_SECONDS"]
         for attempt in range(persistence.RETRIES):
             if attempt and time.monotonic() > budget_ends:
                 break  # refuse the batch rather than keep its writers waiting past their ack timeout
