@@ -5,7 +5,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { randomBytes } from 'node:crypto'
 import * as Y from 'yjs'
 import { PlumeLink } from './plume-link.mjs'
 import { HocuspocusLink } from './hocuspocus-link.mjs'
@@ -32,7 +31,7 @@ function linkFactory (config, spec, member) {
       url: config.url,
       token: spec.tokens[member],
       storyId: spec.story_id,
-      affinity: randomBytes(6).toString('hex'), // as a browser would pick one: sequential keys hash unevenly
+      affinity: `group-${spec.story_id}`, // as the participant page does: a group's members meet on one worker
       deflate: config.deflate
     }
     return (on) => new PlumeLink(where, on)

@@ -22,6 +22,9 @@ function start (root) {
   const feedback = { ...(catalogue.feedback || {}), errorTimeout: catalogue.errorTimeout }
   const socket = io({
     auth: {},
+    // Behind several workers, a group's members meet on one worker (docs/deploy.md): its story's live
+    // document, writer and relays stay there, and only the facilitators' events cross through Redis.
+    query: root.dataset.groupId ? { affinity: `group-${root.dataset.groupId}` } : {},
     transports: ['websocket', 'polling'],
     tryAllTransports: true,
     withCredentials: true
