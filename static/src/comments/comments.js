@@ -428,8 +428,13 @@ export function attachComments (editor, opts) {
     })
   }
 
+  // A list answer may have been read before a change that arrived meanwhile (an ack, a `comment` event):
+  // the changes seen while a list is in flight are applied again on top of it.
+  const inFlight = new Set()
+
   function upsert (comment) {
     if (!comment || comment.story_id !== Number(storyId)) return
+    for (const seen of inFlight) seen.set(comment.id, comment)
     if (comment.hidden && !can.moderate) {
       comments.delete(comment.id)
       if (active === comment.id) active = null
@@ -448,7 +453,10 @@ export function attachComments (editor, opts) {
   }
 
   function load () {
+    const since = new Map()
+    inFlight.add(since)
     socket.timeout(10000).emit('comment:list', { story_id: storyId }, (err, ack) => {
+      inFlight.delete(since)
       if (destroyed) return
       if (err || !ack || !ack.ok) {
         available = false
@@ -462,6 +470,10 @@ export function attachComments (editor, opts) {
       can = { comment: !!ack.can_comment, resolve: !!ack.can_resolve, moderate: !!ack.can_moderate }
       comments.clear()
       for (const comment of ack.comments) comments.set(comment.id, comment)
+      for (const comment of since.values()) {
+        if (comment.hidden && !can.moderate) comments.delete(comment.id)
+        else comments.set(comment.id, comment)
+      }
       panel.hidden = false
       toggle.hidden = false
       wrapper.dataset.commentsState = can.comment ? 'open' : 'read'
