@@ -26,7 +26,7 @@ from pycrdt import (
 )
 
 from stories.cowriting.lib0 import Reader
-from stories.cowriting.yupdate import UpdateFormatError, decode_update, dependencies_met
+from stories.cowriting.yupdate import DecodedUpdate, UpdateFormatError, decode_update, dependencies_met
 
 log = logging.getLogger(__name__)
 BODY = "body"  # the name of the story's text in every Yjs document
@@ -240,7 +240,7 @@ class StoryDoc:
             decoded = decode_update(update)
         except UpdateFormatError:
             return True  # pycrdt decides when it applies it
-        return dependencies_met(decoded, self._coming(state_vector(self.doc.get_state())))
+        return self._integrable(decoded, state_vector(self.doc.get_state()))
 
     def offer(self, update: bytes) -> bool:
         """Apply the update if it can integrate (`can_integrate`); False, nothing changed, if it cannot.
@@ -252,16 +252,17 @@ class StoryDoc:
         except UpdateFormatError:
             self._admit(update)  # pycrdt decides
             return True
-        known = state_vector(self.doc.get_state())
-        if self.pending:
-            if not dependencies_met(decoded, self._coming(known)):
-                return False
-            self._admit(update)
-        elif dependencies_met(decoded, known):
-            self._integrate(update)
-        else:
+        if not self._integrable(decoded, state_vector(self.doc.get_state())):
             return False
+        if self.pending:
+            self._admit(update)  # it may close a gap: the waiting updates follow it
+        else:
+            self._integrate(update)
         return True
+
+    def _integrable(self, decoded: DecodedUpdate, known: dict[int, int]) -> bool:
+        """Whether what `decoded` refers to is in the document (state vector `known`) or waits here."""
+        return dependencies_met(decoded, self._coming(known) if self.pending else known)
 
     def _coming(self, known: dict[int, int]) -> dict[int, int]:
         """The state vector `known` extended with what the updates waiting here will bring."""

@@ -11,6 +11,7 @@ update only asks whether its socket may still read the story (awareness, sync st
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
@@ -152,16 +153,16 @@ class GroupCommitWriter:
     def _tips(self, story_ids: list[int], budget_ends: float) -> dict[int, persistence.Tip]:
         """`persistence.tips`, tried again when it loses a race for the rows (a deadlock, a lock timeout)
         while the batch's time budget lasts; past it, the batch is refused."""
-        for attempt in range(persistence.RETRIES):
+        for attempt in itertools.count():
             try:
                 return persistence.tips(story_ids)
             except OperationalError as exc:
                 db.session.rollback()
-                if attempt == persistence.RETRIES - 1 or time.monotonic() > budget_ends:
+                if attempt + 1 >= persistence.RETRIES or time.monotonic() > budget_ends:
                     raise
                 log.info("story batch: tips retry %d after %s", attempt + 1, type(exc).__name__)
                 persistence.retry_pause(attempt)
-        raise AssertionError("unreachable")  # the last attempt returns or raises
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     def _authorise(self, jobs: list[Job], tips: dict[int, persistence.Tip]) -> dict[int, list[Job]]:
         """Resolve the check-only jobs and the refused updates; return the updates that may be written."""
