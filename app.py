@@ -91,6 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=app.config["PLUME_PUBLIC_URL"],  # None: same origin only
         max_http_buffer_size=app.config["PLUME_MAX_MESSAGE_BYTES"],
         manage_session=False,
+        serializer="msgpack",  # a binary event in one frame, not two (docs/protocol.md, "Encoding")
         async_handlers=False,  # each socket's events in order, in its own greenlet (not one per event)
     )
 

@@ -42,7 +42,7 @@ def measure(
     lock = threading.Lock()
     participants = []
     for token in plan["groups"][0]["tokens"][:3]:
-        client = socketio.Client(reconnection=False)
+        client = socketio.Client(reconnection=False, serializer="msgpack")
 
         @client.on("workshop:state")
         def on_state(state: dict[str, Any], _client: socketio.Client = client) -> None:
@@ -54,7 +54,7 @@ def measure(
         client.connect(participant_url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
         participants.append(client)
     cookie = sign_in(facilitator_url, plan["facilitator"]["email"], plan["facilitator"]["password"])
-    facilitator = socketio.Client(reconnection=False)
+    facilitator = socketio.Client(reconnection=False, serializer="msgpack")
     auth = {"role": "facilitator", "workshop_id": plan["workshop_id"]}
     facilitator.connect(
         facilitator_url, auth=auth, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=10
@@ -96,7 +96,7 @@ def polling_sticks(proxy_url: str, plan: dict[str, Any], clients: int = 4) -> di
     tokens = [token for group in plan["groups"] for token in group["tokens"]][:clients]
     opened = 0
     for n, token in enumerate(tokens):
-        client = socketio.Client(reconnection=False)
+        client = socketio.Client(reconnection=False, serializer="msgpack")
         url = f"{proxy_url}?affinity=poll{n}" if n % 2 else proxy_url
         story_id = next(g["story_id"] for g in plan["groups"] if token in g["tokens"])
         try:

@@ -6,7 +6,8 @@
     print(client.text_now())
     client.close()
 
-The test suite runs this file against a real server (tests/stories/test_sync_sockets.py).
+Socket.IO packets are MessagePack (`serializer="msgpack"`), as the server speaks them. The test suite
+runs this file against a real server (tests/stories/test_sync_sockets.py).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class StoryClient:
         self.text = self.doc.get("body", type=Text)  # the story is the Yjs text named "body"
         self.synced = threading.Event()  # set once the server's sync step 2 is applied
         self._lock = threading.Lock()  # one change at a time on the document
-        self._send_lock = threading.Lock()  # one emit at a time: a binary event is several packets
+        self._send_lock = threading.Lock()  # our changes go out one at a time, in order
         self._waiting: list[bytes] = []  # received updates whose dependencies have not arrived yet
         self._outbox: list[bytes] = []
         self._typing = False
@@ -60,7 +61,7 @@ class StoryClient:
         self._opened = threading.Event()
         self.doc.observe(lambda event: self._outbox.append(event.update) if self._typing else None)
 
-        self.sio = socketio.Client(reconnection=False)
+        self.sio = socketio.Client(reconnection=False, serializer="msgpack")
         self.sio.on("yjs", self._on_yjs)
         self.sio.connect(url, auth={"token": token}, transports=["websocket"])
         ack = self.sio.call("story:open", {"story_id": story_id})

@@ -11,6 +11,9 @@ from typing import Any
 import engineio
 import socketio
 
+WIRE_MAX = 2**64 - 1  # the largest integer a MessagePack packet carries: a client cannot send a bigger one
+WIRE_MIN = -(2**63)
+
 
 class _InOrderEngineIO(engineio.Client):
     """Hands every message, in the order received, to one thread of its own (not one thread each)."""
@@ -32,9 +35,9 @@ class _InOrderEngineIO(engineio.Client):
 class InOrderClient(socketio.Client):
     """A python-socketio client that handles messages one at a time, in the order they arrived.
 
-    By default the client handles every Engine.IO message in a thread of its own, so the attachment of a
-    binary event can be read before its header when two arrive back to back (python-socketio #403), as
-    they do here (sync step 1, then everyone's cursors). A browser handles them in order; so does this.
+    By default the client handles every Engine.IO message in a thread of its own, so two events that
+    arrive back to back (sync step 1, then everyone's cursors) can be handled in either order. A browser
+    handles them in order; so does this. It speaks MessagePack, as the server does.
     """
 
     def _engineio_client_class(self) -> type:
@@ -45,7 +48,7 @@ class Client:
     """A python-socketio client that records every event it receives, in order."""
 
     def __init__(self, url: str, auth: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
-        self.sio = InOrderClient(reconnection=False)
+        self.sio = InOrderClient(reconnection=False, serializer="msgpack")
         self.received: queue.Queue[tuple[str, tuple[Any, ...]]] = queue.Queue()
         self.sio.on("*", lambda event, *args: self.received.put((event, args)))
         self.sio.connect(url, auth=auth, headers=headers or {}, transports=["websocket"], wait_timeout=5)

@@ -17,7 +17,7 @@ import ids
 from tests import factories
 from tests.http import cookie_header, signed_in
 from tests.server import ServerProcess
-from tests.sockets import Client, connected
+from tests.sockets import WIRE_MAX, WIRE_MIN, Client, connected
 
 pytestmark = pytest.mark.slow
 
@@ -91,10 +91,10 @@ def test_a_huge_workshop_id_on_a_socket_is_invalid(live_server: ServerProcess, a
     headers = {"Cookie": cookie_header(facilitator)}
     with connected(live_server.url, auth={"role": "facilitator"}, headers=headers) as console:
         for payload in (
-            {"action": "start", "workshop_id": HUGE},
-            {"action": "start", "workshop_id": -HUGE},
-            {"action": "lock", "workshop_id": workshop.id, "group_id": HUGE},
-            {"action": "move", "workshop_id": workshop.id, "participant_id": HUGE, "group_id": HUGE},
+            {"action": "start", "workshop_id": WIRE_MAX},
+            {"action": "start", "workshop_id": WIRE_MIN},
+            {"action": "lock", "workshop_id": workshop.id, "group_id": WIRE_MAX},
+            {"action": "move", "workshop_id": workshop.id, "participant_id": WIRE_MAX, "group_id": WIRE_MAX},
         ):
             ack = console.call("facilitator:command", payload)
             assert ack["ok"] is False, payload
@@ -102,14 +102,14 @@ def test_a_huge_workshop_id_on_a_socket_is_invalid(live_server: ServerProcess, a
         assert console.sio.connected
     # Asking for a huge workshop's rooms at connect time is refused, like any workshop one does not run.
     with pytest.raises(socketio.exceptions.ConnectionError):
-        Client(live_server.url, auth={"role": "facilitator", "workshop_id": HUGE}, headers=headers)
+        Client(live_server.url, auth={"role": "facilitator", "workshop_id": WIRE_MAX}, headers=headers)
 
 
 def test_a_huge_story_id_on_story_open_is_invalid(live_server: ServerProcess, app_ctx) -> None:
     workshop = factories.workshop()
     _, token = factories.participant(workshop.groups[0])
     with connected(live_server.url, auth={"token": token}) as client:
-        ack = client.call("story:open", {"story_id": HUGE})
+        ack = client.call("story:open", {"story_id": WIRE_MAX})
         assert ack["ok"] is False
         assert ack["error"]["code"] == "invalid"
 

@@ -4,6 +4,7 @@
  * connect to a namespace (whatever a scanner or a broken client leaves open). Counts what the server closed.
  */
 import { io } from 'socket.io-client'
+import * as parser from '../../static/src/socket-parser.js'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
@@ -11,7 +12,7 @@ import { frame, writeAwareness } from './wire.mjs'
 
 function participant (url, token, storyId, tally, timeoutMs) {
   return new Promise((resolve) => {
-    const socket = io(url, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true, timeout: timeoutMs })
+    const socket = io(url, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true, timeout: timeoutMs, parser })
     const timer = setTimeout(() => { tally.failed++; resolve(socket) }, timeoutMs)
     socket.on('connect_error', () => { clearTimeout(timer); tally.failed++; resolve(socket) })
     socket.on('connect', () => {

@@ -6,6 +6,7 @@
 import * as Y from 'yjs'
 import * as decoding from 'lib0/decoding'
 import { io } from 'socket.io-client'
+import * as parser from '../../static/src/socket-parser.js'
 import { MESSAGE_AWARENESS, MESSAGE_SYNC, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, bytes, frame, readMessage, writeStep1, writeStep2, writeUpdate } from './wire.mjs'
 
 export class PlumeLink {
@@ -40,6 +41,7 @@ export class PlumeLink {
         query: affinity ? { affinity } : {},
         reconnection: false,
         forceNew: true,
+        parser,
         timeout: timeoutMs,
         // Like a browser, offer permessage-deflate (the server decides); --no-deflate offers nothing.
         perMessageDeflate: deflate ? { threshold: 1024 } : false

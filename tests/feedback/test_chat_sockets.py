@@ -14,7 +14,7 @@ from feedback.models import ChatMessage
 from tests import factories
 from tests.feedback.test_comment_sockets import Setting, code, no_event
 from tests.server import ServerProcess
-from tests.sockets import Client
+from tests.sockets import WIRE_MAX, Client
 from tests.stories.test_rendering import problems_in
 from tests.stories.xss_corpus import XSS_CORPUS
 from workshops.models import Workshop
@@ -93,11 +93,11 @@ def test_chat_refuses_hostile_payloads_and_floods(setting: Setting) -> None:
     assert code(cyd.call("chat:send", {"body": "x" * 1001})) == "too_large"
     assert code(cyd.call("chat:history", {"group_id": 1})) == "invalid"
     runner = setting.facilitator()
-    for payload in ({"body": "x"}, {"body": "x", "group_id": 2**64}, {"body": "x", "group_id": "all"}):
+    for payload in ({"body": "x"}, {"body": "x", "group_id": WIRE_MAX}, {"body": "x", "group_id": "all"}):
         assert code(runner.call("chat:send", payload)) == "invalid", payload
     assert code(runner.call("chat:send", {"body": "x", "group_id": 2**62})) == "invalid"  # no column holds it
     assert code(runner.call("chat:send", {"body": "x", "group_id": 2**31 - 1})) == "not_found"
-    assert code(runner.call("chat:hide", {"message_id": 2**70, "hidden": True})) == "invalid"
+    assert code(runner.call("chat:hide", {"message_id": WIRE_MAX, "hidden": True})) == "invalid"
     results = [code(cyd.call("chat:send", {"body": f"m{i}"})) for i in range(11)]
     assert results == [None] * 10 + ["rate_limited"]
     # A finished workshop's chat is closed to its participants.

@@ -14,7 +14,7 @@ from feedback import anchors
 from feedback.models import Comment
 from tests import factories
 from tests.server import ServerProcess
-from tests.sockets import Client
+from tests.sockets import WIRE_MAX, Client
 from tests.stories.clients import facilitator_cookie
 from workshops.models import Group, Workshop
 
@@ -255,7 +255,7 @@ HOSTILE_PAYLOADS = [
     {"story_id": "1"},
     {"story_id": True, "start": "AA==", "end": "AA==", "body": "x"},
     {"story_id": 2**63, "start": "AA==", "end": "AA==", "body": "x"},
-    {"story_id": 2**200, "start": "AA==", "end": "AA==", "body": "x"},
+    {"story_id": WIRE_MAX, "start": "AA==", "end": "AA==", "body": "x"},
     {"story_id": -1, "start": "AA==", "end": "AA==", "body": "x"},
     {"story_id": 1.5, "start": "AA==", "end": "AA==", "body": "x"},
 ]
@@ -285,7 +285,7 @@ def test_hostile_payloads_get_error_acks(setting: Setting) -> None:
     assert code(cyd.call("comment:create", {**good, "story_id": 2**62})) == "invalid"  # no column holds it
     assert code(cyd.call("comment:create", {**good, "story_id": 2**31 - 1})) == "forbidden"
     for event in ("comment:reply", "comment:edit", "comment:delete", "comment:resolve", "comment:hide"):
-        assert code(cyd.call(event, {"comment_id": 2**64, "body": "x"})) == "invalid", event
+        assert code(cyd.call(event, {"comment_id": WIRE_MAX, "body": "x"})) == "invalid", event
         assert code(cyd.call(event, None)) == "invalid", event
     assert code(cyd.call("comment:reply", {"comment_id": 2**31 - 1, "body": "x"})) == "not_found"
     made = cyd.call("comment:create", good)["comment"]

@@ -24,7 +24,7 @@ from stories.cowriting import crdt, cursors, persistence
 from stories.models import StoryUpdate
 from tests import factories
 from tests.server import ServerProcess
-from tests.sockets import Client
+from tests.sockets import WIRE_MAX, WIRE_MIN, Client
 from tests.stories.clients import open_story
 from tests.stories.ydocs import Editor
 
@@ -75,7 +75,7 @@ def gap_update() -> bytes:
     return doc.get_update(state)
 
 
-huge_ids = st.sampled_from([2**63, 2**64 + 1, -1, 0, True, None, "1" * 30, 1.5, [1], {"id": 1}])
+huge_ids = st.sampled_from([2**63, WIRE_MAX, WIRE_MIN, -1, 0, True, None, "1" * 30, 1.5, [1], {"id": 1}])
 junk = st.one_of(
     st.binary(max_size=64), st.text(max_size=20), st.integers(), st.none(), st.lists(st.integers())
 )

@@ -18,7 +18,7 @@ import requests
 from extensions import db
 from tests import factories
 from tests.server import ServerProcess
-from tests.sockets import Client
+from tests.sockets import WIRE_MAX, Client
 from tests.workshops.test_live_sockets import facilitator_client, join, next_state
 from workshops import deadlines
 from workshops.models import Workshop
@@ -105,7 +105,7 @@ def test_a_stale_goto_is_ignored_and_a_fresh_one_applies(live_server: ServerProc
         ack = console.call("facilitator:command", {"action": "goto", "index": 2, "version": version + 1})
         assert ack == {"ok": True}
         assert fresh(workshop.id).phase_index == 2
-        for hostile in (2**64, -1, "3", True, {"x": 1}, 1.5):
+        for hostile in (WIRE_MAX, -1, "3", True, {"x": 1}, 1.5):
             ack = console.call("facilitator:command", {"action": "next", "version": hostile})
             assert (ack["ok"], ack["error"]["code"]) == (False, "invalid"), hostile
     finally:
@@ -248,7 +248,7 @@ def test_another_workshops_facilitator_cannot_send_a_versioned_command(
         next_state(console)
         command = {"action": "goto", "index": 1, "version": 1, "workshop_id": workshop.id}
         assert console.call("facilitator:command", command)["error"]["code"] == "forbidden"
-        command["workshop_id"] = 2**64  # nobody's workshop: not even a valid id
+        command["workshop_id"] = WIRE_MAX  # nobody's workshop: not even a valid id
         assert console.call("facilitator:command", command)["error"]["code"] == "invalid"
         assert fresh(workshop.id).phase_index == 0
     finally:

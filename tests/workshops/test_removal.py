@@ -16,7 +16,7 @@ from extensions import db
 from tests import factories
 from tests.http import cookie_header, signed_in
 from tests.server import ServerProcess
-from tests.sockets import Client, connected
+from tests.sockets import WIRE_MAX, Client, connected
 from workshops import joining
 from workshops.models import Participant, Workshop
 
@@ -110,7 +110,7 @@ def test_only_the_workshops_facilitators_remove_its_participants(live_server: Se
     try:
         for payload, code in (
             ({"action": "remove", "participant_id": theirs.id}, "not_found"),  # another workshop's
-            ({"action": "remove", "participant_id": 2**64}, "invalid"),
+            ({"action": "remove", "participant_id": WIRE_MAX}, "invalid"),
             ({"action": "remove", "participant_id": "1"}, "invalid"),
             ({"action": "remove"}, "invalid"),
         ):

@@ -5,7 +5,7 @@
  * the editor entry that shows every group's draft read-only), follows `workshop:state`, `presence` and
  * `story:activity`, and sends the controls as `facilitator:command` with an ack.
  */
-import { io } from 'socket.io-client'
+import { connect } from '../socket.js'
 import { format } from '../strings.js'
 import { createLiveView, readJSON } from '../live/view.js'
 
@@ -20,11 +20,8 @@ function start (root) {
   const t = catalogue.live || {}
   const c = catalogue.console || {}
   const workshopId = Number(root.dataset.workshopId)
-  const socket = io({
-    auth: { role: 'facilitator', workshop_id: workshopId },
-    transports: ['websocket', 'polling'],
-    tryAllTransports: true,
-    withCredentials: true
+  const socket = connect({
+    auth: { role: 'facilitator', workshop_id: workshopId }
   })
   window.plumeSocket = socket
 

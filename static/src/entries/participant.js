@@ -7,7 +7,7 @@
  * groups' drafts that the phase opens (read-only editors), and a move to another group (the page reloads
  * on the new group's story).
  */
-import { io } from 'socket.io-client'
+import { connect } from '../socket.js'
 import { mountEditor } from '../editor.js'
 import { format } from '../strings.js'
 import { createLiveView, readJSON } from '../live/view.js'
@@ -20,14 +20,11 @@ function start (root) {
   const catalogue = readJSON('plume-i18n')
   const t = catalogue.live || {}
   const feedback = { ...(catalogue.feedback || {}), errorTimeout: catalogue.errorTimeout }
-  const socket = io({
+  const socket = connect({
     auth: {},
     // Behind several workers, a group's members meet on one worker (docs/deploy.md): its story's live
     // document, writer and relays stay there, and only the facilitators' events cross through Redis.
-    query: root.dataset.groupId ? { affinity: `group-${root.dataset.groupId}` } : {},
-    transports: ['websocket', 'polling'],
-    tryAllTransports: true,
-    withCredentials: true
+    query: root.dataset.groupId ? { affinity: `group-${root.dataset.groupId}` } : {}
   })
   window.plumeSocket = socket
 

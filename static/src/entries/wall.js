@@ -3,18 +3,15 @@
  * as the workshop's facilitator and shows the phase, the big timer and the broadcast (live/view.js).
  * Keyboard and clicker: F toggles full screen, R opens the reading mode, Esc goes back to the console.
  */
-import { io } from 'socket.io-client'
+import { connect } from '../socket.js'
 import { createLiveView, readJSON } from '../live/view.js'
 
 function start (root) {
   const catalogue = readJSON('plume-i18n')
   const t = catalogue.live || {}
   const workshopId = Number(root.dataset.workshopId)
-  const socket = io({
-    auth: { role: 'facilitator', workshop_id: workshopId },
-    transports: ['websocket', 'polling'],
-    tryAllTransports: true,
-    withCredentials: true
+  const socket = connect({
+    auth: { role: 'facilitator', workshop_id: workshopId }
   })
   const view = createLiveView(root, t)
   const join = root.querySelector('[data-wall-join]')
