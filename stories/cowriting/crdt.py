@@ -96,26 +96,28 @@ def parse_message(data: object) -> Message:
         if kind is None:
             raise MalformedError(f"unknown sync message type {data[1]}")
         return Message(kind, _payload(data[2:]))
-    if message_type == YMessageType.AWARENESS:
-        payload = _payload(data[1:])
-        awareness_clients(payload)
-        return Message(Kind.AWARENESS, payload)
+    if message_type == YMessageType.AWARENESS:  # its states are read where they are used (cursors.py)
+        return Message(Kind.AWARENESS, _payload(data[1:]))
     raise MalformedError(f"unsupported message type {message_type}")
+
+
+def awareness_entries(payload: bytes) -> list[tuple[int, int, str]]:
+    """(client id, clock, state JSON text) of an awareness update, as sent; raise `MalformedError`."""
+    reader = _MessageReader(payload)
+    entries = [(reader.uint(), reader.uint(), reader.string()) for _ in range(reader.uint())]
+    if reader.length != 0:
+        raise MalformedError("trailing bytes after the awareness update")
+    return entries
 
 
 def awareness_clients(payload: bytes) -> dict[int, tuple[int, bool]]:
     """Client id -> (clock, present) of an awareness update; checks that every state is JSON."""
-    reader = _MessageReader(payload)
     clients: dict[int, tuple[int, bool]] = {}
-    for _ in range(reader.uint()):
-        client, clock = reader.uint(), reader.uint()
-        state = reader.var_bytes()
+    for client, clock, state in awareness_entries(payload):
         try:
-            clients[client] = (clock, json.loads(state.decode("utf-8")) is not None)
+            clients[client] = (clock, json.loads(state) is not None)
         except ValueError as exc:
             raise MalformedError("an awareness state is not JSON") from exc
-    if reader.length != 0:
-        raise MalformedError("trailing bytes after the awareness update")
     return clients
 
 

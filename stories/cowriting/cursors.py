@@ -2,10 +2,12 @@
 
 Awareness never waits for the database. A socket may publish states only for Yjs client ids it owns (the
 first socket to use a client id in a story owns it) and only under the name and colour the server knows it
-by: the state is rewritten with them before anyone sees it. A state is bounded in size, and one socket's
-states are relayed at most every `MIN_INTERVAL` seconds: what comes sooner waits, and only its latest
-version goes out at the next flush. A newcomer gets every state on open; a socket that leaves takes its
-states with it. Pure bookkeeping: the caller emits what these methods return.
+by: the state is rewritten with them before anyone sees it. A state is bounded in size. A story's states go
+out at most every `RELAY_INTERVAL` seconds, whoever sends them: the first change after a quiet spell at
+once; what comes sooner waits for the next flush, where every waiting change of every writer goes out as
+one message with each client's latest state only (so a group typing at once costs each member a frame a
+tenth of a second, not one per peer's keystroke: `make bench`). A newcomer gets every state on open; a
+socket that leaves takes its states with it. Pure bookkeeping: the caller emits what these methods return.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from pycrdt import Decoder, YMessageType, write_var_uint
+from pycrdt import YMessageType, write_var_uint
 
-from stories.cowriting.crdt import MalformedError
+from stories.cowriting.crdt import MalformedError, awareness_entries
 
 MAX_STATE_BYTES = 2048  # one client's state: a user, a cursor and a selection as relative positions
 MAX_CLIENTS_PER_SOCKET = 4  # Yjs client ids one socket may hold in one story (a page has one)
-MIN_INTERVAL = 0.05  # seconds between two relays of one socket's states
+RELAY_INTERVAL = 0.1  # seconds between two relays of a story's states
 
 
 class CursorError(Exception):
@@ -50,23 +52,26 @@ class _Client:
 @dataclass
 class _Story:
     clients: dict[int, _Client] = field(default_factory=dict)
-    pending: dict[str, dict[int, Entry]] = field(default_factory=dict)  # sid -> entries not relayed yet
-    last_relay: dict[str, float] = field(default_factory=dict)  # sid -> when its states last went out
+    pending: dict[int, Entry] = field(default_factory=dict)  # client -> its latest state not relayed yet
+    senders: set[str] = field(default_factory=set)  # the sockets whose states are pending
+    last_relay: float = float("-inf")  # when the story's states last went out
 
 
-def decode(payload: bytes) -> list[tuple[int, int, str]]:
-    """(client, clock, state JSON) of an awareness update; `MalformedError` if it does not read."""
-    try:
-        decoder = Decoder(payload)
-        entries = [
-            (decoder.read_var_uint(), decoder.read_var_uint(), decoder.read_var_string())
-            for _ in range(decoder.read_var_uint())
-        ]
-    except (RuntimeError, IndexError, ValueError) as exc:
-        raise MalformedError("malformed awareness update") from exc
-    if decoder.length != 0:
-        raise MalformedError("trailing bytes after the awareness update")
-    return entries
+@dataclass(frozen=True)
+class Relay:
+    """An awareness message for a story's room; `skip`: the one socket whose own states it all holds."""
+
+    story_id: int
+    message: bytes
+    skip: str | None
+
+
+def _flush(story_id: int, story: _Story, now: float) -> Relay:
+    """The story's pending states as one message (taken out of `story`)."""
+    skip = next(iter(story.senders)) if len(story.senders) == 1 else None
+    relay = Relay(story_id, encode(story.pending), skip)
+    story.pending, story.senders, story.last_relay = {}, set(), now
+    return relay
 
 
 def encode(entries: dict[int, Entry]) -> bytes:
@@ -103,14 +108,15 @@ class Cursors:
 
     def receive(
         self, story_id: int, sid: str, payload: bytes, user: dict[str, str], now: float | None = None
-    ) -> bytes | None:
-        """Take an awareness update from socket `sid`; return the message to relay now, or None.
+    ) -> Relay | None:
+        """Take an awareness update from socket `sid`; return what to relay now, or None.
 
         Raises `CursorError("forbidden")` for another socket's client id, `("too_large")` for an
         oversized state, and `MalformedError` for what does not read. Nothing is kept from a refused update.
         """
         now = time.monotonic() if now is None else now
-        decoded = [(client, clock, rewrite(text, user)) for client, clock, text in decode(payload)]
+        entries = awareness_entries(payload)
+        decoded = [(client, clock, rewrite(text, user)) for client, clock, text in entries]
         with self._lock:
             story = self._stories.setdefault(story_id, _Story())
             mine = {c for c, entry in story.clients.items() if entry.sid == sid}
@@ -132,23 +138,21 @@ class Cursors:
                 changes[client] = Entry(clock, state)
             if not changes:
                 return None
-            pending = story.pending.setdefault(sid, {})
-            pending.update(changes)
-            if now - story.last_relay.get(sid, -MIN_INTERVAL) < MIN_INTERVAL:
+            story.pending.update(changes)
+            story.senders.add(sid)
+            if now - story.last_relay < RELAY_INTERVAL:
                 return None  # goes out with the next flush
-            story.last_relay[sid] = now
-            return encode(story.pending.pop(sid))
+            return _flush(story_id, story, now)
 
-    def due(self, now: float | None = None) -> list[tuple[int, str, bytes]]:
-        """(story id, sender, message) for the states that waited out their socket's interval."""
+    def due(self, now: float | None = None) -> list[Relay]:
+        """The stories' states that waited out their story's interval."""
         now = time.monotonic() if now is None else now
-        out = []
         with self._lock:
-            for story_id, story in self._stories.items():
-                for sid in [s for s in story.pending if now - story.last_relay.get(s, 0) >= MIN_INTERVAL]:
-                    story.last_relay[sid] = now
-                    out.append((story_id, sid, encode(story.pending.pop(sid))))
-        return out
+            return [
+                _flush(story_id, story, now)
+                for story_id, story in self._stories.items()
+                if story.pending and now - story.last_relay >= RELAY_INTERVAL
+            ]
 
     def snapshot(self, story_id: int) -> bytes | None:
         """Every state of the story, for a socket that just opened it (None when nobody is there)."""
@@ -164,11 +168,13 @@ class Cursors:
             story = self._stories.get(story_id)
             if story is None:
                 return None
-            story.pending.pop(sid, None)
-            story.last_relay.pop(sid, None)
             gone = {c: Entry(e.clock + 1, None) for c, e in story.clients.items() if e.sid == sid}
             for client in gone:
                 del story.clients[client]
+                story.pending.pop(client, None)  # the removal says it all
+            story.senders.discard(sid)
+            if not story.pending:
+                story.senders.clear()
             if not story.clients and not story.pending:
                 del self._stories[story_id]
             return encode(gone) if gone else None

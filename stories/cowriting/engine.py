@@ -215,9 +215,13 @@ class Engine:
 
     def flush_cursors(self, now: float) -> None:
         """Relay the cursors that waited for their socket's interval to pass."""
-        for story_id, sid, message in self.cursors.due(now):
+        for relay in self.cursors.due(now):
             socketio.emit(
-                "yjs", (story_id, message), to=story_room(story_id), skip_sid=sid, namespace=NAMESPACE
+                "yjs",
+                (relay.story_id, relay.message),
+                to=story_room(relay.story_id),
+                skip_sid=relay.skip,
+                namespace=NAMESPACE,
             )
 
     def flush_activity(self, now: float) -> None:

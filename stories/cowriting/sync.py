@@ -44,6 +44,7 @@ class Reply:
 
     to_sender: tuple[bytes, ...] = ()
     relay: bytes | None = None
+    relay_to_sender: bool = False  # cursors of several writers at once go to everyone (see cursors.py)
 
 
 _MESSAGES = {  # lazy: worded in the socket's language when the ack is written (see stories.cowriting.sockets)
@@ -181,11 +182,14 @@ def _answer(identity: Identity | None, story_id: int, state: bytes) -> Reply:
 def _cursors(sub: Subscription, sid: str, payload: bytes) -> Reply:
     """Awareness: the subscription's access is kept current, so no database; relayed when it is due."""
     try:
-        return Reply(relay=engine().cursors.receive(sub.story_id, sid, payload, sub.user))
+        relay = engine().cursors.receive(sub.story_id, sid, payload, sub.user)
     except CursorError as refused:
         raise refusal(refused.code) from None
     except crdt.MalformedError as exc:
         raise refusal("malformed") from exc
+    if relay is None:
+        return Reply()
+    return Reply(relay=relay.message, relay_to_sender=relay.skip is None)
 
 
 def _store(identity: Identity | None, sub: Subscription, update: bytes) -> None:

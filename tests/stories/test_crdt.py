@@ -58,7 +58,6 @@ def test_the_bytes_are_those_of_y_protocols() -> None:
         b"\x00\x02" + b"\xff" * 10 + b"\x01",  # payload length in more than 10 bytes
         b"\x00\x02\x80",  # payload length cut short
         b"\x01\x03\x01\x81",  # awareness cut inside a client id
-        b"\x01\x03\x01\x01\x00",  # awareness without its state
         "not bytes",
         None,
         [0, 2, 0],
@@ -67,6 +66,15 @@ def test_the_bytes_are_those_of_y_protocols() -> None:
 def test_malformed_messages_are_refused(data: object) -> None:
     with pytest.raises(crdt.MalformedError):
         crdt.parse_message(data)
+
+
+def test_awareness_states_are_read_where_they_are_used() -> None:
+    """The message's envelope is checked on arrival; its states when the cursors read them (once)."""
+    payload = crdt.parse_message(b"\x01\x03\x01\x01\x00").payload  # a client without its state
+    with pytest.raises(crdt.MalformedError, match="truncated"):
+        crdt.awareness_entries(payload)
+    with pytest.raises(crdt.MalformedError, match="trailing"):
+        crdt.awareness_entries(b"\x00\x00")
 
 
 # Why `lib0.Reader` checks what pycrdt's `Decoder` reads (if one of these fails, pycrdt changed:

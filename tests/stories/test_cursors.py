@@ -24,7 +24,7 @@ def awareness_payload(client: int, clock: int, state: object) -> bytes:
 
 def states_in(message: bytes) -> dict[int, tuple[int, object]]:
     """{client: (clock, state)} of an awareness message."""
-    entries = cursors.decode(crdt.parse_message(message).payload)
+    entries = crdt.awareness_entries(crdt.parse_message(message).payload)
     return {client: (clock, json.loads(text)) for client, clock, text in entries}
 
 
@@ -36,7 +36,7 @@ def test_a_state_is_relayed_under_the_name_the_server_knows() -> None:
     lying = {"user": {"name": "The facilitator", "color": "red"}, "cursor": {"anchor": 1}}
     relay = book.receive(1, "sid-a", awareness_payload(7, 1, lying), ADA, now=10.0)
     assert relay is not None
-    assert states_in(relay) == {7: (1, {"user": ADA, "cursor": {"anchor": 1}})}
+    assert states_in(relay.message) == {7: (1, {"user": ADA, "cursor": {"anchor": 1}})}
 
 
 def test_another_socket_cannot_speak_for_a_client_id_or_remove_it() -> None:
@@ -73,14 +73,31 @@ def test_a_burst_is_coalesced_into_its_latest_state() -> None:
     book = Cursors()
     first = book.receive(1, "sid-a", awareness_payload(7, 1, {"cursor": 1}), ADA, now=10.0)
     assert first is not None
+    assert first.skip == "sid-a"
     for clock in range(2, 30):  # 28 more within the interval: none goes out at once
         assert (
             book.receive(1, "sid-a", awareness_payload(7, clock, {"cursor": clock}), ADA, now=10.01) is None
         )
     assert book.due(now=10.02) == []
-    (story_id, sender, message), *rest = book.due(now=10.0 + cursors.MIN_INTERVAL)
-    assert (story_id, sender, rest) == (1, "sid-a", [])
-    assert states_in(message) == {7: (29, {"cursor": 29, "user": ADA})}
+    (relay, *rest) = book.due(now=10.0 + cursors.RELAY_INTERVAL + 1e-6)
+    assert (relay.story_id, relay.skip, rest) == (1, "sid-a", [])
+    assert states_in(relay.message) == {7: (29, {"cursor": 29, "user": ADA})}
+    assert book.due(now=20.0) == []  # nothing waits any more
+
+
+def test_a_group_typing_at_once_shares_one_message_per_interval() -> None:
+    book = Cursors()
+    bo = {"name": "Bo", "color": "#111111"}
+    assert book.receive(1, "sid-a", awareness_payload(7, 1, {"cursor": 1}), ADA, now=10.0) is not None
+    assert book.receive(1, "sid-b", awareness_payload(8, 1, {"cursor": 2}), bo, now=10.03) is None
+    assert book.receive(1, "sid-a", awareness_payload(7, 2, {"cursor": 3}), ADA, now=10.06) is None
+    assert book.receive(2, "sid-c", awareness_payload(9, 1, {}), bo, now=10.06) is not None  # its own story
+    (relay,) = book.due(now=10.0 + cursors.RELAY_INTERVAL + 1e-6)
+    assert relay.skip is None  # two sockets' states: each gets the other's, and its own (ignored) too
+    assert states_in(relay.message) == {7: (2, {"cursor": 3, "user": ADA}), 8: (1, {"cursor": 2, "user": bo})}
+    book.receive(1, "sid-b", awareness_payload(8, 2, {"cursor": 4}), bo, now=10.15)
+    assert book.leave(1, "sid-b") is not None
+    assert book.due(now=11.0) == []  # the leaver's waiting state went with it
 
 
 def test_a_newcomer_gets_everyone_and_a_leaver_takes_its_cursors() -> None:
