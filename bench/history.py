@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
+    from accounts import operations as accounts
     from app import create_app
     from bench.writing import session
     from extensions import db
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             with client.session_transaction() as s:
                 s["_user_id"] = str(owner.id)
                 s["_fresh"] = True
+                s[accounts.SESSION_KEY] = accounts.start_session(owner)  # a live server-side session
             rng = random.Random(args.seed)
             seeks = []
             for _ in range(args.seeks):
