@@ -165,6 +165,7 @@ async function drive (args) {
     awareness_received: sum((r) => r.figures.awarenessReceived),
     converged_groups: sum((r) => r.converged),
     server_matches: sum((r) => r.serverMatches),
+    server_unread: sum((r) => r.serverUnread),
     settle_s: Math.max(0, Math.round(Math.max(...results.map((r) => r.settleMs))) / 1000),
     loadgen_cpu_percent: loadgenCpuPercent,
     loadgen_lag_p99_ms: Math.round(Math.max(...results.map((r) => r.lagP99Ms)))

@@ -36,6 +36,8 @@ def row(result: dict[str, Any]) -> list[str]:
     converged = f"{result['converged_groups']}/{groups}"
     if result["target"] == "plume" or result["server_matches"] != groups:
         converged += f" s{result['server_matches']}"
+        if result.get("server_unread"):
+            converged += f" ({result['server_unread']} unread)"
     return [
         str(result["writers"]),
         result.get("label", result["target"]),
@@ -65,7 +67,8 @@ LEGEND = (
     " Hocuspocus: applied in memory). delivered: relays received / expected (sent × the other members)."
     " offered: keystrokes typed on time / due (below 99 % the load generator could not keep up: the run"
     " says little about the server and its targets show n/a). converged: groups whose writers' documents"
-    " are equal; s: groups where the server's copy (read back through a fresh connection) equals them too."
+    " are equal; s: groups where the server's copy (read back through a fresh connection) equals them too"
+    " (unread: that read-back could not open the story within 15 s)."
     " dropped: writers disconnected or never connected. CPU: the server's processes over the measured"
     " window; per update: CPU time / acked updates (each stored update also carries its relays and the"
     " awareness traffic). lg lag: the load generator's event-loop delay p99 in ms (high: the client side"

@@ -122,12 +122,14 @@ async function main () {
 
   let converged = 0
   let serverMatches = 0
+  let serverUnread = 0 // read-backs that could not open the story (not a mismatch: no text to compare)
   const lost = groups.reduce((n, g) => n + g.missingDeliveries(), 0)
   const texts = groups.map((g) => new Set(g.writers.filter((w) => w.connected).map((w) => w.text.toString())))
   groups.forEach((g, i) => { if (texts[i].size === 1 && g.writers.every((w) => w.connected)) converged++ })
   const checkServer = () => inBatches(specs.map((spec, i) => [spec, i]), 5, async ([spec, i]) => {
     const text = await serverText(config, spec)
-    if (text !== null && texts[i].size === 1 && texts[i].has(text)) serverMatches++
+    if (text === null) serverUnread++
+    else if (texts[i].size === 1 && texts[i].has(text)) serverMatches++
   })
   // Hocuspocus (in memory) forgets a document when its last writer leaves: read its copy before. Plume's
   // is read after the writers are gone: from what it stored, and without needing more sockets than W.
@@ -141,6 +143,7 @@ async function main () {
     lost,
     converged,
     serverMatches,
+    serverUnread,
     settleMs,
     lagP99Ms: lag.percentile(99) / 1e6
   })
