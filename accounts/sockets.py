@@ -9,17 +9,15 @@ session cookie's lifetime, and a stale entry (a worker that crashed) makes a har
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from flask import current_app
 
+from core import redis_client
 from extensions import socketio
 
 log = logging.getLogger(__name__)
 PREFIX = "plume:login-sockets:"
-_clients: dict[str, Any] = {}
-_clients_lock = threading.Lock()
 
 
 def session_room(session_id: int) -> str:
@@ -31,12 +29,7 @@ def _redis() -> Any | None:
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
-    with _clients_lock:
-        if url not in _clients:
-            import redis
-
-            _clients[url] = redis.Redis.from_url(url, decode_responses=True)
-        return _clients[url]
+    return redis_client.client(url)
 
 
 def track(session_id: int, sid: str) -> None:

@@ -25,6 +25,8 @@ from typing import Any
 
 from flask import current_app
 
+from core import redis_client
+
 log = logging.getLogger(__name__)
 
 
@@ -77,10 +79,8 @@ class RedisPresence(LocalPresence):
     def __init__(
         self, url: str, *, ttl: float = 60.0, clock: Callable[[], float] = time.time, heartbeat: bool = True
     ) -> None:
-        import redis
-
         super().__init__()
-        self.redis: Any = redis.Redis.from_url(url, decode_responses=True)
+        self.redis: Any = redis_client.client(url)
         self.ttl = ttl
         self.clock = clock
         self._heartbeat = heartbeat
