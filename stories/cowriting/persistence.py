@@ -9,6 +9,7 @@ read and write the database in the caller's session, and the callers commit.
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections import Counter
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.identity import display_names
@@ -60,10 +61,24 @@ _TIPS = (
     "SELECT s.id, s.workshop_id, s.group_id, w.access_version,"
     " (SELECT max(u.seq) FROM story_updates u WHERE u.story_id = s.id)"
     " FROM stories s JOIN workshops w ON w.id = s.workshop_id"
-    " WHERE s.id IN :ids ORDER BY s.id"
+    " WHERE s.id IN ({ids}) ORDER BY s.id"
 )
-_TIPS_SQLITE = text(_TIPS).bindparams(bindparam("ids", expanding=True))
-_TIPS_LOCKED = text(_TIPS + " FOR UPDATE OF s").bindparams(bindparam("ids", expanding=True))
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # positional placeholders: sqlite3, psycopg
+
+
+def _placeholders(paramstyle: str, count: int) -> str:
+    """`count` positional placeholders in the driver's style (the writer's statements are SQL for the
+    driver: see `tips`)."""
+    if paramstyle not in _MARKS:
+        raise NotImplementedError(f"no positional placeholder for paramstyle {paramstyle!r}")
+    return ", ".join([_MARKS[paramstyle]] * count)
+
+
+@functools.lru_cache(maxsize=1024)
+def _tips_sql(dialect: str, paramstyle: str, count: int) -> str:
+    """The tips statement for `count` stories in the driver's placeholders, locking except on SQLite."""
+    lock = "" if dialect == "sqlite" else " FOR UPDATE OF s"
+    return _TIPS.format(ids=_placeholders(paramstyle, count)) + lock
 
 
 def tips(story_ids: Sequence[int]) -> dict[int, Tip]:
@@ -71,13 +86,20 @@ def tips(story_ids: Sequence[int]) -> dict[int, Tip]:
 
     Writers and compaction lock the rows of the stories they touch, in id order, so that a seq that
     compaction has just freed (rows up to N replaced by one row at N) is never taken by a writer that read
-    the old maximum: across workers, seqs only ever grow. SQLite serialises writers by itself. The
-    statement is written once as SQL: building it with the ORM cost more than running it, on every batch.
+    the old maximum: across workers, seqs only ever grow. SQLite serialises writers by itself.
+
+    Every batch runs it, and SQLAlchemy's statement machinery cost far more than the database: for three
+    stories on SQLite, 70 µs as a `text()` with an expanding IN, 25 µs through `exec_driver_sql`, 6 µs on
+    the raw cursor. So it is SQL for the driver, sent with `exec_driver_sql` on the session's connection:
+    the batch's transaction still, and errors still come as `sqlalchemy.exc`'s (OperationalError,
+    IntegrityError), which the writer retries on; a raw cursor would raise the driver's own.
     """
     if not story_ids:
         return {}
-    locked = db.session.get_bind().dialect.name != "sqlite"
-    rows = db.session.execute(_TIPS_LOCKED if locked else _TIPS_SQLITE, {"ids": list(story_ids)})
+    connection = db.session.connection()
+    dialect = connection.dialect
+    sql = _tips_sql(dialect.name, dialect.paramstyle, len(story_ids))
+    rows = connection.exec_driver_sql(sql, tuple(story_ids))
     return {row[0]: Tip(row[4] or 0, row[1], row[2], row[3]) for row in rows}
 
 

@@ -427,6 +427,63 @@ def test_load_text_reads_the_database_not_a_cache(engine: Engine) -> None:
     assert persistence.load_text(10**9) == ""
 
 
+# --- the writer's statements, SQL for the driver ----------------------------------------------------------
+
+
+def test_tips_reads_the_batchs_stories_in_one_statement(app_ctx: Flask) -> None:
+    """One statement for any number of stories (a story that is gone is missing), locking their rows except
+    on SQLite."""
+    from sqlalchemy import event
+
+    stories = [new_story() for _ in range(3)]
+    db.session.add_all(StoryUpdate(story_id=stories[1], seq=seq, data=b"\x00") for seq in (1, 2))
+    db.session.commit()
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert persistence.tips([]) == {}
+        for count in (1, 2, 3):
+            tips = persistence.tips([*stories[:count], 10**9])
+            assert sorted(tips) == stories[:count]
+            for story_id, tip in tips.items():
+                story = db.session.get(Story, story_id)
+                assert tip == persistence.Tip(
+                    2 if story_id == stories[1] else 0,
+                    story.workshop_id,
+                    story.group_id,
+                    story.workshop.access_version,
+                )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    tips_statements = [statement for statement in seen if "FROM stories s" in statement]
+    assert len(tips_statements) == 3
+    locks = db.engine.dialect.name != "sqlite"
+    assert all(("FOR UPDATE OF s" in statement) == locks for statement in tips_statements)
+
+
+@pytest.mark.postgres
+def test_tips_waits_for_rows_another_worker_locked(app_ctx: Flask, database: str) -> None:
+    """On PostgreSQL tips locks the stories' rows; a lock it cannot get in time comes as SQLAlchemy's
+    OperationalError, which the writer retries on."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    if not database.startswith("postgresql"):
+        pytest.skip("SQLite takes no row locks")
+    story_id = new_story()
+    with db.engine.connect() as other:
+        other.execute(text("SELECT id FROM stories WHERE id = :id FOR UPDATE"), {"id": story_id})
+        db.session.execute(text("SET LOCAL lock_timeout = '50ms'"))
+        with pytest.raises(OperationalError):
+            persistence.tips([story_id])
+        db.session.rollback()
+    assert persistence.tips([story_id])[story_id].last_seq == 0
+
+
 # --- access, checked per message in the batch's transaction ----------------------------------------------
 
 
