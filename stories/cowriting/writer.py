@@ -236,12 +236,7 @@ class GroupCommitWriter:
                     live = lives[story_id]
                     first = live.last_seq + 1
                     rows += [
-                        {
-                            "story_id": story_id,
-                            "seq": first + i,
-                            "data": job.update,
-                            "author_id": job.author_id,
-                        }
+                        persistence.NewRow(story_id, first + i, job.update, job.author_id)
                         for i, job in enumerate(story_jobs)
                     ]
                     last[story_id] = first + len(story_jobs) - 1

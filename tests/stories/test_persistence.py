@@ -465,6 +465,73 @@ def test_tips_reads_the_batchs_stories_in_one_statement(app_ctx: Flask) -> None:
     assert all(("FOR UPDATE OF s" in statement) == locks for statement in tips_statements)
 
 
+def test_appended_rows_read_back_as_rows_the_orm_added(app_ctx: Flask) -> None:
+    """`append_rows` inserts through the driver: bytes, author and the database's `created_at` are stored as
+    the ORM stores them, and read back alike (history reads `created_at`)."""
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from stories.cowriting import history
+
+    story_id = new_story()
+    author = writer_of(story_id).id
+    data = bytes(range(256))
+    db.session.add(StoryUpdate(story_id=story_id, seq=1, data=data, author_id=author))
+    db.session.commit()
+    persistence.append_rows(
+        [persistence.NewRow(story_id, 2, data, author), persistence.NewRow(story_id, 3, data, None)]
+    )
+    db.session.commit()
+    added, appended, anonymous = db.session.scalars(
+        select(StoryUpdate).where(StoryUpdate.story_id == story_id).order_by(StoryUpdate.seq)
+    ).all()
+    assert (appended.author_id, anonymous.author_id) == (author, None)
+    for row in (appended, anonymous):
+        assert type(row.data) is type(added.data)
+        assert bytes(row.data) == data
+        assert type(row.created_at) is type(added.created_at)
+        assert row.created_at.utcoffset() == added.created_at.utcoffset()  # naive on SQLite, aware on PG
+        assert abs(row.created_at - added.created_at) < timedelta(minutes=1)
+    assert [(r.seq, r.data, r.author_id) for r in history.log_rows(story_id)] == [
+        (1, data, author), (2, data, author), (3, data, None)
+    ]  # fmt: skip
+    if db.engine.dialect.name == "sqlite":  # stored with the same SQLite types (a BLOB, a text timestamp)
+        types = db.session.execute(
+            text("SELECT DISTINCT typeof(data), typeof(created_at) FROM story_updates WHERE story_id = :s"),
+            {"s": story_id},
+        ).all()
+        assert types == [("blob", "text")]
+
+
+def test_a_seq_another_worker_took_meanwhile_is_stored_after_it(
+    engine: Engine, app_ctx: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tips were read before another worker committed the next seq (SQLite takes no lock to read
+    them): the driver's insert clashes, which must come as SQLAlchemy's IntegrityError for the writer to
+    roll back, catch up and store after it."""
+    import dataclasses
+
+    other = Engine(app_ctx)
+    story_id = new_story()
+    a, b = Editor(), Editor()
+    first = a.insert(0, "a")
+    store(engine, story_id, [first])
+    b.receive(first)
+    assert store(other, story_id, [b.insert(1, "b")]) == [Outcome(ok=True, seq=2)]
+    fresh = persistence.tips
+
+    def read_before_the_other_committed(story_ids: list[int]) -> dict[int, persistence.Tip]:
+        monkeypatch.setattr(persistence, "tips", fresh)  # the retry reads them afresh
+        return {i: dataclasses.replace(tip, last_seq=1) for i, tip in fresh(story_ids).items()}
+
+    monkeypatch.setattr(persistence, "tips", read_before_the_other_committed)
+    assert store(engine, story_id, [a.insert(1, "c")]) == [Outcome(ok=True, seq=3)]
+    assert log_seqs(story_id) == [1, 2, 3]
+    assert sorted(persistence.load_text(story_id)) == ["a", "b", "c"]
+    assert str(engine.stories.get(story_id).body) == persistence.load_text(story_id)
+
+
 @pytest.mark.postgres
 def test_tips_waits_for_rows_another_worker_locked(app_ctx: Flask, database: str) -> None:
     """On PostgreSQL tips locks the stories' rows; a lock it cannot get in time comes as SQLAlchemy's
