@@ -102,7 +102,8 @@ class GroupCommitWriter:
                 self._thread.start()
 
     def _run(self) -> None:
-        with self.engine.app.app_context():  # one session for the thread's life: no checkout per batch
+        # One session for the thread's life (its connection still goes back to the pool at each commit).
+        with self.engine.app.app_context():
             while True:
                 jobs = [self._queue.get()]
                 while len(jobs) < self.max_batch:
@@ -222,7 +223,13 @@ class GroupCommitWriter:
     def _store(
         self, lives: dict[int, LiveStory], accepted: dict[int, list[Job]], budget_ends: float
     ) -> dict[int, int]:
-        """Append the accepted updates and commit; {story id: last seq} or {}."""
+        """Append the accepted updates and commit; {story id: last seq} or {}.
+
+        The session commits, not its connection, though that costs more (SQLite, three stories: tips,
+        append and commit take 150 µs so, 70 µs on a connection held across batches): the commit expires
+        what the access checks loaded (groups, participants), so the next check reads them afresh, and
+        after-commit hooks (`core.outbox`) are the session's.
+        """
         for attempt in range(persistence.RETRIES):
             if attempt and time.monotonic() > budget_ends:
                 break  # refuse the batch rather than keep its writers waiting past their ack timeout
