@@ -114,7 +114,8 @@ def test_snapshots_are_stored_every_n_rows_and_seek_starts_from_the_nearest(grou
         updates = write_session(story, members, 45, random.Random(5))
         assert history.extend_snapshots(story.id) == 4
         assert history.extend_snapshots(story.id) == 0  # nothing new: nothing stored twice
-        seqs = [s.seq for s in db.session.query(StorySnapshot).filter_by(story_id=story.id)]
+        query = db.session.query(StorySnapshot).filter_by(story_id=story.id).order_by(StorySnapshot.seq)
+        seqs = [s.seq for s in query]  # in seq order (PostgreSQL returns rows in no order unless asked)
         assert seqs == [10, 20, 30, 40]
         assert history.seek(story.id, 37).text() == crdt.text_of(updates[:37])
     finally:
