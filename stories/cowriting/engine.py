@@ -214,7 +214,7 @@ class Engine:
                     db.session.rollback()
 
     def flush_cursors(self, now: float) -> None:
-        """Relay the cursors that waited for their socket's interval to pass."""
+        """Relay the cursors that waited for their story's interval (`cursors.RELAY_INTERVAL`) to pass."""
         for relay in self.cursors.due(now):
             socketio.emit(
                 "yjs",
