@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,18 @@ def test_load_generator_reports_deliveries_acks_and_convergence(seeded: tuple[st
     assert result["ack_ms"]["p99"] > 0
     assert result["awareness_received"] > 0
     assert result["converged_groups"] == result["server_matches"] == 1
+
+
+def _nginx_plain_hash_peer(key: str, peers: int) -> int:
+    """The peer nginx's `hash $key;` (not `consistent`) picks first (ngx_http_upstream_hash_module.c)."""
+    return ((zlib.crc32(key.encode()) >> 16) & 0x7FFF) % peers
+
+
+def test_the_documented_upstream_splits_a_workshops_groups_evenly_between_two_workers() -> None:
+    from bench import nginx
+
+    hashes = re.findall(r"^\s*hash\s+([^;]*);", nginx.documented_site(), re.MULTILINE)
+    assert hashes == ["$plume_affinity"]  # the plain hash: `consistent` gave 14 and 6 of 20 groups
+    for first in (1, 37, 500):
+        picks = [_nginx_plain_hash_peer(f"group-{first + n}", 2) for n in range(20)]
+        assert abs(picks.count(0) - picks.count(1)) <= 4
