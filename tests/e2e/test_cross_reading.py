@@ -150,7 +150,18 @@ def test_two_groups_cross_read_comment_reply_and_resolve(
     expect(reply).to_be_focused()
     ana.keyboard.type("A night shift of drivers: we added it.")
     ana.keyboard.press("Tab")
-    expect(ana.get_by_role("button", name="Reply", exact=True)).to_be_focused()
+    submit = ana.get_by_role("button", name="Reply", exact=True)
+    expect(submit).to_be_focused()
+    # A live edit redraws the margin's threads: the keyboard stays on the control it was on.
+    drawn = ana.locator(f'.writing [data-thread="{comment.id}"]').element_handle()
+    late = example_module().StoryClient(live_server.url, abel_token, story_a.id)
+    try:
+        assert late.synced.wait(5)
+        late.append(" The last bus leaves at two.")
+        assert wait_until(lambda: not drawn.evaluate("node => node.isConnected"))
+    finally:
+        late.close()
+    expect(submit).to_be_focused()
     ana.keyboard.press("Enter")
     expect(ana.locator(".thread__replylist")).to_contain_text("A night shift of drivers")
     expect(reply).to_be_focused()

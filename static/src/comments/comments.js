@@ -59,6 +59,7 @@ export function attachComments (editor, opts) {
   let available = false // the server lets this socket see the comments now
   let active = null // thread id shown expanded
   let editing = null // {id, value}: a comment being edited, kept across re-renders
+  const drafts = new Map() // thread id → a reply being typed, kept across re-renders
   let destroyed = false
 
   // ---- DOM ---------------------------------------------------------------------------------------
@@ -181,11 +182,11 @@ export function attachComments (editor, opts) {
     const mine = me != null && comment.author && comment.author.participant_id === me
     if (mine && can.comment && !comment.deleted) {
       actions.append(
-        el('button', { type: 'button', class: 'button button--small button--link', onclick: () => startEdit(item, comment) }, s('edit')),
-        el('button', { type: 'button', class: 'button button--small button--link', onclick: () => remove(comment) }, s('delete')))
+        el('button', { type: 'button', class: 'button button--small button--link', 'data-focus': `edit-${comment.id}`, onclick: () => startEdit(item, comment) }, s('edit')),
+        el('button', { type: 'button', class: 'button button--small button--link', 'data-focus': `delete-${comment.id}`, onclick: () => remove(comment) }, s('delete')))
     }
     if (can.moderate) {
-      actions.append(el('button', { type: 'button', class: 'button button--small button--link', onclick: () => send('comment:hide', { comment_id: comment.id, hidden: !comment.hidden }) }, s(comment.hidden ? 'show' : 'hide')))
+      actions.append(el('button', { type: 'button', class: 'button button--small button--link', 'data-focus': `hide-${comment.id}`, onclick: () => send('comment:hide', { comment_id: comment.id, hidden: !comment.hidden }) }, s(comment.hidden ? 'show' : 'hide')))
     }
     if (actions.childElementCount) item.append(actions)
     return item
@@ -196,7 +197,7 @@ export function attachComments (editor, opts) {
     const where = thread._where
     const replies = repliesOf(thread.id)
     const li = el('li', { class: `thread${open ? ' thread--open' : ''}${thread.resolved ? ' thread--resolved' : ''}`, 'data-thread': String(thread.id) })
-    const quote = el('button', { type: 'button', class: 'thread__quote', 'aria-expanded': String(open), 'aria-label': `${s('open')}: “${thread.quote}”` },
+    const quote = el('button', { type: 'button', class: 'thread__quote', 'data-focus': 'quote', 'aria-expanded': String(open), 'aria-label': `${s('open')}: “${thread.quote}”` },
       el('span', { class: where && where.deleted ? 'thread__text thread__text--gone' : 'thread__text' }, `“${thread.quote}”`))
     quote.addEventListener('click', () => openThread(open ? null : thread.id, { focus: !open, scroll: !open }))
     li.append(quote)
@@ -211,15 +212,17 @@ export function attachComments (editor, opts) {
     const actions = el('div', { class: 'comments__actions' })
     if (can.comment) {
       const replyId = `${id}-reply-${thread.id}`
-      const text = el('textarea', { id: replyId, rows: 2, maxlength: MAX_BODY, required: true })
+      const text = el('textarea', { id: replyId, rows: 2, maxlength: MAX_BODY, required: true, 'data-focus': 'reply' })
+      text.value = drafts.get(thread.id) || ''
+      text.addEventListener('input', () => { if (text.value) drafts.set(thread.id, text.value); else drafts.delete(thread.id) })
       const form = el('form', { class: 'thread__reply' }, el('label', { for: replyId }, s('replyLabel')), text,
-        el('div', { class: 'comments__actions' }, el('button', { type: 'submit', class: 'button button--small button--primary' }, s('replySubmit'))))
+        el('div', { class: 'comments__actions' }, el('button', { type: 'submit', class: 'button button--small button--primary', 'data-focus': 'reply-submit' }, s('replySubmit'))))
       form.addEventListener('submit', async (event) => {
         event.preventDefault()
         if (!text.value.trim()) return text.focus()
         const ack = await send('comment:reply', { comment_id: thread.id, body: text.value })
         if (ack && ack.ok) {
-          text.value = ''
+          drafts.delete(thread.id)
           renderList()
           focusReply(thread.id)
         }
@@ -227,7 +230,7 @@ export function attachComments (editor, opts) {
       li.append(form)
     }
     if (can.resolve) {
-      actions.append(el('button', { type: 'button', class: 'button button--small', onclick: () => send('comment:resolve', { comment_id: thread.id, resolved: !thread.resolved }).then(() => { const b = list.querySelector(`[data-thread="${thread.id}"] .thread__quote`); if (b) b.focus() }) }, s(thread.resolved ? 'reopen' : 'resolve')))
+      actions.append(el('button', { type: 'button', class: 'button button--small', 'data-focus': 'resolve', onclick: () => send('comment:resolve', { comment_id: thread.id, resolved: !thread.resolved }).then(() => { const b = list.querySelector(`[data-thread="${thread.id}"] .thread__quote`); if (b) b.focus() }) }, s(thread.resolved ? 'reopen' : 'resolve')))
     }
     if (actions.childElementCount) li.append(actions)
     return li
@@ -250,20 +253,23 @@ export function attachComments (editor, opts) {
     if (focusKey) restoreFocus(focusKey)
   }
 
+  // A re-render replaces the panel's nodes: the focused control is found again by its thread and its
+  // data-focus key (a textarea keeps its selection; its text is in `drafts` or `editing`), so a live change
+  // neither moves the keyboard nor loses what is being typed.
   const describeFocus = (node) => {
     const thread = node.closest('[data-thread]')
-    if (!thread || node.closest('.comment__edit')) return null
+    if (!thread || !node.dataset.focus) return null
     const text = node.tagName === 'TEXTAREA'
-    return { thread: thread.dataset.thread, reply: text, value: text ? node.value : null, from: text ? node.selectionStart : 0, to: text ? node.selectionEnd : 0 }
+    return { thread: thread.dataset.thread, focus: node.dataset.focus, from: text ? node.selectionStart : 0, to: text ? node.selectionEnd : 0 }
   }
   const restoreFocus = (key) => {
     const thread = list.querySelector(`[data-thread="${key.thread}"]`)
     if (!thread) return
-    const target = key.reply ? thread.querySelector('textarea') : thread.querySelector('.thread__quote')
+    const target = thread.querySelector(`[data-focus="${key.focus}"]`) || thread.querySelector('.thread__quote')
     if (!target) return
-    if (key.reply && key.value != null) target.value = key.value
+    const text = target.tagName === 'TEXTAREA' && target.dataset.focus === key.focus
     target.focus()
-    if (key.reply) target.setSelectionRange(key.from, key.to)
+    if (text) target.setSelectionRange(key.from, key.to)
   }
   const focusReply = (threadId) => {
     const thread = list.querySelector(`[data-thread="${threadId}"]`)
@@ -376,13 +382,13 @@ export function attachComments (editor, opts) {
 
   function editForm (item, comment) {
     const editId = `${id}-edit-${comment.id}`
-    const text = el('textarea', { id: editId, rows: 3, maxlength: MAX_BODY })
+    const text = el('textarea', { id: editId, rows: 3, maxlength: MAX_BODY, 'data-focus': `edit-text-${comment.id}` })
     text.value = editing.value
     text.addEventListener('input', () => { if (editing) editing.value = text.value })
     const form = el('form', { class: 'comment__edit' }, el('label', { for: editId }, s('editLabel')), text,
       el('div', { class: 'comments__actions' },
-        el('button', { type: 'submit', class: 'button button--small button--primary' }, s('save')),
-        el('button', { type: 'button', class: 'button button--small', onclick: () => { editing = null; renderList() } }, s('cancel'))))
+        el('button', { type: 'submit', class: 'button button--small button--primary', 'data-focus': `edit-save-${comment.id}` }, s('save')),
+        el('button', { type: 'button', class: 'button button--small', 'data-focus': `edit-cancel-${comment.id}`, onclick: () => { editing = null; renderList() } }, s('cancel'))))
     form.addEventListener('submit', async (event) => {
       event.preventDefault()
       const ack = await send('comment:edit', { comment_id: comment.id, body: text.value })
