@@ -16,6 +16,7 @@ import concurrency
 import config as plume_config
 import ids
 import logs
+from core import room_queue
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).parent
@@ -84,9 +85,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    redis_url = app.config["REDIS_URL"]
     socketio.init_app(
         app,
-        message_queue=app.config["REDIS_URL"],
+        client_manager=room_queue.RoomAwareRedisManager(redis_url) if redis_url else None,  # several workers
         async_mode=concurrency.async_mode(),  # gevent under gunicorn (gunicorn.conf.py), else threads
         cors_allowed_origins=app.config["PLUME_PUBLIC_URL"],  # None: same origin only
         max_http_buffer_size=app.config["PLUME_MAX_MESSAGE_BYTES"],
