@@ -16,7 +16,7 @@ import concurrency
 import config as plume_config
 import ids
 import logs
-from core import room_queue
+from core import pool_ping, room_queue
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).parent
@@ -79,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = ids.IdConverter  # before any route: no id above what a column holds
     logs.configure(app)
 
+    pool_ping.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(HERE / "migrations"))
     babel.init_app(app, locale_selector=select_locale)

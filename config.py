@@ -26,8 +26,11 @@ def _database_url(instance: Path) -> str:
 
 
 def _engine_options(url: str) -> dict[str, Any]:
-    """Pool options; on PostgreSQL no statement waits more than 5 s for a lock (the writer retries)."""
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    """Pool options; on PostgreSQL no statement waits more than 5 s for a lock (the writer retries).
+
+    No `pool_pre_ping`: `core.pool_ping` pings only a connection that sat idle.
+    """
+    options: dict[str, Any] = {}
     if url.startswith("postgresql"):
         options["connect_args"] = {"options": "-c lock_timeout=5000"}
     return options
