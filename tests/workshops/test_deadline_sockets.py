@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import requests
 
+from app import create_app
 from extensions import db
 from tests import factories
 from tests.server import ServerProcess
@@ -125,8 +126,12 @@ def test_a_participant_cannot_send_a_versioned_command(live_server: ServerProces
         client.close()
 
 
-def run_deadlines_over_the_wire(server: ServerProcess, racers: int = 0) -> None:
-    """Advance at 2 s, lock at 2 s more, then (after a next) signal at 2 s: each once, each on time."""
+def run_deadlines_over_the_wire(server: ServerProcess, racers: int = 0, racer_app: Any = None) -> None:
+    """Advance at 2 s, lock at 2 s more, then (after a next) signal at 2 s: each once, each on time.
+
+    `racers` more deadline loops run in this process, in `racer_app` (whose Socket.IO server is the one
+    this process emits with: it must publish to the workers' Redis, as another worker would).
+    """
     owner = factories.facilitator()
     workshop = factories.workshop(
         owner,
@@ -138,12 +143,8 @@ def run_deadlines_over_the_wire(server: ServerProcess, racers: int = 0) -> None:
     ran: list[tuple[int, str]] = []
 
     def race() -> None:  # another worker's loop, in this process
-        from flask import current_app
-
-        app = current_app._get_current_object()
-
         def loop() -> None:
-            with app.app_context():
+            with racer_app.app_context():
                 while not stop.is_set():
                     try:
                         ran.extend(deadlines.run_due())
@@ -224,10 +225,12 @@ def test_deadline_actions_run_once_with_several_workers(database: str, app_ctx) 
     if not redis_url:
         pytest.skip("needs REDIS_URL (as .ci/run sets it): two workers share emits through Redis")
     server = ServerProcess(database, env={"REDIS_URL": redis_url, "PLUME_WORKERS": "2"}).start()
+    # Built last, so this process's Socket.IO server is its own: one that publishes to the workers' Redis.
+    racer_app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "x", "REDIS_URL": redis_url})
     try:
         for _ in range(20):  # wake both workers' loops (each starts on its first request)
             requests.get(f"{server.url}/healthz", timeout=5)
-        run_deadlines_over_the_wire(server, racers=3)
+        run_deadlines_over_the_wire(server, racers=3, racer_app=racer_app)
     finally:
         server.stop()
 
