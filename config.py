@@ -119,6 +119,8 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         # An update is stored and acked, or refused (`unavailable`) once it waited this long unstored.
         "PLUME_ACK_TIMEOUT_SECONDS": float(env.get("PLUME_ACK_TIMEOUT_SECONDS", 10)),
         "PLUME_WRITE_BUDGET_SECONDS": float(env.get("PLUME_WRITE_BUDGET_SECONDS", 10)),
+        # While busy, the story writer waits this long for more updates to share its transaction (writer.py).
+        "PLUME_WRITE_LINGER_SECONDS": float(env.get("PLUME_WRITE_LINGER_SECONDS", 0.002)),
         # Sockets: what one address or one participant may hold, and how long one may stay anonymous.
         "PLUME_SOCKETS_PER_ADDRESS": int(env.get("PLUME_SOCKETS_PER_ADDRESS", 300)),
         "PLUME_SOCKETS_PER_PARTICIPANT": int(env.get("PLUME_SOCKETS_PER_PARTICIPANT", 6)),

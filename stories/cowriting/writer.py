@@ -1,7 +1,7 @@
 """Group commit: one writer thread per process checks and stores what arrives together, in one transaction.
 
-Socket handlers (many threads) submit a job and wait on its future. The writer takes whatever is queued,
-checks each job's access (`access_cache`: a few queries per batch, in the same transaction), applies each
+Socket handlers (many greenlets) submit a job and wait on its future. The writer takes whatever is queued
+(and, while busy, what arrives in the next couple of milliseconds: `_next_batch`), checks each job's access (`access_cache`: a few queries per batch, in the same transaction), applies each
 update to its story's live document (refusing what the document or the story size limit refuses), appends
 the accepted bytes to the log with the story's figures, commits once, and only then resolves the futures.
 The story locks are held from apply to commit, so no sync reply ever shows an update that is not stored;
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 512
+LINGER_UNTIL = 8  # a batch this large or larger never lingers
+BUSY_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class GroupCommitWriter:
         self._start_lock = threading.Lock()
         self.batches = 0  # figures for the bench and the tests
         self.stored = 0
+        self._last_end = 0.0
 
     def submit(self, job: Job) -> Future[Outcome]:
         """Queue a job; its future resolves once its update is committed (or refused, or checked)."""
@@ -105,21 +108,39 @@ class GroupCommitWriter:
         # One session for the thread's life (its connection still goes back to the pool at each commit).
         with self.engine.app.app_context():
             while True:
-                jobs = [self._queue.get()]
-                while len(jobs) < self.max_batch:
-                    try:
-                        jobs.append(self._queue.get_nowait())
-                    except queue.Empty:
-                        break
+                jobs = self._next_batch()
                 try:
                     self.commit(jobs)
                 except Exception:
                     log.exception("story writer failed on a batch of %d jobs", len(jobs))
                     db.session.remove()  # a fresh session (and connection) for the next batch
                 finally:
+                    self._last_end = time.monotonic()
                     for job in jobs:
                         if not job.future.done():
                             job.future.set_result(Outcome.refused("unavailable"))
+
+    def _next_batch(self) -> list[Job]:
+        """Wait for a job, then take what else is queued; when busy, linger a moment for more.
+
+        Busy means the last batch ended under `BUSY_SECONDS` ago and this one is smaller than
+        `LINGER_UNTIL`: waiting `PLUME_WRITE_LINGER_SECONDS` then lets the keystrokes arriving meanwhile
+        share its statements and its commit (a quiet room never waits; a saturated one batches anyway).
+        """
+        jobs = [self._queue.get()]
+        self._drain(jobs)
+        linger = self.engine.app.config["PLUME_WRITE_LINGER_SECONDS"]
+        if linger > 0 and len(jobs) < LINGER_UNTIL and time.monotonic() - self._last_end < BUSY_SECONDS:
+            time.sleep(linger)
+            self._drain(jobs)
+        return jobs
+
+    def _drain(self, jobs: list[Job]) -> None:
+        while len(jobs) < self.max_batch:
+            try:
+                jobs.append(self._queue.get_nowait())
+            except queue.Empty:
+                return
 
     def commit(self, jobs: list[Job]) -> None:
         """Check, store and resolve a batch in one transaction (call within an app context).

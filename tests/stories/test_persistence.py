@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from core.identity import Identity
 from extensions import db
-from stories.cowriting import crdt, persistence
+from stories.cowriting import crdt, persistence, writer
 from stories.cowriting.checkpoints import checkpoint_workshop
 from stories.cowriting.engine import Engine
 from stories.cowriting.live import LiveStory
@@ -220,6 +221,47 @@ def test_updates_that_arrive_together_share_one_commit(engine: Engine) -> None:
     assert sorted(o.seq for o in outcomes) == list(range(1, 41))
     assert engine.writer.batches <= 2  # 40 updates, at most two transactions
     assert persistence.load_text(story_id) == "x" * 40
+
+
+def _queue_jobs(engine: Engine, story_id: int, count: int) -> None:
+    for _ in range(count):
+        engine.writer._queue.put(job(story_id, b""))
+
+
+def _timed_batch(engine: Engine) -> tuple[int, float]:
+    started = time.monotonic()
+    return len(engine.writer._next_batch()), time.monotonic() - started
+
+
+def test_a_quiet_writer_commits_at_once(engine: Engine, app_ctx: Flask) -> None:
+    app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0.5
+    _queue_jobs(engine, new_story(), 1)
+    size, took = _timed_batch(engine)  # no batch ended in the last 20 ms: nothing to wait for
+    assert (size, took < 0.25) == (1, True)
+
+
+def test_a_busy_writer_lingers_for_the_updates_arriving_meanwhile(engine: Engine, app_ctx: Flask) -> None:
+    app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0.3
+    story_id = new_story()
+    _queue_jobs(engine, story_id, 1)
+    threading.Timer(0.05, _queue_jobs, (engine, story_id, 2)).start()
+    engine.writer._last_end = time.monotonic()  # a batch has just ended
+    size, took = _timed_batch(engine)
+    assert size == 3
+    assert took >= 0.3
+
+
+def test_a_large_batch_or_no_linger_never_waits(engine: Engine, app_ctx: Flask) -> None:
+    story_id = new_story()
+    app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0.5
+    _queue_jobs(engine, story_id, writer.LINGER_UNTIL)
+    engine.writer._last_end = time.monotonic()
+    assert _timed_batch(engine)[0] == writer.LINGER_UNTIL
+    app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0
+    _queue_jobs(engine, story_id, 1)
+    engine.writer._last_end = time.monotonic()
+    size, took = _timed_batch(engine)
+    assert (size, took < 0.25) == (1, True)
 
 
 def test_many_threads_writing_many_stories_lose_nothing(engine: Engine) -> None:
