@@ -5,7 +5,9 @@ gunicorn of its own on its own port (as docs/deploy.md says to run them), behind
 deploy notes. Capacity is the most writers served at relay p99 ≤ 50 ms with nothing lost; the issue asks for
 at least 1.6× the writers of one worker. Then a facilitator's broadcast sent on one worker is timed to
 participants on another. Each run gets a throw-away PostgreSQL database `plume_bench_<pid>` (dropped after);
-Redis is db 9 unless BENCH_REDIS_URL says otherwise.
+Redis is db 9 unless BENCH_REDIS_URL says otherwise. Every run also says where the machine's CPU went
+(servers, load generator, nginx, PostgreSQL, and the whole machine's busy time): on a machine that runs
+the clients too, what a second worker can add is bounded by what the other parts leave it.
 """
 
 from __future__ import annotations
@@ -108,6 +110,37 @@ def capacity(results: list[dict[str, Any]], workers: int) -> int:
     return max(served, default=0)
 
 
+def cpu_split(results: list[dict[str, Any]]) -> str:
+    """Where the machine's CPU went in each run: servers, load generator, nginx, PostgreSQL, all of it."""
+    cores = os.cpu_count() or 1
+    lines = [
+        f"CPU by part (% of one core; the machine has {cores} cores, {100 * cores} %):",
+        "  ".join(name.ljust(width) for name, width in CPU_COLUMNS),
+    ]
+    for r in results:
+        cells = [str(r["writers"]), r["label"], *(str(r.get(key, "–")) for key in CPU_PARTS)]
+        lines.append("  ".join(c.ljust(width) for c, (_, width) in zip(cells, CPU_COLUMNS, strict=True)))
+    return "\n".join(lines)
+
+
+CPU_COLUMNS = (
+    ("W", 5),
+    ("server", 12),
+    ("Plume", 6),
+    ("load generator", 14),
+    ("nginx", 6),
+    ("PostgreSQL", 10),
+    ("machine", 7),
+)
+CPU_PARTS = (
+    "server_cpu_percent",
+    "loadgen_cpu_percent",
+    "proxy_cpu_percent",
+    "database_cpu_percent",
+    "machine_busy_percent",
+)
+
+
 def main(args: argparse.Namespace, tmp: Path) -> int:
     nginx.ensure_installed()
     redis.Redis.from_url(REDIS).ping()
@@ -129,7 +162,9 @@ def main(args: argparse.Namespace, tmp: Path) -> int:
             )
     one, many = capacity(results, 1), capacity(results, args.workers)
     print()
-    print(report.LEGEND + " CPU is the Plume servers'; nginx's is in proxy_cpu_percent.")
+    print(cpu_split(results))
+    print()
+    print(report.LEGEND, "CPU is the Plume servers'; the split above gives the other parts' too.")
     print(f"\nCapacity at relay p99 ≤ {RELAY_P99_MS} ms, nothing lost: 1 worker {one} writers,")
     print(f"{args.workers} workers {many} writers (of W = {args.writers or '100,200,300,400'}).")
     grown = round(many / one, 2) if one else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 import time
@@ -70,26 +71,35 @@ class Sampler:
         self.server = server
         self.extra_pids = extra_pids or (lambda: [])
         self.probe = probe  # more figures, taken when the measured window starts
-        self.started: tuple[float, float, float] | None = None
+        self.started: tuple[float, tuple[float, float, float], tuple[int, int]] | None = None
         self.figures: dict[str, float] = {}
 
-    def _cpu(self) -> tuple[float, float]:
-        return procs.cpu_seconds(self.server.pids()), procs.cpu_seconds(self.extra_pids())
+    def _cpu(self) -> tuple[float, float, float]:
+        """CPU seconds so far of the server, of the extra processes (nginx) and of PostgreSQL."""
+        return (
+            procs.cpu_seconds(self.server.pids()),
+            procs.cpu_seconds(self.extra_pids()),
+            procs.cpu_seconds(procs.named("postgres")),
+        )
 
     def __call__(self, message: dict[str, Any]) -> None:
         if message["phase"] == "measure-start":
-            self.started = (time.monotonic(), *self._cpu())
+            self.started = (time.monotonic(), self._cpu(), procs.machine_jiffies())
             if self.probe:
                 self.figures.update(self.probe())
         elif message["phase"] == "measure-end" and self.started:
-            at, server_cpu, extra_cpu = self.started
-            now_server, now_extra = self._cpu()
+            at, before, (all_before, idle_before) = self.started
             elapsed = time.monotonic() - at
+            server, extra, database = (now - then for now, then in zip(self._cpu(), before, strict=True))
+            all_now, idle_now = procs.machine_jiffies()
+            busy = 1 - (idle_now - idle_before) / max(1, all_now - all_before)
             pids = self.server.pids()
             self.figures |= {
-                "server_cpu_s": now_server - server_cpu,
-                "server_cpu_percent": round(100 * (now_server - server_cpu) / elapsed, 1),
-                "proxy_cpu_percent": round(100 * (now_extra - extra_cpu) / elapsed, 1),
+                "server_cpu_s": server,
+                "server_cpu_percent": round(100 * server / elapsed, 1),
+                "proxy_cpu_percent": round(100 * extra / elapsed, 1),
+                "database_cpu_percent": round(100 * database / elapsed, 1),
+                "machine_busy_percent": round(100 * (os.cpu_count() or 1) * busy, 1),
                 "server_rss_mb": round(procs.status_mb(pids), 1),
                 "server_threads": procs.threads(pids),
             }

@@ -103,6 +103,25 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / CLK_TCK
 
 
+def named(command: str) -> list[int]:
+    """The pids of the processes whose command name (/proc/PID/comm) is `command` (e.g. "postgres")."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == command:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def machine_jiffies() -> tuple[int, int]:
+    """(all, idle) CPU time of the whole machine so far, from /proc/stat, in clock ticks."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields[:8]), fields[3] + fields[4]  # idle + iowait; guest time is inside user already
+
+
 def status_mb(pids: list[int], key: str = "VmRSS") -> float:
     """Sum of a /proc/PID/status memory field (VmRSS, VmHWM) in MiB."""
     total = 0

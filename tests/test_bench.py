@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import loadgen, seed
+from bench import loadgen, procs, seed
 from tests.server import ServerProcess
 
 pytestmark = [
@@ -57,3 +57,30 @@ def test_the_documented_upstream_splits_a_workshops_groups_evenly_between_two_wo
     for first in (1, 37, 500):
         picks = [_nginx_plain_hash_peer(f"group-{first + n}", 2) for n in range(20)]
         assert abs(picks.count(0) - picks.count(1)) <= 4
+
+
+def test_the_sampler_splits_the_machines_cpu_by_part() -> None:
+    """The figures `make bench --workers 2` prints as "CPU by part", from a sampler over a busy window."""
+    import os
+    import time
+
+    from bench import cluster
+    from bench.servers import Server
+
+    me = Path("/proc/self/comm").read_text().strip()
+    assert os.getpid() in procs.named(me)
+    sampler = loadgen.Sampler(Server("plume", "http://127.0.0.1:1", []), extra_pids=lambda: [os.getpid()])
+    sampler({"phase": "measure-start"})
+    ends = time.process_time() + 0.3
+    while time.process_time() < ends:  # busy: the "proxy" (this process) and the machine have worked
+        pass
+    sampler({"phase": "measure-end"})
+    figures = sampler.figures
+    assert figures["server_cpu_percent"] == 0
+    assert figures["proxy_cpu_percent"] > 30
+    assert figures["machine_busy_percent"] >= figures["proxy_cpu_percent"] - 10
+    assert figures["database_cpu_percent"] >= 0
+    run = {"writers": 40, "label": "plume ×2", **figures, "loadgen_cpu_percent": 12}
+    table = cluster.cpu_split([run])
+    assert table.splitlines()[2].split()[:3] == ["40", "plume", "×2"]
+    assert str(figures["machine_busy_percent"]) in table
