@@ -25,6 +25,7 @@ import redis
 
 from bench import facilitator, nginx, procs, report, seed, servers
 from bench import loadgen as lg
+from bench.driver import CLUSTER_WRITERS, load_options
 
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -62,8 +63,6 @@ def run_one(
     workers: int, writers: int, args: argparse.Namespace, tmp: Path, check_facilitator: bool
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """W writers through nginx to `workers` servers; and, if asked, the cross-worker broadcast."""
-    from bench.driver import load_options
-
     with throwaway_database() as database_url:
         plan_file = seed.in_subprocess(database_url, writers, tmp / f"plan-{workers}-{writers}.json")
         backends = start_workers(workers, database_url, tmp)
@@ -166,7 +165,7 @@ def main(args: argparse.Namespace, tmp: Path) -> int:
     print()
     print(report.LEGEND, "CPU is the Plume servers'; the split above gives the other parts' too.")
     print(f"\nCapacity at relay p99 ≤ {RELAY_P99_MS} ms, nothing lost: 1 worker {one} writers,")
-    print(f"{args.workers} workers {many} writers (of W = {args.writers or '100,200,300,400'}).")
+    print(f"{args.workers} workers {many} writers (of W = {args.writers or CLUSTER_WRITERS}).")
     grown = round(many / one, 2) if one else None
     if grown is None:
         mark = "MISS" if not many else "n/a"

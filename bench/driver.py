@@ -23,12 +23,14 @@ from bench import idle, report, seed, servers
 from bench import loadgen as lg
 
 RUNS = itertools.count(1)
+WRITERS = "50,200,400"
+CLUSTER_WRITERS = "100,150,200,250,300,350,400"  # steps of 50: capacity is the largest W that passes
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make bench", description=(__doc__ or "").split("\n\n")[0])
     add = parser.add_argument
-    add("--writers", default=None, help="W, or a list: 50,200,400 (default; --workers 2: 100,200,300,400)")
+    add("--writers", default=None, help=f"W, or a list: {WRITERS} (default; --workers 2: {CLUSTER_WRITERS})")
     add("--targets", default="plume,hocuspocus", help="servers to measure (default plume,hocuspocus)")
     add("--duration", type=float, default=10, help="measured seconds per run (default 10)")
     add("--warmup", type=float, default=3, help="seconds of typing before measuring (default 3)")
@@ -42,7 +44,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     add("--seed", type=int, default=1)
     add("--json", type=Path, default=None, help="also write every result to this file")
     args = parser.parse_args(argv)
-    default = "100,200,300,400" if args.workers > 1 else "50,200,400"
+    default = CLUSTER_WRITERS if args.workers > 1 else WRITERS
     args.writer_counts = [int(w) for w in (args.writers or default).split(",")]
     args.target_list = [t.strip() for t in args.targets.split(",") if t.strip()]
     return args
