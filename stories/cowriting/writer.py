@@ -1,12 +1,13 @@
 """Group commit: one writer thread per process checks and stores what arrives together, in one transaction.
 
 Socket handlers (many greenlets) submit a job and wait on its future. The writer takes whatever is queued
-(and, while busy, what arrives in the next couple of milliseconds: `_next_batch`), checks each job's access (`access_cache`: a few queries per batch, in the same transaction), applies each
-update to its story's live document (refusing what the document or the story size limit refuses), appends
-the accepted bytes to the log with the story's figures, commits once, and only then resolves the futures.
-The story locks are held from apply to commit, so no sync reply ever shows an update that is not stored;
-if the commit fails for good, those documents are dropped and reload from the log. A job without an
-update only asks whether its socket may still read the story (awareness, sync step 1).
+(and, while busy, what arrives in the next couple of milliseconds: `_next_batch`), checks each job's
+access (`access_cache`: a few queries per batch, in the same transaction), applies each update to its
+story's live document (refusing what the document or the story size limit refuses), appends the accepted
+bytes to the log with the story's figures, commits once, and only then resolves the futures. The story
+locks are held from apply to commit, so no sync reply ever shows an update that is not stored; if the
+commit fails for good, those documents are dropped and reload from the log. A job without an update only
+asks whether its socket may still read the story (awareness, sync step 1).
 """
 
 from __future__ import annotations
