@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 import redis
 
-from bench import facilitator, nginx, procs, report, seed, servers
+from bench import cpucap, facilitator, nginx, procs, report, seed, servers
 from bench import loadgen as lg
 from bench.driver import CLUSTER_WRITERS, load_options
 
@@ -59,6 +59,13 @@ def start_workers(count: int, database_url: str, tmp: Path) -> list[servers.Serv
     return started
 
 
+def capped(backend: servers.Server, cores: float) -> cpucap.CpuCap:
+    """Put a started server (its gunicorn and worker) under a CPU cap of its own."""
+    cap = cpucap.CpuCap(f"plume-bench-{backend.ports[0]}", cores)
+    cap.add(backend.pids())
+    return cap
+
+
 def run_one(
     workers: int, writers: int, args: argparse.Namespace, tmp: Path, check_facilitator: bool
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -66,8 +73,11 @@ def run_one(
     with throwaway_database() as database_url:
         plan_file = seed.in_subprocess(database_url, writers, tmp / f"plan-{workers}-{writers}.json")
         backends = start_workers(workers, database_url, tmp)
+        caps: list[cpucap.CpuCap] = []
         proxy = None
         try:
+            if args.worker_cores:
+                caps = [capped(backend, args.worker_cores) for backend in backends]
             proxy, proxy_url = nginx.start([b.ports[0] for b in backends], tmp)
             whole = servers.Server("plume", proxy_url, [p for b in backends for p in b.processes])
             ports = [b.ports[0] for b in backends]
@@ -81,6 +91,9 @@ def run_one(
             )
             result["label"] = f"plume ×{workers}"
             result["server_workers"] = workers
+            if caps:
+                result["worker_cores"] = args.worker_cores
+                result["throttled_s"] = round(sum(cap.throttled_seconds() for cap in caps), 1)
             across = None
             if check_facilitator:
                 plan = json.loads(plan_file.read_text())
@@ -92,6 +105,8 @@ def run_one(
                 procs.stop(proxy)
             for backend in backends:
                 backend.stop()
+            for cap in caps:
+                cap.remove()
 
 
 def capacity(results: list[dict[str, Any]], workers: int) -> int:
@@ -164,7 +179,8 @@ def main(args: argparse.Namespace, tmp: Path) -> int:
     print(cpu_split(results))
     print()
     print(report.LEGEND, "CPU is the Plume servers'; the split above gives the other parts' too.")
-    print(f"\nCapacity at relay p99 ≤ {RELAY_P99_MS} ms, nothing lost: 1 worker {one} writers,")
+    cap = f", each worker capped at {args.worker_cores} cores" if args.worker_cores else ""
+    print(f"\nCapacity at relay p99 ≤ {RELAY_P99_MS} ms, nothing lost{cap}: 1 worker {one} writers,")
     print(f"{args.workers} workers {many} writers (of W = {args.writers or CLUSTER_WRITERS}).")
     grown = round(many / one, 2) if one else None
     if grown is None:

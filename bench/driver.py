@@ -40,6 +40,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     add("--idle", type=int, default=1000, help="idle websockets to hold while timing pages (0: skip)")
     add("--hold", type=float, default=20, help="seconds to hold them (default 20)")
     add("--workers", type=int, default=1, help="2 or more: behind nginx, on PostgreSQL and Redis")
+    add("--worker-cores", type=float, default=None, help="cap each worker at this many cores (cgroups, root)")
     add("--loadgen-threads", type=int, default=None, help="load generator threads (default: W/100, 1 to 4)")
     add("--seed", type=int, default=1)
     add("--json", type=Path, default=None, help="also write every result to this file")

@@ -84,3 +84,30 @@ def test_the_sampler_splits_the_machines_cpu_by_part() -> None:
     table = cluster.cpu_split([run])
     assert table.splitlines()[2].split()[:3] == ["40", "plume", "×2"]
     assert str(figures["machine_busy_percent"]) in table
+
+
+def test_a_cpu_cap_holds_a_busy_process_to_its_share() -> None:
+    """`--worker-cores`: the cgroup quota the bench gives each worker does bound its CPU (root only)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from bench import cpucap
+
+    if os.geteuid() != 0 or cpucap.controller() is None:
+        pytest.skip("CPU caps need root and the cgroup cpu controller")
+    cap = cpucap.CpuCap(f"plume-test-{os.getpid()}", 0.2)
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        cap.add([busy.pid])
+        before, started = procs.cpu_seconds([busy.pid]), time.monotonic()
+        time.sleep(1.5)
+        share = (procs.cpu_seconds([busy.pid]) - before) / (time.monotonic() - started)
+        assert share < 0.3  # uncapped, it would take a whole core
+        assert cap.throttled_seconds() > 0
+    finally:
+        busy.kill()
+        busy.wait()
+        cap.remove()
+    assert not cap.path.exists()
