@@ -93,10 +93,17 @@ class Engine:
 
     @contextmanager
     def synced(self, story_id: int) -> Iterator[LiveStory]:
-        """The live story, caught up from the log and locked: what every sync reply is computed from."""
+        """The live story, caught up from the log and locked: what every sync reply is computed from.
+
+        The log is read before the lock is taken, never while it is held: a handler holding the lock and
+        waiting for a pooled connection, while the handlers holding every connection wait for the lock,
+        stalled whole rooms until the pool's timeout (30 s) under a crowd of opens. Rows the writer
+        applied meanwhile are skipped by `catch_up`.
+        """
         live = self.stories.get(story_id)
+        rows = persistence.rows_after(story_id, live.last_seq)
         with live.lock:
-            live.catch_up(persistence.rows_after(story_id, live.last_seq))
+            live.catch_up(rows)
             yield live
 
     # --- subscriptions ----------------------------------------------------------------------------
