@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MAX_BATCH = 512
 LINGER_UNTIL = 8  # a batch this large or larger never lingers
-BUSY_SECONDS = 0.02
+SMOOTHING = 0.2  # weight of the newest batch in the writer's arrival rate
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,9 @@ class GroupCommitWriter:
         self._start_lock = threading.Lock()
         self.batches = 0  # figures for the bench and the tests
         self.stored = 0
-        self._last_end = 0.0
+        self.arrival_rate = 0.0  # jobs a second, smoothed over the last batches
+        self._batch_started = 0.0
+        self._batch_size = 0
 
     def submit(self, job: Job) -> Future[Outcome]:
         """Queue a job; its future resolves once its update is committed (or refused, or checked)."""
@@ -116,7 +118,6 @@ class GroupCommitWriter:
                     log.exception("story writer failed on a batch of %d jobs", len(jobs))
                     db.session.remove()  # a fresh session (and connection) for the next batch
                 finally:
-                    self._last_end = time.monotonic()
                     for job in jobs:
                         if not job.future.done():
                             job.future.set_result(Outcome.refused("unavailable"))
@@ -124,16 +125,23 @@ class GroupCommitWriter:
     def _next_batch(self) -> list[Job]:
         """Wait for a job, then take what else is queued; when busy, linger a moment for more.
 
-        Busy means the last batch ended under `BUSY_SECONDS` ago and this one is smaller than
-        `LINGER_UNTIL`: waiting `PLUME_WRITE_LINGER_SECONDS` then lets the keystrokes arriving meanwhile
-        share its statements and its commit (a quiet room never waits; a saturated one batches anyway).
+        Busy means jobs arrive fast enough that at least one more is expected within
+        `PLUME_WRITE_LINGER_SECONDS` (from the arrival rate of the last batches) and fewer than
+        `LINGER_UNTIL` are queued: waiting then lets the keystrokes arriving meanwhile share the batch's
+        statements and its commit. A quiet room never waits; a saturated one batches anyway.
         """
         jobs = [self._queue.get()]
+        now = time.monotonic()
+        if self._batch_started:  # the last batch's jobs over the time from its start to this one's
+            sample = self._batch_size / max(now - self._batch_started, 1e-4)
+            self.arrival_rate += SMOOTHING * (sample - self.arrival_rate)
+        self._batch_started = now
         self._drain(jobs)
         linger = self.engine.app.config["PLUME_WRITE_LINGER_SECONDS"]
-        if linger > 0 and len(jobs) < LINGER_UNTIL and time.monotonic() - self._last_end < BUSY_SECONDS:
+        if linger > 0 and len(jobs) < LINGER_UNTIL and self.arrival_rate * linger >= 1:
             time.sleep(linger)
             self._drain(jobs)
+        self._batch_size = len(jobs)
         return jobs
 
     def _drain(self, jobs: list[Job]) -> None:

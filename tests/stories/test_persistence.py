@@ -6,7 +6,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -236,7 +236,7 @@ def _timed_batch(engine: Engine) -> tuple[int, float]:
 def test_a_quiet_writer_commits_at_once(engine: Engine, app_ctx: Flask) -> None:
     app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0.5
     _queue_jobs(engine, new_story(), 1)
-    size, took = _timed_batch(engine)  # no batch ended in the last 20 ms: nothing to wait for
+    size, took = _timed_batch(engine)  # no job came before it: nothing to wait for
     assert (size, took < 0.25) == (1, True)
 
 
@@ -245,21 +245,35 @@ def test_a_busy_writer_lingers_for_the_updates_arriving_meanwhile(engine: Engine
     story_id = new_story()
     _queue_jobs(engine, story_id, 1)
     threading.Timer(0.05, _queue_jobs, (engine, story_id, 2)).start()
-    engine.writer._last_end = time.monotonic()  # a batch has just ended
+    engine.writer.arrival_rate = 10.0  # 3 expected in the 0.3 s it may wait
     size, took = _timed_batch(engine)
     assert size == 3
     assert took >= 0.3
+
+
+def test_the_writer_learns_how_fast_jobs_arrive(engine: Engine, app_ctx: Flask) -> None:
+    """Jobs 10 ms apart make a rate near 100 a second; a linger of 5 ms then expects half a job: no wait."""
+    app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0.005
+    story_id = new_story()
+    for _ in range(30):
+        _queue_jobs(engine, story_id, 1)
+        assert _timed_batch(engine)[0] == 1
+        time.sleep(0.01)
+    assert 20 < engine.writer.arrival_rate < 110  # gaps of 10 ms, or longer on a loaded machine
+    app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0.05  # 5 expected in 50 ms: wait for them
+    _queue_jobs(engine, story_id, 1)
+    assert _timed_batch(engine)[1] >= 0.05
 
 
 def test_a_large_batch_or_no_linger_never_waits(engine: Engine, app_ctx: Flask) -> None:
     story_id = new_story()
     app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0.5
     _queue_jobs(engine, story_id, writer.LINGER_UNTIL)
-    engine.writer._last_end = time.monotonic()
+    engine.writer.arrival_rate = 1000.0
     assert _timed_batch(engine)[0] == writer.LINGER_UNTIL
     app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0
     _queue_jobs(engine, story_id, 1)
-    engine.writer._last_end = time.monotonic()
+    engine.writer.arrival_rate = 1000.0
     size, took = _timed_batch(engine)
     assert (size, took < 0.25) == (1, True)
 
@@ -333,6 +347,62 @@ def test_an_update_that_would_outgrow_the_story_is_refused(engine: Engine, app_c
 
 
 # --- several workers --------------------------------------------------------------------------------------
+
+
+def test_a_sync_never_holds_the_story_while_it_waits_for_a_connection(app_ctx: Flask, engine: Engine) -> None:
+    """One handler holds the pool's last connection and then wants the story; another wants the story
+    first. Had the second taken the story's lock before its connection, each would wait for the other
+    until the pool's timeout (what stalled 400 writers opening at once)."""
+    from sqlalchemy.pool import QueuePool
+
+    pool = db.engine.pool
+    if not isinstance(pool, QueuePool):
+        pytest.skip("the test database does not use a connection pool")
+    story_id = new_story()
+    db.session.remove()
+    held = [
+        db.engine.raw_connection() for _ in range(pool.size() + pool._max_overflow - pool.checkedout() - 1)
+    ]
+    has_last, second_waits = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def in_app(body: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            with app_ctx.app_context():
+                try:
+                    body()
+                except BaseException as exc:  # reported by the test, not lost in the thread
+                    errors.append(exc)
+                finally:
+                    db.session.remove()
+
+        return run
+
+    def first() -> None:
+        db.session.execute(select(Story.id).where(Story.id == story_id))  # the pool's last connection
+        has_last.set()
+        second_waits.wait(5)
+        time.sleep(0.3)  # the second is in `synced` by now
+        with engine.synced(story_id):
+            pass
+
+    def second() -> None:
+        has_last.wait(5)
+        second_waits.set()
+        with engine.synced(story_id):
+            pass
+
+    threads = [threading.Thread(target=in_app(body)) for body in (first, second)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+        assert not any(thread.is_alive() for thread in threads)
+        assert errors == []
+    finally:
+        for connection in held:
+            connection.close()
 
 
 def test_a_worker_catches_up_from_the_log_before_answering(app_ctx: Flask, engine: Engine) -> None:
