@@ -95,13 +95,16 @@ class Engine:
     def synced(self, story_id: int) -> Iterator[LiveStory]:
         """The live story, caught up from the log and locked: what every sync reply is computed from.
 
-        The log is read before the lock is taken, never while it is held: a handler holding the lock and
-        waiting for a pooled connection, while the handlers holding every connection wait for the lock,
-        stalled whole rooms until the pool's timeout (30 s) under a crowd of opens. Rows the writer
-        applied meanwhile are skipped by `catch_up`.
+        The log is read before the lock is taken, and the session's transaction is ended (its connection
+        goes back to the pool) before waiting for it: a handler holding the lock and waiting for a pooled
+        connection, while the handlers holding every connection waited for the lock, stalled whole rooms
+        until the pool's timeout (30 s) under a crowd of opens. So nobody waits for a story holding a
+        connection, and the writer, which takes the story locks after its connection (and again on a
+        retry), always gets one. Rows the writer applied meanwhile are skipped by `catch_up`.
         """
         live = self.stories.get(story_id)
         rows = persistence.rows_after(story_id, live.last_seq)
+        db.session.commit()  # the callers only read: this ends their transaction and frees the connection
         with live.lock:
             live.catch_up(rows)
             yield live
