@@ -26,13 +26,14 @@ def _database_url(instance: Path) -> str:
 
 
 def _engine_options(url: str) -> dict[str, Any]:
-    """Pool options; on PostgreSQL no statement waits more than 5 s for a lock (the writer retries).
+    """Pool options; on PostgreSQL no statement waits more than 5 s for a lock (the writer retries), and
+    no connection attempt more than 5 s for an unreachable server (so `/readyz` answers 503, not a hang).
 
     No `pool_pre_ping`: `core.pool_ping` pings only a connection that sat idle.
     """
     options: dict[str, Any] = {}
     if url.startswith("postgresql"):
-        options["connect_args"] = {"options": "-c lock_timeout=5000"}
+        options["connect_args"] = {"options": "-c lock_timeout=5000", "connect_timeout": 5}
     return options
 
 

@@ -62,6 +62,16 @@ def test_database_url_from_the_environment(
     assert config.load(tmp_path)["SQLALCHEMY_DATABASE_URI"] == expected
 
 
+def test_postgresql_connections_give_up_on_an_unreachable_server_and_a_held_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://plume@db.example/plume")
+    connect_args = config.load(tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
+    assert connect_args == {"options": "-c lock_timeout=5000", "connect_timeout": 5}
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    assert "connect_args" not in config.load(tmp_path)["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
 def test_redis_url_turns_on_the_message_queue_and_shared_limits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
