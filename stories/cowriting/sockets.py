@@ -87,8 +87,11 @@ def on_yjs(sid: str, *args: Any) -> dict[str, Any]:
         for message in reply.to_sender:
             socketio.emit("yjs", (story_id, message), to=sid, namespace=NAMESPACE)
         if reply.relay is not None:
-            skip = None if reply.relay_to_sender else sid
             socketio.emit(
-                "yjs", (story_id, reply.relay), to=story_room(story_id), skip_sid=skip, namespace=NAMESPACE
+                "yjs",
+                (story_id, reply.relay),
+                to=story_room(story_id),
+                skip_sid=reply.skip,
+                namespace=NAMESPACE,
             )
         return sync.ok()

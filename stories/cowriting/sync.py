@@ -44,7 +44,7 @@ class Reply:
 
     to_sender: tuple[bytes, ...] = ()
     relay: bytes | None = None
-    relay_to_sender: bool = False  # cursors of several writers at once go to everyone (see cursors.py)
+    skip: str | None = None  # the socket the relay is not for (none: cursors of several writers, cursors.py)
 
 
 _MESSAGES = {  # lazy: worded in the socket's language when the ack is written (see stories.cowriting.sockets)
@@ -165,7 +165,7 @@ def receive(identity: Identity | None, sid: str, story_id: object, data: object)
         return _cursors(sub, sid, message.payload)
     _store(identity, sub, message.payload)
     relay = bytes(data) if message.kind is crdt.Kind.SYNC_UPDATE else crdt.update_message(message.payload)  # type: ignore[arg-type]
-    return Reply(relay=None if message.payload == crdt.EMPTY_UPDATE else relay)
+    return Reply(relay=None if message.payload == crdt.EMPTY_UPDATE else relay, skip=sid)
 
 
 def _answer(identity: Identity | None, story_id: int, state: bytes) -> Reply:
@@ -189,7 +189,7 @@ def _cursors(sub: Subscription, sid: str, payload: bytes) -> Reply:
         raise refusal("malformed") from exc
     if relay is None:
         return Reply()
-    return Reply(relay=relay.message, relay_to_sender=relay.skip is None)
+    return Reply(relay=relay.message, skip=relay.skip)
 
 
 def _store(identity: Identity | None, sub: Subscription, update: bytes) -> None:
