@@ -96,6 +96,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         manage_session=False,
         serializer="msgpack",  # a binary event in one frame, not two (docs/protocol.md, "Encoding")
         async_handlers=False,  # each socket's events in order, in its own greenlet (not one per event)
+        **logs.socket_loggers(app),  # through Plume's one log handler, malformed packets in one line
     )
 
     import features

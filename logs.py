@@ -98,6 +98,55 @@ def configure(app: Flask) -> None:
     app.after_request(_send_request_id)
 
 
+SOCKET_LOGGERS = ("socketio.server", "engineio.server")
+_PACKET_CODE = ("/socketio/packet.py", "/socketio/msgpack_packet.py")
+
+
+class MalformedPacketFilter(logging.Filter):
+    """A packet python-socketio cannot read is the client's fault: one warning line, not a traceback.
+
+    engine.io logs any exception of the Socket.IO layer as `message handler error` with its traceback, so a
+    client sending junk could fill the logs with them. Only exceptions raised while a packet is decoded
+    (or refused by `_handle_eio_message` itself) are shortened; a failure in a handler keeps its traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None and _from_a_packet(record.exc_info[2]):
+            record.msg, record.args = "refused a malformed Socket.IO packet: %r", (record.exc_info[1],)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def _from_a_packet(tb: Any) -> bool:
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code
+        if last.co_filename.endswith(_PACKET_CODE):
+            return True
+        tb = tb.tb_next
+    return last is not None and last.co_name == "_handle_eio_message"
+
+
+def socket_loggers(app: Flask) -> dict[str, logging.Logger]:
+    """The loggers to hand Flask-SocketIO (`logger`, `engineio_logger`), set up for Plume's one handler.
+
+    Left to themselves, python-socketio and python-engineio each add a handler of their own, so every
+    error came out twice, once unstructured; and engine.io logs every packet at INFO. Given a logger, they
+    add nothing: records go to the root handler, from WARNING up (DEBUG if asked).
+    """
+    level = logging.DEBUG if app.config["PLUME_LOG_LEVEL"] == "DEBUG" else logging.WARNING
+    loggers = {}
+    for name in SOCKET_LOGGERS:
+        logger = loggers[name] = logging.getLogger(name)
+        logger.setLevel(level)
+        for extra in [h for h in logger.handlers if not isinstance(h, PlumeHandler)]:
+            logger.removeHandler(extra)  # one a library added before (an app built without these)
+        if not any(isinstance(f, MalformedPacketFilter) for f in logger.filters):
+            logger.addFilter(MalformedPacketFilter())
+    return {"logger": loggers["socketio.server"], "engineio_logger": loggers["engineio.server"]}
+
+
 def _take_request_id() -> None:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = incoming if SANE_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(16)

@@ -106,3 +106,42 @@ def _records_with(log: Path, sid: str | None) -> list[dict[str, Any]]:
             if record.get("sid") == sid and record["msg"].startswith("socket connected"):
                 records.append(record)
     return records
+
+
+def test_junk_packets_log_one_warning_each_and_nothing_twice(server_on: Any, database: str) -> None:
+    """A client sending what python-socketio cannot read gets one line per packet, no traceback; and no
+    library handler of its own prints anything a second time."""
+    import engineio
+
+    server = server_on(database, PLUME_LOG_FORMAT="json")
+    client = engineio.Client()
+    client.connect(server.url, transports=["websocket"], engineio_path="socket.io")
+    try:
+        for junk in (b"\xc1\xc1", b"\x93\x01\x02\x03", "text, not MessagePack"):
+            client.send(junk)
+        assert wait_until(lambda: len(_refusals(server.log)) == 3, timeout=5)
+    finally:
+        client.disconnect()
+    assert all(r["level"] == "warning" and "exc" not in r for r in _refusals(server.log))
+    assert not [line for line in server.log.read_text().splitlines() if line.startswith("Traceback")]
+
+
+def _refusals(log: Path) -> list[dict[str, Any]]:
+    lines = (json.loads(line) for line in log.read_text().splitlines() if line.startswith("{"))
+    return [r for r in lines if r["msg"].startswith("refused a malformed Socket.IO packet")]
+
+
+def test_a_handlers_own_failure_keeps_its_traceback() -> None:
+    import logging
+
+    def handler() -> None:
+        raise KeyError("a bug of ours")
+
+    try:
+        handler()
+    except KeyError:
+        record = logging.LogRecord("engineio.server", logging.ERROR, __file__, 1, "message handler error",
+                                   (), sys.exc_info())  # fmt: skip
+    assert logs.MalformedPacketFilter().filter(record)
+    assert record.exc_info is not None
+    assert record.levelno == logging.ERROR
