@@ -14,5 +14,6 @@ worker_class = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
 worker_connections = int(os.environ.get("PLUME_CONNECTIONS", "2000"))
 timeout = 30  # the gevent worker heartbeats from its event loop: a loop stuck for 30 s is restarted
 graceful_timeout = 10
-accesslog = os.environ.get("PLUME_ACCESS_LOG") or None
+# No `accesslog`: gevent-websocket's handler serves every request and writes its own access line
+# (logger `geventwebsocket.handler`, shown with PLUME_LOG_LEVEL=DEBUG), so gunicorn's would stay empty.
 errorlog = "-"
