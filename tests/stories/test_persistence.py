@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import threading
@@ -349,34 +350,52 @@ def test_an_update_that_would_outgrow_the_story_is_refused(engine: Engine, app_c
 # --- several workers --------------------------------------------------------------------------------------
 
 
-def test_a_sync_never_holds_the_story_while_it_waits_for_a_connection(app_ctx: Flask, engine: Engine) -> None:
-    """One handler holds the pool's last connection and then wants the story; another wants the story
-    first. Had the second taken the story's lock before its connection, each would wait for the other
-    until the pool's timeout (what stalled 400 writers opening at once)."""
+@contextlib.contextmanager
+def pool_down_to_its_last_connection() -> Iterator[None]:
+    """Check out every pooled connection but one (the tests below then contend for that one)."""
     from sqlalchemy.pool import QueuePool
 
     pool = db.engine.pool
     if not isinstance(pool, QueuePool):
         pytest.skip("the test database does not use a connection pool")
-    story_id = new_story()
     db.session.remove()
     held = [
         db.engine.raw_connection() for _ in range(pool.size() + pool._max_overflow - pool.checkedout() - 1)
     ]
-    has_last, second_waits = threading.Event(), threading.Event()
+    try:
+        yield
+    finally:
+        for connection in held:
+            connection.close()
+
+
+def run_together(app: Flask, *bodies: Callable[[], None]) -> tuple[bool, list[BaseException]]:
+    """Run each body in a thread of its own, in an app context; (some still running after 10 s, errors)."""
     errors: list[BaseException] = []
 
-    def in_app(body: Callable[[], None]) -> Callable[[], None]:
-        def run() -> None:
-            with app_ctx.app_context():
-                try:
-                    body()
-                except BaseException as exc:  # reported by the test, not lost in the thread
-                    errors.append(exc)
-                finally:
-                    db.session.remove()
+    def in_app(body: Callable[[], None]) -> None:
+        with app.app_context():
+            try:
+                body()
+            except BaseException as exc:  # reported by the test, not lost in the thread
+                errors.append(exc)
+            finally:
+                db.session.remove()
 
-        return run
+    threads = [threading.Thread(target=in_app, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    return any(thread.is_alive() for thread in threads), errors
+
+
+def test_a_sync_never_holds_the_story_while_it_waits_for_a_connection(app_ctx: Flask, engine: Engine) -> None:
+    """One handler holds the pool's last connection and then wants the story; another wants the story
+    first. Had the second taken the story's lock before its connection, each would wait for the other
+    until the pool's timeout (what stalled 400 writers opening at once)."""
+    story_id = new_story()
+    has_last, second_waits = threading.Event(), threading.Event()
 
     def first() -> None:
         db.session.execute(select(Story.id).where(Story.id == story_id))  # the pool's last connection
@@ -392,17 +411,38 @@ def test_a_sync_never_holds_the_story_while_it_waits_for_a_connection(app_ctx: F
         with engine.synced(story_id):
             pass
 
-    threads = [threading.Thread(target=in_app(body)) for body in (first, second)]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=10)
-        assert not any(thread.is_alive() for thread in threads)
-        assert errors == []
-    finally:
-        for connection in held:
-            connection.close()
+    with pool_down_to_its_last_connection():
+        still_running, errors = run_together(app_ctx, first, second)
+    assert not still_running
+    assert errors == []
+
+
+def test_the_writer_holding_a_story_gets_a_connection_while_a_sync_waits_for_it(
+    app_ctx: Flask, engine: Engine
+) -> None:
+    """As the writer does when it retries a batch: it holds the story's lock, then needs a connection. A
+    sync waiting for that story meanwhile must not sit on the pool's last connection."""
+    story_id = new_story()
+    live = engine.stories.get(story_id)
+    locked, sync_waits = threading.Event(), threading.Event()
+
+    def writer_retrying() -> None:
+        with live.lock:
+            locked.set()
+            sync_waits.wait(5)
+            time.sleep(0.3)  # the sync has read the log and waits for the lock by now
+            db.session.execute(select(Story.id).where(Story.id == story_id))
+
+    def sync() -> None:
+        locked.wait(5)
+        sync_waits.set()
+        with engine.synced(story_id):
+            pass
+
+    with pool_down_to_its_last_connection():
+        still_running, errors = run_together(app_ctx, writer_retrying, sync)
+    assert not still_running
+    assert errors == []
 
 
 def test_a_worker_catches_up_from_the_log_before_answering(app_ctx: Flask, engine: Engine) -> None:
