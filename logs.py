@@ -140,8 +140,6 @@ def socket_loggers(app: Flask) -> dict[str, logging.Logger]:
     for name in SOCKET_LOGGERS:
         logger = loggers[name] = logging.getLogger(name)
         logger.setLevel(level)
-        for extra in [h for h in logger.handlers if not isinstance(h, PlumeHandler)]:
-            logger.removeHandler(extra)  # one a library added before (an app built without these)
         if not any(isinstance(f, MalformedPacketFilter) for f in logger.filters):
             logger.addFilter(MalformedPacketFilter())
     return {"logger": loggers["socketio.server"], "engineio_logger": loggers["engineio.server"]}
