@@ -5,9 +5,7 @@ between two texts, and the contribution balance per member. Plain functions, no 
 
 from __future__ import annotations
 
-import difflib
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from core.dates import aware
 from core.identity import group_members
 from extensions import db
-from stories.cowriting import crdt
+from stories.cowriting import crdt, textdiff
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
 
 SNAPSHOT_EVERY = 100  # log rows between two replay snapshots; PLUME_HISTORY_SNAPSHOT_EVERY overrides it
@@ -303,40 +301,10 @@ class Checkpoint:
         return sum(len(t) for kind, t in self.diff if kind == "removed")
 
 
-_TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
-EXACT_TOKENS = (
-    3000  # a block larger than this is compared with difflib's heuristic (still exact, less minimal)
-)
-
-
 def diff(before: str, after: str) -> list[tuple[str, str]]:
     """Line by line, then word by word within changed lines: pieces ("same" | "added" | "removed", text)
-    that rebuild both texts."""
-    out: list[tuple[str, str]] = []
-
-    def push(kind: str, text: str) -> None:
-        if not text:
-            return
-        if out and out[-1][0] == kind:
-            out[-1] = (kind, out[-1][1] + text)
-        else:
-            out.append((kind, text))
-
-    a_lines, b_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    lines = difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in lines.get_opcodes():
-        if tag == "equal":
-            push("same", "".join(a_lines[i1:i2]))
-            continue
-        a, b = _TOKENS.findall("".join(a_lines[i1:i2])), _TOKENS.findall("".join(b_lines[j1:j2]))
-        words = difflib.SequenceMatcher(None, a, b, autojunk=len(a) + len(b) > EXACT_TOKENS)
-        for kind, k1, k2, m1, m2 in words.get_opcodes():
-            if kind == "equal":
-                push("same", "".join(a[k1:k2]))
-            else:
-                push("removed", "".join(a[k1:k2]))
-                push("added", "".join(b[m1:m2]))
-    return out
+    that rebuild both texts, in bounded time whatever the texts (`textdiff`)."""
+    return textdiff.diff(before, after)
 
 
 def checkpoint_rows(story_id: int) -> list[StoryCheckpoint]:
