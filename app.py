@@ -99,6 +99,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         **logs.socket_loggers(app),  # through Plume's one log handler, malformed packets in one line
     )
 
+    if app.config["PLUME_TRANSACTION_GUARD"] and concurrency.gevent_active():
+        from core import transactions
+
+        transactions.install()
+
     import features
     import models  # noqa: F401  (registers every table with SQLAlchemy)
     import socket_guard

@@ -19,9 +19,19 @@ from accounts.models import Facilitator
 from core.access import facilitates, may_chat
 from core.events import FullChatMessage, HiddenChatMessage
 from core.identity import Identity
-from core.rendering import render_message
 from extensions import db
-from feedback.comments import _iso, check_rate, clean_body, now, parse_id, payload_of, refusal
+from feedback.comments import (
+    _iso,
+    _stored,
+    check_rate,
+    clean_body,
+    html_of,
+    now,
+    parse_id,
+    payload_of,
+    refusal,
+    rendered,
+)
 from feedback.models import ChatMessage
 from workshops.models import Group, Participant
 
@@ -85,8 +95,7 @@ def post(identity: Identity | None, workshop_id: int | None, payload: object) ->
             body=body,
             created_at=now(),
         )
-    db.session.add(message)
-    db.session.flush()
+    _stored(message, rendered(message.body))  # rendered before the write opens
     return Posted(message, message.workshop_id, message.group_id)
 
 
@@ -129,8 +138,9 @@ def hide(identity: Identity | None, payload: object) -> Posted:
         raise refusal("not_found" if message is None else "forbidden")
     if not facilitates(identity.id, message.workshop_id):
         raise refusal("not_found")
+    html = rendered(message.body)
     message.hidden = data["hidden"]
-    db.session.flush()
+    _stored(message, html)
     return Posted(message, message.workshop_id, message.group_id)
 
 
@@ -159,6 +169,6 @@ def as_event(message: ChatMessage, *, full: bool = False) -> HiddenChatMessage:
             "facilitator": message.facilitator_id is not None,
         },
         body=message.body,
-        html=str(render_message(message.body)),
+        html=html_of(message),
         created_at=_iso(message.created_at),
     )

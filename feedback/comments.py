@@ -37,6 +37,7 @@ MAX_QUOTE = 500  # characters of the quoted passage kept with a comment
 MAX_COMMENTS_PER_STORY = 1000
 MAX_REPLIES = 200
 MAX_ID = ids.MAX_ID
+_HTML = "_plume_html"  # an instance's (body, html) rendered before its write (`_stored`)
 RATE = (10, 30.0)  # at most 10 comments or replies per author in 30 seconds (PLUME_COMMENT_RATE)
 
 
@@ -203,6 +204,7 @@ def create(identity: Identity | None, payload: object) -> Comment:
     if not quote:
         raise refusal("empty")
     phase = current_phase(found.group.workshop)
+    html = rendered(body)  # before the write opens: rendering gives way to other greenlets
     comment = Comment(
         story_id=story_id,
         anchor_start=start,
@@ -213,9 +215,27 @@ def create(identity: Identity | None, payload: object) -> Comment:
         created_at=now(),
         **_signature(author),
     )
-    db.session.add(comment)
+    return _stored(comment, html)
+
+
+def rendered(body: str) -> str:
+    """The HTML of a comment's or message's text. Call it before the write: it runs in the threadpool,
+    and a write must not stay open while the greenlet waits (`core.transactions`)."""
+    return str(render_message(body))
+
+
+def _stored(row: Any, html: str) -> Any:
+    """Flush `row` (its write opens now), keeping the HTML rendered before for the events sent after."""
+    row.__dict__[_HTML] = (row.body, html)
+    db.session.add(row)
     db.session.flush()
-    return comment
+    return row
+
+
+def html_of(row: Any) -> str:
+    """The HTML of a comment's or message's text: as rendered before its write, else rendered now."""
+    kept = row.__dict__.get(_HTML)
+    return kept[1] if kept is not None and kept[0] == row.body else rendered(row.body)
 
 
 def _signature(author: Participant) -> dict[str, Any]:
@@ -243,6 +263,7 @@ def reply(identity: Identity | None, payload: object) -> Comment:
     if (replies or 0) >= MAX_REPLIES:
         raise refusal("full")
     phase = current_phase(found.group.workshop)
+    html = rendered(body)
     comment = Comment(
         story_id=parent.story_id,
         parent_id=parent.id,
@@ -251,9 +272,7 @@ def reply(identity: Identity | None, payload: object) -> Comment:
         created_at=now(),
         **_signature(author),
     )
-    db.session.add(comment)
-    db.session.flush()
-    return comment
+    return _stored(comment, html)
 
 
 def _own(identity: Identity | None, comment_id: object) -> Comment:
@@ -270,10 +289,10 @@ def edit(identity: Identity | None, payload: object) -> Comment:
     data = payload_of(payload, {"comment_id", "body"})
     body = clean_body(data["body"])
     comment = _own(identity, data["comment_id"])
+    html = rendered(body)
     comment.body = body
     comment.edited_at = now()
-    db.session.flush()
-    return comment
+    return _stored(comment, html)
 
 
 def delete(identity: Identity | None, payload: object) -> Comment:
@@ -283,8 +302,7 @@ def delete(identity: Identity | None, payload: object) -> Comment:
     comment.deleted = True
     comment.body = ""
     comment.edited_at = now()
-    db.session.flush()
-    return comment
+    return _stored(comment, "")
 
 
 def resolve(identity: Identity | None, payload: object) -> Comment:
@@ -300,10 +318,10 @@ def resolve(identity: Identity | None, payload: object) -> Comment:
     if comment.parent_id is not None:
         comment = db.session.get(Comment, comment.parent_id) or comment
     author = _author(identity)  # type: ignore[arg-type]
+    html = rendered(comment.body)
     comment.resolved_at = now() if data["resolved"] else None
     comment.resolved_by = author.display_name if data["resolved"] else ""
-    db.session.flush()
-    return comment
+    return _stored(comment, html)
 
 
 def hide(identity: Identity | None, payload: object) -> Comment:
@@ -314,9 +332,9 @@ def hide(identity: Identity | None, payload: object) -> Comment:
     comment, found = _comment(identity, data["comment_id"])
     if not found.access.moderate:
         raise refusal("forbidden")
+    html = rendered(comment.body)
     comment.hidden = data["hidden"]
-    db.session.flush()
-    return comment
+    return _stored(comment, html)
 
 
 def listing(identity: Identity | None, payload: object) -> dict[str, Any]:
@@ -395,7 +413,7 @@ def as_event(comment: Comment, *, full: bool = False) -> HiddenComment:
             "color": comment.author_color,
         },
         body=comment.body,
-        html=str(render_message(comment.body)),
+        html=html_of(comment),
         quote=comment.quote,
         start=anchors.to_base64(comment.anchor_start),
         end=anchors.to_base64(comment.anchor_end),

@@ -32,6 +32,7 @@ class ServerProcess:
             "SECRET_KEY": "test-secret-key",
             "PLUME_LOGIN_RATE": "1000 per minute",
             "PLUME_JOIN_RATE": "1000 per minute",
+            "PLUME_TRANSACTION_GUARD": "1",  # a write held across a greenlet switch fails (core/transactions)
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None

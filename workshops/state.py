@@ -14,17 +14,18 @@ caller's transaction sees, and go out when it commits (:mod:`core.outbox`); a ro
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import load_only, selectinload
 
 from core.access import editors_open, visible_group_ids
-from core.events import FacilitatorState, ParticipantState, Presence
+from core.events import FacilitatorState, ParticipantState, Presence, WorkshopState
 from core.identity import Identity
-from core.outbox import emit_now, emit_on_commit
+from core.outbox import emit_now, emit_on_commit, on_commit
 from core.realtime import facilitators_room, group_room
 from core.rendering import render_markdown
 from extensions import db
@@ -126,9 +127,9 @@ class Snapshot:
         return [{"id": p.id, "name": p.display_name, "color": p.color} for p in self.members[group.id]]
 
 
-def _common(snap: Snapshot) -> dict[str, Any]:
+def _common(snap: Snapshot, instructions_html: str | None = None) -> dict[str, Any]:
     """The fields of `WorkshopState` that every receiver sees: the clock, the phase, the agenda, the locks
-    and the broadcast."""
+    and the broadcast (the instructions rendered now unless given)."""
     workshop, phase = snap.workshop, snap.phase
     clock = clock_of(workshop)
     timing = phases.to_dict(clock, snap.now)
@@ -145,7 +146,11 @@ def _common(snap: Snapshot) -> dict[str, Any]:
         "phase_index": phase.position if phase else 0,
         "phase_count": len(snap.phases),
         "phase_title": phase.title if phase else "",
-        "instructions_html": str(render_markdown(phase.instructions)) if phase else "",
+        "instructions_html": (
+            instructions_html
+            if instructions_html is not None
+            else (str(render_markdown(phase.instructions)) if phase else "")
+        ),
         "phase_duration_seconds": phase.duration_seconds if phase else 0,
         "phase_editors_open": bool(phase and phase.editors_open),
         "at_deadline": phase.at_deadline if phase else "signal",
@@ -241,20 +246,34 @@ def state_for(identity: Identity, workshop_id: int | None = None) -> dict[str, A
 def publish_state(workshop_id: int, now: datetime | None = None) -> None:
     """Send the state to every group's room and to the facilitators once the transaction commits.
 
-    The states are built now, from what the transaction sees. A failure to build or to deliver (the message
-    queue is away) is logged, not raised: what was committed stands, and clients get the whole state again
-    with the next change or when they reconnect.
+    The states are built now, from what the transaction sees, but for the phase's instructions: rendering
+    them gives way to other greenlets, and a write must not stay open meanwhile (`core.transactions`), so
+    they are rendered after the commit, from the text seen now. A failure to build or to deliver (the
+    message queue is away) is logged, not raised: what was committed stands, and clients get the whole
+    state again with the next change or when they reconnect.
     """
     try:
         snap = Snapshot.load(workshop_id, now)
         if snap is None:
             return
-        common = _common(snap)
-        for group in snap.groups:
-            emit_on_commit(_for_group(snap, common, group), to=group_room(group.id))
-        emit_on_commit(_for_facilitators(snap, common), to=facilitators_room(workshop_id))
+        common = _common(snap, instructions_html="")
+        messages: list[tuple[WorkshopState, str]] = [
+            (_for_group(snap, common, group), group_room(group.id)) for group in snap.groups
+        ]
+        messages.append((_for_facilitators(snap, common), facilitators_room(workshop_id)))
+        instructions = snap.phase.instructions if snap.phase else None
+        on_commit(partial(_send_states, messages, instructions))
     except Exception:
         log.exception("workshop:state of workshop %s not sent", workshop_id)
+
+
+def _send_states(messages: list[tuple[WorkshopState, str]], instructions: str | None) -> None:
+    try:
+        html = str(render_markdown(instructions)) if instructions is not None else ""
+        for message, room in messages:
+            emit_now(replace(message, instructions_html=html), to=room)
+    except Exception:
+        log.exception("workshop:state not sent")
 
 
 def _presence(workshop_id: int) -> Presence:
