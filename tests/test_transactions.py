@@ -5,6 +5,8 @@ on the real server (SQLite by default, PostgreSQL when DATABASE_URL is set), are
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -13,12 +15,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from pycrdt import Doc, Text
 from sqlalchemy import func, select
 
 from extensions import db
 from feedback.models import ChatMessage, Comment
+from stories.cowriting import crdt, persistence
 from tests.feedback.test_comment_sockets import Setting
-from tests.server import ServerProcess
+from tests.server import ROOT, ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +86,19 @@ def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
     return results
 
 
+def edit(setting: Setting, words: str) -> tuple[int, bytes]:
+    """A `yjs` update message that appends `words` to the story as the setting wrote it."""
+    doc = Doc()
+    doc.apply_update(setting.doc.get_update())
+    before = doc.get_state()
+    text = doc.get("body", type=Text)
+    text.insert(len(str(text)), words)
+    return (setting.story_id, crdt.update_message(doc.get_update(before)))
+
+
 def ask(client: Any, event: str, payload: Any) -> Any:
+    if isinstance(payload, tuple):
+        return client.sio.call(event, payload, timeout=ACK_TIMEOUT)
     return client.call(event, payload, timeout=ACK_TIMEOUT)
 
 
@@ -116,7 +132,7 @@ def test_two_participants_commenting_at_once_are_all_stored(setting: Setting) ->
 
 
 def test_writers_of_every_kind_at_once(setting: Setting) -> None:
-    """Comments, replies, edits, chat messages and a facilitator's chat to every group, all at once."""
+    """Comments, replies, edits, chat messages, a facilitator's chat and broadcasts, story edits, at once."""
     ana, abel = setting.client("ana"), setting.client("abel")
     facilitator = setting.facilitator()
     first = setting.comment(ana, "glowed", "First")
@@ -130,6 +146,16 @@ def test_writers_of_every_kind_at_once(setting: Setting) -> None:
         calls.append(lambda k=k: ask(abel, "chat:send", {"body": f"Chat from abel {k}"}))
         calls.append(lambda k=k: ask(facilitator, "chat:send", {"body": f"To all {k}", "group_id": None}))
     calls.append(lambda: ask(ana, "comment:edit", {"comment_id": first_id, "body": "First, edited"}))
+    for k in range(3):  # the facilitator's commands publish the state (with rendered instructions)
+        calls.append(
+            lambda k=k: ask(facilitator, "facilitator:command", {"action": "broadcast", "message": f"B{k}"})
+        )
+    for name, client in (("ana", ana), ("abel", abel)):  # story edits through the writer
+        assert client.call("story:open", {"story_id": setting.story_id})["ok"]
+        for k in range(4):
+            calls.append(
+                lambda client=client, name=name, k=k: ask(client, "yjs", edit(setting, f" {name}{k}"))
+            )
     with Healthz(setting.server.url) as health:
         acks = at_once(calls)
     print("every kind:", Counter(outcome(a) for a in acks), f"slowest /healthz {health.slowest:.3f} s")
@@ -137,7 +163,49 @@ def test_writers_of_every_kind_at_once(setting: Setting) -> None:
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Comment)) == 9
     assert db.session.scalar(select(func.count()).select_from(ChatMessage)) == 12
+    text = crdt.replay(data for _, data in persistence.rows_after(setting.story_id)).text()
+    assert all(f" {name}{k}" in text for name in ("ana", "abel") for k in range(4))
     assert health.slowest < HEALTHZ_BOUND
     log = setting.server.log.read_text()
     assert "database is locked" not in log
     assert "WriteAcrossSwitchError" not in log
+
+
+GUARDED = """
+from gevent import monkey; monkey.patch_all()
+import gevent
+from sqlalchemy import create_engine, text
+from core import transactions
+
+transactions.install()
+engine = create_engine("sqlite:///{path}")
+with engine.begin() as c:
+    c.execute(text("CREATE TABLE t (x INTEGER)"))
+
+def write(yield_inside):
+    with engine.connect() as c:
+        c.execute(text("SELECT 1"))
+        if yield_inside is False:
+            gevent.sleep(0)  # a read may give way
+        c.execute(text("INSERT INTO t VALUES (1)"))
+        if yield_inside:
+            gevent.sleep(0)  # the write is open: the commit must fail
+        c.commit()
+        if yield_inside is None:
+            gevent.sleep(0)  # committed: may give way again
+
+for case in (False, None, True):
+    try:
+        gevent.spawn(write, case).get()
+        print(case, "committed")
+    except transactions.WriteAcrossSwitchError as exc:
+        print(case, "refused", "in write" in str(exc))
+"""
+
+
+def test_the_guard_fails_a_commit_whose_write_stayed_open_across_a_switch(tmp_path: Any) -> None:
+    script = GUARDED.format(path=tmp_path / "guard.db")
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split("\n")[:3] == ["False committed", "None committed", "True refused True"]
