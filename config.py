@@ -131,6 +131,9 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_LOG_LEVEL": _log_level(env.get("PLUME_LOG_LEVEL", "")),
         "PLUME_COMMENT_RATE": _rate(env.get("PLUME_COMMENT_RATE", "10/30")),  # per author
         "PLUME_CHAT_RATE": _rate(env.get("PLUME_CHAT_RATE", "10/20")),  # per author
+        # CPU-heavy work (history, exports): CPU seconds per job and jobs at once per worker (core/budget.py).
+        "PLUME_WORK_BUDGET_S": float(env.get("PLUME_WORK_BUDGET_S", 10)),
+        "PLUME_WORK_SLOTS": int(env.get("PLUME_WORK_SLOTS", 2)),
         # Fail a commit whose write stayed open across a greenlet switch (core/transactions.py): tests, debug.
         "PLUME_TRANSACTION_GUARD": env.get("PLUME_TRANSACTION_GUARD", "").lower() in TRUE,
     }

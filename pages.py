@@ -76,3 +76,13 @@ def register_error_handlers(app: Flask) -> None:
 
     for status in messages:
         app.register_error_handler(status, handle)
+
+    from core.budget import OverBudgetError
+
+    def over_budget(error: OverBudgetError) -> Any:
+        """Work cut at its budget, or no slot free: 503, with the reason (docs/protocol.md)."""
+        if wants_json():
+            return jsonify(error=error.to_dict()), 503
+        return render_template("error.html", status=503, message=str(error.message)), 503
+
+    app.register_error_handler(OverBudgetError, over_budget)

@@ -400,6 +400,11 @@ def _cpu_budget(seconds: float) -> Iterator[None]:
         _watchdog.unwatch(tid)
 
 
+#: For other CPU-heavy work under the same watchdog (`core.budget`).
+cpu_budget = _cpu_budget
+BudgetExceeded = _RenderTimeout
+
+
 def _guarded(render: Callable[[], str], fallback: Callable[[], str], what: str) -> Markup:
     """``render()`` within the CPU budget; ``fallback()`` if it overruns or fails."""
 

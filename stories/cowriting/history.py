@@ -6,6 +6,7 @@ between two texts, and the contribution balance per member. Plain functions, no 
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from extensions import db
 from stories.cowriting import crdt, textdiff
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
 
+log = logging.getLogger(__name__)
 SNAPSHOT_EVERY = 100  # log rows between two replay snapshots; PLUME_HISTORY_SNAPSHOT_EVERY overrides it
 PALETTE = (  # static/src/colors.js: dark enough for white labels, distinct from each other
     "#9a3412", "#1d4ed8", "#166534", "#7e22ce", "#b91c1c",
@@ -179,7 +181,7 @@ class Replay(crdt.StoryDoc):
         try:
             self.apply(row.data)
         except crdt.MalformedError:
-            current_app.logger.error("a log row (seq %s) does not apply in replay; skipped", row.seq)
+            log.error("a log row (seq %s) does not apply in replay; skipped", row.seq)
         self.seq = row.seq
         self.at = row.created_at
         if not self.pending:
@@ -215,13 +217,88 @@ def _nearest_snapshot(story_id: int, seq: int | None) -> StorySnapshot | None:
     return db.session.scalar(query.order_by(StorySnapshot.seq.desc()).limit(1))
 
 
-def seek(story_id: int, seq: int | None = None) -> Replay:
-    """The story as the log builds it up to `seq` (None: all of it), from the nearest snapshot before."""
-    snapshot = _nearest_snapshot(story_id, seq)
-    replay = Replay(snapshot)
-    for row in log_rows(story_id, after=replay.seq, upto=seq):
+@dataclass(frozen=True)
+class SnapshotData:
+    """A replay snapshot's columns, read on the loop, for a replay off it (`core.budget`)."""
+
+    seq: int
+    state: bytes
+    authors: str
+    written: str
+
+
+@dataclass(frozen=True)
+class SeekInput:
+    """What a replay up to a seq reads from the database: the nearest snapshot and the rows after it."""
+
+    snapshot: SnapshotData | None
+    rows: list[LogRow]
+
+
+def seek_input(story_id: int, seq: int | None = None) -> SeekInput:
+    """The database part of `seek` (on the loop: it waits for the database, it does not compute)."""
+    found = _nearest_snapshot(story_id, seq)
+    snapshot = (
+        SnapshotData(found.seq, bytes(found.state), found.authors, found.written)
+        if found is not None
+        else None
+    )
+    return SeekInput(snapshot, log_rows(story_id, after=snapshot.seq if snapshot else 0, upto=seq))
+
+
+def replay_of(found: SeekInput) -> Replay:
+    """The computing part of `seek`: no database, so it may run in a native thread (`core.budget`)."""
+    replay = Replay(found.snapshot)  # type: ignore[arg-type]  # SnapshotData has the columns it reads
+    for row in found.rows:
         replay.feed(row)
     return replay
+
+
+@dataclass
+class Frozen:
+    """What a replay found, as plain values: made in the thread that replayed, used anywhere after."""
+
+    seq: int
+    at: datetime | None
+    body: str
+    pieces: list[tuple[Author, str]]
+    owners: set[Author]
+    written: Counter[Author]
+    counts: Counter[Author]
+
+    @classmethod
+    def of(cls, replay: Replay) -> Frozen:
+        return cls(
+            replay.seq,
+            replay.at,
+            replay.text(),
+            replay.segments(),
+            set(replay.owners),
+            replay.written,
+            replay.present(),
+        )
+
+    def text(self) -> str:
+        return self.body
+
+    def segments(self) -> list[tuple[Author, str]]:
+        return self.pieces
+
+    def present(self) -> Counter[Author]:
+        return self.counts
+
+
+def seek(story_id: int, seq: int | None = None) -> Replay:
+    """The story as the log builds it up to `seq` (None: all of it), from the nearest snapshot before."""
+    return replay_of(seek_input(story_id, seq))
+
+
+def seek_frozen(story_id: int, seq: int | None, what: str) -> Frozen:
+    """`seek` with the replay off the event loop, within the work budget (`core.budget`)."""
+    from core import budget
+
+    found = seek_input(story_id, seq)
+    return budget.run(lambda: Frozen.of(replay_of(found)), what)
 
 
 def extend_snapshots(story_id: int) -> int:
@@ -344,35 +421,52 @@ class History:
     checkpoints: list[Checkpoint]
     total: list[Contribution]
     span: Span
-    now: Replay
+    now: Frozen
+
+
+def _replayed(inputs: list[SeekInput | None], rows: list[tuple[int | None, str]], now: SeekInput) -> tuple:
+    """The computing part of `story_history` (no database: it runs off the loop): each checkpoint's replay
+    and its difference from the one before, and the story now."""
+    replays = [Frozen.of(replay_of(found)) if found is not None else None for found in inputs]
+    diffs, previous = [], ""
+    for (_seq, stored), replay in zip(rows, replays, strict=True):
+        text = replay.text() if replay is not None else stored
+        diffs.append(diff(previous, text))
+        previous = text
+    return replays, diffs, Frozen.of(replay_of(now))
 
 
 def story_history(story: Story) -> History:
-    """Every checkpoint of the story with its text, authors, diff and per-phase contributions."""
+    """Every checkpoint of the story with its text, authors, diff and per-phase contributions.
+
+    The log is read here; replaying and comparing run off the event loop within the work budget
+    (`core.budget`, which may raise `OverBudgetError`)."""
+    from core import budget
+
     rows = checkpoint_rows(story.id)
-    replays = [seek(story.id, row.seq) if row.seq is not None else None for row in rows]
-    now = seek(story.id)
-    authors = set(now.written) | {a for r in replays if r for a in set(r.owners)}
+    inputs = [seek_input(story.id, row.seq) if row.seq is not None else None for row in rows]
+    now_input = seek_input(story.id)
+    plain = [(row.seq, row.text) for row in rows]
+    replays, diffs, now = budget.run(lambda: _replayed(inputs, plain, now_input), "history")
+    authors = set(now.written) | {a for r in replays if r for a in r.owners}
     members = members_of(story, authors)
-    checkpoints, previous_text, previous_written = [], "", Counter()
-    for row, replay in zip(rows, replays, strict=True):
+    checkpoints, previous_written = [], Counter()
+    for row, replay, changes in zip(rows, replays, diffs, strict=True):
         if replay is None:
-            point = Checkpoint(row, row.text, [(None, row.text)], diff(previous_text, row.text), exact=False)
+            point = Checkpoint(row, row.text, [(None, row.text)], changes, exact=False)
         else:
-            text = replay.text()
             written = replay.written - previous_written
-            point = Checkpoint(row, text, replay.segments(), diff(previous_text, text), written=written)
+            point = Checkpoint(row, replay.text(), replay.segments(), changes, written=written)
             point.contributions = _contributions(members, written, replay.present())
             previous_written = replay.written
         checkpoints.append(point)
-        previous_text = point.text
     total = _contributions(members, now.written, now.present())
     return History(story, members, checkpoints, total, log_span(story.id), now)
 
 
 def balance(story: Story) -> list[Contribution]:
     """Who wrote what is in the story now (and how much each inserted), from the nearest snapshot."""
-    now = seek(story.id)
+    now = seek_frozen(story.id, None, "history balance")
     return _contributions(members_of(story, now.written), now.written, now.present())
 
 
@@ -382,7 +476,7 @@ def shares(contributions: Sequence[Contribution]) -> list[tuple[Contribution, in
     return [(c, round(100 * c.present / total) if total else 0) for c in contributions]
 
 
-def moment(replay: Replay, members: dict[int, Member]) -> dict[str, Any]:
+def moment(replay: Replay | Frozen, members: dict[int, Member]) -> dict[str, Any]:
     """What the timeslider shows at one seq: the text in (author, text) pieces, and when it was."""
     return {
         "seq": replay.seq,

@@ -57,6 +57,22 @@ def target_text(checkpoint: StoryCheckpoint) -> str:
     return history.seek(checkpoint.story_id, checkpoint.seq).text()
 
 
+def confirmation_diff(checkpoint: StoryCheckpoint) -> list[tuple[str, str]]:
+    """What restoring would change: the story now against the checkpoint's text, replayed and compared
+    off the event loop within the work budget (`core.budget`, which may raise `OverBudgetError`)."""
+    from core import budget
+
+    now = history.seek_input(checkpoint.story_id)
+    then = history.seek_input(checkpoint.story_id, checkpoint.seq) if checkpoint.seq is not None else None
+    stored = checkpoint.text
+
+    def compare() -> list[tuple[str, str]]:
+        target = history.replay_of(then).text() if then is not None else stored
+        return history.diff(history.replay_of(now).text(), target)
+
+    return budget.run(compare, "restore confirmation")
+
+
 def restore(checkpoint: StoryCheckpoint, identity: Identity) -> bool:
     """Submit the restoring edit through the writer, wait until it is stored, relay it; False if no change.
 

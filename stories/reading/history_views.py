@@ -96,7 +96,7 @@ def history_seek(story_id: int) -> Any:
     seq = request.args.get("seq", type=int)
     if seq is None or not 0 <= seq <= MAX_ID:
         abort(400)
-    replay = history.seek(story.id, seq)
+    replay = history.seek_frozen(story.id, seq, "history seek")
     return jsonify(history.moment(replay, history.members_of(story, set(replay.owners))))
 
 
@@ -129,12 +129,11 @@ def restore_checkpoint(story_id: int, checkpoint_id: int) -> Any:
     if checkpoint is None or checkpoint.story_id != story.id:
         abort(404)
     if request.method == "GET":
-        current = history.seek(story.id).text()
         return render_template(
             "stories/history_restore.html",
             story=story,
             checkpoint=checkpoint,
-            diff=history.diff(current, restore.target_text(checkpoint)),
+            diff=restore.confirmation_diff(checkpoint),
         )
     try:
         changed = restore.restore(checkpoint, Identity("facilitator", current_user.id))

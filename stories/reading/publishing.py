@@ -261,6 +261,12 @@ def _publish(story: Story, draft: Draft, markdown: str, now: datetime) -> None:
         raise PublishError(
             "empty", _("“%(title)s” is empty: there is nothing to publish.", title=draft.title)
         )
+    # Computed before the first change: it runs off the loop, and no write may stay open meanwhile.
+    history_summary = (
+        json.dumps(history.public_summary(story, draft.credits, draft.anonymous), ensure_ascii=False)
+        if draft.show_history
+        else ""
+    )
     _store_choices(story, draft)
     story.summary = rendition.summary
     story.published_markdown = rendition.markdown
@@ -269,11 +275,7 @@ def _publish(story: Story, draft: Draft, markdown: str, now: datetime) -> None:
     story.search_text = rendition.search_text
     story.published_at = story.published_at or now
     story.revised_at = now
-    story.history_summary = (
-        json.dumps(history.public_summary(story, draft.credits, draft.anonymous), ensure_ascii=False)
-        if draft.show_history
-        else ""
-    )
+    story.history_summary = history_summary
     workshop = story.workshop
     workshop.published_at = workshop.published_at or now
 
