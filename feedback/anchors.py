@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pycrdt import Assoc, Doc, StickyIndex, Text
 
-from stories.cowriting import crdt
+from stories.cowriting import crdt, yupdate
 
 MAX_ANCHOR_BYTES = 64
 
@@ -114,6 +114,8 @@ def index(doc: Doc, text: Text, data: bytes) -> int | None:
         return 0 if position.assoc < 0 else len(str(text).encode("utf-16-le")) // 2
     if not _known(doc, position):
         return None
+    if yupdate.root_of(doc.get_update(), position.client, position.clock) != crdt.BODY:
+        raise AnchorError("a position in another type")  # its index would be in that type, not the story
     return StickyIndex.decode(data, text).get_index()
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from accounts.models import Facilitator
@@ -21,6 +22,7 @@ from core.events import FullChatMessage, HiddenChatMessage
 from core.identity import Identity
 from extensions import db
 from feedback.comments import (
+    FeedbackError,
     _iso,
     _stored,
     check_rate,
@@ -47,6 +49,17 @@ class Posted:
     group_id: int | None  # None: to every group
 
 
+_MESSAGES = {  # the chat's own words for refusals its code shares with comments
+    "forbidden": _l("You cannot read or write in this chat now."),
+    "not_found": _l("This message or group does not exist, or you cannot see it."),
+}
+
+
+def chat_refusal(code: str) -> FeedbackError:
+    """A refused chat action, worded for the chat (not for comments)."""
+    return FeedbackError(code, _MESSAGES[code]) if code in _MESSAGES else refusal(code)
+
+
 def _rate() -> tuple[int, float]:
     return current_app.config.get("PLUME_CHAT_RATE", RATE)
 
@@ -54,7 +67,7 @@ def _rate() -> tuple[int, float]:
 def _group(workshop_id: int, value: object) -> Group:
     group = db.session.get(Group, parse_id(value))
     if group is None or group.workshop_id != workshop_id:
-        raise refusal("not_found")
+        raise chat_refusal("not_found")
     return group
 
 
@@ -62,12 +75,12 @@ def post(identity: Identity | None, workshop_id: int | None, payload: object) ->
     """A message: `{"body"}` from a participant (to its group); `{"body", "group_id"}` from a facilitator
     of `workshop_id` (a group's id, or null for every group)."""
     if identity is None:
-        raise refusal("forbidden")
+        raise chat_refusal("forbidden")
     if identity.is_facilitator:
         data = payload_of(payload, {"body", "group_id"}, {"workshop_id"})
         body = clean_body(data["body"], MAX_MESSAGE)
         if workshop_id is None or not facilitates(identity.id, workshop_id):
-            raise refusal("forbidden")
+            raise chat_refusal("forbidden")
         group_id = None if data["group_id"] is None else _group(workshop_id, data["group_id"]).id
         check_rate(ChatMessage.facilitator_id, identity.id, _rate(), ChatMessage.created_at)
         facilitator = db.session.get(Facilitator, identity.id)
@@ -84,7 +97,7 @@ def post(identity: Identity | None, workshop_id: int | None, payload: object) ->
         body = clean_body(data["body"], MAX_MESSAGE)
         participant = db.session.get(Participant, identity.id)
         if participant is None or not may_chat(identity, participant.workshop_id, participant.group_id):
-            raise refusal("forbidden")
+            raise chat_refusal("forbidden")
         check_rate(ChatMessage.author_id, participant.id, _rate(), ChatMessage.created_at)
         message = ChatMessage(
             workshop_id=participant.workshop_id,
@@ -102,12 +115,12 @@ def post(identity: Identity | None, workshop_id: int | None, payload: object) ->
 def history(identity: Identity | None, workshop_id: int | None, payload: object) -> dict[str, Any]:
     """The last messages: a participant's group (`{}`), or for a facilitator `{"group_id"}` (null: all)."""
     if identity is None:
-        raise refusal("forbidden")
+        raise chat_refusal("forbidden")
     query = select(ChatMessage)
     if identity.is_facilitator:
         data = payload_of(payload if payload is not None else {}, set(), {"group_id", "workshop_id"})
         if workshop_id is None or not facilitates(identity.id, workshop_id):
-            raise refusal("forbidden")
+            raise chat_refusal("forbidden")
         query = query.where(ChatMessage.workshop_id == workshop_id)
         if data.get("group_id") is not None:
             group = _group(workshop_id, data["group_id"])
@@ -117,7 +130,7 @@ def history(identity: Identity | None, workshop_id: int | None, payload: object)
         payload_of(payload if payload is not None else {}, set())
         participant = db.session.get(Participant, identity.id)
         if participant is None or not may_chat(identity, participant.workshop_id, participant.group_id):
-            raise refusal("forbidden")
+            raise chat_refusal("forbidden")
         query = query.where(
             ChatMessage.workshop_id == participant.workshop_id,
             or_(ChatMessage.group_id == participant.group_id, ChatMessage.group_id.is_(None)),
@@ -135,9 +148,9 @@ def hide(identity: Identity | None, payload: object) -> Posted:
         raise refusal("invalid")
     message = db.session.get(ChatMessage, parse_id(data["message_id"]))
     if message is None or identity is None or not identity.is_facilitator:
-        raise refusal("not_found" if message is None else "forbidden")
+        raise chat_refusal("not_found" if message is None else "forbidden")
     if not facilitates(identity.id, message.workshop_id):
-        raise refusal("not_found")
+        raise chat_refusal("not_found")
     html = rendered(message.body)
     message.hidden = data["hidden"]
     _stored(message, html)

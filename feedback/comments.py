@@ -68,8 +68,8 @@ def refusal(code: str) -> FeedbackError:
 
 
 def parse_id(value: object) -> int:
-    """A positive id from a payload (see `ids.parse_id`), else the `invalid` refusal."""
-    found = ids.parse_id(value, digits=True)
+    """A positive id from a payload, a JSON integer only (see `ids.parse_id`), else the `invalid` refusal."""
+    found = ids.parse_id(value)
     if found is None:
         raise refusal("invalid")
     return found
@@ -197,7 +197,10 @@ def create(identity: Identity | None, payload: object) -> Comment:
     if (count or 0) >= MAX_COMMENTS_PER_STORY:
         raise refusal("full")
     doc, text = story_doc(story_id)
-    resolved = anchors.resolve(doc, text, start, end)
+    try:
+        resolved = anchors.resolve(doc, text, start, end)
+    except anchors.AnchorError as exc:  # e.g. a position in another shared type than the story
+        raise refusal("invalid") from exc
     if resolved is not None:  # the server knows the passage: quote what it holds
         quote = resolved.text
     quote = clean_source(quote).strip()[:MAX_QUOTE]

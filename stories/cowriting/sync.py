@@ -65,8 +65,8 @@ def refusal(code: str) -> SyncError:
 
 
 def parse_story_id(value: object) -> int:
-    """A story id from a payload (an integer, or its decimal string from a page's data attribute)."""
-    story_id = parse_id(value, digits=True)
+    """A story id from a payload: a JSON integer only (docs/protocol.md; `"1"` is `invalid`)."""
+    story_id = parse_id(value)
     if story_id is None:
         raise refusal("invalid")
     return story_id

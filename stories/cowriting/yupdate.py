@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from stories.cowriting.lib0 import Reader
 
@@ -266,6 +267,25 @@ def _root_names(structs: list[Struct]) -> list[str | None]:
     return [roots[start] for start in range(len(structs))]
 
 
+@lru_cache(maxsize=4)
+def _indexed(data: bytes) -> _Index:
+    """The structs of a document's update, indexed (kept for the next look-up: an export resolves every
+    comment's anchors in the same document)."""
+    return _Index(decode_update(data).structs)
+
+
+def root_of(data: bytes, client: int, clock: int) -> str | None:
+    """The root type that item (`client`, `clock`) of a whole-document update sits in; None when it sits in
+    a nested type, is not in the update, or its place cannot be told."""
+    index = _indexed(data)
+    found = index.find(client, clock)
+    if found is None:
+        return None
+    roots: dict[int, str | None] = {}
+    _walk_to_root(index, found, roots)
+    return roots[found]
+
+
 def visible_characters(data: bytes, root: str = "body") -> dict[int, int]:
     """Characters of string content still visible in text `root` of a whole-document update, per client id."""
     decoded = decode_update(data)
@@ -283,4 +303,4 @@ def visible_characters(data: bytes, root: str = "body") -> dict[int, int]:
     return counts
 
 
-__all__ = ["DecodedUpdate", "Struct", "UpdateFormatError", "decode_update", "visible_characters"]
+__all__ = ["DecodedUpdate", "Struct", "UpdateFormatError", "decode_update", "root_of", "visible_characters"]

@@ -98,3 +98,15 @@ def test_who_may_chat(people: dict[str, Any]) -> None:
     set_mode(people, "off", "finished")
     assert not may_chat(people["author"], workshop.id, group.id)
     assert may_chat(people["runner"], workshop.id, group.id)
+
+
+def test_a_refused_chat_history_speaks_of_the_chat(app_ctx) -> None:
+    """Issue 22: it said "You cannot see or write comments on this story now"."""
+    from feedback import chat
+    from feedback.comments import FeedbackError
+
+    with pytest.raises(FeedbackError) as refused:
+        chat.history(None, None, {})
+    assert refused.value.code == "forbidden"
+    assert "chat" in str(refused.value.message)
+    assert "comment" not in str(refused.value.message)

@@ -143,3 +143,20 @@ def test_positions_the_document_does_not_know_resolve_to_none() -> None:
     assert anchors.resolve(doc, body, start, end) is None
     assert anchors.index(doc, body, b"\x01\x04body\x00") == len("Known text")  # the end of the text
     assert anchors.index(doc, body, b"\x01\x04body\x41") == 0  # its start
+
+
+def test_a_position_in_another_shared_type_is_refused() -> None:
+    """Issue 22: an anchor on an item of another root type resolved to an index in that type, and the
+    comment stored the story's text at that index as its quote."""
+    doc = Doc()
+    body = doc.get("body", type=Text)
+    body += "The river glowed at night."
+    other = doc.get("notes", type=Text)
+    other += "Something else entirely."
+    start, end = anchors.anchor(other, 0, 9)
+    with pytest.raises(anchors.AnchorError):
+        anchors.resolve(doc, body, start, end)
+    start, end = anchors.anchor(body, 4, 9)  # the story's own items still resolve
+    found = anchors.resolve(doc, body, start, end)
+    assert found is not None
+    assert found.text == "river"

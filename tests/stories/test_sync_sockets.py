@@ -221,6 +221,7 @@ def test_facilitators_read_and_write_only_when_they_choose(live_server: ServerPr
     [
         ({"story_id": 10**9}, "forbidden"),
         ({"story_id": "abc"}, "invalid"),
+        ({"story_id": "1"}, "invalid"),  # an id is a JSON integer (docs/protocol.md), not its decimal string
         ({"story_id": -1}, "invalid"),
         ({"story_id": True}, "invalid"),
         ({}, "invalid"),
