@@ -20,6 +20,7 @@ from pycrdt import Doc, Text
 from sqlalchemy import func, select
 
 import ids
+from core import budget
 from core.access import CommentAccess, comment_access, current_phase
 from core.events import FullComment, HiddenComment
 from core.identity import Identity
@@ -158,6 +159,23 @@ def _comment(identity: Identity | None, comment_id: object) -> tuple[Comment, Ta
     return comment, found
 
 
+def _locate(story_id: int, start: bytes, end: bytes) -> anchors.Resolved | None:
+    """Where the anchored passage stands in the stored story: the log is read here, the replay (whose cost
+    grows with the story) runs off the event loop within the work budget (`core.budget`)."""
+    rows = persistence.rows_after(story_id)
+
+    def locate() -> anchors.Resolved | None:
+        story = crdt.replay(data for _, data in rows)
+        return anchors.resolve(story.doc, story.body, start, end)
+
+    try:
+        return budget.run(locate, "comment anchor")
+    except budget.OverBudgetError as refused:
+        raise FeedbackError(refused.code, refused.message) from None
+    except anchors.AnchorError as exc:  # e.g. a position in another shared type than the story
+        raise refusal("invalid") from exc
+
+
 def story_doc(story_id: int) -> tuple[Doc, Text]:
     """The story's document as stored (the database log, no cache)."""
     story = crdt.replay(data for _, data in persistence.rows_after(story_id))
@@ -196,11 +214,7 @@ def create(identity: Identity | None, payload: object) -> Comment:
     count = db.session.scalar(select(func.count()).where(Comment.story_id == story_id))
     if (count or 0) >= MAX_COMMENTS_PER_STORY:
         raise refusal("full")
-    doc, text = story_doc(story_id)
-    try:
-        resolved = anchors.resolve(doc, text, start, end)
-    except anchors.AnchorError as exc:  # e.g. a position in another shared type than the story
-        raise refusal("invalid") from exc
+    resolved = _locate(story_id, start, end)
     if resolved is not None:  # the server knows the passage: quote what it holds
         quote = resolved.text
     quote = clean_source(quote).strip()[:MAX_QUOTE]
