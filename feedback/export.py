@@ -5,33 +5,53 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
+from core import budget
 from extensions import db
 from feedback import anchors, chat, comments
 from feedback.models import Comment
+from stories.cowriting import crdt, persistence
 from stories.models import Story
 from workshops.models import Group, Workshop
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _passage(doc_cache: dict[int, Any], comment: Comment) -> str:
-    """ "present", "deleted" or "unknown": where the anchored passage stands in the stored story now."""
-    if comment.anchor_start is None or comment.anchor_end is None:
-        return ""
-    if comment.story_id not in doc_cache:
-        doc_cache[comment.story_id] = comments.story_doc(comment.story_id)
-    doc, text = doc_cache[comment.story_id]
+def _where(doc: Any, text: Any, start: bytes, end: bytes) -> str:
+    """ "present", "deleted" or "unknown": where an anchored passage stands in the document."""
     try:
-        resolved = anchors.resolve(doc, text, comment.anchor_start, comment.anchor_end)
+        resolved = anchors.resolve(doc, text, start, end)
     except anchors.AnchorError:
         return "unknown"
     if resolved is None:
         return "unknown"
     return "deleted" if resolved.deleted else "present"
+
+
+def _passages(found: Sequence[Comment]) -> dict[int, str]:
+    """Where each thread's passage stands in its stored story now, by comment id. The logs are read here;
+    replaying the stories and resolving the anchors (their cost grows with the stories) run off the event
+    loop within the work budget (`core.budget`, which may raise `OverBudgetError`)."""
+    wanted: dict[int, list[tuple[int, bytes, bytes]]] = {}
+    for comment in found:
+        if comment.parent_id is None and comment.anchor_start is not None and comment.anchor_end is not None:
+            anchor = (comment.id, bytes(comment.anchor_start), bytes(comment.anchor_end))
+            wanted.setdefault(comment.story_id, []).append(anchor)
+    logs = {story_id: persistence.rows_after(story_id) for story_id in wanted}
+
+    def locate() -> dict[int, str]:
+        out: dict[int, str] = {}
+        for story_id, items in wanted.items():
+            story = crdt.replay(data for _, data in logs[story_id])
+            for comment_id, start, end in items:
+                out[comment_id] = _where(story.doc, story.body, start, end)
+        return out
+
+    return budget.run(locate, "feedback export")
 
 
 def feedback(workshop: Workshop) -> dict[str, Any]:
@@ -43,7 +63,7 @@ def feedback(workshop: Workshop) -> dict[str, Any]:
         .where(Story.workshop_id == workshop.id)
         .order_by(Story.group_id, Comment.id)
     ).all()
-    docs: dict[int, Any] = {}
+    passages = _passages([c for c, _group_id in rows])
     out_comments = [
         {
             "id": c.id,
@@ -57,7 +77,7 @@ def feedback(workshop: Workshop) -> dict[str, Any]:
             "created_at": comments._iso(c.created_at),
             "text": c.body,
             "quote": c.quote,
-            "passage": _passage(docs, c) if c.parent_id is None else "",
+            "passage": passages.get(c.id, ""),
             "resolved": c.resolved_at is not None,
             "resolved_by": c.resolved_by,
             "hidden": c.hidden,
@@ -130,11 +150,11 @@ def review_threads(story_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     rows = db.session.scalars(
         select(Comment).where(Comment.story_id.in_(story_ids)).order_by(Comment.id)
     ).all()
-    docs: dict[int, Any] = {}
+    passages = _passages(rows)
     threads: dict[int, dict[str, Any]] = {}
     for comment in rows:
         if comment.parent_id is None:
-            threads[comment.id] = {"comment": comment, "replies": [], "passage": _passage(docs, comment)}
+            threads[comment.id] = {"comment": comment, "replies": [], "passage": passages.get(comment.id, "")}
             out[comment.story_id].append(threads[comment.id])
         elif comment.parent_id in threads:
             threads[comment.parent_id]["replies"].append(comment)
