@@ -79,12 +79,20 @@ def restore(checkpoint: StoryCheckpoint, identity: Identity) -> bool:
     The current state comes from the database log. The one function the engine's owner may adapt to
     another writer or emit path.
     """
+    from core import budget
     from stories.cowriting.engine import engine  # the engine starts threads: import it only when restoring
     from stories.cowriting.writer import Job
 
     story_id = checkpoint.story_id
-    state = crdt.replay(data for _, data in persistence.rows_after(story_id)).doc.get_update()
-    update = restoring_update(state, target_text(checkpoint))
+    rows = persistence.rows_after(story_id)
+    then = history.seek_input(story_id, checkpoint.seq) if checkpoint.seq is not None else None
+    stored = checkpoint.text
+
+    def compute() -> bytes | None:  # off the loop, within the work budget: no database in here
+        state = crdt.replay(data for _, data in rows).doc.get_update()
+        return restoring_update(state, history.replay_of(then).text() if then is not None else stored)
+
+    update = budget.run(compute, "restore")
     if update is None:
         return False
     future = engine().writer.submit(Job(story_id, identity, update, facilitator_writes=True))
