@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import loadgen, procs, seed
+from bench import loadgen, procs, seed, servers
 from tests.server import ServerProcess
 
 pytestmark = [
@@ -42,6 +42,52 @@ def test_load_generator_reports_deliveries_acks_and_convergence(seeded: tuple[st
     assert result["ack_ms"]["p99"] > 0
     assert result["awareness_received"] > 0
     assert result["converged_groups"] == result["server_matches"] == 1
+
+
+@pytest.mark.skipif(
+    not servers.rivals_installed(), reason="bench/rivals is installed by make test / make bench"
+)
+def test_load_generator_drives_hocuspocus_storing_in_sqlite(tmp_path: Path) -> None:
+    """The rival of `make bench` (bench/rivals/hocuspocus.mjs --sqlite) serves the same load, and stores."""
+
+    server = servers.start_hocuspocus(tmp_path, sqlite=True)
+    try:
+        assert server.label == servers.HOCUSPOCUS_SQLITE
+        options = {"warmup": 0.5, "duration": 1.5, "rate": 5}
+        result = loadgen.measure(server, 5, options)
+        stored = tmp_path / f"hocuspocus-{server.ports[0]}.db"
+        assert wait_for(lambda: _documents(stored) >= 1, 15), (
+            "the document is stored (2 s after its last change)"
+        )
+    finally:
+        server.stop()
+    assert result["label"] == servers.HOCUSPOCUS_SQLITE
+    assert result["acked"] == result["sent"] > 20
+    assert result["delivered"] == 4 * result["sent"]
+    assert result["converged_groups"] == result["server_matches"] == 1
+    assert result["dropped"] == 0
+    assert result["drop_reasons"] == {}
+    assert "window_log" not in result  # only Plume's log is read
+
+
+def _documents(path: Path) -> int:
+    import sqlite3
+
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+
+def wait_for(check, timeout: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return check()
 
 
 def _nginx_plain_hash_peer(key: str, peers: int) -> int:
