@@ -166,10 +166,11 @@ def medians(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             merged[key] = _median([r.get(key) for r in runs])
         for key in SUMMED_KEYS:
             merged[key] = sum(r.get(key) or 0 for r in runs)
-        merged["drop_reasons"] = {}
-        for r in runs:
-            for why, n in (r.get("drop_reasons") or {}).items():
-                merged["drop_reasons"][why] = merged["drop_reasons"].get(why, 0) + n
+        for key in ("drop_reasons", "connect_errors"):
+            merged[key] = {}
+            for r in runs:
+                for why, n in (r.get(key) or {}).items():
+                    merged[key][why] = merged[key].get(why, 0) + n
         logs = [r["window_log"] for r in runs if r.get("window_log")]
         if logs:
             merged["window_log"] = merged_logs(logs)
@@ -324,7 +325,8 @@ def _unless_offered(
 
 
 def _lost(r: dict[str, Any]) -> str:
-    reasons = ", ".join(f"{why} {n}" for why, n in sorted((r.get("drop_reasons") or {}).items()))
+    why = {**(r.get("connect_errors") or {}), **(r.get("drop_reasons") or {})}
+    reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(why.items()))
     return (
         f"unacked {r['sent'] - r['acked']}, lost relays {r['lost']}, converged {r['converged_groups']}/"
         f"{r['groups']} (server {r['server_matches']}), dropped {r['dropped'] + r['connect_failed']}"
