@@ -79,12 +79,24 @@ def test_only_an_upgraded_socket_gets_batches_and_closing_stays_an_empty_list() 
 
 
 def test_the_header_unmasks_with_its_own_mask() -> None:
-    from geventwebsocket.websocket import Header
-
     payload, mask = os.urandom(40), os.urandom(4)
     header = SimpleNamespace(mask=mask, length=len(payload))
     assert bytes(socket_frames._unmask_header(header, payload)) == _reference_unmask(payload, mask)
-    assert Header.unmask_payload is not None
+
+
+def test_install_gives_a_gevent_server_its_own_websocket_wrapper_and_leaves_threads_alone() -> None:
+    import engineio
+    from engineio.async_drivers import gevent as driver
+    from geventwebsocket.websocket import Header
+
+    server = engineio.Server(async_mode="gevent")
+    assert socket_frames.install(server)
+    wrapper = server._async["websocket"]
+    assert issubclass(wrapper, driver.WebSocketWSGI)
+    assert wrapper is not driver.WebSocketWSGI
+    assert driver._async["websocket"] is driver.WebSocketWSGI  # the driver's own table is untouched
+    assert Header.unmask_payload is socket_frames._unmask_header
+    assert not socket_frames.install(engineio.Server(async_mode="threading"))
 
 
 # --- a burst through the real server ---------------------------------------------------------------------
