@@ -24,6 +24,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+bench/rivals/node_modules/.installed: bench/rivals/package.json bench/rivals/package-lock.json
+	npm ci --prefix bench/rivals --no-audit --no-fund --loglevel=error
+	@touch $@
+
 static/dist/.built: node_modules/.installed $(shell find static/src -type f 2>/dev/null) scripts/build-frontend.mjs
 	npm run --silent build
 	@touch $@
@@ -49,7 +53,7 @@ demo: migrate ## Create a demo workshop (prints its join code and facilitator lo
 	@$(BIN)/python -m workshops.room $(HOST) $(PORT)
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'app:create_app()'
 
-test: setup ## Set everything up, then lint and run every test (JS unit tests, then pytest)
+test: setup bench/rivals/node_modules/.installed ## Set everything up, then lint and run every test (JS unit tests, then pytest)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	npm test --silent
@@ -63,7 +67,7 @@ fmt: $(BIN)/.installed ## Format and fix with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup ## Plume beside Hocuspocus under W writers with awareness, 1,000 idle sockets, history seek (WORKERS=2: behind nginx on PostgreSQL and Redis)
+bench: setup bench/rivals/node_modules/.installed ## A steady writing phase: Plume, Hocuspocus and Hocuspocus + SQLite interleaved, idle sockets, history seek (WORKERS=2: behind nginx on PostgreSQL and Redis)
 	$(BIN)/python -m bench $(if $(WORKERS),--workers $(WORKERS)) $(BENCH_ARGS)
 	$(BIN)/python -m bench.history
 

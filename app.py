@@ -16,6 +16,7 @@ import concurrency
 import config as plume_config
 import ids
 import logs
+import socket_frames
 from core import pool_ping, room_queue
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
@@ -98,6 +99,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         async_handlers=False,  # each socket's events in order, in its own greenlet (not one per event)
         **logs.socket_loggers(app),  # through Plume's one log handler, malformed packets in one line
     )
+    socket_frames.install(socketio.server.eio)  # a relay framed once, a socket's frames in one send
 
     if app.config["PLUME_TRANSACTION_GUARD"] and concurrency.gevent_active():
         from core import transactions

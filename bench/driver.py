@@ -1,12 +1,18 @@
-"""`make bench`: Plume beside Hocuspocus on the same load, from the same load generator, then idle sockets.
+"""`make bench`: a steady writing phase, Plume beside Hocuspocus (in memory and on SQLite), then idle sockets.
 
-For each W, in turn: Plume as `make run` serves it (gunicorn, gunicorn.conf.py) on a fresh SQLite database,
-then Hocuspocus in memory; both driven by `bench/loadgen.mjs` (W writers in groups of 5, 5 keystrokes/s,
-awareness as a browser sends it). Then 1,000 idle websockets held against Plume while its pages are timed.
+For each W, `--rounds` rounds of Plume, Hocuspocus, Hocuspocus + SQLite in turn (A B C A B C: a noisy machine
+hits each alike), each driven by `bench/loadgen.mjs` (W writers in groups of 5, 5 keystrokes/s, awareness as
+a browser sends it) for a 30 s window after a warm-up. Plume runs as `make run` serves it (gunicorn,
+gunicorn.conf.py) on a fresh SQLite database whose stories have long logs just short of the compaction
+threshold (bench/seed.py), so that each story compacts inside the window; the compactions, snapshot
+extensions and event-loop stalls its log shows in the window are counted (bench/serverlog.py). The medians
+of the rounds are then compared with the issue's targets. Then 1,000 idle websockets held against Plume while
+its pages are timed. `--short`: one W (200), one round, 10 s, no idle sockets: a quick look.
 `--workers 2`: the same load behind nginx on PostgreSQL and Redis, one worker against two (bench/cluster.py).
 
     make bench
-    make bench BENCH_ARGS="--writers 200 --duration 20"
+    make bench BENCH_ARGS="--short"
+    make bench BENCH_ARGS="--writers 200 --rounds 3"
     make bench BENCH_ARGS="--workers 2"
 """
 
@@ -24,6 +30,9 @@ from bench import loadgen as lg
 
 RUNS = itertools.count(1)
 WRITERS = "50,200,400"
+SHORT_WRITERS = "200"
+TARGETS = f"plume,hocuspocus,{servers.HOCUSPOCUS_SQLITE}"
+GROUP_SIZE = 5
 CLUSTER_WRITERS = "100,150,200,250,300,350,400"  # steps of 50: capacity is the largest W that passes
 
 
@@ -31,13 +40,31 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make bench", description=(__doc__ or "").split("\n\n")[0])
     add = parser.add_argument
     add("--writers", default=None, help=f"W, or a list: {WRITERS} (default; --workers 2: {CLUSTER_WRITERS})")
-    add("--targets", default="plume,hocuspocus", help="servers to measure (default plume,hocuspocus)")
-    add("--duration", type=float, default=10, help="measured seconds per run (default 10)")
+    add("--targets", default=TARGETS, help=f"servers to measure (default {TARGETS})")
+    add("--rounds", type=int, default=None, help="rounds of the servers in turn, medians printed (default 2)")
+    add("--short", action="store_true", help="a quick look: one W (200), one round, 10 s, no idle sockets")
+    add(
+        "--duration",
+        type=float,
+        default=None,
+        help="measured seconds per run (default 30; --short, --workers: 10)",
+    )
     add("--warmup", type=float, default=3, help="seconds of typing before measuring (default 3)")
+    add("--history", type=int, default=4000, help="keystrokes already in each story, as one snapshot row")
+    add(
+        "--no-long-logs",
+        action="store_true",
+        help="Plume's stories start empty (no compaction in the window)",
+    )
     add("--rate", type=float, default=5, help="keystrokes a second per writer (default 5)")
     add("--no-awareness", action="store_true", help="send no awareness (cursor) updates")
     add("--no-deflate", action="store_true", help="clients do not offer permessage-deflate (browsers do)")
-    add("--idle", type=int, default=1000, help="idle websockets to hold while timing pages (0: skip)")
+    add(
+        "--idle",
+        type=int,
+        default=None,
+        help="idle websockets to hold while timing pages (default 1000; 0: skip)",
+    )
     add("--hold", type=float, default=20, help="seconds to hold them (default 20)")
     add("--workers", type=int, default=1, help="2 or more: behind nginx, on PostgreSQL and Redis")
     add("--worker-cores", type=float, default=None, help="cap each worker at this many cores (cgroups, root)")
@@ -45,7 +72,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     add("--seed", type=int, default=1)
     add("--json", type=Path, default=None, help="also write every result to this file")
     args = parser.parse_args(argv)
-    default = CLUSTER_WRITERS if args.workers > 1 else WRITERS
+    default = CLUSTER_WRITERS if args.workers > 1 else SHORT_WRITERS if args.short else WRITERS
+    args.rounds = args.rounds or (1 if args.short else 2)
+    args.duration = args.duration or (10 if args.short or args.workers > 1 else 30)
+    args.idle = (0 if args.short else 1000) if args.idle is None else args.idle
     args.writer_counts = [int(w) for w in (args.writers or default).split(",")]
     args.target_list = [t.strip() for t in args.targets.split(",") if t.strip()]
     return args
@@ -63,19 +93,31 @@ def load_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def fresh_plume(tmp: Path, writers: int) -> tuple[servers.Server, Path]:
-    """A new SQLite database with a workshop for `writers`, and Plume serving it."""
+def long_logs(args: argparse.Namespace) -> seed.LongLogs | None:
+    """Stories that cross the compaction threshold between 10 % and 60 % into the measured window (a
+    group types rate × 5 rows a second), and again about threshold / that rate seconds later."""
+    if args.no_long_logs:
+        return None
+    rows_per_second = args.rate * GROUP_SIZE
+    start = args.warmup + 0.1 * args.duration
+    return seed.LongLogs(rows_per_second, start, start + 0.5 * args.duration, history=args.history)
+
+
+def fresh_plume(tmp: Path, writers: int, logs: seed.LongLogs | None = None) -> tuple[servers.Server, Path]:
+    """A new SQLite database with a workshop for `writers` (stories with `logs`), and Plume serving it."""
     run = next(RUNS)
     database_url = f"sqlite:///{tmp / f'bench-{run}.db'}"
-    plan = seed.in_subprocess(database_url, writers, tmp / f"plan-{run}.json")
+    plan = seed.in_subprocess(database_url, writers, tmp / f"plan-{run}.json", logs)
     return servers.start_plume(database_url, tmp), plan
 
 
 def run_one(target: str, writers: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     if target == "plume":
-        server, plan = fresh_plume(tmp, writers)
+        server, plan = fresh_plume(tmp, writers, long_logs(args))
+    elif target in ("hocuspocus", servers.HOCUSPOCUS_SQLITE):
+        server, plan = servers.start_hocuspocus(tmp, sqlite=target == servers.HOCUSPOCUS_SQLITE), None
     else:
-        server, plan = servers.start_hocuspocus(tmp), None
+        raise RuntimeError(f"unknown target {target!r} (plume, hocuspocus, {servers.HOCUSPOCUS_SQLITE})")
     try:
         return lg.measure(server, writers, load_options(args), plan)
     finally:
@@ -86,14 +128,16 @@ def single(args: argparse.Namespace, tmp: Path) -> tuple[list[dict[str, Any]], d
     results: list[dict[str, Any]] = []
     print(report.table([]), flush=True)
     for writers in args.writer_counts:
-        for target in args.target_list:
-            try:
-                result = run_one(target, writers, args, tmp)
-            except RuntimeError as failure:
-                print(f"{writers:<5}  {target}: failed: {failure}", flush=True)
-                continue
-            results.append(result)
-            print(report.table([result]).splitlines()[1], flush=True)
+        for round_ in range(1, args.rounds + 1):
+            for target in args.target_list:
+                try:
+                    result = run_one(target, writers, args, tmp)
+                except RuntimeError as failure:
+                    print(f"{writers:<5}  {target}: failed: {failure}", flush=True)
+                    continue
+                result["round"] = round_
+                results.append(result)
+                print(report.table([result]).splitlines()[1], flush=True)
     idle_result = None
     if args.idle and "plume" in args.target_list:
         server, plan = fresh_plume(tmp, max(50, args.idle // 2))  # a participant for each of its sockets
@@ -113,19 +157,27 @@ def main(argv: list[str] | None = None) -> int:
 
             return cluster.main(args, tmp)
         results, idle_result = single(args, tmp)
+    medians = report.medians(results)
     print()
     print(report.LEGEND)
-    if report.ratios(results):
+    print()
+    print(report.plume_log_lines(results))
+    print(report.load_line(results))
+    if args.rounds > 1:
+        print(f"\nMedians of {args.rounds} rounds:")
+        print(report.table(medians))
+    if report.ratios(medians):
         print()
-        print(report.ratio_lines(report.ratios(results)))
+        print(report.ratio_lines(report.ratios(medians)))
     if idle_result:
         print()
         print(report.idle_lines(idle_result))
-    checks = report.targets(results, idle_result)
+    checks = report.targets(medians, idle_result)
     if checks:
-        print("\nTargets (for the server):")
+        print(f"\nTargets (for the server{', medians of the rounds' if args.rounds > 1 else ''}):")
         print(report.target_lines(checks))
+    summary = {"runs": results, "medians": medians, "ratios": report.ratios(medians), "idle": idle_result}
     if args.json:
-        args.json.write_text(json.dumps({"runs": results, "idle": idle_result}, indent=1))
-    print(json.dumps({"runs": results, "ratios": report.ratios(results), "idle": idle_result}))
+        args.json.write_text(json.dumps(summary, indent=1))
+    print(json.dumps(summary))
     return 0

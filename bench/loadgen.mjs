@@ -131,6 +131,8 @@ async function drive (args) {
   const sum = (pick) => results.reduce((n, r) => n + pick(r), 0)
   const refusedCodes = {}
   for (const r of results) for (const [code, n] of Object.entries(r.figures.refusedCodes)) refusedCodes[code] = (refusedCodes[code] ?? 0) + n
+  const dropReasons = {}
+  for (const r of results) for (const [why, n] of Object.entries(r.figures.dropReasons)) dropReasons[why] = (dropReasons[why] ?? 0) + n
   const sent = sum((r) => r.figures.sent)
   const acked = sum((r) => r.figures.acked)
   const refused = sum((r) => r.figures.refused)
@@ -149,6 +151,7 @@ async function drive (args) {
     connect_failed: connectFailed,
     connect_errors: connectErrors,
     dropped: sum((r) => r.figures.dropped),
+    drop_reasons: dropReasons,
     sent,
     skipped: sum((r) => r.figures.skipped),
     acked,

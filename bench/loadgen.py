@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import procs
+from bench import procs, serverlog
 from bench.servers import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,8 @@ class Sampler:
         self.extra_pids = extra_pids or (lambda: [])
         self.probe = probe  # more figures, taken when the measured window starts
         self.started: tuple[float, tuple[float, float, float], tuple[int, int]] | None = None
-        self.figures: dict[str, float] = {}
+        self.figures: dict[str, Any] = {}
+        self.log = serverlog.Window(server.log) if server.log else None
 
     def _cpu(self) -> tuple[float, float, float]:
         """CPU seconds so far of the server, of the extra processes (nginx) and of PostgreSQL."""
@@ -85,10 +86,14 @@ class Sampler:
     def __call__(self, message: dict[str, Any]) -> None:
         if message["phase"] == "measure-start":
             self.started = (time.monotonic(), self._cpu(), procs.machine_jiffies())
+            if self.log:
+                self.log.start()
             if self.probe:
                 self.figures.update(self.probe())
         elif message["phase"] == "measure-end" and self.started:
             at, before, (all_before, idle_before) = self.started
+            if self.log:
+                self.log.end()
             elapsed = time.monotonic() - at
             server, extra, database = (now - then for now, then in zip(self._cpu(), before, strict=True))
             all_now, idle_now = procs.machine_jiffies()
@@ -102,6 +107,7 @@ class Sampler:
                 "machine_busy_percent": round(100 * (os.cpu_count() or 1) * busy, 1),
                 "server_rss_mb": round(procs.status_mb(pids), 1),
                 "server_threads": procs.threads(pids),
+                "load_average": round(os.getloadavg()[0], 2),  # the machine's, over the last minute
             }
 
 
@@ -128,6 +134,9 @@ def measure(
     sampler = Sampler(server, extra_pids, probe)
     result = run(arguments, sampler)
     result.update(sampler.figures)
+    result["label"] = result.get("label") or server.label
+    if server.name == "plume" and sampler.log and sampler.started:
+        result["window_log"] = serverlog.parse(sampler.log.text(), serverlog.kinds_logged())
     acked = result.get("acked") or 0
     if "server_cpu_s" in result and acked:
         result["server_cpu_ms_per_update"] = round(1000 * result["server_cpu_s"] / acked, 3)

@@ -1,4 +1,5 @@
-"""The servers under test: Plume as `make run` serves it (gunicorn, gunicorn.conf.py), and Hocuspocus."""
+"""The servers under test: Plume as `make run` serves it (gunicorn, gunicorn.conf.py), and Hocuspocus, in
+memory or with its SQLite persistence (`bench/rivals/`, an npm package of its own)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,23 @@ from subprocess import Popen
 from bench import procs
 
 ROOT = Path(__file__).resolve().parent.parent
+RIVALS = ROOT / "bench" / "rivals"
+HOCUSPOCUS_SQLITE = "hocuspocus+sqlite"
 
 
 @dataclass
 class Server:
     """A started server: where to reach it and the processes it runs as."""
 
-    name: str
+    name: str  # the load generator's target: plume or hocuspocus
     url: str
     processes: list[Popen] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
+    label: str = ""  # what the figures call it (default: its name)
+    log: Path | None = None  # where its output goes
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.name
 
     def pids(self) -> list[int]:
         return [pid for process in self.processes for pid in procs.tree(process.pid)]
@@ -47,15 +55,24 @@ def start_plume(database_url: str, log_dir: Path, env: dict[str, str] | None = N
     process = procs.spawn(command, log, environment, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     procs.wait_until(procs.answers(url + "/healthz"), process, log)
-    return Server("plume", url, [process], [port])
+    return Server("plume", url, [process], [port], log=log)
 
 
-def start_hocuspocus(log_dir: Path) -> Server:
-    """`bench/hocuspocus.mjs`: @hocuspocus/server in memory, on a free loopback port."""
+def rivals_installed() -> bool:
+    """Whether `bench/rivals/` has its node_modules (`make bench` and `make test` install them)."""
+    return (RIVALS / "node_modules" / "@hocuspocus" / "server").is_dir()
+
+
+def start_hocuspocus(log_dir: Path, sqlite: bool = False) -> Server:
+    """`bench/rivals/hocuspocus.mjs` on a free loopback port: in memory, or storing in a fresh SQLite file."""
+    if not rivals_installed():
+        raise RuntimeError("bench/rivals is not installed: npm ci --prefix bench/rivals")
     port = procs.free_port()
     log = log_dir / f"hocuspocus-{port}.log"
-    process = procs.spawn(
-        ["node", str(ROOT / "bench" / "hocuspocus.mjs"), "--port", str(port)], log, cwd=ROOT
-    )
+    command = ["node", str(RIVALS / "hocuspocus.mjs"), "--port", str(port)]
+    if sqlite:
+        command += ["--sqlite", str(log_dir / f"hocuspocus-{port}.db")]
+    process = procs.spawn(command, log, cwd=RIVALS)
     procs.wait_until(procs.listens(port), process, log)
-    return Server("hocuspocus", f"ws://127.0.0.1:{port}", [process], [port])
+    label = HOCUSPOCUS_SQLITE if sqlite else "hocuspocus"
+    return Server("hocuspocus", f"ws://127.0.0.1:{port}", [process], [port], label=label, log=log)

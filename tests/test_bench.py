@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import loadgen, procs, seed
+from bench import loadgen, procs, seed, servers
 from tests.server import ServerProcess
 
 pytestmark = [
@@ -42,6 +42,52 @@ def test_load_generator_reports_deliveries_acks_and_convergence(seeded: tuple[st
     assert result["ack_ms"]["p99"] > 0
     assert result["awareness_received"] > 0
     assert result["converged_groups"] == result["server_matches"] == 1
+
+
+@pytest.mark.skipif(
+    not servers.rivals_installed(), reason="bench/rivals is installed by make test / make bench"
+)
+def test_load_generator_drives_hocuspocus_storing_in_sqlite(tmp_path: Path) -> None:
+    """The rival of `make bench` (bench/rivals/hocuspocus.mjs --sqlite) serves the same load, and stores."""
+
+    server = servers.start_hocuspocus(tmp_path, sqlite=True)
+    try:
+        assert server.label == servers.HOCUSPOCUS_SQLITE
+        options = {"warmup": 0.5, "duration": 1.5, "rate": 5}
+        result = loadgen.measure(server, 5, options)
+        stored = tmp_path / f"hocuspocus-{server.ports[0]}.db"
+        assert wait_for(lambda: _documents(stored) >= 1, 15), (
+            "the document is stored (2 s after its last change)"
+        )
+    finally:
+        server.stop()
+    assert result["label"] == servers.HOCUSPOCUS_SQLITE
+    assert result["acked"] == result["sent"] > 20
+    assert result["delivered"] == 4 * result["sent"]
+    assert result["converged_groups"] == result["server_matches"] == 1
+    assert result["dropped"] == 0
+    assert result["drop_reasons"] == {}
+    assert "window_log" not in result  # only Plume's log is read
+
+
+def _documents(path: Path) -> int:
+    import sqlite3
+
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as connection:
+        return connection.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+
+def wait_for(check, timeout: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return check()
 
 
 def _nginx_plain_hash_peer(key: str, peers: int) -> int:
@@ -111,3 +157,141 @@ def test_a_cpu_cap_holds_a_busy_process_to_its_share() -> None:
         busy.wait()
         cap.remove()
     assert not cap.path.exists()
+
+
+# --- the steady-state bench's pure parts: the server's log, the seeded logs, the medians, the targets -----
+
+
+def test_the_server_log_gives_the_compactions_snapshots_and_worst_stall_of_the_window(tmp_path: Path) -> None:
+    from bench import serverlog
+
+    log = tmp_path / "plume.log"
+    log.write_text('time=1 level=info logger=plume.compaction msg="compaction story=3 rows=501 ms=40.5"\n')
+    window = serverlog.Window(log)
+    window.start()
+    with log.open("a") as out:
+        out.write('time=2 level=info logger=plume.compaction msg="compaction story=4 rows=502 ms=12.0"\n')
+        out.write('time=3 level=info logger=plume.compaction msg="snapshots story=4 extended=5 ms=7.5"\n')
+        out.write('time=4 level=warning msg="loop_stall_ms=72 held_by=compaction of 4"\n')
+        out.write('{"logger": "plume.watchdog", "msg": "loop_stall_ms=55 held_by=sync"}\n')
+    window.end()
+    with log.open("a") as out:
+        out.write('time=9 level=warning logger=plume.watchdog msg="loop_stall_ms=900 held_by=after"\n')
+    figures = serverlog.parse(window.text())
+    assert figures["compactions"] == 1  # the one before the window is not counted, nor the stall after
+    assert figures["compaction_ms_max"] == 12.0
+    assert (figures["snapshot_extensions"], figures["snapshots_added"]) == (1, 5)
+    assert (figures["stalls"], figures["worst_stall_ms"]) == (2, 72)
+    assert figures["worst_stall_held_by"] == "compaction of 4"
+
+
+def test_a_kind_of_line_the_server_never_writes_is_not_applicable_rather_than_zero() -> None:
+    from bench import serverlog
+
+    figures = serverlog.parse("nothing here\n", known={"compactions"})
+    assert figures["compactions"] == 0
+    assert figures["snapshot_extensions"] is None
+    assert figures["worst_stall_ms"] is None
+    assert serverlog.kinds_logged() <= set(serverlog.MARKERS)
+
+
+def test_seeded_logs_put_each_story_short_of_the_threshold_by_its_own_number_of_rows() -> None:
+    logs = seed.LongLogs(rows_per_second=25, compact_from=6, compact_to=18)
+    rows = [logs.live_rows(500, i, 5) for i in range(5)]
+    assert rows == [350, 275, 200, 125, 50]  # 25 rows/s × 6, 9, 12, 15, 18 s short of 500
+    assert logs.live_rows(500, 0, 1) == 350
+    assert seed.LongLogs(25, 0, 100).live_rows(500, 1, 2) == 0  # never below an empty log
+
+
+def test_long_logs_are_seeded_as_real_updates_the_server_can_replay(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'long.db'}"
+    logs = seed.LongLogs(rows_per_second=25, compact_from=2, compact_to=4, history=300)
+    plan = seed.in_subprocess(database_url, 10, tmp_path / "plan.json", logs)
+    import json
+    import sqlite3
+
+    groups = json.loads(plan.read_text())["groups"]
+    with sqlite3.connect(tmp_path / "long.db") as connection:
+        counts = dict(connection.execute("SELECT story_id, count(*) FROM story_updates GROUP BY story_id"))
+        rows = connection.execute("SELECT data FROM story_updates WHERE story_id = ? ORDER BY seq", (1,))
+        first = [bytes(data) for (data,) in rows]
+    assert [counts[g["story_id"]] for g in groups] == [1 + 450, 1 + 400]  # the snapshot row, then live rows
+    from stories.cowriting import crdt
+
+    assert len(crdt.text_of(first)) > 300  # history and live rows replay into one text
+
+
+def _run(label: str, round_: int, p99: float, cpu: float, lost: int = 0, **extra: object) -> dict:
+    return {
+        "target": "plume" if label == "plume" else "hocuspocus",
+        "label": label,
+        "round": round_,
+        "writers": 200,
+        "relay_ms": {"p50": p99 / 4, "p90": p99 / 2, "p99": p99, "max": p99 * 2},
+        "ack_ms": {"p50": p99 / 4, "p90": p99 / 2, "p99": p99 + 1, "max": p99 * 2},
+        "server_cpu_ms_per_update": cpu,
+        "server_cpu_percent": 50.0,
+        "load_average": 2.0 + round_,
+        "loadgen_lag_p99_ms": 10,
+        "sent": 100,
+        "skipped": 0,
+        "acked": 100,
+        "delivered": 400 - lost,
+        "lost": lost,
+        "groups": 4,
+        "converged_groups": 4,
+        "server_matches": 4,
+        "dropped": 0,
+        "connect_failed": 0,
+        **extra,
+    }
+
+
+def test_the_medians_of_the_rounds_give_the_ratios_and_the_targets() -> None:
+    from bench import report
+
+    stall = {"compactions": 3, "snapshot_extensions": 3, "snapshots_added": 12, "stalls": 1,
+             "worst_stall_ms": 80, "worst_stall_held_by": "compaction",
+             "compaction_ms_max": 90.0}  # fmt: skip
+    calm = {**stall, "stalls": 0, "worst_stall_ms": 0, "worst_stall_held_by": None}
+    runs = [
+        _run("plume", 1, 40, 0.30, window_log=stall),
+        _run("hocuspocus", 1, 5, 0.20),
+        _run("hocuspocus+sqlite", 1, 10, 0.25),
+        _run("plume", 2, 20, 0.28, lost=1, window_log=calm, drop_reasons={"ping timeout": 2}),
+        _run("hocuspocus", 2, 7, 0.22),
+        _run("hocuspocus+sqlite", 2, 12, 0.27),
+        _run("plume", 3, 30, 0.26, window_log=calm, connect_errors={"open timed out": 1}),
+    ]
+    medians = {m["label"]: m for m in report.medians(runs)}
+    plume = medians["plume"]
+    assert plume["rounds"] == 3
+    assert plume["relay_ms"]["p99"] == 30  # the median of 40, 20, 30
+    assert plume["server_cpu_ms_per_update"] == 0.28
+    assert plume["lost"] == 1  # counts add up: a relay lost in any round is lost
+    assert plume["window_log"]["compactions"] == 9
+    assert plume["window_log"]["worst_stall_ms"] == 80
+    assert medians["hocuspocus"]["relay_ms"]["p99"] == 6
+    ratios = {r["rival"]: r for r in report.ratios(list(medians.values()))}
+    assert ratios["hocuspocus+sqlite"]["relay_p99"] == 2.7  # 30 / 11
+    assert ratios["hocuspocus"]["cpu_per_update"] == 1.3  # 0.28 / 0.21
+    checks = {name: ok for name, _, ok in report.targets(list(medians.values()), None)}
+    assert checks["W=200: relay p99 ≤ 50 ms"] is True
+    assert checks["W=200: nothing lost, every group converges"] is False
+    assert "(open timed out 1, ping timeout 2)" in report._lost(plume)
+    assert checks["W=200: relay p99 ≤ 3× Hocuspocus + SQLite"] is True
+    assert checks["W=200: CPU per update ≤ 1.5× Hocuspocus"] is True
+    assert checks["no event-loop stall > 50 ms in any window"] is False
+    assert "W=200 #1: compactions 3 (slowest 90 ms)" in report.plume_log_lines(runs)
+    assert "median 4.00" in report.load_line(runs)
+    assert "(med 3)" in report.table([plume])
+
+
+def test_a_stall_never_logged_by_a_server_without_a_watchdog_is_not_applicable() -> None:
+    from bench import report
+
+    unknown = {"compactions": None, "snapshot_extensions": None, "snapshots_added": None, "stalls": None,
+               "worst_stall_ms": None, "worst_stall_held_by": None, "compaction_ms_max": None}  # fmt: skip
+    checks = report.targets(report.medians([_run("plume", 1, 10, 0.3, window_log=unknown)]), None)
+    assert ("no event-loop stall > 50 ms in any window", "worst n/a", None) in checks
+    assert "compactions n/a" in report.plume_log_lines([_run("plume", 1, 10, 0.3, window_log=unknown)])

@@ -87,6 +87,7 @@ async function main () {
   })
   for (const group of groups) group.writers = group.writers.filter((w) => !w.failed)
   figures.dropped = 0 // count drops from the start of typing on
+  figures.dropReasons = {}
   parentPort.postMessage({ kind: 'ready', connected: groups.reduce((n, g) => n + g.writers.length, 0), connectFailed, errors })
   await new Promise((resolve) => parentPort.once('message', resolve)) // go
 

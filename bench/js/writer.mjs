@@ -15,7 +15,7 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz      \n'
 export function newFigures () {
   return {
     relay: [], ack: [], sent: 0, acked: 0, refused: 0, refusedCodes: {},
-    delivered: 0, awarenessSent: 0, awarenessReceived: 0, dropped: 0, skipped: 0
+    delivered: 0, awarenessSent: 0, awarenessReceived: 0, dropped: 0, dropReasons: {}, skipped: 0
   }
 }
 
@@ -59,7 +59,10 @@ export class Writer {
         if (options.applyAwareness) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, 'remote')
         group.figures.awarenessReceived++
       },
-      onDrop: () => { group.figures.dropped++ }
+      onDrop: (reason) => {
+        group.figures.dropped++
+        group.figures.dropReasons[reason] = (group.figures.dropReasons[reason] ?? 0) + 1
+      }
     })
     this.doc.on('update', (update, origin) => {
       if (origin !== 'remote' && this.current) this.send(update, this.current)
