@@ -16,6 +16,7 @@ import concurrency
 import config as plume_config
 import ids
 import logs
+import version
 from core import pool_ping, room_queue
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
@@ -99,6 +100,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         **logs.socket_loggers(app),  # through Plume's one log handler, malformed packets in one line
     )
 
+    import backups
     import features
     import models  # noqa: F401  (registers every table with SQLAlchemy)
     import socket_guard
@@ -110,6 +112,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     accounts_cli.register(app)
+    backups.register(app)
     register_error_handlers(app)
     features.register(app)
     socket_guard.install(app)
@@ -124,6 +127,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return {
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
+            "plume_version": version.VERSION,
         }
 
     @app.before_request

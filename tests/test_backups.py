@@ -1,0 +1,180 @@
+"""`flask backup` while real clients write, then `flask restore` into a new database, run as an
+administrator runs them: every update acknowledged before the backup began is in the copy, and every story
+reads the same from the restored database as a client syncing with a server on it reads it.
+
+On SQLite always; on PostgreSQL too when DATABASE_URL points at it (in databases of their own, dep_*).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+from tests import factories
+from tests.server import ServerProcess
+from tests.stories.clients import ROOT, example_module, wait_until
+from tests.stories.test_durability import Typist, stored_text
+
+pytestmark = pytest.mark.slow
+
+GROUPS, WRITERS_PER_GROUP = 3, 2
+
+
+def seed(url: str) -> dict:
+    """A running workshop with GROUPS groups of WRITERS_PER_GROUP participants (in a child process)."""
+    from app import create_app
+    from extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret-key"})
+    with app.app_context():
+        db.create_all()
+        workshop = factories.workshop(groups=GROUPS)
+        return {
+            str(factories.story_of(group).id): [
+                factories.participant(group)[1] for _ in range(WRITERS_PER_GROUP)
+            ]
+            for group in workshop.groups
+        }
+
+
+def seed_elsewhere(url: str) -> dict[int, list[str]]:
+    code = f"import json; from tests.test_backups import seed; print(json.dumps(seed({url!r})))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
+    )
+    return {int(story): tokens for story, tokens in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+
+def flask(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`flask --app app ARGS` as an administrator runs it, on `database_url`."""
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key"}
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def new_postgres_database() -> Iterator:
+    """Makes empty PostgreSQL databases named dep_* beside DATABASE_URL's; drops them afterwards."""
+    base = os.environ.get("DATABASE_URL", "").strip()
+    if not base.startswith(("postgresql://", "postgres://")):
+        pytest.skip("DATABASE_URL does not point at PostgreSQL")
+    import psycopg
+
+    made: list[str] = []
+    admin = make_url(base).set(drivername="postgresql")
+
+    def make() -> str:
+        name = f"dep_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return admin.set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as connection:
+        for name in made:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def stories_of(url: str) -> list[int]:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as connection:
+            return [row.id for row in connection.execute(text("SELECT id FROM stories ORDER BY id"))]
+    finally:
+        engine.dispose()
+
+
+def backup_while_writing(source: str, target: str, backup_file: Path) -> None:
+    stories = seed_elsewhere(source)
+    server = ServerProcess(source, env={"REDIS_URL": ""}).start()
+    try:
+        typists = [
+            Typist(server.url, token, story_id, f"s{story_id}w{i}-")
+            for story_id, tokens in stories.items()
+            for i, token in enumerate(tokens)
+        ]
+        for typist in typists:
+            typist.start()
+        assert wait_until(lambda: all(len(t.acknowledged) >= 10 for t in typists), timeout=30)
+        acknowledged_before = [mark for typist in typists for mark in list(typist.acknowledged)]
+        made = flask(source, "backup", str(backup_file))  # while every typist goes on writing
+        assert made.returncode == 0, made.stderr
+        assert "SECRET_KEY" in made.stdout
+        still_writing = sum(len(t.acknowledged) for t in typists)
+        assert wait_until(lambda: sum(len(t.acknowledged) for t in typists) > still_writing, timeout=10)
+        for typist in typists:
+            typist.client.sio.disconnect()
+            typist.join(timeout=10)
+    finally:
+        server.stop()
+
+    restored = flask(target, "restore", str(backup_file))
+    assert restored.returncode == 0, restored.stderr
+    assert stories_of(target) == stories_of(source)
+    copies = {story_id: stored_text(target, story_id) for story_id in stories}
+    everything = "".join(copies.values())
+    missing = [mark for mark in acknowledged_before if everything.count(mark) != 1]
+    assert not missing, f"acknowledged before the backup began, missing from it: {missing[:10]}"
+    for story_id, copy in copies.items():  # the copy is the story as of one moment: nothing half-written
+        assert copy == stored_text(target, story_id)
+        later = stored_text(source, story_id)
+        marks = [part + "]" for part in copy.split("]") if part]
+        assert all(later.count(mark) == 1 for mark in marks), "the copy holds what the source held"
+
+    # The restored database serves: a client syncing with a server on it reads every story as stored.
+    server = ServerProcess(target, env={"REDIS_URL": ""}).start()
+    try:
+        for story_id, tokens in stories.items():
+            reader = example_module().StoryClient(server.url, tokens[0], story_id)
+            try:
+                assert reader.synced.wait(10)
+                expected = copies[story_id]
+                assert wait_until(lambda reader=reader, expected=expected: reader.text_now() == expected)
+                reader.append(" (after the restore)")
+                assert stored_text(target, story_id) == reader.text_now()
+            finally:
+                reader.close()
+    finally:
+        server.stop()
+
+    again = flask(target, "restore", str(backup_file))  # the restored database now has tables
+    assert again.returncode != 0
+    assert "already has" in again.stderr
+    assert "new, empty database" in again.stderr
+
+
+def test_backup_while_writing_then_restore_on_sqlite(tmp_path: Path) -> None:
+    live, restored = f"sqlite:///{tmp_path / 'live.db'}", f"sqlite:///{tmp_path / 'restored.db'}"
+    backup_while_writing(live, restored, tmp_path / "plume.backup")
+
+
+@pytest.mark.postgres
+def test_backup_while_writing_then_restore_on_postgresql(tmp_path: Path, new_postgres_database) -> None:
+    backup_while_writing(new_postgres_database(), new_postgres_database(), tmp_path / "plume.dump")
+
+
+def test_restore_refuses_a_backup_of_another_kind_of_database(tmp_path: Path) -> None:
+    dump = tmp_path / "plume.dump"
+    dump.write_bytes(b"PGDMP\x01\x0e\x00" + bytes(100))
+    refused = flask(f"sqlite:///{tmp_path / 'new.db'}", "restore", str(dump))
+    assert refused.returncode != 0
+    assert "a pg_dump backup" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_backup_of_a_missing_sqlite_database_says_so(tmp_path: Path) -> None:
+    refused = flask(f"sqlite:///{tmp_path / 'nothing-here.db'}", "backup", str(tmp_path / "b"))
+    assert refused.returncode != 0
+    assert "No SQLite database" in refused.stderr
+    assert not (tmp_path / "b").exists()
