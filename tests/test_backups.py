@@ -11,14 +11,13 @@ import json
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 from tests import factories
+from tests.databases import new_postgres_databases
 from tests.server import ServerProcess
 from tests.stories.clients import ROOT, example_module, wait_until
 from tests.stories.test_durability import Typist, stored_text
@@ -60,30 +59,6 @@ def flask(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "flask", "--app", "app", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
-
-
-@pytest.fixture
-def new_postgres_database() -> Iterator:
-    """Makes empty PostgreSQL databases named dep_* beside DATABASE_URL's; drops them afterwards."""
-    base = os.environ.get("DATABASE_URL", "").strip()
-    if not base.startswith(("postgresql://", "postgres://")):
-        pytest.skip("DATABASE_URL does not point at PostgreSQL")
-    import psycopg
-
-    made: list[str] = []
-    admin = make_url(base).set(drivername="postgresql")
-
-    def make() -> str:
-        name = f"dep_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        made.append(name)
-        return admin.set(database=name).render_as_string(hide_password=False)
-
-    yield make
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as connection:
-        for name in made:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def stories_of(url: str) -> list[int]:
@@ -160,8 +135,9 @@ def test_backup_while_writing_then_restore_on_sqlite(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_backup_while_writing_then_restore_on_postgresql(tmp_path: Path, new_postgres_database) -> None:
-    backup_while_writing(new_postgres_database(), new_postgres_database(), tmp_path / "plume.dump")
+def test_backup_while_writing_then_restore_on_postgresql(tmp_path: Path) -> None:
+    with new_postgres_databases() as new_database:
+        backup_while_writing(new_database(), new_database(), tmp_path / "plume.dump")
 
 
 def test_restore_refuses_a_backup_of_another_kind_of_database(tmp_path: Path) -> None:
