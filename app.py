@@ -16,6 +16,7 @@ import concurrency
 import config as plume_config
 import ids
 import logs
+import socket_packets
 import version
 from core import pool_ping, room_queue
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
@@ -95,7 +96,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=app.config["PLUME_PUBLIC_URL"],  # None: same origin only
         max_http_buffer_size=app.config["PLUME_MAX_MESSAGE_BYTES"],
         manage_session=False,
-        serializer="msgpack",  # a binary event in one frame, not two (docs/protocol.md, "Encoding")
+        serializer=socket_packets.PlumePacket,  # MessagePack: a binary event in one frame (docs/protocol.md)
         async_handlers=False,  # each socket's events in order, in its own greenlet (not one per event)
         **logs.socket_loggers(app),  # through Plume's one log handler, malformed packets in one line
     )
