@@ -66,6 +66,10 @@ def _sqlite_path(url: URL) -> Path:
 def backup(destination: Path) -> str:
     """Write a consistent copy of the app's database to `destination`; returns its format."""
     url = _database_url()
+    if not destination.parent.is_dir():
+        raise BackupError(f"No directory {destination.parent} to write the backup in.")
+    if url.get_backend_name() == "sqlite" and destination.resolve() == _sqlite_path(url).resolve():
+        raise BackupError("The backup would overwrite the database itself: choose another file.")
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
     if url.get_backend_name() == "sqlite":
