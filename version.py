@@ -1,4 +1,5 @@
-"""Plume's version, read once: the installed distribution's, else `pyproject.toml`'s (a source checkout)."""
+"""Plume's version, read once: `pyproject.toml`'s, the one place it is written (a checkout and the image both
+have the file), else the installed distribution's (an installed wheel has no pyproject.toml beside it)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ PYPROJECT = Path(__file__).parent / "pyproject.toml"
 
 
 def _read() -> str:
-    try:
-        return importlib.metadata.version("plume")
-    except importlib.metadata.PackageNotFoundError:
+    if PYPROJECT.is_file():
         with PYPROJECT.open("rb") as file:
             return str(tomllib.load(file)["project"]["version"])
+    return importlib.metadata.version("plume")
 
 
 VERSION = _read()
