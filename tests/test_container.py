@@ -194,3 +194,9 @@ def test_compose_nginx_is_sticky_as_deploy_md_says() -> None:
     assert re.findall(r"server (plume\d):8000;", shipped) == ["plume1", "plume2"]
     for header in ("Upgrade $http_upgrade", "Connection $plume_connection", "X-Forwarded-For"):
         assert header in shipped
+
+
+def test_the_image_leaves_out_secrets_and_local_state() -> None:
+    """compose's .env holds the SECRET_KEY; instance/ the SQLite database and a generated key."""
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".env", "instance", ".venv", "node_modules", ".git"} <= ignored
