@@ -17,6 +17,8 @@ import config as plume_config
 import ids
 import logs
 import socket_frames
+import socket_packets
+import version
 from core import pool_ping, room_queue
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
@@ -95,7 +97,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=app.config["PLUME_PUBLIC_URL"],  # None: same origin only
         max_http_buffer_size=app.config["PLUME_MAX_MESSAGE_BYTES"],
         manage_session=False,
-        serializer="msgpack",  # a binary event in one frame, not two (docs/protocol.md, "Encoding")
+        serializer=socket_packets.PlumePacket,  # MessagePack: a binary event in one frame (docs/protocol.md)
         async_handlers=False,  # each socket's events in order, in its own greenlet (not one per event)
         **logs.socket_loggers(app),  # through Plume's one log handler, malformed packets in one line
     )
@@ -106,6 +108,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         transactions.install()
 
+    import backups
     import features
     import models  # noqa: F401  (registers every table with SQLAlchemy)
     import socket_guard
@@ -117,6 +120,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     accounts_cli.register(app)
+    backups.register(app)
     register_error_handlers(app)
     features.register(app)
     socket_guard.install(app)
@@ -131,6 +135,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return {
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
+            "plume_version": version.VERSION,
         }
 
     @app.before_request

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 import health
 from accounts.safety import safe_next
 from extensions import limiter
+from version import VERSION
 
 bp = Blueprint("pages", __name__)
 
@@ -33,8 +34,8 @@ def set_language() -> Any:
 @bp.get("/healthz")
 @limiter.exempt
 def liveness() -> Any:
-    """The process answers (nothing else is checked: see `health`)."""
-    return jsonify(status="ok")
+    """The process answers (nothing else is checked: see `health`), and which release it runs."""
+    return jsonify(status="ok", version=VERSION)
 
 
 @bp.get("/readyz")
