@@ -5,9 +5,10 @@ without yielding makes every writer of every workshop wait 200 ms. Two parts wat
 - a heartbeat greenlet sleeps `TICK_SECONDS` at a time and notes when it woke up; when it wakes more than
   `PLUME_STALL_MS` (default 50) late, it logs `loop_stall_ms=<int> held_by=<where>` (logger `plume.watchdog`,
   WARNING), once per stall, after the stall (the loop runs again, so the log line costs nothing then);
-- a native thread (an OS thread, not a greenlet) looks at the heartbeat every `TICK_SECONDS` and, once the
+- a native thread (an OS thread, not a greenlet) looks at the heartbeat every `TICK_SECONDS` and, while the
   loop has been held for longer than the threshold, samples what the loop's thread is running: the innermost
-  frame of Plume's own code (`module:function:line`), which the heartbeat then logs as `held_by`.
+  frame of Plume's own code (`module:function:line`); the heartbeat logs the one seen most often during the
+  stall as `held_by`.
 
 Started once per worker process by `create_app`, only under gevent (docs/deploy.md, "Loop stalls").
 """
@@ -18,6 +19,7 @@ import logging
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from types import FrameType
 
@@ -56,6 +58,8 @@ class Watchdog:
         self.loop_thread = concurrency.native_ident()  # the thread the event loop runs on
         self.beat = time.monotonic()  # when the heartbeat last woke up (written by the heartbeat only)
         self.sample: tuple[float, str] | None = None  # (the beat it was taken after, held_by): sampler only
+        self._seen: Counter[str] = Counter()  # where the loop was seen held during the current stall
+        self._seen_beat = 0.0
 
     def start(self) -> None:
         import gevent
@@ -85,11 +89,14 @@ class Watchdog:
         while True:
             concurrency.native_sleep(TICK_SECONDS)
             beat = self.beat
-            held = time.monotonic() - beat - TICK_SECONDS > self.threshold
-            if held and (self.sample is None or self.sample[0] != beat):  # once per stall
+            if time.monotonic() - beat - TICK_SECONDS > self.threshold:
                 frame = sys._current_frames().get(self.loop_thread)
-                self.sample = (beat, holder(frame))
+                where = holder(frame)
                 del frame
+                seen = self._seen if self._seen_beat == beat else Counter()
+                seen[where] += 1
+                self._seen, self._seen_beat = seen, beat
+                self.sample = (beat, seen.most_common(1)[0][0])  # where the loop was seen held most
 
 
 _started_in: int | None = None  # the process the watchdog runs in (none runs after a fork)

@@ -25,7 +25,7 @@ from core import cpu_process
 from core.dates import aware
 from core.identity import group_members
 from extensions import db
-from stories.cowriting import crdt, merge
+from stories.cowriting import crdt, merge, persistence
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
 
 log = logging.getLogger(__name__)
@@ -287,6 +287,18 @@ def snapshots_along(start: State | None, rows: Sequence[LogRow], every: int) -> 
     return found
 
 
+def _log_rows_in_chunks(story_id: int, after: int) -> list[LogRow]:
+    """`log_rows` after `after`, read `persistence.CHUNK_ROWS` seqs at a time with a pause between (a long
+    log read at once held the event loop for a good part of a second)."""
+    tip = db.session.scalar(select(func.max(StoryUpdate.seq)).where(StoryUpdate.story_id == story_id)) or 0
+    rows: list[LogRow] = []
+    while after < tip:
+        rows.extend(log_rows(story_id, after=after, upto=after + persistence.CHUNK_ROWS))
+        after += persistence.CHUNK_ROWS
+        persistence.pause()
+    return rows
+
+
 def extend_snapshots(story_id: int) -> int:
     """Store a snapshot every `SNAPSHOT_EVERY` log rows past the last one (none while an update waits).
 
@@ -298,7 +310,7 @@ def extend_snapshots(story_id: int) -> int:
     started = time.perf_counter()
     every = _every()
     last = State.of(_nearest_snapshot(story_id, None))
-    rows = log_rows(story_id, after=last.seq if last else 0)
+    rows = _log_rows_in_chunks(story_id, after=last.seq if last else 0)
     db.session.commit()  # read only: nothing held while the rows are replayed
     if len(rows) < every:
         return 0

@@ -31,6 +31,8 @@ from stories.models import Story, StoryClient, StoryLogEntry, StoryUpdate
 COMPACT_AFTER_ROWS = 500  # default threshold; PLUME_COMPACT_AFTER_ROWS overrides it
 compaction_log = logging.getLogger("plume.compaction")  # one INFO line per compaction (docs/deploy.md)
 RETRIES = 8
+CHUNK_ROWS = 500  # log rows read at a time by compaction, with a pause between (`_read_log`)
+KEEP_ROWS = 100  # log rows copied into story_log at a time (`_keep_in_chunks`): 500 held the loop 200 ms
 
 
 def rows_after(story_id: int, seq: int = 0) -> list[tuple[int, bytes]]:
@@ -205,11 +207,12 @@ def keep_for_history(story_id: int, rows: Sequence[Any]) -> None:
 def compact(story_id: int, min_rows: int = 2) -> bool:
     """Merge the story's whole log into one snapshot row at the last seq, if it has `min_rows` rows.
 
-    Never waits holding a transaction: the rows up to seq N are read and the transaction ended; the merge
-    runs in the CPU process (`merge.compacted`, off the event loop); then one short transaction locks the
-    story, checks that the rows up to N are still those read (another worker may have compacted meanwhile:
-    then nothing is done), records the client ids (authorship survives), copies the raw rows into
-    `story_log` (history), deletes `seq <= N` and stores the snapshot at N. Appends that landed meanwhile (at
+    Never waits holding a transaction, and never holds the event loop for long: the rows up to seq N are
+    read (in chunks) and the transaction ended; the merge runs in the CPU process (`merge.compacted`); the
+    raw rows are copied into `story_log` for history (in chunks, `_keep_in_chunks`); then one short
+    transaction locks the story, checks that the rows up to N are still those read (another worker may have
+    compacted meanwhile: then nothing is done), records the client ids (authorship survives), deletes
+    `seq <= N` and stores the snapshot at N. Appends that landed meanwhile (at
     seq > N) are kept. Commits (the caller's transaction too); True if merged. Logs `compaction story=..
     rows=.. ms=..` (logger `plume.compaction`).
     """
@@ -224,20 +227,55 @@ def compact(story_id: int, min_rows: int = 2) -> bool:
     return False
 
 
+def pause() -> None:
+    """Let the other greenlets run (under gevent; another thread, on threads) between two chunks of work."""
+    time.sleep(0)
+
+
+def _read_log(story_id: int) -> list[Any]:
+    """The story's log rows (seq, data, author_id, created_at), read `CHUNK_ROWS` at a time with a pause
+    between, so that a long log does not hold the event loop while its rows are read. Each read is a
+    statement of its own: a compaction committed between two shows as a change of the seqs, which
+    `_compact` checks before it writes."""
+    rows: list[Any] = []
+    while True:
+        chunk = db.session.execute(
+            select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id, StoryUpdate.created_at)
+            .where(StoryUpdate.story_id == story_id, StoryUpdate.seq > (rows[-1].seq if rows else 0))
+            .order_by(StoryUpdate.seq)
+            .limit(CHUNK_ROWS)
+        ).all()
+        rows.extend(chunk)
+        if len(chunk) < CHUNK_ROWS:
+            return rows
+        pause()
+
+
+def _keep_in_chunks(story_id: int, rows: Sequence[Any]) -> None:
+    """Copy the rows into `story_log` (`keep_for_history`) before compaction folds them, `KEEP_ROWS` at a
+    time, each chunk in a short transaction of its own (the story locked, as compaction locks it).
+
+    History reads the kept rows, then the live rows past the last kept one (`history.log_rows`), so rows
+    kept ahead of their compaction are read once, from `story_log`."""
+    for start in range(0, len(rows), KEEP_ROWS):
+        _lock_story(story_id)
+        keep_for_history(story_id, rows[start : start + KEEP_ROWS])
+        db.session.commit()
+        pause()
+
+
 def _compact(story_id: int, min_rows: int) -> bool:
     started = time.perf_counter()
-    rows = db.session.execute(
-        select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id, StoryUpdate.created_at)
-        .where(StoryUpdate.story_id == story_id)
-        .order_by(StoryUpdate.seq)
-    ).all()
-    db.session.commit()  # read only (and the caller's own work): nothing is held during the merge
+    db.session.commit()  # the caller's own work: nothing of ours is held during the merge
+    rows = _read_log(story_id)
+    db.session.commit()  # read only
     if len(rows) < max(min_rows, 2):
         return False
     pairs = [(bytes(r.data), r.author_id) for r in rows]
     merged, authors = merge.offloaded(len(rows), merge.compacted, pairs)
     if merged is None:  # an update waits for one still in flight: compact later
         return False
+    _keep_in_chunks(story_id, rows)
     last = rows[-1].seq
     _lock_story(story_id)
     still = db.session.scalars(
@@ -249,7 +287,7 @@ def _compact(story_id: int, min_rows: int) -> bool:
         db.session.rollback()
         return False
     record_client_ids(story_id, authors)
-    keep_for_history(story_id, rows)
+    keep_for_history(story_id, rows[-KEEP_ROWS:])  # copied above: none left, unless history was pruned
     db.session.execute(delete(StoryUpdate).where(StoryUpdate.story_id == story_id, StoryUpdate.seq <= last))
     db.session.add(StoryUpdate(story_id=story_id, seq=last, data=merged, author_id=None))
     db.session.commit()
