@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 _HEADER = struct.Struct("!Q")
+NICENESS = 10  # the child's priority below the worker's
 
 
 class CpuProcessError(RuntimeError):
@@ -166,6 +167,7 @@ def main() -> None:
     requests, replies = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print (even from C) goes to the log, not into the replies
     sys.stdout = sys.stderr
+    os.nice(NICENESS)  # on a busy host the worker's event loop gets the CPU first
     _configure_logging()
     while True:
         try:

@@ -3,18 +3,21 @@
 Under gevent every socket of a worker is served by one event loop on one OS thread: code that runs for 200 ms
 without yielding makes every writer of every workshop wait 200 ms. Two parts watch for that:
 - a heartbeat greenlet sleeps `TICK_SECONDS` at a time and notes when it woke up; when it wakes more than
-  `PLUME_STALL_MS` (default 50) late, it logs `loop_stall_ms=<int> held_by=<where>` (logger `plume.watchdog`,
-  WARNING), once per stall, after the stall (the loop runs again, so the log line costs nothing then);
+  `PLUME_STALL_MS` (default 50) late, it logs `loop_stall_ms=<int> held_by=<where> cpu_ms=<int>` (logger
+  `plume.watchdog`, WARNING), once per stall, after the stall (the loop runs again, so the log line costs
+  nothing then). `cpu_ms` is the CPU time the loop's thread used meanwhile: well under `loop_stall_ms`, the
+  process waited for a CPU (a host short of cores) more than code held the loop;
 - a native thread (an OS thread, not a greenlet) looks at the heartbeat every `TICK_SECONDS` and, while the
   loop has been held for longer than the threshold, samples what the loop's thread is running: the innermost
-  frame of Plume's own code (`module:function:line`); the heartbeat logs the one seen most often during the
-  stall as `held_by`.
+  frame of Plume's own code (`module:function:line`, prefixed `gc.gen2@` when the garbage collector was
+  running); the heartbeat logs the one seen most often during the stall as `held_by`.
 
 Started once per worker process by `create_app`, only under gevent (docs/deploy.md, "Loop stalls").
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -72,18 +75,21 @@ class Watchdog:
 
         self.beat = time.monotonic()  # the loop runs from here on (not from when the app was built)
         while True:
-            before = self.beat
+            before, cpu_before = self.beat, time.thread_time()
             gevent.sleep(TICK_SECONDS)
-            self.check(before, time.monotonic())
+            self.check(before, time.monotonic(), time.thread_time() - cpu_before)
 
-    def check(self, before: float, now: float) -> None:
-        """The heartbeat woke at `now` after sleeping from `before`: log the stall, if it was one."""
+    def check(self, before: float, now: float, cpu: float = 0.0) -> None:
+        """The heartbeat woke at `now` after sleeping from `before`, the loop's thread having used `cpu`
+        seconds meanwhile: log the stall, if it was one."""
         self.beat = now
         late = now - before - TICK_SECONDS
         if late > self.threshold:
             sample = self.sample
             held_by = sample[1] if sample is not None and sample[0] == before else "unknown"
-            log.warning("loop_stall_ms=%d held_by=%s", round(late * 1000), held_by)
+            log.warning(
+                "loop_stall_ms=%d held_by=%s cpu_ms=%d", round(late * 1000), held_by, round(cpu * 1000)
+            )
 
     def sampler(self) -> None:
         while True:
@@ -93,10 +99,20 @@ class Watchdog:
                 frame = sys._current_frames().get(self.loop_thread)
                 where = holder(frame)
                 del frame
+                if _collecting is not None:  # the garbage collector holds it, wherever it was called
+                    where = f"gc.gen{_collecting}@{where}"
                 seen = self._seen if self._seen_beat == beat else Counter()
                 seen[where] += 1
                 self._seen, self._seen_beat = seen, beat
                 self.sample = (beat, seen.most_common(1)[0][0])  # where the loop was seen held most
+
+
+_collecting: int | None = None  # the generation the garbage collector is collecting, if it runs now
+
+
+def _gc_phase(phase: str, info: dict[str, int]) -> None:
+    global _collecting
+    _collecting = info["generation"] if phase == "start" else None
 
 
 _started_in: int | None = None  # the process the watchdog runs in (none runs after a fork)
@@ -111,6 +127,8 @@ def start(app: Flask) -> bool:
         return False
     if _started_in != os.getpid():
         _started_in = os.getpid()
+        if _gc_phase not in gc.callbacks:
+            gc.callbacks.append(_gc_phase)
         Watchdog(threshold).start()
     return True
 

@@ -15,7 +15,7 @@ from core import watchdog
 from tests.server import ServerProcess
 from tests.stories.clients import wait_until
 
-STALL = re.compile(r"logger=plume\.watchdog msg=\"loop_stall_ms=(\d+) held_by=([^\"]+)\"")
+STALL = re.compile(r"logger=plume\.watchdog msg=\"loop_stall_ms=(\d+) held_by=(\S+) cpu_ms=\d+\"")
 
 
 def stalls(server: ServerProcess, since: int = 0) -> list[tuple[int, str]]:
@@ -72,9 +72,9 @@ def test_a_late_heartbeat_logs_one_line_with_its_own_sample(caplog: pytest.LogCa
     dog.sample = (100.0, "stories.cowriting.persistence:compact:12")
     with caplog.at_level("WARNING", logger="plume.watchdog"):
         dog.check(100.0, 100.0 + watchdog.TICK_SECONDS + 0.030)  # 30 ms late: not a stall
-        dog.check(200.0, 200.0 + watchdog.TICK_SECONDS + 0.120)  # a stall sampled after another beat
-        dog.check(100.0, 100.0 + watchdog.TICK_SECONDS + 0.200)
+        dog.check(200.0, 200.0 + watchdog.TICK_SECONDS + 0.120, 0.004)  # sampled after another beat
+        dog.check(100.0, 100.0 + watchdog.TICK_SECONDS + 0.200, 0.180)
     assert [r.getMessage() for r in caplog.records] == [
-        "loop_stall_ms=120 held_by=unknown",
-        "loop_stall_ms=200 held_by=stories.cowriting.persistence:compact:12",
+        "loop_stall_ms=120 held_by=unknown cpu_ms=4",
+        "loop_stall_ms=200 held_by=stories.cowriting.persistence:compact:12 cpu_ms=180",
     ]

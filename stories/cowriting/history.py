@@ -170,6 +170,8 @@ class State:
 class Replay(crdt.StoryDoc):
     """A `StoryDoc` that also follows who wrote each part of the text and how much each member inserted."""
 
+    replaying_a_log = True  # it follows a rebuilt document's text (`_integrate`)
+
     def __init__(self, snapshot: StorySnapshot | State | None = None) -> None:
         super().__init__()
         self.seq = 0

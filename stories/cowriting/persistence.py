@@ -31,8 +31,8 @@ from stories.models import Story, StoryClient, StoryLogEntry, StoryUpdate
 COMPACT_AFTER_ROWS = 500  # default threshold; PLUME_COMPACT_AFTER_ROWS overrides it
 compaction_log = logging.getLogger("plume.compaction")  # one INFO line per compaction (docs/deploy.md)
 RETRIES = 8
-CHUNK_ROWS = 500  # log rows read at a time by compaction, with a pause between (`_read_log`)
-KEEP_ROWS = 100  # log rows copied into story_log at a time (`_keep_in_chunks`): 500 held the loop 200 ms
+CHUNK_ROWS = 200  # log rows read at a time by compaction, with a pause between (`_read_log`)
+KEEP_ROWS = 50  # log rows copied into story_log at a time (`_keep_in_chunks`): 500 held the loop 200 ms
 
 
 def rows_after(story_id: int, seq: int = 0) -> list[tuple[int, bytes]]:
@@ -232,12 +232,13 @@ def pause() -> None:
     time.sleep(0)
 
 
-def _read_log(story_id: int) -> list[Any]:
-    """The story's log rows (seq, data, author_id, created_at), read `CHUNK_ROWS` at a time with a pause
-    between, so that a long log does not hold the event loop while its rows are read. Each read is a
-    statement of its own: a compaction committed between two shows as a change of the seqs, which
-    `_compact` checks before it writes."""
+def _read_log(story_id: int) -> tuple[list[Any], list[tuple[bytes, int | None]]]:
+    """The story's log rows (seq, data, author_id, created_at) and their (update, author) pairs for the
+    merge, read `CHUNK_ROWS` at a time with a pause between, so that a long log does not hold the event loop
+    while its rows are read. Each read is a statement of its own: a compaction committed between two shows
+    as a change of the seqs, which `_compact` checks before it writes."""
     rows: list[Any] = []
+    pairs: list[tuple[bytes, int | None]] = []
     while True:
         chunk = db.session.execute(
             select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id, StoryUpdate.created_at)
@@ -246,8 +247,9 @@ def _read_log(story_id: int) -> list[Any]:
             .limit(CHUNK_ROWS)
         ).all()
         rows.extend(chunk)
+        pairs.extend((bytes(r.data), r.author_id) for r in chunk)
         if len(chunk) < CHUNK_ROWS:
-            return rows
+            return rows, pairs
         pause()
 
 
@@ -267,11 +269,10 @@ def _keep_in_chunks(story_id: int, rows: Sequence[Any]) -> None:
 def _compact(story_id: int, min_rows: int) -> bool:
     started = time.perf_counter()
     db.session.commit()  # the caller's own work: nothing of ours is held during the merge
-    rows = _read_log(story_id)
+    rows, pairs = _read_log(story_id)
     db.session.commit()  # read only
     if len(rows) < max(min_rows, 2):
         return False
-    pairs = [(bytes(r.data), r.author_id) for r in rows]
     merged, authors = merge.offloaded(len(rows), merge.compacted, pairs)
     if merged is None:  # an update waits for one still in flight: compact later
         return False
