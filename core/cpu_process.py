@@ -153,11 +153,13 @@ def _answer(outcome: tuple[bool, Any]) -> bytes:
 
 
 def _configure_logging() -> None:
-    import logs
-
-    handler = logging.StreamHandler(sys.stderr)  # the worker's stderr: the same log
-    json_lines = os.environ.get("PLUME_LOG_FORMAT", "").strip().lower() == "json"
-    handler.setFormatter(logs.JsonFormatter() if json_lines else logs.KeyValueFormatter())
+    """The child's few records (a stored row that does not apply, an update our reader cannot read) go to
+    the worker's stderr, one line each, in key=value fields like the worker's (`logs.py`, which the core
+    does not import; always this format, even with PLUME_LOG_FORMAT=json)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("time=%(asctime)s level=%(levelname)s logger=%(name)s process=cpu msg=%(message)r")
+    )
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)
 
