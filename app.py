@@ -19,7 +19,7 @@ import logs
 import socket_frames
 import socket_packets
 import version
-from core import pool_ping, room_queue
+from core import pool_ping, room_queue, watchdog
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).parent
@@ -126,6 +126,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     socket_guard.install(app)
 
     app.after_request(_security_headers)
+    if app.config["PLUME_DEBUG_HOLD_LOOP"]:
+        watchdog.install_debug_route(app)
+    watchdog.start(app)  # under gevent only: a log line for every stall of the event loop
     proxies = app.config["PLUME_TRUSTED_PROXIES"]
     if proxies:  # outermost, so HTTP and Socket.IO alike see the client's address and scheme (docs/deploy.md)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

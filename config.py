@@ -59,6 +59,18 @@ def _log_level(value: str) -> str:
     return level
 
 
+def _log_levels(value: str) -> dict[str, str]:
+    """ "plume.compaction=INFO,plume.watchdog=WARNING": a level for some loggers, whatever the root's."""
+    levels = {}
+    for item in value.replace(";", ",").split(","):
+        if item.strip():
+            name, sep, level = item.partition("=")
+            if not sep or not name.strip():
+                raise ConfigError(f"PLUME_LOG_LEVELS is LOGGER=LEVEL,LOGGER=LEVEL, not {value!r}")
+            levels[name.strip()] = _log_level(level)
+    return levels
+
+
 def _log_format(value: str) -> str:
     name = value.strip().lower() or "keyvalue"
     if name not in ("keyvalue", "json"):
@@ -129,6 +141,11 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         # Logs (logs.py): one line per record, key=value fields or JSON lines, from this level up.
         "PLUME_LOG_FORMAT": _log_format(env.get("PLUME_LOG_FORMAT", "")),
         "PLUME_LOG_LEVEL": _log_level(env.get("PLUME_LOG_LEVEL", "")),
+        "PLUME_LOG_LEVELS": _log_levels(env.get("PLUME_LOG_LEVELS", "")),  # per logger, over PLUME_LOG_LEVEL
+        # A stall of the event loop longer than this is logged (core/watchdog.py); 0: not watched.
+        "PLUME_STALL_MS": float(env.get("PLUME_STALL_MS", 50)),
+        # POST /debug/hold-loop?ms=N stalls the loop on purpose (never in production): tests, log checks.
+        "PLUME_DEBUG_HOLD_LOOP": not production and env.get("PLUME_DEBUG_HOLD_LOOP", "").lower() in TRUE,
         "PLUME_COMMENT_RATE": _rate(env.get("PLUME_COMMENT_RATE", "10/30")),  # per author
         "PLUME_CHAT_RATE": _rate(env.get("PLUME_CHAT_RATE", "10/20")),  # per author
         # CPU-heavy work (history, exports): CPU seconds per job and jobs at once per worker (core/budget.py).

@@ -1,9 +1,10 @@
 """Structured logs: one line per record, `key=value` fields or JSON (`PLUME_LOG_FORMAT=json`).
 
 `configure(app)` (called by `create_app`) puts one handler on the root logger, at `PLUME_LOG_LEVEL`, so every
-module's `logging.getLogger(__name__)` records go through it. A record made while a request is handled
-carries `request_id` (the client's or proxy's `X-Request-ID` when it is sane, else a new one, sent back in
-the response); one made in a Socket.IO handler carries the socket's `sid`. Both come from Flask's
+module's `logging.getLogger(__name__)` records go through it; `PLUME_LOG_LEVELS` sets some loggers' own
+level (`plume.compaction=INFO` lets its lines through under a root at WARNING). A record made while a request
+is handled carries `request_id` (the client's or proxy's `X-Request-ID` when it is sane, else a new one, sent
+back in the response); one made in a Socket.IO handler carries the socket's `sid`. Both come from Flask's
 request context (itself held in context variables, so each greenlet and thread sees its own), read by a
 `logging.Filter`: callers pass nothing. gunicorn's own loggers keep their handlers (docs/deploy.md).
 """
@@ -90,6 +91,8 @@ def configure(app: Flask) -> None:
         root.removeHandler(previous)
     root.addHandler(installed)
     root.setLevel(app.config["PLUME_LOG_LEVEL"])
+    for name, level in app.config.get("PLUME_LOG_LEVELS", {}).items():  # e.g. plume.compaction=INFO
+        logging.getLogger(name).setLevel(level)
     # gevent-websocket logs a line per request at INFO (its own access log, unseen before the root had a
     # handler): kept out unless DEBUG is asked for.
     if app.config["PLUME_LOG_LEVEL"] != "DEBUG":

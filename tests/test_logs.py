@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,3 +146,33 @@ def test_a_handlers_own_failure_keeps_its_traceback() -> None:
     assert logs.MalformedPacketFilter().filter(record)
     assert record.exc_info is not None
     assert record.levelno == logging.ERROR
+
+
+def test_some_loggers_can_have_a_level_of_their_own(
+    monkeypatch: pytest.MonkeyPatch, captured: io.StringIO
+) -> None:
+    root_level = logging.getLogger().level
+    broken_app(
+        monkeypatch, captured, PLUME_LOG_LEVEL="WARNING", PLUME_LOG_LEVELS="plume.compaction=INFO, x.y=ERROR"
+    )
+    try:
+        logging.getLogger("plume.compaction").info("compaction story=1 rows=600 ms=12.5")
+        logging.getLogger("plume.other").info("not shown")
+        logging.getLogger("x.y").warning("not shown either")
+        lines = captured.getvalue().splitlines()
+        assert [line for line in lines if "shown" in line] == []
+        shown = 'logger=plume.compaction msg="compaction story=1 rows=600 ms=12.5"'
+        assert any(shown in line for line in lines)
+    finally:
+        for name in ("plume.compaction", "x.y"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+        logging.getLogger().setLevel(root_level)
+
+
+def test_a_malformed_list_of_log_levels_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from config import ConfigError
+
+    for value in ("plume.compaction", "=INFO", "plume.compaction=LOUD"):
+        monkeypatch.setenv("PLUME_LOG_LEVELS", value)
+        with pytest.raises(ConfigError):
+            create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": BROKEN_DATABASE})

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core import background
 from extensions import db
-from stories.cowriting import crdt, persistence
+from stories.cowriting import persistence
 from stories.models import Story, StoryCheckpoint
 
 log = logging.getLogger(__name__)
@@ -20,21 +20,22 @@ def checkpoint_workshop(workshop_id: int, phase_position: int, phase_title: str)
     """Save a `StoryCheckpoint` of each of the workshop's stories, commit, then compact their logs.
 
     Runs in the background when a phase ends (`on_phase_ended`), after the facilitation code's own commit:
-    this commits the session. Text and authorship come from the database log, never from a cache.
+    this commits the session. Text and authorship come from the database log, never from a cache, replayed
+    in the worker's CPU process (`persistence.figures`), with no transaction open meanwhile.
     """
     story_ids = db.session.scalars(
         select(Story.id).where(Story.workshop_id == workshop_id).order_by(Story.id)
     ).all()
-    for story_id in story_ids:
-        rows = persistence.rows_after(story_id)
+    found = {story_id: persistence.figures(story_id) for story_id in story_ids}  # replayed off the loop
+    for story_id, figures in found.items():
         db.session.add(
             StoryCheckpoint(
                 story_id=story_id,
                 phase_position=phase_position,
                 phase_title=phase_title[:200],
-                seq=rows[-1][0] if rows else 0,
-                text=crdt.text_of(data for _, data in rows),
-                authorship=json.dumps(persistence.authorship(story_id), ensure_ascii=False, sort_keys=True),
+                seq=figures.seq,
+                text=figures.text,
+                authorship=json.dumps(figures.authorship, ensure_ascii=False, sort_keys=True),
             )
         )
     db.session.commit()

@@ -207,6 +207,8 @@ class StoryDoc:
     until what it refers to is integrated; `answer` sends waiting updates along as they are.
     """
 
+    replaying_a_log = False  # True: apply first, check after (`_admit`); the document may then be rebuilt
+
     def __init__(self) -> None:
         self.doc, self.body = new_doc()
         self.pending: list[bytes] = []
@@ -216,6 +218,12 @@ class StoryDoc:
         self._admit(update)
 
     def _admit(self, update: bytes) -> None:
+        if self.replaying_a_log and not self.pending:
+            # A stored log comes mostly in order: pycrdt reads the update once, and `_integrate` checks that
+            # it integrated, keeping it waiting (the document rebuilt) otherwise. Reading its structs first to
+            # decide (below) cost three times the whole replay (5,000 rows: 1.7 s against 0.55 s).
+            self._integrate(update)
+            return
         if not self._ready(update):
             self.pending.append(update)
             return
@@ -312,6 +320,7 @@ class StoryDoc:
 def replay(updates: Iterable[bytes]) -> StoryDoc:
     """The document that a sequence of updates (e.g. a whole log) builds."""
     story = StoryDoc()
+    story.replaying_a_log = True
     for update in updates:
         story.apply(update)
     return story

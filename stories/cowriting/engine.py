@@ -1,6 +1,7 @@
 """The co-writing engine of one process: live documents, the group-commit writer, who has which story open
-and may still read it, their cursors, the facilitators' activity feed, and a housekeeping loop (flush
-waiting cursors, evict idle documents, compact long logs, forget sockets that went away).
+and may still read it, their cursors, the facilitators' activity feed, the queue of long logs to compact
+(`compactions.py`), and a housekeeping loop (flush waiting cursors, evict idle documents, forget sockets
+that went away).
 
 Access follows the workshop: every subscription remembers the workshop's access version it was checked
 at; when the version moves (`core.access_version.Watcher`), each subscription is checked again and a
@@ -29,6 +30,7 @@ from core.outbox import emit_now
 from core.realtime import facilitators_room, story_room
 from extensions import db, socketio
 from stories.cowriting import persistence
+from stories.cowriting.compactions import CompactionQueue
 from stories.cowriting.cursors import Cursors
 from stories.cowriting.live import LiveStories, LiveStory
 from stories.cowriting.writer import GroupCommitWriter
@@ -73,7 +75,7 @@ class Engine:
         self._subscriptions: dict[str, dict[int, Subscription]] = {}
         self._activity_sent: dict[int, float] = {}
         self._activity_due: dict[int, tuple[LiveStory, datetime]] = {}
-        self._to_compact: set[int] = set()
+        self.compactions = CompactionQueue(app, self._compacted)
         self._housekeeper: threading.Thread | None = None
 
     # --- stories ----------------------------------------------------------------------------------
@@ -179,13 +181,16 @@ class Engine:
     # --- after each commit (writer thread) --------------------------------------------------------
 
     def stored(self, lives: dict[int, LiveStory], at: datetime) -> None:
-        """Note the stories a committed batch changed (their figures are due) and those to compact."""
+        """Note the stories a committed batch changed (their figures are due) and those to compact (past
+        their own point, `persistence.compact_point`: stories crossing the threshold together do not come
+        due together)."""
         threshold = self.app.config.get("PLUME_COMPACT_AFTER_ROWS", persistence.COMPACT_AFTER_ROWS)
         with self._lock:
             for story_id, live in lives.items():
                 self._activity_due[story_id] = (live, at)
-                if live.tail_rows > threshold:
-                    self._to_compact.add(story_id)
+        for story_id, live in lives.items():
+            if live.tail_rows > persistence.compact_point(story_id, threshold):
+                self.compactions.add(story_id)
 
     # --- housekeeping -----------------------------------------------------------------------------
 
@@ -199,6 +204,7 @@ class Engine:
                     target=self._housekeep, name="plume-story-housekeeper", daemon=True
                 )
                 self._housekeeper.start()
+        self.compactions.start()
         watcher(self.app).start()
 
     def _housekeep(self) -> None:
@@ -210,7 +216,6 @@ class Engine:
                 with self.app.app_context():
                     self.flush_cursors(now)
                     self.flush_activity(now)
-                    self.run_compactions()
                     if now - last_socket_sweep >= SOCKET_SWEEP_SECONDS:
                         last_socket_sweep = now
                         self.forget_gone_sockets()
@@ -268,16 +273,13 @@ class Engine:
                 )
                 emit_now(activity, to=facilitators_room(meta.workshop_id))  # after its commit
 
-    def run_compactions(self) -> None:
-        with self._lock:
-            todo, self._to_compact = self._to_compact, set()
-        for story_id in sorted(todo):
-            try:
-                if persistence.compact_if_long(story_id) and story_id in self.stories:
-                    self.stories.get(story_id).tail_rows = 1
-            except Exception:
-                db.session.rollback()
-                log.exception("compaction of story %s failed", story_id)
+    def run_compactions(self) -> int:
+        """Compact the stories due now, in this thread (the compaction queue's thread does it otherwise)."""
+        return self.compactions.run_pending()
+
+    def _compacted(self, story_id: int) -> None:
+        if story_id in self.stories:
+            self.stories.get(story_id).tail_rows = 1
 
     def room_is_open(self, story_id: int) -> bool:
         """Whether a socket of this process is in the story's room."""

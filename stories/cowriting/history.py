@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,13 +20,15 @@ from flask import current_app
 from sqlalchemy import func, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 
+from core import cpu_process
 from core.dates import aware
 from core.identity import group_members
 from extensions import db
-from stories.cowriting import crdt, textdiff
+from stories.cowriting import crdt, merge, persistence, textdiff
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
 
 log = logging.getLogger(__name__)
+compaction_log = logging.getLogger("plume.compaction")  # one INFO line per extension (docs/deploy.md)
 SNAPSHOT_EVERY = 100  # log rows between two replay snapshots; PLUME_HISTORY_SNAPSHOT_EVERY overrides it
 PALETTE = (  # static/src/colors.js: dark enough for white labels, distinct from each other
     "#9a3412", "#1d4ed8", "#166534", "#7e22ce", "#b91c1c",
@@ -145,10 +149,29 @@ def owners_of(runs: Runs) -> list[Author]:
     return owners
 
 
+@dataclass(frozen=True)
+class State:
+    """A replay at some seq as a snapshot stores it: what crosses to the CPU process and back."""
+
+    seq: int
+    state: bytes
+    authors: str  # JSON runs [[author, UTF-8 bytes], ...]
+    written: str  # JSON {participant id: characters inserted}
+    at: datetime | None = None
+
+    @classmethod
+    def of(cls, snapshot: StorySnapshot | None) -> State | None:
+        if snapshot is None:
+            return None
+        return cls(snapshot.seq, snapshot.state, snapshot.authors, snapshot.written)
+
+
 class Replay(crdt.StoryDoc):
     """A `StoryDoc` that also follows who wrote each part of the text and how much each member inserted."""
 
-    def __init__(self, snapshot: StorySnapshot | None = None) -> None:
+    replaying_a_log = True  # it follows a rebuilt document's text (`_integrate`)
+
+    def __init__(self, snapshot: StorySnapshot | State | None = None) -> None:
         super().__init__()
         self.seq = 0
         self.at: datetime | None = None
@@ -161,6 +184,7 @@ class Replay(crdt.StoryDoc):
             self.seq = snapshot.seq
             self.owners = owners_of(json.loads(snapshot.authors))
             self.written = Counter({int(k): v for k, v in json.loads(snapshot.written).items()})
+            self.at = getattr(snapshot, "at", None)
         self._observed = self.body
         self._subscription = self.body.observe(self._changed)
 
@@ -186,6 +210,16 @@ class Replay(crdt.StoryDoc):
         self.at = row.created_at
         if not self.pending:
             self._authors.clear()
+
+    def state(self) -> State:
+        """What a snapshot stores of this replay (updates still waiting are not part of it)."""
+        return State(
+            self.seq,
+            self.doc.get_update(),
+            json.dumps(runs_of(self.owners)),
+            json.dumps({str(k): v for k, v in self.written.items() if k is not None}),
+            self.at,
+        )
 
     def segments(self) -> list[tuple[Author, str]]:
         """The text cut into (author, text) pieces in order."""
@@ -218,37 +252,27 @@ def _nearest_snapshot(story_id: int, seq: int | None) -> StorySnapshot | None:
 
 
 @dataclass(frozen=True)
-class SnapshotData:
-    """A replay snapshot's columns, read on the loop, for a replay off it (`core.budget`)."""
-
-    seq: int
-    state: bytes
-    authors: str
-    written: str
-
-
-@dataclass(frozen=True)
 class SeekInput:
     """What a replay up to a seq reads from the database: the nearest snapshot and the rows after it."""
 
-    snapshot: SnapshotData | None
+    snapshot: State | None
     rows: list[LogRow]
 
 
 def seek_input(story_id: int, seq: int | None = None) -> SeekInput:
     """The database part of `seek` (on the loop: it waits for the database, it does not compute)."""
     found = _nearest_snapshot(story_id, seq)
-    snapshot = (
-        SnapshotData(found.seq, bytes(found.state), found.authors, found.written)
-        if found is not None
-        else None
-    )
-    return SeekInput(snapshot, log_rows(story_id, after=snapshot.seq if snapshot else 0, upto=seq))
+    return SeekInput(State.of(found), log_rows(story_id, after=found.seq if found else 0, upto=seq))
+
+
+def replayed(start: State | None, rows: Sequence[LogRow]) -> State:
+    """The replay from `start` through `rows` (pure: what `seek` runs in the CPU process)."""
+    return replay_of(SeekInput(start, list(rows))).state()
 
 
 def replay_of(found: SeekInput) -> Replay:
-    """The computing part of `seek`: no database, so it may run in a native thread (`core.budget`)."""
-    replay = Replay(found.snapshot)  # type: ignore[arg-type]  # SnapshotData has the columns it reads
+    """The computing part of `seek`: no database, so it may run off the loop (`core.budget`, `cpu_process`)."""
+    replay = Replay(found.snapshot)
     for row in found.rows:
         replay.feed(row)
     return replay
@@ -289,8 +313,14 @@ class Frozen:
 
 
 def seek(story_id: int, seq: int | None = None) -> Replay:
-    """The story as the log builds it up to `seq` (None: all of it), from the nearest snapshot before."""
-    return replay_of(seek_input(story_id, seq))
+    """The story as the log builds it up to `seq` (None: all of it), from the nearest snapshot before.
+
+    A seek past many rows (no snapshot near: not extended yet) replays them in the CPU process.
+    """
+    found = seek_input(story_id, seq)
+    if len(found.rows) >= merge.IN_PROCESS_ROWS * 4:  # up to a snapshot interval in-process: a few ms
+        return Replay(cpu_process.run(replayed, found.snapshot, found.rows))
+    return replay_of(found)
 
 
 def seek_frozen(story_id: int, seq: int | None, what: str) -> Frozen:
@@ -301,41 +331,62 @@ def seek_frozen(story_id: int, seq: int | None, what: str) -> Frozen:
     return budget.run(lambda: Frozen.of(replay_of(found)), what)
 
 
-def extend_snapshots(story_id: int) -> int:
-    """Store a snapshot every `SNAPSHOT_EVERY` log rows past the last one (none while an update waits).
-
-    Commits; returns how many were added. The log never changes below its last seq, so a stored snapshot
-    stays true; two processes racing store the same rows, and the loser's insert is dropped.
-    """
-    every = _every()
-    last = _nearest_snapshot(story_id, None)
-    replay = Replay(last)
-    rows = log_rows(story_id, after=replay.seq)
-    added, since = [], 0
+def snapshots_along(start: State | None, rows: Sequence[LogRow], every: int) -> list[State]:
+    """The replay's state every `every` rows of `rows` after `start` (none while an update waits); pure,
+    what `extend_snapshots` runs in the CPU process."""
+    replay = Replay(start)
+    found, since = [], 0
     for row in rows:
         replay.feed(row)
         since += 1
         if since >= every and not replay.pending:
-            added.append(
-                StorySnapshot(
-                    story_id=story_id,
-                    seq=replay.seq,
-                    state=replay.doc.get_update(),
-                    authors=json.dumps(runs_of(replay.owners)),
-                    written=json.dumps({str(k): v for k, v in replay.written.items() if k is not None}),
-                )
-            )
+            found.append(replay.state())
             since = 0
-    if not added:
-        db.session.rollback()
+    return found
+
+
+def _log_rows_in_chunks(story_id: int, after: int) -> list[LogRow]:
+    """`log_rows` after `after`, read `persistence.CHUNK_ROWS` seqs at a time with a pause between (a long
+    log read at once held the event loop for a good part of a second)."""
+    tip = db.session.scalar(select(func.max(StoryUpdate.seq)).where(StoryUpdate.story_id == story_id)) or 0
+    rows: list[LogRow] = []
+    while after < tip:
+        rows.extend(log_rows(story_id, after=after, upto=after + persistence.CHUNK_ROWS))
+        after += persistence.CHUNK_ROWS
+        persistence.pause()
+    return rows
+
+
+def extend_snapshots(story_id: int) -> int:
+    """Store a snapshot every `SNAPSHOT_EVERY` log rows past the last one (none while an update waits).
+
+    Commits; returns how many were added. The rows are read and the transaction ended, then replayed in the
+    CPU process (off the event loop), and the snapshots stored in a short transaction of their own. The log
+    never changes below its last seq, so a stored snapshot stays true; two processes racing store the same
+    rows, and the loser's insert is dropped. Logs `snapshots story=.. extended=.. ms=..` when it added some.
+    """
+    started = time.perf_counter()
+    every = _every()
+    last = State.of(_nearest_snapshot(story_id, None))
+    rows = _log_rows_in_chunks(story_id, after=last.seq if last else 0)
+    db.session.commit()  # read only: nothing held while the rows are replayed
+    if len(rows) < every:
+        return 0
+    states = merge.offloaded(len(rows), snapshots_along, last, rows, every)
+    if not states:
         return 0
     try:
-        db.session.add_all(added)
+        db.session.add_all(
+            StorySnapshot(story_id=story_id, seq=s.seq, state=s.state, authors=s.authors, written=s.written)
+            for s in states
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         return 0
-    return len(added)
+    ms = (time.perf_counter() - started) * 1000
+    compaction_log.info("snapshots story=%s extended=%s ms=%.1f", story_id, len(states), ms)
+    return len(states)
 
 
 # --- checkpoints, differences, contributions --------------------------------------------------------

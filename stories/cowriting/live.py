@@ -49,16 +49,21 @@ class LiveStory(crdt.StoryDoc):
         return result
 
     def catch_up(self, rows: Iterable[tuple[int, bytes]]) -> None:
-        """Apply log rows (seq, update) newer than `last_seq`, in order."""
-        for seq, data in rows:
-            if seq > self.last_seq:
-                self._length = self._size_bound = None
-                try:
-                    crdt.StoryDoc.apply(self, data)
-                except crdt.MalformedError:  # stored rows were checked; never let one block the story
-                    log.error("story %s: log row %s does not apply; skipped", self.story_id, seq)
-                self.last_seq = seq
-                self.tail_rows += 1
+        """Apply log rows (seq, update) newer than `last_seq`, in order (as a log: `replaying_a_log`, three
+        times faster on a first load from a long log, which runs on the event loop)."""
+        self.replaying_a_log = True
+        try:
+            for seq, data in rows:
+                if seq > self.last_seq:
+                    self._length = self._size_bound = None
+                    try:
+                        crdt.StoryDoc.apply(self, data)
+                    except crdt.MalformedError:  # stored rows were checked; never let one block the story
+                        log.error("story %s: log row %s does not apply; skipped", self.story_id, seq)
+                    self.last_seq = seq
+                    self.tail_rows += 1
+        finally:
+            self.replaying_a_log = False
 
     @property
     def length(self) -> int:

@@ -10,6 +10,7 @@ read and write the database in the caller's session, and the callers commit.
 from __future__ import annotations
 
 import functools
+import logging
 import random
 import time
 from collections import Counter
@@ -24,12 +25,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.identity import display_names
 from extensions import db
-from stories.cowriting import crdt
-from stories.cowriting.yupdate import UpdateFormatError, decode_update, visible_characters
+from stories.cowriting import crdt, merge
 from stories.models import Story, StoryClient, StoryLogEntry, StoryUpdate
 
 COMPACT_AFTER_ROWS = 500  # default threshold; PLUME_COMPACT_AFTER_ROWS overrides it
+compaction_log = logging.getLogger("plume.compaction")  # one INFO line per compaction (docs/deploy.md)
 RETRIES = 8
+CHUNK_ROWS = 200  # log rows read at a time by compaction, with a pause between (`_read_log`)
+KEEP_ROWS = 50  # log rows copied into story_log at a time (`_keep_in_chunks`): 500 held the loop 200 ms
 
 
 def rows_after(story_id: int, seq: int = 0) -> list[tuple[int, bytes]]:
@@ -43,8 +46,10 @@ def rows_after(story_id: int, seq: int = 0) -> list[tuple[int, bytes]]:
 
 
 def load_text(story_id: int) -> str:
-    """The story's text, read from the database log (no cache): what publishing and exports use."""
-    return crdt.text_of(data for _, data in rows_after(story_id))
+    """The story's text, read from the database log (no cache): what publishing and exports use. A long log
+    is replayed in the CPU process (`merge.offloaded`)."""
+    rows = rows_after(story_id)
+    return merge.offloaded(len(rows), crdt.text_of, [data for _, data in rows])
 
 
 @dataclass(frozen=True)
@@ -161,24 +166,19 @@ def snapshot(updates: Sequence[bytes]) -> bytes | None:
     return None if story.pending else story.doc.get_update()
 
 
-def _clients_of(data: bytes) -> set[int]:
-    try:
-        return decode_update(data).clients
-    except UpdateFormatError:  # pycrdt accepted it, so it is ours that cannot read it: no authorship
-        current_app.logger.warning("could not read the structs of a stored update")
-        return set()
+def record_client_ids(story_id: int, authors: dict[int, int]) -> None:
+    """Map Yjs client ids to their participant (`merge.client_authors`), first author wins (not committed)."""
+    known = set(db.session.scalars(select(StoryClient.client_id).where(StoryClient.story_id == story_id)))
+    fresh = [(client, author) for client, author in authors.items() if client not in known]
+    for client, author in fresh:
+        db.session.add(StoryClient(story_id=story_id, client_id=client, participant_id=author))
+    if fresh:
+        db.session.flush()
 
 
 def record_clients(story_id: int, rows: Iterable[tuple[bytes, int | None]]) -> None:
     """Map the Yjs client ids of authored rows to their participant, first author wins (not committed)."""
-    known = set(db.session.scalars(select(StoryClient.client_id).where(StoryClient.story_id == story_id)))
-    for data, author in rows:
-        if author is None:
-            continue
-        for client in _clients_of(data) - known:
-            db.session.add(StoryClient(story_id=story_id, client_id=client, participant_id=author))
-            known.add(client)
-    db.session.flush()
+    record_client_ids(story_id, merge.client_authors(list(rows)))
 
 
 def _lock_story(story_id: int) -> None:
@@ -207,41 +207,95 @@ def keep_for_history(story_id: int, rows: Sequence[Any]) -> None:
 def compact(story_id: int, min_rows: int = 2) -> bool:
     """Merge the story's whole log into one snapshot row at the last seq, if it has `min_rows` rows.
 
-    One transaction: the rows read are exactly those deleted (`seq <= N`), so appends that land meanwhile
-    (at seq > N) are kept. Client ids are recorded first, so authorship survives, and the raw rows are kept
-    in `story_log` for history. Commits; True if merged.
+    Never waits holding a transaction, and never holds the event loop for long: the rows up to seq N are
+    read (in chunks) and the transaction ended; the merge runs in the CPU process (`merge.compacted`); the
+    raw rows are copied into `story_log` for history (in chunks, `_keep_in_chunks`); then one short
+    transaction locks the story, checks that the rows up to N are still those read (another worker may have
+    compacted meanwhile: then nothing is done), records the client ids (authorship survives), deletes
+    `seq <= N` and stores the snapshot at N. Appends that landed meanwhile (at
+    seq > N) are kept. Commits (the caller's transaction too); True if merged. Logs `compaction story=..
+    rows=.. ms=..` (logger `plume.compaction`).
     """
     for attempt in range(RETRIES):
         try:
-            _lock_story(story_id)
-            rows = db.session.execute(
-                select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id, StoryUpdate.created_at)
-                .where(StoryUpdate.story_id == story_id)
-                .order_by(StoryUpdate.seq)
-            ).all()
-            if len(rows) < max(min_rows, 2):
-                db.session.rollback()
-                return False
-            last = rows[-1].seq
-            merged = snapshot([bytes(r.data) for r in rows])
-            if merged is None:  # an update waits for one still in flight: compact later
-                db.session.rollback()
-                return False
-            record_clients(story_id, ((bytes(r.data), r.author_id) for r in rows))
-            keep_for_history(story_id, rows)
-            db.session.execute(
-                delete(StoryUpdate).where(StoryUpdate.story_id == story_id, StoryUpdate.seq <= last)
-            )
-            db.session.add(StoryUpdate(story_id=story_id, seq=last, data=merged, author_id=None))
-            db.session.commit()
-            _extend_snapshots(story_id)
-            return True
+            return _compact(story_id, min_rows)
         except (OperationalError, IntegrityError):
             db.session.rollback()
             if attempt == RETRIES - 1:
                 raise
             retry_pause(attempt)
     return False
+
+
+def pause() -> None:
+    """Let the other greenlets run (under gevent; another thread, on threads) between two chunks of work."""
+    time.sleep(0)
+
+
+def _read_log(story_id: int) -> tuple[list[Any], list[tuple[bytes, int | None]]]:
+    """The story's log rows (seq, data, author_id, created_at) and their (update, author) pairs for the
+    merge, read `CHUNK_ROWS` at a time with a pause between, so that a long log does not hold the event loop
+    while its rows are read. Each read is a statement of its own: a compaction committed between two shows
+    as a change of the seqs, which `_compact` checks before it writes."""
+    rows: list[Any] = []
+    pairs: list[tuple[bytes, int | None]] = []
+    while True:
+        chunk = db.session.execute(
+            select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id, StoryUpdate.created_at)
+            .where(StoryUpdate.story_id == story_id, StoryUpdate.seq > (rows[-1].seq if rows else 0))
+            .order_by(StoryUpdate.seq)
+            .limit(CHUNK_ROWS)
+        ).all()
+        rows.extend(chunk)
+        pairs.extend((bytes(r.data), r.author_id) for r in chunk)
+        if len(chunk) < CHUNK_ROWS:
+            return rows, pairs
+        pause()
+
+
+def _keep_in_chunks(story_id: int, rows: Sequence[Any]) -> None:
+    """Copy the rows into `story_log` (`keep_for_history`) before compaction folds them, `KEEP_ROWS` at a
+    time, each chunk in a short transaction of its own (the story locked, as compaction locks it).
+
+    History reads the kept rows, then the live rows past the last kept one (`history.log_rows`), so rows
+    kept ahead of their compaction are read once, from `story_log`."""
+    for start in range(0, len(rows), KEEP_ROWS):
+        _lock_story(story_id)
+        keep_for_history(story_id, rows[start : start + KEEP_ROWS])
+        db.session.commit()
+        pause()
+
+
+def _compact(story_id: int, min_rows: int) -> bool:
+    started = time.perf_counter()
+    db.session.commit()  # the caller's own work: nothing of ours is held during the merge
+    rows, pairs = _read_log(story_id)
+    db.session.commit()  # read only
+    if len(rows) < max(min_rows, 2):
+        return False
+    merged, authors = merge.offloaded(len(rows), merge.compacted, pairs)
+    if merged is None:  # an update waits for one still in flight: compact later
+        return False
+    _keep_in_chunks(story_id, rows)
+    last = rows[-1].seq
+    _lock_story(story_id)
+    still = db.session.scalars(
+        select(StoryUpdate.seq)
+        .where(StoryUpdate.story_id == story_id, StoryUpdate.seq <= last)
+        .order_by(StoryUpdate.seq)
+    ).all()
+    if list(still) != [r.seq for r in rows]:  # compacted by another worker since: its work stands
+        db.session.rollback()
+        return False
+    record_client_ids(story_id, authors)
+    keep_for_history(story_id, rows[-KEEP_ROWS:])  # copied above: none left, unless history was pruned
+    db.session.execute(delete(StoryUpdate).where(StoryUpdate.story_id == story_id, StoryUpdate.seq <= last))
+    db.session.add(StoryUpdate(story_id=story_id, seq=last, data=merged, author_id=None))
+    db.session.commit()
+    ms = (time.perf_counter() - started) * 1000
+    compaction_log.info("compaction story=%s rows=%s ms=%.1f", story_id, len(rows), ms)
+    _extend_snapshots(story_id)
+    return True
 
 
 def _extend_snapshots(story_id: int) -> None:
@@ -255,35 +309,54 @@ def _extend_snapshots(story_id: int) -> None:
         current_app.logger.exception("replay snapshots of story %s were not extended", story_id)
 
 
+def compact_point(story_id: int, threshold: int) -> int:
+    """How many rows the story's log may reach before it is compacted: a point between half the threshold
+    and the threshold, its own (from the story id: consecutive ids spread evenly over that range), so that
+    stories written at the same pace do not cross it, and compact, all at once."""
+    spread = (story_id * 0.6180339887498949) % 1.0  # golden-ratio steps: evenly spread for any run of ids
+    return max(2, threshold // 2 + round(spread * (threshold - threshold // 2)))
+
+
 def compact_if_long(story_id: int) -> bool:
-    """Compact when the log has grown past the threshold (PLUME_COMPACT_AFTER_ROWS)."""
+    """Compact when the log has grown past the story's point (`compact_point` of PLUME_COMPACT_AFTER_ROWS)."""
     threshold = current_app.config.get("PLUME_COMPACT_AFTER_ROWS", COMPACT_AFTER_ROWS)
-    if log_size(story_id) <= threshold:
+    point = compact_point(story_id, threshold)
+    if log_size(story_id) <= point:
         db.session.rollback()
         return False
-    return compact(story_id, min_rows=threshold)
+    return compact(story_id, min_rows=point)
 
 
-def authorship(story_id: int) -> dict[str, int]:
-    """{participant display name: characters of theirs still in the story}, from the whole log.
+@dataclass(frozen=True)
+class Figures:
+    """What a checkpoint keeps of a story: its log's last seq, its text, who wrote what is in it."""
 
-    Records the client ids of the rows not compacted yet (not committed), counts the visible characters of
-    each client in the merged document, and adds them up per participant's display name.
+    seq: int
+    text: str
+    authorship: dict[str, int]
+
+
+def figures(story_id: int) -> Figures:
+    """The story's text and authorship (`authorship`), from the whole log, replayed in the CPU process.
+
+    Records the client ids of the rows not compacted yet (not committed). The rows are read and the
+    transaction ended before the replay.
     """
     rows = db.session.execute(
-        select(StoryUpdate.data, StoryUpdate.author_id)
+        select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id)
         .where(StoryUpdate.story_id == story_id)
         .order_by(StoryUpdate.seq)
     ).all()
+    db.session.commit()
     if not rows:
-        return {}
-    record_clients(story_id, ((bytes(r.data), r.author_id) for r in rows))
-    whole = crdt.replay(bytes(r.data) for r in rows).doc.get_update()
-    try:
-        per_client = visible_characters(whole, crdt.BODY)
-    except UpdateFormatError:
+        return Figures(0, "", {})
+    text, per_client, authors = merge.offloaded(
+        len(rows), merge.figures, [(bytes(r.data), r.author_id) for r in rows]
+    )
+    record_client_ids(story_id, authors)
+    if per_client is None:
         current_app.logger.warning("could not read story %s for authorship", story_id)
-        return {}
+        return Figures(rows[-1].seq, text, {})
     clients = db.session.execute(
         select(StoryClient.client_id, StoryClient.participant_id).where(StoryClient.story_id == story_id)
     ).all()
@@ -293,7 +366,16 @@ def authorship(story_id: int) -> dict[str, int]:
     for client, characters in per_client.items():
         if client in owners and characters:
             totals[owners[client]] += characters
-    return dict(sorted(totals.items()))
+    return Figures(rows[-1].seq, text, dict(sorted(totals.items())))
+
+
+def authorship(story_id: int) -> dict[str, int]:
+    """{participant display name: characters of theirs still in the story}, from the whole log.
+
+    Records the client ids of the rows not compacted yet (not committed), counts the visible characters of
+    each client in the merged document, and adds them up per participant's display name.
+    """
+    return figures(story_id).authorship
 
 
 def now() -> datetime:
