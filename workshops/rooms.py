@@ -13,6 +13,7 @@ import logging
 
 from flask import Flask
 
+from core import audience
 from core.access import facilitates
 from core.access_version import watcher
 from core.events import WorkshopRevoked
@@ -67,6 +68,7 @@ def _reconcile_participant(sid: str, participant_id: int, workshop_id: int, gone
     for room in socketio.server.rooms(sid, namespace=NAMESPACE):
         if room.startswith("group:") and room != own:
             socketio.server.leave_room(sid, room, namespace=NAMESPACE)
+    audience.follow_group(sid, participant.group_id)
     if own not in socketio.server.rooms(sid, namespace=NAMESPACE):
         socketio.server.enter_room(sid, own, namespace=NAMESPACE)
         state_now = state.participant_state(participant)

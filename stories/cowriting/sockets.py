@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, request
 from flask_socketio import emit, join_room, leave_room
 
+from core import audience
 from core.realtime import error, on_socket_gone, socket_identity, story_room
 from extensions import socketio
 from stories.cowriting import sync
@@ -35,6 +36,7 @@ def on_open(payload: Any = None) -> dict[str, Any]:
         log.exception("story:open %r from socket %s failed", payload, request.sid)
         return error("unavailable", sync.refusal("unavailable").message)
     join_room(story_room(opened.story_id))
+    audience.join(request.sid, socket_identity(), opened.story_id)
     emit("yjs", (opened.story_id, opened.step1))
     if opened.cursors is not None:
         emit("yjs", (opened.story_id, opened.cursors))
@@ -49,6 +51,7 @@ def on_close(payload: Any = None) -> dict[str, Any]:
     except sync.SyncError as refused:
         return error(refused.code, refused.message)
     leave_room(story_room(story_id))
+    audience.leave(request.sid, story_id)
     if removal is not None:
         socketio.emit("yjs", (story_id, removal), to=story_room(story_id))
     return sync.ok()
