@@ -131,6 +131,8 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_LOG_LEVEL": _log_level(env.get("PLUME_LOG_LEVEL", "")),
         "PLUME_COMMENT_RATE": _rate(env.get("PLUME_COMMENT_RATE", "10/30")),  # per author
         "PLUME_CHAT_RATE": _rate(env.get("PLUME_CHAT_RATE", "10/20")),  # per author
+        # edits, deletions, resolutions of comments, per person
+        "PLUME_COMMENT_CHANGE_RATE": _rate(env.get("PLUME_COMMENT_CHANGE_RATE", "20/30")),
     }
     config.update(overrides or {})
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["SQLALCHEMY_DATABASE_URI"]))

@@ -63,14 +63,17 @@ def on_connect(auth: Any = None) -> None:
                 emit(state.PRESENCE_EVENT, state.presence_payload(workshop_id))
         else:
             participant = db.session.get(Participant, identity.id)
-            held = presence.store().sids_of(participant.workshop_id, participant.id)
-            if len(held) >= current_app.config["PLUME_SOCKETS_PER_PARTICIPANT"]:
+            cap = current_app.config["PLUME_SOCKETS_PER_PARTICIPANT"]
+            if not presence.store().claim(request.sid, participant.workshop_id, participant.id, cap):
                 raise ConnectionRefusedError("too_many_sockets")
-            join_room(workshop_room(participant.workshop_id))
-            join_room(group_room(participant.group_id))
-            save_identity(identity, workshop_id=participant.workshop_id)
-            presence.store().add(request.sid, participant.workshop_id, participant.id)
-            emit(state.EVENT, state.participant_state(participant))
+            try:
+                join_room(workshop_room(participant.workshop_id))
+                join_room(group_room(participant.group_id))
+                save_identity(identity, workshop_id=participant.workshop_id)
+                emit(state.EVENT, state.participant_state(participant))
+            except Exception:  # a refused socket gets no disconnect: give its place back
+                presence.store().remove(request.sid)
+                raise
             state.publish_presence(participant.workshop_id, on_commit=False)
         role = "facilitator" if identity.is_facilitator else "participant"
         log.debug("socket connected: %s %s", role, identity.id)
