@@ -109,6 +109,8 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_JOIN_GUESS_RATE": env.get("PLUME_JOIN_GUESS_RATE", "30 per minute"),
         # Participants' tokens stop working this many days after their workshop ended (or was archived).
         "PLUME_TOKEN_TTL_DAYS": float(env.get("PLUME_TOKEN_TTL_DAYS", 30)),
+        # How often each worker closes the sockets whose tokens have expired (workshops/expiry.py).
+        "PLUME_EXPIRY_SWEEP_SECONDS": float(env.get("PLUME_EXPIRY_SWEEP_SECONDS", 30)),
         "PLUME_PUBLIC_URL": env.get("PLUME_PUBLIC_URL", "").rstrip("/") or None,
         "PLUME_MAX_UPDATE_BYTES": int(env.get("PLUME_MAX_UPDATE_BYTES", 256 * 1024)),
         "PLUME_MAX_STORY_BYTES": int(env.get("PLUME_MAX_STORY_BYTES", 2 * 1024 * 1024)),

@@ -40,7 +40,7 @@ def _sids(room: str) -> list[str]:
     return [sid for sid, _ in socketio.server.manager.get_participants(NAMESPACE, room)]
 
 
-def _revoke(sid: str, workshop_id: int, rooms: list[str]) -> None:
+def revoke(sid: str, workshop_id: int, rooms: list[str]) -> None:
     for room in rooms:
         socketio.server.leave_room(sid, room, namespace=NAMESPACE)
     emit_now(WorkshopRevoked(workshop_id=workshop_id), to=sid)
@@ -55,14 +55,14 @@ def _disconnect_soon(sid: str) -> None:
 
 def _reconcile_facilitator(sid: str, facilitator_id: int, workshop_id: int, gone: bool) -> None:
     if gone or not facilitates(facilitator_id, workshop_id):
-        _revoke(sid, workshop_id, [workshop_room(workshop_id), facilitators_room(workshop_id)])
+        revoke(sid, workshop_id, [workshop_room(workshop_id), facilitators_room(workshop_id)])
 
 
 def _reconcile_participant(sid: str, participant_id: int, workshop_id: int, gone: bool) -> None:
     """Revoke a participant no longer in the workshop, else keep its socket in its (new) group's room only."""
     participant = None if gone else db.session.get(Participant, participant_id)
     if participant is None or participant.workshop_id != workshop_id:
-        _revoke(sid, workshop_id, [workshop_room(workshop_id)])
+        revoke(sid, workshop_id, [workshop_room(workshop_id)])
         return
     own = group_room(participant.group_id)
     for room in socketio.server.rooms(sid, namespace=NAMESPACE):
