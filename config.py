@@ -128,6 +128,8 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_SOCKETS_PER_ADDRESS": int(env.get("PLUME_SOCKETS_PER_ADDRESS", 300)),
         "PLUME_SOCKETS_PER_PARTICIPANT": int(env.get("PLUME_SOCKETS_PER_PARTICIPANT", 6)),
         "PLUME_SOCKET_AUTH_SECONDS": float(env.get("PLUME_SOCKET_AUTH_SECONDS", 10)),
+        # `yjs` messages a socket may send at once, then per second (BURST/PER_SECOND); beyond: `rate_limited`
+        "PLUME_SOCKET_BURST": _rate(env.get("PLUME_SOCKET_BURST", "200/50")),
         # Logs (logs.py): one line per record, key=value fields or JSON lines, from this level up.
         "PLUME_LOG_FORMAT": _log_format(env.get("PLUME_LOG_FORMAT", "")),
         "PLUME_LOG_LEVEL": _log_level(env.get("PLUME_LOG_LEVEL", "")),

@@ -92,3 +92,33 @@ def allow_at(url: str | None, key: str, rate: Rate) -> bool:
             _redis_failing = False
             return allowed
     return _memory.allow(key, rate)
+
+
+class Buckets:
+    """A token bucket per socket: `burst` messages at once, then `per_second` (`PLUME_SOCKET_BURST`).
+
+    A socket that floods (10,000 updates in one go) gets `rate_limited` acks for the excess at almost no
+    cost, instead of holding the event loop and being dropped; a typist never comes near it.
+    """
+
+    def __init__(self, burst: int, per_second: float) -> None:
+        self.burst = burst
+        self.per_second = per_second
+        self._lock = threading.Lock()
+        self._state: dict[str, tuple[float, float]] = {}  # sid → (tokens, when)
+
+    def take(self, sid: str, now: float | None = None) -> bool:
+        """Spend one token of `sid`'s bucket; False when it is empty."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, when = self._state.get(sid, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - when) * self.per_second)
+            if tokens < 1:
+                self._state[sid] = (tokens, now)
+                return False
+            self._state[sid] = (tokens - 1, now)
+            return True
+
+    def forget(self, sid: str) -> None:
+        with self._lock:
+            self._state.pop(sid, None)
