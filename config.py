@@ -99,6 +99,9 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "LANGUAGES": ("en", "fr"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away: the limits count in this worker's memory until it is back (a join never fails on it).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # How many proxies in front of Plume set X-Forwarded-For/-Proto/-Host (nginx alone: 1); 0 trusts none.
         "PLUME_TRUSTED_PROXIES": int(env.get("PLUME_TRUSTED_PROXIES", 0)),
         # Rate limits (docs/deploy.md): wrong passwords per client address and account, and per address;

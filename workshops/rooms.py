@@ -90,9 +90,27 @@ def reconcile(current: dict[int, int], moved: set[int]) -> None:
                 _reconcile_participant(sid, identity.id, workshop_id, gone)
 
 
+def resend_states(app: Flask) -> None:
+    """Send the state again to every workshop this worker has sockets in (after the message queue was away:
+    a broadcast or a phase change made on another worker meanwhile did not reach them)."""
+    with app.app_context():
+        try:
+            for workshop_id in sorted(watched()):
+                state.publish_state(workshop_id)
+                db.session.commit()  # sends it
+        except Exception:
+            log.exception("could not send the workshops' state again")
+        finally:
+            db.session.remove()
+
+
 def follow(app: Flask) -> None:
-    """Keep this app's socket rooms in step with access (hooked once per app; started with a socket)."""
+    """Keep this app's socket rooms in step with access (hooked once per app; started with a socket), and
+    send the state again when the message queue comes back."""
     if not app.extensions.get("plume.rooms_follow"):
         app.extensions["plume.rooms_follow"] = True
         watcher(app).add_hook(watched, reconcile)
+        hooks = getattr(socketio.server.manager, "on_resubscribed", None)
+        if hooks is not None:
+            hooks.append(lambda: resend_states(app))
     watcher(app).start()

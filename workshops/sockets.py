@@ -100,6 +100,11 @@ def on_disconnect(reason: Any = None) -> None:
         db.session.remove()
 
 
+def _failed_publishes() -> int:
+    """How many emits the message queue has failed to publish so far (0 without one)."""
+    return getattr(socketio.server.manager, "failed_publishes", 0)
+
+
 @socketio.on("facilitator:command")
 def on_facilitator_command(payload: Any = None) -> dict[str, Any]:
     """Apply `{"action", ...}` to the workshop (the socket's, or `workshop_id`) if the sender runs it."""
@@ -116,6 +121,7 @@ def on_facilitator_command(payload: Any = None) -> dict[str, Any]:
             return error("invalid", _("Say which workshop this command is for."))
         if not facilitates(identity.id, workshop_id):
             return error("forbidden", _("Only the workshop's facilitators can do this."))
+        failed_before = _failed_publishes()
         try:
             live.run_command(workshop_id, payload)
         except live.CommandError as refused:
@@ -123,6 +129,12 @@ def on_facilitator_command(payload: Any = None) -> dict[str, Any]:
         except Exception:
             log.exception("facilitator:command %r on workshop %s failed", payload, workshop_id)
             return error("server_error", _("Something went wrong on our side. Please try again."))
+        if _failed_publishes() > failed_before:  # Redis is away: only this worker's sockets heard it
+            message = _(
+                "Done, but not every participant could be told yet: they will see it as soon as the "
+                "connection between the servers is back."
+            )
+            return {"ok": True, "partial": True, "message": message}
         return {"ok": True}
     finally:
         db.session.remove()
