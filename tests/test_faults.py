@@ -160,7 +160,9 @@ def figures(
     typed = sum(w.typed for w in writers)
     acked = sum(w.acks["acked"] for w in writers)
     refused = sum(n for w in writers for k, n in w.acks.items() if k.startswith("refused"))
-    codes = Counter({k: n for w in writers for k, n in w.acks.items() if k.startswith("refused")})
+    codes = sum(
+        (Counter({k: n for k, n in w.acks.items() if k.startswith("refused")}) for w in writers), Counter()
+    )
     lost = sum(
         1 for w, doc in zip(writers, before, strict=True) for u in w.acked if not crdt.integrated(doc.doc, u)
     )
