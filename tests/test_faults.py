@@ -290,12 +290,16 @@ def test_redis_stopped_for_30_seconds_under_two_workers(
             acks["broadcast"] = console.call(
                 "facilitator:command", {"action": "broadcast", "message": "Five minutes left"}, timeout=15
             )
+            late = Client(server.url, auth={"token": writers[0].token})  # a socket can still connect
+            acks["late open"] = open_story(late, writers[0].story_id)
+            late.close()
             time.sleep(REDIS_DOWN_SECONDS - 3)
             redis_server.start()
 
         result = run_fault("Redis stopped 30 s, two workers", server, workshop, writers, outage)
         print(f"broadcast ack during the outage: {acks['broadcast']}")
         assert acks["broadcast"]["ok"] is True
+        assert acks["late open"]["ok"] is True
         assert acks["broadcast"].get("partial") is True, "the facilitator is told not everyone was reached"
 
         def everyone_has_it() -> bool:
