@@ -61,7 +61,8 @@ class MemoryWindows:
 
 
 _memory = MemoryWindows()
-_redis_failing = False
+_redis_failed_at: float | None = None  # when Redis last failed (None: it answers)
+RETRY_SECONDS = 5.0
 
 
 def _redis_allow(url: str, key: str, rate: Rate) -> bool:
@@ -77,19 +78,21 @@ def allow(action: str, who: object, rate: Rate) -> bool:
 
 
 def allow_at(url: str | None, key: str, rate: Rate) -> bool:
-    """`allow` on the Redis at `url` (None: memory), for window `key`."""
-    global _redis_failing
-    if url:
+    """`allow` on the Redis at `url` (None: memory), for window `key`. After a failure, Redis is tried again
+    only `RETRY_SECONDS` later: an unreachable Redis costs one timeout, not one per action."""
+    global _redis_failed_at
+    now = time.monotonic()
+    if url and (_redis_failed_at is None or now - _redis_failed_at >= RETRY_SECONDS):
         try:
             allowed = _redis_allow(url, key, rate)
         except Exception:
-            if not _redis_failing:
+            if _redis_failed_at is None:
                 log.warning("rate limits: Redis is unavailable, counting in this worker until it is back")
-            _redis_failing = True
+            _redis_failed_at = now
         else:
-            if _redis_failing:
+            if _redis_failed_at is not None:
                 log.warning("rate limits: Redis is back")
-            _redis_failing = False
+            _redis_failed_at = None
             return allowed
     return _memory.allow(key, rate)
 

@@ -149,14 +149,17 @@ def test_simultaneous_chat_messages_stop_at_the_limit(
         assert codes(acks) == ["ok"] * 10 + ["rate_limited"] * 8
 
 
-def test_the_redis_window_is_atomic(redis_url: str) -> None:
+def test_the_redis_window_is_atomic(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rates, "_redis_failed_at", None)  # no failure of another test holds Redis off
     allowed = at_once(30, lambda _: rates.allow_at(redis_url, "test:atomic", (7, 60.0)))
     assert sum(allowed) == 7
 
 
-def test_without_redis_the_window_counts_in_memory() -> None:
+def test_without_redis_the_window_counts_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rates, "_redis_failed_at", None)
     nobody = "redis://127.0.0.1:1/0"  # nobody listens there: the memory window takes over
     assert [rates.allow_at(nobody, "test:memory", (3, 60.0)) for _ in range(5)] == [True] * 3 + [False] * 2
+    assert rates._redis_failed_at is not None  # tried again only after RETRY_SECONDS
     window = rates.MemoryWindows()
     assert [window.allow("k", (2, 10.0), now=t) for t in (0, 1, 2, 10.5, 11.5)] == [
         True,
