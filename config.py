@@ -111,6 +111,9 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "LANGUAGES": ("en", "fr"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away: the limits count in this worker's memory until it is back (a join never fails on it).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # How many proxies in front of Plume set X-Forwarded-For/-Proto/-Host (nginx alone: 1); 0 trusts none.
         "PLUME_TRUSTED_PROXIES": int(env.get("PLUME_TRUSTED_PROXIES", 0)),
         # Rate limits (docs/deploy.md): wrong passwords per client address and account, and per address;
@@ -121,6 +124,8 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_JOIN_GUESS_RATE": env.get("PLUME_JOIN_GUESS_RATE", "30 per minute"),
         # Participants' tokens stop working this many days after their workshop ended (or was archived).
         "PLUME_TOKEN_TTL_DAYS": float(env.get("PLUME_TOKEN_TTL_DAYS", 30)),
+        # How often each worker closes the sockets whose tokens have expired (workshops/expiry.py).
+        "PLUME_EXPIRY_SWEEP_SECONDS": float(env.get("PLUME_EXPIRY_SWEEP_SECONDS", 30)),
         "PLUME_PUBLIC_URL": env.get("PLUME_PUBLIC_URL", "").rstrip("/") or None,
         "PLUME_MAX_UPDATE_BYTES": int(env.get("PLUME_MAX_UPDATE_BYTES", 256 * 1024)),
         "PLUME_MAX_STORY_BYTES": int(env.get("PLUME_MAX_STORY_BYTES", 2 * 1024 * 1024)),
@@ -138,6 +143,8 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_SOCKETS_PER_ADDRESS": int(env.get("PLUME_SOCKETS_PER_ADDRESS", 300)),
         "PLUME_SOCKETS_PER_PARTICIPANT": int(env.get("PLUME_SOCKETS_PER_PARTICIPANT", 6)),
         "PLUME_SOCKET_AUTH_SECONDS": float(env.get("PLUME_SOCKET_AUTH_SECONDS", 10)),
+        # `yjs` messages a socket may send at once, then per second (BURST/PER_SECOND); beyond: `rate_limited`
+        "PLUME_SOCKET_BURST": _rate(env.get("PLUME_SOCKET_BURST", "200/50")),
         # Logs (logs.py): one line per record, key=value fields or JSON lines, from this level up.
         "PLUME_LOG_FORMAT": _log_format(env.get("PLUME_LOG_FORMAT", "")),
         "PLUME_LOG_LEVEL": _log_level(env.get("PLUME_LOG_LEVEL", "")),
@@ -153,6 +160,8 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         "PLUME_WORK_SLOTS": int(env.get("PLUME_WORK_SLOTS", 2)),
         # Fail a commit whose write stayed open across a greenlet switch (core/transactions.py): tests, debug.
         "PLUME_TRANSACTION_GUARD": env.get("PLUME_TRANSACTION_GUARD", "").lower() in TRUE,
+        # edits, deletions, resolutions of comments, per person
+        "PLUME_COMMENT_CHANGE_RATE": _rate(env.get("PLUME_COMMENT_CHANGE_RATE", "20/30")),
     }
     config.update(overrides or {})
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["SQLALCHEMY_DATABASE_URI"]))

@@ -10,7 +10,7 @@ docs/deploy.md). `PLUME_CONNECTIONS` bounds the connections one worker holds at 
 import os
 
 workers = int(os.environ.get("PLUME_WORKERS", "1"))
-worker_class = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+worker_class = "websocket_worker.Worker"  # gevent-websocket's, refusing a full address with 429
 worker_connections = int(os.environ.get("PLUME_CONNECTIONS", "2000"))
 timeout = 30  # the gevent worker heartbeats from its event loop: a loop stuck for 30 s is restarted
 graceful_timeout = 10

@@ -16,6 +16,7 @@ import logging
 import re
 import secrets
 import sys
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,6 +122,33 @@ class MalformedPacketFilter(logging.Filter):
         return True
 
 
+class LeftoverEventFilter(logging.Filter):
+    """Events still queued for a socket that left: one warning per `WINDOW` seconds, not one per event.
+
+    python-socketio warns "%s is not connected to namespace %s" for each event that arrives after its socket
+    left the namespace: a client flooding 10,000 updates logged 3,500 such lines once it was dropped.
+    """
+
+    WINDOW = 60.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last = float("-inf")
+        self.skipped = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).endswith("is not connected to namespace %s"):
+            return True
+        now = time.monotonic()
+        if now - self.last < self.WINDOW:
+            self.skipped += 1
+            return False
+        if self.skipped:
+            record.msg = f"{record.msg} (and {self.skipped} more such events in the last minute)"
+        self.last, self.skipped = now, 0
+        return True
+
+
 def _from_a_packet(tb: Any) -> bool:
     last = None
     while tb is not None:
@@ -143,8 +171,9 @@ def socket_loggers(app: Flask) -> dict[str, logging.Logger]:
     for name in SOCKET_LOGGERS:
         logger = loggers[name] = logging.getLogger(name)
         logger.setLevel(level)
-        if not any(isinstance(f, MalformedPacketFilter) for f in logger.filters):
-            logger.addFilter(MalformedPacketFilter())
+        for kind in (MalformedPacketFilter, LeftoverEventFilter):
+            if not any(isinstance(f, kind) for f in logger.filters):
+                logger.addFilter(kind())
     return {"logger": loggers["socketio.server"], "engineio_logger": loggers["engineio.server"]}
 
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, session
 from flask_babel import gettext as _
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 import health
 from accounts.safety import safe_next
-from extensions import limiter
+from extensions import db, limiter
 from version import VERSION
 
+log = logging.getLogger(__name__)
 bp = Blueprint("pages", __name__)
 
 
@@ -87,3 +91,37 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("error.html", status=503, message=str(error.message)), 503
 
     app.register_error_handler(OverBudgetError, over_budget)
+    for kind in DATABASE_AWAY:
+        app.register_error_handler(kind, database_away)
+    app.teardown_appcontext(_end_session)  # runs before Flask-SQLAlchemy's (teardowns run in reverse)
+
+
+def _end_session(_error: BaseException | None) -> None:
+    """End the request's session, even on a connection the database closed (restarted, killed): its
+    rollback fails, and Flask-SQLAlchemy's own teardown would raise after the answer was made (a 500)."""
+    try:
+        db.session.remove()
+    except Exception as exc:
+        log.warning("the database connection was lost at the end of a request: %s", exc)
+        db.session.registry.clear()
+
+
+DATABASE_AWAY = (OperationalError, InterfaceError, PoolTimeout)  # down, restarted, locked (SQLite), pool full
+RETRY_AFTER_SECONDS = 5
+
+
+def database_away(error: Exception) -> Any:
+    """The database did not answer (restarted, locked, out of connections): 503 and `Retry-After`."""
+    log.warning("database unavailable for %s %s: %s", request.method, request.path, error)
+    try:
+        db.session.rollback()
+    except Exception:
+        log.debug("rollback after a database error failed", exc_info=True)
+    message = _("The service is briefly unavailable. Please try again in a few seconds.")
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_json():
+        return jsonify(error={"code": "unavailable", "message": message}), 503, headers
+    try:
+        return render_template("error.html", status=503, message=message), 503, headers
+    except Exception:  # the page itself needs the database (the signed-in user): plain text
+        return message + "\n", 503, {**headers, "Content-Type": "text/plain; charset=utf-8"}

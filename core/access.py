@@ -174,3 +174,17 @@ def may_chat(identity: Identity | None, workshop_id: int, group_id: int) -> bool
         return False
     workshop = db.session.get(Workshop, workshop_id)
     return workshop is not None and workshop.status != "finished"
+
+
+def comment_audience(group: Group) -> set[int]:
+    """The groups whose participants see the comments on the story of `group` now (`comment_access`'s
+    `see`, for every participant of the workshop at once)."""
+    workshop = group.workshop
+    phase = current_phase(workshop)
+    mode = comment_mode(workshop, phase)
+    if mode == "off":
+        return set()
+    if mode == "group":
+        return {group.id}
+    groups = db.session.scalars(select(Group).where(Group.workshop_id == workshop.id)).all()
+    return {g.id for g in groups if g.id == group.id or group.id in visible_group_ids(workshop, g, phase)}

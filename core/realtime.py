@@ -63,3 +63,18 @@ def socket_gone(sid: str) -> None:
     """Run the disconnect hooks of every feature for socket `sid`."""
     for hook in _gone_hooks:
         hook(sid)
+
+
+def audience_room(story_id: int, group_id: int | None) -> str:
+    """The sockets of `story_id` held by group `group_id`'s participants (None: by facilitators).
+
+    Events whose audience is narrower than the story's room (comments) go to these rooms, so that every
+    worker's Socket.IO manager hands them only to the sockets that may see them.
+    """
+    return f"{story_room(story_id)}:{'facilitators' if group_id is None else f'group:{group_id}'}"
+
+
+def is_audience_room(room: object, story_id: int | None = None) -> bool:
+    """Whether `room` is an `audience_room` (of `story_id`, when given)."""
+    prefix = f"{story_room(story_id)}:" if story_id is not None else "story:"
+    return isinstance(room, str) and room.startswith(prefix) and room.count(":") >= 2

@@ -20,6 +20,11 @@ The workers speak on the queue's own channel, in messages whose method starts wi
 
 A room change and its announcement, or a snapshot and its answer, go out under one lock, so the others
 receive them in the order they happened. Every worker must run this manager (one release on all of them).
+
+While Redis is away, an emit reaches only this worker's sockets: `failed_publishes` counts the emits that
+could not be published (a caller compares it before and after, e.g. to tell a facilitator that a broadcast
+did not reach everyone), and once the listener has subscribed again each `on_resubscribed` hook runs (in a
+background task), so that what the sockets of this worker missed can be sent again.
 """
 
 from __future__ import annotations
@@ -111,6 +116,9 @@ class RoomAwareRedisManager(RedisManager):
         self._generation = 0  # bumped by each (re)subscribe: a sync answers the latest one only
         self._syncing = False
         self._hosts_known = False  # a hello has had its time: the workers that answered are all there are
+        self.failed_publishes = 0  # messages Redis refused (it was away)
+        self.on_resubscribed: list[Any] = []  # hooks run once the listener subscribed again after a loss
+        self._ever_subscribed = False
 
     def initialize(self) -> None:
         super().initialize()
@@ -229,6 +237,13 @@ class RoomAwareRedisManager(RedisManager):
         if answers.event.is_set():
             del self._answers[token]
 
+    def _publish(self, data: Any) -> Any:
+        """Publish; None (and `failed_publishes` counted) when Redis refused it after a retry."""
+        receivers = super()._publish(data)
+        if receivers is None:
+            self.failed_publishes += 1
+        return receivers
+
     # ---- listening ----------------------------------------------------------------------------------
 
     def _redis_connect(self) -> None:
@@ -240,14 +255,21 @@ class RoomAwareRedisManager(RedisManager):
         self.subscribed = False
         self.in_sync = False
 
+    def _subscribed(self) -> None:
+        self.subscribed = True
+        self._start_sync()
+        if self._ever_subscribed:  # again, after a loss: what this worker's sockets missed may be sent again
+            for hook in list(self.on_resubscribed):
+                self.server.start_background_task(hook)
+        self._ever_subscribed = True
+
     def _listen(self) -> Iterator[dict[str, Any]]:
         channel = self.channel.encode("utf-8")
         for message in self._redis_listen_with_retries():
             if message.get("channel") != channel:
                 continue
             if message["type"] == "subscribe":
-                self.subscribed = True
-                self._start_sync()
+                self._subscribed()
             elif message["type"] == "message":
                 try:
                     data = self.json.loads(message["data"])

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from accounts.models import Facilitator
+from core import rates
 from core.access import facilitates, may_chat
 from core.events import FullChatMessage, HiddenChatMessage
 from core.identity import Identity
@@ -82,8 +83,11 @@ def post(identity: Identity | None, workshop_id: int | None, payload: object) ->
         if workshop_id is None or not facilitates(identity.id, workshop_id):
             raise chat_refusal("forbidden")
         group_id = None if data["group_id"] is None else _group(workshop_id, data["group_id"]).id
-        check_rate(ChatMessage.facilitator_id, identity.id, _rate(), ChatMessage.created_at)
         facilitator = db.session.get(Facilitator, identity.id)
+        if facilitator is None:
+            raise chat_refusal("forbidden")
+        if not rates.allow("chat-facilitator", facilitator.email, _rate()):
+            raise chat_refusal("rate_limited")
         message = ChatMessage(
             workshop_id=workshop_id,
             group_id=group_id,
@@ -98,7 +102,7 @@ def post(identity: Identity | None, workshop_id: int | None, payload: object) ->
         participant = db.session.get(Participant, identity.id)
         if participant is None or not may_chat(identity, participant.workshop_id, participant.group_id):
             raise chat_refusal("forbidden")
-        check_rate(ChatMessage.author_id, participant.id, _rate(), ChatMessage.created_at)
+        check_rate("chat", participant, _rate())
         message = ChatMessage(
             workshop_id=participant.workshop_id,
             group_id=participant.group_id,

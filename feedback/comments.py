@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
@@ -20,7 +20,7 @@ from pycrdt import Doc, Text
 from sqlalchemy import func, select
 
 import ids
-from core import budget
+from core import budget, rates
 from core.access import CommentAccess, comment_access, current_phase
 from core.events import FullComment, HiddenComment
 from core.identity import Identity
@@ -40,6 +40,7 @@ MAX_REPLIES = 200
 MAX_ID = ids.MAX_ID
 _HTML = "_plume_html"  # an instance's (body, html) rendered before its write (`_stored`)
 RATE = (10, 30.0)  # at most 10 comments or replies per author in 30 seconds (PLUME_COMMENT_RATE)
+CHANGE_RATE = (20, 30.0)  # edits, deletions, resolutions per person in 30 s (PLUME_COMMENT_CHANGE_RATE)
 
 
 class FeedbackError(RefusedError):
@@ -101,12 +102,10 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def check_rate(column: Any, author_id: int, rate: tuple[int, float], created: Any) -> None:
-    """Refuse with `rate_limited` when the author wrote `rate[0]` rows in the last `rate[1]` seconds."""
-    limit, seconds = rate
-    since = now() - timedelta(seconds=seconds)
-    count = db.session.scalar(select(func.count()).where(column == author_id, created >= since))
-    if (count or 0) >= limit:
+def check_rate(action: str, who: Participant, rate: tuple[int, float]) -> None:
+    """Count one `action` by participant `who`; refuse with `rate_limited` past `rate` (atomic:
+    `core.rates`). The count is keyed by the participant's token, which no later row reuses (ids may be)."""
+    if not rates.allow(action, who.token_hash[:32], rate):
         raise refusal("rate_limited")
 
 
@@ -189,6 +188,10 @@ def _rate() -> tuple[int, float]:
     return current_app.config.get("PLUME_COMMENT_RATE", RATE)
 
 
+def _change_rate() -> tuple[int, float]:
+    return current_app.config.get("PLUME_COMMENT_CHANGE_RATE", CHANGE_RATE)
+
+
 def _author(identity: Identity) -> Participant:
     participant = db.session.get(Participant, identity.id)
     if participant is None or identity.is_facilitator:
@@ -210,7 +213,7 @@ def create(identity: Identity | None, payload: object) -> Comment:
     body = clean_body(data["body"])
     found = _writing(identity, story_id)
     author = _author(identity)  # type: ignore[arg-type]
-    check_rate(Comment.author_id, author.id, _rate(), Comment.created_at)
+    check_rate("comment", author, _rate())
     count = db.session.scalar(select(func.count()).where(Comment.story_id == story_id))
     if (count or 0) >= MAX_COMMENTS_PER_STORY:
         raise refusal("full")
@@ -275,7 +278,7 @@ def reply(identity: Identity | None, payload: object) -> Comment:
     if not found.access.write:
         raise refusal(found.access.reason or "forbidden")
     author = _author(identity)  # type: ignore[arg-type]
-    check_rate(Comment.author_id, author.id, _rate(), Comment.created_at)
+    check_rate("comment", author, _rate())
     replies = db.session.scalar(select(func.count()).where(Comment.parent_id == parent.id))
     if (replies or 0) >= MAX_REPLIES:
         raise refusal("full")
@@ -298,6 +301,7 @@ def _own(identity: Identity | None, comment_id: object) -> Comment:
         raise refusal(found.access.reason or "forbidden")
     if comment.deleted or identity is None or identity.is_facilitator or comment.author_id != identity.id:
         raise refusal("not_yours")
+    check_rate("comment-change", _author(identity), _change_rate())
     return comment
 
 
@@ -335,6 +339,7 @@ def resolve(identity: Identity | None, payload: object) -> Comment:
     if comment.parent_id is not None:
         comment = db.session.get(Comment, comment.parent_id) or comment
     author = _author(identity)  # type: ignore[arg-type]
+    check_rate("comment-change", author, _change_rate())
     html = rendered(comment.body)
     comment.resolved_at = now() if data["resolved"] else None
     comment.resolved_by = author.display_name if data["resolved"] else ""

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from core.access import comment_access
+from core import audience
 from core.events import CommentCounts, HiddenChatMessage, HiddenComment
 from core.outbox import emit_on_commit
 from core.realtime import (
@@ -19,7 +19,6 @@ from core.realtime import (
     group_room,
     socket_identity,
     socket_session,
-    story_room,
     workshop_room,
 )
 from extensions import db, socketio
@@ -55,27 +54,19 @@ def _handled(run: Callable[[], dict[str, Any]], what: str) -> dict[str, Any]:
 
 
 def publish_comment(comment: Comment) -> None:
-    """Once the transaction commits, send the comment to every socket of the story's room that may see it
-    now, and the counts to the workshop's facilitators. Sockets of this process that may not see it (e.g.
-    a phase ended since they opened the story) are skipped; facilitators get the full comment, even a
-    hidden one."""
+    """Once the transaction commits, send the comment to the sockets of its story that may see it now, and
+    the counts to the workshop's facilitators.
+
+    It goes to the story's audience rooms (`core.audience`): the groups that see its comments now get it
+    as participants see it, the facilitators in full (even a hidden one). Rooms, not a filter of this
+    worker's sockets, so it holds on every worker."""
     story = db.session.get(Story, comment.story_id)
     group = db.session.get(Group, story.group_id)
-    room = story_room(story.id)
+    participants, facilitators = audience.comment_rooms(story.id, group)
     public = comments.as_event(comment)
-    full = comments.as_event(comment, full=True)
-    skip, moderators = [], []
-    for sid, _eio_sid in socketio.server.manager.get_participants(NAMESPACE, room):
-        identity = socket_identity(sid)
-        access = comment_access(identity, group)
-        if not access.see:
-            skip.append(sid)
-        elif access.moderate:
-            skip.append(sid)
-            moderators.append(sid)
-    emit_on_commit(public, to=room, skip_sid=skip or None)
-    for sid in moderators:
-        emit_on_commit(full, to=sid)
+    for room in participants:
+        emit_on_commit(public, to=room)
+    emit_on_commit(comments.as_event(comment, full=True), to=facilitators)
     tally = comments.counts([story.id])[story.id]
     counts = CommentCounts(story_id=story.id, group_id=group.id, total=tally["total"], open=tally["open"])
     emit_on_commit(counts, to=facilitators_room(story.workshop_id))

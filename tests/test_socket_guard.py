@@ -9,6 +9,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import pytest
+import requests
 import socketio
 import websocket
 
@@ -66,16 +67,42 @@ def test_an_address_holds_a_bounded_number_of_websockets(server_on: Any, databas
 
 
 def _opens(url: str) -> bool:
-    """Whether a new WebSocket gets the Engine.IO handshake (a refused one is closed at once)."""
-    ws = websocket.create_connection(
-        url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket", timeout=5
-    )
+    """Whether a new WebSocket gets the Engine.IO handshake (a refused one is answered 429)."""
+    try:
+        ws = websocket.create_connection(
+            url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket", timeout=5
+        )
+    except websocket.WebSocketBadStatusException as refused:
+        if refused.status_code != 429:
+            raise
+        return False
     try:
         return ws.recv().startswith("0{")
     except (websocket.WebSocketConnectionClosedException, websocket.WebSocketProtocolException):
         return False
     finally:
         ws.close()
+
+
+def polling_handshake(url: str) -> requests.Response:
+    """Open an Engine.IO session over long-polling (its first request)."""
+    return requests.get(url + "/socket.io/?EIO=4&transport=polling", timeout=5)
+
+
+def test_long_polling_counts_against_the_address_cap_and_the_next_handshake_gets_429(
+    server_on: Any, database: str
+) -> None:
+    server = server_on(database, PLUME_SOCKETS_PER_ADDRESS="3")
+    opened = [polling_handshake(server.url) for _ in range(2)]
+    assert [r.status_code for r in opened] == [200, 200]
+    with held(server.url, 1):  # two long-polling sessions and one WebSocket: the address is full
+        refused = polling_handshake(server.url)
+        assert refused.status_code == 429
+        assert refused.headers["Retry-After"] == "30"
+        with pytest.raises(websocket.WebSocketBadStatusException) as raised:  # refused before the upgrade
+            raw_websocket(server.url)
+        assert raised.value.status_code == 429
+    assert wait_until(lambda: polling_handshake(server.url).status_code == 200, timeout=3)
 
 
 def test_a_socket_that_never_says_who_it_is_is_closed_soon(server_on: Any, database: str, app_ctx) -> None:

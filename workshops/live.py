@@ -34,7 +34,7 @@ from extensions import db, socketio
 from forms import has_hidden_characters
 from ids import parse_id
 from stories.models import Story
-from workshops import joining, phases, presence, state
+from workshops import expiry, joining, phases, presence, state
 from workshops.models import Group, Participant, Phase, Workshop
 
 log = logging.getLogger(__name__)
@@ -216,6 +216,8 @@ def apply_clock(workshop: Workshop, payload: Mapping[str, Any], now: datetime) -
     ended = ended_phase(workshop, before, after)
     ended_at = (ended.position, ended.title) if ended else None
     columns = {**rearm_columns(workshop, before, after, now), **finish_columns(before, after, now)}
+    if columns.get("finished_at", True) is None and workshop.finished_at is not None:
+        expiry.keep_expired(workshop, now)  # reopened: tokens that expired stay expired
     if not write_clock(workshop.id, read_version, after, **columns):
         raise stale()
     state.publish_state(workshop.id, now)

@@ -23,7 +23,7 @@ from errors import RefusedError
 from extensions import db
 from stories.cowriting.crdt import text_of
 from stories.models import Story, StoryUpdate
-from workshops import templates
+from workshops import expiry, templates
 from workshops.join_codes import format_join_code, new_join_code, normalise_join_code
 from workshops.models import (
     AT_DEADLINE,
@@ -304,7 +304,9 @@ def archive_workshop(workshop: Workshop) -> None:
 
 
 def unarchive_workshop(workshop: Workshop) -> None:
-    """Bring it back to the main list; joining stays closed until the facilitator opens it."""
+    """Bring it back to the main list; joining stays closed until the facilitator opens it (tokens that
+    expired stay expired)."""
+    expiry.keep_expired(workshop)
     workshop.archived_at = None
     db.session.commit()
 

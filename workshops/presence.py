@@ -49,6 +49,16 @@ class LocalPresence:
         with self._lock:
             self._sockets[sid] = Entry(workshop_id, participant_id)
 
+    def claim(self, sid: str, workshop_id: int, participant_id: int, cap: int) -> bool:
+        """Add the socket if its participant holds fewer than `cap` sockets; say whether it was (one step:
+        simultaneous connects cannot all see room for one more)."""
+        with self._lock:
+            held = sum(1 for e in self._sockets.values() if e == Entry(workshop_id, participant_id))
+            if held >= cap:
+                return False
+            self._sockets[sid] = Entry(workshop_id, participant_id)
+            return True
+
     def remove(self, sid: str) -> Entry | None:
         """Forget a socket; returns what it was, or None if it was not a participant's."""
         with self._lock:
@@ -69,6 +79,19 @@ class LocalPresence:
             for sid, e in self.local_entries().items()
             if e.workshop_id == workshop_id and e.participant_id == participant_id
         )
+
+
+_CLAIM = """
+local key, oldest, prefix, member, now, cap = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', oldest)
+local held = 0
+for _, m in ipairs(redis.call('ZRANGE', key, 0, -1)) do
+  if string.sub(m, 1, #prefix) == prefix then held = held + 1 end
+end
+if held >= cap then return 0 end
+redis.call('ZADD', key, now, member)
+return 1
+"""
 
 
 class RedisPresence(LocalPresence):
@@ -99,10 +122,31 @@ class RedisPresence(LocalPresence):
         self.redis.zadd(self._key(workshop_id), {self._member(sid, entry): self.clock()})
         self._start_heartbeat()
 
+    def claim(self, sid: str, workshop_id: int, participant_id: int, cap: int) -> bool:
+        """`LocalPresence.claim` across every worker: one Lua script counts the participant's live sockets
+        and adds this one (Redis runs it atomically). While Redis is away, this worker's count decides and
+        the heartbeat mirrors the socket once Redis is back."""
+        entry = Entry(workshop_id, participant_id)
+        try:
+            claimed = self.redis.eval(
+                _CLAIM, 1, self._key(workshop_id), self.clock() - self.ttl, f"{participant_id}:",
+                self._member(sid, entry), self.clock(), cap,
+            )  # fmt: skip
+        except Exception:
+            log.warning("presence: Redis is unavailable, counting this worker's sockets only", exc_info=True)
+            return super().claim(sid, workshop_id, participant_id, cap)
+        if claimed:
+            LocalPresence.add(self, sid, workshop_id, participant_id)
+            self._start_heartbeat()
+        return bool(claimed)
+
     def remove(self, sid: str) -> Entry | None:
         entry = super().remove(sid)
         if entry is not None:
-            self.redis.zrem(self._key(entry.workshop_id), self._member(sid, entry))
+            try:
+                self.redis.zrem(self._key(entry.workshop_id), self._member(sid, entry))
+            except Exception:  # Redis away: the entry expires after `ttl` with no heartbeat
+                log.warning("presence: could not remove socket %s from Redis", sid, exc_info=True)
         return entry
 
     def _members(self, workshop_id: int) -> list[tuple[int, str]]:

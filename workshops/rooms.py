@@ -13,6 +13,7 @@ import logging
 
 from flask import Flask
 
+from core import audience
 from core.access import facilitates
 from core.access_version import watcher
 from core.events import WorkshopRevoked
@@ -39,7 +40,7 @@ def _sids(room: str) -> list[str]:
     return [sid for sid, _ in socketio.server.manager.get_participants(NAMESPACE, room)]
 
 
-def _revoke(sid: str, workshop_id: int, rooms: list[str]) -> None:
+def revoke(sid: str, workshop_id: int, rooms: list[str]) -> None:
     for room in rooms:
         socketio.server.leave_room(sid, room, namespace=NAMESPACE)
     emit_now(WorkshopRevoked(workshop_id=workshop_id), to=sid)
@@ -54,19 +55,20 @@ def _disconnect_soon(sid: str) -> None:
 
 def _reconcile_facilitator(sid: str, facilitator_id: int, workshop_id: int, gone: bool) -> None:
     if gone or not facilitates(facilitator_id, workshop_id):
-        _revoke(sid, workshop_id, [workshop_room(workshop_id), facilitators_room(workshop_id)])
+        revoke(sid, workshop_id, [workshop_room(workshop_id), facilitators_room(workshop_id)])
 
 
 def _reconcile_participant(sid: str, participant_id: int, workshop_id: int, gone: bool) -> None:
     """Revoke a participant no longer in the workshop, else keep its socket in its (new) group's room only."""
     participant = None if gone else db.session.get(Participant, participant_id)
     if participant is None or participant.workshop_id != workshop_id:
-        _revoke(sid, workshop_id, [workshop_room(workshop_id)])
+        revoke(sid, workshop_id, [workshop_room(workshop_id)])
         return
     own = group_room(participant.group_id)
     for room in socketio.server.rooms(sid, namespace=NAMESPACE):
         if room.startswith("group:") and room != own:
             socketio.server.leave_room(sid, room, namespace=NAMESPACE)
+    audience.follow_group(sid, participant.group_id)
     if own not in socketio.server.rooms(sid, namespace=NAMESPACE):
         socketio.server.enter_room(sid, own, namespace=NAMESPACE)
         state_now = state.participant_state(participant)
@@ -88,9 +90,27 @@ def reconcile(current: dict[int, int], moved: set[int]) -> None:
                 _reconcile_participant(sid, identity.id, workshop_id, gone)
 
 
+def resend_states(app: Flask) -> None:
+    """Send the state again to every workshop this worker has sockets in (after the message queue was away:
+    a broadcast or a phase change made on another worker meanwhile did not reach them)."""
+    with app.app_context():
+        try:
+            for workshop_id in sorted(watched()):
+                state.publish_state(workshop_id)
+                db.session.commit()  # sends it
+        except Exception:
+            log.exception("could not send the workshops' state again")
+        finally:
+            db.session.remove()
+
+
 def follow(app: Flask) -> None:
-    """Keep this app's socket rooms in step with access (hooked once per app; started with a socket)."""
+    """Keep this app's socket rooms in step with access (hooked once per app; started with a socket), and
+    send the state again when the message queue comes back."""
     if not app.extensions.get("plume.rooms_follow"):
         app.extensions["plume.rooms_follow"] = True
         watcher(app).add_hook(watched, reconcile)
+        hooks = getattr(socketio.server.manager, "on_resubscribed", None)
+        if hooks is not None:
+            hooks.append(lambda: resend_states(app))
     watcher(app).start()

@@ -26,7 +26,7 @@ from core.realtime import (
 )
 from extensions import db, socketio
 from ids import parse_id
-from workshops import deadlines, live, presence, rooms, state
+from workshops import deadlines, expiry, live, presence, rooms, state
 from workshops.models import Participant
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ def on_connect(auth: Any = None) -> None:
     """
     try:
         deadlines.ensure_started(current_app._get_current_object())
+        expiry.ensure_started(current_app._get_current_object())  # type: ignore[arg-type]
         identity = identify(auth if isinstance(auth, dict) else None)
         if identity is None:
             raise ConnectionRefusedError("unauthorized")
@@ -63,14 +64,17 @@ def on_connect(auth: Any = None) -> None:
                 emit(state.PRESENCE_EVENT, state.presence_payload(workshop_id))
         else:
             participant = db.session.get(Participant, identity.id)
-            held = presence.store().sids_of(participant.workshop_id, participant.id)
-            if len(held) >= current_app.config["PLUME_SOCKETS_PER_PARTICIPANT"]:
+            cap = current_app.config["PLUME_SOCKETS_PER_PARTICIPANT"]
+            if not presence.store().claim(request.sid, participant.workshop_id, participant.id, cap):
                 raise ConnectionRefusedError("too_many_sockets")
-            join_room(workshop_room(participant.workshop_id))
-            join_room(group_room(participant.group_id))
-            save_identity(identity, workshop_id=participant.workshop_id)
-            presence.store().add(request.sid, participant.workshop_id, participant.id)
-            emit(state.EVENT, state.participant_state(participant))
+            try:
+                join_room(workshop_room(participant.workshop_id))
+                join_room(group_room(participant.group_id))
+                save_identity(identity, workshop_id=participant.workshop_id)
+                emit(state.EVENT, state.participant_state(participant))
+            except Exception:  # a refused socket gets no disconnect: give its place back
+                presence.store().remove(request.sid)
+                raise
             state.publish_presence(participant.workshop_id, on_commit=False)
         role = "facilitator" if identity.is_facilitator else "participant"
         log.debug("socket connected: %s %s", role, identity.id)
@@ -96,6 +100,11 @@ def on_disconnect(reason: Any = None) -> None:
         db.session.remove()
 
 
+def _failed_publishes() -> int:
+    """How many emits the message queue has failed to publish so far (0 without one)."""
+    return getattr(socketio.server.manager, "failed_publishes", 0)
+
+
 @socketio.on("facilitator:command")
 def on_facilitator_command(payload: Any = None) -> dict[str, Any]:
     """Apply `{"action", ...}` to the workshop (the socket's, or `workshop_id`) if the sender runs it."""
@@ -112,6 +121,7 @@ def on_facilitator_command(payload: Any = None) -> dict[str, Any]:
             return error("invalid", _("Say which workshop this command is for."))
         if not facilitates(identity.id, workshop_id):
             return error("forbidden", _("Only the workshop's facilitators can do this."))
+        failed_before = _failed_publishes()
         try:
             live.run_command(workshop_id, payload)
         except live.CommandError as refused:
@@ -119,6 +129,12 @@ def on_facilitator_command(payload: Any = None) -> dict[str, Any]:
         except Exception:
             log.exception("facilitator:command %r on workshop %s failed", payload, workshop_id)
             return error("server_error", _("Something went wrong on our side. Please try again."))
+        if _failed_publishes() > failed_before:  # Redis is away: only this worker's sockets heard it
+            message = _(
+                "Done, but not every participant could be told yet: they will see it as soon as the "
+                "connection between the servers is back."
+            )
+            return {"ok": True, "partial": True, "message": message}
         return {"ok": True}
     finally:
         db.session.remove()

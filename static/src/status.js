@@ -9,6 +9,8 @@ const ERROR_KEYS = {
   malformed: 'errorMalformed',
   forbidden: 'errorForbidden',
   timeout: 'errorTimeout',
+  unavailable: 'errorTimeout', // re-synced after a backoff (provider.js): "trying again"
+  rate_limited: 'errorTimeout',
   connect_refused: 'errorConnect',
   open_failed: 'errorOpen'
 }

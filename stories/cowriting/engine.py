@@ -22,6 +22,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from core import audience
 from core.access import story_access_of
 from core.access_version import watcher
 from core.events import StoryAccess, StoryActivity, StoryRevoked
@@ -170,6 +171,7 @@ class Engine:
         )
         if granted is None or not granted.read:
             socketio.server.leave_room(sid, story_room(sub.story_id), namespace=NAMESPACE)
+            audience.leave(sid, sub.story_id)
             self._emit_removal(sub.story_id, self.unsubscribe(sid, sub.story_id))
             emit_now(StoryRevoked(story_id=sub.story_id), to=sid)  # follows no transaction of a session
             return

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -271,7 +270,7 @@ def replayed(start: State | None, rows: Sequence[LogRow]) -> State:
 
 
 def replay_of(found: SeekInput) -> Replay:
-    """The computing part of `seek`: no database, so it may run off the loop (`core.budget`, `cpu_process`)."""
+    """The computing part of `seek`: no database, so it may run elsewhere (`core.budget`, `cpu_process`)."""
     replay = Replay(found.snapshot)
     for row in found.rows:
         replay.feed(row)

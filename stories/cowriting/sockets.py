@@ -13,8 +13,10 @@ import logging
 from typing import Any
 
 from flask import Flask, request
+from flask_babel import lazy_gettext as _l
 from flask_socketio import emit, join_room, leave_room
 
+from core import audience, rates
 from core.realtime import error, on_socket_gone, socket_identity, story_room
 from extensions import socketio
 from stories.cowriting import sync
@@ -35,6 +37,7 @@ def on_open(payload: Any = None) -> dict[str, Any]:
         log.exception("story:open %r from socket %s failed", payload, request.sid)
         return error("unavailable", sync.refusal("unavailable").message)
     join_room(story_room(opened.story_id))
+    audience.join(request.sid, socket_identity(), opened.story_id)
     emit("yjs", (opened.story_id, opened.step1))
     if opened.cursors is not None:
         emit("yjs", (opened.story_id, opened.cursors))
@@ -49,6 +52,7 @@ def on_close(payload: Any = None) -> dict[str, Any]:
     except sync.SyncError as refused:
         return error(refused.code, refused.message)
     leave_room(story_room(story_id))
+    audience.leave(request.sid, story_id)
     if removal is not None:
         socketio.emit("yjs", (story_id, removal), to=story_room(story_id))
     return sync.ok()
@@ -63,6 +67,19 @@ def register(app: Flask) -> None:
 def _forget(sid: str) -> None:
     """A socket went away: its cursors leave every story it had open, at once."""
     engine().drop_socket(sid)
+    if _buckets:
+        _buckets[0].forget(sid)
+
+
+RATE_LIMITED = _l("You are sending too fast; wait a few seconds.")
+_buckets: list[rates.Buckets] = []  # this process's, made from the app's PLUME_SOCKET_BURST at first use
+
+
+def _bucket_of(app: Flask) -> rates.Buckets:
+    if not _buckets:
+        burst, per_second = app.config["PLUME_SOCKET_BURST"]
+        _buckets.append(rates.Buckets(burst, per_second))
+    return _buckets[0]
 
 
 def on_yjs(sid: str, *args: Any) -> dict[str, Any]:
@@ -71,6 +88,9 @@ def on_yjs(sid: str, *args: Any) -> dict[str, Any]:
     if not environ:  # a socket that is already gone
         return {"ok": False, "error": {"code": "invalid", "message": "unknown socket"}}
     app: Flask = environ["flask.app"]
+    if not _bucket_of(app).take(sid):  # a flood: refused at once, before any work
+        with app.request_context(environ):
+            return error("rate_limited", RATE_LIMITED)
     with app.app_context():
         try:
             if len(args) != 2:

@@ -65,6 +65,8 @@ function start (root) {
       // Issued from a state that had already changed (a double click): nothing happened, say so quietly.
       if (ack && !ack.ok && ack.error && ack.error.code === 'stale') return say(c.stale, 'quiet')
       if (!ack || !ack.ok) return say(format(c.failed, { message: (ack && ack.error && ack.error.message) || '' }), 'error')
+      // Stored, but not every participant's screen could be reached yet (the servers' message queue is away).
+      if (ack.partial) return say(ack.message || c.done, 'error')
       say(done || c.done)
     })
   }

@@ -15,7 +15,8 @@
  *   4. Every local doc update is sent as a sync update message with an ack; the ack arrives only once the
  *      server stored it durably. An error ack (`locked`, `forbidden`, `too_large`, `malformed`) is reported
  *      through the 'error' event and never retried in a loop: the change stays in the local doc and goes
- *      out with the next re-sync (reconnect, re-open after an unlock).
+ *      out with the next re-sync (reconnect, re-open after an unlock). `unavailable` (the server could not
+ *      store it) and `rate_limited` (a burst) re-sync after 1 s, then 2, 4… up to 30 s while they last.
  *
  * Events (lib0 ObservableV2: provider.on(name, fn)):
  *   'status'   (status)   'connecting' | 'connected' | 'reconnecting' | 'offline'
@@ -37,6 +38,14 @@ export const MESSAGE_AWARENESS = 1
 
 /** Error codes of an update ack that mean "not applied, do not resend as is". */
 export const REJECTION_CODES = Object.freeze(['locked', 'forbidden', 'too_large', 'malformed'])
+
+/** Error codes of an update ack that mean "not applied now, try again later": re-sync with a backoff. */
+export const RETRY_CODES = Object.freeze(['unavailable', 'rate_limited'])
+export const RETRY_FIRST_MS = 1000
+export const RETRY_MAX_MS = 30000
+
+/** @param {number} previous the last retry delay (0: none yet) @returns {number} the next one: 1 s, 2 s, … 30 s */
+export const nextRetryDelay = (previous) => previous > 0 ? Math.min(previous * 2, RETRY_MAX_MS) : RETRY_FIRST_MS
 
 /** @param {Uint8Array} update true when a (v1) update holds neither structs nor deletions. */
 export const isEmptyUpdate = (update) => update.length <= 2 && update.every((b) => b === 0)
@@ -134,6 +143,7 @@ export class SocketIOProvider extends ObservableV2 {
     this._dirtySeq = 0 // > 0: the latest local change not known to be stored
     this._awarenessTimer = null
     this._resyncTimer = null
+    this._retryDelay = 0 // the last backoff after `unavailable`/`rate_limited` (0: the last ack was fine)
     this._restoreTimer = null
     /** @type {Map<number, any>} the awareness session token last seen for each peer */
     this._peerSessions = new Map()
@@ -303,6 +313,13 @@ export class SocketIOProvider extends ObservableV2 {
     this._inflight.clear()
   }
 
+  /** A re-sync after a backoff (one timer for a whole burst of refusals: the delay doubles per retry). */
+  _scheduleRetry () {
+    if (this._resyncTimer) return
+    this._retryDelay = nextRetryDelay(this._retryDelay)
+    this._scheduleResync(this._retryDelay)
+  }
+
   _scheduleResync (ms) {
     if (this._resyncTimer) return
     this._resyncTimer = setTimeout(() => {
@@ -403,9 +420,11 @@ export class SocketIOProvider extends ObservableV2 {
           if (gen === this._gen && this.socket.connected) this._scheduleResync(0)
         } else {
           this.emit('error', [{ code, message: error.message || '', during: 'update' }])
+          if (RETRY_CODES.includes(code) && gen === this._gen && this.socket.connected) this._scheduleRetry()
         }
-      } else if (coversAll && this._dirtySeq <= seq) {
-        this._dirtySeq = 0
+      } else {
+        this._retryDelay = 0
+        if (coversAll && this._dirtySeq <= seq) this._dirtySeq = 0
       }
       this._updateSaveState()
     })

@@ -7,7 +7,8 @@ import * as Y from 'yjs'
 import * as decoding from 'lib0/decoding'
 import { Awareness } from 'y-protocols/awareness'
 import {
-  SocketIOProvider, encodeUpdateMessage, encodeSyncStep1, encodeAwarenessMessage, isEmptyUpdate, toUint8Array
+  SocketIOProvider, encodeUpdateMessage, encodeSyncStep1, encodeAwarenessMessage, isEmptyUpdate, toUint8Array,
+  nextRetryDelay
 } from './provider.js'
 import { FakeServer, FakeSocket, until } from './fake-socket.mjs'
 
@@ -365,3 +366,40 @@ test('an out_of_sync refusal re-syncs at once, and the change reaches the server
   assert.equal(refuseNext, false, 'the first update was refused')
   assert.deepEqual(a.errors, [], 'a re-sync, not an error for people')
 })
+
+test('the retry delay doubles from 1 s up to 30 s', () => {
+  const delays = []
+  let delay = 0
+  for (let i = 0; i < 8; i++) delays.push(delay = nextRetryDelay(delay))
+  assert.deepEqual(delays, [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000])
+})
+
+for (const code of ['rate_limited', 'unavailable']) {
+  test(`a ${code} refusal is reported, then re-synced after a backoff: the change reaches the server`, async () => {
+    const server = new FakeServer()
+    const a = client(server)
+    await until(() => a.provider.synced)
+    const realHandle = server.handle.bind(server)
+    let refused = 0
+    server.handle = (socket, event, args) => {
+      const bytes = event === 'yjs' ? toUint8Array(args[1]) : null
+      if (refused < 3 && bytes && bytes[0] === 0 && bytes[1] === 2) {
+        refused++
+        return args[args.length - 1]({ ok: false, error: { code, message: 'later' } })
+      }
+      return realHandle(socket, event, args)
+    }
+    const opens = () => a.socket.sent.filter(([ev]) => ev === 'story:open').length
+    const before = opens()
+    a.text.insert(0, 'a')
+    a.text.insert(1, 'b')
+    a.text.insert(2, 'c') // three refusals in one burst: one re-sync, after 1 s
+    await until(() => refused === 3)
+    assert.equal(a.provider._retryDelay, 1000)
+    await until(() => server.text(STORY) === 'abc' && a.provider.saved, 3000)
+    assert.equal(opens(), before + 1, 'one re-open for the whole burst')
+    assert.equal(a.errors.length, 3)
+    assert.ok(a.errors.every((e) => e.code === code && e.during === 'update'))
+    assert.equal(a.provider._retryDelay, 0, 'a stored change resets the backoff')
+  })
+}

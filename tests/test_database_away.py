@@ -1,0 +1,36 @@
+"""The database away (restarted, locked, out of connections): pages and the API answer 503 with
+`Retry-After`, never 500 (issue 22, "Faults"; the fault runs are in tests/test_faults.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from workshops import joining
+
+
+def _away(*_args: Any, **_kwargs: Any) -> Any:
+    raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_a_lost_database_answers_503_with_retry_after(client: Any, monkeypatch: Any, accept: str) -> None:
+    monkeypatch.setattr(joining, "join", _away)
+    answer = client.post(
+        "/api/v1/join", json={"code": "ABCD-EFGH", "name": "Ada"}, headers={"Accept": accept}
+    )
+    assert answer.status_code == 503
+    assert int(answer.headers["Retry-After"]) > 0  # (Flask-Limiter sets its own on a limited route)
+    assert answer.get_json()["error"]["code"] == "unavailable"  # an API path answers JSON
+
+
+def test_a_page_answers_503_when_the_database_is_locked(client: Any, monkeypatch: Any) -> None:
+    from flask_login import utils
+
+    monkeypatch.setattr(utils, "_get_user", _away)  # every page asks who is signed in
+    answer = client.get("/", headers={"Accept": "text/html"})
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "5"
+    assert "briefly unavailable" in answer.get_data(as_text=True)
