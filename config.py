@@ -158,6 +158,7 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         # CPU-heavy work (history, exports): CPU seconds per job and jobs at once per worker (core/budget.py).
         "PLUME_WORK_BUDGET_S": float(env.get("PLUME_WORK_BUDGET_S", 10)),
         "PLUME_WORK_SLOTS": int(env.get("PLUME_WORK_SLOTS", 2)),
+        "PLUME_WORK_WAIT_S": float(env.get("PLUME_WORK_WAIT_S", 5)),  # for a free slot, before `busy`
         # Fail a commit whose write stayed open across a greenlet switch (core/transactions.py): tests, debug.
         "PLUME_TRANSACTION_GUARD": env.get("PLUME_TRANSACTION_GUARD", "").lower() in TRUE,
         # edits, deletions, resolutions of comments, per person

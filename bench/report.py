@@ -197,6 +197,7 @@ def merged_logs(logs: list[dict[str, Any]]) -> dict[str, Any]:
         "stalls": total("stalls"),
         "worst_stall_ms": worst["worst_stall_ms"] if worst else None,
         "worst_stall_held_by": worst.get("worst_stall_held_by") if worst else None,
+        "worst_stall_cpu_ms": worst.get("worst_stall_cpu_ms") if worst else None,
     }
 
 
@@ -213,7 +214,10 @@ def plume_log_lines(results: list[dict[str, Any]]) -> str:
             continue
         stall = _na(log["worst_stall_ms"], " ms")
         if log.get("worst_stall_held_by"):
-            stall += f" (held by {log['worst_stall_held_by']})"
+            stall += f" (held by {log['worst_stall_held_by']}"
+            if log.get("worst_stall_cpu_ms") is not None:  # low: the worker waited for a core
+                stall += f", {log['worst_stall_cpu_ms']} ms of it on the CPU"
+            stall += ")"
         slowest = log.get("compaction_ms_max")
         lines.append(
             f"  W={r['writers']} #{r.get('round', 1)}: compactions {_na(log['compactions'])}"

@@ -4,7 +4,7 @@ The server logs one line per event (docs/deploy.md, "Logs"), its message `key=va
 
     compaction story=<id> rows=<n> ms=<float>          (logger plume.compaction, INFO)
     snapshots story=<id> extended=<n> ms=<float>       (logger plume.compaction, INFO)
-    loop_stall_ms=<int> held_by=<short description>    (logger plume.watchdog, WARNING)
+    loop_stall_ms=<int> held_by=<module:function:line> cpu_ms=<int>   (logger plume.watchdog, WARNING)
 
 The messages are found inside the formatted line, key=value or JSON alike. A kind of line that the server's
 code never writes is reported as None ("n/a"), not as zero.
@@ -19,7 +19,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 COMPACTION = re.compile(r"compaction story=(\d+) rows=(\d+) ms=([\d.]+)")
 SNAPSHOTS = re.compile(r"snapshots story=(\d+) extended=(\d+) ms=([\d.]+)")
-STALL = re.compile(r"loop_stall_ms=(\d+) held_by=((?:[^\"\\\n]|\\.)*)")
+STALL = re.compile(r"loop_stall_ms=(\d+) held_by=([^\s\"\\]+)(?: cpu_ms=(\d+))?")
 MARKERS = {
     "compactions": "compaction story=",
     "snapshot_extensions": "snapshots story=",
@@ -32,7 +32,7 @@ def parse(text: str, known: set[str] | None = None) -> dict[str, Any]:
     """The events in `text`; each kind not in `known` (the kinds the server can log) is None."""
     compactions = [(int(s), int(r), float(ms)) for s, r, ms in COMPACTION.findall(text)]
     snapshots = [(int(s), int(n), float(ms)) for s, n, ms in SNAPSHOTS.findall(text)]
-    stalls = [(int(ms), held.strip()) for ms, held in STALL.findall(text)]
+    stalls = [(int(ms), held, int(cpu) if cpu else None) for ms, held, cpu in STALL.findall(text)]
     worst = max(stalls, default=None)
     figures: dict[str, Any] = {
         "compactions": len(compactions),
@@ -42,6 +42,7 @@ def parse(text: str, known: set[str] | None = None) -> dict[str, Any]:
         "stalls": len(stalls),
         "worst_stall_ms": worst[0] if worst else 0,
         "worst_stall_held_by": worst[1] if worst else None,
+        "worst_stall_cpu_ms": worst[2] if worst else None,  # low: the host was short of CPU, not the code
     }
     known = set(MARKERS) if known is None else known
     if "compactions" not in known and not compactions:

@@ -50,6 +50,7 @@ def start_plume(database_url: str, log_dir: Path, env: dict[str, str] | None = N
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench",
         "PLUME_SOCKETS_PER_ADDRESS": "100000",
+        "PLUME_LOG_LEVELS": "plume.compaction=INFO",  # the compaction lines bench/serverlog.py counts
         **(env or {}),
     }
     process = procs.spawn(command, log, environment, cwd=ROOT)

@@ -10,7 +10,8 @@ replayed and compared, an export) stops every socket of every workshop meanwhile
   a native thread still holds the GIL: the loop then gets it back every millisecond, not every 5 ms;
 - stops the work once it has spent `PLUME_WORK_BUDGET_S` seconds of CPU (the render watchdog of
   `core.rendering` interrupts its thread) and raises `OverBudgetError("over_budget")`;
-- lets at most `PLUME_WORK_SLOTS` such jobs run at once per worker; one more gets `OverBudgetError("busy")`.
+- lets at most `PLUME_WORK_SLOTS` such jobs run at once per worker; one more waits up to
+  `PLUME_WORK_WAIT_S` seconds for a slot, then gets `OverBudgetError("busy")`.
 
 The input of each path is bounded too (a story's text by `PLUME_MAX_STORY_BYTES`, a diff's work by
 `textdiff.WORK_LIMIT`), so a participant cannot make a job that the budget would always cut. Routes turn
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -34,6 +36,8 @@ from errors import RefusedError
 T = TypeVar("T")
 BUDGET_SECONDS = 10.0  # CPU seconds one job may spend (PLUME_WORK_BUDGET_S)
 SLOTS = 2  # jobs running at once per worker (PLUME_WORK_SLOTS)
+WAIT = 5.0  # seconds a job may wait for a free slot before it is refused `busy` (PLUME_WORK_WAIT_S)
+SLOT_POLL = 0.02  # seconds between two looks for a free slot
 FAST_SWITCH = 0.001  # seconds: the switch interval while a job holds the GIL in a native thread
 
 _MESSAGES = {
@@ -77,6 +81,16 @@ class _Slots:
 _slots = _Slots()
 
 
+def _take_slot(limit: int, wait: float) -> bool:
+    """A slot, waiting up to `wait` seconds for one (a few people commenting at once all get theirs)."""
+    deadline = time.monotonic() + wait
+    while not _slots.take(limit):
+        if limit <= 0 or time.monotonic() >= deadline:
+            return False
+        time.sleep(SLOT_POLL)  # cooperative under gevent
+    return True
+
+
 class _CutError(Exception):
     """The work was interrupted at its budget (raised in its thread, an ordinary exception across it)."""
 
@@ -93,7 +107,8 @@ def run(work: Callable[[], T], what: str) -> T:
     """`work()` off the event loop within the worker's budget; raises `OverBudgetError` when over it."""
     config = current_app.config
     seconds = float(config.get("PLUME_WORK_BUDGET_S", BUDGET_SECONDS))
-    if not _slots.take(int(config.get("PLUME_WORK_SLOTS", SLOTS))):
+    slots, wait = int(config.get("PLUME_WORK_SLOTS", SLOTS)), float(config.get("PLUME_WORK_WAIT_S", WAIT))
+    if not _take_slot(slots, wait):
         current_app.logger.warning("%s refused: every work slot is taken", what)
         raise OverBudgetError("busy")
     try:

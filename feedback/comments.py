@@ -354,8 +354,13 @@ def hide(identity: Identity | None, payload: object) -> Comment:
     comment, found = _comment(identity, data["comment_id"])
     if not found.access.moderate:
         raise refusal("forbidden")
+    return set_hidden(comment, data["hidden"])
+
+
+def set_hidden(comment: Comment, hidden: bool) -> Comment:
+    """Hide or show `comment` (flushed), its HTML rendered before the write opens (`core.transactions`)."""
     html = rendered(comment.body)
-    comment.hidden = data["hidden"]
+    comment.hidden = hidden
     return _stored(comment, html)
 
 

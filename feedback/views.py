@@ -13,7 +13,7 @@ from markupsafe import Markup
 from core.access import facilitates
 from core.rendering import render_message
 from extensions import db
-from feedback import export
+from feedback import comments, export
 from feedback.comments import MAX_ID
 from feedback.models import Comment
 from feedback.sockets import publish_comment
@@ -62,8 +62,7 @@ def hide_comment(workshop_id: int, comment_id: int) -> Any:
     story = db.session.get(Story, comment.story_id) if comment else None
     if comment is None or story is None or story.workshop_id != workshop.id:
         abort(404)
-    comment.hidden = request.form.get("hidden") == "1"
-    db.session.flush()
+    comments.set_hidden(comment, request.form.get("hidden") == "1")
     publish_comment(comment)  # the participants' margins follow once it is committed
     db.session.commit()
     flash(_("The comment is hidden.") if comment.hidden else _("The comment is shown again."), "success")

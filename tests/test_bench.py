@@ -172,8 +172,10 @@ def test_the_server_log_gives_the_compactions_snapshots_and_worst_stall_of_the_w
     with log.open("a") as out:
         out.write('time=2 level=info logger=plume.compaction msg="compaction story=4 rows=502 ms=12.0"\n')
         out.write('time=3 level=info logger=plume.compaction msg="snapshots story=4 extended=5 ms=7.5"\n')
-        out.write('time=4 level=warning msg="loop_stall_ms=72 held_by=compaction of 4"\n')
-        out.write('{"logger": "plume.watchdog", "msg": "loop_stall_ms=55 held_by=sync"}\n')
+        held = "stories.cowriting.persistence:compact:230"
+        out.write(f'time=4 level=warning msg="loop_stall_ms=72 held_by={held} cpu_ms=64"\n')
+        held = "gc.gen2@stories.cowriting.sync:on_yjs:40"
+        out.write(f'{{"logger": "plume.watchdog", "msg": "loop_stall_ms=55 held_by={held} cpu_ms=50"}}\n')
     window.end()
     with log.open("a") as out:
         out.write('time=9 level=warning logger=plume.watchdog msg="loop_stall_ms=900 held_by=after"\n')
@@ -182,7 +184,8 @@ def test_the_server_log_gives_the_compactions_snapshots_and_worst_stall_of_the_w
     assert figures["compaction_ms_max"] == 12.0
     assert (figures["snapshot_extensions"], figures["snapshots_added"]) == (1, 5)
     assert (figures["stalls"], figures["worst_stall_ms"]) == (2, 72)
-    assert figures["worst_stall_held_by"] == "compaction of 4"
+    assert figures["worst_stall_held_by"] == "stories.cowriting.persistence:compact:230"
+    assert figures["worst_stall_cpu_ms"] == 64
 
 
 def test_a_kind_of_line_the_server_never_writes_is_not_applicable_rather_than_zero() -> None:

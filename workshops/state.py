@@ -22,10 +22,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import load_only, selectinload
 
+from core import outbox
 from core.access import editors_open, visible_group_ids
 from core.events import FacilitatorState, ParticipantState, Presence, WorkshopState
 from core.identity import Identity
-from core.outbox import emit_now, emit_on_commit, on_commit
+from core.outbox import emit_now, on_commit
 from core.realtime import facilitators_room, group_room
 from core.rendering import render_markdown
 from extensions import db
@@ -302,9 +303,12 @@ def presence_payload(workshop_id: int) -> dict[str, Any]:
 def publish_presence(workshop_id: int, *, on_commit: bool = True) -> None:
     """Tell the workshop's facilitators who is connected: once the transaction commits (a removal, a move),
     or now (`on_commit=False`: a socket came or went, which no transaction stands behind). Failures are
-    logged, like publish_state's."""
+    logged, like publish_state's. Read once committed: presence may live in Redis, and a write must not stay
+    open while the greenlet waits for it (`core.transactions`)."""
+    if on_commit:
+        outbox.on_commit(partial(publish_presence, workshop_id, on_commit=False))
+        return
     try:
-        send = emit_on_commit if on_commit else emit_now
-        send(_presence(workshop_id), to=facilitators_room(workshop_id))
+        emit_now(_presence(workshop_id), to=facilitators_room(workshop_id))
     except Exception:
         log.exception("presence of workshop %s not sent", workshop_id)
