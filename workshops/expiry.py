@@ -19,10 +19,11 @@ from datetime import UTC, datetime
 from flask import Flask
 from sqlalchemy import or_, select
 
-from core.identity import hash_token, new_token, token_expiry
+from core.identity import hash_token, new_token
 from extensions import db, socketio
 from workshops import presence, rooms
 from workshops.models import Participant, Workshop
+from workshops.people import token_expiry
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 30.0

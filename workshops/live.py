@@ -24,7 +24,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from core import access_version
 from core.events import ParticipantRemoved
 from core.outbox import emit_now, on_commit
 from core.realtime import group_room, story_room
@@ -34,7 +33,7 @@ from extensions import db, socketio
 from forms import has_hidden_characters
 from ids import parse_id
 from stories.models import Story
-from workshops import expiry, joining, phases, presence, state
+from workshops import access_version, expiry, joining, phases, presence, state
 from workshops.models import Group, Participant, Phase, Workshop
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import load_only, selectinload
 
-from core.access import editors_open, visible_group_ids
 from core.events import FacilitatorState, ParticipantState, Presence, WorkshopState
 from core.identity import Identity
 from core.outbox import emit_now, emit_on_commit, on_commit
@@ -31,6 +30,7 @@ from core.rendering import render_markdown
 from extensions import db
 from stories.models import Story
 from workshops import phases, presence
+from workshops.access import editors_open, visible_group_ids
 from workshops.models import Group, Participant, Phase, Workshop
 
 log = logging.getLogger(__name__)
