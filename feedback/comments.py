@@ -1,9 +1,9 @@
 """Comments on a story's passages: create, reply, edit, delete, resolve, hide, list (plain functions).
 
-Each operation checks `core.access.comment_access` (the one place that decides who may see and
-write comments in the current phase), validates sizes and rates, flushes, and returns the changed rows;
-the socket handlers queue their events (`feedback.sockets`) and commit, which sends them. Anchors are Yjs
-relative positions (`feedback.anchors`); the quote is read from the story's stored document when the
+Each operation checks `core.access.comment_access` (the rules that `workshops.access` plugs in decide who may
+see and write comments in the current phase), validates sizes and rates, flushes, and returns the changed
+rows; the socket handlers queue their events (`feedback.sockets`) and commit, which sends them. Anchors are
+Yjs relative positions (`feedback.anchors`); the quote is read from the story's stored document when the
 server knows the anchored characters, else taken from the client (bounded).
 """
 

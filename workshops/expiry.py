@@ -1,6 +1,6 @@
 """Participants' tokens that expired stay expired, and so do the sockets they opened.
 
-A token stops working `PLUME_TOKEN_TTL_DAYS` after its workshop ended (`core.identity.token_expiry`). Two
+A token stops working `PLUME_TOKEN_TTL_DAYS` after its workshop ended (`workshops.people.token_expiry`). Two
 holes are closed here:
 
 - A socket connected before the expiry stays connected: every `SWEEP_SECONDS` each worker closes its

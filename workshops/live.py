@@ -172,7 +172,7 @@ def ended_phase(workshop: Workshop, before: phases.Clock, after: phases.Clock) -
 def finish_columns(before: phases.Clock, after: phases.Clock, now: datetime) -> dict[str, Any]:
     """`finished_at` as a clock change sets it: now when the workshop finishes, cleared when it goes back.
 
-    Participants' tokens expire a set time after it (core.identity).
+    Participants' tokens expire a set time after it (workshops.people).
     """
     if after.status is not phases.Status.FINISHED:
         return {"finished_at": None}
