@@ -3,7 +3,8 @@ functions), parsed with `ast`. A failure prints the imports at fault, as `path:l
 
 The units, from the bottom up:
 - `schema`: every `models` module (and the top-level `models.py`): the rows, shared by every feature;
-- `core`: who is who, who may do what, how events reach sockets, the text rules;
+- `core`: who is who, who may do what (interfaces that `workshops` and `accounts` plug into: it imports
+  no feature, not even its models), how events reach sockets, the text rules;
 - `workshops.lower`: the workshop's own lower layers (`LOWER`: the clock, the `workshop:state` event,
   presence, join codes, templates, limits, the room, the blueprint);
 - `stories.cowriting` (the live engine) and `stories.reading` (publishing and the reader's pages);
