@@ -12,6 +12,8 @@ def register(app: Flask) -> None:
     registered. Socket.IO handlers register themselves on import, but for the per-keystroke `yjs` event,
     which `stories.cowriting.sockets.register` puts on the Socket.IO server itself.
     """
+    import accounts
+
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
     import feedback.sockets
     import feedback.views  # noqa: F401
@@ -22,18 +24,24 @@ def register(app: Flask) -> None:
     import stories.reading.read_aloud
     import stories.reading.review_views
     import stories.reading.views
+    import workshops
     import workshops.api_views
     import workshops.live_views
     import workshops.manage_views
-    import workshops.sockets  # noqa: F401
+    import workshops.sockets
     from api import bp as api_bp
+    from feedback.blueprint import bp as feedback_bp
     from stories.blueprint import bp as stories_bp
     from workshops.blueprint import bp as workshops_bp
     from workshops.demo import command as demo_command
 
+    # What core asks and the features answer: access rules, participants, facilitators (before any route).
+    accounts.register()
+    workshops.register()
     app.register_blueprint(workshops_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(stories_bp)
+    app.register_blueprint(feedback_bp)
     app.cli.add_command(demo_command)
     stories.cowriting.history_retention.register(app)
     stories.cowriting.sockets.register(app)

@@ -1,9 +1,15 @@
-"""What every feature shares, below `workshops` and `stories`, which may both use it (it uses neither, but for
-their models):
+"""What every feature shares, below `accounts`, `workshops`, `stories` and `feedback`, which may all use it.
+It imports none of them, not even their models: where it needs a feature's answer, it defines an interface
+that the feature implements and plugs in when the app is created (`features.register` calls
+`workshops.register` and `accounts.register`):
 
-- who is who: `identity.py` (a participant's token, a facilitator's login, a socket's `auth`);
-- who may do what: `access.py` (run a workshop, read or write a story, comment, chat), and
-  `access_version.py` (the per-workshop version that every change of access moves, watched by each process);
+- who is who: `identity.py` (`Identity`, a socket's `auth`, the participant's session cookie); the people
+  come from `Participants` (registered by `workshops.people`) and `Facilitators` (`accounts.people`);
+- who may do what: `access.py`, the interface the engine and `feedback` ask (`AccessRules`: may this
+  identity open, read, write this story; which access versions to watch; the audience group; the comment
+  rules and the chat), implemented by `workshops.access`; `access_version.py` (each process's loop over
+  the versions of the workshops its sockets are in, calling its hooks when one moves; the listeners that
+  move them are `workshops.access_version`); `audience.py` (the rooms narrow events go to);
 - how events reach sockets: `events.py` (every event the server sends, typed, as docs/protocol.md lists
   them), `outbox.py` (sent once the transaction commits, never on rollback), `realtime.py` (room names, a
   socket's identity, error acks), `signals.py` (what

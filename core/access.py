@@ -1,17 +1,29 @@
-"""Who may do what: run a workshop, read a story, write to it. Every handler asks here."""
+"""Who may do what: the interface every handler asks, and the slot where the rules plug in.
+
+`core` decides nothing about workshops: the rules (phase visibility, locks, comment modes, co-facilitators)
+live in `workshops.access`, which implements `AccessRules` and plugs it in with `register` when the app is
+created (`workshops.register`, called from `features.register`), the way a Hocuspocus extension hooks
+`onAuthenticate`, or pycrdt-websocket's `YRoom` takes `on_message`. The co-writing engine and `feedback`
+ask through the functions below and never import `workshops`.
+
+What the rules answer:
+- `story_access`: may this identity open, read, write the story of this group (`Access`);
+- `versions`: the access versions to watch, {workshop id: version}: every change of access moves its
+  workshop's, so an answer cached with the version (the writer's access cache) stays right until it moves,
+  and `core.access_version.Watcher` re-checks open sockets when it does;
+- `audience_group`: the group whose audience room a participant's socket joins (`core.audience`);
+- `comment_access`, `comment_audience`, `current_phase_position`, `may_chat`, `facilitates`: for
+  `feedback` and the reading pages.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-from sqlalchemy import select
+from typing import Protocol
 
 import ids
 from core.identity import Identity
-from extensions import db
-from workshops.models import COMMENTS, Group, Participant, Phase, Workshop, WorkshopFacilitator
-
-LIVE = ("running", "paused")
 
 
 @dataclass(frozen=True)
@@ -25,85 +37,6 @@ class Access:
     @classmethod
     def none(cls) -> Access:
         return cls(read=False, write=False, reason="forbidden")
-
-
-def fits_id(value: int) -> bool:
-    """Whether an id from a URL can be a row's id (larger ones would overflow the database's integers)."""
-    return ids.parse_id(value) is not None
-
-
-def facilitates(facilitator_id: int, workshop_id: int) -> bool:
-    """True when the facilitator owns or co-runs the workshop."""
-    if not fits_id(workshop_id):
-        return False
-    row = db.session.get(WorkshopFacilitator, (workshop_id, facilitator_id))
-    return row is not None
-
-
-def current_phase(workshop: Workshop) -> Phase | None:
-    return db.session.scalar(
-        select(Phase).where(Phase.workshop_id == workshop.id, Phase.position == workshop.phase_index)
-    )
-
-
-def editors_open(workshop: Workshop, group: Group, phase: Phase | None = None) -> bool:
-    """Whether the group may write now: the workshop is live, the phase opens editors, nothing is locked."""
-    if workshop.status not in LIVE or workshop.all_locked or group.locked:
-        return False
-    phase = phase if phase is not None else current_phase(workshop)
-    return bool(phase and phase.editors_open)
-
-
-def visible_group_ids(workshop: Workshop, group: Group, phase: Phase | None = None) -> set[int]:
-    """Groups whose drafts `group` may read now: its own, plus what the current phase opens; every group's
-    once the workshop has finished (read-only: nobody writes after the end)."""
-    visible = {group.id}
-    if workshop.status == "finished":
-        groups = db.session.scalars(select(Group.id).where(Group.workshop_id == workshop.id)).all()
-        return visible | set(groups)
-    if workshop.status not in LIVE:
-        return visible
-    phase = phase if phase is not None else current_phase(workshop)
-    if phase is None or phase.visibility == "none":
-        return visible
-    groups = db.session.scalars(
-        select(Group).where(Group.workshop_id == workshop.id).order_by(Group.position)
-    ).all()
-    if phase.visibility == "all":
-        return visible | {g.id for g in groups}
-    ids = [g.id for g in groups]  # "next": each group reads the following group's draft, in a ring
-    if group.id in ids and len(ids) > 1:
-        visible.add(ids[(ids.index(group.id) + 1) % len(ids)])
-    return visible
-
-
-def story_access(identity: Identity | None, group: Group, *, facilitator_writes: bool = False) -> Access:
-    """What `identity` may do with the story of `group` right now."""
-    if identity is None:
-        return Access.none()
-    workshop = group.workshop
-    if identity.is_facilitator:
-        if not facilitates(identity.id, workshop.id):
-            return Access.none()
-        return Access(read=True, write=facilitator_writes, reason=None if facilitator_writes else "locked")
-    participant = db.session.get(Participant, identity.id)
-    if participant is None or participant.workshop_id != workshop.id:
-        return Access.none()
-    if participant.group_id == group.id:
-        if editors_open(workshop, group):
-            return Access(read=True, write=True)
-        return Access(read=True, write=False, reason="locked")
-    if group.id in visible_group_ids(workshop, participant.group):
-        return Access(read=True, write=False, reason="locked")
-    return Access.none()
-
-
-def story_access_of(identity: Identity | None, group_id: int, *, facilitator_writes: bool = False) -> Access:
-    """`story_access` to the story of the group `group_id` (a group that is gone: no access)."""
-    group = db.session.get(Group, group_id)
-    if group is None:
-        return Access.none()
-    return story_access(identity, group, facilitator_writes=facilitator_writes)
 
 
 @dataclass(frozen=True)
@@ -125,66 +58,84 @@ class CommentAccess:
         return cls(see=False, write=False, reason=reason)
 
 
-def comment_mode(workshop: Workshop, phase: Phase | None = None) -> str:
-    """The current phase's comment setting (one of `COMMENTS`); "off" when the workshop is not live."""
-    if workshop.status not in LIVE:
-        return "off"
-    phase = phase if phase is not None else current_phase(workshop)
-    return phase.comments if phase is not None and phase.comments in COMMENTS else "off"
+class AccessRules(Protocol):
+    """What the engine and the features ask; one implementation is registered per process."""
+
+    def story_access(self, identity: Identity | None, group_id: int, *, facilitator_writes: bool) -> Access:
+        """What `identity` may do with the story of group `group_id` now (a group that is gone: nothing)."""
+        ...
+
+    def versions(self, workshop_ids: Iterable[int]) -> dict[int, int]:
+        """{workshop id: access version} of those that exist (a deleted workshop is missing)."""
+        ...
+
+    def audience_group(self, identity: Identity) -> int | None:
+        """The group of a participant (None: gone); never asked for a facilitator."""
+        ...
+
+    def facilitates(self, facilitator_id: int, workshop_id: int) -> bool: ...
+
+    def comment_access(self, identity: Identity | None, group_id: int) -> CommentAccess: ...
+
+    def comment_audience(self, group_id: int) -> set[int]:
+        """The groups whose participants see the comments on the story of group `group_id` now."""
+        ...
+
+    def current_phase_position(self, workshop_id: int) -> int | None: ...
+
+    def may_chat(self, identity: Identity | None, workshop_id: int, group_id: int) -> bool: ...
 
 
-def comment_access(identity: Identity | None, group: Group) -> CommentAccess:
-    """What `identity` may do with the comments on the story of `group` right now.
+_rules: AccessRules | None = None
 
-    Only who may read the story (`story_access`) may see its comments. Facilitators of the workshop see and
-    moderate them always. A participant sees and writes them when the phase's setting includes them: its
-    own group ("group"), or also the groups that the phase lets read the story ("readers"); the facilitator's
-    lock (everyone, or the participant's group) makes them read-only.
-    """
-    if identity is None or not story_access(identity, group).read:
-        return CommentAccess.none()
-    if identity.is_facilitator:
-        return CommentAccess(see=True, write=False, moderate=True, reason="forbidden")
-    workshop = group.workshop
-    participant = db.session.get(Participant, identity.id)
-    if participant is None:
-        return CommentAccess.none()
-    own = participant.group_id == group.id
-    mode = comment_mode(workshop)
-    if mode == "off":
-        return CommentAccess.none("comments_off")
-    if mode == "group" and not own:
-        return CommentAccess.none()
-    if workshop.all_locked or participant.group.locked:
-        return CommentAccess(see=True, write=False, reason="locked")
-    return CommentAccess(see=True, write=True, resolve=own)
+
+def register(rules: AccessRules) -> None:
+    """Plug the rules in (once per process, when the app is created; the last one wins)."""
+    global _rules
+    _rules = rules
+
+
+def rules() -> AccessRules:
+    """The registered rules; an app created without them is a setup error, not a refusal."""
+    if _rules is None:
+        raise RuntimeError("no access rules registered: create the app (features.register) first")
+    return _rules
+
+
+def fits_id(value: int) -> bool:
+    """Whether an id from a URL can be a row's id (larger ones would overflow the database's integers)."""
+    return ids.parse_id(value) is not None
+
+
+def story_access_of(identity: Identity | None, group_id: int, *, facilitator_writes: bool = False) -> Access:
+    """What `identity` may do with the story of the group `group_id` (a group that is gone: no access)."""
+    return rules().story_access(identity, group_id, facilitator_writes=facilitator_writes)
+
+
+def facilitates(facilitator_id: int, workshop_id: int) -> bool:
+    """True when the facilitator owns or co-runs the workshop."""
+    return fits_id(workshop_id) and rules().facilitates(facilitator_id, workshop_id)
+
+
+def comment_access(identity: Identity | None, group_id: int) -> CommentAccess:
+    """What `identity` may do with the comments on the story of group `group_id` now."""
+    return rules().comment_access(identity, group_id)
+
+
+def comment_audience(group_id: int) -> set[int]:
+    return rules().comment_audience(group_id)
+
+
+def current_phase_position(workshop_id: int) -> int | None:
+    """The position of the workshop's current phase (None: before the first, after the last)."""
+    return rules().current_phase_position(workshop_id)
 
 
 def may_chat(identity: Identity | None, workshop_id: int, group_id: int) -> bool:
-    """Whether `identity` may read and post in the chat of group `group_id` of workshop `workshop_id`.
-
-    Members of the group while the workshop is not finished; the workshop's facilitators always.
-    """
-    if identity is None:
-        return False
-    if identity.is_facilitator:
-        return facilitates(identity.id, workshop_id)
-    participant = db.session.get(Participant, identity.id)
-    if participant is None or participant.workshop_id != workshop_id or participant.group_id != group_id:
-        return False
-    workshop = db.session.get(Workshop, workshop_id)
-    return workshop is not None and workshop.status != "finished"
+    """Whether `identity` may read and post in the chat of group `group_id` of workshop `workshop_id`."""
+    return rules().may_chat(identity, workshop_id, group_id)
 
 
-def comment_audience(group: Group) -> set[int]:
-    """The groups whose participants see the comments on the story of `group` now (`comment_access`'s
-    `see`, for every participant of the workshop at once)."""
-    workshop = group.workshop
-    phase = current_phase(workshop)
-    mode = comment_mode(workshop, phase)
-    if mode == "off":
-        return set()
-    if mode == "group":
-        return {group.id}
-    groups = db.session.scalars(select(Group).where(Group.workshop_id == workshop.id)).all()
-    return {g.id for g in groups if g.id == group.id or group.id in visible_group_ids(workshop, g, phase)}
+def versions(workshop_ids: Iterable[int]) -> dict[int, int]:
+    """{workshop id: access version} of those that exist (a deleted workshop is missing)."""
+    return rules().versions(workshop_ids)

@@ -12,11 +12,10 @@ participant (`workshops.rooms`), gone with the socket.
 
 from __future__ import annotations
 
-from core.access import comment_audience
+from core.access import comment_audience, rules
 from core.identity import Identity
 from core.realtime import audience_room, is_audience_room
-from extensions import db, socketio
-from workshops.models import Group, Participant
+from extensions import socketio
 
 NAMESPACE = "/"
 
@@ -27,8 +26,8 @@ def room_of(identity: Identity | None, story_id: int) -> str | None:
         return None
     if identity.is_facilitator:
         return audience_room(story_id, None)
-    participant = db.session.get(Participant, identity.id)
-    return audience_room(story_id, participant.group_id) if participant is not None else None
+    group_id = rules().audience_group(identity)
+    return audience_room(story_id, group_id) if group_id is not None else None
 
 
 def join(sid: str, identity: Identity | None, story_id: int) -> None:
@@ -55,7 +54,8 @@ def follow_group(sid: str, group_id: int) -> None:
                 socketio.server.enter_room(sid, audience_room(story_id, group_id), namespace=NAMESPACE)
 
 
-def comment_rooms(story_id: int, group: Group) -> tuple[list[str], str]:
-    """The rooms of participants who see the comments on `group`'s story now, and the facilitators' room."""
-    groups = sorted(comment_audience(group))
+def comment_rooms(story_id: int, group_id: int) -> tuple[list[str], str]:
+    """The rooms of participants who see the comments on the story of group `group_id` now, and the
+    facilitators' room."""
+    groups = sorted(comment_audience(group_id))
     return [audience_room(story_id, g) for g in groups], audience_room(story_id, None)

@@ -1,4 +1,9 @@
-"""Who is making a request or holding a socket: a participant (by token) or a facilitator (by login)."""
+"""Who is making a request or holding a socket: a participant (by token) or a facilitator (by login).
+
+`core` holds no rows of people: the features that own them plug a directory in when the app is created,
+`workshops` the participants (`Participants`: by token, names, colours, a group's members) and `accounts`
+the facilitators (`Facilitators`: a display name). A facilitator's login itself is Flask-Login's.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,10 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from flask import current_app, session
+from flask import session
 from flask_login import current_user
-from sqlalchemy import select
-
-from accounts.models import Facilitator
-from core.dates import aware
-from extensions import db
-from workshops.models import Participant, Workshop
 
 SESSION_KEY = "participant_token"
 FACILITATOR_COLOR = "#1d4ed8"  # a facilitator's cursor and name in the editors
@@ -35,6 +33,67 @@ class Identity:
         return self.kind == "facilitator"
 
 
+class Member(Protocol):
+    """A participant as the engine shows it (a `workshops` row satisfies it)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def color(self) -> str | None: ...
+
+
+class Participants(Protocol):
+    """The participants' directory, registered by `workshops`."""
+
+    def by_token(self, token: object) -> int | None:
+        """The id of the participant this token proves (None: unknown, removed or expired)."""
+        ...
+
+    def display(self, participant_id: int) -> tuple[str, str] | None:
+        """Name and colour (None: gone)."""
+        ...
+
+    def names(self, participant_ids: set[int]) -> dict[int, str]: ...
+
+    def members(self, workshop_id: int, group_id: int, also: Iterable[int]) -> list[Member]: ...
+
+
+class Facilitators(Protocol):
+    """The facilitators' directory, registered by `accounts`."""
+
+    def display_name(self, facilitator_id: int) -> str | None: ...
+
+
+_participants: Participants | None = None
+_facilitators: Facilitators | None = None
+
+
+def register_participants(directory: Participants) -> None:
+    global _participants
+    _participants = directory
+
+
+def register_facilitators(directory: Facilitators) -> None:
+    global _facilitators
+    _facilitators = directory
+
+
+def participants() -> Participants:
+    if _participants is None:
+        raise RuntimeError("no participants' directory registered: create the app (features.register) first")
+    return _participants
+
+
+def facilitators() -> Facilitators:
+    if _facilitators is None:
+        raise RuntimeError("no facilitators' directory registered: create the app (features.register) first")
+    return _facilitators
+
+
 def new_token() -> tuple[str, str]:
     """A fresh secret participant token and the hash that is stored (the token itself never is)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -45,42 +104,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def token_expiry(workshop: Workshop) -> datetime | None:
-    """When the tokens of the workshop's participants stop working: PLUME_TOKEN_TTL_DAYS after it ended
-    (its last phase finished, or it was archived); None while it goes on."""
-    ends = [aware(moment) for moment in (workshop.finished_at, workshop.archived_at) if moment is not None]
-    if not ends:
-        return None
-    return min(ends) + timedelta(days=current_app.config["PLUME_TOKEN_TTL_DAYS"])
-
-
-def participant_by_token(token: object, *, now: datetime | None = None) -> Participant | None:
-    """The participant this token proves, unless they were removed or their workshop ended long enough ago."""
-    if not isinstance(token, str) or not 10 <= len(token) <= 200:
-        return None
-    found = db.session.execute(
-        select(Participant, Workshop)
-        .join(Workshop, Workshop.id == Participant.workshop_id)
-        .where(Participant.token_hash == hash_token(token), Participant.removed_at.is_(None))
-    ).first()
-    if found is None:
-        return None
-    participant, workshop = found
-    expiry = token_expiry(workshop)
-    if expiry is not None and (now or datetime.now(UTC)) >= expiry:
-        return None
-    return participant
-
-
-def session_participant() -> Participant | None:
-    """The participant whose token this browser's session cookie holds."""
-    return participant_by_token(session.get(SESSION_KEY))
-
-
 def remember_participant(token: str) -> None:
     """Keep the participant's token in the (signed, HttpOnly) session cookie, for rejoining after a reload."""
     session[SESSION_KEY] = token
     session.permanent = True
+
+
+def session_participant_id() -> int | None:
+    """The id of the participant whose token this browser's session cookie holds."""
+    return participants().by_token(session.get(SESSION_KEY))
 
 
 def identify(auth: Mapping[str, Any] | None = None) -> Identity | None:
@@ -91,39 +123,32 @@ def identify(auth: Mapping[str, Any] | None = None) -> Identity | None:
     """
     auth = auth if isinstance(auth, Mapping) else {}
     if "token" in auth:
-        participant = participant_by_token(auth.get("token"))
-        return Identity("participant", participant.id) if participant else None
+        participant_id = participants().by_token(auth.get("token"))
+        return Identity("participant", participant_id) if participant_id is not None else None
     facilitator = current_user if current_user and current_user.is_authenticated else None
     if auth.get("role") == "facilitator":
         return Identity("facilitator", facilitator.id) if facilitator else None
-    participant = session_participant()
-    if participant is not None:
-        return Identity("participant", participant.id)
+    participant_id = session_participant_id()
+    if participant_id is not None:
+        return Identity("participant", participant_id)
     return Identity("facilitator", facilitator.id) if facilitator else None
 
 
 def display_of(identity: Identity) -> tuple[str, str]:
     """The name and colour under which `identity` appears to the others (cursors, authorship)."""
     if identity.is_facilitator:
-        facilitator = db.session.get(Facilitator, identity.id)
-        return (facilitator.display_name if facilitator else "?"), FACILITATOR_COLOR
-    participant = db.session.get(Participant, identity.id)
-    return (participant.display_name, participant.color) if participant else ("?", FACILITATOR_COLOR)
+        name = facilitators().display_name(identity.id)
+        return (name if name is not None else "?"), FACILITATOR_COLOR
+    found = participants().display(identity.id)
+    return found if found is not None else ("?", FACILITATOR_COLOR)
 
 
 def display_names(participant_ids: Iterable[int]) -> dict[int, str]:
     """{participant id: display name} of those that exist."""
     wanted = set(participant_ids)
-    if not wanted:
-        return {}
-    query = select(Participant.id, Participant.display_name).where(Participant.id.in_(wanted))
-    return {row.id: row.display_name for row in db.session.execute(query)}
+    return participants().names(wanted) if wanted else {}
 
 
-def group_members(workshop_id: int, group_id: int, also: Iterable[int] = ()) -> list[Participant]:
+def group_members(workshop_id: int, group_id: int, also: Iterable[int] = ()) -> list[Member]:
     """The participants of a group, and those of its workshop named in `also` (e.g. moved since), by id."""
-    query = select(Participant).where(
-        Participant.workshop_id == workshop_id,
-        (Participant.group_id == group_id) | Participant.id.in_(set(also) or {-1}),
-    )
-    return list(db.session.scalars(query.order_by(Participant.id)))
+    return participants().members(workshop_id, group_id, also)

@@ -1,9 +1,9 @@
 """The chat of each group: post, history, hide (plain functions that flush; the socket handlers commit,
 which sends the events they queued).
 
-A participant writes in and reads its own group's chat; a facilitator of the workshop reads every group's
-and posts to one group (`group_id`) or to all (`group_id` null: one message every group sees). Readers
-of the gallery never see any of it. `core.access.may_chat` decides who may.
+A participant writes in and reads its own group's chat; a facilitator of the workshop reads every group's and
+posts to one group (`group_id`) or to all (`group_id` null: one message every group sees). Readers of the
+gallery never see any of it. `core.access.may_chat` asks who may (`workshops.access` decides).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Comments on a story's passages: create, reply, edit, delete, resolve, hide, list (plain functions).
 
-Each operation checks `core.access.comment_access` (the one place that decides who may see and
-write comments in the current phase), validates sizes and rates, flushes, and returns the changed rows;
-the socket handlers queue their events (`feedback.sockets`) and commit, which sends them. Anchors are Yjs
-relative positions (`feedback.anchors`); the quote is read from the story's stored document when the
+Each operation checks `core.access.comment_access` (the rules that `workshops.access` plugs in decide who may
+see and write comments in the current phase), validates sizes and rates, flushes, and returns the changed
+rows; the socket handlers queue their events (`feedback.sockets`) and commit, which sends them. Anchors are
+Yjs relative positions (`feedback.anchors`); the quote is read from the story's stored document when the
 server knows the anchored characters, else taken from the client (bounded).
 """
 
@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 import ids
 from core import budget, rates
-from core.access import CommentAccess, comment_access, current_phase
+from core.access import CommentAccess, comment_access, current_phase_position
 from core.events import FullComment, HiddenComment
 from core.identity import Identity
 from core.rendering import clean_source, render_message
@@ -127,7 +127,7 @@ def target(identity: Identity | None, story_id: int) -> Target:
     group = db.session.get(Group, story.group_id) if story else None
     if story is None or group is None:
         raise refusal("forbidden")
-    return Target(story, group, comment_access(identity, group))
+    return Target(story, group, comment_access(identity, group.id))
 
 
 def _seeing(identity: Identity | None, story_id: int) -> Target:
@@ -223,7 +223,7 @@ def create(identity: Identity | None, payload: object) -> Comment:
     quote = clean_source(quote).strip()[:MAX_QUOTE]
     if not quote:
         raise refusal("empty")
-    phase = current_phase(found.group.workshop)
+    phase_position = current_phase_position(found.group.workshop_id)
     html = rendered(body)  # before the write opens: rendering gives way to other greenlets
     comment = Comment(
         story_id=story_id,
@@ -231,7 +231,7 @@ def create(identity: Identity | None, payload: object) -> Comment:
         anchor_end=end,
         quote=quote,
         body=body,
-        phase_position=phase.position if phase else None,
+        phase_position=phase_position,
         created_at=now(),
         **_signature(author),
     )
@@ -282,13 +282,13 @@ def reply(identity: Identity | None, payload: object) -> Comment:
     replies = db.session.scalar(select(func.count()).where(Comment.parent_id == parent.id))
     if (replies or 0) >= MAX_REPLIES:
         raise refusal("full")
-    phase = current_phase(found.group.workshop)
+    phase_position = current_phase_position(found.group.workshop_id)
     html = rendered(body)
     comment = Comment(
         story_id=parent.story_id,
         parent_id=parent.id,
         body=body,
-        phase_position=phase.position if phase else None,
+        phase_position=phase_position,
         created_at=now(),
         **_signature(author),
     )

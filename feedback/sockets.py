@@ -62,7 +62,7 @@ def publish_comment(comment: Comment) -> None:
     worker's sockets, so it holds on every worker."""
     story = db.session.get(Story, comment.story_id)
     group = db.session.get(Group, story.group_id)
-    participants, facilitators = audience.comment_rooms(story.id, group)
+    participants, facilitators = audience.comment_rooms(story.id, group.id)
     public = comments.as_event(comment)
     for room in participants:
         emit_on_commit(public, to=room)

@@ -14,11 +14,11 @@ from core.access import facilitates
 from core.rendering import render_message
 from extensions import db
 from feedback import comments, export
+from feedback.blueprint import bp
 from feedback.comments import MAX_ID
 from feedback.models import Comment
 from feedback.sockets import publish_comment
 from stories.models import Story
-from workshops.blueprint import bp
 from workshops.models import Workshop
 
 

@@ -3,7 +3,8 @@ functions), parsed with `ast`. A failure prints the imports at fault, as `path:l
 
 The units, from the bottom up:
 - `schema`: every `models` module (and the top-level `models.py`): the rows, shared by every feature;
-- `core`: who is who, who may do what, how events reach sockets, the text rules;
+- `core`: who is who, who may do what (interfaces that `workshops` and `accounts` plug into: it imports
+  no feature, not even its models), how events reach sockets, the text rules;
 - `workshops.lower`: the workshop's own lower layers (`LOWER`: the clock, the `workshop:state` event,
   presence, join codes, templates, limits, the room, the blueprint);
 - `stories.cowriting` (the live engine) and `stories.reading` (publishing and the reader's pages);
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import ast
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,9 +26,12 @@ PACKAGES = ("core", "workshops", "stories", "feedback", "accounts", "api")
 LOWER = frozenset(
     {
         "workshops",
+        "workshops.access",
+        "workshops.access_version",
         "workshops.blueprint",
         "workshops.join_codes",
         "workshops.limits",
+        "workshops.people",
         "workshops.phases",
         "workshops.presence",
         "workshops.room",
@@ -110,24 +115,39 @@ def unit(module: str) -> str:
     return parts[0]
 
 
-def cycles() -> list[list[Import]]:
+def feature_unit(module: str) -> str:
+    """The feature that `module` belongs to, `workshops` whole (its lower layers included)."""
+    found = unit(module)
+    return "workshops" if found == "workshops.lower" else found
+
+
+FEATURES = frozenset({"core", "accounts", "workshops", "stories.cowriting", "stories.reading", "feedback"})
+
+
+def cycles(of: Callable[[str], str] = unit, among: frozenset[str] | None = None) -> list[list[Import]]:
     """One chain of imports for each cycle between units (each set of units named once): each import leads
-    from one unit to the next, and the last one back to the first."""
+    from one unit to the next, and the last one back to the first. `of` names a module's unit; `among`, when
+    given, keeps those units only and sets imports of the rows (`schema`) aside."""
     edges: dict[str, dict[str, Import]] = {}
     for i in imports():
-        if unit(i.source) != unit(i.target):
-            edges.setdefault(unit(i.source), {}).setdefault(unit(i.target), i)
+        source, target = of(i.source), of(i.target)
+        if among is not None and (source not in among or target not in among):
+            continue
+        if source != target:
+            edges.setdefault(source, {}).setdefault(target, i)
     found: dict[frozenset[str], list[Import]] = {}
     for start, targets in sorted(edges.items()):
         for first in targets.values():
-            chain = _path(edges, unit(first.target), start)
+            chain = _path(edges, of(first.target), start, of)
             if chain is not None:
-                units = frozenset(unit(i.source) for i in [first, *chain])
+                units = frozenset(of(i.source) for i in [first, *chain])
                 found.setdefault(units, [first, *chain])
     return list(found.values())
 
 
-def _path(edges: dict[str, dict[str, Import]], start: str, goal: str) -> list[Import] | None:
+def _path(
+    edges: dict[str, dict[str, Import]], start: str, goal: str, of: Callable[[str], str] = unit
+) -> list[Import] | None:
     """The shortest chain of imports from unit `start` to unit `goal`, if there is one."""
     came: dict[str, list[Import]] = {start: []}
     queue = deque([start])
@@ -189,3 +209,55 @@ def test_the_lower_layers_of_workshops_import_no_stories() -> None:
 def test_the_schema_imports_only_the_schema() -> None:
     bad = refused({"schema"}, {"schema", *BASE})
     assert not bad, "a models module imports code:\n" + "\n".join(bad)
+
+
+FEATURE_PACKAGES = frozenset({"accounts", "workshops", "stories", "feedback"})
+
+
+def test_core_imports_no_feature_package_not_even_its_models() -> None:
+    bad = sorted(
+        {
+            str(i)
+            for i in imports()
+            if unit(i.source) == "core"
+            and (i.target == "models" or i.target.split(".")[0] in FEATURE_PACKAGES)
+        }
+    )
+    assert not bad, "core imports a feature (workshops plug into core, not the reverse):\n" + "\n".join(bad)
+
+
+def reached_from(sources: set[str], through: Callable[[str], bool]) -> list[Import]:
+    """Every import made by the modules `sources`, or by a module that they reach through modules that
+    `through` accepts."""
+    seen, queue, found = set(sources), deque(sorted(sources)), []
+    by_source: dict[str, list[Import]] = {}
+    for i in imports():
+        by_source.setdefault(i.source, []).append(i)
+    while queue:
+        for i in by_source.get(queue.popleft(), []):
+            found.append(i)
+            if through(i.target) and i.target not in seen:
+                seen.add(i.target)
+                queue.append(i.target)
+    return found
+
+
+def test_the_engine_imports_no_workshops_feedback_or_accounts_even_through_core() -> None:
+    engine = {m for m in modules() if unit(m) == "stories.cowriting"}
+    refused_tops = {"workshops", "feedback", "accounts"}
+    bad = sorted(
+        {
+            str(i)
+            for i in reached_from(engine, lambda m: unit(m) in ("stories.cowriting", "core"))
+            if i.target == "models" or i.target.split(".")[0] in refused_tops
+        }
+    )
+    assert not bad, "the engine reaches workshops, feedback or accounts:\n" + "\n".join(bad)
+
+
+def test_no_import_cycle_between_the_features_but_for_their_models() -> None:
+    found = cycles(feature_unit, FEATURES)
+    assert not found, "import cycles between features:\n" + "\n\n".join(
+        "\n".join(f"[{feature_unit(i.source)} -> {feature_unit(i.target)}] {i}" for i in chain)
+        for chain in found
+    )

@@ -1,6 +1,6 @@
 """Participants' tokens that expired stay expired, and so do the sockets they opened.
 
-A token stops working `PLUME_TOKEN_TTL_DAYS` after its workshop ended (`core.identity.token_expiry`). Two
+A token stops working `PLUME_TOKEN_TTL_DAYS` after its workshop ended (`workshops.people.token_expiry`). Two
 holes are closed here:
 
 - A socket connected before the expiry stays connected: every `SWEEP_SECONDS` each worker closes its
@@ -19,10 +19,11 @@ from datetime import UTC, datetime
 from flask import Flask
 from sqlalchemy import or_, select
 
-from core.identity import hash_token, new_token, token_expiry
+from core.identity import hash_token, new_token
 from extensions import db, socketio
 from workshops import presence, rooms
 from workshops.models import Participant, Workshop
+from workshops.people import token_expiry
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 30.0

@@ -15,13 +15,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from core.identity import new_token, participant_by_token
+from core.identity import new_token
 from errors import RefusedError
 from extensions import db
 from forms import has_hidden_characters
 from workshops import state
 from workshops.join_codes import normalise_join_code
 from workshops.models import Group, Participant, Workshop, name_key
+from workshops.people import participant_by_token
 
 MAX_NAME = 60  # Participant.display_name column
 

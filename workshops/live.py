@@ -24,7 +24,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from core import access_version
 from core.events import ParticipantRemoved
 from core.outbox import emit_now, on_commit
 from core.realtime import group_room, story_room
@@ -34,7 +33,7 @@ from extensions import db, socketio
 from forms import has_hidden_characters
 from ids import parse_id
 from stories.models import Story
-from workshops import expiry, joining, phases, presence, state
+from workshops import access_version, expiry, joining, phases, presence, state
 from workshops.models import Group, Participant, Phase, Workshop
 
 log = logging.getLogger(__name__)
@@ -173,7 +172,7 @@ def ended_phase(workshop: Workshop, before: phases.Clock, after: phases.Clock) -
 def finish_columns(before: phases.Clock, after: phases.Clock, now: datetime) -> dict[str, Any]:
     """`finished_at` as a clock change sets it: now when the workshop finishes, cleared when it goes back.
 
-    Participants' tokens expire a set time after it (core.identity).
+    Participants' tokens expire a set time after it (workshops.people).
     """
     if after.status is not phases.Status.FINISHED:
         return {"finished_at": None}

@@ -15,7 +15,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
 from core.access import facilitates
-from core.identity import remember_participant, session_participant
+from core.identity import remember_participant
 from extensions import db
 from feedback import comments as feedback_comments
 from feedback import strings as feedback_strings
@@ -25,6 +25,7 @@ from workshops.blueprint import bp
 from workshops.join_codes import format_join_code, normalise_join_code
 from workshops.limits import join_limits, wrong_code
 from workshops.models import Participant, Workshop
+from workshops.people import session_participant
 
 UNPROCESSABLE = 422
 SMALLEST = -1  # the join form's choice "any group": the smallest one, as when the facilitator assigns

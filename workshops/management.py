@@ -17,13 +17,13 @@ from sqlalchemy.orm import selectinload
 
 from accounts import operations as accounts
 from accounts.models import Facilitator
-from core.access import LIVE, facilitates
 from core.text import clean_line, clean_text
 from errors import RefusedError
 from extensions import db
 from stories.cowriting.crdt import text_of
 from stories.models import Story, StoryUpdate
 from workshops import expiry, templates
+from workshops.access import LIVE, facilitates
 from workshops.join_codes import format_join_code, new_join_code, normalise_join_code
 from workshops.models import (
     AT_DEADLINE,

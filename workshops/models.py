@@ -12,7 +12,7 @@ from extensions import db
 
 VISIBILITY = ("none", "next", "all")  # which other groups' drafts a phase lets a group read
 # Who may see and leave comments on a story during a phase: nobody, the story's own group, or also the
-# groups that the phase lets read it (see core.access.comment_access).
+# groups that the phase lets read it (see workshops.access.comment_access).
 COMMENTS = ("off", "group", "readers")
 AT_DEADLINE = ("signal", "lock", "advance")  # what happens when a phase's time is up
 
@@ -47,7 +47,7 @@ class Workshop(db.Model):
     broadcast: Mapped[str] = mapped_column(Text, default="")
     broadcast_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Moves with every change of who may read or write what (core.access_version).
+    # Moves with every change of who may read or write what (workshops.access_version).
     access_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # When the last phase ended (participants' tokens expire a set time after; see identity.py).
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -23,7 +23,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import load_only, selectinload
 
 from core import outbox
-from core.access import editors_open, visible_group_ids
 from core.events import FacilitatorState, ParticipantState, Presence, WorkshopState
 from core.identity import Identity
 from core.outbox import emit_now, on_commit
@@ -32,6 +31,7 @@ from core.rendering import render_markdown
 from extensions import db
 from stories.models import Story
 from workshops import phases, presence
+from workshops.access import editors_open, visible_group_ids
 from workshops.models import Group, Participant, Phase, Workshop
 
 log = logging.getLogger(__name__)

@@ -23,5 +23,16 @@ acknowledged and relayed to the story's room. `engine.py` ties these up for one 
 - `history.py`: the text at any point of the log, with who wrote it; `restore.py`: a checkpoint brought back
   as a new edit; `history_retention.py`: forgetting old keystrokes (`flask history-prune`).
 
-It imports nothing from `workshops`: who may do what comes from `core`, the rows from `stories.models`.
+It imports nothing from `workshops`, `feedback` or `accounts`, not even through `core` (tests/test_layers.py).
+The engine asks, workshops answer, through `core.access.AccessRules` (registered by `workshops.register`):
+
+- `story_access(identity, group_id, facilitator_writes=...)`: may this identity open and read the story of
+  the group, may it write (`Access`; asked at `story:open` by `sync.open`, and per batch, only where the
+  version moved, by `access_cache.py`: no query per keystroke);
+- `versions(workshop_ids)`: the access versions to watch: `persistence.tips` reads them with the batch (in
+  SQL), `engine.py` follows them with `core.access_version.Watcher` and re-checks open sockets when one moves;
+- `audience_group(identity)`: the audience room a participant's socket joins with the story (`core.audience`).
+
+Names and colours come from `core.identity` (`display_of`, `display_names`, `group_members`, answered by
+`workshops.people` and `accounts.people`); the rows of the stories from `stories.models`.
 """

@@ -1,10 +1,10 @@
 """Access checks for every sync message at the cost of one query per batch, not a few per message.
 
-`core.access.story_access` decides (the rules live there only); it takes about a millisecond, too much
-for every keystroke. This cache keeps its answer per (identity, story, facilitator writes) with the
-workshop's access version (`core.access_version`), which every change of access moves. Each batch
-reads the versions afresh (`persistence.tips`, in the transaction that stores the batch) and asks
-`story_access` again where one moved: a lock, a move or a phase change is seen by the very next message.
+`core.access.story_access_of` asks the registered rules (`workshops.access`, the only place they live); it
+takes about a millisecond, too much for every keystroke. This cache keeps its answer per (identity, story,
+facilitator writes) with the workshop's access version (`core.access.versions`), which every change of access
+moves. Each batch reads the versions afresh (`persistence.tips`, in the transaction that stores the batch) and
+asks `story_access` again where one moved: a lock, a move or a phase change is seen by the very next message.
 """
 
 from __future__ import annotations

@@ -14,8 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from core.access import Access, story_access_of
-from core.access_version import versions
+from core.access import Access, story_access_of, versions
 from core.identity import Identity, display_of
 from errors import RefusedError
 from extensions import db

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.access import facilitates
-from core.identity import Identity, session_participant
+from core.identity import Identity
 from extensions import db
 from stories.blueprint import bp
 from stories.cowriting import history, restore
@@ -25,6 +25,7 @@ from stories.models import Story, StoryCheckpoint
 from stories.reading import history_export
 from stories.reading.catalog import published_story
 from workshops.models import Workshop
+from workshops.people import session_participant
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers: anything larger names nothing
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")

@@ -1,4 +1,5 @@
-"""`core.access.comment_access`: who may see, write, resolve and moderate comments, per phase setting."""
+"""`workshops.access.comment_access` (what `core.access` asks): who may see, write, resolve and moderate
+comments, per phase setting."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from core.access import CommentAccess, comment_access, may_chat
+from core.access import CommentAccess
 from core.identity import Identity
 from extensions import db
 from tests import factories
+from workshops.access import comment_access, may_chat
 from workshops.models import Group, Workshop
 
 

@@ -1,5 +1,5 @@
-"""`core.access.comment_audience` (the groups a comment event goes to) agrees with `comment_access` for every
-participant, in every comment setting and visibility, running and not."""
+"""`workshops.access.comment_audience` (the groups a comment event goes to) agrees with `comment_access` for
+every participant, in every comment setting and visibility, running and not."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from core.access import comment_access, comment_audience
 from core.identity import Identity
 from extensions import db
 from tests import factories
+from workshops.access import comment_access, comment_audience
 from workshops.models import Workshop
 
 

@@ -11,7 +11,6 @@ import pytest
 import requests
 import socketio
 
-from core.identity import participant_by_token
 from extensions import db
 from tests import factories
 from tests.http import cookie_header, signed_in
@@ -19,6 +18,7 @@ from tests.server import ServerProcess
 from tests.sockets import WIRE_MAX, Client, connected
 from workshops import joining
 from workshops.models import Participant, Workshop
+from workshops.people import participant_by_token
 
 pytestmark = pytest.mark.slow
 
