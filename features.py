@@ -23,9 +23,11 @@ def register(app: Flask) -> None:
     import stories.reading.review_views
     import stories.reading.views
     import workshops.api_views
+    import workshops.deadlines
+    import workshops.expiry
     import workshops.live_views
     import workshops.manage_views
-    import workshops.sockets  # noqa: F401
+    import workshops.sockets
     from api import bp as api_bp
     from stories.blueprint import bp as stories_bp
     from workshops.blueprint import bp as workshops_bp
@@ -37,3 +39,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     stories.cowriting.history_retention.register(app)
     stories.cowriting.sockets.register(app)
+    workshops.deadlines.register(app)  # periodic tasks, run by the app's runtime (core/runtime.py)
+    workshops.expiry.register(app)

@@ -22,7 +22,8 @@ from flask import Flask
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from extensions import db, socketio
+from core import runtime
+from extensions import db
 from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,6 @@ class Watcher:
         self.app = app
         self.hooks: list[tuple[Callable[[], set[int]], Hook]] = []
         self.seen: dict[int, int] = {}
-        self.started = False
 
     def add_hook(self, watched: Callable[[], set[int]], hook: Hook) -> None:
         """`watched()` names workshops to follow; each poll calls `hook(current versions, moved ids)`.
@@ -125,23 +125,6 @@ class Watcher:
         A workshop seen for the first time, or gone, counts as moved.
         """
         self.hooks.append((watched, hook))
-
-    def start(self) -> None:
-        """Start the loop once, lazily (after gunicorn forks)."""
-        if not self.started:
-            self.started = True
-            socketio.start_background_task(self._run)
-
-    def _run(self) -> None:
-        while True:
-            socketio.sleep(POLL_SECONDS)
-            with self.app.app_context():
-                try:
-                    self.poll()
-                except Exception:
-                    log.exception("access version poll failed")
-                finally:
-                    db.session.remove()
 
     def poll(self) -> set[int]:
         """Read the watched workshops' versions and call every hook; return the workshops that moved."""
@@ -168,4 +151,5 @@ def watcher(app: Flask) -> Watcher:
     found = app.extensions.get("plume.access_watcher")
     if found is None:
         found = app.extensions["plume.access_watcher"] = Watcher(app)
+        runtime.of(app).every(POLL_SECONDS, found.poll, "access-watcher")  # from its first hook on
     return found
