@@ -156,6 +156,7 @@ class Runtime:
                 service.start()
             for task in self.tasks.values():
                 task.start()
+            log.info("runtime started pid=%d tasks=%s", self.started_in, ",".join(self.tasks) or "-")
 
     def stop(self, timeout: float = 10) -> bool:
         """Stop every task and service and wait for the tasks to end; False if one still ran after

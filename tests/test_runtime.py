@@ -4,6 +4,7 @@ request, stopped together."""
 from __future__ import annotations
 
 import logging
+import re
 import runpy
 import threading
 import time
@@ -12,12 +13,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import requests
 from flask import Flask
 from sqlalchemy import text
 
 from core import runtime
 from core.runtime import Periodic, Runtime
 from extensions import db
+from tests.server import ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,6 +79,29 @@ def test_gunicorns_worker_hook_starts_the_runtime(app: Flask) -> None:
     finally:
         app.extensions[runtime.EXTENSION] = saved
         assert own.stop()
+
+
+def test_each_gunicorn_worker_starts_its_runtime_once_at_boot(database: str) -> None:
+    server = ServerProcess(database, env={"PLUME_WORKERS": "2", "REDIS_URL": ""})
+    server.log.unlink(missing_ok=True)  # a log of an earlier server on this port
+    server.start()
+    try:
+        for _ in range(30):
+            requests.get(f"{server.url}/healthz", timeout=5)
+            requests.get(f"{server.url}/", timeout=5)
+        assert wait_for(lambda: len(starts(server.log.read_text())) == 2)
+        started = starts(server.log.read_text())
+    finally:
+        server.stop()
+    assert len(started) == 2  # one start per worker process, whatever the requests
+    assert all({"deadlines", "token-expiry", "socket-sweeper"} <= tasks for tasks in started.values())
+
+
+def starts(log: str) -> dict[str, set[str]]:
+    """{pid: its tasks} of every `runtime started` line of a server's log."""
+    found = re.findall(r"runtime started pid=(\d+) tasks=([\w,-]+)", log)
+    assert len(found) == len({pid for pid, _ in found}), f"a worker started its runtime twice: {found}"
+    return {pid: set(tasks.split(",")) for pid, tasks in found}
 
 
 def test_a_task_registered_after_the_start_starts_at_once(fresh: Runtime) -> None:
