@@ -19,7 +19,7 @@ import logs
 import socket_frames
 import socket_packets
 import version
-from core import pool_ping, room_queue, watchdog
+from core import pool_ping, room_queue, runtime, watchdog
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).parent
@@ -108,6 +108,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         transactions.install()
 
+    background_work = runtime.of(app)  # features register their loops with it; started once per worker
     import backups
     import features
     import models  # noqa: F401  (registers every table with SQLAlchemy)
@@ -128,7 +129,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_security_headers)
     if app.config["PLUME_DEBUG_HOLD_LOOP"]:
         watchdog.install_debug_route(app)
-    watchdog.start(app)  # under gevent only: a log line for every stall of the event loop
+    background_work.service("watchdog", lambda: watchdog.start(app))  # gevent only: a line per loop stall
     proxies = app.config["PLUME_TRUSTED_PROXIES"]
     if proxies:  # outermost, so HTTP and Socket.IO alike see the client's address and scheme (docs/deploy.md)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
@@ -153,4 +154,5 @@ if __name__ == "__main__":  # pragma: no cover - `make run` uses gunicorn; this 
 
     monkey.patch_all()
     application = create_app()
+    runtime.of(application).start()
     socketio.run(application, host="127.0.0.1", port=5000, debug=True)

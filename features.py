@@ -26,6 +26,8 @@ def register(app: Flask) -> None:
     import stories.reading.views
     import workshops
     import workshops.api_views
+    import workshops.deadlines
+    import workshops.expiry
     import workshops.live_views
     import workshops.manage_views
     import workshops.sockets
@@ -45,3 +47,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     stories.cowriting.history_retention.register(app)
     stories.cowriting.sockets.register(app)
+    workshops.deadlines.register(app)  # periodic tasks, run by the app's runtime (core/runtime.py)
+    workshops.expiry.register(app)

@@ -27,3 +27,11 @@ def post_worker_init(worker: object) -> None:
 
     gc.collect()
     gc.freeze()
+    start_runtime(worker)
+
+
+def start_runtime(worker: object) -> None:
+    """Start this worker's background loops (core/runtime.py), once, before it serves a request."""
+    from core import runtime
+
+    runtime.of(worker.wsgi).start()  # type: ignore[attr-defined]  (the app `create_app()` returned)

@@ -26,6 +26,7 @@ from urllib.parse import parse_qs
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core import runtime
 from extensions import socketio
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,9 @@ def is_handshake(environ: dict[str, Any]) -> bool:
 class AddressCap:
     """WSGI middleware: at most `limit` concurrent Engine.IO connections per client address."""
 
-    def __init__(
-        self, app: Callable[..., Any], limit: int, on_socket: Callable[[], None], proxies: int = 0
-    ) -> None:
+    def __init__(self, app: Callable[..., Any], limit: int, proxies: int = 0) -> None:
         self.app = app
         self.limit = limit
-        self.on_socket = on_socket  # called on every Socket.IO request (starts the sweeper, once)
         self.proxies = proxies
         self.handshaking: dict[int, str] = {}  # handshakes under way: number → address
         self._numbers = itertools.count(1)
@@ -80,7 +78,6 @@ class AddressCap:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not environ.get("PATH_INFO", "").startswith(SOCKET_PATH):
             return self.app(environ, start_response)
-        self.on_socket()
         if not is_handshake(environ):
             return self.app(environ, start_response)
         address = environ.get("REMOTE_ADDR", "")
@@ -119,20 +116,6 @@ class AnonymousSweeper:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.first_seen: dict[str, float] = {}
-        self.started = False
-
-    def start(self) -> None:
-        if not self.started:
-            self.started = True
-            socketio.start_background_task(self._run)
-
-    def _run(self) -> None:
-        while True:
-            socketio.sleep(SWEEP_SECONDS)
-            try:
-                self.sweep()
-            except Exception:
-                log.exception("sweep of anonymous sockets failed")
 
     def sweep(self, now: float | None = None) -> list[str]:
         """Close the anonymous connections past their deadline; return their Engine.IO ids."""
@@ -149,9 +132,10 @@ class AnonymousSweeper:
 
 
 def install(app: Flask) -> None:
-    """Put the address cap in front of the app's WSGI stack and start the sweeper with the server."""
+    """Put the address cap in front of the app's WSGI stack; the sweeper runs with the app's runtime."""
     sweeper = app.extensions["plume.socket_sweeper"] = AnonymousSweeper(app)
+    runtime.of(app).every(SWEEP_SECONDS, sweeper.sweep, "socket-sweeper", app_context=False)
     limit, proxies = app.config["PLUME_SOCKETS_PER_ADDRESS"], app.config["PLUME_TRUSTED_PROXIES"]
-    cap = AddressCap(app.wsgi_app, limit, sweeper.start, proxies)
+    cap = AddressCap(app.wsgi_app, limit, proxies)
     app.wsgi_app = cap  # type: ignore[method-assign]
     _installed.append(cap)

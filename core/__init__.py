@@ -15,8 +15,10 @@ that the feature implements and plugs in when the app is created (`features.regi
   socket's identity, error acks), `signals.py` (what
   happened, for whoever listens: a phase ended), `background.py` (work that a click starts and does not
   wait for);
-- the worker's event loop: `watchdog.py` (a log line for every stall), `cpu_process.py` (a child process
-  for CPU-heavy pure work, so that the loop never waits for it);
+- the worker's event loop: `runtime.py` (the app's runtime: every periodic task and service registers with
+  it, `every(seconds, fn, name)` or `service(name, start, stop)`; started once per worker process by
+  gunicorn's `post_worker_init`, stopped by the tests' fixture), `watchdog.py` (a log line for every
+  stall), `cpu_process.py` (a child process for CPU-heavy pure work, so that the loop never waits for it);
 - the text rules: `text.py` (what a typed field may hold), `rendering.py` (the only place Markdown becomes
   HTML, sanitised).
 """

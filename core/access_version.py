@@ -15,8 +15,9 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from core import runtime
 from core.access import versions
-from extensions import db, socketio
+from extensions import db
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.25
@@ -32,7 +33,6 @@ class Watcher:
         self.app = app
         self.hooks: list[tuple[Callable[[], set[int]], Hook]] = []
         self.seen: dict[int, int] = {}
-        self.started = False
 
     def add_hook(self, watched: Callable[[], set[int]], hook: Hook) -> None:
         """`watched()` names workshops to follow; each poll calls `hook(current versions, moved ids)`.
@@ -40,23 +40,6 @@ class Watcher:
         A workshop seen for the first time, or gone, counts as moved.
         """
         self.hooks.append((watched, hook))
-
-    def start(self) -> None:
-        """Start the loop once, lazily (after gunicorn forks)."""
-        if not self.started:
-            self.started = True
-            socketio.start_background_task(self._run)
-
-    def _run(self) -> None:
-        while True:
-            socketio.sleep(POLL_SECONDS)
-            with self.app.app_context():
-                try:
-                    self.poll()
-                except Exception:
-                    log.exception("access version poll failed")
-                finally:
-                    db.session.remove()
 
     def poll(self) -> set[int]:
         """Read the watched workshops' versions and call every hook; return the workshops that moved."""
@@ -83,4 +66,5 @@ def watcher(app: Flask) -> Watcher:
     found = app.extensions.get("plume.access_watcher")
     if found is None:
         found = app.extensions["plume.access_watcher"] = Watcher(app)
+        runtime.of(app).every(POLL_SECONDS, found.poll, "access-watcher")  # from its first hook on
     return found

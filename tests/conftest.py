@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from core import background
+from core import background, runtime
 from extensions import db, limiter
 from tests.server import ServerProcess, free_port
 
@@ -61,8 +61,8 @@ def app(database: str) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Let background work finish, then empty every table and reset rate limits after each test that used
-    the app."""
+    """Let background work finish and stop the app's runtime (if a test started it), then empty every table
+    and reset rate limits after each test that used the app."""
     yield
     if "app" not in request.fixturenames:
         return
@@ -70,6 +70,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     assert background.worker(application).wait_idle(60), (
         "background work (phase-end checkpoints) still running"
     )
+    assert runtime.of(application).stop(), "a periodic task of the app's runtime did not stop"
     with application.app_context():
         db.session.rollback()
         db.session.remove()

@@ -1,8 +1,8 @@
 """When a phase's time runs out: its deadline action (signal, lock the editors, or go on), run once.
 
-Every worker runs the same housekeeping loop (:func:`ensure_started`, a Socket.IO background task, so it
-works with threads and with gevent). Each pass finds the running workshops whose deadline has passed and
-whose action has not run yet, and claims each one with a conditional UPDATE on the clock version it read
+Every worker runs the same periodic pass (:func:`register` hands :func:`run_due` to the app's runtime,
+`core/runtime.py`). Each pass finds the running workshops whose deadline has passed and whose action has
+not run yet, and claims each one with a conditional UPDATE on the clock version it read
 (:func:`workshops.live.write_clock`): of several workers, or of a worker and a facilitator's command, exactly
 one write lands, so a phase never advances twice. The winner queues the new state and commits: the state
 goes out with the commit (:mod:`core.outbox`).
@@ -15,7 +15,6 @@ goes out with the commit (:mod:`core.outbox`).
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +22,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from extensions import db, socketio
+from core import runtime
+from extensions import db
 from workshops import live, phases, state
 from workshops.models import Workshop
 
@@ -31,9 +31,6 @@ log = logging.getLogger(__name__)
 
 INTERVAL = 0.5
 """Seconds between two passes: a deadline action runs at most this late."""
-
-_started: set[int] = set()
-_guard = threading.Lock()
 
 
 def due(now: datetime) -> list[tuple[int, int]]:
@@ -105,27 +102,8 @@ def run_due(now: datetime | None = None) -> list[tuple[int, str]]:
     return done
 
 
-def _loop(app: Flask) -> None:
-    while True:
-        socketio.sleep(INTERVAL)
-        with app.app_context():
-            try:
-                run_due()
-            except Exception:
-                log.exception("deadline pass failed")
-            finally:
-                db.session.remove()
-
-
-def ensure_started(app: Flask) -> None:
-    """Start this process's deadline loop once (not in tests that drive :func:`run_due` themselves)."""
+def register(app: Flask) -> None:
+    """Run :func:`run_due` every :data:`INTERVAL` in each worker (not in tests, which drive it themselves)."""
     if app.testing or app.config.get("PLUME_DEADLINE_LOOP") is False:
         return
-    key = id(app)
-    if key in _started:
-        return
-    with _guard:
-        if key in _started:
-            return
-        _started.add(key)
-    socketio.start_background_task(_loop, app)
+    runtime.of(app).every(INTERVAL, run_due, "deadlines")

@@ -13,12 +13,12 @@ holes are closed here:
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import UTC, datetime
 
 from flask import Flask
 from sqlalchemy import or_, select
 
+from core import runtime
 from core.identity import hash_token, new_token
 from extensions import db, socketio
 from workshops import presence, rooms
@@ -27,8 +27,6 @@ from workshops.people import token_expiry
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 30.0
-_started: set[int] = set()
-_guard = threading.Lock()
 
 
 def expired(workshop: Workshop, now: datetime | None = None) -> bool:
@@ -72,22 +70,7 @@ def sweep(now: datetime | None = None) -> list[str]:
     return closed
 
 
-def ensure_started(app: Flask) -> None:
-    """Start this process's sweep (once per app)."""
-    with _guard:
-        if id(app) in _started:
-            return
-        _started.add(id(app))
-    socketio.start_background_task(_run, app)
-
-
-def _run(app: Flask) -> None:
-    while True:
-        socketio.sleep(app.config.get("PLUME_EXPIRY_SWEEP_SECONDS", SWEEP_SECONDS))
-        with app.app_context():
-            try:
-                sweep()
-            except Exception:
-                log.exception("sweep of expired sockets failed")
-            finally:
-                db.session.remove()
+def register(app: Flask) -> None:
+    """Run :func:`sweep` every `PLUME_EXPIRY_SWEEP_SECONDS` in each worker, spread a little."""
+    seconds = app.config.get("PLUME_EXPIRY_SWEEP_SECONDS", SWEEP_SECONDS)
+    runtime.of(app).every(float(seconds), sweep, "token-expiry", jitter=0.1)

@@ -20,7 +20,7 @@ from extensions import db
 from feedback import comments as feedback_comments
 from feedback import strings as feedback_strings
 from forms import PlumeForm
-from workshops import deadlines, joining, room, state
+from workshops import joining, room, state
 from workshops.blueprint import bp
 from workshops.join_codes import format_join_code, normalise_join_code
 from workshops.limits import join_limits, wrong_code
@@ -44,12 +44,6 @@ class JoinForm(PlumeForm):
     code = StringField(_l("Join code"))
     name = StringField(_l("Your name"))
     group = SelectField(_l("Your group"), coerce=int, validators=[Optional()], validate_choice=False)
-
-
-@bp.before_app_request
-def _start_deadline_loop() -> None:
-    """Each worker enforces the phases' deadlines from its first request on (a flag check after that)."""
-    deadlines.ensure_started(current_app._get_current_object())
 
 
 # --- Catalogues of UI strings for the page scripts ---------------------------------------------------

@@ -25,7 +25,7 @@ from typing import Any
 
 from flask import current_app
 
-from core import redis_client
+from core import redis_client, runtime
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,6 @@ class RedisPresence(LocalPresence):
         self.ttl = ttl
         self.clock = clock
         self._heartbeat = heartbeat
-        self._beating = False
 
     def _key(self, workshop_id: int) -> str:
         return f"{self.PREFIX}{workshop_id}"
@@ -176,20 +175,18 @@ class RedisPresence(LocalPresence):
             pipe.zadd(self._key(entry.workshop_id), {self._member(sid, entry): now})
         pipe.execute()
 
-    def _start_heartbeat(self) -> None:
-        if not self._heartbeat or self._beating:
-            return
-        self._beating = True
-        thread = threading.Thread(target=self._beat_forever, name="plume-presence", daemon=True)
-        thread.start()
+    def heartbeat(self) -> None:
+        """One beat, every ``ttl / 3`` seconds (run by the app's runtime): Redis away is only a warning."""
+        try:
+            self.beat()
+        except Exception:  # Redis away for a moment: try again at the next beat
+            log.warning("presence heartbeat failed", exc_info=True)
 
-    def _beat_forever(self) -> None:
-        while True:
-            time.sleep(self.ttl / 3)
-            try:
-                self.beat()
-            except Exception:  # Redis away for a moment: try again at the next beat
-                log.warning("presence heartbeat failed", exc_info=True)
+    def _start_heartbeat(self) -> None:
+        """Hand the heartbeat to the current app's runtime, from the first socket on (once per app)."""
+        if self._heartbeat:
+            beats = runtime.of(current_app)
+            beats.every(self.ttl / 3, self.heartbeat, "presence-heartbeat", app_context=False)
 
 
 _stores: dict[str | None, LocalPresence] = {}

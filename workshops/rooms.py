@@ -105,7 +105,8 @@ def resend_states(app: Flask) -> None:
 
 
 def follow(app: Flask) -> None:
-    """Keep this app's socket rooms in step with access (hooked once per app; started with a socket), and
+    """Keep this app's socket rooms in step with access (hooked once per app, from its first socket; the
+    watcher polls in the app's runtime), and
     send the state again when the message queue comes back."""
     if not app.extensions.get("plume.rooms_follow"):
         app.extensions["plume.rooms_follow"] = True
@@ -113,4 +114,3 @@ def follow(app: Flask) -> None:
         hooks = getattr(socketio.server.manager, "on_resubscribed", None)
         if hooks is not None:
             hooks.append(lambda: resend_states(app))
-    watcher(app).start()

@@ -26,7 +26,7 @@ from core.realtime import (
 )
 from extensions import db, socketio
 from ids import parse_id
-from workshops import deadlines, expiry, live, presence, rooms, state
+from workshops import live, presence, rooms, state
 from workshops.models import Participant
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,6 @@ def on_connect(auth: Any = None) -> None:
     "workshop_id": N}` and join that workshop's rooms when they run it.
     """
     try:
-        deadlines.ensure_started(current_app._get_current_object())
-        expiry.ensure_started(current_app._get_current_object())  # type: ignore[arg-type]
         identity = identify(auth if isinstance(auth, dict) else None)
         if identity is None:
             raise ConnectionRefusedError("unauthorized")

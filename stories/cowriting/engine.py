@@ -1,7 +1,7 @@
 """The co-writing engine of one process: live documents, the group-commit writer, who has which story open
 and may still read it, their cursors, the facilitators' activity feed, the queue of long logs to compact
-(`compactions.py`), and a housekeeping loop (flush waiting cursors, evict idle documents, forget sockets
-that went away).
+(`compactions.py`), and a housekeeping task that the app's runtime runs (flush waiting cursors, evict idle
+documents, forget sockets that went away).
 
 Access follows the workshop: every subscription remembers the workshop's access version it was checked
 at; when the version moves (`core.access_version.Watcher`), each subscription is checked again and a
@@ -22,7 +22,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from core import audience
+from core import audience, runtime
 from core.access import story_access_of
 from core.access_version import watcher
 from core.events import StoryAccess, StoryActivity, StoryRevoked
@@ -77,7 +77,7 @@ class Engine:
         self._activity_sent: dict[int, float] = {}
         self._activity_due: dict[int, tuple[LiveStory, datetime]] = {}
         self.compactions = CompactionQueue(app, self._compacted)
-        self._housekeeper: threading.Thread | None = None
+        self._last_socket_sweep = self._last_idle_sweep = time.monotonic()
 
     # --- stories ----------------------------------------------------------------------------------
 
@@ -197,38 +197,24 @@ class Engine:
     # --- housekeeping -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the housekeeping thread of this process (once, lazily: after gunicorn forks)."""
-        if self._housekeeper is not None and self._housekeeper.is_alive():
-            return
-        with self._lock:
-            if self._housekeeper is None or not self._housekeeper.is_alive():
-                self._housekeeper = threading.Thread(
-                    target=self._housekeep, name="plume-story-housekeeper", daemon=True
-                )
-                self._housekeeper.start()
+        """Hand the housekeeping to the app's runtime (once; it runs in each worker process) and start the
+        compaction queue."""
+        runtime.of(self.app).every(TICK_SECONDS, self.housekeep, "story-housekeeper")
         self.compactions.start()
-        watcher(self.app).start()
 
-    def _housekeep(self) -> None:
-        last_socket_sweep = last_idle_sweep = time.monotonic()
-        while True:
-            time.sleep(TICK_SECONDS)
-            now = time.monotonic()
-            try:
-                with self.app.app_context():
-                    self.flush_cursors(now)
-                    self.flush_activity(now)
-                    if now - last_socket_sweep >= SOCKET_SWEEP_SECONDS:
-                        last_socket_sweep = now
-                        self.forget_gone_sockets()
-                    if now - last_idle_sweep >= IDLE_SWEEP_SECONDS:
-                        last_idle_sweep = now
-                        idle = self.app.config.get("PLUME_STORY_IDLE_SECONDS", 120)
-                        self.stories.evict_idle(self.room_is_open, idle, now)
-            except Exception:
-                log.exception("story housekeeping failed")
-                with self.app.app_context():
-                    db.session.rollback()
+    def housekeep(self) -> None:
+        """One tick (in an app context): relay waiting cursors and activity; now and then forget gone
+        sockets and evict idle stories."""
+        now = time.monotonic()
+        self.flush_cursors(now)
+        self.flush_activity(now)
+        if now - self._last_socket_sweep >= SOCKET_SWEEP_SECONDS:
+            self._last_socket_sweep = now
+            self.forget_gone_sockets()
+        if now - self._last_idle_sweep >= IDLE_SWEEP_SECONDS:
+            self._last_idle_sweep = now
+            idle = self.app.config.get("PLUME_STORY_IDLE_SECONDS", 120)
+            self.stories.evict_idle(self.room_is_open, idle, now)
 
     def flush_cursors(self, now: float) -> None:
         """Relay the cursors that waited for their story's interval (`cursors.RELAY_INTERVAL`) to pass."""

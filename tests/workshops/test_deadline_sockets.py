@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from app import create_app
+from core import runtime
 from extensions import db
 from tests import factories
 from tests.server import ServerProcess
@@ -236,8 +237,8 @@ def test_deadline_actions_run_once_with_several_workers(database: str, app_ctx) 
 
 
 def test_the_deadline_loop_does_not_run_in_tests(app) -> None:
-    deadlines.ensure_started(app)
-    assert id(app) not in deadlines._started  # tests drive run_due themselves
+    deadlines.register(app)
+    assert "deadlines" not in runtime.of(app).tasks  # tests drive run_due themselves
 
 
 def test_another_workshops_facilitator_cannot_send_a_versioned_command(

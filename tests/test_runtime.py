@@ -1,0 +1,187 @@
+"""The app's runtime (core/runtime.py): periodic tasks and services, started once per process, never from a
+request, stopped together."""
+
+from __future__ import annotations
+
+import logging
+import re
+import runpy
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import requests
+from flask import Flask
+from sqlalchemy import text
+
+from core import runtime
+from core.runtime import Periodic, Runtime
+from extensions import db
+from tests.server import ServerProcess
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
+
+
+@pytest.fixture
+def fresh(app: Flask) -> Iterator[Runtime]:
+    """A runtime of its own on the test app (the app's own keeps the features' tasks)."""
+    own = Runtime(app)
+    yield own
+    assert own.stop()
+
+
+def test_the_features_register_their_loops_with_the_apps_runtime(app: Flask) -> None:
+    own = runtime.of(app)
+    assert own is app.extensions[runtime.EXTENSION]
+    assert {"socket-sweeper", "token-expiry"} <= set(own.tasks)
+    assert "watchdog" in own.services
+    assert "deadlines" not in own.tasks  # tests drive the deadline pass themselves
+    assert not own.running  # the tests' app is never started by the factory nor by a request
+
+
+def test_requests_do_not_start_the_runtime(client, app: Flask) -> None:
+    for _ in range(20):
+        client.get("/healthz")
+        client.get("/")
+    assert not runtime.of(app).running
+
+
+def test_tasks_start_once_per_process_however_often_start_is_called(fresh: Runtime, client) -> None:
+    threads: list[int] = []
+    fresh.every(0.01, lambda: threads.append(threading.get_ident()), "counter")
+    for _ in range(20):
+        fresh.start()
+        client.get("/healthz")
+    assert wait_for(lambda: len(threads) >= 5)
+    assert len(set(threads)) == 1  # one loop, however many starts and requests
+    assert fresh.running
+
+
+def test_gunicorns_worker_hook_starts_the_runtime(app: Flask) -> None:
+    own = Runtime(app)
+    app.extensions[runtime.EXTENSION], saved = own, app.extensions[runtime.EXTENSION]
+    try:
+        hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+        hooks["start_runtime"](SimpleNamespace(wsgi=app))
+        assert own.running
+    finally:
+        app.extensions[runtime.EXTENSION] = saved
+        assert own.stop()
+
+
+def test_each_gunicorn_worker_starts_its_runtime_once_at_boot(database: str) -> None:
+    server = ServerProcess(database, env={"PLUME_WORKERS": "2", "REDIS_URL": ""})
+    server.log.unlink(missing_ok=True)  # a log of an earlier server on this port
+    server.start()
+    try:
+        for _ in range(30):
+            requests.get(f"{server.url}/healthz", timeout=5)
+            requests.get(f"{server.url}/", timeout=5)
+        assert wait_for(lambda: len(starts(server.log.read_text())) == 2)
+        started = starts(server.log.read_text())
+    finally:
+        server.stop()
+    assert len(started) == 2  # one start per worker process, whatever the requests
+    assert all({"deadlines", "token-expiry", "socket-sweeper"} <= tasks for tasks in started.values())
+
+
+def starts(log: str) -> dict[str, set[str]]:
+    """{pid: its tasks} of every `runtime started` line of a server's log."""
+    found = re.findall(r"runtime started pid=(\d+) tasks=([\w,-]+)", log)
+    assert len(found) == len({pid for pid, _ in found}), f"a worker started its runtime twice: {found}"
+    return {pid: set(tasks.split(",")) for pid, tasks in found}
+
+
+def test_a_task_registered_after_the_start_starts_at_once(fresh: Runtime) -> None:
+    fresh.start()
+    ran = threading.Event()
+    fresh.every(0.01, ran.set, "late")
+    assert ran.wait(10)
+
+
+def test_a_name_registered_twice_keeps_the_first_task(fresh: Runtime) -> None:
+    first = fresh.every(1, lambda: None, "twice")
+    assert fresh.every(2, lambda: None, "twice") is first
+    assert first.seconds == 1
+
+
+def test_a_failing_task_logs_and_keeps_running(fresh: Runtime, caplog: pytest.LogCaptureFixture) -> None:
+    calls: list[int] = []
+
+    def flaky() -> None:
+        calls.append(1)
+        db.session.execute(text("SELECT 1"))  # a session in use when it fails: rolled back, removed
+        if len(calls) <= 2:
+            raise RuntimeError("boom")
+
+    task = fresh.every(0.01, flaky, "flaky")
+    with caplog.at_level(logging.ERROR, logger="core.runtime"):
+        fresh.start()
+        assert wait_for(lambda: len(calls) >= 5)
+    assert task.failures == 2
+    failed = [r for r in caplog.records if r.getMessage() == "background task flaky failed"]
+    assert len(failed) == 2
+    assert failed[0].exc_info is not None
+
+
+def test_stop_stops_every_task_and_service(fresh: Runtime) -> None:
+    counts = {"a": 0, "b": 0}
+    services: list[str] = []
+
+    def count(name: str) -> Callable[[], None]:
+        def run() -> None:
+            counts[name] += 1
+
+        return run
+
+    fresh.every(0.01, count("a"), "a")
+    fresh.every(0.01, count("b"), "b", app_context=False)
+    fresh.service("svc", lambda: services.append("started"), lambda: services.append("stopped"))
+    fresh.start()
+    assert wait_for(lambda: counts["a"] >= 2 and counts["b"] >= 2)
+    assert fresh.stop()
+    assert services == ["started", "stopped"]
+    after = dict(counts)
+    time.sleep(0.2)
+    assert counts == after  # nothing ran after stop()
+    assert not fresh.running
+    fresh.start()  # and it may start again (a test after another)
+    assert wait_for(lambda: counts["a"] > after["a"])
+    assert services == ["started", "stopped", "started"]
+
+
+def test_stop_ends_a_task_in_the_middle_of_a_long_wait(fresh: Runtime) -> None:
+    fresh.every(3600, lambda: None, "hourly")
+    fresh.start()
+    started = time.monotonic()
+    assert fresh.stop(timeout=10)
+    assert time.monotonic() - started < 5  # it did not wait for the hour
+
+
+def test_a_task_waits_its_interval_before_the_first_pass(fresh: Runtime) -> None:
+    ran = threading.Event()
+    fresh.every(30, ran.set, "slow")
+    fresh.start()
+    assert not ran.wait(0.3)
+
+
+def test_jitter_spreads_the_interval_within_its_bounds(app: Flask) -> None:
+    steady = Periodic(app, "steady", 2.0, lambda: None)
+    assert {steady.delay() for _ in range(100)} == {2.0}
+    spread = Periodic(app, "spread", 2.0, lambda: None, jitter=0.25)
+    delays = [spread.delay() for _ in range(1000)]
+    assert all(1.5 <= d <= 2.5 for d in delays)
+    assert min(delays) < 1.7
+    assert max(delays) > 2.3
