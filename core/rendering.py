@@ -1,4 +1,4 @@
-"""The only place where user text becomes HTML (DESIGN.md §2: markdown, then bleach with an allowlist).
+"""The only place where user text becomes HTML (markdown, then bleach with an allowlist).
 
 Two layers, so that one bug does not make an XSS:
 

@@ -1,4 +1,4 @@
-"""Workshop templates as data: the Bright Mirror agenda (DESIGN.md §5) and a blank one, in English and French.
+"""Workshop templates as data: the Bright Mirror agenda and a blank one, in English and French.
 
 A template's texts are written in the workshop's language (chosen when it is created), not in the language
 of the facilitator's interface: they are what participants read on their screens.

@@ -1,4 +1,4 @@
-"""The story document in pycrdt and the y-protocols messages that carry it (DESIGN §3, docs/protocol.md).
+"""The story document in pycrdt and the y-protocols messages that carry it (docs/protocol.md).
 
 Pure functions, no I/O: parse and build the binary messages of one `yjs` event, check that an update is
 well formed before anything stores it, tell whether a document integrated an update, read a log's text.

@@ -1,4 +1,4 @@
-"""The read API of published stories (DESIGN.md §4): `GET /api/v1/stories[?workshop=<id>]` and
+"""The read API of published stories (README, "Running a workshop"): `GET /api/v1/stories[?workshop=<id>]` and
 `GET /api/v1/stories/<id>`. Unpublished stories do not exist here: 404, or absent from lists."""
 
 from __future__ import annotations

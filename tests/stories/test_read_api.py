@@ -1,4 +1,4 @@
-"""The read API (DESIGN.md §4): published stories only, JSON errors."""
+"""The read API (README, "Running a workshop"): published stories only, JSON errors."""
 
 from __future__ import annotations
 
