@@ -5,7 +5,8 @@ their models):
 - who may do what: `access.py` (run a workshop, read or write a story, comment, chat), and
   `access_version.py` (the per-workshop version that every change of access moves, watched by each process);
 - how events reach sockets: `events.py` (every event the server sends, typed, as docs/protocol.md lists
-  them), `outbox.py` (sent once the transaction commits, never on rollback), `realtime.py` (room names, a
+  them), `outbox.py` (sent once the transaction commits, never on rollback), `unit_of_work.py` (the one
+  place that commits: operations flush, their caller commits once), `realtime.py` (room names, a
   socket's identity, error acks), `signals.py` (what
   happened, for whoever listens: a phase ended), `background.py` (work that a click starts and does not
   wait for);
