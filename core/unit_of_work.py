@@ -12,7 +12,8 @@ writer and persistence layer keep their own short transactions, see ``stories.co
 
 It commits when the block ends normally (the queued events then go out) and rolls back when it raises (they
 are dropped), then re-raises: a refusal (`errors.RefusedError`) is caught outside the block, with nothing
-written. It also works as a decorator (``@committed()``).
+written. It also works as a decorator (``@committed()``). Blocks do not nest: an inner one would commit the
+outer one's work early (`workshops.live.run_command` is a unit of work of its own: call it outside one).
 
 The rule of :mod:`core.transactions` still holds: a block does its slow work (renders, exports, Redis
 calls, emits that may wait) before its first write, and nothing in it yields after that write. What must

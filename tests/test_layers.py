@@ -9,6 +9,9 @@ The units, from the bottom up:
 - `stories.cowriting` (the live engine) and `stories.reading` (publishing and the reader's pages);
 - `workshops` (its operations, views and sockets), `feedback`, `accounts`, `api`, `stories` (its blueprint);
 - each top-level module on its own (`app`, `features`, `extensions`, `forms`, ...).
+
+And who commits, read from every `.commit(` call: no module that holds operations, and nothing but
+`core.unit_of_work.committed()` outside the co-writing engine's own transactions (issue 24).
 """
 
 from __future__ import annotations
