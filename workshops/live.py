@@ -281,6 +281,7 @@ def move_participant(workshop: Workshop, participant_id: int, group_id: int | No
     """Move a participant to another group (None: the smallest); their sockets change rooms, their view
     follows."""
     participant = _participant(workshop, participant_id)
+    connected = presence.store().connected(workshop.id)  # Redis, before the write (`core.transactions`)
     target = smallest_group_for(workshop, participant) if group_id is None else _group(workshop, group_id)
     old_group_id = participant.group_id
     if old_group_id == target.id:
@@ -301,7 +302,7 @@ def move_participant(workshop: Workshop, participant_id: int, group_id: int | No
 
     on_commit(change_rooms)
     state.publish_state(workshop_id)
-    state.publish_presence(workshop_id)
+    state.publish_presence(workshop_id, connected=connected)
 
 
 def _participant(workshop: Workshop, participant_id: int) -> Participant:
@@ -318,6 +319,7 @@ def remove_participant(workshop: Workshop, participant_id: int, now: datetime) -
     queue when there are several); the rosters and the presence of everyone else follow.
     """
     participant = _participant(workshop, participant_id)
+    connected = presence.store().connected(workshop.id)  # Redis, before the write (`core.transactions`)
     participant.removed_at = now
     db.session.flush()
     workshop_id = workshop.id
@@ -334,7 +336,7 @@ def remove_participant(workshop: Workshop, participant_id: int, now: datetime) -
 
     on_commit(close_sockets)
     state.publish_state(workshop_id)
-    state.publish_presence(workshop_id)
+    state.publish_presence(workshop_id, connected=connected)
 
 
 # --- The entry point --------------------------------------------------------------------------------

@@ -276,8 +276,8 @@ def _send_states(messages: list[tuple[WorkshopState, str]], instructions: str | 
         log.exception("workshop:state not sent")
 
 
-def _presence(workshop_id: int) -> Presence:
-    connected = presence.store().connected(workshop_id)
+def _presence(workshop_id: int, connected: Any = None) -> Presence:
+    connected = presence.store().connected(workshop_id) if connected is None else connected
     rows = db.session.execute(
         select(Participant.id, Participant.group_id).where(
             Participant.workshop_id == workshop_id, Participant.removed_at.is_(None)
@@ -299,12 +299,12 @@ def presence_payload(workshop_id: int) -> dict[str, Any]:
     return _presence(workshop_id).payload()
 
 
-def publish_presence(workshop_id: int, *, on_commit: bool = True) -> None:
+def publish_presence(workshop_id: int, *, on_commit: bool = True, connected: Any = None) -> None:
     """Tell the workshop's facilitators who is connected: once the transaction commits (a removal, a move),
     or now (`on_commit=False`: a socket came or went, which no transaction stands behind). Failures are
     logged, like publish_state's."""
     try:
         send = emit_on_commit if on_commit else emit_now
-        send(_presence(workshop_id), to=facilitators_room(workshop_id))
+        send(_presence(workshop_id, connected), to=facilitators_room(workshop_id))
     except Exception:
         log.exception("presence of workshop %s not sent", workshop_id)
