@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from accounts import operations
+from core.unit_of_work import committed
 
 group = AppGroup("facilitator", help="Manage facilitator accounts.")
 
@@ -26,7 +27,9 @@ def _read_password() -> str:
 def create(email: str, name: str) -> None:
     """Create a facilitator; the password comes from a prompt or stdin, never the command line."""
     try:
-        facilitator = operations.create_facilitator(email, _read_password(), name)
+        password = _read_password()
+        with committed():
+            facilitator = operations.create_facilitator(email, password, name)
     except operations.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created facilitator {facilitator.email}.")
@@ -40,7 +43,9 @@ def reset_password(email: str) -> None:
     if facilitator is None:
         raise click.ClickException(f"No facilitator with email {email}.")
     try:
-        operations.set_password(facilitator, _read_password())
+        password = _read_password()
+        with committed():
+            operations.set_password(facilitator, password)
     except operations.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Password changed for {facilitator.email}.")

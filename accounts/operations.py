@@ -1,10 +1,15 @@
-"""Facilitator account rules, usable from views, the CLI and tests alike."""
+"""Facilitator account rules, usable from views, the CLI and tests alike.
+
+The operations flush; their caller commits (`core.unit_of_work.committed`). Signing out closes the
+browser's sockets once the deletion is committed (`core.outbox.on_commit`), never before.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -12,6 +17,7 @@ from sqlalchemy import delete, func, select
 from accounts import sockets as login_sockets
 from accounts.forms import PASSWORD_MIN
 from accounts.models import Facilitator, FacilitatorSession
+from core.outbox import on_commit
 from extensions import db
 
 #: Key of the signed-in browser's session token in Flask's session cookie.
@@ -35,7 +41,7 @@ def find_by_email(email: str) -> Facilitator | None:
 
 
 def create_facilitator(email: str, password: str, name: str = "") -> Facilitator:
-    """Create and commit a facilitator; refuses a taken email or a short password."""
+    """Create a facilitator (flushed); refuses a taken email or a short password."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise AccountError("invalid email")
@@ -46,7 +52,7 @@ def create_facilitator(email: str, password: str, name: str = "") -> Facilitator
     facilitator = Facilitator(email=email, name=name.strip()[:80])
     facilitator.set_password(password)
     db.session.add(facilitator)
-    db.session.commit()
+    db.session.flush()
     return facilitator
 
 
@@ -95,7 +101,7 @@ def start_session(facilitator: Facilitator) -> str:
     )
     now = datetime.now(UTC)
     db.session.add(FacilitatorSession(facilitator_id=facilitator.id, token_hash=_hash(token), created_at=now))
-    db.session.commit()
+    db.session.flush()
     return token
 
 
@@ -131,7 +137,9 @@ def end_sessions(facilitator: Facilitator) -> None:
 
 
 def _end(session_ids: list[int]) -> None:
-    if session_ids:
-        db.session.execute(delete(FacilitatorSession).where(FacilitatorSession.id.in_(session_ids)))
-    db.session.commit()
-    login_sockets.close_all(session_ids)  # last: a disconnect's handler ends this database session
+    """Delete the sessions' rows; their sockets close once that is committed (a disconnect's handler ends
+    the database session it runs in, so it runs after the commit, last)."""
+    if not session_ids:
+        return
+    db.session.execute(delete(FacilitatorSession).where(FacilitatorSession.id.in_(session_ids)))
+    on_commit(partial(login_sockets.close_all, session_ids))

@@ -24,6 +24,7 @@ from accounts.forms import LoginForm, PasswordForm, SetupForm
 from accounts.models import Facilitator
 from accounts.operations import SESSION_KEY
 from accounts.safety import safe_next
+from core.unit_of_work import committed
 from extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -70,10 +71,11 @@ def setup() -> Any:
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            facilitator = operations.create_facilitator(form.email.data, form.password.data, form.name.data)
+            with committed():
+                data = form.email.data, form.password.data, form.name.data
+                sign_in(operations.create_facilitator(*data))
         except operations.AccountError:
             abort(404)  # someone else completed the setup a moment ago
-        sign_in(facilitator)
         flash(_("Welcome to Plume! Your facilitator account is ready."), "success")
         return redirect(url_for(HOME))
     return render_template("accounts/setup.html", form=form)
@@ -98,7 +100,8 @@ def login() -> Any:
     if form.validate_on_submit():
         facilitator = operations.authenticate(form.email.data, form.password.data)
         if facilitator is not None:
-            sign_in(facilitator)
+            with committed():
+                sign_in(facilitator)
             return redirect(safe_next(request.args.get("next"), HOME))
         g.plume_login_failed = True
         form.password.errors.append(_("Wrong email or password."))
@@ -108,7 +111,8 @@ def login() -> Any:
 @bp.post("/logout")
 def logout() -> Any:
     """Sign out: this browser's session ends on the server too, so a copy of its cookie opens nothing."""
-    operations.end_session(session.pop(SESSION_KEY, None))
+    with committed():
+        operations.end_session(session.pop(SESSION_KEY, None))
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("pages.home"))
@@ -122,9 +126,10 @@ def change_password() -> Any:
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("Wrong password."))
         else:
-            facilitator_id = current_user.id
-            operations.set_password(current_user, form.password.data)  # signs out every browser…
-            sign_in(db.session.get(Facilitator, facilitator_id))  # …but this one, in a new session
+            with committed():
+                facilitator = current_user._get_current_object()
+                operations.set_password(facilitator, form.password.data)  # signs out every browser…
+                sign_in(facilitator)  # …but this one, in a new session
             flash(_("Your password is changed."), "success")
             return redirect(url_for("pages.home"))
     return render_template("accounts/password.html", form=form)

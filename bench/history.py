@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     from accounts import operations as accounts
     from app import create_app
     from bench.writing import session
+    from core.unit_of_work import committed
     from extensions import db
     from stories.cowriting import checkpoints, persistence
     from tests import factories
@@ -86,10 +87,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  kept log {log_bytes / 1e6:.1f} MB; {snaps} replay snapshots {snap_bytes / 1e6:.1f} MB")
 
             client = app.test_client()
+            with committed():
+                token = accounts.start_session(owner)  # a live server-side session
             with client.session_transaction() as s:
                 s["_user_id"] = str(owner.id)
                 s["_fresh"] = True
-                s[accounts.SESSION_KEY] = accounts.start_session(owner)  # a live server-side session
+                s[accounts.SESSION_KEY] = token
             rng = random.Random(args.seed)
             seeks = []
             for _ in range(args.seeks):

@@ -11,7 +11,8 @@ that the feature implements and plugs in when the app is created (`features.regi
   the versions of the workshops its sockets are in, calling its hooks when one moves; the listeners that
   move them are `workshops.access_version`); `audience.py` (the rooms narrow events go to);
 - how events reach sockets: `events.py` (every event the server sends, typed, as docs/protocol.md lists
-  them), `outbox.py` (sent once the transaction commits, never on rollback), `realtime.py` (room names, a
+  them), `outbox.py` (sent once the transaction commits, never on rollback), `unit_of_work.py` (the one
+  place that commits: operations flush, their caller commits once), `realtime.py` (room names, a
   socket's identity, error acks), `signals.py` (what
   happened, for whoever listens: a phase ended), `background.py` (work that a click starts and does not
   wait for);

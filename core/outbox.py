@@ -1,8 +1,9 @@
 """Events wait for the commit: what a transaction queues is sent once it commits, and never if it does not.
 
 The Zulip pattern (``transaction.on_commit``) on SQLAlchemy's session events, so that operations only
-``flush`` and whoever owns the unit of work (a route, a socket handler, a background job) commits: two
-operations can share one transaction, and a client never hears of a change that was rolled back.
+``flush`` and whoever owns the unit of work (a route, a socket handler, a CLI command, a background job)
+commits, through :func:`core.unit_of_work.committed`: two operations can share one transaction, and a
+client never hears of a change that was rolled back.
 
 - :func:`emit_on_commit` (or :func:`on_commit` for other work, e.g. moving a socket between rooms) queues
   on the session's current transaction: its innermost SAVEPOINT if one is open, else the transaction

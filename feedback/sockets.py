@@ -21,6 +21,7 @@ from core.realtime import (
     socket_session,
     workshop_room,
 )
+from core.unit_of_work import committed
 from extensions import db, socketio
 from feedback import chat, comments
 from feedback.comments import FeedbackError
@@ -75,9 +76,9 @@ def publish_comment(comment: Comment) -> None:
 def _comment_event(operation: Callable[..., Comment], what: str) -> Callable[[Any], dict[str, Any]]:
     def handler(payload: Any = None) -> dict[str, Any]:
         def run() -> dict[str, Any]:
-            comment = operation(socket_identity(), payload)
-            publish_comment(comment)
-            db.session.commit()
+            with committed():
+                comment = operation(socket_identity(), payload)
+                publish_comment(comment)
             return {"ok": True, "comment": comments.as_payload(comment, full=True)}
 
         return _handled(run, what)
@@ -125,9 +126,9 @@ def _workshop_of_socket(payload: Any) -> int | None:
 @socketio.on("chat:send")
 def on_chat_send(payload: Any = None) -> dict[str, Any]:
     def run() -> dict[str, Any]:
-        posted = chat.post(socket_identity(), _workshop_of_socket(payload), payload)
-        publish_chat(posted)
-        db.session.commit()
+        with committed():
+            posted = chat.post(socket_identity(), _workshop_of_socket(payload), payload)
+            publish_chat(posted)
         return {"ok": True, "message": chat.as_payload(posted.message, full=True)}
 
     return _handled(run, "chat:send")
@@ -144,9 +145,9 @@ def on_chat_history(payload: Any = None) -> dict[str, Any]:
 @socketio.on("chat:hide")
 def on_chat_hide(payload: Any = None) -> dict[str, Any]:
     def run() -> dict[str, Any]:
-        posted = chat.hide(socket_identity(), payload)
-        publish_chat(posted)
-        db.session.commit()
+        with committed():
+            posted = chat.hide(socket_identity(), payload)
+            publish_chat(posted)
         return {"ok": True, "message": chat.as_payload(posted.message, full=True)}
 
     return _handled(run, "chat:hide")

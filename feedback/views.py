@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from core.access import facilitates
 from core.rendering import render_message
+from core.unit_of_work import committed
 from extensions import db
 from feedback import comments, export
 from feedback.blueprint import bp
@@ -62,9 +63,9 @@ def hide_comment(workshop_id: int, comment_id: int) -> Any:
     story = db.session.get(Story, comment.story_id) if comment else None
     if comment is None or story is None or story.workshop_id != workshop.id:
         abort(404)
-    comments.set_hidden(comment, request.form.get("hidden") == "1")
-    publish_comment(comment)  # the participants' margins follow once it is committed
-    db.session.commit()
+    with committed():
+        comments.set_hidden(comment, request.form.get("hidden") == "1")
+        publish_comment(comment)  # the participants' margins follow once it is committed
     flash(_("The comment is hidden.") if comment.hidden else _("The comment is shown again."), "success")
     return redirect(
         url_for("stories.review", workshop_id=workshop.id, _anchor=f"comments-{story.id}"), code=303

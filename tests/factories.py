@@ -8,6 +8,7 @@ from typing import Any
 from accounts import operations as accounts
 from accounts.models import Facilitator
 from core.identity import new_token
+from core.unit_of_work import committed
 from extensions import db
 from stories.models import Story
 from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
@@ -18,7 +19,8 @@ _counter = itertools.count(1)
 
 def facilitator(email: str | None = None, password: str = PASSWORD, **kwargs: Any) -> Facilitator:
     email = email or f"facilitator{next(_counter)}@example.org"
-    return accounts.create_facilitator(email, password, **kwargs)
+    with committed():
+        return accounts.create_facilitator(email, password, **kwargs)
 
 
 def workshop(
@@ -98,9 +100,9 @@ def bright_mirror_workshop(owner: Facilitator | None = None, **kwargs: Any) -> W
     from workshops.management import create_workshop
 
     kwargs.setdefault("language", "en")
-    return create_workshop(
-        owner or facilitator(), kwargs.pop("title", f"Workshop {next(_counter)}"), **kwargs
-    )
+    owner = owner or facilitator()
+    with committed():
+        return create_workshop(owner, kwargs.pop("title", f"Workshop {next(_counter)}"), **kwargs)
 
 
 def story_updates(story: Story, updates: list[tuple[bytes, Participant | None]]) -> int:

@@ -10,6 +10,9 @@ The units, from the bottom up:
 - `stories.cowriting` (the live engine) and `stories.reading` (publishing and the reader's pages);
 - `workshops` (its operations, views and sockets), `feedback`, `accounts`, `api`, `stories` (its blueprint);
 - each top-level module on its own (`app`, `features`, `extensions`, `forms`, ...).
+
+And who commits, read from every `.commit(` call: no module that holds operations, and nothing but
+`core.unit_of_work.committed()` outside the co-writing engine's own transactions (issue 24).
 """
 
 from __future__ import annotations
@@ -261,3 +264,47 @@ def test_no_import_cycle_between_the_features_but_for_their_models() -> None:
         "\n".join(f"[{feature_unit(i.source)} -> {feature_unit(i.target)}] {i}" for i in chain)
         for chain in found
     )
+
+
+# --- Who commits (issue 24: one unit of work) -----------------------------------------------------------
+
+OPERATIONS = (
+    "accounts/operations.py",
+    "feedback/chat.py",
+    "feedback/comments.py",
+    "stories/reading/publishing.py",
+    "stories/reading/reactions.py",
+    "workshops/joining.py",
+    "workshops/live.py",
+    "workshops/management.py",
+)
+"""The modules that hold operations: they flush and queue their events, their callers commit."""
+UNIT_OF_WORK = "core/unit_of_work.py"
+OWN_TRANSACTIONS = "stories/cowriting/"  # the engine's writer and persistence layer keep their own rules
+
+
+def commits(path: str) -> list[str]:
+    """Every call of a `.commit(` in the file, as `path:line`."""
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"), path)
+    return [
+        f"{path}:{node.lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"
+    ]
+
+
+def test_operations_do_not_commit() -> None:
+    assert {str(p.relative_to(ROOT)) for p in modules().values()} >= set(OPERATIONS)
+    bad = [found for path in OPERATIONS for found in commits(path)]
+    assert not bad, "operations commit (flush, and let the caller's `committed()` commit):\n" + "\n".join(bad)
+
+
+def test_only_the_unit_of_work_commits_outside_the_engine() -> None:
+    paths = sorted(str(p.relative_to(ROOT)) for p in modules().values())
+    bad = [
+        found
+        for path in paths
+        if path != UNIT_OF_WORK and not path.startswith(OWN_TRANSACTIONS)
+        for found in commits(path)
+    ]
+    assert not bad, "commits outside `core.unit_of_work.committed()`:\n" + "\n".join(bad)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from api import api_error, bp
 from core.identity import identify
 from core.rendering import render_markdown
+from core.unit_of_work import committed
 from extensions import csrf, db
 from stories.models import Story
 from workshops import joining
@@ -59,13 +60,13 @@ def join() -> Any:
         for key in ("code", "name"):
             if not isinstance(data.get(key), str):
                 return api_error(400, "invalid", _("The field “%(field)s” is missing.", field=key))
-        joined = joining.join(data["code"], data["name"], group_id=data.get("group_id"))
+        with committed():
+            joined = joining.join(data["code"], data["name"], group_id=data.get("group_id"))
     except joining.JoinError as refused:
-        db.session.rollback()
+        db.session.rollback()  # a refused rejoin read only: end its transaction too
         if refused.code in ("unknown_code", "unknown_token"):
             wrong_code()
         return api_error(JOIN_STATUS.get(refused.code, 400), refused.code, refused.message)
-    db.session.commit()
     return jsonify(joined_payload(joined.participant, joined.token)), 201
 
 

@@ -4,8 +4,9 @@ Every worker runs the same periodic pass (:func:`register` hands :func:`run_due`
 `core/runtime.py`). Each pass finds the running workshops whose deadline has passed and whose action has
 not run yet, and claims each one with a conditional UPDATE on the clock version it read
 (:func:`workshops.live.write_clock`): of several workers, or of a worker and a facilitator's command, exactly
-one write lands, so a phase never advances twice. The winner queues the new state and commits: the state
-goes out with the commit (:mod:`core.outbox`).
+one write lands, so a phase never advances twice. The winner queues the new state and commits
+(`core.unit_of_work.committed`, one transaction per workshop): the state goes out with the commit
+(:mod:`core.outbox`), and the phase's end is announced after it.
 
 - ``signal``: nothing changes but the flag; every screen gets the state (it chimes and says time is up).
 - ``lock``: every group's editor is locked (lifted again by the next phase or by more time).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from flask import Flask
@@ -23,6 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core import runtime
+from core.outbox import on_commit
+from core.unit_of_work import committed
 from extensions import db
 from workshops import live, phases, state
 from workshops.models import Workshop
@@ -46,10 +50,23 @@ def due(now: datetime) -> list[tuple[int, int]]:
 
 
 def run_action(workshop_id: int, version: int, now: datetime) -> str | None:
-    """Run the deadline action of the workshop's current phase if its clock is still at `version`.
+    """Run the deadline action of the workshop's current phase if its clock is still at `version`, and commit
+    (one unit of work per workshop: the new state goes out, a phase that ended is announced).
 
     Returns the action that this call ran, or None (not due, or another writer got there first).
     """
+    with committed():
+        ran = _take_action(workshop_id, version, now)
+    if ran is None:
+        return None
+    action, position = ran
+    log.info("workshop %s: deadline of phase %s reached, %s", workshop_id, position, action)
+    return action
+
+
+def _take_action(workshop_id: int, version: int, now: datetime) -> tuple[str, int] | None:
+    """Claim and apply the action (flushed, its state and announcement queued): (action, phase position),
+    or None when there is nothing to do or another writer claimed it (nothing written)."""
     workshop = db.session.scalar(
         select(Workshop)
         .where(Workshop.id == workshop_id)
@@ -76,14 +93,11 @@ def run_action(workshop_id: int, version: int, now: datetime) -> str | None:
             columns["all_locked"] = True
         won = live.write_clock(workshop_id, version, before, bump=False, unhandled_only=True, **columns)
     if not won:
-        db.session.rollback()
-        return None
+        return None  # its conditional UPDATE changed no row
     state.publish_state(workshop_id, now)
-    db.session.commit()
-    log.info("workshop %s: deadline of phase %s reached, %s", workshop_id, phase.position, action)
     if ended is not None:
-        live.announce_phase_end(workshop_id, *ended)
-    return action
+        on_commit(partial(live.announce_phase_end, workshop_id, *ended))
+    return action, phase.position
 
 
 def run_due(now: datetime | None = None) -> list[tuple[int, str]]:
@@ -94,7 +108,6 @@ def run_due(now: datetime | None = None) -> list[tuple[int, str]]:
         try:
             action = run_action(workshop_id, version, now)
         except Exception:
-            db.session.rollback()
             log.exception("deadline action of workshop %s failed", workshop_id)
             continue
         if action is not None:

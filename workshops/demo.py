@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from accounts import operations as accounts
+from core.unit_of_work import committed
 from extensions import db
 from workshops import joining, live, management, templates
 from workshops.models import Workshop
@@ -41,7 +42,8 @@ def _facilitator() -> Any:
 def _open_for_writing(workshop: Workshop) -> None:
     """Joining open, the clock running on a phase whose editors are open, nothing locked."""
     if not workshop.joining_open:
-        joining.set_joining(workshop, True)
+        with committed():
+            joining.set_joining(workshop, True)
     if workshop.status in ("not_started", "finished"):
         first_open = next((p.position for p in workshop.phases if p.editors_open), 0)
         live.run_command(workshop.id, {"action": "goto", "index": first_open})
@@ -53,16 +55,17 @@ def _open_for_writing(workshop: Workshop) -> None:
 
 def ensure_demo(base_url: str, language: str = "en") -> dict[str, Any]:
     """Create (or find) the demo facilitator and workshop; returns what `flask demo` prints."""
-    facilitator = _facilitator()
     title, question = TEXTS.get(language, TEXTS["en"])
-    workshop = db.session.scalar(
-        select(Workshop)
-        .where(Workshop.owner_id == facilitator.id, Workshop.archived_at.is_(None))
-        .order_by(Workshop.id)
-    )
-    if workshop is None:
-        workshop = management.create_workshop(facilitator, title, question, language=language, groups=3)
-    _open_for_writing(workshop)
+    with committed():
+        facilitator = _facilitator()
+        workshop = db.session.scalar(
+            select(Workshop)
+            .where(Workshop.owner_id == facilitator.id, Workshop.archived_at.is_(None))
+            .order_by(Workshop.id)
+        )
+        if workshop is None:
+            workshop = management.create_workshop(facilitator, title, question, language=language, groups=3)
+    _open_for_writing(workshop)  # each command commits on its own (`live.run_command`)
     db.session.refresh(workshop)
     return {
         "join_code": workshop.join_code,

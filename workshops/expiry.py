@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 
 from core import runtime
 from core.identity import hash_token, new_token
+from core.unit_of_work import committed
 from extensions import db, socketio
 from workshops import presence, rooms
 from workshops.models import Participant, Workshop
@@ -53,14 +54,14 @@ def sweep(now: datetime | None = None) -> list[str]:
     workshop_ids = {entry.workshop_id for entry in entries.values()}
     if not workshop_ids:
         return []
-    ended = db.session.scalars(
-        select(Workshop).where(
-            Workshop.id.in_(workshop_ids),
-            or_(Workshop.finished_at.is_not(None), Workshop.archived_at.is_not(None)),
-        )
-    ).all()
-    gone = {w.id for w in ended if expired(w, now)}
-    db.session.commit()
+    with committed():  # read only, and over before the sockets are told (which may give way)
+        ended = db.session.scalars(
+            select(Workshop).where(
+                Workshop.id.in_(workshop_ids),
+                or_(Workshop.finished_at.is_not(None), Workshop.archived_at.is_not(None)),
+            )
+        ).all()
+        gone = {w.id for w in ended if expired(w, now)}
     closed = [sid for sid, entry in entries.items() if entry.workshop_id in gone]
     for sid in closed:
         workshop_id = entries[sid].workshop_id

@@ -1,10 +1,12 @@
 """Live facilitation: the facilitator's commands, applied to a workshop, stored, then broadcast.
 
 :func:`run_command` takes a command as it came over the wire (``{"action", ...}``), validates it, applies it
-and commits. The operations only flush and queue their events (the new ``workshop:state``, see
-:mod:`workshops.state`), which go out once the command's transaction commits (:mod:`core.outbox`), so
-several operations can share one transaction. Callers check that the sender runs the workshop. Refusals
-raise :class:`CommandError` (a stable code and a translated message) and nothing is written.
+and commits: it is the command's unit of work (`core.unit_of_work.committed`, inside the workshop's lock),
+for the socket handler and the `flask demo` command alike. The operations only flush and queue their events
+(the new ``workshop:state``, see :mod:`workshops.state`), which go out once the command's transaction commits
+(:mod:`core.outbox`), so several operations can share one transaction. Callers check that the sender runs
+the workshop. Refusals raise :class:`CommandError` (a stable code and a translated message) and nothing is
+written.
 
 Commands on one workshop run one at a time in this process (the clock is read, changed and written back);
 ``SELECT … FOR UPDATE`` extends that to several workers on PostgreSQL.
@@ -28,6 +30,7 @@ from core.events import ParticipantRemoved
 from core.outbox import emit_now, on_commit
 from core.realtime import group_room, story_room
 from core.signals import phase_ended
+from core.unit_of_work import committed
 from errors import RefusedError
 from extensions import db, socketio
 from forms import has_hidden_characters
@@ -277,6 +280,7 @@ def move_participant(workshop: Workshop, participant_id: int, group_id: int | No
     """Move a participant to another group (None: the smallest); their sockets change rooms, their view
     follows."""
     participant = _participant(workshop, participant_id)
+    connected = presence.store().connected(workshop.id)  # Redis, before the write (`core.transactions`)
     target = smallest_group_for(workshop, participant) if group_id is None else _group(workshop, group_id)
     old_group_id = participant.group_id
     if old_group_id == target.id:
@@ -297,7 +301,7 @@ def move_participant(workshop: Workshop, participant_id: int, group_id: int | No
 
     on_commit(change_rooms)
     state.publish_state(workshop_id)
-    state.publish_presence(workshop_id)
+    state.publish_presence(workshop_id, connected=connected)
 
 
 def _participant(workshop: Workshop, participant_id: int) -> Participant:
@@ -314,6 +318,7 @@ def remove_participant(workshop: Workshop, participant_id: int, now: datetime) -
     queue when there are several); the rosters and the presence of everyone else follow.
     """
     participant = _participant(workshop, participant_id)
+    connected = presence.store().connected(workshop.id)  # Redis, before the write (`core.transactions`)
     participant.removed_at = now
     db.session.flush()
     workshop_id = workshop.id
@@ -330,7 +335,7 @@ def remove_participant(workshop: Workshop, participant_id: int, now: datetime) -
 
     on_commit(close_sockets)
     state.publish_state(workshop_id)
-    state.publish_presence(workshop_id)
+    state.publish_presence(workshop_id, connected=connected)
 
 
 # --- The entry point --------------------------------------------------------------------------------
@@ -378,13 +383,8 @@ def run_command(workshop_id: int, payload: object, *, now: datetime | None = Non
         "joining": lambda w: _set_joining(w, payload.get("open")),
     }
     handler = handlers.get(action) or (lambda w: apply_clock(w, payload, now))
-    with _workshop_lock(workshop_id):
-        try:
-            handler(_load(workshop_id))
-            db.session.commit()  # the events go out, and a phase that ended is announced
-        except Exception:
-            db.session.rollback()
-            raise
+    with _workshop_lock(workshop_id), committed():  # the events go out, a phase that ended is announced
+        handler(_load(workshop_id))
 
 
 def _move_target(payload: Mapping[str, Any]) -> int | None:

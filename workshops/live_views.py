@@ -16,6 +16,7 @@ from wtforms.validators import Optional
 
 from core.access import facilitates
 from core.identity import remember_participant
+from core.unit_of_work import committed
 from extensions import db
 from feedback import comments as feedback_comments
 from feedback import strings as feedback_strings
@@ -264,14 +265,13 @@ def _join(form: JoinForm, current: Participant | None, choices: list[tuple[int, 
         ):
             return redirect(url_for("workshops.participant", workshop_id=current.workshop_id))
         group_id = form.group.data if form.group.data and form.group.data != SMALLEST else None
-        joined = joining.join(form.code.data, name, group_id=group_id)
+        with committed():
+            joined = joining.join(form.code.data, name, group_id=group_id)
     except joining.JoinError as refused:
-        db.session.rollback()
         if refused.code == "unknown_code":
             wrong_code()
         getattr(form, ERROR_FIELD.get(refused.code, "name")).errors.append(refused.message)
         return _join_page(form, current, choices), UNPROCESSABLE
-    db.session.commit()
     remember_participant(joined.token)
     follow_workshop_language(db.session.get(Workshop, joined.participant.workshop_id))
     return redirect(url_for("workshops.participant", workshop_id=joined.participant.workshop_id))

@@ -7,7 +7,7 @@ Only the workshop's facilitators see or change it; anyone else gets a 404, as if
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from core.unit_of_work import committed
 from errors import RefusedError
 from extensions import db
 from workshops import management as ops
@@ -33,6 +34,7 @@ from workshops.forms import (
 from workshops.models import Group, Phase, Workshop
 
 UNPROCESSABLE = 422
+T = TypeVar("T")
 
 
 @bp.app_template_filter("join_code")
@@ -70,24 +72,25 @@ def _back(workshop: Workshop, anchor: str | None = None, **args: Any) -> Respons
     return redirect(url_for("workshops.edit", workshop_id=workshop.id, _anchor=anchor, **args))
 
 
-def _published(workshop_id: int) -> None:
-    """Commit the change: the workshop's live screens (participants, console) then get the new state."""
-    state.publish_state(workshop_id)
-    db.session.commit()
+def _published(workshop_id: int, action: Callable[[], T]) -> T:
+    """Run an operation and queue the workshop's new state, in one transaction committed here: the live
+    screens (participants, console) get the state once the change is stored; a refusal rolls back (nothing
+    written, nothing sent) and raises."""
+    with committed():
+        result = action()
+        state.publish_state(workshop_id)
+    return result
 
 
 def _apply(workshop: Workshop, action: Callable[[], Any], done: str) -> bool:
     """Run an operation: flash `done` and publish the new state, or flash the rule it broke (nothing
     written). True when it succeeded."""
-    workshop_id = workshop.id
     try:
-        action()
+        _published(workshop.id, action)
     except RefusedError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return False
     flash(done, "success")
-    _published(workshop_id)
     return True
 
 
@@ -159,17 +162,17 @@ def new() -> Any:
         form.language.data = str(get_locale())
     if form.validate_on_submit():
         try:
-            workshop = ops.create_workshop(
-                _me(),
-                form.title.data,
-                form.question.data or "",
-                language=form.language.data,
-                groups=form.groups.data,
-                template=form.template.data,
-                group_names=form.names(),
-            )
+            with committed():
+                workshop = ops.create_workshop(
+                    _me(),
+                    form.title.data,
+                    form.question.data or "",
+                    language=form.language.data,
+                    groups=form.groups.data,
+                    template=form.template.data,
+                    group_names=form.names(),
+                )
         except RefusedError as error:
-            db.session.rollback()
             flash(error.message, "error")
         else:
             flash(
@@ -246,13 +249,11 @@ def add_phase(workshop_id: int) -> Any:
     if not form.validate():
         return _edit_page(workshop, {"new-phase": form})
     try:
-        phase = ops.add_phase(workshop, form.title.data, form.minutes.data)
+        phase = _published(workshop.id, lambda: ops.add_phase(workshop, form.title.data, form.minutes.data))
     except RefusedError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return _back(workshop, "agenda")
     flash(_("Phase added at the end of the agenda."), "success")
-    _published(workshop.id)
     return _back(workshop, f"phase-{phase.id}", open=phase.id)
 
 
@@ -312,13 +313,11 @@ def invite_facilitator(workshop_id: int) -> Any:
         return _edit_page(workshop, {"invite": form})
     email = form.email.data
     try:
-        invited = ops.invite_facilitator(workshop, email)
+        invited = _published(workshop.id, lambda: ops.invite_facilitator(workshop, email))
     except RefusedError as error:
-        db.session.rollback()
         form.email.errors = [error.message]
         return _edit_page(workshop, {"invite": form})
     flash(_("%(name)s can now run this workshop with you.", name=invited.display_name), "success")
-    _published(workshop.id)
     return _back(workshop, "facilitators")
 
 
@@ -337,7 +336,8 @@ def remove_facilitator(workshop_id: int, facilitator_id: int) -> Any:
 @login_required
 def duplicate(workshop_id: int) -> Any:
     source = _workshop(workshop_id)
-    copy = ops.duplicate_workshop(source, _me())
+    with committed():
+        copy = ops.duplicate_workshop(source, _me())
     flash(_("This is a copy with a new join code and blank stories. Adjust it, then share it."), "success")
     return redirect(url_for("workshops.edit", workshop_id=copy.id))
 

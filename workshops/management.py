@@ -3,7 +3,8 @@ archive.
 
 Plain functions, callable without a request. Each checks its rules first and raises :class:`WorkshopError`
 (or `core.text.TextError` for a text field: both a `RefusedError`, with a code and a translated message that
-is safe to show) before anything is written, then commits.
+is safe to show) before anything is written, then flushes: the caller commits, once
+(`core.unit_of_work.committed`), with whatever else its request does in the same transaction.
 """
 
 from __future__ import annotations
@@ -227,7 +228,7 @@ def create_workshop(
     db.session.add(WorkshopFacilitator(workshop_id=workshop.id, facilitator_id=owner.id))
     for i in range(groups):
         _new_group(workshop, i, names[i] if i < len(names) else templates.group_name(language, i + 1))
-    db.session.commit()
+    db.session.flush()
     return workshop
 
 
@@ -263,7 +264,7 @@ def duplicate_workshop(source: Workshop, owner: Facilitator) -> Workshop:
     db.session.add(WorkshopFacilitator(workshop_id=workshop.id, facilitator_id=owner.id))
     for group in source.groups:
         _new_group(workshop, group.position, group.name)
-    db.session.commit()
+    db.session.flush()
     return workshop
 
 
@@ -292,7 +293,7 @@ def update_settings(
     workshop.language = language
     workshop.participants_choose_group = participants_choose_group
     workshop.joining_open = joining_open
-    db.session.commit()
+    db.session.flush()
 
 
 def archive_workshop(workshop: Workshop) -> None:
@@ -300,7 +301,7 @@ def archive_workshop(workshop: Workshop) -> None:
     if workshop.archived_at is None:
         workshop.archived_at = datetime.now(UTC)
     workshop.joining_open = False
-    db.session.commit()
+    db.session.flush()
 
 
 def unarchive_workshop(workshop: Workshop) -> None:
@@ -308,7 +309,7 @@ def unarchive_workshop(workshop: Workshop) -> None:
     expired stay expired)."""
     expiry.keep_expired(workshop)
     workshop.archived_at = None
-    db.session.commit()
+    db.session.flush()
 
 
 # --- Groups -----------------------------------------------------------------------------------------
@@ -329,7 +330,7 @@ def add_group(workshop: Workshop, name: str | None = None) -> Group:
     name = clean_line(name, limit=MAX_GROUP_NAME)
     position = max((g.position for g in workshop.groups), default=-1) + 1
     group = _new_group(workshop, position, name)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(workshop)
     return group
 
@@ -337,7 +338,7 @@ def add_group(workshop: Workshop, name: str | None = None) -> Group:
 def rename_group(workshop: Workshop, group: Group, name: str) -> None:
     _check_group(workshop, group)
     group.name = clean_line(name, limit=MAX_GROUP_NAME)
-    db.session.commit()
+    db.session.flush()
 
 
 def remove_group(workshop: Workshop, group: Group) -> None:
@@ -365,7 +366,7 @@ def remove_group(workshop: Workshop, group: Group) -> None:
         if remaining.position != position:  # one at a time: (workshop, position) is unique
             remaining.position = position
             db.session.flush()
-    db.session.commit()
+    db.session.flush()
 
 
 # --- Agenda -----------------------------------------------------------------------------------------
@@ -414,7 +415,7 @@ def add_phase(workshop: Workshop, title: str | None = None, minutes: int = 15) -
     workshop.phases.append(phase)
     if workshop.status == "finished":
         workshop.phase_index = phase.position
-    db.session.commit()
+    db.session.flush()
     return phase
 
 
@@ -449,7 +450,7 @@ def update_phase(
     phase.editors_open = editors_open
     phase.visibility = visibility
     phase.comments = comments
-    db.session.commit()
+    db.session.flush()
 
 
 def move_phase(workshop: Workshop, phase: Phase, offset: int) -> None:
@@ -468,7 +469,7 @@ def move_phase(workshop: Workshop, phase: Phase, offset: int) -> None:
     live = _live_phase(workshop)
     ordered[index], ordered[target] = ordered[target], ordered[index]
     _renumber(workshop, ordered, live)
-    db.session.commit()
+    db.session.flush()
 
 
 def remove_phase(workshop: Workshop, phase: Phase) -> None:
@@ -484,7 +485,7 @@ def remove_phase(workshop: Workshop, phase: Phase) -> None:
     ordered = [p for p in sorted(workshop.phases, key=lambda p: p.position) if p is not phase]
     workshop.phases.remove(phase)  # delete-orphan
     _renumber(workshop, ordered, live)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- Facilitators -----------------------------------------------------------------------------------
@@ -505,7 +506,7 @@ def invite_facilitator(workshop: Workshop, email: str) -> Facilitator:
             _("%(name)s already runs this workshop.", name=invited.display_name),
         )
     db.session.add(WorkshopFacilitator(workshop_id=workshop.id, facilitator_id=invited.id))
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(workshop)
     return invited
 
@@ -518,5 +519,5 @@ def remove_facilitator(workshop: Workshop, facilitator_id: int) -> None:
     if row is None:
         raise WorkshopError("not_found", _("This person does not run this workshop."))
     db.session.delete(row)
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(workshop)

@@ -19,6 +19,7 @@ from core.access_version import watcher
 from core.events import WorkshopRevoked
 from core.outbox import emit_now
 from core.realtime import facilitators_room, group_room, socket_identity, workshop_room
+from core.unit_of_work import committed
 from extensions import db, socketio
 from workshops import state
 from workshops.models import Participant
@@ -96,8 +97,8 @@ def resend_states(app: Flask) -> None:
     with app.app_context():
         try:
             for workshop_id in sorted(watched()):
-                state.publish_state(workshop_id)
-                db.session.commit()  # sends it
+                with committed():  # sends it
+                    state.publish_state(workshop_id)
         except Exception:
             log.exception("could not send the workshops' state again")
         finally:

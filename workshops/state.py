@@ -25,7 +25,7 @@ from sqlalchemy.orm import load_only, selectinload
 from core import outbox
 from core.events import FacilitatorState, ParticipantState, Presence, WorkshopState
 from core.identity import Identity
-from core.outbox import emit_now, on_commit
+from core.outbox import emit_now, emit_on_commit, on_commit
 from core.realtime import facilitators_room, group_room
 from core.rendering import render_markdown
 from extensions import db
@@ -277,8 +277,8 @@ def _send_states(messages: list[tuple[WorkshopState, str]], instructions: str | 
         log.exception("workshop:state not sent")
 
 
-def _presence(workshop_id: int) -> Presence:
-    connected = presence.store().connected(workshop_id)
+def _presence(workshop_id: int, connected: Any = None) -> Presence:
+    connected = presence.store().connected(workshop_id) if connected is None else connected
     rows = db.session.execute(
         select(Participant.id, Participant.group_id).where(
             Participant.workshop_id == workshop_id, Participant.removed_at.is_(None)
@@ -300,15 +300,16 @@ def presence_payload(workshop_id: int) -> dict[str, Any]:
     return _presence(workshop_id).payload()
 
 
-def publish_presence(workshop_id: int, *, on_commit: bool = True) -> None:
+def publish_presence(workshop_id: int, *, on_commit: bool = True, connected: Any = None) -> None:
     """Tell the workshop's facilitators who is connected: once the transaction commits (a removal, a move),
     or now (`on_commit=False`: a socket came or went, which no transaction stands behind). Failures are
     logged, like publish_state's. Read once committed: presence may live in Redis, and a write must not stay
     open while the greenlet waits for it (`core.transactions`)."""
-    if on_commit:
+    if on_commit and connected is None:  # read once committed
         outbox.on_commit(partial(publish_presence, workshop_id, on_commit=False))
         return
     try:
-        emit_now(_presence(workshop_id), to=facilitators_room(workshop_id))
+        send = emit_on_commit if on_commit else emit_now
+        send(_presence(workshop_id, connected), to=facilitators_room(workshop_id))
     except Exception:
         log.exception("presence of workshop %s not sent", workshop_id)

@@ -4,7 +4,9 @@ credits as the facilitator reviewed them.
 Plain functions, callable without a request. The Markdown is read from the story's update log
 (`persistence.load_text`), rendered by `rendering.render_markdown` (the only Markdown → HTML path) and stored
 with its source, a folded copy for search and a word count; the reader side never touches the CRDT again.
-Each operation checks everything before it writes, then commits once.
+Each operation reads and renders everything before its first change (rendering gives way to other
+greenlets: no write may stay open meanwhile, see `core.transactions`), then flushes; the caller commits
+(`core.unit_of_work.committed`).
 """
 
 from __future__ import annotations
@@ -252,21 +254,37 @@ def _store_choices(story: Story, draft: Draft) -> None:
 def save(story: Story, draft: Draft) -> None:
     """Keep the facilitator's choices without publishing (a published story keeps its published text)."""
     _store_choices(story, draft)
-    db.session.commit()
+    db.session.flush()
 
 
-def _publish(story: Story, draft: Draft, markdown: str, now: datetime) -> None:
+@dataclass(frozen=True)
+class _Prepared:
+    """A story ready to publish: everything computed, nothing changed yet."""
+
+    story: Story
+    draft: Draft
+    rendition: Rendition
+    history_summary: str
+
+
+def _prepare(story: Story, draft: Draft, markdown: str) -> _Prepared:
+    """Render the story and its history summary (both run off the loop), or refuse an empty story."""
     rendition = render(draft, markdown)
     if rendition.is_blank:
         raise PublishError(
             "empty", _("“%(title)s” is empty: there is nothing to publish.", title=draft.title)
         )
-    # Computed before the first change: it runs off the loop, and no write may stay open meanwhile.
     history_summary = (
         json.dumps(history.public_summary(story, draft.credits, draft.anonymous), ensure_ascii=False)
         if draft.show_history
         else ""
     )
+    return _Prepared(story, draft, rendition, history_summary)
+
+
+def _publish(prepared: _Prepared, now: datetime) -> None:
+    """Store what `_prepare` made (no work that gives way from here)."""
+    story, draft, rendition = prepared.story, prepared.draft, prepared.rendition
     _store_choices(story, draft)
     story.summary = rendition.summary
     story.published_markdown = rendition.markdown
@@ -275,7 +293,7 @@ def _publish(story: Story, draft: Draft, markdown: str, now: datetime) -> None:
     story.search_text = rendition.search_text
     story.published_at = story.published_at or now
     story.revised_at = now
-    story.history_summary = history_summary
+    story.history_summary = prepared.history_summary
     workshop = story.workshop
     workshop.published_at = workshop.published_at or now
 
@@ -284,8 +302,8 @@ def publish(story: Story, draft: Draft | None = None, *, now: datetime | None = 
     """Publish the story's current text (or update the published version), with `draft`'s choices
     (the saved ones by default). Raises PublishError when the story is empty."""
     markdown = persistence.load_text(story.id)
-    _publish(story, draft or draft_of(story, markdown), markdown, _now(now))
-    db.session.commit()
+    _publish(_prepare(story, draft or draft_of(story, markdown), markdown), _now(now))
+    db.session.flush()
     return story
 
 
@@ -304,7 +322,7 @@ def unpublish(story: Story) -> None:
     )
     if still_public is None:
         story.workshop.published_at = None
-    db.session.commit()
+    db.session.flush()
 
 
 @dataclass(frozen=True)
@@ -328,9 +346,10 @@ def stories_of(workshop: Workshop) -> list[Story]:
 
 
 def publish_workshop(workshop: Workshop, *, now: datetime | None = None) -> WorkshopPublication:
-    """Publish (or update) every story of the workshop that has text, with its saved choices; one commit."""
+    """Publish (or update) every story of the workshop that has text, with its saved choices: every story is
+    read and rendered first, then all are stored at once (flushed)."""
     now = _now(now)
-    published: list[Story] = []
+    ready: list[_Prepared] = []
     empty: list[Story] = []
     for story in stories_of(workshop):
         markdown = persistence.load_text(story.id)
@@ -338,7 +357,8 @@ def publish_workshop(workshop: Workshop, *, now: datetime | None = None) -> Work
         if not body_of(markdown, draft.title).strip():
             empty.append(story)
             continue
-        _publish(story, draft, markdown, now)
-        published.append(story)
-    db.session.commit()
-    return WorkshopPublication(published, empty)
+        ready.append(_prepare(story, draft, markdown))
+    for prepared in ready:
+        _publish(prepared, now)
+    db.session.flush()
+    return WorkshopPublication([prepared.story for prepared in ready], empty)

@@ -3,7 +3,8 @@
 A browser is known by a random id in a long-lived cookie; only an HMAC of it (keyed with the app's secret)
 is stored, so the table cannot be joined back to a cookie. Reacting again with the same kind takes the
 reaction back. A reaction a facilitator hid stays in the table (so that the same browser cannot simply
-add it again) and is no longer counted.
+add it again) and is no longer counted. The operations flush; the caller commits
+(`core.unit_of_work.committed`).
 """
 
 from __future__ import annotations
@@ -70,11 +71,11 @@ def toggle(story: Story, kind: object, browser: str) -> bool:
         if existing.hidden:
             return True
         db.session.delete(existing)
-        db.session.commit()
+        db.session.flush()
         return False
     db.session.add(Reaction(story_id=story.id, kind=kind, browser=browser))
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # the same browser's other request won the race: it stands
         db.session.rollback()
     return True
@@ -125,4 +126,4 @@ def recent(story_ids: Iterable[int], limit: int = 50) -> dict[int, list[Reaction
 def set_hidden(reaction: Reaction, hidden: bool) -> None:
     """Hide an abusive reaction from the counts, or show it again."""
     reaction.hidden = hidden
-    db.session.commit()
+    db.session.flush()

@@ -5,8 +5,9 @@ plus hiding abusive reactions. Only the workshop's facilitators see it; anyone e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from core.access import facilitates
+from core.unit_of_work import committed
 from extensions import db
 from feedback import export as feedback
 from ids import id_arg
@@ -28,6 +30,7 @@ from workshops import state as live_state
 from workshops.models import Workshop
 
 UNPROCESSABLE = 422
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,16 @@ def _page(workshop: Workshop, failed: ReviewForm | None = None, failed_id: int |
     ), (UNPROCESSABLE if failed is not None else 200)
 
 
+def _published(workshop_id: int, action: Callable[[], T]) -> T:
+    """Run a publishing operation and queue the workshop's new state, in one transaction committed here:
+    participants learn that stories are out (a link to the gallery). A refusal rolls back and raises."""
+    with committed():
+        result = action()
+        live_state.publish_state(workshop_id)
+    return result
+
+
 def _back(workshop: Workshop, story: Story | None = None) -> Response:
-    live_state.publish_state(workshop.id)  # participants learn that stories are out (a link to the gallery)
-    db.session.commit()
     anchor = f"story-{story.id}" if story else "main"  # always one: browsers keep the old one otherwise
     return redirect(url_for("stories.review", workshop_id=workshop.id, _anchor=anchor), code=303)
 
@@ -102,7 +112,7 @@ def review(workshop_id: int) -> Any:
     if story is None or story.workshop_id != workshop.id or action not in ("save", "publish", "unpublish"):
         abort(400)
     if action == "unpublish":
-        publishing.unpublish(story)
+        _published(workshop.id, lambda: publishing.unpublish(story))
         flash(_("“%(title)s” is no longer public.", title=story.title), "success")
         return _back(workshop, story)
     form = ReviewForm(prefix=f"story-{story.id}")
@@ -110,21 +120,20 @@ def review(workshop_id: int) -> Any:
         return _page(workshop, form, story.id)
     try:
         if action == "save":
-            publishing.save(story, form.draft())
+            _published(workshop.id, lambda: publishing.save(story, form.draft()))
             flash(_("Saved. The story is not published until you publish it."), "success")
         else:
             was_public = story.published_at is not None
-            publishing.publish(story, form.draft())
+            _published(workshop.id, lambda: publishing.publish(story, form.draft()))
             flash(_("“%(title)s” is updated.", title=story.title) if was_public
                   else _("“%(title)s” is published.", title=story.title), "success")  # fmt: skip
     except PublishError as error:
-        db.session.rollback()
         flash(error.message, "error")
     return _back(workshop, story)
 
 
 def _publish_all(workshop: Workshop) -> Response:
-    result = publishing.publish_workshop(workshop)
+    result = _published(workshop.id, lambda: publishing.publish_workshop(workshop))
     if result.published:
         count = len(result.published)
         flash(ngettext("%(num)d story is published.", "%(num)d stories are published.", count), "success")
@@ -144,7 +153,8 @@ def moderate_reaction(workshop_id: int, reaction_id: int) -> Any:
     if reaction is None or story is None or story.workshop_id != workshop.id:
         abort(404)
     hidden = request.form.get("hidden") == "1"
-    reactions.set_hidden(reaction, hidden)
+    with committed():
+        reactions.set_hidden(reaction, hidden)
     flash(_("The reaction is hidden.") if hidden else _("The reaction is shown again."), "success")
     return redirect(
         url_for("stories.review", workshop_id=workshop.id, _anchor=f"reactions-{story.id}"), code=303

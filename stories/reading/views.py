@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from core.dates import aware
+from core.unit_of_work import committed
 from extensions import limiter
 from stories.blueprint import bp
 from stories.models import Story
@@ -148,7 +149,8 @@ def react(story_id: int) -> Any:
         browser_id = reactions.new_browser_id()
         key = reactions.browser_key(browser_id)
     try:
-        stands = reactions.toggle(story, request.form.get("kind"), key)
+        with committed():
+            stands = reactions.toggle(story, request.form.get("kind"), key)
     except reactions.ReactionError as error:
         flash(error.message, "error")
     else:

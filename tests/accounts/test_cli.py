@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from accounts import operations
+from core.unit_of_work import committed
 
 
 def test_create_and_reset_password(app: Flask) -> None:
@@ -39,8 +40,9 @@ def test_reset_unknown_email(app: Flask) -> None:
 
 def test_a_password_reset_signs_the_facilitator_out_everywhere(app: Flask) -> None:
     with app.app_context():
-        facilitator = operations.create_facilitator("grace@example.org", "a long password")
-        tokens = [operations.start_session(facilitator) for _ in range(2)]
+        with committed():
+            facilitator = operations.create_facilitator("grace@example.org", "a long password")
+            tokens = [operations.start_session(facilitator) for _ in range(2)]
         assert all(operations.find_session(token) for token in tokens)
     result = app.test_cli_runner().invoke(
         args=["facilitator", "reset-password", "grace@example.org"], input="a new password\n"

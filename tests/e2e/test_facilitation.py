@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from core.unit_of_work import committed
 from tests import factories
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.pages import DESKTOP, PHONE, SHOTS, join, sign_in
@@ -40,7 +41,10 @@ def test_a_facilitator_runs_a_live_workshop_for_three_participants(
     new_context: Any, live_server: ServerProcess, app_ctx
 ) -> None:
     owner = factories.facilitator()
-    workshop = management.create_workshop(owner, "Health in 2040", "What does care look like?", language="en")
+    with committed():
+        workshop = management.create_workshop(
+            owner, "Health in 2040", "What does care look like?", language="en"
+        )
     console = new_context(viewport=DESKTOP).new_page()
     sign_in(console, owner.email)
     console.goto(f"/workshops/{workshop.id}/console")

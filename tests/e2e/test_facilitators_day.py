@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from core.unit_of_work import committed
 from extensions import db
 from tests import factories
 from tests.e2e.a11y import assert_accessible
@@ -35,7 +36,8 @@ def console_of(new_context: Any, owner: Any, workshop_id: int, **options: Any) -
 
 def test_a_double_click_on_next_advances_one_phase_for_everyone(new_context: Any, app_ctx) -> None:
     owner = factories.facilitator()
-    workshop = management.create_workshop(owner, "Health in 2040", "", language="en")
+    with committed():
+        workshop = management.create_workshop(owner, "Health in 2040", "", language="en")
     console = console_of(new_context, owner, workshop.id)
     people = [join(new_context, workshop.join_code, name) for name in ("Ada", "Grace", "Alan")]
     titles = [page.locator("[data-phase-title]") for page in people]
@@ -118,7 +120,8 @@ def test_a_phase_that_locks_at_its_deadline_locks_every_editor(new_context: Any,
 
 def test_a_french_workshop_speaks_french_to_an_english_browser(new_context: Any, app_ctx) -> None:
     owner = factories.facilitator()
-    workshop = management.create_workshop(owner, "La santé en 2040", "", language="fr")
+    with committed():
+        workshop = management.create_workshop(owner, "La santé en 2040", "", language="fr")
     console = console_of(new_context, owner, workshop.id)
     page = new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en-GB,en;q=0.9"}).new_page()
     page.goto(f"/join/{workshop.join_code}")
@@ -166,7 +169,8 @@ def test_drag_a_name_to_another_group_and_search_the_move_list(new_context: Any,
 
 def test_a_twelve_group_console_on_a_laptop_screen(new_context: Any, app_ctx) -> None:
     owner = factories.facilitator()
-    workshop = management.create_workshop(owner, "Mobility in 2050", "", language="en", groups=12)
+    with committed():
+        workshop = management.create_workshop(owner, "Mobility in 2050", "", language="en", groups=12)
     names = iter(f"Writer {n}" for n in range(1, 100))
     for group in fresh(workshop.id).groups:
         for _ in range(3):
@@ -186,7 +190,8 @@ def test_a_twelve_group_console_on_a_laptop_screen(new_context: Any, app_ctx) ->
 
 def test_the_wall_view_and_the_reading_mode(new_context: Any, app_ctx) -> None:
     owner = factories.facilitator()
-    workshop = management.create_workshop(owner, "Health in 2040", "", language="en", groups=3)
+    with committed():
+        workshop = management.create_workshop(owner, "Health in 2040", "", language="en", groups=3)
     groups = fresh(workshop.id).groups
     texts = [
         "# The night shift\n\nAt the clinic on Rue Haute, nobody works nights alone any more. Amira hands "
@@ -246,7 +251,8 @@ def test_the_wall_view_and_the_reading_mode(new_context: Any, app_ctx) -> None:
 
     for story in publishing.stories_of(fresh(workshop.id)):
         if texts[[g.id for g in groups].index(story.group_id)]:
-            publishing.publish(story)
+            with committed():
+                publishing.publish(story)
     reader = new_context(viewport={"width": 1280, "height": 800}).new_page()
     reader.goto(f"/stories/c/{workshop.id}")
     reader.get_by_role("link", name="Read aloud, one story at a time").click()

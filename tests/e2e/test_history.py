@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from core.unit_of_work import committed
 from extensions import db
 from stories.cowriting import history, persistence
 from tests import factories
@@ -194,7 +195,8 @@ def test_a_reader_sees_how_a_published_story_was_written(page: Any, app_ctx: Any
     draft = publishing.draft_of(story)
     draft.show_history = True
     draft.credits = ["Awa"]
-    publishing.publish(story, draft)
+    with committed():
+        publishing.publish(story, draft)
 
     page.set_viewport_size(PHONE)
     page.goto(f"/stories/{story.id}")

@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 import pytest
 from playwright.sync_api import expect
 
+from core.unit_of_work import committed
 from tests import factories
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.pages import DESKTOP, PHONE, SHOTS, sign_in
@@ -45,7 +46,8 @@ def other_collections() -> None:
     for title, question, stories in older:
         workshop = samples.build_collection(title, question, samples=stories)
         for group, sample in zip(workshop.groups, stories, strict=True):
-            samples.publish(factories.story_of(group), sample)
+            with committed():
+                samples.publish(factories.story_of(group), sample)
 
 
 def test_publish_a_workshop_then_read_it(new_context: Any, app_ctx: Any, tmp_path: Path) -> None:
@@ -166,7 +168,8 @@ def test_publish_a_workshop_then_read_it(new_context: Any, app_ctx: Any, tmp_pat
 
 def test_print_stylesheet_keeps_only_the_story(new_context: Any, app_ctx: Any) -> None:
     workshop = samples.build_collection(samples=[samples.JARDIN])
-    story = samples.publish(factories.story_of(workshop.groups[0]), samples.JARDIN)
+    with committed():
+        story = samples.publish(factories.story_of(workshop.groups[0]), samples.JARDIN)
     page = new_context().new_page()
     page.goto(f"/stories/{story.id}")
     page.emulate_media(media="print")

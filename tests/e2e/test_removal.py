@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from core.unit_of_work import committed
 from tests import factories
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.pages import DESKTOP, SHOTS, join, sign_in
@@ -21,7 +22,10 @@ def test_the_facilitator_removes_a_participant_after_confirming(
     new_context: Any, live_server: ServerProcess, app_ctx
 ) -> None:
     owner = factories.facilitator()
-    workshop = management.create_workshop(owner, "Health in 2040", "What does care look like?", language="en")
+    with committed():
+        workshop = management.create_workshop(
+            owner, "Health in 2040", "What does care look like?", language="en"
+        )
     console = new_context(viewport=DESKTOP).new_page()
     sign_in(console, owner.email)
     console.goto(f"/workshops/{workshop.id}/console")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from core.unit_of_work import committed
 from stories.reading import publishing
 from stories.reading.publishing import Draft
 from tests import factories
@@ -38,7 +39,8 @@ def hostile_story() -> tuple[Any, Any]:
     factories.story_text(story, "\n\n".join(payloads), author=writer)
     draft = Draft.clean(HOSTILE[:200], HOSTILE[:600], ["<script>x</script>", "<img src=x onerror=alert(1)>"],
                         [HOSTILE[:60]], False)  # fmt: skip
-    publishing.publish(story, draft)
+    with committed():
+        publishing.publish(story, draft)
     return workshop, story
 
 

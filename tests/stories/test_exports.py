@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.unit_of_work import committed
 from stories.reading import catalog, exports, pdf, publishing
 from stories.reading.publishing import Draft
 from tests import factories
@@ -27,7 +28,8 @@ from tests.stories import samples
 def workshop(app_ctx: Any) -> Any:
     workshop = samples.build_collection()
     for group, sample in zip(workshop.groups, samples.SAMPLES, strict=True):
-        samples.publish(factories.story_of(group), sample)
+        with committed():
+            samples.publish(factories.story_of(group), sample)
     return workshop
 
 
@@ -197,7 +199,8 @@ def test_any_story_exports_to_pdf_and_epub(app_ctx: Flask, text: str) -> None:
     workshop = factories.workshop(groups=1)
     story = factories.story_of(workshop.groups[0])
     factories.story_text(story, text)
-    publishing.publish(story, Draft(title="Histoire"))
+    with committed():
+        publishing.publish(story, Draft(title="Histoire"))
     found = catalog.collection(workshop.id)
     assert found is not None
     with app_ctx.test_request_context():

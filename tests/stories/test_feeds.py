@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 import pytest
 from flask.testing import FlaskClient
 
+from core.unit_of_work import committed
 from stories.reading import publishing
 from tests import factories
 from tests.stories import samples
@@ -26,9 +27,12 @@ def parse(client: FlaskClient, url: str) -> ElementTree.Element:
 def workshop(app_ctx: Any) -> Any:
     workshop = samples.build_collection()
     maison, jardin, car = (factories.story_of(g) for g in workshop.groups)
-    samples.publish(maison, samples.MAISON)
-    samples.publish(jardin, samples.JARDIN)
-    publishing.save(car, publishing.Draft(title="Pas encore public"))
+    with committed():
+        samples.publish(maison, samples.MAISON)
+    with committed():
+        samples.publish(jardin, samples.JARDIN)
+    with committed():
+        publishing.save(car, publishing.Draft(title="Pas encore public"))
     return workshop
 
 
@@ -63,7 +67,8 @@ def test_collection_feed(client: FlaskClient, workshop: Any) -> None:
 
 def test_site_feed_has_the_newest_stories_of_every_collection(client: FlaskClient, workshop: Any) -> None:
     other = samples.build_collection(title="Vieillir chez soi", samples=[samples.CAR])
-    publishing.publish(factories.story_of(other.groups[0]))
+    with committed():
+        publishing.publish(factories.story_of(other.groups[0]))
 
     feed = parse(client, "/stories/feed.atom")
 
@@ -83,7 +88,8 @@ def test_anonymous_entries_name_no_author(client: FlaskClient, app_ctx: Any) -> 
     story = factories.story_of(workshop.groups[0])
     draft = publishing.draft_of(story)
     draft.anonymous = True
-    publishing.publish(story, draft)
+    with committed():
+        publishing.publish(story, draft)
 
     feed = parse(client, f"/stories/c/{workshop.id}/feed.atom")
 

@@ -13,6 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from core.identity import SESSION_KEY
+from core.unit_of_work import committed
 from extensions import db
 from stories.cowriting import checkpoints, history
 from stories.models import Story
@@ -249,12 +250,14 @@ def test_how_it_was_written_only_for_published_stories_that_opted_in(client: Fla
     url = f"/stories/{story.id}/how-it-was-written"
     assert client.get(url).status_code == 404  # not published
     draft = publishing.draft_of(story)
-    publishing.publish(story, draft)
+    with committed():
+        publishing.publish(story, draft)
     assert client.get(url).status_code == 404  # published without the opt-in
     assert "How this story was written" not in client.get(f"/stories/{story.id}").get_data(as_text=True)
     draft.show_history = True
     draft.credits = ["Ana"]
-    publishing.publish(story, draft)
+    with committed():
+        publishing.publish(story, draft)
     page = client.get(url).get_data(as_text=True)
     assert client.get(url).status_code == 200
     assert "Write" in page
@@ -264,7 +267,8 @@ def test_how_it_was_written_only_for_published_stories_that_opted_in(client: Fla
     assert "Co-author 1" in page
     assert "Les enfants" not in page  # no draft text
     assert url in client.get(f"/stories/{story.id}").get_data(as_text=True)
-    publishing.unpublish(db.session.get(Story, story.id))
+    with committed():
+        publishing.unpublish(db.session.get(Story, story.id))
     assert client.get(url).status_code == 404
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from core.unit_of_work import committed
 from stories.reading import pdf, publishing
 from tests import factories
 from tests.pdftools import pdf_text
@@ -41,7 +42,8 @@ def story(app_ctx: Any) -> Any:
     workshop = factories.workshop(groups=2, language="en")
     story = factories.story_of(workshop.groups[0])
     factories.story_text(story, BODY)
-    publishing.publish(story)
+    with committed():
+        publishing.publish(story)
     return story
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from core.unit_of_work import committed
 from stories.reading import publishing
 from tests import factories
 from tests.stories import samples
@@ -16,8 +17,10 @@ from tests.stories import samples
 def workshop(app_ctx: Any) -> Any:
     workshop = samples.build_collection()
     maison, jardin, _car = (factories.story_of(g) for g in workshop.groups)
-    samples.publish(maison, samples.MAISON)
-    samples.publish(jardin, samples.JARDIN)
+    with committed():
+        samples.publish(maison, samples.MAISON)
+    with committed():
+        samples.publish(jardin, samples.JARDIN)
     return workshop
 
 
@@ -63,7 +66,8 @@ def test_anonymous_stories_have_no_authors(client: FlaskClient, workshop: Any) -
     story = factories.story_of(workshop.groups[1])
     draft = publishing.draft_of(story)
     draft.anonymous = True
-    publishing.publish(story, draft)
+    with committed():
+        publishing.publish(story, draft)
     data = client.get(f"/api/v1/stories/{story.id}").get_json()
     assert data["authors"] == []
     assert data["anonymous"] is True

@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 import pytest
 from flask.testing import FlaskClient
 
+from core.unit_of_work import committed
 from extensions import db
 from stories.models import Story
 from stories.reading import publishing
@@ -34,14 +35,17 @@ def world(app_ctx: Any) -> World:
     workshop = samples.build_collection(samples=[samples.MAISON, samples.JARDIN, samples.CAR])
     stories = [factories.story_of(g) for g in workshop.groups]
     for story, sample in zip(stories[:2], samples.SAMPLES, strict=False):
-        samples.publish(story, sample)
+        with committed():
+            samples.publish(story, sample)
     hidden = stories[2]
     factories.story_text(hidden, f"\n\n{SECRET}")
-    publishing.save(hidden, publishing.Draft(title="Brouillon secret"))
+    with committed():
+        publishing.save(hidden, publishing.Draft(title="Brouillon secret"))
     private = factories.workshop(groups=1, title="Atelier privé", question="Question privée ?")
     private_story = factories.story_of(private.groups[0])
     factories.story_text(private_story, f"Un brouillon : {SECRET}.")
-    publishing.save(private_story, publishing.Draft(title="Brouillon privé"))
+    with committed():
+        publishing.save(private_story, publishing.Draft(title="Brouillon privé"))
     return World(workshop, stories[:2], hidden, private, private_story)
 
 
@@ -180,7 +184,8 @@ def test_story_title_and_summary_are_escaped(client: FlaskClient, app_ctx: Any) 
     story = factories.story_of(workshop.groups[0])
     factories.story_text(story, "Texte.")
     hostile = '"><script>window.__xss=1</script><img src=x onerror=alert(1)>'
-    publishing.publish(story, publishing.Draft(title=hostile, summary=hostile, themes=[hostile[:40]]))
+    with committed():
+        publishing.publish(story, publishing.Draft(title=hostile, summary=hostile, themes=[hostile[:40]]))
 
     for url in (f"/stories/{story.id}", f"/stories/c/{workshop.id}", "/stories", "/stories/search?q=script"):
         page = text(client.get(url))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.unit_of_work import committed
 from stories.reading import publishing, search
 from stories.reading.publishing import Draft
 from tests import factories
@@ -17,9 +18,11 @@ def published(text: str, title: str = "Titre", themes: list[str] | None = None, 
     story = factories.story_of(workshop.groups[0])
     factories.story_text(story, text)
     if publish:
-        publishing.publish(story, Draft(title=title, themes=themes or []))
+        with committed():
+            publishing.publish(story, Draft(title=title, themes=themes or []))
     else:
-        publishing.save(story, Draft(title=title, themes=themes or []))
+        with committed():
+            publishing.save(story, Draft(title=title, themes=themes or []))
     return story.id
 
 
@@ -92,9 +95,11 @@ def test_unpublished_stories_are_never_found() -> None:
 
     story = factories.story_of(factories.workshop(groups=1).groups[0])
     factories.story_text(story, "Encore la licorne.")
-    publishing.publish(story, Draft(title="Licorne"))
+    with committed():
+        publishing.publish(story, Draft(title="Licorne"))
     assert ids("licorne") == [story.id]
-    publishing.unpublish(story)
+    with committed():
+        publishing.unpublish(story)
     assert ids("licorne") == []
     assert ids("publique") == [public]
 

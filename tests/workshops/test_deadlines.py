@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from core.unit_of_work import committed
 from extensions import db
 from tests import factories
 from workshops import deadlines, live, phases, state
@@ -218,5 +219,6 @@ def test_after_the_end_every_group_reads_every_story_and_learns_of_the_gallery(a
     assert (view["writable"], view["stories_published"]) == (False, 0)
     story = factories.story_of(w.groups[1])
     factories.story_text(story, "# Harbour\n\nThe tide.")
-    publishing.publish(story)
+    with committed():
+        publishing.publish(story)
     assert state.participant_state(someone)["stories_published"] == 1

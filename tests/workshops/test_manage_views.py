@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from accounts import operations as accounts
 from accounts.models import Facilitator
+from core.unit_of_work import committed
 from extensions import db
 from stories.models import Story
 from tests import factories
@@ -27,7 +28,8 @@ def sign_in(client: FlaskClient, facilitator: Facilitator) -> FlaskClient:
     with client.session_transaction() as session:
         session["_user_id"] = str(facilitator.id)
         session["_fresh"] = True
-        session[accounts.SESSION_KEY] = accounts.start_session(facilitator)  # as the login form does
+        with committed():
+            session[accounts.SESSION_KEY] = accounts.start_session(facilitator)  # as the login form does
     return client
 
 

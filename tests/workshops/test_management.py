@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from core.unit_of_work import committed
 from errors import RefusedError
 from extensions import db
 from stories.models import Story
@@ -164,14 +165,15 @@ def test_factory_workshops_keep_working_alongside() -> None:
 
 def test_settings_change_and_are_checked() -> None:
     workshop = factories.bright_mirror_workshop()
-    ops.update_settings(
-        workshop,
-        title="New title",
-        question="Why?",
-        language="fr",
-        participants_choose_group=True,
-        joining_open=False,
-    )
+    with committed():
+        ops.update_settings(
+            workshop,
+            title="New title",
+            question="Why?",
+            language="fr",
+            participants_choose_group=True,
+            joining_open=False,
+        )
     stored = fresh(workshop)
     assert (stored.title, stored.question, stored.language) == ("New title", "Why?", "fr")
     assert stored.participants_choose_group
@@ -192,7 +194,8 @@ def test_archive_hides_and_closes_then_unarchive_brings_back() -> None:
     owner = factories.facilitator()
     kept = factories.bright_mirror_workshop(owner)
     archived = factories.bright_mirror_workshop(owner)
-    ops.archive_workshop(archived)
+    with committed():
+        ops.archive_workshop(archived)
     assert not fresh(archived).joining_open
     assert fresh(archived).archived_at is not None
     current, old = ops.workshops_of(owner)
@@ -256,7 +259,8 @@ def test_there_is_a_limit_to_groups() -> None:
 def test_rename_group() -> None:
     workshop = factories.bright_mirror_workshop()
     group = workshop.groups[0]
-    ops.rename_group(workshop, group, "The Oaks")
+    with committed():
+        ops.rename_group(workshop, group, "The Oaks")
     assert fresh(workshop).groups[0].name == "The Oaks"
     for bad in ("", "x" * 81, "line\nbreak"):
         with pytest.raises(RefusedError):

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import socketio
 
+from core.unit_of_work import committed
 from extensions import db
 from tests import factories
 from tests.sockets import Client
@@ -61,6 +62,7 @@ def test_unarchiving_keeps_expired_tokens_expired_and_recent_ones_valid(live_ser
     _, expired = factories.participant(long_ago.groups[0])
     _, valid = factories.participant(lately.groups[0])
     for workshop in (long_ago, lately):
-        management.unarchive_workshop(db.session.get(Workshop, workshop.id))
+        with committed():
+            management.unarchive_workshop(db.session.get(Workshop, workshop.id))
     assert rejoin(live_server, expired).status_code == 404
     assert rejoin(live_server, valid).status_code == 200

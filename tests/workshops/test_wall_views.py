@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
+from core.unit_of_work import committed
 from stories.reading import publishing
 from tests import factories
 from tests.workshops.test_live_views import sign_in
@@ -60,7 +61,8 @@ def test_the_published_reading_mode_is_public_and_shows_only_published_stories(
     first = factories.story_of(workshop.groups[0])
     factories.story_text(first, "# Harbour\n\nThe tide came in.")
     factories.story_text(factories.story_of(workshop.groups[1]), "Not published.")
-    publishing.publish(first)
+    with committed():
+        publishing.publish(first)
     page = client.get(f"/stories/c/{workshop.id}/read-aloud").get_data(as_text=True)
     assert "The tide came in." in page
     assert "Not published." not in page
