@@ -1,14 +1,21 @@
-"""Atom feeds of published stories: one per collection and one for the whole site (feedgen)."""
+"""Atom feeds of published stories: one per collection and one for the whole site (feedgen).
+
+A feed holds the whole text of its stories (a collection's all of them, the site's the newest `FEED_SIZE`),
+so it is written off the event loop within the work budget (`core.budget`, which may raise
+`OverBudgetError`), from plain values read on the loop first (`Feed`, `Entry`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
 
+from core import budget
 from core.dates import aware
 from stories.models import Story
 from stories.reading import catalog
@@ -18,58 +25,107 @@ from stories.reading.links import public_url
 FEED_SIZE = 50  # the newest stories of the site feed
 
 
-def _feed(stories: Sequence[Story], *, title: str, subtitle: str, feed_url: str, page_url: str) -> bytes:
+@dataclass(frozen=True)
+class Entry:
+    """One published story of a feed, as plain values."""
+
+    url: str
+    title: str
+    published: datetime
+    updated: datetime
+    authors: tuple[str, ...]
+    summary: str
+    html: str
+    themes: tuple[tuple[str, str], ...]  # (slug, label)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed as plain values, read on the loop (`_read`), written elsewhere (`atom_of`)."""
+
+    title: str
+    subtitle: str
+    feed_url: str
+    page_url: str
+    entries: tuple[Entry, ...]
+
+
+def _entry(story: Story) -> Entry:
+    published = aware(story.published_at)
+    return Entry(
+        url=public_url("stories.read", story_id=story.id),
+        title=story.title,
+        published=published,
+        updated=aware(story.revised_at) if story.revised_at else published,
+        authors=tuple(catalog.authors(story)),
+        summary=story.summary,
+        html=story.published_html,
+        themes=tuple((theme.slug, theme.label) for theme in story.themes),
+    )
+
+
+def _read(stories: Sequence[Story], *, title: str, subtitle: str, feed_url: str, page_url: str) -> Feed:
+    """The feed of these stories (callers pass published stories; another one is never leaked)."""
+    entries = tuple(_entry(story) for story in stories if story.published_at is not None)
+    return Feed(title, subtitle, feed_url, page_url, entries)
+
+
+def atom_of(found: Feed) -> bytes:
+    """The Atom document of a feed (no database, no request: it may run off the loop)."""
     feed = FeedGenerator()
-    feed.id(feed_url)
-    feed.title(title)
-    feed.subtitle(subtitle or title)
-    feed.link(href=page_url, rel="alternate", type="text/html")
-    feed.link(href=feed_url, rel="self", type="application/atom+xml")
+    feed.id(found.feed_url)
+    feed.title(found.title)
+    feed.subtitle(found.subtitle or found.title)
+    feed.link(href=found.page_url, rel="alternate", type="text/html")
+    feed.link(href=found.feed_url, rel="self", type="application/atom+xml")
     feed.author(name="Plume")
     feed.generator("Plume")
-    moments = [aware(s.revised_at or s.published_at) for s in stories if s.published_at]
+    moments = [entry.updated for entry in found.entries]
     feed.updated(max(moments, default=datetime(2000, 1, 1, tzinfo=UTC)))
-    for story in stories:
-        if story.published_at is None:  # callers pass published stories; never leak another one
-            continue
-        url = public_url("stories.read", story_id=story.id)
+    for item in found.entries:
         entry = feed.add_entry(order="append")
-        entry.id(url)
-        entry.title(story.title)
-        entry.link(href=url, rel="alternate", type="text/html")
-        entry.published(aware(story.published_at))
-        entry.updated(aware(story.revised_at or story.published_at))
-        for name in catalog.authors(story):
+        entry.id(item.url)
+        entry.title(item.title)
+        entry.link(href=item.url, rel="alternate", type="text/html")
+        entry.published(item.published)
+        entry.updated(item.updated)
+        for name in item.authors:
             entry.author(name=name)
-        entry.summary(story.summary)
-        entry.content(story.published_html, type="html")
-        for theme in story.themes:
-            entry.category(term=theme.slug, label=theme.label)
+        entry.summary(item.summary)
+        entry.content(item.html, type="html")
+        for slug, label in item.themes:
+            entry.category(term=slug, label=label)
     return feed.atom_str(pretty=True)
+
+
+def _written(found: Feed) -> bytes:
+    return budget.run(lambda: atom_of(found), "Atom feed")
 
 
 def site_feed() -> bytes:
     """The newest published stories of every collection."""
-    return _feed(
+    found = _read(
         catalog.latest(FEED_SIZE),
         title=_("Plume — stories of desirable futures"),
         subtitle=_("The newest stories written in Plume workshops."),
         feed_url=public_url("stories.site_feed"),
         page_url=public_url("stories.gallery"),
     )
+    return _written(found)
 
 
 def collection_feed(collection: Collection) -> bytes:
     """The published stories of one workshop, newest first."""
     stories = sorted(collection.stories, key=lambda s: (aware(s.published_at), s.id), reverse=True)
     workshop = collection.workshop
-    return _feed(
+    found = _read(
         stories,
         title=workshop.title,
         subtitle=workshop.question,
         feed_url=public_url("stories.collection_feed", workshop_id=workshop.id),
         page_url=public_url("stories.collection", workshop_id=workshop.id),
     )
+    return _written(found)
 
 
 def sitemap() -> bytes:

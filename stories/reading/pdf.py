@@ -9,6 +9,10 @@ Gothic (fonts-nanum); `.ci/run` installs them. The body is the published,
 sanitised HTML reshaped by `exports.offline_html` (images become their alt text: nothing is fetched) and
 laid out by fpdf2's `write_html`; if that ever chokes on some markup, the whole document is made again
 from the plain text of each paragraph, so that a download never fails for a story's content.
+
+The layout is pure Python and grows with the stories: it runs off the event loop within the work budget
+(`core.budget`), from plain values read on the loop first (`exports.StoryCopy`, `exports.AnthologyCopy`, the
+font files): no database, request, configuration or translation lookup while a book is made.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,21 +28,16 @@ from typing import Any
 
 import lxml.html
 from flask import current_app
-from flask_babel import format_date, ngettext
-from flask_babel import gettext as _
 from fpdf import FPDF, FontFace, TextStyle
 from fpdf.enums import Align, XPos, YPos
 from fpdf.html import HTML2FPDF
 from fpdf.outline import OutlineSection
 from fpdf.structure_tree import StructElem
 
-from core import rendering
-from core.dates import aware
+from core import budget, rendering
 from stories.models import Story
-from stories.reading import catalog
 from stories.reading.catalog import Collection
-from stories.reading.exports import byline, offline_html, published_on
-from stories.reading.links import public_url
+from stories.reading.exports import AnthologyCopy, StoryCopy, anthology_copy, offline_html, story_copy
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FONTS = {
@@ -76,7 +76,11 @@ class PdfUnavailableError(RuntimeError):
     """PDF export cannot work on this server (its fonts are missing); the message says what to install."""
 
 
-def _font_files() -> dict[str, list[Path]]:
+FontFiles = dict[str, list[Path]]  # family → its files, in the order of STYLES
+
+
+def _font_files() -> FontFiles:
+    """The font files, checked (on the loop: it reads the configuration)."""
     folder = Path(current_app.config.get("PLUME_PDF_FONT_DIR") or FONT_DIR)
     files = {family: [folder / name for name in names] for family, names in FONTS.items()}
     missing = [str(path) for paths in files.values() for path in paths if not path.is_file()]
@@ -97,9 +101,9 @@ def _characters(path: str) -> frozenset[int]:
         return frozenset(font.getBestCmap() or {})
 
 
-def fallbacks_for(texts: Iterable[str]) -> list[tuple[str, str]]:
+def fallbacks_for(texts: Iterable[str], fonts: FontFiles | None = None) -> list[tuple[str, str]]:
     """The fallback fonts that the texts need: those with a glyph for a character that DejaVu Sans lacks."""
-    base = _characters(str(_font_files()["sans"][0]))
+    base = _characters(str((fonts or _font_files())["sans"][0]))
     wanted = {ord(c) for text in texts for c in _INVISIBLE_IN_PDF.sub("", text or "")} - base
     wanted = {c for c in wanted if c > 0x20}
     found = []
@@ -165,16 +169,24 @@ class Book(FPDF):
 
     HTML2FPDF_CLASS = _TaggedHTML
 
-    def __init__(self, footer_text: str, language: str, texts: Iterable[str] = ()) -> None:
-        """`texts`: what the book will print, to embed the fallback fonts that it needs."""
+    def __init__(
+        self,
+        footer_text: str,
+        language: str | None,
+        texts: Iterable[str] = (),
+        fonts: FontFiles | None = None,
+    ) -> None:
+        """`texts`: what the book will print, to embed the fallback fonts that it needs; `fonts`: the files
+        read by `_font_files` (on the loop, when the book is made elsewhere)."""
         super().__init__(format=(148, 210), unit="mm")  # A5
+        fonts = fonts or _font_files()
         self.font_files = {
             (family, style): path
-            for family, paths in _font_files().items()
+            for family, paths in fonts.items()
             for style, path in zip(STYLES, paths, strict=True)
         }
         self._load_font("sans", "")
-        extra = fallbacks_for(texts)
+        extra = fallbacks_for(texts, fonts)
         for family, path in extra:
             self.add_font(family, "", path)
         # DejaVu Sans has the most glyphs, then the fallbacks for emoji and CJK.
@@ -326,11 +338,11 @@ def _plain_paragraphs(markdown: str) -> list[str]:
     return [text for text in (rendering.plain_text(block) for block in blocks) if text]
 
 
-def _write_body(pdf: Book, story: Story, plain: bool) -> None:
+def _write_body(pdf: Book, story: StoryCopy, plain: bool) -> None:
     pdf.set_text_color(*INK)
     if plain:
         pdf.set_font("serif", "", BODY_SIZE)
-        for paragraph in _plain_paragraphs(story.published_markdown):
+        for paragraph in _plain_paragraphs(story.markdown):
             with pdf.block("P"):
                 pdf.multi_cell(
                     0, BODY_SIZE * 0.5, paragraph, align=Align.J, new_x=XPos.LMARGIN, new_y=YPos.NEXT
@@ -339,7 +351,7 @@ def _write_body(pdf: Book, story: Story, plain: bool) -> None:
         return
     pdf.set_font("serif", "", BODY_SIZE)
     pdf.write_html(
-        _pdf_html(story.published_html),
+        _pdf_html(story.html),
         font_family="serif",
         tag_styles=_tag_styles(),
         li_prefix_color=ACCENT,
@@ -364,65 +376,80 @@ def _rule(pdf: FPDF, length: float, thickness: float) -> None:
     pdf.rect(pdf.l_margin, pdf.get_y(), length, thickness, style="F")
 
 
-def _write_story(
-    pdf: Book, story: Story, plain: bool, number: int | None = None, new_page: bool = True
-) -> None:
+def _write_story(pdf: Book, story: StoryCopy, plain: bool, new_page: bool = True) -> None:
     """One story from the top of a page: its kicker, title (an outline entry), byline, then its text."""
     if new_page:
         pdf.add_page()
-    kicker = _("Story %(number)d", number=number) if number else story.workshop.title
-    _lines(pdf, 4, kicker.upper(), ("sans", "B", 7.5), ACCENT)
+    _lines(pdf, 4, story.kicker.upper(), ("sans", "B", 7.5), ACCENT)
     pdf.ln(2)
     pdf.start_section(story.title, level=0)
     _lines(pdf, 8.5, story.title, ("serif", "B", 20), INK, structure="H1")
     pdf.ln(1.5)
-    _lines(pdf, 5, byline(story), ("serif", "I", 10), SOFT)
+    _lines(pdf, 5, story.byline, ("serif", "I", 10), SOFT)
     if story.themes:
-        _lines(pdf, 4.5, " · ".join(t.label for t in story.themes), ("sans", "", 7.5), MUTED)
+        _lines(pdf, 4.5, " · ".join(story.themes), ("sans", "", 7.5), MUTED)
     pdf.ln(3)
     _rule(pdf, 14, 0.6)
     pdf.ln(4)
     _write_body(pdf, story, plain)
 
 
-def _with_fallback(build: Callable[[bool], bytes]) -> bytes:
-    """`build(plain=False)`, or the plain-text edition when fpdf2's HTML layout fails on some markup."""
+LAYOUT_FAILED = "PDF layout of the HTML failed; exporting the plain-text edition"
+
+
+def _with_fallback(build: Callable[[bool], bytes], failures: list[str] | None = None) -> bytes:
+    """`build(plain=False)`, or the plain-text edition when fpdf2's HTML layout fails on some markup. The
+    failure is logged, or its traceback added to `failures` (off the loop, for the loop to log)."""
     try:
         return build(False)
     except PdfUnavailableError:
         raise
     except Exception:  # fpdf2's HTML layout refused something: the plain edition still reads well
-        current_app.logger.exception("PDF layout of the HTML failed; exporting the plain-text edition")
+        if failures is None:
+            current_app.logger.exception(LAYOUT_FAILED)
+        else:
+            failures.append(traceback.format_exc())
         return build(True)
 
 
-def _texts(story: Story) -> list[str]:
-    return [story.title, story.published_markdown, byline(story), story.workshop.title]
+def _budgeted(make: Callable[[list[str]], bytes], what: str) -> bytes:
+    """`make(failures)` off the loop within the work budget; a layout failure is logged once back."""
+    failures: list[str] = []
+    body = budget.run(lambda: make(failures), what)
+    for failure in failures:
+        current_app.logger.error("%s\n%s", LAYOUT_FAILED, failure)
+    return body
 
 
-def story_pdf(story: Story) -> bytes:
+def _texts(story: StoryCopy) -> list[str]:
+    return [story.title, story.markdown, story.byline, story.workshop_title]
+
+
+def story_pdf_of(story: StoryCopy, fonts: FontFiles, failures: list[str] | None = None) -> bytes:
     """One story as a PDF, with where it comes from at the end."""
 
     def build(plain: bool) -> bytes:
-        pdf = Book(story.workshop.title, story.workshop.language, _texts(story))
+        pdf = Book(story.workshop_title, story.language, _texts(story), fonts)
         pdf.set_title(story.title)
-        pdf.set_author(", ".join(catalog.authors(story)) or _("Anonymous authors"))
+        pdf.set_author(", ".join(story.authors) or story.byline)  # the anonymous credit when none
         _write_story(pdf, story, plain)
         pdf.ln(6)
-        source = _("From “%(workshop)s”, published on %(date)s: %(url)s",
-                   workshop=story.workshop.title, date=published_on(story),
-                   url=public_url("stories.read", story_id=story.id))  # fmt: skip
-        _lines(pdf, 4, source, ("sans", "", 7.5), MUTED)
+        _lines(pdf, 4, story.source, ("sans", "", 7.5), MUTED)
         return bytes(pdf.output())
 
-    return _with_fallback(build)
+    return _with_fallback(build, failures)
+
+
+def story_pdf(story: Story) -> bytes:
+    """One story as a PDF, made off the loop within the work budget (may raise `OverBudgetError`)."""
+    copy, fonts = story_copy(story), _font_files()
+    return _budgeted(lambda failures: story_pdf_of(copy, fonts, failures), "PDF export")
 
 
 # --- The anthology -----------------------------------------------------------------------------------
 
 
-def _cover(pdf: Book, collection: Collection) -> None:
-    workshop = collection.workshop
+def _cover(pdf: Book, book: AnthologyCopy) -> None:
     pdf.add_page()
     pdf.set_fill_color(*PAPER)
     pdf.rect(0, 0, pdf.w, pdf.h, style="F")
@@ -432,32 +459,27 @@ def _cover(pdf: Book, collection: Collection) -> None:
     pdf.set_fill_color(*ACCENT)
     pdf.rect(0, 0, pdf.w, 9, style="F")
     pdf.set_y(46)
-    _lines(pdf, 5, _("An anthology of stories from the future").upper(), ("sans", "B", 8), ACCENT)
+    _lines(pdf, 5, book.kicker.upper(), ("sans", "B", 8), ACCENT)
     pdf.ln(4)
-    _lines(pdf, 11.5, workshop.title, ("serif", "B", 27), INK)
-    if workshop.question:
+    _lines(pdf, 11.5, book.title, ("serif", "B", 27), INK)
+    if book.question:
         pdf.ln(5)
         _rule(pdf, 18, 0.7)
         pdf.ln(5)
-        _lines(pdf, 6.5, workshop.question, ("serif", "I", 12.5), SOFT)
+        _lines(pdf, 6.5, book.question, ("serif", "I", 12.5), SOFT)
     pdf.set_y(-42)
-    count = len(collection.stories)
-    facts = [
-        ngettext("%(num)d story", "%(num)d stories", count),
-        format_date(aware(collection.published_at), "long"),
-    ]
-    _lines(pdf, 5, " · ".join(facts), ("sans", "", 8.5), MUTED)
+    _lines(pdf, 5, f"{book.count} · {book.date}", ("sans", "", 8.5), MUTED)
     _lines(pdf, 7, "Plume", ("serif", "B", 12), INK)
 
 
-def _toc(stories: Sequence[Story]) -> Callable[[FPDF, list[OutlineSection]], None]:
+def _toc(stories: Sequence[StoryCopy], title: str) -> Callable[[FPDF, list[OutlineSection]], None]:
     """The table of contents: each story's number, title, authors and page, all linked to the story."""
-    credits = [byline(s) for s in stories]
+    credits = [s.byline for s in stories]
     number_width, page_width = 9.0, 10.0
 
     def render(pdf: FPDF, outline: list[OutlineSection]) -> None:
         pdf.set_xy(pdf.l_margin, pdf.t_margin)
-        _lines(pdf, 9, _("Contents"), ("serif", "B", 18), INK)
+        _lines(pdf, 9, title, ("serif", "B", 18), INK)
         pdf.ln(5)
         width = pdf.epw - number_width - page_width
         for index, section in enumerate(s for s in outline if s.level == 0):
@@ -484,24 +506,28 @@ def _toc(stories: Sequence[Story]) -> Callable[[FPDF, list[OutlineSection]], Non
     return render
 
 
-def anthology_pdf(collection: Collection) -> bytes:
+def anthology_pdf_of(book: AnthologyCopy, fonts: FontFiles, failures: list[str] | None = None) -> bytes:
     """The collection as a printable book: cover, contents, then each story from a new page."""
-    workshop = collection.workshop
 
     def build(plain: bool) -> bytes:
-        texts = [workshop.title, workshop.question, *(t for s in collection.stories for t in _texts(s))]
-        pdf = Book(workshop.title, workshop.language, texts)
-        pdf.set_title(workshop.title)
-        names = dict.fromkeys(name for s in collection.stories for name in catalog.authors(s))
-        pdf.set_author(", ".join(names) or "Plume")
-        pdf.set_subject(workshop.question)
+        texts = [book.title, book.question, *(t for s in book.stories for t in _texts(s))]
+        pdf = Book(book.title, book.language, texts, fonts)
+        pdf.set_title(book.title)
+        pdf.set_author(", ".join(book.authors) or "Plume")
+        pdf.set_subject(book.question)
         pdf.footer_from = 2
-        _cover(pdf, collection)
+        _cover(pdf, book)
         pdf.add_page()
-        pages = max(1, math.ceil(len(collection.stories) / 9))
-        pdf.insert_toc_placeholder(_toc(collection.stories), pages=pages, allow_extra_pages=True)
-        for number, story in enumerate(collection.stories, start=1):
-            _write_story(pdf, story, plain, number, new_page=number > 1)  # the contents left a fresh page
+        pages = max(1, math.ceil(len(book.stories) / 9))
+        pdf.insert_toc_placeholder(_toc(book.stories, book.contents), pages=pages, allow_extra_pages=True)
+        for number, story in enumerate(book.stories, start=1):
+            _write_story(pdf, story, plain, new_page=number > 1)  # the contents left a fresh page
         return bytes(pdf.output())
 
-    return _with_fallback(build)
+    return _with_fallback(build, failures)
+
+
+def anthology_pdf(collection: Collection) -> bytes:
+    """The anthology as a PDF, made off the loop within the work budget (may raise `OverBudgetError`)."""
+    book, fonts = anthology_copy(collection), _font_files()
+    return _budgeted(lambda failures: anthology_pdf_of(book, fonts, failures), "PDF anthology export")

@@ -7,10 +7,9 @@ workshop without published stories is a 404, whatever the URL.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -23,10 +22,8 @@ from stories.reading import catalog, exports, feeds, pdf, reactions, search
 from stories.reading.catalog import Collection
 from stories.reading.links import public_url
 from stories.reading.publishing import slugify
-from workshops.models import Workshop
 
 ATOM = "application/atom+xml; charset=utf-8"
-T = TypeVar("T")
 
 
 @bp.app_template_global()
@@ -205,31 +202,27 @@ def sitemap() -> Any:
 # --- Downloads ----------------------------------------------------------------------------------------
 
 
-def _in_language(workshop: Workshop, make: Callable[[], T]) -> T:
-    """Make a download in the workshop's language (its title page, credits, dates), when the site has it."""
-    if workshop.language not in current_app.config["LANGUAGES"]:
-        return make()
-    with force_locale(workshop.language):
-        return make()
+# Each download is read here, then made off the event loop within the work budget: over it, the page
+# answers 503 `over_budget` (`pages.register_error_handlers`).
 
 
 @bp.get("/stories/<int:story_id>.md")
 def story_markdown(story_id: int) -> Any:
     story = _story(story_id)
-    body = _in_language(story.workshop, lambda: exports.story_markdown(story))
+    body = exports.story_markdown(story)
     return _download(body, "text/markdown; charset=utf-8", exports.filename(story.title, "md"))
 
 
 @bp.get("/stories/<int:story_id>.html")
 def story_file(story_id: int) -> Any:
     story = _story(story_id)
-    body = _in_language(story.workshop, lambda: exports.story_html(story))
+    body = exports.story_html(story)
     return _download(body, "text/html; charset=utf-8", exports.filename(story.title, "html"))
 
 
-def _pdf(workshop: Workshop, make: Callable[[], bytes], name: str) -> Any:
+def _pdf(make: Callable[[], bytes], name: str) -> Any:
     try:
-        body = _in_language(workshop, make)
+        body = make()
     except pdf.PdfUnavailableError as error:
         current_app.logger.error("%s", error)
         message = _("PDF downloads are not available on this server. Please try another format.")
@@ -241,14 +234,14 @@ def _pdf(workshop: Workshop, make: Callable[[], bytes], name: str) -> Any:
 @limiter.limit(_export_rate)
 def story_pdf(story_id: int) -> Any:
     story = _story(story_id)
-    return _pdf(story.workshop, lambda: pdf.story_pdf(story), exports.filename(story.title, "pdf"))
+    return _pdf(lambda: pdf.story_pdf(story), exports.filename(story.title, "pdf"))
 
 
 @bp.get("/stories/c/<int:workshop_id>/anthology.epub")
 @limiter.limit(_export_rate)
 def anthology_epub(workshop_id: int) -> Any:
     found = _collection(workshop_id)
-    body = _in_language(found.workshop, lambda: exports.anthology_epub(found))
+    body = exports.anthology_epub(found)
     return _download(
         body, exports.EPUB_MEDIA_TYPE, exports.filename(found.workshop.title, "epub", "anthology")
     )
@@ -259,7 +252,7 @@ def anthology_epub(workshop_id: int) -> Any:
 def anthology_pdf(workshop_id: int) -> Any:
     found = _collection(workshop_id)
     name = exports.filename(found.workshop.title, "pdf", "anthology")
-    return _pdf(found.workshop, lambda: pdf.anthology_pdf(found), name)
+    return _pdf(lambda: pdf.anthology_pdf(found), name)
 
 
 @bp.app_template_filter("iso")

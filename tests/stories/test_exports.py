@@ -208,3 +208,16 @@ def test_any_story_exports_to_pdf_and_epub(app_ctx: Flask, text: str) -> None:
         assert pdf.anthology_pdf(found).startswith(b"%PDF-")
         with zipfile.ZipFile(io.BytesIO(exports.anthology_epub(found))) as book:
             assert book.testzip() is None
+
+
+def test_a_layout_failure_off_the_loop_is_logged_once_back(
+    app_ctx: Flask, workshop: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The PDF is made off the loop, where nothing logs: the failure comes back with the plain edition."""
+    story = catalog.published_story(first_story(workshop).id)
+    monkeypatch.setattr(pdf, "_pdf_html", lambda html: '<p><a href="#nowhere">x</a></p>')
+    with app_ctx.test_request_context():
+        assert "Le mardi" in pdf_text(pdf.story_pdf(story))
+    assert [r.getMessage().splitlines()[0] for r in caplog.records if r.levelname == "ERROR"] == [
+        pdf.LAYOUT_FAILED
+    ]
