@@ -110,6 +110,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     import backups
     import features
+    import metrics
     import models  # noqa: F401  (registers every table with SQLAlchemy)
     import socket_guard
     from accounts import cli as accounts_cli
@@ -123,6 +124,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     backups.register(app)
     register_error_handlers(app)
     features.register(app)
+    metrics.register(app)
     socket_guard.install(app)
 
     app.after_request(_security_headers)
