@@ -7,7 +7,8 @@ every worker's. Without it (tests in one process, `python app.py`) the figures a
 Counters and histograms move where things happen (the writer once per batch, a refusal, a relay, an HTTP
 request). The gauges of what a worker holds (sockets, participants, the writer's queue, pool connections)
 are sampled every `SAMPLE_SECONDS` by a thread of each worker and summed over the live workers
-(`livesum`); workshops running is read from the database at scrape time.
+(`livesum`); in one process a scrape reads them itself. Workshops running is read from the database at
+scrape time.
 
 The endpoint answers loopback by default; `PLUME_METRICS_ALLOW` (CIDRs) replaces that list and
 `PLUME_METRICS_TOKEN` admits `Authorization: Bearer <token>` from anywhere. Anyone else gets a 404.
@@ -121,7 +122,7 @@ def sample(app: Flask) -> None:
 
 
 class Sampler:
-    """The worker's sampling thread (started on the first request: after gunicorn forks)."""
+    """The worker's sampling thread (started with the app, which gunicorn builds after it forks)."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -213,17 +214,15 @@ def _metrics() -> Response:
 
 
 def register(app: Flask) -> None:
-    """The `/metrics` route and the HTTP timing hooks; under gunicorn (multi-process mode, the app built
-    in the forked worker) the sampler starts now, else with the first request."""
+    """The `/metrics` route and the HTTP timing hooks. Under gunicorn (multi-process mode, the app built
+    in the forked worker) the worker's sampler starts now; in one process a scrape samples what it shows."""
     app.config["PLUME_METRICS_ALLOW"] = networks(app.config["PLUME_METRICS_ALLOW"])
-    sampler = Sampler(app)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        sampler.ensure()
+        Sampler(app).ensure()
     app.add_url_rule(PATH, "metrics", _metrics)
 
     @app.before_request
     def _http_started() -> None:
-        sampler.ensure()
         g.metrics_started = time.perf_counter()
 
     @app.after_request
