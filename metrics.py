@@ -209,7 +209,9 @@ def _metrics() -> Response:
         config["PLUME_METRICS_ALLOW"],
         config["PLUME_METRICS_TOKEN"],
     ):
-        abort(404)  # not 403: the endpoint is not advertised
+        abort(404)  # not 403, whatever the method: the endpoint is not advertised
+    if request.method not in ("GET", "HEAD"):
+        abort(405)
     return Response(exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
@@ -219,7 +221,11 @@ def register(app: Flask) -> None:
     app.config["PLUME_METRICS_ALLOW"] = networks(app.config["PLUME_METRICS_ALLOW"])
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         Sampler(app).ensure()
-    app.add_url_rule(PATH, "metrics", _metrics)
+    from extensions import csrf
+
+    # Every method reaches the view (no automatic OPTIONS, no CSRF check): the others get a 404 for each.
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    app.add_url_rule(PATH, "metrics", csrf.exempt(_metrics), methods=methods, provide_automatic_options=False)
 
     @app.before_request
     def _http_started() -> None:

@@ -34,9 +34,9 @@ def two_workers(app: Flask, database: str, redis_url: str) -> Iterator[ServerPro
     server.stop()
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> str:
-    """GET `url`/metrics; its text (an HTTPError for a 4xx)."""
-    request = urllib.request.Request(url + "/metrics", headers=headers or {})  # noqa: S310 (local URL)
+def get(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> str:
+    """`url`/metrics; its text (an HTTPError for a 4xx)."""
+    request = urllib.request.Request(url + "/metrics", headers=headers or {}, method=method)  # noqa: S310
     with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (local URL)
         return response.read().decode()
 
@@ -51,9 +51,9 @@ def scrape(url: str, headers: dict[str, str] | None = None) -> dict[tuple[str, t
     }
 
 
-def status_of(url: str, headers: dict[str, str] | None = None) -> int:
+def status_of(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> int:
     try:
-        get(url, headers)
+        get(url, headers, method)
     except urllib.error.HTTPError as exc:
         return exc.code
     return 200
@@ -119,6 +119,8 @@ def test_other_addresses_get_a_404_and_the_token_a_200(app: Flask, database: str
     server.start()
     try:
         assert status_of(server.url) == 404
+        for method in ("POST", "PUT", "DELETE", "OPTIONS", "HEAD"):  # no 405, no Allow header: nothing told
+            assert status_of(server.url, method=method) == 404, method
         assert status_of(server.url, {"Authorization": "Bearer wrong"}) == 404
         assert status_of(server.url, {"Authorization": f"Bearer {TOKEN}"}) == 200
     finally:
