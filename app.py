@@ -111,6 +111,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     background_work = runtime.of(app)  # features register their loops with it; started once per worker
     import backups
     import features
+    import metrics
     import models  # noqa: F401  (registers every table with SQLAlchemy)
     import socket_guard
     from accounts import cli as accounts_cli
@@ -124,6 +125,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     backups.register(app)
     register_error_handlers(app)
     features.register(app)
+    metrics.register(app)
     socket_guard.install(app)
 
     app.after_request(_security_headers)

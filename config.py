@@ -162,6 +162,9 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         # Fail a commit whose write stayed open across a greenlet switch (core/transactions.py): tests, debug.
         "PLUME_TRANSACTION_GUARD": env.get("PLUME_TRANSACTION_GUARD", "").lower() in TRUE,
         # edits, deletions, resolutions of comments, per person
+        # /metrics (metrics.py): the CIDRs it answers (default loopback) and a bearer token admitted anywhere.
+        "PLUME_METRICS_ALLOW": env.get("PLUME_METRICS_ALLOW", ""),
+        "PLUME_METRICS_TOKEN": env.get("PLUME_METRICS_TOKEN", ""),
         "PLUME_COMMENT_CHANGE_RATE": _rate(env.get("PLUME_COMMENT_CHANGE_RATE", "20/30")),
     }
     config.update(overrides or {})

@@ -5,9 +5,16 @@ the app, `concurrency.py`) with a WebSocket handler that declines permessage-def
 small frame cost more than it saved (at 200 writers, relay p99 12.6 s with it, 0.58 s without). One worker by
 default: Socket.IO sessions live in a worker, so more workers need sticky sessions and REDIS_URL (see
 docs/deploy.md). `PLUME_CONNECTIONS` bounds the connections one worker holds at once.
+
+Metrics (metrics.py) run in prometheus_client's multi-process mode: every worker writes its figures to
+files in `PROMETHEUS_MULTIPROC_DIR` and a scrape adds them up. When it is unset, `on_starting` makes a
+directory for this run (removed by `on_exit`); a given one is emptied at start. `child_exit` retires a dead
+worker's live gauges.
 """
 
 import os
+import shutil
+import tempfile
 
 workers = int(os.environ.get("PLUME_WORKERS", "1"))
 worker_class = "websocket_worker.Worker"  # gevent-websocket's, refusing a full address with 429
@@ -35,3 +42,31 @@ def start_runtime(worker: object) -> None:
     from core import runtime
 
     runtime.of(worker.wsgi).start()  # type: ignore[attr-defined]  (the app `create_app()` returned)
+
+
+_made_metrics_dir: list[str] = []  # the directory this run created (removed on exit)
+
+
+def on_starting(server: object) -> None:
+    """Before the first fork: the metrics directory, empty (set in the environment the workers inherit)."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path:
+        path = tempfile.mkdtemp(prefix="plume-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+        _made_metrics_dir.append(path)
+    os.makedirs(path, exist_ok=True)
+    for name in os.listdir(path):  # the last run's figures must not add up with this one's
+        if name.endswith(".db"):
+            os.remove(os.path.join(path, name))
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A worker died or was replaced: its `livesum` gauges no longer count."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+def on_exit(server: object) -> None:
+    for path in _made_metrics_dir:
+        shutil.rmtree(path, ignore_errors=True)

@@ -119,9 +119,30 @@ def run_one(target: str, writers: int, args: argparse.Namespace, tmp: Path) -> d
     else:
         raise RuntimeError(f"unknown target {target!r} (plume, hocuspocus, {servers.HOCUSPOCUS_SQLITE})")
     try:
-        return lg.measure(server, writers, load_options(args), plan)
+        result = lg.measure(server, writers, load_options(args), plan)
+        if target == "plume":  # the server's own count, summed over its workers (metrics.py)
+            result["metrics_stored"] = scraped_stored(server.url)
+        return result
     finally:
         server.stop()
+
+
+def scraped_stored(url: str) -> float | None:
+    """`plume_updates_stored_total` from the server's /metrics (loopback may read it), or None."""
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        with urllib.request.urlopen(url + "/metrics", timeout=10) as response:  # noqa: S310 (local URL)
+            text = response.read().decode()
+    except OSError:
+        return None
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "plume_updates_stored_total":
+                return sample.value
+    return None
 
 
 def single(args: argparse.Namespace, tmp: Path) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
@@ -138,6 +159,8 @@ def single(args: argparse.Namespace, tmp: Path) -> tuple[list[dict[str, Any]], d
                 result["round"] = round_
                 results.append(result)
                 print(report.table([result]).splitlines()[1], flush=True)
+                if result.get("metrics_stored") is not None:
+                    print(report.metrics_line(result), flush=True)
     idle_result = None
     if args.idle and "plume" in args.target_list:
         server, plan = fresh_plume(tmp, max(50, args.idle // 2))  # a participant for each of its sockets

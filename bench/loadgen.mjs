@@ -135,6 +135,7 @@ async function drive (args) {
   for (const r of results) for (const [why, n] of Object.entries(r.figures.dropReasons)) dropReasons[why] = (dropReasons[why] ?? 0) + n
   const sent = sum((r) => r.figures.sent)
   const acked = sum((r) => r.figures.acked)
+  const ackedAll = sum((r) => r.figures.ackedAll)
   const refused = sum((r) => r.figures.refused)
   const delivered = sum((r) => r.figures.delivered)
   return {
@@ -155,6 +156,7 @@ async function drive (args) {
     sent,
     skipped: sum((r) => r.figures.skipped),
     acked,
+    acked_all: ackedAll,
     refused,
     refused_codes: refusedCodes,
     unanswered: sent - acked - refused,

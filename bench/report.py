@@ -360,3 +360,13 @@ def idle_lines(idle: dict[str, Any]) -> str:
         cells = [f"{page} {_ms(v['median_ms'])} / {_page_max(v)}" for page, v in idle[key].items()]
         lines.append(f"  pages {label} (median / max): " + "; ".join(cells))
     return "\n".join(lines)
+
+
+def metrics_line(result: dict[str, Any]) -> str:
+    """The server's /metrics count of stored updates beside the bench's acks (warm-up included)."""
+    stored, acked = result["metrics_stored"], result.get("acked_all") or 0
+    gap = abs(stored - acked) / acked * 100 if acked else 0.0
+    return (
+        f"       /metrics plume_updates_stored_total {stored:.0f}, bench acked (warm-up included) {acked}"
+        f" ({gap:.2f} % apart)"
+    )

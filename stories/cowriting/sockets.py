@@ -16,6 +16,7 @@ from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_socketio import emit, join_room, leave_room
 
+import metrics
 from core import audience, rates
 from core.realtime import error, on_socket_gone, socket_identity, story_room
 from extensions import socketio
@@ -89,6 +90,7 @@ def on_yjs(sid: str, *args: Any) -> dict[str, Any]:
         return {"ok": False, "error": {"code": "invalid", "message": "unknown socket"}}
     app: Flask = environ["flask.app"]
     if not _bucket_of(app).take(sid):  # a flood: refused at once, before any work
+        metrics.refused("rate_limited")
         with app.request_context(environ):
             return error("rate_limited", RATE_LIMITED)
     with app.app_context():
@@ -98,10 +100,12 @@ def on_yjs(sid: str, *args: Any) -> dict[str, Any]:
             story_id = sync.parse_story_id(args[0])
             reply = sync.receive(socket_identity(sid), sid, story_id, args[1])
         except sync.SyncError as refused:
+            metrics.refused(refused.code)
             with app.request_context(environ):  # the socket's language (its cookie, Accept-Language)
                 return error(refused.code, refused.message)
         except Exception:
             log.exception("yjs message from socket %s failed", sid)
+            metrics.refused("unavailable")
             with app.request_context(environ):
                 return error("unavailable", sync.refusal("unavailable").message)
         for message in reply.to_sender:
@@ -114,4 +118,5 @@ def on_yjs(sid: str, *args: Any) -> dict[str, Any]:
                 skip_sid=reply.skip,
                 namespace=NAMESPACE,
             )
+            metrics.relayed()
         return sync.ok()

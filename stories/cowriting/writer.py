@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+import metrics
 from core.access import Access
 from core.identity import Identity
 from extensions import db
@@ -61,6 +62,7 @@ class Job:
     update: bytes | None = None  # None: only check that the socket may read the story
     facilitator_writes: bool = False
     future: Future[Outcome] = field(default_factory=Future)
+    received: float = field(default_factory=time.monotonic)  # for the commit-time histogram (metrics.py)
 
     @property
     def author_id(self) -> int | None:
@@ -98,6 +100,10 @@ class GroupCommitWriter:
         self._ensure_thread()
         self._queue.put(job)
         return job.future
+
+    def queued(self) -> int:
+        """Jobs waiting for the writer (approximate: the queue moves meanwhile)."""
+        return self._queue.qsize()
 
     def _ensure_thread(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -178,6 +184,9 @@ class GroupCommitWriter:
                 self.engine.stories.discard(live)
         self.batches += 1
         self.stored += sum(len(accepted[s]) for s in stored)
+        metrics.stored(
+            sum(len(accepted[s]) for s in stored), (job.received for s in stored for job in accepted[s])
+        )
         if stored:
             self.engine.stored({story_id: lives[story_id] for story_id in stored}, persistence.now())
 
