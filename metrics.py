@@ -198,7 +198,7 @@ def register(app: Flask) -> None:
     it shows."""
     app.config["PLUME_METRICS_ALLOW"] = networks(app.config["PLUME_METRICS_ALLOW"])
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        runtime.of(app).every(SAMPLE_SECONDS, partial(sample, app), "metrics sampler", app_context=False)
+        runtime.of(app).every(SAMPLE_SECONDS, partial(sample, app), "metrics-sampler", app_context=False)
     from extensions import csrf
 
     # Every method reaches the view (no automatic OPTIONS, no CSRF check): the others get a 404 for each.

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from core.unit_of_work import committed
 from stories.reading import publishing
 from stories.reading.publishing import Draft
 from tests import factories, test_stalls
@@ -38,7 +39,8 @@ class Anthology(Room):
         for number, group in enumerate(workshop.groups, start=1):
             story = factories.story_of(group)
             factories.story_text(story, LONG)
-            publishing.publish(story, Draft(title=f"Histoire {number}"))
+            with committed():  # the server reads what the test wrote: commit it
+                publishing.publish(story, Draft(title=f"Histoire {number}"))
         self.anthology = workshop.id
 
     def downloads(self) -> dict[str, str]:
