@@ -24,6 +24,7 @@ from typing import Protocol
 
 import ids
 from core.identity import Identity
+from core.plugs import Slot
 
 
 @dataclass(frozen=True)
@@ -86,20 +87,17 @@ class AccessRules(Protocol):
     def may_chat(self, identity: Identity | None, workshop_id: int, group_id: int) -> bool: ...
 
 
-_rules: AccessRules | None = None
+_rules: Slot[AccessRules] = Slot("access rules")
 
 
 def register(rules: AccessRules) -> None:
     """Plug the rules in (once per process, when the app is created; the last one wins)."""
-    global _rules
-    _rules = rules
+    _rules.plug(rules)
 
 
 def rules() -> AccessRules:
     """The registered rules; an app created without them is a setup error, not a refusal."""
-    if _rules is None:
-        raise RuntimeError("no access rules registered: create the app (features.register) first")
-    return _rules
+    return _rules.get()
 
 
 def fits_id(value: int) -> bool:

@@ -16,6 +16,8 @@ from typing import Any, Literal, Protocol
 from flask import session
 from flask_login import current_user
 
+from core.plugs import Slot
+
 SESSION_KEY = "participant_token"
 FACILITATOR_COLOR = "#1d4ed8"  # a facilitator's cursor and name in the editors
 TOKEN_BYTES = 24
@@ -68,30 +70,24 @@ class Facilitators(Protocol):
     def display_name(self, facilitator_id: int) -> str | None: ...
 
 
-_participants: Participants | None = None
-_facilitators: Facilitators | None = None
+_participants: Slot[Participants] = Slot("participants' directory")
+_facilitators: Slot[Facilitators] = Slot("facilitators' directory")
 
 
 def register_participants(directory: Participants) -> None:
-    global _participants
-    _participants = directory
+    _participants.plug(directory)
 
 
 def register_facilitators(directory: Facilitators) -> None:
-    global _facilitators
-    _facilitators = directory
+    _facilitators.plug(directory)
 
 
 def participants() -> Participants:
-    if _participants is None:
-        raise RuntimeError("no participants' directory registered: create the app (features.register) first")
-    return _participants
+    return _participants.get()
 
 
 def facilitators() -> Facilitators:
-    if _facilitators is None:
-        raise RuntimeError("no facilitators' directory registered: create the app (features.register) first")
-    return _facilitators
+    return _facilitators.get()
 
 
 def new_token() -> tuple[str, str]:

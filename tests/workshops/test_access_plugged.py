@@ -27,14 +27,14 @@ def test_core_asks_the_registered_rules(app: Flask, monkeypatch: pytest.MonkeyPa
             asked.append(group_id)
             return access.Access.none()
 
-    monkeypatch.setattr(access, "_rules", Closed())
+    monkeypatch.setattr(access._rules, "value", Closed())
     who = identity.Identity("participant", 1)
     assert access.story_access_of(who, 42) == access.Access.none()
     assert asked == [42]
 
 
 def test_an_unplugged_core_says_so(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(access, "_rules", None)
+    monkeypatch.setattr(access._rules, "value", None)
     with pytest.raises(RuntimeError, match="no access rules"):
         access.story_access_of(None, 1)
 
