@@ -14,7 +14,7 @@ acknowledged and relayed to the story's room. `engine.py` ties these up for one 
 - `writer.py`: group commit, one writer thread per process; `access_cache.py`: its access checks.
 - `live.py`: one pycrdt document per story in memory, caught up from the log before any sync reply.
 - `crdt.py`: the document and the y-protocols messages; `yupdate.py`: the structure of a Yjs update;
-  `lib0.py`: the bounded reader both read with (pycrdt's `Decoder`, checked).
+  `lib0.py`: the bounded lib0 reader both read with.
 - `cursors.py`: awareness states (cursors, selections, names), in memory, never waiting for the database.
 - `persistence.py`: the update log in the database: append, read, compact, who wrote what.
 - `compactions.py`: this process's queue of long logs to compact, one at a time; `merge.py`: the

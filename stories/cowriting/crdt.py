@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from enum import Enum
 
 from pycrdt import (
-    Decoder,
     Doc,
     Encoder,
     Text,
@@ -25,7 +24,7 @@ from pycrdt import (
     write_message,
 )
 
-from stories.cowriting.lib0 import Reader
+from stories.cowriting.lib0 import Reader, uints
 from stories.cowriting.yupdate import DecodedUpdate, UpdateFormatError, decode_update, dependencies_met
 
 log = logging.getLogger(__name__)
@@ -152,8 +151,19 @@ def new_doc() -> tuple[Doc, Text]:
     return doc, doc.get(BODY, type=Text)
 
 
-def check_update(update: bytes) -> None:
-    """Raise `MalformedError` unless `update` decodes and applies to a document (tried on a scratch one)."""
+def check_update(update: bytes) -> DecodedUpdate | None:
+    """Raise `MalformedError` unless `update` will apply to a document; its structure, if read here.
+
+    Read once here (`yupdate`), strictly: an update of text and deletions that reads to the end is
+    checked; any other (or one this reader cannot read) is tried on a scratch document, where pycrdt
+    decides. The structure goes with the update to the writer (`StoryDoc.offer`), which reads it no more.
+    """
+    try:
+        decoded = decode_update(update)
+    except UpdateFormatError:
+        decoded = None
+    if decoded is not None and decoded.plain:
+        return decoded
     try:
         new_doc()[0].apply_update(update)
     except Exception as exc:
@@ -162,6 +172,7 @@ def check_update(update: bytes) -> None:
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         raise MalformedError("the update does not apply") from exc
+    return decoded
 
 
 def apply(doc: Doc, update: bytes) -> None:
@@ -178,21 +189,39 @@ def apply(doc: Doc, update: bytes) -> None:
 
 def state_vector(state: bytes) -> dict[int, int]:
     """Decode a state vector into {client id: next clock}."""
-    decoder = Decoder(state)
-    return {decoder.read_var_uint(): decoder.read_var_uint() for _ in range(decoder.read_var_uint())}
+    values = uints(state, MalformedError)
+    if not values or len(values) != 1 + 2 * values[0]:
+        raise MalformedError("malformed state vector")
+    return dict(zip(values[1::2], values[2::2], strict=True))
+
+
+def covered(decoded: DecodedUpdate, known: dict[int, int]) -> bool:
+    """Whether a document with state vector `known` holds all of an update: its structs and the clocks
+    its deletions name (pycrdt keeps aside, outside its state vector, what it could not integrate)."""
+    return all(
+        item.skip or item.clock + item.length <= known.get(item.client, 0) for item in decoded.structs
+    ) and all(
+        clock + length <= known.get(client, 0)
+        for client, ranges in decoded.deletes.items()
+        for clock, length in ranges
+    )
 
 
 def integrated(doc: Doc, update: bytes) -> bool:
     """True when everything in `update` is part of `doc`: none of its structs or deletions is pending."""
     state = doc.get_state()
-    decoder = Decoder(get_update(update, state))
-    if decoder.read_var_uint() != 0:
+    try:
+        return covered(decode_update(update), state_vector(state))
+    except UpdateFormatError:  # what pycrdt reads and we cannot: ask it what the doc lacks of the update
+        pass
+    missing = _MessageReader(get_update(update, state))
+    if missing.uint() != 0:
         return False  # structs the doc has not integrated
     known = state_vector(state)
-    for _ in range(decoder.read_var_uint()):
-        client = decoder.read_var_uint()
-        for _ in range(decoder.read_var_uint()):
-            clock, length = decoder.read_var_uint(), decoder.read_var_uint()
+    for _ in range(missing.uint()):
+        client = missing.uint()
+        for _ in range(missing.uint()):
+            clock, length = missing.uint(), missing.uint()
             if clock + length > known.get(client, 0):
                 return False  # deletes structs the doc does not have yet
     return True
@@ -212,22 +241,30 @@ class StoryDoc:
     def __init__(self) -> None:
         self.doc, self.body = new_doc()
         self.pending: list[bytes] = []
+        self._state: tuple[bytes, dict[int, int]] = (b"", {})  # the last state vector read, and as bytes
+
+    def known(self) -> dict[int, int]:
+        """The document's state vector (decoded again only when it moved; do not change it)."""
+        state = self.doc.get_state()
+        if state != self._state[0]:
+            self._state = (state, state_vector(state))
+        return self._state[1]
 
     def apply(self, update: bytes) -> None:
         """Integrate the update now, or keep it until its dependencies arrive; `MalformedError` if refused."""
         self._admit(update)
 
-    def _admit(self, update: bytes) -> None:
+    def _admit(self, update: bytes, decoded: DecodedUpdate | None = None) -> None:
         if self.replaying_a_log and not self.pending:
             # A stored log comes mostly in order: pycrdt reads the update once, and `_integrate` checks that
             # it integrated, keeping it waiting (the document rebuilt) otherwise. Reading its structs first to
             # decide (below) cost three times the whole replay (5,000 rows: 1.7 s against 0.55 s).
             self._integrate(update)
             return
-        if not self._ready(update):
+        if not self._ready(update, decoded):
             self.pending.append(update)
             return
-        self._integrate(update)
+        self._integrate(update, decoded)
         progress = True
         while progress and self.pending:
             progress = False
@@ -250,29 +287,30 @@ class StoryDoc:
             decoded = decode_update(update)
         except UpdateFormatError:
             return True  # pycrdt decides when it applies it
-        return self._integrable(decoded, state_vector(self.doc.get_state()))
+        return self._integrable(decoded)
 
-    def offer(self, update: bytes) -> bool:
+    def offer(self, update: bytes, decoded: DecodedUpdate | None = None) -> bool:
         """Apply the update if it can integrate (`can_integrate`); False, nothing changed, if it cannot.
 
-        The update is read once: with nothing waiting (the usual case), the check is the apply's own.
+        `decoded`: its structure, when the caller has read it (`check_update`); the update is read once.
         """
-        try:
-            decoded = decode_update(update)
-        except UpdateFormatError:
-            self._admit(update)  # pycrdt decides
-            return True
-        if not self._integrable(decoded, state_vector(self.doc.get_state())):
+        if decoded is None:
+            try:
+                decoded = decode_update(update)
+            except UpdateFormatError:
+                self._admit(update)  # pycrdt decides
+                return True
+        if not self._integrable(decoded):
             return False
         if self.pending:
-            self._admit(update)  # it may close a gap: the waiting updates follow it
+            self._admit(update, decoded)  # it may close a gap: the waiting updates follow it
         else:
-            self._integrate(update)
+            self._integrate(update, decoded)
         return True
 
-    def _integrable(self, decoded: DecodedUpdate, known: dict[int, int]) -> bool:
-        """Whether what `decoded` refers to is in the document (state vector `known`) or waits here."""
-        return dependencies_met(decoded, self._coming(known) if self.pending else known)
+    def _integrable(self, decoded: DecodedUpdate) -> bool:
+        """Whether what `decoded` refers to is in the document or in an update waiting here."""
+        return dependencies_met(decoded, self._coming(dict(self.known())) if self.pending else self.known())
 
     def _coming(self, known: dict[int, int]) -> dict[int, int]:
         """The state vector `known` extended with what the updates waiting here will bring."""
@@ -286,16 +324,17 @@ class StoryDoc:
                     known[item.client] = max(known.get(item.client, 0), item.clock + item.length)
         return known
 
-    def _ready(self, update: bytes) -> bool:
-        try:
-            decoded = decode_update(update)
-        except UpdateFormatError:
-            return True  # pycrdt decides (it read the update before we stored it); checked after applying
-        return dependencies_met(decoded, state_vector(self.doc.get_state()))
+    def _ready(self, update: bytes, decoded: DecodedUpdate | None = None) -> bool:
+        if decoded is None:
+            try:
+                decoded = decode_update(update)
+            except UpdateFormatError:
+                return True  # pycrdt decides (it read the update before we stored it); checked after applying
+        return dependencies_met(decoded, self.known())
 
-    def _integrate(self, update: bytes) -> bool:
+    def _integrate(self, update: bytes, decoded: DecodedUpdate | None = None) -> bool:
         apply(self.doc, update)
-        if integrated(self.doc, update):
+        if covered(decoded, self.known()) if decoded is not None else integrated(self.doc, update):
             return True
         # Our reading disagreed with pycrdt: drop what pycrdt keeps aside by rebuilding from what it
         # integrated, and keep the update waiting.

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from stories.cowriting import crdt
+from stories.cowriting.yupdate import DecodedUpdate
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +31,17 @@ class LiveStory(crdt.StoryDoc):
         self._size_bound: int | None = None  # UTF-8 bytes of the text at most (see `size_at_most`)
 
     def apply(self, update: bytes) -> None:
-        self._changing(crdt.StoryDoc.apply, update)
+        self._changing(lambda: crdt.StoryDoc.apply(self, update), update)
 
-    def offer(self, update: bytes) -> bool:
+    def offer(self, update: bytes, decoded: DecodedUpdate | None = None) -> bool:
         """Apply the update if it can integrate (see `crdt.StoryDoc.offer`)."""
-        return self._changing(crdt.StoryDoc.offer, update) is not False
+        return self._changing(lambda: crdt.StoryDoc.offer(self, update, decoded), update) is not False
 
-    def _changing(self, change: Callable[[crdt.StoryDoc, bytes], bool | None], update: bytes) -> bool | None:
+    def _changing(self, change: Callable[[], bool | None], update: bytes) -> bool | None:
         """Make a change: a refused one marks the document broken; an applied one moves the counts."""
         self._length = None
         try:
-            result = change(self, update)
+            result = change()
         except crdt.MalformedError:
             self.broken = True
             raise

@@ -145,8 +145,8 @@ def receive(identity: Identity | None, sid: str, story_id: object, data: object)
     """Handle one y-protocols message from socket `sid` for a story it opened (see the module docstring).
 
     Every message is checked against the database state of its batch (see `access_cache.py`). An
-    update is also size-checked, parsed and tried on a scratch document before the writer stores it; this
-    returns only once it is committed.
+    update is also size-checked and read (`crdt.check_update`) before the writer stores it; this returns
+    only once it is committed.
     """
     story_id = parse_story_id(story_id)
     if isinstance(data, crdt.BINARY) and len(data) > current_app.config["PLUME_MAX_UPDATE_BYTES"]:
@@ -192,16 +192,16 @@ def _cursors(sub: Subscription, sid: str, payload: bytes) -> Reply:
 
 
 def _store(identity: Identity | None, sub: Subscription, update: bytes) -> None:
-    """An update (step 2 or a change): checked on a scratch document, then stored; an empty one is only
-    checked for access (a step 2 from a peer that has nothing new)."""
+    """An update (step 2 or a change): read and checked once (`crdt.check_update`), then stored; an empty
+    one is only checked for access (a step 2 from a peer that has nothing new)."""
     if update == crdt.EMPTY_UPDATE:
         _checked(Job(sub.story_id, identity))
         return
     try:
-        crdt.check_update(update)
+        decoded = crdt.check_update(update)
     except crdt.MalformedError as exc:
         raise refusal("malformed") from exc
-    _checked(Job(sub.story_id, identity, update, sub.facilitator_writes))
+    _checked(Job(sub.story_id, identity, update, sub.facilitator_writes, decoded))
 
 
 def ok(**extra: Any) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from extensions import db
 from stories.cowriting import crdt, persistence
 from stories.cowriting.access_cache import AccessCache, Request
 from stories.cowriting.live import LiveStory
-from stories.cowriting.yupdate import UpdateFormatError, decode_update
+from stories.cowriting.yupdate import DecodedUpdate, UpdateFormatError, decode_update
 
 if TYPE_CHECKING:
     from stories.cowriting.engine import Engine
@@ -61,6 +61,7 @@ class Job:
     identity: Identity | None
     update: bytes | None = None  # None: only check that the socket may read the story
     facilitator_writes: bool = False
+    decoded: DecodedUpdate | None = None  # the update's structure, read once on arrival (crdt.check_update)
     future: Future[Outcome] = field(default_factory=Future)
     received: float = field(default_factory=time.monotonic)  # for the commit-time histogram (metrics.py)
 
@@ -70,10 +71,10 @@ class Job:
         return self.identity.id if self.identity and not self.identity.is_facilitator else None
 
 
-def inserted_bytes(update: bytes) -> int:
+def inserted_bytes(update: bytes, decoded: DecodedUpdate | None = None) -> int:
     """UTF-8 bytes of the text an update inserts (at most the update's own size)."""
     try:
-        structs = decode_update(update).structs
+        structs = (decoded or decode_update(update)).structs
     except UpdateFormatError:
         return len(update)
     return sum(len(s.text.encode("utf-8")) for s in structs if s.text and not s.deleted)
@@ -251,11 +252,11 @@ class GroupCommitWriter:
         if live.size_at_most() + len(job.update) > limit:  # the update's size bounds the text it adds
             size = live.text_bytes()
             if size + len(job.update) > limit:  # read what it adds only then
-                added = inserted_bytes(job.update)
+                added = inserted_bytes(job.update, job.decoded)
                 if added and size + added > limit:
                     return "too_large"
         try:
-            return None if live.offer(job.update) else "out_of_sync"
+            return None if live.offer(job.update, job.decoded) else "out_of_sync"
         except crdt.MalformedError:
             return "malformed"
 

@@ -1,9 +1,10 @@
 """Read the structure of a Yjs v1 update: which client wrote which clock ranges, with what text.
 
-pycrdt applies updates but does not expose their structs; authorship needs them (which Yjs client ids wrote
-the characters still in the story). This is a strict reader of the Yjs v1 encoding, on `lib0`'s reader
-(pycrdt's `Decoder`, bounded); it never changes a document and raises `UpdateFormatError` on anything it
-cannot read to the end.
+pycrdt applies updates but does not expose their structs; the engine reads them once per update, to refuse
+one whose dependencies are missing and to check that pycrdt integrated it (`crdt.StoryDoc`), and
+authorship reads which Yjs client ids wrote the characters still in the story. This is a strict reader of
+the Yjs v1 encoding, on `lib0`'s bounded reader; it never changes a document and raises
+`UpdateFormatError` on anything it cannot read to the end.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ class Struct:
 class DecodedUpdate:
     structs: list[Struct] = field(default_factory=list)
     deletes: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # client -> [(clock, length)]
+    # Only text (valid UTF-8), deletions and gaps: what this reader checks to the end, so that pycrdt need
+    # not try the update first (`crdt.check_update`). Other content (JSON, embeds, formats, nested types)
+    # is read past, and pycrdt decides.
+    plain: bool = True
 
     @property
     def clients(self) -> set[int]:
@@ -66,53 +71,58 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le", errors="surrogatepass")) // 2
 
 
-Content = tuple[int, str | None, bool]  # (length in clock units, text if string content, deleted)
+# (length in clock units, text if string content, deleted, plain: checked to the end, see DecodedUpdate)
+Content = tuple[int, str | None, bool, bool]
 
 
 def _deleted(reader: Reader) -> Content:
-    return reader.uint(), None, True
+    return reader.uint(), None, True, True
 
 
 def _json(reader: Reader) -> Content:
     count = reader.uint()
     for _ in range(count):
         reader.var_bytes()
-    return count, None, False
+    return count, None, False, False
 
 
 def _one_string(reader: Reader) -> Content:  # binary or embed content: one clock unit
     reader.var_bytes()
-    return 1, None, False
+    return 1, None, False, False
 
 
 def _string(reader: Reader) -> Content:
-    text = reader.string()
-    return utf16_length(text), text, False
+    raw = reader.var_bytes()
+    try:
+        text, plain = raw.decode("utf-8"), True
+    except UnicodeDecodeError:  # read as a JavaScript reader would, and left to pycrdt
+        text, plain = raw.decode("utf-8", errors="replace"), False
+    return utf16_length(text), text, False, plain
 
 
 def _format(reader: Reader) -> Content:
     reader.var_bytes()
     reader.var_bytes()
-    return 1, None, False
+    return 1, None, False, False
 
 
 def _type(reader: Reader) -> Content:
     if reader.uint() in (XML_ELEMENT, XML_HOOK):
         reader.var_bytes()
-    return 1, None, False
+    return 1, None, False, False
 
 
 def _any(reader: Reader) -> Content:
     count = reader.uint()
     for _ in range(count):
         reader.skip_any()
-    return count, None, False
+    return count, None, False, False
 
 
 def _subdoc(reader: Reader) -> Content:
     reader.var_bytes()
     reader.skip_any()
-    return 1, None, False
+    return 1, None, False, False
 
 
 _CONTENT: dict[int, Callable[[Reader], Content]] = {  # by content ref
@@ -133,6 +143,20 @@ def _id(reader: Reader) -> tuple[int, int]:
     return reader.uint(), reader.uint()
 
 
+def _parent(reader: Reader, info: int, decoded: DecodedUpdate) -> str | tuple[int, int] | None:
+    """Where an item without neighbours sits: a root type's name, or the id of a nested type's item."""
+    parent: str | tuple[int, int] | None
+    if reader.uint() == 1:
+        _, parent, _, plain = _string(reader)
+        decoded.plain = decoded.plain and plain
+    else:
+        parent = _id(reader)
+    if info & PARENT_SUB:  # a map entry: not the story's text
+        reader.var_bytes()
+        decoded.plain = False
+    return parent
+
+
 def decode_update(data: bytes) -> DecodedUpdate:
     """The structs and delete set of a v1 update; `UpdateFormatError` unless it reads exactly to the end."""
     reader = _UpdateReader(data)
@@ -149,16 +173,13 @@ def decode_update(data: bytes) -> DecodedUpdate:
                 continue
             origin = _id(reader) if info & ORIGIN else None
             right_origin = _id(reader) if info & RIGHT_ORIGIN else None
-            parent: str | tuple[int, int] | None = None
-            if not info & (ORIGIN | RIGHT_ORIGIN):
-                parent = reader.string() if reader.uint() == 1 else _id(reader)
-                if info & PARENT_SUB:
-                    reader.var_bytes()
+            parent = None if info & (ORIGIN | RIGHT_ORIGIN) else _parent(reader, info, decoded)
             try:
                 read_content = _CONTENT[ref]
             except KeyError:
                 raise UpdateFormatError(f"unknown content ref {ref}") from None
-            length, text, deleted = read_content(reader)
+            length, text, deleted, plain = read_content(reader)
+            decoded.plain = decoded.plain and plain
             decoded.structs.append(Struct(client, clock, length, text, deleted, parent, origin, right_origin))
             clock += length
     for _ in range(reader.uint()):

@@ -152,6 +152,68 @@ def test_updates_that_do_not_decode_are_refused(update: bytes) -> None:
         crdt.check_update(update)
 
 
+def test_a_text_update_is_read_once_and_its_structure_goes_to_the_writer() -> None:
+    """`check_update` reads an update of text and deletions itself (no scratch document): the structure it
+    returns is what `StoryDoc.offer` uses, so the update is decoded once in Python and applied once."""
+    editor = Editor()
+    first = editor.insert(0, "héllo")
+    decoded = crdt.check_update(first)
+    assert decoded is not None and decoded.plain
+    assert crdt.check_update(editor.delete(0, 2)).plain  # type: ignore[union-attr]
+    live = LiveStory(1)
+    assert live.offer(first, decoded)
+    assert live.text() == "héllo" and live.known() == {editor.doc.client_id: 5}
+
+
+def test_other_content_is_still_tried_by_pycrdt() -> None:
+    """Formats, embeds, maps and text that is not UTF-8 are not `plain`: pycrdt tries them first."""
+    doc = Doc()
+    text = doc.get("body", type=Text)
+    text.insert(0, "bold", {"bold": True})
+    decoded = crdt.check_update(doc.get_update())
+    assert decoded is not None and not decoded.plain
+    valid = Editor().insert(0, "hé")
+    broken = valid.replace("hé".encode(), b"h\xff\xa9")
+    assert len(broken) == len(valid) and not decode_update(broken).plain
+    with pytest.raises(crdt.MalformedError):  # pycrdt refuses it (if this fails, pycrdt reads it now)
+        crdt.check_update(broken)
+
+
+def test_pycrdt_loses_an_update_among_several_gaps_so_ours_keeps_them_waiting() -> None:
+    """Canary of `StoryDoc`: pycrdt 0.14, alone, drops the update at clock 3 when clocks 3, 2, then 1
+    arrive after 0. When this fails, pycrdt keeps them all: `StoryDoc`'s waiting list may go
+    (docs/private-seams.md)."""
+    editor = Editor()
+    updates = [editor.insert(0, "a"), editor.insert(1, "a"), editor.insert(0, "b"), editor.insert(3, "b")]
+    doc, body = crdt.new_doc()
+    for index in (0, 3, 2, 1):
+        doc.apply_update(updates[index])
+    assert str(body) != str(editor)
+
+
+def test_pycrdt_applies_an_update_whose_dependencies_never_come_so_ours_refuses_it() -> None:
+    """Canary of `dependencies_met`: pycrdt takes an update with a gap without a word and keeps it aside
+    for ever, which a Yjs client would read differently; the engine refuses it (`out_of_sync`). When this
+    fails, pycrdt refuses such updates itself (docs/private-seams.md)."""
+    editor = Editor()
+    editor.insert(0, "a")
+    gap = editor.insert(1, "b")
+    doc, body = crdt.new_doc()
+    doc.apply_update(gap)  # no error...
+    assert str(body) == "" and not crdt.integrated(doc, gap)  # ...and nothing visible, nothing integrated
+    assert not LiveStory(1).offer(gap)
+
+
+def test_state_vectors_are_read_strictly() -> None:
+    editor = Editor()
+    editor.insert(0, "abc")
+    assert crdt.state_vector(editor.doc.get_state()) == {editor.doc.client_id: 3}
+    assert crdt.state_vector(b"\x00") == {}
+    for malformed in (b"", b"\x01\x05", b"\x02\x01\x01", b"\x01\x80"):
+        with pytest.raises(crdt.MalformedError):
+            crdt.state_vector(malformed)
+
+
 def test_an_update_whose_dependencies_are_missing_waits_and_is_still_answered() -> None:
     """Out-of-order delivery (parallel handler threads): the doc must still serve what it holds."""
     editor = Editor()
