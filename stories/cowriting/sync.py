@@ -129,7 +129,8 @@ def _checked(job: Job) -> None:
     `unavailable`; one the writer has already taken is waited for, since its batch ends either way (stored,
     or rolled back and refused) within the writer's time budget.
     """
-    db.session.remove()  # give the connection back while we wait
+    if db.session.registry.has():  # give the connection back while we wait
+        db.session.remove()
     future = engine().writer.submit(job)
     try:
         outcome = future.result(timeout=current_app.config["PLUME_ACK_TIMEOUT_SECONDS"])

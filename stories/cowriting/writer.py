@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import queue
 import threading
 import time
@@ -89,6 +90,7 @@ class GroupCommitWriter:
         self.access = AccessCache()
         self._queue: queue.SimpleQueue[Job] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._running_in: int | None = None  # the process the thread runs in (none runs after a fork)
         self._start_lock = threading.Lock()
         self.batches = 0  # figures for the bench and the tests
         self.stored = 0
@@ -107,27 +109,31 @@ class GroupCommitWriter:
         return self._queue.qsize()
 
     def _ensure_thread(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
+        if self._running_in == os.getpid():  # checked on every keystroke: `is_alive` takes a lock
             return
         with self._start_lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="plume-story-writer", daemon=True)
                 self._thread.start()
+            self._running_in = os.getpid()
 
     def _run(self) -> None:
         # One session for the thread's life (its connection still goes back to the pool at each commit).
-        with self.engine.app.app_context():
-            while True:
-                jobs = self._next_batch()
-                try:
-                    self.commit(jobs)
-                except Exception:
-                    log.exception("story writer failed on a batch of %d jobs", len(jobs))
-                    db.session.remove()  # a fresh session (and connection) for the next batch
-                finally:
-                    for job in jobs:
-                        if not job.future.done():
-                            job.future.set_result(Outcome.refused("unavailable"))
+        try:
+            with self.engine.app.app_context():
+                while True:
+                    jobs = self._next_batch()
+                    try:
+                        self.commit(jobs)
+                    except Exception:
+                        log.exception("story writer failed on a batch of %d jobs", len(jobs))
+                        db.session.remove()  # a fresh session (and connection) for the next batch
+                    finally:
+                        for job in jobs:
+                            if not job.future.done():
+                                job.future.set_result(Outcome.refused("unavailable"))
+        finally:
+            self._running_in = None  # the next job starts another
 
     def _next_batch(self) -> list[Job]:
         """Wait for a job, then take what else is queued; when busy, linger a moment for more.
