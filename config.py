@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off"}
 
 
 class ConfigError(RuntimeError):
@@ -162,10 +163,12 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         # Fail a commit whose write stayed open across a greenlet switch (core/transactions.py): tests, debug.
         "PLUME_TRANSACTION_GUARD": env.get("PLUME_TRANSACTION_GUARD", "").lower() in TRUE,
         # edits, deletions, resolutions of comments, per person
-        # /metrics (metrics.py): the CIDRs it answers (default loopback) and a bearer token admitted anywhere.
+        "PLUME_COMMENT_CHANGE_RATE": _rate(env.get("PLUME_COMMENT_CHANGE_RATE", "20/30")),
+        # /metrics (metrics.py): on unless PLUME_METRICS=0 (no counting, no endpoint: `make bench` compares
+        # both); the CIDRs it answers (default loopback) and a bearer token admitted anywhere.
+        "PLUME_METRICS": env.get("PLUME_METRICS", "1").lower() not in FALSE,
         "PLUME_METRICS_ALLOW": env.get("PLUME_METRICS_ALLOW", ""),
         "PLUME_METRICS_TOKEN": env.get("PLUME_METRICS_TOKEN", ""),
-        "PLUME_COMMENT_CHANGE_RATE": _rate(env.get("PLUME_COMMENT_CHANGE_RATE", "20/30")),
     }
     config.update(overrides or {})
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["SQLALCHEMY_DATABASE_URI"]))

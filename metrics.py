@@ -12,6 +12,8 @@ scrape time.
 
 The endpoint answers loopback by default; `PLUME_METRICS_ALLOW` (CIDRs) replaces that list and
 `PLUME_METRICS_TOKEN` admits `Authorization: Bearer <token>` from anywhere. Anyone else gets a 404.
+`PLUME_METRICS=0` turns it all off (nothing counted, no endpoint): `make bench` measures Plume both ways, to
+show what counting costs.
 """
 
 from __future__ import annotations
@@ -87,8 +89,13 @@ POOL_IN_USE = Gauge(
 )
 
 
+_counting = True  # False in a process whose app has PLUME_METRICS off (`register`)
+
+
 def stored(count: int, received: Iterable[float]) -> None:
     """A batch committed `count` updates, handed to the writer at the `received` monotonic times."""
+    if not _counting:
+        return
     BATCHES.inc()
     if count:
         UPDATES_STORED.inc(count)
@@ -98,11 +105,13 @@ def stored(count: int, received: Iterable[float]) -> None:
 
 
 def refused(code: str) -> None:
-    UPDATES_REFUSED.labels(code).inc()
+    if _counting:
+        UPDATES_REFUSED.labels(code).inc()
 
 
 def relayed() -> None:
-    RELAYS.inc()
+    if _counting:
+        RELAYS.inc()
 
 
 # --- sampling what a worker holds -----------------------------------------------------------------
@@ -195,7 +204,11 @@ def _metrics() -> Response:
 def register(app: Flask) -> None:
     """The `/metrics` route and the HTTP timing hooks. Under gunicorn (multi-process mode) each worker
     samples its gauges in a task of its runtime (`core/runtime.py`); in one process a scrape samples what
-    it shows."""
+    it shows. With `PLUME_METRICS` off, none of it: nothing is counted and `/metrics` is a 404."""
+    global _counting
+    _counting = app.config["PLUME_METRICS"]
+    if not _counting:
+        return
     app.config["PLUME_METRICS_ALLOW"] = networks(app.config["PLUME_METRICS_ALLOW"])
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         runtime.of(app).every(SAMPLE_SECONDS, partial(sample, app), "metrics-sampler", app_context=False)

@@ -31,8 +31,9 @@ from bench import loadgen as lg
 RUNS = itertools.count(1)
 WRITERS = "50,200,400"
 SHORT_WRITERS = "200"
-TARGETS = f"plume,hocuspocus,{servers.HOCUSPOCUS_SQLITE}"
+TARGETS = f"plume,hocuspocus,{servers.HOCUSPOCUS_SQLITE},{servers.METRICS_OFF}"
 GROUP_SIZE = 5
+METRICS_WRITERS = 200  # the W at which Plume also runs with its metrics off
 CLUSTER_WRITERS = "100,150,200,250,300,350,400"  # steps of 50: capacity is the largest W that passes
 
 
@@ -103,21 +104,28 @@ def long_logs(args: argparse.Namespace) -> seed.LongLogs | None:
     return seed.LongLogs(rows_per_second, start, start + 0.5 * args.duration, history=args.history)
 
 
-def fresh_plume(tmp: Path, writers: int, logs: seed.LongLogs | None = None) -> tuple[servers.Server, Path]:
-    """A new SQLite database with a workshop for `writers` (stories with `logs`), and Plume serving it."""
+def fresh_plume(
+    tmp: Path, writers: int, logs: seed.LongLogs | None = None, metrics: bool = True
+) -> tuple[servers.Server, Path]:
+    """A new SQLite database with a workshop for `writers` (stories with `logs`), and Plume serving it
+    (`metrics` off: PLUME_METRICS=0, to measure what counting costs)."""
     run = next(RUNS)
     database_url = f"sqlite:///{tmp / f'bench-{run}.db'}"
     plan = seed.in_subprocess(database_url, writers, tmp / f"plan-{run}.json", logs)
-    return servers.start_plume(database_url, tmp), plan
+    if metrics:
+        return servers.start_plume(database_url, tmp), plan
+    server = servers.start_plume(database_url, tmp, env={"PLUME_METRICS": "0"})
+    server.label = servers.METRICS_OFF
+    return server, plan
 
 
 def run_one(target: str, writers: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    if target == "plume":
-        server, plan = fresh_plume(tmp, writers, long_logs(args))
+    if target in ("plume", servers.METRICS_OFF):
+        server, plan = fresh_plume(tmp, writers, long_logs(args), metrics=target == "plume")
     elif target in ("hocuspocus", servers.HOCUSPOCUS_SQLITE):
         server, plan = servers.start_hocuspocus(tmp, sqlite=target == servers.HOCUSPOCUS_SQLITE), None
     else:
-        raise RuntimeError(f"unknown target {target!r} (plume, hocuspocus, {servers.HOCUSPOCUS_SQLITE})")
+        raise RuntimeError(f"unknown target {target!r} ({TARGETS})")
     try:
         result = lg.measure(server, writers, load_options(args), plan)
         if target == "plume":  # the server's own count, summed over its workers (metrics.py)
@@ -151,6 +159,8 @@ def single(args: argparse.Namespace, tmp: Path) -> tuple[list[dict[str, Any]], d
     for writers in args.writer_counts:
         for round_ in range(1, args.rounds + 1):
             for target in args.target_list:
+                if target == servers.METRICS_OFF and writers != METRICS_WRITERS:
+                    continue  # what counting costs is measured at one W
                 try:
                     result = run_one(target, writers, args, tmp)
                 except RuntimeError as failure:
@@ -192,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     if report.ratios(medians):
         print()
         print(report.ratio_lines(report.ratios(medians)))
+    if report.metrics_cost(medians):
+        print(report.metrics_lines(report.metrics_cost(medians)))
     if idle_result:
         print()
         print(report.idle_lines(idle_result))

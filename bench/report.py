@@ -7,6 +7,8 @@ import statistics
 from typing import Any
 
 HOCUSPOCUS, HOCUSPOCUS_SQLITE = "hocuspocus", "hocuspocus+sqlite"
+METRICS_OFF = "plume-metrics-off"  # Plume with PLUME_METRICS=0 (bench/servers.py)
+METRICS_LIMIT_PERCENT = 5  # what counting may cost, in CPU per update (issue 27)
 STALL_LIMIT_MS = 50
 # Figures of a run that the medians take the median of; every count is added up over the rounds instead.
 MEDIAN_KEYS = ("server_cpu_percent", "server_cpu_ms_per_update", "loadgen_lag_p99_ms", "load_average")
@@ -133,6 +135,25 @@ def ratios(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+def metrics_cost(results: list[dict[str, Any]]) -> list[tuple[int, float | None]]:
+    """(W, percent more CPU per update with /metrics counting than without) where both were measured."""
+    by = {(r["writers"], r.get("label", r["target"])): r for r in results}
+    out = []
+    for writers in sorted({w for w, label in by if label == METRICS_OFF}):
+        on, off = by.get((writers, "plume")), by[(writers, METRICS_OFF)]
+        a, b = (on or {}).get("server_cpu_ms_per_update"), off.get("server_cpu_ms_per_update")
+        out.append((writers, round(100 * (a / b - 1), 1) if a is not None and b else None))
+    return out
+
+
+def metrics_lines(costs: list[tuple[int, float | None]]) -> str:
+    return "\n".join(
+        f"Metrics (/metrics counting) at W={w}: CPU per update {_na(cost, ' %')} against Plume with"
+        " PLUME_METRICS=0, same rounds"
+        for w, cost in costs
+    )
 
 
 def ratio_lines(rows: list[dict[str, Any]]) -> str:
@@ -265,23 +286,9 @@ def _p99_check(writers: int, r: dict[str, Any], key: str, limit: float) -> tuple
     )
 
 
-def targets(results: list[dict[str, Any]], idle: dict[str, Any] | None) -> list[tuple[str, str, bool | None]]:
-    """The issue's targets for the server (#23), with what this run measured (the medians of its rounds)."""
+def _ratio_checks(results: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]:
+    """At W=200: relay p99 against Hocuspocus + SQLite, CPU per update against Hocuspocus."""
     checks: list[tuple[str, str, bool | None]] = []
-    plume = _by_label(results, "plume")
-    if 50 in plume:
-        checks.append(_p99_check(50, plume[50], "relay_ms", 15))
-    if 200 in plume:
-        r = plume[200]
-        awareness = "" if r.get("awareness", True) else " (run without awareness)"
-        checks.append(_p99_check(200, r, "relay_ms", 50))
-        checks.append(_p99_check(200, r, "ack_ms", 100))
-        checks[-2] = (checks[-2][0] + awareness, *checks[-2][1:])
-        checks.append(("W=200: nothing lost, every group converges", _lost(r), _complete(r)))
-    if 400 in plume:
-        r = plume[400]
-        checks.append(("W=400: nothing lost, every update stored and delivered", _lost(r), _complete(r)))
-        checks.append(_p99_check(400, r, "relay_ms", 250))
     for r in ratios(results):
         if r["writers"] != 200:
             continue
@@ -299,6 +306,32 @@ def targets(results: list[dict[str, Any]], idle: dict[str, Any] | None) -> list[
             checks.append(
                 ("W=200: CPU per update ≤ 1.5× Hocuspocus", f"×{cpu}", cpu is not None and cpu <= 1.5)
             )
+    return checks
+
+
+def targets(results: list[dict[str, Any]], idle: dict[str, Any] | None) -> list[tuple[str, str, bool | None]]:
+    """The issue's targets for the server (#23), with what this run measured (the medians of its rounds)."""
+    checks: list[tuple[str, str, bool | None]] = []
+    plume = _by_label(results, "plume")
+    if 50 in plume:
+        checks.append(_p99_check(50, plume[50], "relay_ms", 15))
+    if 200 in plume:
+        r = plume[200]
+        awareness = "" if r.get("awareness", True) else " (run without awareness)"
+        checks.append(_p99_check(200, r, "relay_ms", 50))
+        checks.append(_p99_check(200, r, "ack_ms", 100))
+        checks[-2] = (checks[-2][0] + awareness, *checks[-2][1:])
+        checks.append(("W=200: nothing lost, every group converges", _lost(r), _complete(r)))
+    if 400 in plume:
+        r = plume[400]
+        checks.append(("W=400: nothing lost, every update stored and delivered", _lost(r), _complete(r)))
+        checks.append(_p99_check(400, r, "relay_ms", 250))
+    checks += _ratio_checks(results)
+    for writers, cost in metrics_cost(results):
+        met = None if cost is None else cost <= METRICS_LIMIT_PERCENT
+        checks.append(
+            (f"W={writers}: metrics cost ≤ {METRICS_LIMIT_PERCENT} % of CPU per update", _na(cost, " %"), met)
+        )
     checks = [_unless_offered(check, plume) for check in checks]
     logs = [r for r in plume.values() if r.get("window_log")]
     if logs:

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from subprocess import Popen
 
-from bench import procs
+from bench import procs, report
 
 ROOT = Path(__file__).resolve().parent.parent
 RIVALS = ROOT / "bench" / "rivals"
 HOCUSPOCUS_SQLITE = "hocuspocus+sqlite"
+METRICS_OFF = report.METRICS_OFF
 
 
 @dataclass

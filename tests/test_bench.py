@@ -298,3 +298,21 @@ def test_a_stall_never_logged_by_a_server_without_a_watchdog_is_not_applicable()
     checks = report.targets(report.medians([_run("plume", 1, 10, 0.3, window_log=unknown)]), None)
     assert ("no event-loop stall > 50 ms in any window", "worst n/a", None) in checks
     assert "compactions n/a" in report.plume_log_lines([_run("plume", 1, 10, 0.3, window_log=unknown)])
+
+
+def test_what_metrics_cost_is_plume_against_plume_with_metrics_off() -> None:
+    from bench import report
+
+    runs = [
+        _run("plume", 1, 30, 0.30),
+        _run("plume-metrics-off", 1, 30, 0.29),
+        _run("plume", 2, 30, 0.33),
+        _run("plume-metrics-off", 2, 30, 0.31),
+    ]
+    medians = report.medians(runs)
+    assert report.metrics_cost(medians) == [(200, 5.0)]  # 0.315 / 0.300
+    assert "CPU per update 5.0 %" in report.metrics_lines(report.metrics_cost(medians))
+    checks = {name: ok for name, _, ok in report.targets(medians, None)}
+    assert checks["W=200: metrics cost ≤ 5 % of CPU per update"] is True
+    runs[1]["server_cpu_ms_per_update"] = 0.25
+    assert report.metrics_cost(report.medians(runs))[0][1] == 12.5  # 0.315 / 0.280

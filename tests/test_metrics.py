@@ -136,3 +136,18 @@ def test_loopback_is_allowed_by_default_and_nothing_else() -> None:
     assert not metrics.allowed(None, None, allow, "")
     assert metrics.allowed("192.168.1.5", "Bearer t", allow, "t")
     assert metrics.allowed("10.1.2.3", None, metrics.networks("10.0.0.0/8, 2001:db8::/32"), "")
+
+
+def test_metrics_off_count_nothing_and_serve_no_endpoint(database: str, monkeypatch) -> None:
+    """`PLUME_METRICS=0` (what `make bench` compares against): no endpoint, and nothing counted."""
+    server = ServerProcess(database, env={"REDIS_URL": "", "PLUME_METRICS": "0"})
+    server.start()
+    try:
+        assert status_of(server.url) == 404  # from loopback too
+    finally:
+        server.stop()
+    monkeypatch.setattr(metrics, "_counting", False)
+    stored = "plume_updates_stored_total"
+    before = metrics.REGISTRY.get_sample_value(stored)
+    metrics.stored(3, [0.0, 0.0, 0.0])
+    assert metrics.REGISTRY.get_sample_value(stored) == before
