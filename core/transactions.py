@@ -76,22 +76,26 @@ def _handle_error(_context: Any) -> None:
         _guard.writing[me] = False
 
 
-def _ended(_conn: Any) -> None:
-    """Commit or rollback: the write is over. A commit after a switch raises (a rollback just forgets)."""
+def _write_over() -> str | None:
+    """The write of this greenlet is over; where it stayed open across a switch, logged, if it did."""
     me = _current()
     _guard.writing.pop(me, None)
     where = _guard.switched.pop(me, None)
     if where is not None:
         log.error("WriteAcrossSwitchError: a write transaction stayed open across a switch at\n%s", where)
+    return where
+
+
+def _ended(_conn: Any) -> None:
+    """Commit: the write is over, and a commit after a switch raises."""
+    where = _write_over()
+    if where is not None:
         raise WriteAcrossSwitchError("a write transaction stayed open across a greenlet switch:\n" + where)
 
 
 def _rolled_back(_conn: Any) -> None:
-    me = _current()
-    _guard.writing.pop(me, None)
-    where = _guard.switched.pop(me, None)
-    if where is not None:
-        log.error("WriteAcrossSwitchError: a write transaction stayed open across a switch at\n%s", where)
+    """Rollback: the write is over (what it held is forgotten: logged only)."""
+    _write_over()
 
 
 def install() -> None:
