@@ -41,6 +41,7 @@ from socketio.packet import Packet
 from sqlalchemy.pool import QueuePool
 from werkzeug.routing import Map, Rule
 
+import logs
 from core import rendering
 from socket_packets import PlumePacket
 from stories.cowriting import lib0
@@ -203,6 +204,9 @@ def fpdf2_tagged_lines() -> None:
     has_signature(seam, FPDF, "_add_marked_content", "self")
     has_signature(seam, StructureTreeBuilder, "next_mcid_for_page", "self", "page_number", exact=True)
     expect(seam, getattr(FPDF, "HTML2FPDF_CLASS", None) is HTML2FPDF, "FPDF.HTML2FPDF_CLASS is gone")
+    other = FPDF()
+    other.add_page()
+    expect(seam, getattr(HTML2FPDF(other), "pdf", None) is other, "HTML2FPDF no longer keeps its .pdf")
 
     class Probe(FPDF):
         lines: list[tuple[str, bool]] = []
@@ -350,6 +354,27 @@ def markdown_registry() -> None:
     has_signature(seam, attr_list, "get_attrs_and_remainder", "attrs_string", exact=True)
 
 
+def socketio_log_records() -> None:
+    """logs.py shortens the library's log records of a malformed packet and of events for a socket gone."""
+    seam = "socketio-log-records"
+    has_signature(seam, socketio.Server, "_handle_eio_message", "self", "eio_sid", "data", exact=True)
+    source_calls(seam, socketio.Server._handle_event, "'%s is not connected to namespace %s'")
+    source_calls(seam, engineio.Server._trigger_event, "self.logger.exception(event + ' handler error')")
+    try:
+        PlumePacket(encoded_packet=b"\x93\x01")  # an array of three that holds one item
+    except Exception as error:
+        record = logging.LogRecord(
+            "engineio.server", logging.ERROR, __file__, 0, "message handler error", (), None
+        )
+        record.exc_info = (type(error), error, error.__traceback__)
+    else:
+        raise _changed(seam, "a truncated MessagePack packet no longer raises")
+    logs.MalformedPacketFilter().filter(record)
+    expect(
+        seam, record.levelno == logging.WARNING, "a decoding error no longer comes from socketio/*packet.py"
+    )
+
+
 def werkzeug_rule_converters() -> None:
     """tests/test_ids.py finds the routes whose arguments are ids through a rule's converters."""
     seam = "werkzeug-rule-converters"
@@ -380,6 +405,7 @@ CANARIES: dict[str, Callable[[], None]] = {
     "engineio-gevent-frames": engineio_gevent_frames,
     "gevent-websocket-upgrade": gevent_websocket_upgrade,
     "markdown-registry": markdown_registry,
+    "socketio-log-records": socketio_log_records,
     "werkzeug-rule-converters": werkzeug_rule_converters,
     "sqlalchemy-pool-overflow": sqlalchemy_pool_overflow,
 }
@@ -428,6 +454,7 @@ GONE = [  # (seam, owner, name): with the name gone, the seam's canary must fail
     ("engineio-gevent-frames", Header, "mask_payload"),
     ("gevent-websocket-upgrade", WebSocketHandler, "upgrade_websocket"),
     ("markdown-registry", attr_list, "get_attrs_and_remainder"),
+    ("socketio-log-records", socketio.Server, "_handle_eio_message"),
 ]
 
 
@@ -502,3 +529,16 @@ def test_a_canary_fails_naming_its_seam_when_the_behaviour_changes(
 ) -> None:
     monkeypatch.setattr(owner, name, replacement)
     _fails(seam)
+
+
+def test_the_log_canary_fails_when_packets_are_decoded_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    def init(self: Packet, *args: Any, encoded_packet: bytes | None = None, **kwargs: Any) -> None:
+        if encoded_packet is not None:
+            self.decode(encoded_packet)
+
+    def decode(self: Packet, encoded_packet: bytes) -> None:
+        msgpack.loads(encoded_packet)
+
+    monkeypatch.setattr(Packet, "__init__", init)  # the decoding moved out of socketio/*packet.py
+    monkeypatch.setattr(MsgPackPacket, "decode", decode)
+    _fails("socketio-log-records")
