@@ -112,6 +112,8 @@ class MalformedPacketFilter(logging.Filter):
     engine.io logs any exception of the Socket.IO layer as `message handler error` with its traceback, so a
     client sending junk could fill the logs with them. Only exceptions raised while a packet is decoded
     (or refused by `_handle_eio_message` itself) are shortened; a failure in a handler keeps its traceback.
+    It knows them by python-socketio's file and function names: seam `socketio-log-records` of
+    docs/private-seams.md.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:

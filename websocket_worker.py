@@ -2,7 +2,8 @@
 
 gevent-websocket answers a WebSocket handshake (101) before the app runs, so the app could only close a
 socket over the per-address cap. This handler first asks `socket_guard.refuses_upgrade`; when the address is
-full it does not upgrade, and the app answers HTTP 429 as docs/protocol.md says.
+full it does not upgrade, and the app answers HTTP 429 as docs/protocol.md says. `upgrade_websocket` is
+gevent-websocket's undocumented step: seam `gevent-websocket-upgrade` of docs/private-seams.md.
 """
 
 from __future__ import annotations

@@ -154,7 +154,8 @@ class _InlineOnly(Extension):
     """Keep only paragraphs and the inline syntax for code, emphasis and escapes (no links, no blocks)."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - python-markdown's API
-        # An allowlist, so a syntax added upstream stays off; Registry has no public list of names.
+        # An allowlist, so a syntax added upstream stays off; Registry has no public list of names
+        # (seam `markdown-registry` of docs/private-seams.md).
         for name in list(md.parser.blockprocessors._data):
             if name not in ("empty", "paragraph"):
                 md.parser.blockprocessors.deregister(name)

@@ -25,6 +25,11 @@ While Redis is away, an emit reaches only this worker's sockets: `failed_publish
 could not be published (a caller compares it before and after, e.g. to tell a facilitator that a broadcast
 did not reach everyone), and once the listener has subscribed again each `on_resubscribed` hook runs (in a
 background task), so that what the sockets of this worker missed can be sent again.
+
+To see subscribe confirmations and lost connections, and to count the workers that a message reached, it
+overrides python-socketio's private `_redis_connect`, `_listen` and `_publish`, and announces rooms from
+`basic_enter_room`/`basic_leave_room`: seams `socketio-redis-queue` and `socketio-manager-state` of
+docs/private-seams.md, guarded by tests/test_private_seams.py.
 """
 
 from __future__ import annotations
@@ -37,7 +42,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from socketio import RedisManager
-from socketio.manager import Manager
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +144,16 @@ class RoomAwareRedisManager(RedisManager):
     ) -> None:
         room = to or room
         namespace = namespace or "/"
-        if kwargs.get("ignore_queue") or not self.must_publish(namespace, room):
-            return Manager.emit(self, event, data, namespace, room=room, skip_sid=skip_sid, callback=callback)
+        if kwargs.get("ignore_queue") or not self.must_publish(namespace, room):  # this worker only
+            return super().emit(
+                event,
+                data,
+                namespace=namespace,
+                room=room,
+                skip_sid=skip_sid,
+                callback=callback,
+                ignore_queue=True,
+            )
         return super().emit(event, data, namespace=namespace, room=room, skip_sid=skip_sid, callback=callback)
 
     def must_publish(self, namespace: str, room: Any) -> bool:

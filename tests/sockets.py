@@ -16,7 +16,11 @@ WIRE_MIN = -(2**63)
 
 
 class _InOrderEngineIO(engineio.Client):
-    """Hands every message, in the order received, to one thread of its own (not one thread each)."""
+    """Hands every message, in the order received, to one thread of its own (not one thread each).
+
+    Through engineio's private `_trigger_event` and socketio's `_engineio_client_class`: seam
+    `engineio-client-in-order` of docs/private-seams.md.
+    """
 
     def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
         if event != "message" or not kwargs.get("run_async"):

@@ -165,6 +165,8 @@ class Book(FPDF):
     The PDF is tagged: every line of text is marked content of a structure element (H1…H6, P, LI,
     BlockQuote…, one per block and page) in reading order, the running footer is an artifact, and the
     document's language is set, so that screen readers read it as a document, not as loose glyphs.
+    fpdf2 has no public API for that: the marks go through its private line rendering (seam
+    `fpdf2-tagged-lines` of docs/private-seams.md, guarded by tests/test_private_seams.py).
     """
 
     HTML2FPDF_CLASS = _TaggedHTML
@@ -180,7 +182,7 @@ class Book(FPDF):
         read by `_font_files` (on the loop, when the book is made elsewhere)."""
         super().__init__(format=(148, 210), unit="mm")  # A5
         fonts = fonts or _font_files()
-        self.font_files = {
+        self.unread_fonts = {  # read by `_load_font` when the document first uses them
             (family, style): path
             for family, paths in fonts.items()
             for style, path in zip(STYLES, paths, strict=True)
@@ -263,8 +265,9 @@ class Book(FPDF):
 
     def _load_font(self, family: str, style: str) -> None:
         """Read a font file the first time the document uses it (parsing all twelve costs half a second)."""
-        if f"{family}{style}" not in self.fonts and (family, style) in self.font_files:
-            self.add_font(family, style, str(self.font_files[family, style]))
+        path = self.unread_fonts.pop((family, style), None)
+        if path is not None:
+            self.add_font(family, style, str(path))
 
     def set_font(self, family: str | None = None, style: Any = "", size: float = 0) -> None:
         text = str(getattr(style, "style", style) or "").upper()
