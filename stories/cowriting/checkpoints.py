@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core import background
 from extensions import db
-from stories.cowriting import persistence
+from stories.cowriting import history, persistence
 from stories.models import Story, StoryCheckpoint
 
 log = logging.getLogger(__name__)
@@ -21,12 +21,13 @@ def checkpoint_workshop(workshop_id: int, phase_position: int, phase_title: str)
 
     Runs in the background when a phase ends (`on_phase_ended`), after the facilitation code's own commit:
     this commits the session. Text and authorship come from the database log, never from a cache, replayed
-    in the worker's CPU process (`persistence.figures`), with no transaction open meanwhile.
+    as the history page replays it (`history.figures`: in the worker's CPU process, with no transaction
+    open meanwhile).
     """
     story_ids = db.session.scalars(
         select(Story.id).where(Story.workshop_id == workshop_id).order_by(Story.id)
     ).all()
-    found = {story_id: persistence.figures(story_id) for story_id in story_ids}  # replayed off the loop
+    found = {story_id: history.figures(story_id) for story_id in story_ids}  # replayed off the loop
     for story_id, figures in found.items():
         db.session.add(
             StoryCheckpoint(
@@ -35,7 +36,7 @@ def checkpoint_workshop(workshop_id: int, phase_position: int, phase_title: str)
                 phase_title=phase_title[:200],
                 seq=figures.seq,
                 text=figures.text,
-                authorship=json.dumps(figures.authorship, ensure_ascii=False, sort_keys=True),
+                authorship=json.dumps(history.by_name(figures.present), ensure_ascii=False, sort_keys=True),
             )
         )
     db.session.commit()

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import cpu_process
 from core.dates import aware
-from core.identity import group_members
+from core.identity import display_names, group_members
 from extensions import db
 from stories.cowriting import crdt, merge, persistence, textdiff
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
@@ -328,6 +328,46 @@ def seek_frozen(story_id: int, seq: int | None, what: str) -> Frozen:
 
     found = seek_input(story_id, seq)
     return budget.run(lambda: Frozen.of(replay_of(found)), what)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a checkpoint keeps of a story: the seq it stands at, its text, and each author's characters in
+    it (`Replay.present`): the figures the history page, the balance and the exports show."""
+
+    seq: int
+    text: str
+    present: dict[Author, int]
+
+
+def figures_of(found: SeekInput) -> Figures:
+    """The computing part of `figures` (pure: it runs in the CPU process)."""
+    replay = replay_of(found)
+    return Figures(replay.seq, replay.text(), dict(replay.present()))
+
+
+def figures(story_id: int) -> Figures:
+    """The story's figures now, from the nearest snapshot and the rows after it. The transaction is ended
+    before the replay, which runs in the CPU process unless it is a few rows (`merge.offloaded`)."""
+    found = seek_input(story_id)
+    db.session.commit()  # read only: nothing held while the rows are replayed
+    return merge.offloaded(len(found.rows), figures_of, found)
+
+
+def by_name(present: dict[Author, int]) -> dict[str, int]:
+    """{participant's display name: characters}, what a checkpoint stores (`StoryCheckpoint.authorship`);
+    text of nobody's (a facilitator's, a restore's of unknown origin) is left out."""
+    names = display_names(a for a in present if a is not None)
+    totals: Counter[str] = Counter()
+    for author, characters in present.items():
+        if author in names and characters:
+            totals[names[author]] += characters
+    return dict(sorted(totals.items()))
+
+
+def authorship(story_id: int) -> dict[str, int]:
+    """{participant's display name: characters of theirs still in the story} (`figures`, `by_name`)."""
+    return by_name(figures(story_id).present)
 
 
 def snapshots_along(start: State | None, rows: Sequence[LogRow], every: int) -> list[State]:

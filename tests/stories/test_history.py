@@ -4,6 +4,7 @@ contribution figures, the difference between two texts, and the restoring update
 
 from __future__ import annotations
 
+import json
 import random
 import time
 
@@ -194,6 +195,16 @@ def test_a_restore_keeps_the_items_of_the_text_both_versions_share(group_story) 
     update = restore.restoring_update(state, "Un jardin partagé")
     factories.story_updates(story, [(update, None)])
     assert history.seek(story.id).segments() == [(ana.id, "Un jardin partagé")]
+
+
+def test_a_checkpoint_stores_the_figures_the_history_shows(group_story) -> None:
+    """One way to count: the authorship a checkpoint stores (and the archive shows) is the history's."""
+    workshop, story, (ana, ben, _chloe) = group_story
+    write_session(story, [ana, ben], 40, random.Random(11))
+    checkpoints.checkpoint_workshop(workshop.id, 0, "Write")
+    (point,) = history.story_history(story).checkpoints
+    shown = {c.member.name: c.present for c in point.contributions if c.present}
+    assert json.loads(point.row.authorship) == shown
 
 
 def test_the_public_summary_names_only_credited_members_and_no_text(group_story) -> None:

@@ -238,6 +238,17 @@ def test_the_archive_has_every_checkpoint_with_texts_and_figures(client: FlaskCl
     assert (ana_total["written"], ana_total["present"]) == ("20", "20")
 
 
+def test_the_archive_shows_one_count_of_authorship(client: FlaskClient, setting) -> None:
+    """Issue 24, item 3: a checkpoint's stored authorship is its contributions' present characters."""
+    as_facilitator(client, setting["owner"])
+    data = client.get(f"/workshops/{setting['workshop'].id}/history.json").get_json()
+    story = next(s for s in data["stories"] if s["id"] == setting["story"].id)
+    for point in story["checkpoints"]:
+        present = {c["name"]: c["present"] for c in point["contributions"] if c["present"]}
+        assert point["authorship"] == present
+    assert story["checkpoints"][1]["authorship"] == {"Ana": 20, "Ben": 21}
+
+
 def test_a_formula_in_a_name_is_not_run_by_a_spreadsheet(client: FlaskClient, setting) -> None:
     factories.participant(setting["workshop"].groups[0], '=HYPERLINK("x")')
     as_facilitator(client, setting["owner"])
