@@ -35,6 +35,7 @@ PALETTE = (  # static/src/colors.js: dark enough for white labels, distinct from
 )  # fmt: skip
 Author = int | None  # a participant id; None for a facilitator's edit, a restore or text of unknown origin
 Runs = list[list[Any]]  # [[author, UTF-8 bytes], ...] in text order
+AUTHOR = "author"  # the delta attribute on text a restore brings back: who wrote it (docs/history.md)
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,19 @@ def log_span(story_id: int) -> Span:
 # --- replay with authorship -------------------------------------------------------------------------
 
 
+def restored_author(op: dict[str, Any]) -> Author:
+    """The author a restore gave back to a piece it re-inserted (its `AUTHOR` delta attribute), or None."""
+    value = (op.get("attributes") or {}).get(AUTHOR)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 2**53:
+        return None
+    return int(value) if value == int(value) else None
+
+
 def _edit(owners: list[Author], delta: Iterable[dict[str, Any]], author: Author) -> Counter[Author]:
     """Apply a text delta (UTF-8 byte units, as pycrdt reports them) to the per-byte owners; characters
-    inserted. Slice assignments keep this at C speed whatever the size of the text."""
+    inserted. Text inserted by a row of nobody's (a restore) belongs to the author its delta attribute
+    names, and is not counted as written again. Slice assignments keep this at C speed whatever the size
+    of the text."""
     pos = 0
     inserted: Counter[Author] = Counter()
     for op in delta:
@@ -126,10 +137,12 @@ def _edit(owners: list[Author], delta: Iterable[dict[str, Any]], author: Author)
         elif "delete" in op:
             del owners[pos : pos + op["delete"]]
         elif isinstance(op.get("insert"), str):
+            owner = author if author is not None else restored_author(op)
             size = len(op["insert"].encode("utf-8"))
-            owners[pos:pos] = [author] * size
+            owners[pos:pos] = [owner] * size
             pos += size
-            inserted[author] += len(op["insert"])
+            if owner == author:
+                inserted[author] += len(op["insert"])
     return inserted
 
 

@@ -197,6 +197,25 @@ def test_a_restore_keeps_the_items_of_the_text_both_versions_share(group_story) 
     assert history.seek(story.id).segments() == [(ana.id, "Un jardin partagé")]
 
 
+def test_a_restore_gives_the_text_it_brings_back_to_its_writers(group_story) -> None:
+    """Issue 28, item 4: text a restore re-inserts carries its writer then (a delta attribute the replay
+    reads), is not counted as written twice, and what someone types into it afterwards is theirs."""
+    workshop, story, (ana, ben, chloe) = group_story
+    a = Editor()
+    factories.story_updates(story, [(a.insert(0, "Un jardin "), ana), (a.insert(10, "partagé"), ben)])
+    checkpoints.checkpoint_workshop(workshop.id, 0, "Write")
+    factories.story_updates(story, [(a.delete(10, 17), chloe)])
+    then = history.seek(story.id, history.checkpoint_rows(story.id)[0].seq)
+    state = crdt.replay(d for _, d in persistence.rows_after(story.id)).doc.get_update()
+    update = restore.restoring_update(state, then.text(), then.owners)
+    a.receive(update)
+    factories.story_updates(story, [(update, None), (a.insert(17, " !"), chloe)])
+    now = history.seek(story.id)
+    assert now.segments() == [(ana.id, "Un jardin "), (ben.id, "partagé"), (chloe.id, " !")]
+    assert dict(now.written) == {ana.id: 10, ben.id: 7, chloe.id: 2}
+    assert history.authorship(story.id) == {"Ana": 10, "Ben": 7, "Chloé": 2}
+
+
 def test_a_checkpoint_stores_the_figures_the_history_shows(group_story) -> None:
     """One way to count: the authorship a checkpoint stores (and the archive shows) is the history's."""
     workshop, story, (ana, ben, _chloe) = group_story

@@ -141,6 +141,28 @@ def test_the_facilitator_restores_after_confirming(client: FlaskClient, setting)
     assert "The story is back as it was after “Write”." in page
 
 
+def restore_to(client: FlaskClient, setting, checkpoint) -> None:
+    url = f"/stories/{setting['story'].id}/history/{checkpoint.id}/restore"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True))[1]
+    assert client.post(url, data={"csrf_token": token}).status_code == 303
+    db.session.rollback()
+
+
+def test_restoring_back_and_forth_gives_the_text_back_to_its_writers(client: FlaskClient, setting) -> None:
+    """Issue 28, item 4: restore "after Write", then "after Cross-reading": the same text as before, and
+    each writer still has their own characters in it (the restored text was not the facilitator's)."""
+    as_facilitator(client, setting["owner"])
+    story_id = setting["story"].id
+    before = client.get(f"/stories/{story_id}/history/balance.json").get_json()["members"]
+    write, cross_reading = history.checkpoint_rows(story_id)
+    restore_to(client, setting, write)
+    restore_to(client, setting, cross_reading)
+    assert history.seek(story_id).text() == "Une forêt en ville. Les enfants y lisent."
+    after = client.get(f"/stories/{story_id}/history/balance.json").get_json()["members"]
+    assert after == before
+    assert {m["name"]: m["present"] for m in after} == {"Ana": 20, "Ben": 21}
+
+
 @pytest.mark.parametrize(
     "url",
     [
