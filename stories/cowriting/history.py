@@ -359,10 +359,11 @@ def figures_of(found: SeekInput) -> Figures:
     return Figures(replay.seq, replay.text(), dict(replay.present()))
 
 
-def figures(story_id: int) -> Figures:
-    """The story's figures now, from the nearest snapshot and the rows after it. The transaction is ended
-    before the replay, which runs in the CPU process unless it is a few rows (`merge.offloaded`)."""
-    found = seek_input(story_id)
+def figures(story_id: int, seq: int | None = None) -> Figures:
+    """The story's figures at `seq` (None: now), from the nearest snapshot and the rows after it. The
+    transaction is ended before the replay, which runs in the CPU process unless it is a few rows
+    (`merge.offloaded`)."""
+    found = seek_input(story_id, seq)
     db.session.commit()  # read only: nothing held while the rows are replayed
     return merge.offloaded(len(found.rows), figures_of, found)
 

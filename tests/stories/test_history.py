@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -224,6 +225,24 @@ def test_a_checkpoint_stores_the_figures_the_history_shows(group_story) -> None:
     (point,) = history.story_history(story).checkpoints
     shown = {c.member.name: c.present for c in point.contributions if c.present}
     assert json.loads(point.row.authorship) == shown
+
+
+def test_a_checkpoint_taken_late_holds_the_log_as_the_phase_ended(group_story, app_ctx, monkeypatch) -> None:
+    """The checkpoints run in the background, maybe seconds after the phase ended: what was typed meanwhile
+    belongs to the next phase, not to this one's text and figures (seen in Chromium: tests/e2e)."""
+    workshop, story, (ana, ben, _chloe) = group_story
+    a = Editor()
+    factories.story_updates(story, [(a.insert(0, "Avant la fin."), ana)])
+    held: list = []  # the background worker, holding its jobs until the test runs them
+    later = SimpleNamespace(submit=lambda job, what: held.append(job))
+    monkeypatch.setattr(checkpoints.background, "worker", lambda app: later)
+    checkpoints.on_phase_ended(app_ctx, workshop_id=workshop.id, position=0, title="Signals")
+    factories.story_updates(story, [(a.insert(13, " Après."), ben)])  # typed before the job runs
+    (job,) = held
+    job()
+    (row,) = history.checkpoint_rows(story.id)
+    assert (row.text, json.loads(row.authorship)) == ("Avant la fin.", {"Ana": 13})
+    assert row.seq == 1
 
 
 def test_the_public_summary_names_only_credited_members_and_no_text(group_story) -> None:
