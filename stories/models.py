@@ -67,9 +67,10 @@ class StoryUpdate(db.Model):
 
 
 class StoryClient(db.Model):
-    """A Yjs client id that wrote into a story, and the participant whose editor it was (for authorship).
+    """A Yjs client id that wrote into a story, and the participant whose editor it was.
 
-    Recorded from the update log before compaction merges the authored rows into one snapshot.
+    No longer written nor read: authorship follows the log (`stories.cowriting.history.Replay`). The table
+    stays, with the rows of older stories, until a migration drops it.
     """
 
     __tablename__ = "story_clients"

@@ -16,11 +16,14 @@ acknowledged and relayed to the story's room. `engine.py` ties these up for one 
 - `crdt.py`: the document and the y-protocols messages; `yupdate.py`: the structure of a Yjs update;
   `lib0.py`: the bounded lib0 reader both read with.
 - `cursors.py`: awareness states (cursors, selections, names), in memory, never waiting for the database.
-- `persistence.py`: the update log in the database: append, read, compact, who wrote what.
+- `persistence.py`: the update log in the database: append, read, compact.
 - `compactions.py`: this process's queue of long logs to compact, one at a time; `merge.py`: the
-  replays behind compaction and checkpoints, run in the worker's CPU process (`core/cpu_process.py`).
+  replay behind compaction, and `offloaded`, which runs a long replay (compaction's, history's,
+  checkpoints') in the worker's CPU process (`core/cpu_process.py`).
 - `checkpoints.py`: every story's text at each phase end (in the background, on `core.signals.phase_ended`).
-- `history.py`: the text at any point of the log, with who wrote it; `restore.py`: a checkpoint brought back
+- `history.py`: the text at any point of the log, with who wrote it (the one count of authorship, from
+  pycrdt's text events: checkpoints store it, the history page, the balance and the exports show it);
+  `restore.py`: a checkpoint brought back
   as a new edit; `history_retention.py`: forgetting old keystrokes (`flask history-prune`).
 
 It imports nothing from `workshops`, `feedback` or `accounts`, not even through `core` (tests/test_layers.py).

@@ -4,29 +4,50 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core import background
 from extensions import db
-from stories.cowriting import persistence
-from stories.models import Story, StoryCheckpoint
+from stories.cowriting import history, persistence
+from stories.models import Story, StoryCheckpoint, StoryUpdate
 
 log = logging.getLogger(__name__)
 
 
-def checkpoint_workshop(workshop_id: int, phase_position: int, phase_title: str) -> None:
+def tips(workshop_id: int) -> dict[int, int]:
+    """{story id: its log's last seq} for the workshop's stories, read on a connection of its own, so that
+    the caller's session (a facilitator's command, just committed) is left as it was."""
+    query = (
+        select(Story.id, func.coalesce(func.max(StoryUpdate.seq), 0))
+        .outerjoin(StoryUpdate, StoryUpdate.story_id == Story.id)
+        .where(Story.workshop_id == workshop_id)
+        .group_by(Story.id)
+    )
+    with db.engine.connect() as connection:
+        return {story_id: seq for story_id, seq in connection.execute(query)}
+
+
+def checkpoint_workshop(
+    workshop_id: int, phase_position: int, phase_title: str, upto: Mapping[int, int] | None = None
+) -> None:
     """Save a `StoryCheckpoint` of each of the workshop's stories, commit, then compact their logs.
+
+    `upto` ({story id: seq}, `tips` as the phase ended) keeps what was typed since out of the checkpoint,
+    however late this runs; a story not in it (or no `upto`) is taken as it stands.
 
     Runs in the background when a phase ends (`on_phase_ended`), after the facilitation code's own commit:
     this commits the session. Text and authorship come from the database log, never from a cache, replayed
-    in the worker's CPU process (`persistence.figures`), with no transaction open meanwhile.
+    as the history page replays it (`history.figures`: in the worker's CPU process, with no transaction
+    open meanwhile).
     """
     story_ids = db.session.scalars(
         select(Story.id).where(Story.workshop_id == workshop_id).order_by(Story.id)
     ).all()
-    found = {story_id: persistence.figures(story_id) for story_id in story_ids}  # replayed off the loop
+    upto = upto or {}
+    found = {story_id: history.figures(story_id, upto.get(story_id)) for story_id in story_ids}  # off-loop
     for story_id, figures in found.items():
         db.session.add(
             StoryCheckpoint(
@@ -35,7 +56,7 @@ def checkpoint_workshop(workshop_id: int, phase_position: int, phase_title: str)
                 phase_title=phase_title[:200],
                 seq=figures.seq,
                 text=figures.text,
-                authorship=json.dumps(figures.authorship, ensure_ascii=False, sort_keys=True),
+                authorship=json.dumps(history.by_name(figures.present), ensure_ascii=False, sort_keys=True),
             )
         )
     db.session.commit()
@@ -48,9 +69,11 @@ def checkpoint_workshop(workshop_id: int, phase_position: int, phase_title: str)
 
 
 def on_phase_ended(app: Flask, *, workshop_id: int, position: int, title: str) -> None:
-    """Receiver of `core.signals.phase_ended`: take the checkpoints in the background, so that neither the
-    facilitator's command nor the next phase waits for them (a failure is logged there)."""
+    """Receiver of `core.signals.phase_ended`: note where each story's log stands (`tips`, one statement),
+    then take the checkpoints at those seqs in the background, so that neither the facilitator's command nor
+    the next phase waits for them (a failure is logged there), and what is typed meanwhile is not in them."""
+    upto = tips(workshop_id)
     background.worker(app).submit(
-        lambda: checkpoint_workshop(workshop_id, position, title),
+        lambda: checkpoint_workshop(workshop_id, position, title, upto),
         f"checkpoints of workshop {workshop_id} at the end of phase {position}",
     )

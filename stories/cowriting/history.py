@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import cpu_process
 from core.dates import aware
-from core.identity import group_members
+from core.identity import display_names, group_members
 from extensions import db
 from stories.cowriting import crdt, merge, persistence, textdiff
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
@@ -35,6 +35,7 @@ PALETTE = (  # static/src/colors.js: dark enough for white labels, distinct from
 )  # fmt: skip
 Author = int | None  # a participant id; None for a facilitator's edit, a restore or text of unknown origin
 Runs = list[list[Any]]  # [[author, UTF-8 bytes], ...] in text order
+AUTHOR = "author"  # the delta attribute on text a restore brings back: who wrote it (docs/history.md)
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,19 @@ def log_span(story_id: int) -> Span:
 # --- replay with authorship -------------------------------------------------------------------------
 
 
+def restored_author(op: dict[str, Any]) -> Author:
+    """The author a restore gave back to a piece it re-inserted (its `AUTHOR` delta attribute), or None."""
+    value = (op.get("attributes") or {}).get(AUTHOR)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 2**53:
+        return None
+    return int(value) if value == int(value) else None
+
+
 def _edit(owners: list[Author], delta: Iterable[dict[str, Any]], author: Author) -> Counter[Author]:
     """Apply a text delta (UTF-8 byte units, as pycrdt reports them) to the per-byte owners; characters
-    inserted. Slice assignments keep this at C speed whatever the size of the text."""
+    inserted. Text inserted by a row of nobody's (a restore) belongs to the author its delta attribute
+    names, and is not counted as written again. Slice assignments keep this at C speed whatever the size
+    of the text."""
     pos = 0
     inserted: Counter[Author] = Counter()
     for op in delta:
@@ -126,10 +137,12 @@ def _edit(owners: list[Author], delta: Iterable[dict[str, Any]], author: Author)
         elif "delete" in op:
             del owners[pos : pos + op["delete"]]
         elif isinstance(op.get("insert"), str):
+            owner = author if author is not None else restored_author(op)
             size = len(op["insert"].encode("utf-8"))
-            owners[pos:pos] = [author] * size
+            owners[pos:pos] = [owner] * size
             pos += size
-            inserted[author] += len(op["insert"])
+            if owner == author:
+                inserted[author] += len(op["insert"])
     return inserted
 
 
@@ -328,6 +341,47 @@ def seek_frozen(story_id: int, seq: int | None, what: str) -> Frozen:
 
     found = seek_input(story_id, seq)
     return budget.run(lambda: Frozen.of(replay_of(found)), what)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a checkpoint keeps of a story: the seq it stands at, its text, and each author's characters in
+    it (`Replay.present`): the figures the history page, the balance and the exports show."""
+
+    seq: int
+    text: str
+    present: dict[Author, int]
+
+
+def figures_of(found: SeekInput) -> Figures:
+    """The computing part of `figures` (pure: it runs in the CPU process)."""
+    replay = replay_of(found)
+    return Figures(replay.seq, replay.text(), dict(replay.present()))
+
+
+def figures(story_id: int, seq: int | None = None) -> Figures:
+    """The story's figures at `seq` (None: now), from the nearest snapshot and the rows after it. The
+    transaction is ended before the replay, which runs in the CPU process unless it is a few rows
+    (`merge.offloaded`)."""
+    found = seek_input(story_id, seq)
+    db.session.commit()  # read only: nothing held while the rows are replayed
+    return merge.offloaded(len(found.rows), figures_of, found)
+
+
+def by_name(present: dict[Author, int]) -> dict[str, int]:
+    """{participant's display name: characters}, what a checkpoint stores (`StoryCheckpoint.authorship`);
+    text of nobody's (a facilitator's, a restore's of unknown origin) is left out."""
+    names = display_names(a for a in present if a is not None)
+    totals: Counter[str] = Counter()
+    for author, characters in present.items():
+        if author in names and characters:
+            totals[names[author]] += characters
+    return dict(sorted(totals.items()))
+
+
+def authorship(story_id: int) -> dict[str, int]:
+    """{participant's display name: characters of theirs still in the story} (`figures`, `by_name`)."""
+    return by_name(figures(story_id).present)
 
 
 def snapshots_along(start: State | None, rows: Sequence[LogRow], every: int) -> list[State]:

@@ -1,4 +1,4 @@
-"""The story update log in the database: read it, append to it, compact it, and read who wrote what.
+"""The story update log in the database: read it, append to it, compact it.
 
 `story_updates` holds the Yjs updates exactly as clients sent them, in `seq` order per story. Compaction
 replaces the rows up to seq N with one snapshot row at seq N (seq stays monotonic, so a reader that has seen
@@ -13,8 +13,7 @@ import functools
 import logging
 import random
 import time
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -23,10 +22,9 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from core.identity import display_names
 from extensions import db
 from stories.cowriting import crdt, merge
-from stories.models import Story, StoryClient, StoryLogEntry, StoryUpdate
+from stories.models import Story, StoryLogEntry, StoryUpdate
 
 COMPACT_AFTER_ROWS = 500  # default threshold; PLUME_COMPACT_AFTER_ROWS overrides it
 compaction_log = logging.getLogger("plume.compaction")  # one INFO line per compaction (docs/deploy.md)
@@ -160,25 +158,8 @@ def log_size(story_id: int) -> int:
 
 
 def snapshot(updates: Sequence[bytes]) -> bytes | None:
-    """One update equivalent to `updates` (the document's own encoding, deleted text collected), or None
-    while some update still waits for another that has not been stored yet."""
-    story = crdt.replay(updates)
-    return None if story.pending else story.doc.get_update()
-
-
-def record_client_ids(story_id: int, authors: dict[int, int]) -> None:
-    """Map Yjs client ids to their participant (`merge.client_authors`), first author wins (not committed)."""
-    known = set(db.session.scalars(select(StoryClient.client_id).where(StoryClient.story_id == story_id)))
-    fresh = [(client, author) for client, author in authors.items() if client not in known]
-    for client, author in fresh:
-        db.session.add(StoryClient(story_id=story_id, client_id=client, participant_id=author))
-    if fresh:
-        db.session.flush()
-
-
-def record_clients(story_id: int, rows: Iterable[tuple[bytes, int | None]]) -> None:
-    """Map the Yjs client ids of authored rows to their participant, first author wins (not committed)."""
-    record_client_ids(story_id, merge.client_authors(list(rows)))
+    """One update equivalent to `updates`, or None while some update waits (`merge.compacted`)."""
+    return merge.compacted(updates)
 
 
 def _lock_story(story_id: int) -> None:
@@ -211,10 +192,9 @@ def compact(story_id: int, min_rows: int = 2) -> bool:
     read (in chunks) and the transaction ended; the merge runs in the CPU process (`merge.compacted`); the
     raw rows are copied into `story_log` for history (in chunks, `_keep_in_chunks`); then one short
     transaction locks the story, checks that the rows up to N are still those read (another worker may have
-    compacted meanwhile: then nothing is done), records the client ids (authorship survives), deletes
-    `seq <= N` and stores the snapshot at N. Appends that landed meanwhile (at
-    seq > N) are kept. Commits (the caller's transaction too); True if merged. Logs `compaction story=..
-    rows=.. ms=..` (logger `plume.compaction`).
+    compacted meanwhile: then nothing is done), deletes `seq <= N` and stores the snapshot at N. Appends
+    that landed meanwhile (at seq > N) are kept. Commits (the caller's transaction too); True if merged.
+    Logs `compaction story=.. rows=.. ms=..` (logger `plume.compaction`).
     """
     for attempt in range(RETRIES):
         try:
@@ -232,13 +212,13 @@ def pause() -> None:
     time.sleep(0)
 
 
-def _read_log(story_id: int) -> tuple[list[Any], list[tuple[bytes, int | None]]]:
-    """The story's log rows (seq, data, author_id, created_at) and their (update, author) pairs for the
-    merge, read `CHUNK_ROWS` at a time with a pause between, so that a long log does not hold the event loop
-    while its rows are read. Each read is a statement of its own: a compaction committed between two shows
+def _read_log(story_id: int) -> tuple[list[Any], list[bytes]]:
+    """The story's log rows (seq, data, author_id, created_at) and their updates for the merge, read
+    `CHUNK_ROWS` at a time with a pause between, so that a long log does not hold the event loop while its
+    rows are read. Each read is a statement of its own: a compaction committed between two shows
     as a change of the seqs, which `_compact` checks before it writes."""
     rows: list[Any] = []
-    pairs: list[tuple[bytes, int | None]] = []
+    updates: list[bytes] = []
     while True:
         chunk = db.session.execute(
             select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id, StoryUpdate.created_at)
@@ -247,9 +227,9 @@ def _read_log(story_id: int) -> tuple[list[Any], list[tuple[bytes, int | None]]]
             .limit(CHUNK_ROWS)
         ).all()
         rows.extend(chunk)
-        pairs.extend((bytes(r.data), r.author_id) for r in chunk)
+        updates.extend(bytes(r.data) for r in chunk)
         if len(chunk) < CHUNK_ROWS:
-            return rows, pairs
+            return rows, updates
         pause()
 
 
@@ -269,11 +249,11 @@ def _keep_in_chunks(story_id: int, rows: Sequence[Any]) -> None:
 def _compact(story_id: int, min_rows: int) -> bool:
     started = time.perf_counter()
     db.session.commit()  # the caller's own work: nothing of ours is held during the merge
-    rows, pairs = _read_log(story_id)
+    rows, updates = _read_log(story_id)
     db.session.commit()  # read only
     if len(rows) < max(min_rows, 2):
         return False
-    merged, authors = merge.offloaded(len(rows), merge.compacted, pairs)
+    merged = merge.offloaded(len(rows), merge.compacted, updates)
     if merged is None:  # an update waits for one still in flight: compact later
         return False
     _keep_in_chunks(story_id, rows)
@@ -287,7 +267,6 @@ def _compact(story_id: int, min_rows: int) -> bool:
     if list(still) != [r.seq for r in rows]:  # compacted by another worker since: its work stands
         db.session.rollback()
         return False
-    record_client_ids(story_id, authors)
     keep_for_history(story_id, rows[-KEEP_ROWS:])  # copied above: none left, unless history was pruned
     db.session.execute(delete(StoryUpdate).where(StoryUpdate.story_id == story_id, StoryUpdate.seq <= last))
     db.session.add(StoryUpdate(story_id=story_id, seq=last, data=merged, author_id=None))
@@ -325,57 +304,6 @@ def compact_if_long(story_id: int) -> bool:
         db.session.rollback()
         return False
     return compact(story_id, min_rows=point)
-
-
-@dataclass(frozen=True)
-class Figures:
-    """What a checkpoint keeps of a story: its log's last seq, its text, who wrote what is in it."""
-
-    seq: int
-    text: str
-    authorship: dict[str, int]
-
-
-def figures(story_id: int) -> Figures:
-    """The story's text and authorship (`authorship`), from the whole log, replayed in the CPU process.
-
-    Records the client ids of the rows not compacted yet (not committed). The rows are read and the
-    transaction ended before the replay.
-    """
-    rows = db.session.execute(
-        select(StoryUpdate.seq, StoryUpdate.data, StoryUpdate.author_id)
-        .where(StoryUpdate.story_id == story_id)
-        .order_by(StoryUpdate.seq)
-    ).all()
-    db.session.commit()
-    if not rows:
-        return Figures(0, "", {})
-    text, per_client, authors = merge.offloaded(
-        len(rows), merge.figures, [(bytes(r.data), r.author_id) for r in rows]
-    )
-    record_client_ids(story_id, authors)
-    if per_client is None:
-        current_app.logger.warning("could not read story %s for authorship", story_id)
-        return Figures(rows[-1].seq, text, {})
-    clients = db.session.execute(
-        select(StoryClient.client_id, StoryClient.participant_id).where(StoryClient.story_id == story_id)
-    ).all()
-    names = display_names(c.participant_id for c in clients)
-    owners = {c.client_id: names[c.participant_id] for c in clients if c.participant_id in names}
-    totals: Counter[str] = Counter()
-    for client, characters in per_client.items():
-        if client in owners and characters:
-            totals[owners[client]] += characters
-    return Figures(rows[-1].seq, text, dict(sorted(totals.items())))
-
-
-def authorship(story_id: int) -> dict[str, int]:
-    """{participant display name: characters of theirs still in the story}, from the whole log.
-
-    Records the client ids of the rows not compacted yet (not committed), counts the visible characters of
-    each client in the merged document, and adds them up per participant's display name.
-    """
-    return figures(story_id).authorship
 
 
 def now() -> datetime:

@@ -6,6 +6,8 @@ Nothing is lost: the log keeps what the restore replaced, and restoring a later 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import current_app
 
 from core.identity import Identity
@@ -22,11 +24,13 @@ class RestoreError(RefusedError):
     """The writer refused the restoring edit (its code says why)."""
 
 
-def restoring_update(state: bytes, target: str) -> bytes | None:
+def restoring_update(state: bytes, target: str, owners: Sequence[history.Author] = ()) -> bytes | None:
     """The update that turns the document `state` into text `target` (None when it already is).
 
     Made on a pycrdt document synced from `state`, with word-level edits, so that text both share keeps
-    its items (and its authors); only what differs is deleted or inserted.
+    its items (and its authors); only what differs is deleted or inserted. `owners` (who wrote each UTF-8
+    byte of `target`, as `history.Replay` follows them) gives each inserted piece back to its writer: it is
+    inserted with their id as its `history.AUTHOR` attribute, which the replay reads (docs/history.md).
     """
     doc, body = crdt.new_doc()
     doc.apply_update(state)
@@ -37,17 +41,31 @@ def restoring_update(state: bytes, target: str) -> bytes | None:
     doc.observe(lambda event: made.append(event.update))
     pieces = history.diff(current, target)
     with doc.transaction():
-        at = 0  # UTF-8 bytes: pycrdt's unit
+        at, then = 0, 0  # UTF-8 bytes (pycrdt's unit) in the document, and in `target`
         for kind, text in pieces:
             size = len(text.encode("utf-8"))
             if kind == "same":
                 at += size
+                then += size
             elif kind == "removed":
                 del body[at : at + size]
             else:
-                body.insert(at, text)
-                at += size
+                for author, piece in _by_author(text, owners[then : then + size]):
+                    body.insert(at, piece, {history.AUTHOR: author})  # None: no attribute, none inherited
+                    at += len(piece.encode("utf-8"))
+                then += size
     return made[0] if made else None
+
+
+def _by_author(text: str, owners: Sequence[history.Author]) -> list[tuple[history.Author, str]]:
+    """`text` cut where its writer changes (`owners`: one per UTF-8 byte; bytes beyond them are nobody's)."""
+    data = text.encode("utf-8")
+    runs = history.runs_of([*owners, *[None] * (len(data) - len(owners))][: len(data)])
+    pieces, start = [], 0
+    for author, size in runs:
+        pieces.append((author, data[start : start + size].decode("utf-8", errors="replace")))
+        start += size
+    return pieces
 
 
 def target_text(checkpoint: StoryCheckpoint) -> str:
@@ -90,7 +108,10 @@ def restore(checkpoint: StoryCheckpoint, identity: Identity) -> bool:
 
     def compute() -> bytes | None:  # off the loop, within the work budget: no database in here
         state = crdt.replay(data for _, data in rows).doc.get_update()
-        return restoring_update(state, history.replay_of(then).text() if then is not None else stored)
+        if then is None:  # an older checkpoint without a seq: its text only, nobody's
+            return restoring_update(state, stored)
+        target = history.replay_of(then)
+        return restoring_update(state, target.text(), target.owners)
 
     update = budget.run(compute, "restore")
     if update is None:

@@ -1,16 +1,18 @@
 """Read the structure of a Yjs v1 update: which client wrote which clock ranges, with what text.
 
 pycrdt applies updates but does not expose their structs; the engine reads them once per update, to refuse
-one whose dependencies are missing and to check that pycrdt integrated it (`crdt.StoryDoc`), and
-authorship reads which Yjs client ids wrote the characters still in the story. This is a strict reader of
-the Yjs v1 encoding, on `lib0`'s bounded reader; it never changes a document and raises
-`UpdateFormatError` on anything it cannot read to the end.
+one whose dependencies are missing and to check that pycrdt integrated it (`crdt.StoryDoc`), and so do
+comment anchors (which root type an item sits in, `root_of`). Authorship does not: it follows pycrdt's own
+text events (`history.Replay`).
+
+This is a strict reader of the Yjs v1 encoding, on `lib0`'s bounded reader; it never changes a document and
+raises `UpdateFormatError` on anything it cannot read to the end.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -218,22 +220,6 @@ def dependencies_met(decoded: DecodedUpdate, known: dict[int, int]) -> bool:
     )
 
 
-def _subtract(start: int, end: int, holes: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of [start, end) outside every [clock, clock + length) hole (holes sorted by clock)."""
-    kept, cursor = [], start
-    for clock, length in holes:
-        if clock + length <= cursor:
-            continue
-        if clock >= end:
-            break
-        if clock > cursor:
-            kept.append((cursor, clock))
-        cursor = max(cursor, clock + length)
-    if cursor < end:
-        kept.append((cursor, end))
-    return kept
-
-
 class _Index:
     """Finds the struct that holds a given (client, clock) among a list of structs."""
 
@@ -279,15 +265,6 @@ def _walk_to_root(index: _Index, start: int, roots: dict[int, str | None]) -> No
         roots[seen] = root
 
 
-def _root_names(structs: list[Struct]) -> list[str | None]:
-    """The root type each struct belongs to (None when it sits in a nested type or cannot be told)."""
-    index = _Index(structs)
-    roots: dict[int, str | None] = {}
-    for start in range(len(structs)):
-        _walk_to_root(index, start, roots)
-    return [roots[start] for start in range(len(structs))]
-
-
 @lru_cache(maxsize=4)
 def _indexed(data: bytes) -> _Index:
     """The structs of a document's update, indexed (kept for the next look-up: an export resolves every
@@ -307,21 +284,4 @@ def root_of(data: bytes, client: int, clock: int) -> str | None:
     return roots[found]
 
 
-def visible_characters(data: bytes, root: str = "body") -> dict[int, int]:
-    """Characters of string content still visible in text `root` of a whole-document update, per client id."""
-    decoded = decode_update(data)
-    deletes = {client: sorted(ranges) for client, ranges in decoded.deletes.items()}
-    counts: dict[int, int] = {}
-    for item, item_root in zip(decoded.structs, _root_names(decoded.structs), strict=True):
-        if item.text is None or item.deleted or item_root != root:
-            continue
-        units = item.text.encode("utf-16-le", errors="surrogatepass")
-        for start, end in _subtract(item.clock, item.clock + item.length, deletes.get(item.client, ())):
-            piece = units[(start - item.clock) * 2 : (end - item.clock) * 2]
-            counts[item.client] = counts.get(item.client, 0) + len(
-                piece.decode("utf-16-le", errors="replace")
-            )
-    return counts
-
-
-__all__ = ["DecodedUpdate", "Struct", "UpdateFormatError", "decode_update", "root_of", "visible_characters"]
+__all__ = ["DecodedUpdate", "Struct", "UpdateFormatError", "decode_update", "root_of"]

@@ -4,8 +4,10 @@ contribution figures, the difference between two texts, and the restoring update
 
 from __future__ import annotations
 
+import json
 import random
 import time
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -194,6 +196,53 @@ def test_a_restore_keeps_the_items_of_the_text_both_versions_share(group_story) 
     update = restore.restoring_update(state, "Un jardin partagé")
     factories.story_updates(story, [(update, None)])
     assert history.seek(story.id).segments() == [(ana.id, "Un jardin partagé")]
+
+
+def test_a_restore_gives_the_text_it_brings_back_to_its_writers(group_story) -> None:
+    """Issue 28, item 4: text a restore re-inserts carries its writer then (a delta attribute the replay
+    reads), is not counted as written twice, and what someone types into it afterwards is theirs."""
+    workshop, story, (ana, ben, chloe) = group_story
+    a = Editor()
+    factories.story_updates(story, [(a.insert(0, "Un jardin "), ana), (a.insert(10, "partagé"), ben)])
+    checkpoints.checkpoint_workshop(workshop.id, 0, "Write")
+    factories.story_updates(story, [(a.delete(10, 17), chloe)])
+    then = history.seek(story.id, history.checkpoint_rows(story.id)[0].seq)
+    state = crdt.replay(d for _, d in persistence.rows_after(story.id)).doc.get_update()
+    update = restore.restoring_update(state, then.text(), then.owners)
+    a.receive(update)
+    factories.story_updates(story, [(update, None), (a.insert(17, " !"), chloe)])
+    now = history.seek(story.id)
+    assert now.segments() == [(ana.id, "Un jardin "), (ben.id, "partagé"), (chloe.id, " !")]
+    assert dict(now.written) == {ana.id: 10, ben.id: 7, chloe.id: 2}
+    assert history.authorship(story.id) == {"Ana": 10, "Ben": 7, "Chloé": 2}
+
+
+def test_a_checkpoint_stores_the_figures_the_history_shows(group_story) -> None:
+    """One way to count: the authorship a checkpoint stores (and the archive shows) is the history's."""
+    workshop, story, (ana, ben, _chloe) = group_story
+    write_session(story, [ana, ben], 40, random.Random(11))
+    checkpoints.checkpoint_workshop(workshop.id, 0, "Write")
+    (point,) = history.story_history(story).checkpoints
+    shown = {c.member.name: c.present for c in point.contributions if c.present}
+    assert json.loads(point.row.authorship) == shown
+
+
+def test_a_checkpoint_taken_late_holds_the_log_as_the_phase_ended(group_story, app_ctx, monkeypatch) -> None:
+    """The checkpoints run in the background, maybe seconds after the phase ended: what was typed meanwhile
+    belongs to the next phase, not to this one's text and figures (seen in Chromium: tests/e2e)."""
+    workshop, story, (ana, ben, _chloe) = group_story
+    a = Editor()
+    factories.story_updates(story, [(a.insert(0, "Avant la fin."), ana)])
+    held: list = []  # the background worker, holding its jobs until the test runs them
+    later = SimpleNamespace(submit=lambda job, what: held.append(job))
+    monkeypatch.setattr(checkpoints.background, "worker", lambda app: later)
+    checkpoints.on_phase_ended(app_ctx, workshop_id=workshop.id, position=0, title="Signals")
+    factories.story_updates(story, [(a.insert(13, " Après."), ben)])  # typed before the job runs
+    (job,) = held
+    job()
+    (row,) = history.checkpoint_rows(story.id)
+    assert (row.text, json.loads(row.authorship)) == ("Avant la fin.", {"Ana": 13})
+    assert row.seq == 1
 
 
 def test_the_public_summary_names_only_credited_members_and_no_text(group_story) -> None:

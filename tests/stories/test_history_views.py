@@ -141,6 +141,28 @@ def test_the_facilitator_restores_after_confirming(client: FlaskClient, setting)
     assert "The story is back as it was after “Write”." in page
 
 
+def restore_to(client: FlaskClient, setting, checkpoint) -> None:
+    url = f"/stories/{setting['story'].id}/history/{checkpoint.id}/restore"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True))[1]
+    assert client.post(url, data={"csrf_token": token}).status_code == 303
+    db.session.rollback()
+
+
+def test_restoring_back_and_forth_gives_the_text_back_to_its_writers(client: FlaskClient, setting) -> None:
+    """Issue 28, item 4: restore "after Write", then "after Cross-reading": the same text as before, and
+    each writer still has their own characters in it (the restored text was not the facilitator's)."""
+    as_facilitator(client, setting["owner"])
+    story_id = setting["story"].id
+    before = client.get(f"/stories/{story_id}/history/balance.json").get_json()["members"]
+    write, cross_reading = history.checkpoint_rows(story_id)
+    restore_to(client, setting, write)
+    restore_to(client, setting, cross_reading)
+    assert history.seek(story_id).text() == "Une forêt en ville. Les enfants y lisent."
+    after = client.get(f"/stories/{story_id}/history/balance.json").get_json()["members"]
+    assert after == before
+    assert {m["name"]: m["present"] for m in after} == {"Ana": 20, "Ben": 21}
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -236,6 +258,17 @@ def test_the_archive_has_every_checkpoint_with_texts_and_figures(client: FlaskCl
         and r["story_id"] == str(setting["story"].id)
     )
     assert (ana_total["written"], ana_total["present"]) == ("20", "20")
+
+
+def test_the_archive_shows_one_count_of_authorship(client: FlaskClient, setting) -> None:
+    """Issue 24, item 3: a checkpoint's stored authorship is its contributions' present characters."""
+    as_facilitator(client, setting["owner"])
+    data = client.get(f"/workshops/{setting['workshop'].id}/history.json").get_json()
+    story = next(s for s in data["stories"] if s["id"] == setting["story"].id)
+    for point in story["checkpoints"]:
+        present = {c["name"]: c["present"] for c in point["contributions"] if c["present"]}
+        assert point["authorship"] == present
+    assert story["checkpoints"][1]["authorship"] == {"Ana": 20, "Ben": 21}
 
 
 def test_a_formula_in_a_name_is_not_run_by_a_spreadsheet(client: FlaskClient, setting) -> None:

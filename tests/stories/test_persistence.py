@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from core.identity import Identity
 from extensions import db
-from stories.cowriting import crdt, persistence, writer
+from stories.cowriting import crdt, history, persistence, writer
 from stories.cowriting.checkpoints import checkpoint_workshop
 from stories.cowriting.engine import Engine
 from stories.cowriting.live import LiveStory
@@ -538,14 +538,14 @@ def test_authorship_counts_each_participants_remaining_characters(engine: Engine
     store(engine, story_id, [first], ada.id)
     store(engine, story_id, [second, cut], bob.id)
     expected = {"Ada": len("wrote this. "), "Bob": len("Bob wrote that.")}
-    assert persistence.authorship(story_id) == expected
+    assert history.authorship(story_id) == expected
     db.session.commit()
     persistence.compact(story_id)
-    assert persistence.authorship(story_id) == expected
+    assert history.authorship(story_id) == expected
     ada_editor.receive(second)
     ada_editor.receive(cut)
     store(engine, story_id, [ada_editor.insert(0, "Yes. ")], ada.id)
-    assert persistence.authorship(story_id) == {
+    assert history.authorship(story_id) == {
         "Ada": len("Yes. wrote this. "),
         "Bob": len("Bob wrote that."),
     }
