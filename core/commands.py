@@ -53,6 +53,11 @@ class Check:
     clean: Callable[[Any], Any]
 
 
+@dataclass(frozen=True)
+class NotNull:
+    """An `X | None = None` field that may be left out but not sent as null."""
+
+
 Id = Annotated[int, Range(1, ids.MAX_ID)]  # the ids of docs/protocol.md (see `ids.parse_id`)
 
 
@@ -73,18 +78,31 @@ class Spec:
     fields: tuple[_Field, ...]
     extra: Literal["refuse", "ignore"]
     absent: bool  # a missing payload (None) reads as {}
+    invalid: str  # the catalogue's key for a payload that does not read
+
+    def refused(self, key: str | None = None) -> RefusedError:
+        return refusals.refusal(self.error, self.scope, key or self.invalid)
+
+
+def _unfold(hint: Any, kinds: list[type], rules: list[Any]) -> None:
+    """Collect the types and the rules of `hint`, through `Annotated` and `X | Y` at any depth."""
+    origin = typing.get_origin(hint)
+    if origin is Annotated:
+        inner, *extras = typing.get_args(hint)
+        rules.extend(extras)
+        _unfold(inner, kinds, rules)
+    elif origin in (typing.Union, types.UnionType):
+        for member in typing.get_args(hint):
+            _unfold(member, kinds, rules)
+    else:
+        kinds.append(origin or hint)
 
 
 def _field(name: str, hint: Any, default: Any) -> _Field:
-    """The field `name` of type `hint`: `X | None` and `Annotated[X, rules...]` unfolded."""
-    members = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    """The field `name` of type `hint`."""
     kinds: list[type] = []
     rules: list[Any] = []
-    for member in members:
-        if typing.get_origin(member) is Annotated:
-            member, *extras = typing.get_args(member)
-            rules.extend(extras)
-        kinds.append(typing.get_origin(member) or member)
+    _unfold(hint, kinds, rules)
     return _Field(name, tuple(kinds), tuple(rules), default)
 
 
@@ -94,11 +112,13 @@ def command(
     error: type[RefusedError] = RefusedError,
     extra: Literal["refuse", "ignore"] = "refuse",
     absent: bool = False,
+    invalid: str = "invalid",
 ) -> Callable[[type[T]], type[T]]:
-    """Make `cls` a frozen dataclass whose payloads `parse` reads; refusals are `error`s of `scope`."""
+    """Make `cls` a frozen dataclass whose payloads `parse` reads; refusals are `error`s of `scope`, the
+    `invalid` key of the catalogue for a payload that does not read."""
 
     def declare(cls: type[T]) -> type[T]:
-        cls = dataclass(frozen=True)(cls)
+        cls = dataclass(frozen=True, kw_only=True)(cls)
         hints = typing.get_type_hints(cls, include_extras=True)
         fields = tuple(
             _field(
@@ -108,7 +128,7 @@ def command(
             )
             for f in dataclasses.fields(cls)  # type: ignore[arg-type]
         )
-        cls.__command__ = Spec(scope, error, fields, extra, absent)  # type: ignore[attr-defined]
+        cls.__command__ = Spec(scope, error, fields, extra, absent, invalid)  # type: ignore[attr-defined]
         return cls
 
     return declare
@@ -130,10 +150,8 @@ def _has_type(value: object, kinds: tuple[type, ...]) -> bool:
 
 
 def _value(spec: Spec, field: _Field, value: object) -> object:
-    def invalid() -> RefusedError:
-        return refusals.refusal(spec.error, spec.scope, "invalid")
-
-    if value is None and type(None) in field.kinds:
+    invalid = spec.refused
+    if value is None and type(None) in field.kinds and not any(isinstance(r, NotNull) for r in field.rules):
         return None
     checks = [rule for rule in field.rules if isinstance(rule, Check)]
     if not checks and not _has_type(value, field.kinds):
@@ -160,14 +178,14 @@ def parse(cls: type[T], payload: object) -> T:
     if payload is None and spec.absent:
         payload = {}
     if not isinstance(payload, Mapping):
-        raise refusals.refusal(spec.error, spec.scope, "invalid")
+        raise spec.refused()
     if spec.extra == "refuse" and set(payload) - {f.name for f in spec.fields}:
-        raise refusals.refusal(spec.error, spec.scope, "invalid")
+        raise spec.refused()
     values: dict[str, object] = {}
     for field in spec.fields:
         if field.name not in payload:
             if field.default is dataclasses.MISSING:
-                raise refusals.refusal(spec.error, spec.scope, "invalid")
+                raise spec.refused()
             values[field.name] = field.default
         else:
             values[field.name] = _value(spec, field, payload[field.name])
