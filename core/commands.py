@@ -151,8 +151,10 @@ def _has_type(value: object, kinds: tuple[type, ...]) -> bool:
 
 def _value(spec: Spec, field: _Field, value: object) -> object:
     invalid = spec.refused
-    if value is None and type(None) in field.kinds and not any(isinstance(r, NotNull) for r in field.rules):
-        return None
+    if value is None:
+        if type(None) in field.kinds and not any(isinstance(r, NotNull) for r in field.rules):
+            return None
+        raise invalid()
     checks = [rule for rule in field.rules if isinstance(rule, Check)]
     if not checks and not _has_type(value, field.kinds):
         raise invalid()
