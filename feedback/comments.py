@@ -67,9 +67,10 @@ def clean_body(value: object, limit: int = MAX_BODY) -> str:
 
 
 Body = Annotated[str, Check(clean_body)]
+comment_command = command("comment", error=FeedbackError)  # declares a comment event's payload
 
 
-@command("comment", error=FeedbackError)
+@comment_command
 class Create:
     """`comment:create`: `{"story_id", "start", "end", "quote"?, "body"}`, anchors in base64."""
 
@@ -80,7 +81,7 @@ class Create:
     body: Body
 
 
-@command("comment", error=FeedbackError)
+@comment_command
 class Reply:
     """`comment:reply` and `comment:edit`: `{"comment_id", "body"}`."""
 
@@ -88,14 +89,14 @@ class Reply:
     comment_id: Id
 
 
-@command("comment", error=FeedbackError)
+@comment_command
 class Delete:
     """`comment:delete`: `{"comment_id"}`."""
 
     comment_id: Id
 
 
-@command("comment", error=FeedbackError)
+@comment_command
 class Resolve:
     """`comment:resolve`: `{"comment_id", "resolved"}` (false: reopen)."""
 
@@ -103,7 +104,7 @@ class Resolve:
     comment_id: Id
 
 
-@command("comment", error=FeedbackError)
+@comment_command
 class Hide:
     """`comment:hide`: `{"comment_id", "hidden"}` (false: show again)."""
 
@@ -111,7 +112,7 @@ class Hide:
     comment_id: Id
 
 
-@command("comment", error=FeedbackError)
+@comment_command
 class Listing:
     """`comment:list`: `{"story_id"}`."""
 

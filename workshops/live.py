@@ -57,9 +57,10 @@ def _error(code: str) -> CommandError:
 # --- The commands, as the console sends them (`facilitator:command`, the action as discriminator) --------
 
 Version = Annotated[int, Range(0, 2**63 - 1)]  # the clock version a command was issued from
+console_command = command("console", error=CommandError, extra="ignore")  # keys it does not take: ignored
 
 
-@command("console", error=CommandError, extra="ignore")
+@console_command
 class Clock:
     """`start`, `pause`, `resume`, `next`, `previous`: `{"action", "version"?}` (see `apply_clock`)."""
 
@@ -67,7 +68,7 @@ class Clock:
     version: Version | None = None
 
 
-@command("console", error=CommandError, extra="ignore")
+@console_command
 class Extend:
     """`extend`: `{"action", "seconds", "version"?}`, at most `phases.MAX_EXTEND_SECONDS` either way."""
 
@@ -76,7 +77,7 @@ class Extend:
     version: Version | None = None
 
 
-@command("console", error=CommandError, extra="ignore")
+@console_command
 class Goto:
     """`goto`: `{"action", "index", "version"?}` (the agenda says whether the index is in it)."""
 
@@ -85,7 +86,7 @@ class Goto:
     version: Version | None = None
 
 
-@command("console", error=CommandError, extra="ignore")
+@console_command
 class Lock:
     """`lock`, `unlock`: `{"action", "group_id"?}` (no group: every group)."""
 
@@ -93,7 +94,7 @@ class Lock:
     group_id: Id | None = None
 
 
-@command("console", error=CommandError, extra="ignore")
+@console_command
 class Broadcast:
     """`broadcast`: `{"action", "message"}` ("" takes the banner down; see `clean_message`)."""
 
@@ -101,7 +102,7 @@ class Broadcast:
     message: str
 
 
-@command("console", error=CommandError, extra="ignore")
+@console_command
 class Move:
     """`move`: `{"action", "participant_id", "group_id"}`, or `"smallest": true` for the smallest group."""
 
@@ -115,7 +116,7 @@ class Move:
             raise _error("invalid")
 
 
-@command("console", error=CommandError, extra="ignore")
+@console_command
 class Remove:
     """`remove`: `{"action", "participant_id"}`."""
 
@@ -123,7 +124,7 @@ class Remove:
     participant_id: Id
 
 
-@command("console", error=CommandError, extra="ignore")
+@console_command
 class Joining:
     """`joining`: `{"action", "open"}`."""
 
