@@ -152,3 +152,10 @@ def test_the_catalogue_words_each_refusal_in_the_askers_language(app: Flask) -> 
         assert str(refused.message) == "Pas plus de 500 caractères, s’il vous plaît."
         assert refusals.refusal(RefusedForTestError, "console", "not_found.group").code == "not_found"
     assert str(refusals.message("chat", "empty")) == str(refusals.message("comment", "empty"))
+
+
+def test_every_code_the_operations_raise_is_in_the_catalogue() -> None:
+    keys = {scope: {key.partition(".")[0] for key in table} for scope, table in refusals.CATALOGUE.items()}
+    assert set(phases.ERROR_CODES) <= keys["console"]  # a clock command's refusal, worded for the console
+    assert {"forbidden", "too_large", "locked", "out_of_sync"} <= keys["story"]  # cursors', the writer's
+    assert {"forbidden", "comments_off", "locked"} <= keys["comment"] <= keys["chat"]  # core.access reasons
