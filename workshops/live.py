@@ -1,12 +1,13 @@
 """Live facilitation: the facilitator's commands, applied to a workshop, stored, then broadcast.
 
-:func:`run_command` takes a command as it came over the wire (``{"action", ...}``), validates it, applies it
-and commits: it is the command's unit of work (`core.unit_of_work.committed`, inside the workshop's lock),
-for the socket handler and the `flask demo` command alike. The operations only flush and queue their events
-(the new ``workshop:state``, see :mod:`workshops.state`), which go out once the command's transaction commits
+:func:`run_command` takes a command as it came over the wire (``{"action", ...}``), parses it into the typed
+command of its action (:data:`CONSOLE`, see `core.commands`), applies it (:func:`apply`) and commits: it is
+the command's unit of work (`core.unit_of_work.committed`, inside the workshop's lock), for the socket
+handler and the `flask demo` command alike. The operations only flush and queue their events (the new
+``workshop:state``, see :mod:`workshops.state`), which go out once the command's transaction commits
 (:mod:`core.outbox`), so several operations can share one transaction. Callers check that the sender runs
-the workshop. Refusals raise :class:`CommandError` (a stable code and a translated message) and nothing is
-written.
+the workshop. Refusals raise :class:`CommandError` (a stable code and its message in the catalogue,
+`core.refusals`) and nothing is written.
 
 Commands on one workshop run one at a time in this process (the clock is read, changed and written back);
 ``SELECT … FOR UPDATE`` extends that to several workers on PostgreSQL.
