@@ -159,3 +159,17 @@ def test_every_code_the_operations_raise_is_in_the_catalogue() -> None:
     assert set(phases.ERROR_CODES) <= keys["console"]  # a clock command's refusal, worded for the console
     assert {"forbidden", "too_large", "locked", "out_of_sync"} <= keys["story"]  # cursors', the writer's
     assert {"forbidden", "comments_off", "locked"} <= keys["comment"] <= keys["chat"]  # core.access reasons
+
+
+def test_a_facilitators_connect_names_a_workshop_or_none(app_ctx: Flask) -> None:
+    from flask_socketio import ConnectionRefusedError
+
+    from workshops import sockets
+
+    assert sockets._console_of({"role": "facilitator", "workshop_id": 7}) == 7
+    assert sockets._console_of({"role": "facilitator", "workshop_id": None}) is None
+    assert sockets._console_of({"role": "facilitator"}) is None
+    assert sockets._console_of(None) is None
+    for wrong in ("7", True, 0, 2**31, 7.0):
+        with pytest.raises(ConnectionRefusedError):
+            sockets._console_of({"role": "facilitator", "workshop_id": wrong})

@@ -35,7 +35,22 @@ from workshops.models import Participant
 log = logging.getLogger(__name__)
 
 
-@commands.on("connect", commands.Raw("auth: {role?, workshop_id?} or a participant's token", "identify"))
+@command("console", error=live.CommandError, extra="ignore")
+class ConsoleAuth:
+    """A facilitator's `connect` auth: `{"role": "facilitator", "workshop_id"?}` (none: no workshop)."""
+
+    workshop_id: Id | None = None
+
+
+def _console_of(auth: Any) -> int | None:
+    """The workshop whose rooms a facilitator's socket asks to join; a wrong one refuses the connection."""
+    try:
+        return parse(ConsoleAuth, auth).workshop_id if isinstance(auth, dict) else None
+    except live.CommandError:
+        raise ConnectionRefusedError("forbidden") from None
+
+
+@commands.on("connect", ConsoleAuth, commands.Raw("{token} or cookies: who it is", "core.identity.identify"))
 def on_connect(auth: Any = None) -> None:
     """Refuse sockets without a valid identity; put the others in their rooms and send them the state.
 
@@ -51,10 +66,9 @@ def on_connect(auth: Any = None) -> None:
             login = accounts.find_session(session.get(accounts.SESSION_KEY), identity.id)
             if login is None:  # signed out (or in again) since the page loaded
                 raise ConnectionRefusedError("unauthorized")
-            workshop_id = auth.get("workshop_id") if isinstance(auth, dict) else None
+            workshop_id = _console_of(auth)
             if workshop_id is not None:
-                workshop_id = parse_id(workshop_id)
-                if workshop_id is None or not facilitates(identity.id, workshop_id):
+                if not facilitates(identity.id, workshop_id):
                     raise ConnectionRefusedError("forbidden")
                 join_room(workshop_room(workshop_id))
                 join_room(facilitators_room(workshop_id))
