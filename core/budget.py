@@ -27,10 +27,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 import concurrency
-from core import rendering
+from core import refusals, rendering
 from errors import RefusedError
 
 T = TypeVar("T")
@@ -40,17 +39,12 @@ WAIT = 5.0  # seconds a job may wait for a free slot before it is refused `busy`
 SLOT_POLL = 0.02  # seconds between two looks for a free slot
 FAST_SWITCH = 0.001  # seconds: the switch interval while a job holds the GIL in a native thread
 
-_MESSAGES = {
-    "over_budget": _l("This is too long to compute right now. Please try again later, or ask a facilitator."),
-    "busy": _l("The server is busy computing for others. Please try again in a few seconds."),
-}
-
 
 class OverBudgetError(RefusedError):
     """The work was cut at its budget (`over_budget`), or every slot was taken (`busy`)."""
 
     def __init__(self, code: str) -> None:
-        super().__init__(code, _MESSAGES[code])
+        super().__init__(code, refusals.message("work", code))
 
 
 class _Slots:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from accounts.models import Facilitator
-from core import rates
+from core import rates, refusals
 from core.access import facilitates, may_chat
+from core.commands import Check, Id, NotNull, command, parse
 from core.events import FullChatMessage, HiddenChatMessage
 from core.identity import Identity
 from extensions import db
@@ -30,9 +30,6 @@ from feedback.comments import (
     clean_body,
     html_of,
     now,
-    parse_id,
-    payload_of,
-    refusal,
     rendered,
 )
 from feedback.models import ChatMessage
@@ -50,23 +47,66 @@ class Posted:
     group_id: int | None  # None: to every group
 
 
-_MESSAGES = {  # the chat's own words for refusals its code shares with comments
-    "forbidden": _l("You cannot read or write in this chat now."),
-    "not_found": _l("This message or group does not exist, or you cannot see it."),
-}
-
-
 def chat_refusal(code: str) -> FeedbackError:
-    """A refused chat action, worded for the chat (not for comments)."""
-    return FeedbackError(code, _MESSAGES[code]) if code in _MESSAGES else refusal(code)
+    """A refused chat action, worded for the chat (`core.refusals`: comments' words but for a few)."""
+    return refusals.refusal(FeedbackError, "chat", code)
+
+
+def message_body(value: object) -> str:
+    return clean_body(value, MAX_MESSAGE)
+
+
+Workshop = Annotated[Id | None, NotNull()]  # a facilitator's: the socket's workshop when left out
+
+
+@command("chat", error=FeedbackError)
+class Send:
+    """`chat:send` from a participant: `{"body"}`, to its group."""
+
+    body: Annotated[str, Check(message_body)]
+
+
+@command("chat", error=FeedbackError)
+class FacilitatorSend:
+    """`chat:send` from a facilitator: `{"body", "group_id", "workshop_id"?}` (null group: every one)."""
+
+    body: Annotated[str, Check(message_body)]
+    group_id: Id | None
+    workshop_id: Workshop = None
+
+
+@command("chat", error=FeedbackError, absent=True)
+class History:
+    """`chat:history` from a participant: `{}` (or nothing), its group's."""
+
+
+@command("chat", error=FeedbackError, absent=True)
+class FacilitatorHistory:
+    """`chat:history` from a facilitator: `{"group_id"?, "workshop_id"?}` (no group: every group's)."""
+
+    group_id: Id | None = None
+    workshop_id: Workshop = None
+
+
+@command("chat", error=FeedbackError)
+class Hide:
+    """`chat:hide`: `{"message_id", "hidden"}` (false: show again), facilitators only."""
+
+    hidden: bool
+    message_id: Id
+
+
+def workshop_of(asked: FacilitatorSend | FacilitatorHistory, socket_workshop: int | None) -> int | None:
+    """The workshop a facilitator's chat command is for: the one it names, else its socket's."""
+    return asked.workshop_id if asked.workshop_id is not None else socket_workshop
 
 
 def _rate() -> tuple[int, float]:
     return current_app.config.get("PLUME_CHAT_RATE", RATE)
 
 
-def _group(workshop_id: int, value: object) -> Group:
-    group = db.session.get(Group, parse_id(value))
+def _group(workshop_id: int, group_id: int) -> Group:
+    group = db.session.get(Group, group_id)
     if group is None or group.workshop_id != workshop_id:
         raise chat_refusal("not_found")
     return group
@@ -78,11 +118,11 @@ def post(identity: Identity | None, workshop_id: int | None, payload: object) ->
     if identity is None:
         raise chat_refusal("forbidden")
     if identity.is_facilitator:
-        data = payload_of(payload, {"body", "group_id"}, {"workshop_id"})
-        body = clean_body(data["body"], MAX_MESSAGE)
+        asked = parse(FacilitatorSend, payload)
+        body, workshop_id = asked.body, workshop_of(asked, workshop_id)
         if workshop_id is None or not facilitates(identity.id, workshop_id):
             raise chat_refusal("forbidden")
-        group_id = None if data["group_id"] is None else _group(workshop_id, data["group_id"]).id
+        group_id = None if asked.group_id is None else _group(workshop_id, asked.group_id).id
         facilitator = db.session.get(Facilitator, identity.id)
         if facilitator is None:
             raise chat_refusal("forbidden")
@@ -97,8 +137,7 @@ def post(identity: Identity | None, workshop_id: int | None, payload: object) ->
             created_at=now(),
         )
     else:
-        data = payload_of(payload, {"body"})
-        body = clean_body(data["body"], MAX_MESSAGE)
+        body = parse(Send, payload).body
         participant = db.session.get(Participant, identity.id)
         if participant is None or not may_chat(identity, participant.workshop_id, participant.group_id):
             raise chat_refusal("forbidden")
@@ -122,16 +161,17 @@ def history(identity: Identity | None, workshop_id: int | None, payload: object)
         raise chat_refusal("forbidden")
     query = select(ChatMessage)
     if identity.is_facilitator:
-        data = payload_of(payload if payload is not None else {}, set(), {"group_id", "workshop_id"})
+        asked = parse(FacilitatorHistory, payload)
+        workshop_id = workshop_of(asked, workshop_id)
         if workshop_id is None or not facilitates(identity.id, workshop_id):
             raise chat_refusal("forbidden")
         query = query.where(ChatMessage.workshop_id == workshop_id)
-        if data.get("group_id") is not None:
-            group = _group(workshop_id, data["group_id"])
+        if asked.group_id is not None:
+            group = _group(workshop_id, asked.group_id)
             query = query.where(or_(ChatMessage.group_id == group.id, ChatMessage.group_id.is_(None)))
         full = True
     else:
-        payload_of(payload if payload is not None else {}, set())
+        parse(History, payload)
         participant = db.session.get(Participant, identity.id)
         if participant is None or not may_chat(identity, participant.workshop_id, participant.group_id):
             raise chat_refusal("forbidden")
@@ -147,16 +187,14 @@ def history(identity: Identity | None, workshop_id: int | None, payload: object)
 
 def hide(identity: Identity | None, payload: object) -> Posted:
     """Hide (`"hidden": true`) or show again a message: `{"message_id", "hidden"}`, facilitators only."""
-    data = payload_of(payload, {"message_id", "hidden"})
-    if not isinstance(data["hidden"], bool):
-        raise refusal("invalid")
-    message = db.session.get(ChatMessage, parse_id(data["message_id"]))
+    asked = parse(Hide, payload)
+    message = db.session.get(ChatMessage, asked.message_id)
     if message is None or identity is None or not identity.is_facilitator:
         raise chat_refusal("not_found" if message is None else "forbidden")
     if not facilitates(identity.id, message.workshop_id):
         raise chat_refusal("not_found")
     html = rendered(message.body)
-    message.hidden = data["hidden"]
+    message.hidden = asked.hidden
     _stored(message, html)
     return Posted(message, message.workshop_id, message.group_id)
 

@@ -12,16 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from pycrdt import Doc, Text
 from sqlalchemy import func, select
 
 import ids
-from core import budget, rates
+from core import budget, rates, refusals
 from core.access import CommentAccess, comment_access, current_phase_position
+from core.commands import Check, Id, Range, command, parse
 from core.events import FullComment, HiddenComment
 from core.identity import Identity
 from core.rendering import clean_source, render_message
@@ -47,41 +47,9 @@ class FeedbackError(RefusedError):
     """A refused comment or chat action: a code of docs/protocol.md and a message for people."""
 
 
-_MESSAGES = {
-    "invalid": _l("This request is not valid."),
-    "forbidden": _l("You cannot see or write comments on this story now."),
-    "not_found": _l("This comment does not exist, or you cannot see it."),
-    "comments_off": _l("Comments are closed during this phase."),
-    "locked": _l("The facilitator has paused writing; comments are read-only for now."),
-    "too_large": _l("This text is too long."),
-    "empty": _l("Write something first."),
-    "rate_limited": _l("You are sending too fast; wait a few seconds."),
-    "not_yours": _l("Only its author can change this comment."),
-    "not_allowed": _l("Only the story's group can resolve or reopen a thread."),
-    "full": _l("This story has too many comments already."),
-}
-
-
 def refusal(code: str) -> FeedbackError:
-    return FeedbackError(code, _MESSAGES[code])
-
-
-# --- parsing ---------------------------------------------------------------------------------------------
-
-
-def parse_id(value: object) -> int:
-    """A positive id from a payload, a JSON integer only (see `ids.parse_id`), else the `invalid` refusal."""
-    found = ids.parse_id(value)
-    if found is None:
-        raise refusal("invalid")
-    return found
-
-
-def payload_of(value: object, required: set[str], optional: set[str] = frozenset()) -> dict[str, Any]:
-    """The event's payload as a dict with exactly these keys (optional ones may be left out)."""
-    if not isinstance(value, dict) or not required <= set(value) or set(value) - required - optional:
-        raise refusal("invalid")
-    return value
+    """The refusal `code` of comments (`core.refusals`)."""
+    return refusals.refusal(FeedbackError, "comment", code)
 
 
 def clean_body(value: object, limit: int = MAX_BODY) -> str:
@@ -96,6 +64,59 @@ def clean_body(value: object, limit: int = MAX_BODY) -> str:
     if len(text) > limit:
         raise refusal("too_large")
     return text
+
+
+Body = Annotated[str, Check(clean_body)]
+comment_command = command("comment", error=FeedbackError)  # declares a comment event's payload
+
+
+@comment_command
+class Create:
+    """`comment:create`: `{"story_id", "start", "end", "quote"?, "body"}`, anchors in base64."""
+
+    story_id: Id
+    start: Annotated[bytes, Check(anchors.from_base64)]
+    end: Annotated[bytes, Check(anchors.from_base64)]
+    quote: Annotated[str, Range(hi=MAX_QUOTE * 8)] = ""
+    body: Body
+
+
+@comment_command
+class Reply:
+    """`comment:reply` and `comment:edit`: `{"comment_id", "body"}`."""
+
+    body: Body
+    comment_id: Id
+
+
+@comment_command
+class Delete:
+    """`comment:delete`: `{"comment_id"}`."""
+
+    comment_id: Id
+
+
+@comment_command
+class Resolve:
+    """`comment:resolve`: `{"comment_id", "resolved"}` (false: reopen)."""
+
+    resolved: bool
+    comment_id: Id
+
+
+@comment_command
+class Hide:
+    """`comment:hide`: `{"comment_id", "hidden"}` (false: show again)."""
+
+    hidden: bool
+    comment_id: Id
+
+
+@comment_command
+class Listing:
+    """`comment:list`: `{"story_id"}`."""
+
+    story_id: Id
 
 
 def now() -> datetime:
@@ -144,10 +165,10 @@ def _writing(identity: Identity | None, story_id: int) -> Target:
     return found
 
 
-def _comment(identity: Identity | None, comment_id: object) -> tuple[Comment, Target]:
+def _comment(identity: Identity | None, comment_id: int) -> tuple[Comment, Target]:
     """The comment and the asker's access to its story (refused like the story when the asker may not see
     its comments; `not_found` for an unknown or hidden one)."""
-    comment = db.session.get(Comment, parse_id(comment_id))
+    comment = db.session.get(Comment, comment_id)
     if comment is None:
         raise refusal("not_found")
     found = target(identity, comment.story_id)
@@ -201,16 +222,8 @@ def _author(identity: Identity) -> Participant:
 
 def create(identity: Identity | None, payload: object) -> Comment:
     """A comment on a passage: `{"story_id", "start", "end", "quote", "body"}`, anchors in base64."""
-    data = payload_of(payload, {"story_id", "start", "end", "body"}, {"quote"})
-    story_id = parse_id(data["story_id"])
-    try:
-        start, end = anchors.from_base64(data["start"]), anchors.from_base64(data["end"])
-    except anchors.AnchorError as exc:
-        raise refusal("invalid") from exc
-    quote = data.get("quote", "")
-    if not isinstance(quote, str) or len(quote) > MAX_QUOTE * 8:
-        raise refusal("invalid")
-    body = clean_body(data["body"])
+    asked = parse(Create, payload)
+    story_id, start, end, quote, body = asked.story_id, asked.start, asked.end, asked.quote, asked.body
     found = _writing(identity, story_id)
     author = _author(identity)  # type: ignore[arg-type]
     check_rate("comment", author, _rate())
@@ -270,9 +283,9 @@ def _signature(author: Participant) -> dict[str, Any]:
 
 def reply(identity: Identity | None, payload: object) -> Comment:
     """A reply in a thread: `{"comment_id", "body"}` (a reply to a reply joins the same thread)."""
-    data = payload_of(payload, {"comment_id", "body"})
-    body = clean_body(data["body"])
-    parent, found = _comment(identity, data["comment_id"])
+    asked = parse(Reply, payload)
+    body = asked.body
+    parent, found = _comment(identity, asked.comment_id)
     if parent.parent_id is not None:
         parent = db.session.get(Comment, parent.parent_id) or parent
     if not found.access.write:
@@ -295,7 +308,7 @@ def reply(identity: Identity | None, payload: object) -> Comment:
     return _stored(comment, html)
 
 
-def _own(identity: Identity | None, comment_id: object) -> Comment:
+def _own(identity: Identity | None, comment_id: int) -> Comment:
     comment, found = _comment(identity, comment_id)
     if not found.access.write:
         raise refusal(found.access.reason or "forbidden")
@@ -307,9 +320,9 @@ def _own(identity: Identity | None, comment_id: object) -> Comment:
 
 def edit(identity: Identity | None, payload: object) -> Comment:
     """Change the text of one's own comment or reply: `{"comment_id", "body"}`."""
-    data = payload_of(payload, {"comment_id", "body"})
-    body = clean_body(data["body"])
-    comment = _own(identity, data["comment_id"])
+    asked = parse(Reply, payload)
+    body = asked.body
+    comment = _own(identity, asked.comment_id)
     html = rendered(body)
     comment.body = body
     comment.edited_at = now()
@@ -318,8 +331,7 @@ def edit(identity: Identity | None, payload: object) -> Comment:
 
 def delete(identity: Identity | None, payload: object) -> Comment:
     """Delete one's own comment or reply: `{"comment_id"}`. Its text goes; its place in the thread stays."""
-    data = payload_of(payload, {"comment_id"})
-    comment = _own(identity, data["comment_id"])
+    comment = _own(identity, parse(Delete, payload).comment_id)
     comment.deleted = True
     comment.body = ""
     comment.edited_at = now()
@@ -328,10 +340,8 @@ def delete(identity: Identity | None, payload: object) -> Comment:
 
 def resolve(identity: Identity | None, payload: object) -> Comment:
     """Resolve (`"resolved": true`) or reopen a thread: `{"comment_id", "resolved"}`, by the story's group."""
-    data = payload_of(payload, {"comment_id", "resolved"})
-    if not isinstance(data["resolved"], bool):
-        raise refusal("invalid")
-    comment, found = _comment(identity, data["comment_id"])
+    asked = parse(Resolve, payload)
+    comment, found = _comment(identity, asked.comment_id)
     if not found.access.write:
         raise refusal(found.access.reason or "forbidden")
     if not found.access.resolve:
@@ -341,20 +351,18 @@ def resolve(identity: Identity | None, payload: object) -> Comment:
     author = _author(identity)  # type: ignore[arg-type]
     check_rate("comment-change", author, _change_rate())
     html = rendered(comment.body)
-    comment.resolved_at = now() if data["resolved"] else None
-    comment.resolved_by = author.display_name if data["resolved"] else ""
+    comment.resolved_at = now() if asked.resolved else None
+    comment.resolved_by = author.display_name if asked.resolved else ""
     return _stored(comment, html)
 
 
 def hide(identity: Identity | None, payload: object) -> Comment:
     """Hide (`"hidden": true`) or show again a comment or reply: `{"comment_id", "hidden"}`, facilitators."""
-    data = payload_of(payload, {"comment_id", "hidden"})
-    if not isinstance(data["hidden"], bool):
-        raise refusal("invalid")
-    comment, found = _comment(identity, data["comment_id"])
+    asked = parse(Hide, payload)
+    comment, found = _comment(identity, asked.comment_id)
     if not found.access.moderate:
         raise refusal("forbidden")
-    return set_hidden(comment, data["hidden"])
+    return set_hidden(comment, asked.hidden)
 
 
 def set_hidden(comment: Comment, hidden: bool) -> Comment:
@@ -366,8 +374,7 @@ def set_hidden(comment: Comment, hidden: bool) -> Comment:
 
 def listing(identity: Identity | None, payload: object) -> dict[str, Any]:
     """The story's comments as this asker may see them, and what it may do: `{"story_id"}`."""
-    data = payload_of(payload, {"story_id"})
-    found = _seeing(identity, parse_id(data["story_id"]))
+    found = _seeing(identity, parse(Listing, payload).story_id)
     rows = comments_of(found.story.id)
     full = found.access.moderate
     return {

@@ -8,9 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask_babel import gettext as _
-
-from core import audience
+from core import audience, commands, refusals
 from core.events import CommentCounts, HiddenChatMessage, HiddenComment
 from core.outbox import emit_on_commit
 from core.realtime import (
@@ -22,7 +20,7 @@ from core.realtime import (
     workshop_room,
 )
 from core.unit_of_work import committed
-from extensions import db, socketio
+from extensions import db
 from feedback import chat, comments
 from feedback.comments import FeedbackError
 from feedback.models import Comment
@@ -46,7 +44,7 @@ def _handled(run: Callable[[], dict[str, Any]], what: str) -> dict[str, Any]:
     except Exception:
         db.session.rollback()
         log.exception("%s failed", what)
-        return error("unavailable", _("Something went wrong on our side. Please try again."))
+        return error("unavailable", refusals.message("comment", "unavailable"))
     finally:
         db.session.remove()
 
@@ -87,18 +85,18 @@ def _comment_event(operation: Callable[..., Comment], what: str) -> Callable[[An
     return handler
 
 
-for _name, _operation in {
-    "comment:create": comments.create,
-    "comment:reply": comments.reply,
-    "comment:edit": comments.edit,
-    "comment:delete": comments.delete,
-    "comment:resolve": comments.resolve,
-    "comment:hide": comments.hide,
+for _name, (_operation, _command) in {
+    "comment:create": (comments.create, comments.Create),
+    "comment:reply": (comments.reply, comments.Reply),
+    "comment:edit": (comments.edit, comments.Reply),
+    "comment:delete": (comments.delete, comments.Delete),
+    "comment:resolve": (comments.resolve, comments.Resolve),
+    "comment:hide": (comments.hide, comments.Hide),
 }.items():
-    socketio.on(_name)(_comment_event(_operation, _name))
+    commands.on(_name, _command)(_comment_event(_operation, _name))
 
 
-@socketio.on("comment:list")
+@commands.on("comment:list", comments.Listing)
 def on_comment_list(payload: Any = None) -> dict[str, Any]:
     """The story's comments as the asker may see them, with what it may do (`can_comment`, …)."""
     return _handled(lambda: {"ok": True, **comments.listing(socket_identity(), payload)}, "comment:list")
@@ -115,34 +113,32 @@ def publish_chat(posted: chat.Posted) -> None:
     emit_on_commit(chat.as_event(posted.message, full=True), to=facilitators_room(posted.workshop_id))
 
 
-def _workshop_of_socket(payload: Any) -> int | None:
-    """A facilitator socket's workshop (from its connect), or the `workshop_id` its payload names."""
+def _workshop_of_socket() -> int | None:
+    """A facilitator socket's workshop (from its connect; its commands may name another)."""
     workshop_id = socket_session().get("workshop_id")
-    if isinstance(payload, dict) and "workshop_id" in payload:
-        workshop_id = comments.parse_id(payload["workshop_id"])
     return workshop_id if isinstance(workshop_id, int) and not isinstance(workshop_id, bool) else None
 
 
-@socketio.on("chat:send")
+@commands.on("chat:send", chat.Send, chat.FacilitatorSend)
 def on_chat_send(payload: Any = None) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         with committed():
-            posted = chat.post(socket_identity(), _workshop_of_socket(payload), payload)
+            posted = chat.post(socket_identity(), _workshop_of_socket(), payload)
             publish_chat(posted)
         return {"ok": True, "message": chat.as_payload(posted.message, full=True)}
 
     return _handled(run, "chat:send")
 
 
-@socketio.on("chat:history")
+@commands.on("chat:history", chat.History, chat.FacilitatorHistory)
 def on_chat_history(payload: Any = None) -> dict[str, Any]:
     def run() -> dict[str, Any]:
-        return {"ok": True, **chat.history(socket_identity(), _workshop_of_socket(payload), payload)}
+        return {"ok": True, **chat.history(socket_identity(), _workshop_of_socket(), payload)}
 
     return _handled(run, "chat:history")
 
 
-@socketio.on("chat:hide")
+@commands.on("chat:hide", chat.Hide)
 def on_chat_hide(payload: Any = None) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         with committed():

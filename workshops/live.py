@@ -1,12 +1,13 @@
 """Live facilitation: the facilitator's commands, applied to a workshop, stored, then broadcast.
 
-:func:`run_command` takes a command as it came over the wire (``{"action", ...}``), validates it, applies it
-and commits: it is the command's unit of work (`core.unit_of_work.committed`, inside the workshop's lock),
-for the socket handler and the `flask demo` command alike. The operations only flush and queue their events
-(the new ``workshop:state``, see :mod:`workshops.state`), which go out once the command's transaction commits
+:func:`run_command` takes a command as it came over the wire (``{"action", ...}``), parses it into the typed
+command of its action (:data:`CONSOLE`, see `core.commands`), applies it (:func:`apply`) and commits: it is
+the command's unit of work (`core.unit_of_work.committed`, inside the workshop's lock), for the socket
+handler and the `flask demo` command alike. The operations only flush and queue their events (the new
+``workshop:state``, see :mod:`workshops.state`), which go out once the command's transaction commits
 (:mod:`core.outbox`), so several operations can share one transaction. Callers check that the sender runs
-the workshop. Refusals raise :class:`CommandError` (a stable code and a translated message) and nothing is
-written.
+the workshop. Refusals raise :class:`CommandError` (a stable code and its message in the catalogue,
+`core.refusals`) and nothing is written.
 
 Commands on one workshop run one at a time in this process (the clock is read, changed and written back);
 ``SELECT … FOR UPDATE`` extends that to several workers on PostgreSQL.
@@ -17,32 +18,30 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from core.commands import Id, Range, Union, command
 from core.events import ParticipantRemoved
 from core.outbox import emit_now, on_commit
 from core.realtime import group_room, story_room
+from core.refusals import known, refusal
 from core.signals import phase_ended
 from core.unit_of_work import committed
 from errors import RefusedError
 from extensions import db, socketio
 from forms import has_hidden_characters
-from ids import parse_id
 from stories.models import Story
 from workshops import access_version, expiry, joining, phases, presence, state
 from workshops.models import Group, Participant, Phase, Workshop
 
 log = logging.getLogger(__name__)
 
-CLOCK_ACTIONS = phases.ACTIONS
-ACTIONS: tuple[str, ...] = (*CLOCK_ACTIONS, "lock", "unlock", "broadcast", "move", "remove", "joining")
 REMOVED_EVENT = ParticipantRemoved.name  # sent to a removed participant's sockets, just before they close
 MAX_BROADCAST = 500
 
@@ -51,51 +50,121 @@ class CommandError(RefusedError):
     """A refused command: `code` for programs (see docs/protocol.md), `message` translated for people."""
 
 
-def _phase_messages() -> dict[str, str]:
-    return {
-        "unknown_action": _("This command does not exist."),
-        "invalid": _("This command is missing a value, or a value is wrong."),
-        "already_started": _("The workshop has already started."),
-        "already_finished": _("The workshop has already finished."),
-        "not_running": _("The clock is not running."),
-        "not_paused": _("The clock is not paused."),
-        "no_next_phase": _("This was the last phase."),
-        "no_previous_phase": _("There is no phase before this one."),
-        "bad_index": _("This phase is not in the agenda."),
-        "empty_agenda": _("The agenda has no phase yet."),
-    }
-
-
 def _error(code: str) -> CommandError:
-    messages = _phase_messages()
-    return CommandError(code, messages.get(code, messages["invalid"]))
+    """The console's refusal `code` (`core.refusals`); an unknown one reads as `invalid`."""
+    return refusal(CommandError, "console", code if known("console", code) else "invalid")
 
 
-# --- Reading the command's fields -------------------------------------------------------------------
+# --- The commands, as the console sends them (`facilitator:command`, the action as discriminator) --------
+
+Version = Annotated[int, Range(0, 2**63 - 1)]  # the clock version a command was issued from
+console_command = command("console", error=CommandError, extra="ignore")  # keys it does not take: ignored
 
 
-def _int(payload: Mapping[str, Any], key: str, *, required: bool = True) -> int | None:
-    """The id `payload[key]` (see `ids.parse_id`); None when absent and not `required`."""
-    value = payload.get(key)
-    if value is None and not required:
-        return None
-    parsed = parse_id(value)
-    if parsed is None:
-        raise _error("invalid")
-    return parsed
+@console_command
+class Clock:
+    """`start`, `pause`, `resume`, `next`, `previous`: `{"action", "version"?}` (see `apply_clock`)."""
+
+    action: str
+    version: Version | None = None
+
+
+@console_command
+class Extend:
+    """`extend`: `{"action", "seconds", "version"?}`, at most `phases.MAX_EXTEND_SECONDS` either way."""
+
+    action: str
+    seconds: Annotated[int, Range(-phases.MAX_EXTEND_SECONDS, phases.MAX_EXTEND_SECONDS)]
+    version: Version | None = None
+
+
+@console_command
+class Goto:
+    """`goto`: `{"action", "index", "version"?}` (the agenda says whether the index is in it)."""
+
+    action: str
+    index: int
+    version: Version | None = None
+
+
+@console_command
+class Lock:
+    """`lock`, `unlock`: `{"action", "group_id"?}` (no group: every group)."""
+
+    action: str
+    group_id: Id | None = None
+
+
+@console_command
+class Broadcast:
+    """`broadcast`: `{"action", "message"}` ("" takes the banner down; see `clean_message`)."""
+
+    action: str
+    message: str
+
+
+@console_command
+class Move:
+    """`move`: `{"action", "participant_id", "group_id"}`, or `"smallest": true` for the smallest group."""
+
+    action: str
+    participant_id: Id
+    smallest: bool = False
+    group_id: Id | None = None
+
+    def __post_init__(self) -> None:
+        if self.smallest == (self.group_id is not None):  # one target, and only one
+            raise _error("invalid")
+
+
+@console_command
+class Remove:
+    """`remove`: `{"action", "participant_id"}`."""
+
+    action: str
+    participant_id: Id
+
+
+@console_command
+class Joining:
+    """`joining`: `{"action", "open"}`."""
+
+    action: str
+    open: bool
+
+
+CONSOLE = Union(
+    "console",
+    CommandError,
+    "action",
+    {
+        **dict.fromkeys(("start", "pause", "resume", "next", "previous"), Clock),
+        "extend": Extend,
+        "goto": Goto,
+        "lock": Lock,
+        "unlock": Lock,
+        "broadcast": Broadcast,
+        "move": Move,
+        "remove": Remove,
+        "joining": Joining,
+    },
+)
+ACTIONS: tuple[str, ...] = tuple(CONSOLE.choices)
+ConsoleCommand = Clock | Extend | Goto | Lock | Broadcast | Move | Remove | Joining
 
 
 def clean_message(value: object) -> str:
     """A broadcast message: visible text on one line, at most MAX_BROADCAST characters ("" clears it)."""
     if not isinstance(value, str):
         raise _error("invalid")
+    too_long = refusal(CommandError, "console", "too_long", limit=MAX_BROADCAST)
     if len(value) > MAX_BROADCAST * 2:
-        raise CommandError("too_long", _("At most %(limit)d characters, please.", limit=MAX_BROADCAST))
+        raise too_long
     if has_hidden_characters(value, multiline=True):
-        raise CommandError("invalid", _("The message contains invisible control characters."))
+        raise refusal(CommandError, "console", "invalid.hidden_characters")
     text = " ".join(unicodedata.normalize("NFC", value).split())
     if len(text) > MAX_BROADCAST:
-        raise CommandError("too_long", _("At most %(limit)d characters, please.", limit=MAX_BROADCAST))
+        raise too_long
     return text
 
 
@@ -105,23 +174,13 @@ def clean_message(value: object) -> str:
 def _group(workshop: Workshop, group_id: int) -> Group:
     group = next((g for g in workshop.groups if g.id == group_id), None)
     if group is None:
-        raise CommandError("not_found", _("This group is not part of this workshop."))
+        raise refusal(CommandError, "console", "not_found.group")
     return group
-
-
-def _version(payload: Mapping[str, Any]) -> int | None:
-    """The clock version a command says it was issued from (optional; absent means "whatever is current")."""
-    value = payload.get("version")
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
-        raise _error("invalid")
-    return value
 
 
 def stale() -> CommandError:
     """The refusal of a command issued from a state that has changed since: nothing was done."""
-    return CommandError("stale", _("The workshop had already changed: nothing was done."))
+    return _error("stale")
 
 
 def write_clock(
@@ -199,18 +258,21 @@ def rearm_columns(workshop: Workshop, before: phases.Clock, after: phases.Clock,
     return columns
 
 
-def apply_clock(workshop: Workshop, payload: Mapping[str, Any], now: datetime) -> None:
+def apply_clock(workshop: Workshop, asked: Clock | Extend | Goto, now: datetime) -> None:
     """Start, pause, resume, extend, next, previous or goto; a phase that ends is announced (`phase_ended`).
 
     A command that names the clock version it was issued from (`version`) is refused as `stale`, with
     nothing done, when the clock has changed since: a double click, or two facilitators at once.
     """
     read_version = workshop.clock_version
+    if asked.version is not None and asked.version != read_version:
+        raise stale()
+    command = phases.Command(
+        asked.action,
+        seconds=asked.seconds if isinstance(asked, Extend) else None,
+        index=asked.index if isinstance(asked, Goto) else None,
+    )
     try:
-        command = phases.parse_command(payload)
-        expected = _version(payload)
-        if expected is not None and expected != read_version:
-            raise stale()
         before = state.clock_of(workshop)
         after = phases.apply(before, command, [p.duration_seconds for p in workshop.phases], now)
     except phases.PhaseError as error:
@@ -270,7 +332,7 @@ def broadcast(workshop: Workshop, message: object, now: datetime) -> None:
 def smallest_group_for(workshop: Workshop, participant: Participant) -> Group:
     """The group with the fewest other participants (the first in agenda order on a tie)."""
     if not workshop.groups:
-        raise CommandError("not_found", _("This workshop has no group yet."))
+        raise refusal(CommandError, "console", "not_found.no_group")
     sizes = joining.group_sizes(workshop)
     sizes[participant.group_id] = sizes.get(participant.group_id, 1) - 1
     return min(workshop.groups, key=lambda group: (sizes.get(group.id, 0), group.position))
@@ -307,7 +369,7 @@ def move_participant(workshop: Workshop, participant_id: int, group_id: int | No
 def _participant(workshop: Workshop, participant_id: int) -> Participant:
     participant = db.session.get(Participant, participant_id)
     if participant is None or participant.workshop_id != workshop.id or participant.removed_at is not None:
-        raise CommandError("not_found", _("This participant is not part of this workshop."))
+        raise refusal(CommandError, "console", "not_found.participant")
     return participant
 
 
@@ -357,51 +419,37 @@ def _load(workshop_id: int) -> Workshop:
         .with_for_update(of=Workshop)
     )
     if workshop is None:
-        raise CommandError("not_found", _("This workshop does not exist."))
+        raise refusal(CommandError, "console", "not_found.workshop")
     return workshop
 
 
 def run_command(workshop_id: int, payload: object, *, now: datetime | None = None) -> None:
-    """Validate and apply one facilitator command to the workshop and commit (its events then go out).
-
-    The caller has checked that the sender runs this workshop.
-    """
-    if not isinstance(payload, Mapping):
-        raise _error("invalid")
-    action = payload.get("action")
-    if not isinstance(action, str):
-        raise _error("invalid")
-    if action not in ACTIONS:
-        raise _error("unknown_action")
+    """Parse one facilitator command (`CONSOLE`), apply it to the workshop and commit (its events then go
+    out). The caller has checked that the sender runs this workshop."""
+    asked = CONSOLE.parse(payload)
     now = now or datetime.now(UTC)
-    handlers: dict[str, Callable[[Workshop], object]] = {
-        "lock": lambda w: set_lock(w, True, _int(payload, "group_id", required=False)),
-        "unlock": lambda w: set_lock(w, False, _int(payload, "group_id", required=False)),
-        "broadcast": lambda w: broadcast(w, payload.get("message"), now),
-        "move": lambda w: move_participant(w, _int(payload, "participant_id"), _move_target(payload)),
-        "remove": lambda w: remove_participant(w, _int(payload, "participant_id"), now),
-        "joining": lambda w: _set_joining(w, payload.get("open")),
-    }
-    handler = handlers.get(action) or (lambda w: apply_clock(w, payload, now))
     with _workshop_lock(workshop_id), committed():  # the events go out, a phase that ended is announced
-        handler(_load(workshop_id))
+        apply(_load(workshop_id), asked, now)
 
 
-def _move_target(payload: Mapping[str, Any]) -> int | None:
-    """`group_id`, or None for `"smallest": true` (the group with the fewest people)."""
-    smallest = payload.get("smallest", False)
-    if not isinstance(smallest, bool):
-        raise _error("invalid")
-    if smallest:
-        if payload.get("group_id") is not None:
-            raise _error("invalid")
-        return None
-    return _int(payload, "group_id")
+def apply(workshop: Workshop, asked: ConsoleCommand, now: datetime) -> None:
+    """Run the operation that `asked` calls for (flushed, events queued; the caller commits)."""
+    match asked:
+        case Lock():
+            set_lock(workshop, asked.action == "lock", asked.group_id)
+        case Broadcast():
+            broadcast(workshop, asked.message, now)
+        case Move():
+            move_participant(workshop, asked.participant_id, asked.group_id)
+        case Remove():
+            remove_participant(workshop, asked.participant_id, now)
+        case Joining():
+            _set_joining(workshop, asked.open)
+        case _:
+            apply_clock(workshop, asked, now)
 
 
-def _set_joining(workshop: Workshop, open_: object) -> None:
-    if not isinstance(open_, bool):
-        raise _error("invalid")
+def _set_joining(workshop: Workshop, open_: bool) -> None:
     try:
         joining.set_joining(workshop, open_)
     except joining.JoinError as error:

@@ -4,7 +4,8 @@ facilitator's commands. Thin: they check who is asking and call `workshops.live`
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from flask import current_app, request, session
 from flask_babel import gettext as _
@@ -12,7 +13,9 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from accounts import operations as accounts
 from accounts import sockets as login_sockets
+from core import commands, refusals
 from core.access import facilitates
+from core.commands import Id, NotNull, command, parse
 from core.identity import identify
 from core.realtime import (
     error,
@@ -32,7 +35,22 @@ from workshops.models import Participant
 log = logging.getLogger(__name__)
 
 
-@socketio.on("connect")
+@command("console", error=live.CommandError, extra="ignore")
+class ConsoleAuth:
+    """A facilitator's `connect` auth: `{"role": "facilitator", "workshop_id"?}` (none: no workshop)."""
+
+    workshop_id: Id | None = None
+
+
+def _console_of(auth: Any) -> int | None:
+    """The workshop whose rooms a facilitator's socket asks to join; a wrong one refuses the connection."""
+    try:
+        return parse(ConsoleAuth, auth).workshop_id if isinstance(auth, dict) else None
+    except live.CommandError:
+        raise ConnectionRefusedError("forbidden") from None
+
+
+@commands.on("connect", ConsoleAuth, commands.Raw("{token} or cookies: who it is", "core.identity.identify"))
 def on_connect(auth: Any = None) -> None:
     """Refuse sockets without a valid identity; put the others in their rooms and send them the state.
 
@@ -48,10 +66,9 @@ def on_connect(auth: Any = None) -> None:
             login = accounts.find_session(session.get(accounts.SESSION_KEY), identity.id)
             if login is None:  # signed out (or in again) since the page loaded
                 raise ConnectionRefusedError("unauthorized")
-            workshop_id = auth.get("workshop_id") if isinstance(auth, dict) else None
+            workshop_id = _console_of(auth)
             if workshop_id is not None:
-                workshop_id = parse_id(workshop_id)
-                if workshop_id is None or not facilitates(identity.id, workshop_id):
+                if not facilitates(identity.id, workshop_id):
                     raise ConnectionRefusedError("forbidden")
                 join_room(workshop_room(workshop_id))
                 join_room(facilitators_room(workshop_id))
@@ -80,7 +97,7 @@ def on_connect(auth: Any = None) -> None:
         db.session.remove()
 
 
-@socketio.on("disconnect")
+@commands.on("disconnect", commands.Raw("reason: the server's, not the client's", "none"))
 def on_disconnect(reason: Any = None) -> None:
     """Forget the socket and tell the facilitators who is connected now."""
     try:
@@ -103,30 +120,42 @@ def _failed_publishes() -> int:
     return getattr(socketio.server.manager, "failed_publishes", 0)
 
 
-@socketio.on("facilitator:command")
+@command("console", error=live.CommandError, extra="ignore", invalid="invalid.workshop")
+class Addressed:
+    """The workshop a console command is for: `workshop_id`, else the socket's (the command itself is
+    `live.CONSOLE`, parsed once the sender is known to run the workshop)."""
+
+    workshop_id: Annotated[Id | None, NotNull()] = None
+
+
+def _workshop_of(payload: Any) -> int:
+    """The workshop the command `payload` is for, or the `invalid` refusal that asks which."""
+    named = parse(Addressed, payload).workshop_id if isinstance(payload, Mapping) else None
+    workshop_id = named if named is not None else parse_id(socket_session().get("workshop_id"))
+    if workshop_id is None:
+        raise refusals.refusal(live.CommandError, "console", "invalid.workshop")
+    return workshop_id
+
+
+@commands.on("facilitator:command", Addressed, live.CONSOLE)
 def on_facilitator_command(payload: Any = None) -> dict[str, Any]:
     """Apply `{"action", ...}` to the workshop (the socket's, or `workshop_id`) if the sender runs it."""
     try:
         identity = socket_identity()
         live_login = identity is not None and accounts.session_alive(socket_session().get("login"))
         if identity is None or not identity.is_facilitator or not live_login:
-            return error("forbidden", _("Only the workshop's facilitators can do this."))
-        workshop_id = socket_session().get("workshop_id")
-        if isinstance(payload, dict) and "workshop_id" in payload:
-            workshop_id = payload["workshop_id"]
-        workshop_id = parse_id(workshop_id)
-        if workshop_id is None:
-            return error("invalid", _("Say which workshop this command is for."))
-        if not facilitates(identity.id, workshop_id):
-            return error("forbidden", _("Only the workshop's facilitators can do this."))
-        failed_before = _failed_publishes()
+            return error("forbidden", refusals.message("console", "forbidden"))
         try:
+            workshop_id = _workshop_of(payload)
+            if not facilitates(identity.id, workshop_id):
+                return error("forbidden", refusals.message("console", "forbidden"))
+            failed_before = _failed_publishes()
             live.run_command(workshop_id, payload)
         except live.CommandError as refused:
             return {"ok": False, "error": refused.to_dict()}
         except Exception:
-            log.exception("facilitator:command %r on workshop %s failed", payload, workshop_id)
-            return error("server_error", _("Something went wrong on our side. Please try again."))
+            log.exception("facilitator:command %r failed", payload)
+            return error("server_error", refusals.message("console", "server_error"))
         if _failed_publishes() > failed_before:  # Redis is away: only this worker's sockets heard it
             message = _(
                 "Done, but not every participant could be told yet: they will see it as soon as the "

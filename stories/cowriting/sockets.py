@@ -13,11 +13,10 @@ import logging
 from typing import Any
 
 from flask import Flask, request
-from flask_babel import lazy_gettext as _l
 from flask_socketio import emit, join_room, leave_room
 
 import metrics
-from core import audience, rates
+from core import audience, commands, rates, refusals
 from core.realtime import error, on_socket_gone, socket_identity, story_room
 from extensions import socketio
 from stories.cowriting import sync
@@ -27,7 +26,7 @@ NAMESPACE = "/"
 log = logging.getLogger(__name__)
 
 
-@socketio.on("story:open")
+@commands.on("story:open", sync.OpenStory)
 def on_open(payload: Any = None) -> dict[str, Any]:
     """Subscribe to a story: ack `{"ok", "writable"}`, then our sync step 1 (see docs/protocol.md)."""
     try:
@@ -45,7 +44,7 @@ def on_open(payload: Any = None) -> dict[str, Any]:
     return sync.ok(writable=opened.writable)
 
 
-@socketio.on("story:close")
+@commands.on("story:close", sync.CloseStory)
 def on_close(payload: Any = None) -> dict[str, Any]:
     """Unsubscribe from a story; the others see this socket's cursors go."""
     try:
@@ -57,6 +56,9 @@ def on_close(payload: Any = None) -> dict[str, Any]:
     if removal is not None:
         socketio.emit("yjs", (story_id, removal), to=story_room(story_id))
     return sync.ok()
+
+
+commands.declare("yjs", commands.Raw("(story_id, bytes): a y-protocols message", "sync.receive"))
 
 
 def register(app: Flask) -> None:
@@ -72,7 +74,7 @@ def _forget(sid: str) -> None:
         _buckets[0].forget(sid)
 
 
-RATE_LIMITED = _l("You are sending too fast; wait a few seconds.")
+RATE_LIMITED = refusals.message("story", "rate_limited")
 _buckets: list[rates.Buckets] = []  # this process's, made from the app's PLUME_SOCKET_BURST at first use
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
+from core import refusals
 from core.access import Access, story_access_of, versions
+from core.commands import Id, command, parse
 from core.identity import Identity, display_of
 from errors import RefusedError
 from extensions import db
@@ -46,21 +47,9 @@ class Reply:
     skip: str | None = None  # the socket the relay is not for (none: cursors of several writers, cursors.py)
 
 
-_MESSAGES = {  # lazy: worded in the socket's language when the ack is written (see stories.cowriting.sockets)
-    "invalid": _l("This request is not valid."),
-    "forbidden": _l("You do not have access to this story."),
-    "not_open": _l("Open the story before sending changes to it."),
-    "locked": _l("The editor is locked for now."),
-    "too_large": _l("This change is too large."),
-    "malformed": _l("This message could not be read; nothing was changed."),
-    "out_of_sync": _l("This change builds on changes the story does not have; synchronise again."),
-    "unavailable": _l("The change could not be saved; please try again."),
-}
-
-
 def refusal(code: str) -> SyncError:
     """The refusal `code` (a story not opened is, for the client, a `forbidden`)."""
-    return SyncError("forbidden" if code == "not_open" else code, _MESSAGES[code])
+    return SyncError("forbidden" if code == "not_open" else code, refusals.message("story", code))
 
 
 def parse_story_id(value: object) -> int:
@@ -79,15 +68,26 @@ def access(identity: Identity | None, story_id: int, facilitator_writes: bool = 
     return story_access_of(identity, meta.group_id, facilitator_writes=facilitator_writes)
 
 
+@command("story", error=SyncError)
+class OpenStory:
+    """`story:open`: `{"story_id", "write"?}` (`write`: a facilitator who wants to write, not only read)."""
+
+    story_id: Id
+    write: bool = False
+
+
+@command("story", error=SyncError, extra="ignore")
+class CloseStory:
+    """`story:close`: `{"story_id"}`."""
+
+    story_id: Id
+
+
 def open_story(identity: Identity | None, sid: str, payload: object) -> Opened:
     """Subscribe socket `sid` to a story it may read; return the ack's `writable` and our sync step 1."""
-    if not isinstance(payload, dict) or set(payload) - {"story_id", "write"}:
-        raise refusal("invalid")
-    story_id = parse_story_id(payload.get("story_id"))
-    wants_write = payload.get("write", False)
-    if not isinstance(wants_write, bool):
-        raise refusal("invalid")
-    facilitator_writes = wants_write and identity is not None and identity.is_facilitator
+    opening = parse(OpenStory, payload)
+    story_id = opening.story_id
+    facilitator_writes = opening.write and identity is not None and identity.is_facilitator
     meta = engine().meta(story_id)
     if meta is None or identity is None:
         raise refusal("forbidden")
@@ -116,9 +116,7 @@ def open_story(identity: Identity | None, sid: str, payload: object) -> Opened:
 
 def close_story(sid: str, payload: object) -> tuple[int, bytes | None]:
     """Unsubscribe; return the story id and an awareness message removing the socket's cursors, if any."""
-    if not isinstance(payload, dict):
-        raise refusal("invalid")
-    story_id = parse_story_id(payload.get("story_id"))
+    story_id = parse(CloseStory, payload).story_id
     return story_id, engine().unsubscribe(sid, story_id)
 
 

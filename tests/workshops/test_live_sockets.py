@@ -285,6 +285,8 @@ def test_presence_follows_every_socket_of_a_participant(live_server: ServerProce
         ({"action": "broadcast"}, "invalid"),
         ({"action": "lock", "group_id": 123456}, "not_found"),
         ({"action": "start", "workshop_id": "1"}, "invalid"),
+        ({"action": "start", "workshop_id": None}, "invalid"),  # left out: the socket's; null: no workshop
+        ({"action": "start", "workshop_id": True}, "invalid"),
         ({"action": "pause"}, "not_running"),
     ],
 )
