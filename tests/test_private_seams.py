@@ -33,7 +33,6 @@ from geventwebsocket.handler import WebSocketHandler
 from geventwebsocket.websocket import Header, WebSocket
 from markdown.extensions import attr_list, fenced_code, footnotes
 from markdown.util import Registry
-from pycrdt import Decoder
 from socketio import PubSubManager, RedisManager
 from socketio.manager import Manager
 from socketio.msgpack_packet import MsgPackPacket
@@ -44,7 +43,6 @@ from werkzeug.routing import Map, Rule
 import logs
 from core import rendering
 from socket_packets import PlumePacket
-from stories.cowriting import lib0
 from tests.sockets import InOrderClient, _InOrderEngineIO
 
 DOC = "docs/private-seams.md"
@@ -242,26 +240,6 @@ def fpdf2_tagged_lines() -> None:
     expect(seam, Probe.lines == wanted, f"lines reach _render_styled_text_line as {Probe.lines}")
 
 
-def pycrdt_decoder_cursor() -> None:
-    """stories/cowriting/lib0.py bounds pycrdt's reads by looking at the Decoder's cursor."""
-    seam = "pycrdt-decoder-cursor"
-    has_signature(seam, Decoder, "read_var_uint", "self", exact=True)
-    has_signature(seam, Decoder, "read_message", "self", exact=True)
-    data = b"\x05\x02ab\x01"
-    decoder = Decoder(data)
-    cursor = lambda: (getattr(decoder, "i0", None), getattr(decoder, "length", None))  # noqa: E731
-    expect(
-        seam, getattr(decoder, "stream", None) == data and cursor() == (0, 5), "no stream/i0/length cursor"
-    )
-    expect(
-        seam, decoder.read_var_uint() == 5 and cursor() == (1, 4), "read_var_uint no longer moves i0/length"
-    )
-    expect(
-        seam, decoder.read_message() == b"ab" and cursor() == (4, 1), "read_message no longer moves i0/length"
-    )
-    expect(seam, lib0.Reader(b"\x80\x01\x02").uint() == 128, "lib0.Reader no longer reads through the cursor")
-
-
 def socketio_msgpack_packet() -> None:
     """socket_packets.py writes python-socketio's packet map itself, without `data` when there is none."""
     seam = "socketio-msgpack-packet"
@@ -400,7 +378,6 @@ CANARIES: dict[str, Callable[[], None]] = {
     "socketio-manager-state": socketio_manager_state,
     "engineio-client-in-order": engineio_client_in_order,
     "fpdf2-tagged-lines": fpdf2_tagged_lines,
-    "pycrdt-decoder-cursor": pycrdt_decoder_cursor,
     "socketio-msgpack-packet": socketio_msgpack_packet,
     "engineio-gevent-frames": engineio_gevent_frames,
     "gevent-websocket-upgrade": gevent_websocket_upgrade,
@@ -447,7 +424,6 @@ GONE = [  # (seam, owner, name): with the name gone, the seam's canary must fail
     ("fpdf2-tagged-lines", FPDF, "_out"),
     ("fpdf2-tagged-lines", FPDF, "_add_marked_content"),
     ("fpdf2-tagged-lines", StructureTreeBuilder, "next_mcid_for_page"),
-    ("pycrdt-decoder-cursor", Decoder, "read_var_uint"),
     ("socketio-msgpack-packet", Packet, "_to_dict"),
     ("engineio-gevent-frames", Socket, "poll"),
     ("engineio-gevent-frames", Socket, "_websocket_handler"),
@@ -474,10 +450,6 @@ def test_a_canary_fails_naming_its_seam_when_the_name_goes(
     )
     monkeypatch.delattr(definer, name)
     _fails(seam)
-
-
-def _moved_cursor_init(self: Decoder, stream: bytes) -> None:
-    self.stream, self.position, self.remaining = stream, 0, len(stream)  # the cursor under other names
 
 
 def _synchronous_message(self: engineio.Client, pkt: Any) -> None:
@@ -507,7 +479,6 @@ def _client_without_hook(self: socketio.Client, *args: Any, **kwargs: Any) -> No
 @pytest.mark.parametrize(
     ("seam", "owner", "name", "replacement"),
     [
-        ("pycrdt-decoder-cursor", Decoder, "__init__", _moved_cursor_init),
         ("engineio-client-in-order", engineio.Client, "_receive_packet", _synchronous_message),
         ("engineio-client-in-order", socketio.Client, "__init__", _client_without_hook),
         ("werkzeug-rule-converters", Rule, "bind", _renamed_converters),

@@ -158,11 +158,13 @@ def test_a_text_update_is_read_once_and_its_structure_goes_to_the_writer() -> No
     editor = Editor()
     first = editor.insert(0, "héllo")
     decoded = crdt.check_update(first)
-    assert decoded is not None and decoded.plain
+    assert decoded is not None
+    assert decoded.plain
     assert crdt.check_update(editor.delete(0, 2)).plain  # type: ignore[union-attr]
     live = LiveStory(1)
     assert live.offer(first, decoded)
-    assert live.text() == "héllo" and live.known() == {editor.doc.client_id: 5}
+    assert live.text() == "héllo"
+    assert live.known() == {editor.doc.client_id: 5}
 
 
 def test_other_content_is_still_tried_by_pycrdt() -> None:
@@ -171,10 +173,12 @@ def test_other_content_is_still_tried_by_pycrdt() -> None:
     text = doc.get("body", type=Text)
     text.insert(0, "bold", {"bold": True})
     decoded = crdt.check_update(doc.get_update())
-    assert decoded is not None and not decoded.plain
+    assert decoded is not None
+    assert not decoded.plain
     valid = Editor().insert(0, "hé")
     broken = valid.replace("hé".encode(), b"h\xff\xa9")
-    assert len(broken) == len(valid) and not decode_update(broken).plain
+    assert len(broken) == len(valid)
+    assert not decode_update(broken).plain
     with pytest.raises(crdt.MalformedError):  # pycrdt refuses it (if this fails, pycrdt reads it now)
         crdt.check_update(broken)
 
@@ -200,7 +204,8 @@ def test_pycrdt_applies_an_update_whose_dependencies_never_come_so_ours_refuses_
     gap = editor.insert(1, "b")
     doc, body = crdt.new_doc()
     doc.apply_update(gap)  # no error...
-    assert str(body) == "" and not crdt.integrated(doc, gap)  # ...and nothing visible, nothing integrated
+    assert str(body) == ""
+    assert not crdt.integrated(doc, gap)
     assert not LiveStory(1).offer(gap)
 
 
