@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from core.access import facilitates
+from core.downloads import CSV, attachment
 from core.rendering import render_message
 from core.unit_of_work import committed
 from extensions import db
@@ -32,26 +33,19 @@ def _workshop(workshop_id: int) -> Workshop:
     return workshop
 
 
-def _download(body: str, mimetype: str, name: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/workshops/<int:workshop_id>/feedback.json")
 @login_required
 def feedback_json(workshop_id: int) -> Any:
     data = export.feedback(_workshop(workshop_id))
     body = json.dumps(data, ensure_ascii=False, indent=1)
-    return _download(body, "application/json", f"plume-feedback-{workshop_id}.json")
+    return attachment(body, "application/json", f"plume-feedback-{workshop_id}.json", private=True)
 
 
 @bp.get("/workshops/<int:workshop_id>/feedback.csv")
 @login_required
 def feedback_csv(workshop_id: int) -> Any:
     data = export.feedback(_workshop(workshop_id))
-    return _download("\ufeff" + export.as_csv(data), "text/csv", f"plume-feedback-{workshop_id}.csv")
+    return attachment("\ufeff" + export.as_csv(data), CSV, f"plume-feedback-{workshop_id}.csv", private=True)
 
 
 @bp.post("/workshops/<int:workshop_id>/comments/<int:comment_id>/hidden")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -31,3 +32,52 @@ def test_an_upgrade_in_process_leaves_plumes_loggers_on(tmp_path: Path) -> None:
     with app.app_context():
         upgrade()
     assert not watchdog.disabled
+
+
+def test_names_that_differ_only_by_accents_keep_distinct_keys_after_the_upgrade(tmp_path: Path) -> None:
+    """4d2e8a1c6f30: "Émilie" and "Emilie", both in a workshop before names compared without accents, keep
+    apart (the later one gets `emilie#id`); a newcomer then cannot take "EMILIE"."""
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    from tests import factories
+    from workshops import joining
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'names.db'}", "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade()
+        workshop = factories.workshop(groups=1, join_code="NAMES1")
+        group_id, workshop_id = workshop.groups[0].id, workshop.id
+        db.session.remove()
+        downgrade(revision="3c1f5e7a9b2d")  # before: names compared by case and spacing only
+        for n, name in enumerate(("Émilie", "Emilie", "Zoé"), start=1):
+            db.session.execute(
+                text(
+                    "INSERT INTO participants (workshop_id, group_id, display_name, name_key, token_hash,"
+                    " color) VALUES (:workshop, :group, :name, :key, :token, '#000000')"
+                ),
+                {
+                    "workshop": workshop_id,
+                    "group": group_id,
+                    "name": name,
+                    "key": name.casefold(),
+                    "token": n,
+                },
+            )
+        db.session.commit()
+        upgrade()
+        rows = db.session.execute(
+            text("SELECT id, display_name, name_key FROM participants ORDER BY id")
+        ).all()
+        assert [(name, key.split("#")[0]) for _, name, key in rows] == [
+            ("Émilie", "emilie"),
+            ("Emilie", "emilie"),
+            ("Zoé", "zoe"),
+        ]
+        assert rows[1][2] == f"emilie#{rows[1][0]}"  # the later one: a unique key, its name unchanged
+        with pytest.raises(joining.JoinError):
+            joining.join("NAMES1", "EMILIE")
+        db.session.rollback()
+        downgrade(revision="3c1f5e7a9b2d")
+        keys = [key for (key,) in db.session.execute(text("SELECT name_key FROM participants ORDER BY id"))]
+        assert keys == ["émilie", "emilie", "zoé"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false, func
@@ -18,8 +19,10 @@ AT_DEADLINE = ("signal", "lock", "advance")  # what happens when a phase's time 
 
 
 def name_key(display_name: str) -> str:
-    """What makes two display names the same name in a workshop: case and spacing do not count."""
-    return " ".join(display_name.casefold().split())
+    """What makes two display names the same name in a workshop: case, accents and spacing do not count
+    ("Émilie" is "emilie"; the migration 4d2e8a1c6f30 keeps a frozen copy of this function)."""
+    decomposed = unicodedata.normalize("NFKD", display_name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 class Workshop(db.Model):

@@ -12,11 +12,12 @@ import json
 import re
 from typing import Any
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.access import facilitates
+from core.downloads import CSV, attachment
 from core.identity import Identity
 from extensions import db
 from stories.blueprint import bp
@@ -155,23 +156,19 @@ def _workshop(workshop_id: int) -> Workshop:
     return workshop
 
 
-def _attachment(body: str, mimetype: str, name: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @bp.get("/workshops/<int:workshop_id>/history.json")
 def history_archive_json(workshop_id: int) -> Any:
     data = history_export.archive(_workshop(workshop_id))
     body = json.dumps(data, ensure_ascii=False, indent=1)
-    return _attachment(body, "application/json; charset=utf-8", f"workshop-{workshop_id}-history.json")
+    return attachment(
+        body, "application/json; charset=utf-8", f"workshop-{workshop_id}-history.json", private=True
+    )
 
 
 @bp.get("/workshops/<int:workshop_id>/history.csv")
 def history_archive_csv(workshop_id: int) -> Any:
     body = history_export.archive_csv(history_export.archive(_workshop(workshop_id)))
-    return _attachment(body, "text/csv; charset=utf-8", f"workshop-{workshop_id}-history.csv")
+    return attachment(body, CSV, f"workshop-{workshop_id}-history.csv", private=True)
 
 
 @bp.get("/stories/<int:story_id>/how-it-was-written")

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from core.dates import aware
+from core.downloads import attachment
 from core.unit_of_work import committed
 from extensions import limiter
 from stories.blueprint import bp
@@ -69,14 +70,6 @@ def _collection(workshop_id: int) -> Collection:
 def _theme_arg() -> str | None:
     """The `theme` argument as a slug ("Santé" and "sante" alike), None when absent or without letters."""
     return slugify(request.args.get("theme", "")[:200]) or None
-
-
-def _download(body: bytes | str, mimetype: str, name: str) -> Response:
-    """A file to save, with `mimetype` as its whole Content-Type (charset included); `name` is ASCII (see
-    `exports.filename`), so it needs no encoding."""
-    response = Response(body, content_type=mimetype)  # as given: `mimetype=` would add a second charset
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 def _export_rate() -> str:
@@ -210,14 +203,14 @@ def sitemap() -> Any:
 def story_markdown(story_id: int) -> Any:
     story = _story(story_id)
     body = exports.story_markdown(story)
-    return _download(body, "text/markdown; charset=utf-8", exports.filename(story.title, "md"))
+    return attachment(body, "text/markdown; charset=utf-8", exports.filename(story.title, "md"))
 
 
 @bp.get("/stories/<int:story_id>.html")
 def story_file(story_id: int) -> Any:
     story = _story(story_id)
     body = exports.story_html(story)
-    return _download(body, "text/html; charset=utf-8", exports.filename(story.title, "html"))
+    return attachment(body, "text/html; charset=utf-8", exports.filename(story.title, "html"))
 
 
 def _pdf(make: Callable[[], bytes], name: str) -> Any:
@@ -227,7 +220,7 @@ def _pdf(make: Callable[[], bytes], name: str) -> Any:
         current_app.logger.error("%s", error)
         message = _("PDF downloads are not available on this server. Please try another format.")
         return render_template("error.html", status=503, message=message), 503
-    return _download(body, "application/pdf", name)
+    return attachment(body, "application/pdf", name)
 
 
 @bp.get("/stories/<int:story_id>.pdf")
@@ -242,7 +235,7 @@ def story_pdf(story_id: int) -> Any:
 def anthology_epub(workshop_id: int) -> Any:
     found = _collection(workshop_id)
     body = exports.anthology_epub(found)
-    return _download(
+    return attachment(
         body, exports.EPUB_MEDIA_TYPE, exports.filename(found.workshop.title, "epub", "anthology")
     )
 

@@ -271,6 +271,20 @@ def test_the_archive_shows_one_count_of_authorship(client: FlaskClient, setting)
     assert story["checkpoints"][1]["authorship"] == {"Ana": 20, "Ben": 21}
 
 
+def test_the_archives_say_their_charset_once_and_are_never_cached(client: FlaskClient, setting) -> None:
+    """Issue 28: `history.csv` said `charset=utf-8` twice in its Content-Type."""
+    as_facilitator(client, setting["owner"])
+    wid = setting["workshop"].id
+    for path, content_type in (
+        ("history.csv", "text/csv; charset=utf-8"),
+        ("history.json", "application/json; charset=utf-8"),
+    ):
+        response = client.get(f"/workshops/{wid}/{path}")
+        assert response.headers["Content-Type"] == content_type
+        assert response.headers["Cache-Control"] == "no-store"  # drafts: no cache keeps them
+        assert response.headers["Content-Disposition"] == f'attachment; filename="workshop-{wid}-{path}"'
+
+
 def test_a_formula_in_a_name_is_not_run_by_a_spreadsheet(client: FlaskClient, setting) -> None:
     factories.participant(setting["workshop"].groups[0], '=HYPERLINK("x")')
     as_facilitator(client, setting["owner"])

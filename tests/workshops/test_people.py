@@ -28,6 +28,18 @@ def test_two_participants_cannot_take_the_same_name(app_ctx, again: str) -> None
     assert count() == 1
 
 
+@pytest.mark.parametrize("again", ["Emilie", "EMILIE", "e\u0301milie", "Émilie"])
+def test_names_compare_without_accents(app_ctx, again: str) -> None:
+    """Issue 28: "Emilie" was accepted beside "Émilie" (then no one can tell the two apart)."""
+    workshop = factories.workshop(groups=2)
+    joining.join(workshop.join_code, "Émilie")
+    with pytest.raises(joining.JoinError) as refused:
+        joining.join(workshop.join_code, again)
+    assert refused.value.code == "name_taken"
+    joining.join(workshop.join_code, "Emile")  # another name
+    assert count() == 2
+
+
 def test_the_same_name_in_another_workshop_is_fine(app_ctx) -> None:
     joining.join(factories.workshop().join_code, "Ada")
     joining.join(factories.workshop().join_code, "Ada")
