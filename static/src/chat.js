@@ -7,21 +7,10 @@
  *
  * `root` is a <details data-chat> with a <summary>; the log, the form and the badge are built inside.
  */
+import { el, hexColor, swatch } from './dom.js'
 import { format } from './strings.js'
 
 const MAX = 1000
-
-function el (tag, attrs = {}, ...children) {
-  const node = document.createElement(tag)
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value == null || value === false) continue
-    if (key === 'class') node.className = value
-    else if (key === 'text') node.textContent = value
-    else node.setAttribute(key, value === true ? '' : String(value))
-  }
-  node.append(...children.filter((c) => c != null))
-  return node
-}
 
 export function mountChat (root, opts) {
   const { socket, strings = {}, me = null, facilitator = false, groups = [] } = opts
@@ -61,10 +50,8 @@ export function mountChat (root, opts) {
   function item (message) {
     const li = el('li', { class: `chat__message${message.hidden ? ' chat__message--hidden' : ''}`, 'data-message': String(message.id) })
     const author = message.author || {}
-    const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' })
-    if (/^#[0-9a-f]{3,8}$/i.test(author.color || '')) swatch.style.setProperty('--swatch', author.color)
     const when = message.created_at ? new Date(message.created_at) : null
-    li.append(el('p', { class: 'comment__author' }, swatch,
+    li.append(el('p', { class: 'comment__author' }, swatch(hexColor(author.color)),
       el('strong', {}, author.facilitator ? (author.name ? `${author.name} (${s('chatFacilitator')})` : s('chatFacilitator')) : author.name || ''),
       message.group_id == null ? el('span', { class: 'muted' }, ` · ${s('chatEveryone')}`) : facilitator ? el('span', { class: 'muted' }, ` · ${groupName(message.group_id)}`) : null,
       when ? el('time', { class: 'muted', datetime: message.created_at }, ` · ${when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`) : null))

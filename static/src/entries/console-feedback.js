@@ -7,7 +7,7 @@ import { attachComments } from '../comments/comments.js'
 import { mountChat } from '../chat.js'
 import { getSocket } from '../socket.js'
 import { format } from '../strings.js'
-import { readJSON } from '../live/view.js'
+import { readJSON } from '../dom.js'
 
 function start (root) {
   const catalogue = readJSON('plume-i18n')

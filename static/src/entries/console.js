@@ -7,7 +7,8 @@
  */
 import { connect } from '../socket.js'
 import { format } from '../strings.js'
-import { createLiveView, readJSON } from '../live/view.js'
+import { readJSON } from '../dom.js'
+import { createLiveView } from '../live/view.js'
 
 const ACK_TIMEOUT = 8000
 /** Clock actions carry the version of the state they were issued from: a stale one does nothing. */

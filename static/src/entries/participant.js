@@ -10,7 +10,8 @@
 import { connect } from '../socket.js'
 import { mountEditor } from '../editor.js'
 import { format } from '../strings.js'
-import { createLiveView, readJSON } from '../live/view.js'
+import { el, readJSON, swatch } from '../dom.js'
+import { createLiveView } from '../live/view.js'
 import { attachComments } from '../comments/comments.js'
 import { mountChat } from '../chat.js'
 
@@ -41,18 +42,8 @@ function start (root) {
   function renderMembers (group) {
     if (!members) return
     const items = group.members.map((member) => {
-      const li = document.createElement('li')
-      const swatch = document.createElement('span')
-      swatch.className = 'swatch'
-      swatch.setAttribute('aria-hidden', 'true')
-      swatch.style.setProperty('--swatch', member.color)
-      li.append(swatch, member.name)
-      if (member.id === me) {
-        const you = document.createElement('span')
-        you.className = 'muted'
-        you.textContent = ` (${t.you})`
-        li.append(' ', you)
-      }
+      const li = el('li', {}, swatch(member.color), member.name)
+      if (member.id === me) li.append(' ', el('span', { class: 'muted' }, ` (${t.you})`))
       return li
     })
     members.replaceChildren(...items)

@@ -9,27 +9,13 @@
  * [data-timer-copy] and [data-broadcast-copy]. [data-timer-soon] shows in the last minute; at the deadline
  * the page chimes once (unless muted, [data-chime-toggle]) and `root.dataset.timeUp` names the phase.
  */
+import { setText } from '../dom.js'
 import { format } from '../strings.js'
 import { formatClock, minuteCrossing, secondsLeft, serverOffset } from './clock.js'
 import { bindMuteButton, chime, unlockOnGesture } from './chime.js'
 
 /** After a new state, the minute that the clock starts in is not announced on its own. */
 const QUIET_AFTER_STATE_MS = 3000
-
-/** The page's JSON data island `<script type="application/json" id=…>`, or `fallback`. */
-export function readJSON (id, fallback = {}) {
-  const node = document.getElementById(id)
-  if (!node) return fallback
-  try {
-    return JSON.parse(node.textContent || 'null') ?? fallback
-  } catch {
-    return fallback
-  }
-}
-
-const setText = (el, text) => {
-  if (el && el.textContent !== text) el.textContent = text
-}
 
 /**
  * @param {HTMLElement} root
