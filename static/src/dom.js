@@ -48,3 +48,10 @@ export function readJSON (id, fallback = {}) {
     return fallback
   }
 }
+
+/** " · 10:42", the time a comment or a message was posted (`<time class="muted">`), or null without one. */
+export function postedAt (iso) {
+  if (!iso) return null
+  const when = new Date(iso)
+  return el('time', { class: 'muted', datetime: iso }, ` · ${when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`)
+}

@@ -1,7 +1,7 @@
 // The DOM helper, on a minimal stand-in for `document` (the unit tests run in Node, without a DOM).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { el, hexColor, readJSON, setText, swatch } from './dom.js'
+import { el, hexColor, postedAt, readJSON, setText, swatch } from './dom.js'
 
 class FakeNode {
   constructor (tag) {
@@ -58,4 +58,13 @@ test('setText writes only a change; readJSON falls back on a missing, broken or 
   assert.deepEqual(readJSON('missing'), {})
   assert.equal(readJSON('broken', null), null)
   assert.deepEqual(readJSON('empty', { connected: [] }), { connected: [] })
+})
+
+test('postedAt: the time of a post after a middle dot, none without one', () => {
+  const node = postedAt('2026-01-01T10:42:00Z')
+  assert.equal(node.tagName, 'TIME')
+  assert.equal(node.className, 'muted')
+  assert.equal(node.attributes.datetime, '2026-01-01T10:42:00Z')
+  assert.match(node.children[0], /^ · \d/)
+  assert.equal(postedAt(null), null)
 })

@@ -6,18 +6,17 @@
  * `c` is the panel's controller (comments.js): {id, s, me, model, parts, send, openThread, render, focusReply}.
  * The controls carry a data-focus key, by which a re-render finds the focused one again (focus.js).
  */
-import { el, hexColor, swatch } from '../dom.js'
+import { el, hexColor, postedAt, swatch } from '../dom.js'
 import { repliesOf } from './model.js'
 import { MAX_BODY } from './panel.js'
 
 /** "Ada · Group 1 · 10:42 (edited)" above a comment. */
 export function authorLine (comment, s) {
   const author = comment.author || {}
-  const when = comment.created_at ? new Date(comment.created_at) : null
   return el('p', { class: 'comment__author' }, swatch(hexColor(author.color)),
     el('strong', {}, author.name || ''),
     author.group_name ? el('span', { class: 'muted' }, ` · ${author.group_name}`) : null,
-    when ? el('time', { class: 'muted', datetime: comment.created_at }, ` · ${when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`) : null,
+    postedAt(comment.created_at),
     comment.edited_at && !comment.deleted ? el('span', { class: 'muted' }, ` (${s('edited')})`) : null)
 }
 const linkButton = (focus, label, onclick) =>
