@@ -14,12 +14,12 @@ from markupsafe import Markup
 from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
+import browser_strings
 from core.access import facilitates
 from core.identity import remember_participant
 from core.unit_of_work import committed
 from extensions import db
 from feedback import comments as feedback_comments
-from feedback import strings as feedback_strings
 from forms import PlumeForm
 from workshops import joining, room, state
 from workshops.blueprint import bp
@@ -45,114 +45,6 @@ class JoinForm(PlumeForm):
     code = StringField(_l("Join code"))
     name = StringField(_l("Your name"))
     group = SelectField(_l("Your group"), coerce=int, validators=[Optional()], validate_choice=False)
-
-
-# --- Catalogues of UI strings for the page scripts ---------------------------------------------------
-
-
-def editor_strings() -> dict[str, str]:
-    """The editor's strings (keys of static/src/strings.js), translated."""
-    return {
-        "editorLabel": _("Story text"),
-        "placeholder": _("Write your story here…"),
-        "statusConnecting": _("Connecting…"),
-        "statusConnected": _("Connected"),
-        "statusReconnecting": _("Connection lost — reconnecting… Your changes are kept on this device."),
-        "statusOffline": _(
-            "Offline — your changes are kept on this device and will be sent when you reconnect."
-        ),
-        "saveSaved": _("All changes saved"),
-        "saveSaving": _("Saving…"),
-        "saveUnsaved": _("Changes not saved yet"),
-        "readOnly": _("Read only"),
-        "locked": _("The facilitator has paused writing."),
-        "errorLocked": _("The editor is locked: your last change was not saved."),
-        "errorForbidden": _("You cannot write in this story."),
-        "errorTooLarge": _("That change is too large to save. Try pasting less text at once."),
-        "errorMalformed": _("A change could not be saved."),
-        "errorTimeout": _("The server is slow to answer; trying again…"),
-        "errorOpen": _("This story could not be opened."),
-        "errorConnect": _("Could not connect. Reload the page to try again."),
-        "previewError": _("The preview could not be updated."),
-        "wordsOne": _("{count} word"),
-        "wordsOther": _("{count} words"),
-        "anonymous": _("Anonymous"),
-    }
-
-
-def live_strings() -> dict[str, str]:
-    """Strings of the timer, the phase and the banner, shared by the participant view and the console."""
-    return {
-        "phaseOf": _("Phase {number} of {count}"),
-        "notStarted": _("Not started yet"),
-        "paused": _("Paused"),
-        "finished": _("The workshop is over"),
-        "left": _("left"),
-        "overtime": _("Time is up"),
-        "minutesLeftOne": _("{count} minute left"),
-        "minutesLeftOther": _("{count} minutes left"),
-        "phaseNow": _("Now: {title}. {time} left."),
-        "pausedNow": _("The clock is paused."),
-        "resumedNow": _("The clock is running again."),
-        "finishedNow": _("The workshop is over. Thank you!"),
-        "movedTo": _("You are now in {group}."),
-        "writingOpen": _("You can write."),
-        "writingClosed": _("The editor is closed for now."),
-        "writingLocked": _("The facilitator has paused writing."),
-        "connectionLost": _("Connection lost — reconnecting…"),
-        "reconnected": _("Connected again."),
-        "hours": _("{hours} h {minutes} min"),
-        "chimeOn": _("Chime on"),
-        "chimeMuted": _("Chime muted"),
-        "you": _("you"),
-        "removed": _("The facilitator has removed you from this workshop."),
-    }
-
-
-def console_strings() -> dict[str, str]:
-    return {
-        "connectedCount": _("{count} of {total} connected"),
-        "connected": _("connected"),
-        "away": _("not connected"),
-        "noMembers": _("Nobody yet."),
-        "noActivity": _("Nothing written yet"),
-        "lastActivity": _("Last change {time}"),
-        "characters": _("{count} characters"),
-        "lock": _("Lock"),
-        "unlock": _("Unlock"),
-        "lockedState": _("Locked"),
-        "openState": _("Open"),
-        "done": _("Done."),
-        "doneStart": _("The workshop has started."),
-        "donePause": _("The clock is paused."),
-        "doneResume": _("The clock is running again."),
-        "doneExtend": _("{minutes} min added to this phase."),
-        "donePhase": _("Phase changed: everyone sees it now."),
-        "doneFinish": _("The workshop is over: everyone can still read every story."),
-        "doneLockAll": _("Every editor is locked."),
-        "doneUnlockAll": _("Every editor is open."),
-        "doneLock": _("{group} is locked."),
-        "doneUnlock": _("{group} is open again."),
-        "failed": _("That did not work: {message}"),
-        "noConnection": _("Not connected to the server: the command was not sent."),
-        "joiningOpen": _("Joining is open"),
-        "joiningClosed": _("Joining is closed"),
-        "openJoining": _("Open joining"),
-        "closeJoining": _("Close joining"),
-        "broadcastSent": _("Message sent to every participant."),
-        "broadcastCleared": _("Message taken down."),
-        "movedDone": _("{name} moved to {group}."),
-        "removeConfirm": _(
-            "Remove {name} from the workshop? Their link stops working at once; what they wrote stays."
-        ),
-        "removedDone": _("{name} is removed from the workshop."),
-        "movedSmallest": _("{name} moved to the smallest group."),
-        "memberInGroup": _("{name} — {group}"),
-        "foundOne": _("{count} participant found"),
-        "foundOther": _("{count} participants found"),
-        "stale": _("Already done: the screen had not caught up yet. Nothing more was changed."),
-        "confirmJump": _("Jump to phase {number}, “{title}”? Every participant moves there now."),
-    }
 
 
 @bp.app_template_global("lang_attr")
@@ -305,7 +197,7 @@ def participant(workshop_id: int) -> Any:
         me=me,
         workshop=db.session.get(Workshop, workshop_id),
         live=live_state,
-        catalogue={**editor_strings(), "live": live_strings(), "feedback": feedback_strings.catalogue()},
+        catalogue=browser_strings.participant_page(),
     )
 
 
@@ -324,12 +216,7 @@ def console(workshop_id: int) -> Any:
         presence=state.presence_payload(workshop_id),
         join_url=public_join_url(workshop),
         comment_counts=feedback_comments.counts([g.story[0].id for g in workshop.groups if g.story]),
-        catalogue={
-            **editor_strings(),
-            "live": live_strings(),
-            "console": console_strings(),
-            "feedback": feedback_strings.catalogue(),
-        },
+        catalogue=browser_strings.console_page(),
     )
 
 
@@ -343,7 +230,7 @@ def wall(workshop_id: int) -> Any:
         workshop=workshop,
         live=state.facilitator_state(workshop_id),
         join_url=public_join_url(workshop),
-        catalogue={"live": live_strings()},
+        catalogue=browser_strings.wall_page(),
     )
 
 

@@ -16,6 +16,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import browser_strings
 from core.access import facilitates
 from core.downloads import CSV, attachment
 from core.identity import Identity
@@ -88,7 +89,7 @@ def story_history(story_id: int) -> Any:
         facilitator=facilitator,
         replay=replay,
         shares=history.shares(found.total),
-        catalogue=history_strings(),
+        catalogue=browser_strings.history(),
     )
 
 
@@ -182,16 +183,3 @@ def how_written(story_id: int) -> Any:
         workshop=story.workshop,
         summary=json.loads(story.history_summary),
     )
-
-
-def history_strings() -> dict[str, str]:
-    """The timeslider's strings (static/src/entries/history.js), translated."""
-    return {
-        "play": _("Play"),
-        "pause": _("Pause"),
-        "position": _("Update {seq} of {last}"),
-        "at": _("at {time}"),
-        "empty": _("The story is empty at this point."),
-        "error": _("This moment could not be loaded."),
-        "unknown": _("Facilitator or restored text"),
-    }

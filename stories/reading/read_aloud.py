@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+import browser_strings
 from core.access import facilitates, fits_id
 from extensions import db
 from stories.blueprint import bp
@@ -54,9 +55,7 @@ def _page(workshop: Workshop, slides: list[Slide], back_url: str, back_label: st
         slides=slides,
         back_url=back_url,
         back_label=back_label,
-        catalogue={
-            "position": _("Story {number} of {count}"),
-        },
+        catalogue=browser_strings.read_aloud(),
     )
 
 

@@ -3,6 +3,8 @@
  * from the story's balance.json after the page has loaded, then every minute (it never delays the page).
  * Labels come from the element's data attributes (translated by the template).
  */
+import { swatch } from '../dom.js'
+
 const REFRESH_MS = 60_000
 
 async function refresh (host) {
@@ -24,11 +26,7 @@ async function refresh (host) {
       }
       const item = document.createElement('li')
       if (!m.written) item.className = 'is-silent'
-      const swatch = document.createElement('span')
-      swatch.className = 'swatch'
-      swatch.style.setProperty('--swatch', m.color)
-      swatch.setAttribute('aria-hidden', 'true')
-      item.append(swatch, `${m.name} ${m.percent}%`)
+      item.append(swatch(m.color), `${m.name} ${m.percent}%`)
       if (!m.written) item.append(` (${host.dataset.silent || 'silent'})`)
       names.appendChild(item)
     }

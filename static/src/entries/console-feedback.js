@@ -4,10 +4,10 @@
  * its comment threads (live, from `comment:counts`), and the console a chat to one group or to all.
  */
 import { attachComments } from '../comments/comments.js'
-import { mountChat } from '../chat.js'
+import { mountChat } from '../chat/chat.js'
 import { getSocket } from '../socket.js'
 import { format } from '../strings.js'
-import { readJSON } from '../live/view.js'
+import { readJSON } from '../dom.js'
 
 function start (root) {
   const catalogue = readJSON('plume-i18n')

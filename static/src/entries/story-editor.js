@@ -11,29 +11,19 @@
  * Writability follows `workshop:state` ({locked, writable?}) and the DOM event `plume:writable`
  * ({detail: {writable, locked?, storyId?}}). Fires `plume:editor-ready` ({detail: {editor}}) on each host.
  */
+import { readJSON } from '../dom.js'
 import { mountEditor } from '../editor.js'
 import { getSocket } from '../socket.js'
 import { resolveStrings } from '../strings.js'
 import { createStatusRenderer, createWordCountRenderer } from '../status.js'
 import { createPreview } from '../preview.js'
 
-function readCatalogue () {
-  const node = document.getElementById('plume-i18n')
-  if (!node) return {}
-  try {
-    return JSON.parse(node.textContent || '{}')
-  } catch (error) {
-    console.warn('plume: unreadable #plume-i18n catalogue', error)
-    return {}
-  }
-}
-
 const bool = (value, fallback) => (value == null ? fallback : !['false', '0', 'no', ''].includes(String(value).toLowerCase()))
 
 function mountAll () {
   const hosts = Array.from(document.querySelectorAll('[data-story-editor]')).filter((el) => !el.plumeEditor)
   if (!hosts.length) return []
-  const catalogue = readCatalogue()
+  const catalogue = readJSON('plume-i18n')
   const strings = resolveStrings(catalogue)
   const lang = document.documentElement.lang || undefined
   const socket = getSocket()

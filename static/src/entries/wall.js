@@ -4,7 +4,8 @@
  * Keyboard and clicker: F toggles full screen, R opens the reading mode, Esc goes back to the console.
  */
 import { connect } from '../socket.js'
-import { createLiveView, readJSON } from '../live/view.js'
+import { readJSON } from '../dom.js'
+import { createLiveView } from '../live/view.js'
 
 function start (root) {
   const catalogue = readJSON('plume-i18n')

@@ -5,48 +5,17 @@
  *
  *   mountChat(root, {socket, strings, me, facilitator: false, groups: [{id, name}]})
  *
- * `root` is a <details data-chat> with a <summary>; the log, the form and the badge are built inside.
+ * `root` is a <details data-chat> with a <summary>; the log, the form and the badge are built inside
+ * (frame.js), each message by message.js.
  */
-import { format } from './strings.js'
-
-const MAX = 1000
-
-function el (tag, attrs = {}, ...children) {
-  const node = document.createElement(tag)
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value == null || value === false) continue
-    if (key === 'class') node.className = value
-    else if (key === 'text') node.textContent = value
-    else node.setAttribute(key, value === true ? '' : String(value))
-  }
-  node.append(...children.filter((c) => c != null))
-  return node
-}
+import { format } from '../strings.js'
+import { buildChat } from './frame.js'
+import { messageItem } from './message.js'
 
 export function mountChat (root, opts) {
   const { socket, strings = {}, me = null, facilitator = false, groups = [] } = opts
   const s = (key, values) => format(strings[key] || key, values)
-  const summary = root.querySelector('summary')
-  const badge = el('span', { class: 'chat__badge', hidden: true })
-  summary.append(' ', badge)
-  const log = el('ol', { class: 'chat__log', 'aria-label': s('chatTitle'), tabindex: '0' })
-  const empty = el('p', { class: 'muted chat__empty' }, s('chatEmpty'))
-  const announce = el('p', { class: 'visually-hidden', 'aria-live': 'polite' })
-  const textId = `chat-text-${Math.random().toString(36).slice(2, 8)}`
-  const text = el('textarea', { id: textId, rows: 2, maxlength: MAX, required: true })
-  const error = el('p', { class: 'comments__error', role: 'alert', hidden: true })
-  const form = el('form', { class: 'chat__form' })
-  let target = null
-  if (facilitator) {
-    const selectId = `${textId}-to`
-    target = el('select', { id: selectId },
-      el('option', { value: '' }, s('chatAll')),
-      ...groups.map((g) => el('option', { value: String(g.id) }, g.name)))
-    form.append(el('label', { for: selectId }, s('chatTo')), target)
-  }
-  form.append(el('label', { for: textId }, s(facilitator ? 'chatLabelFacilitator' : 'chatLabel')), text, error,
-    el('div', { class: 'comments__actions' }, el('button', { type: 'submit', class: 'button button--primary button--small' }, s('chatSend'))))
-  root.append(el('div', { class: 'chat__body' }, empty, log, form, announce))
+  const { badge, log, empty, announce, text, error, form, target } = buildChat(root, { s, facilitator, groups })
 
   const messages = new Map()
   let unread = 0
@@ -58,27 +27,8 @@ export function mountChat (root, opts) {
   }
   const groupName = (id) => (groups.find((g) => g.id === id) || {}).name || ''
 
-  function item (message) {
-    const li = el('li', { class: `chat__message${message.hidden ? ' chat__message--hidden' : ''}`, 'data-message': String(message.id) })
-    const author = message.author || {}
-    const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' })
-    if (/^#[0-9a-f]{3,8}$/i.test(author.color || '')) swatch.style.setProperty('--swatch', author.color)
-    const when = message.created_at ? new Date(message.created_at) : null
-    li.append(el('p', { class: 'comment__author' }, swatch,
-      el('strong', {}, author.facilitator ? (author.name ? `${author.name} (${s('chatFacilitator')})` : s('chatFacilitator')) : author.name || ''),
-      message.group_id == null ? el('span', { class: 'muted' }, ` · ${s('chatEveryone')}`) : facilitator ? el('span', { class: 'muted' }, ` · ${groupName(message.group_id)}`) : null,
-      when ? el('time', { class: 'muted', datetime: message.created_at }, ` · ${when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`) : null))
-    const body = el('div', { class: 'comment__body' })
-    body.innerHTML = message.html || '' // rendered by the server's one sanitiser (core.rendering)
-    li.append(body)
-    if (facilitator) {
-      const button = el('button', { type: 'button', class: 'button button--small button--link' }, s(message.hidden ? 'show' : 'hide'))
-      button.addEventListener('click', () => send('chat:hide', { message_id: message.id, hidden: !message.hidden }))
-      li.append(button)
-      if (message.hidden) li.append(el('span', { class: 'muted' }, ` ${s('chatHidden')}`))
-    }
-    return li
-  }
+  const hide = (message) => send('chat:hide', { message_id: message.id, hidden: !message.hidden })
+  const item = (message) => messageItem(message, { s, facilitator, groupName, onHide: hide })
 
   function render () {
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40

@@ -1,0 +1,212 @@
+"""The one catalogue of the strings handed to the browser's scripts, translated, grouped by component.
+
+Each function returns the keys one component of static/src reads; a page puts its components' strings in
+its `<script type="application/json" id="plume-i18n">` island (`templates/workshops/_live_macros.html`,
+`i18n`), flat or under a key, as the `*_page` functions below assemble them. The English of static/src is
+only a fallback for a key missing here. Views pass these to `render_template(..., catalogue=...)`; see
+docs/architecture.md for where each page lives.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+# --- Components -------------------------------------------------------------------------------------
+
+
+def editor() -> dict[str, str]:
+    """The co-writing editor (static/src/strings.js, static/src/editor.js, static/src/status.js)."""
+    return {
+        "editorLabel": _("Story text"),
+        "placeholder": _("Write your story here…"),
+        "statusConnecting": _("Connecting…"),
+        "statusConnected": _("Connected"),
+        "statusReconnecting": _("Connection lost — reconnecting… Your changes are kept on this device."),
+        "statusOffline": _(
+            "Offline — your changes are kept on this device and will be sent when you reconnect."
+        ),
+        "saveSaved": _("All changes saved"),
+        "saveSaving": _("Saving…"),
+        "saveUnsaved": _("Changes not saved yet"),
+        "readOnly": _("Read only"),
+        "locked": _("The facilitator has paused writing."),
+        "errorLocked": _("The editor is locked: your last change was not saved."),
+        "errorForbidden": _("You cannot write in this story."),
+        "errorTooLarge": _("That change is too large to save. Try pasting less text at once."),
+        "errorMalformed": _("A change could not be saved."),
+        "errorTimeout": _("The server is slow to answer; trying again…"),
+        "errorOpen": _("This story could not be opened."),
+        "errorConnect": _("Could not connect. Reload the page to try again."),
+        "previewError": _("The preview could not be updated."),
+        "wordsOne": _("{count} word"),
+        "wordsOther": _("{count} words"),
+        "anonymous": _("Anonymous"),
+    }
+
+
+def live() -> dict[str, str]:
+    """The timer, the phase and the banner (static/src/live/), shared by the participant view, the console
+    and the wall."""
+    return {
+        "phaseOf": _("Phase {number} of {count}"),
+        "notStarted": _("Not started yet"),
+        "paused": _("Paused"),
+        "finished": _("The workshop is over"),
+        "left": _("left"),
+        "overtime": _("Time is up"),
+        "minutesLeftOne": _("{count} minute left"),
+        "minutesLeftOther": _("{count} minutes left"),
+        "phaseNow": _("Now: {title}. {time} left."),
+        "pausedNow": _("The clock is paused."),
+        "resumedNow": _("The clock is running again."),
+        "finishedNow": _("The workshop is over. Thank you!"),
+        "movedTo": _("You are now in {group}."),
+        "writingOpen": _("You can write."),
+        "writingClosed": _("The editor is closed for now."),
+        "writingLocked": _("The facilitator has paused writing."),
+        "connectionLost": _("Connection lost — reconnecting…"),
+        "reconnected": _("Connected again."),
+        "hours": _("{hours} h {minutes} min"),
+        "chimeOn": _("Chime on"),
+        "chimeMuted": _("Chime muted"),
+        "you": _("you"),
+        "removed": _("The facilitator has removed you from this workshop."),
+    }
+
+
+def console() -> dict[str, str]:
+    """The facilitator's console (static/src/console/)."""
+    return {
+        "connectedCount": _("{count} of {total} connected"),
+        "connected": _("connected"),
+        "away": _("not connected"),
+        "noMembers": _("Nobody yet."),
+        "noActivity": _("Nothing written yet"),
+        "lastActivity": _("Last change {time}"),
+        "characters": _("{count} characters"),
+        "lock": _("Lock"),
+        "unlock": _("Unlock"),
+        "lockedState": _("Locked"),
+        "openState": _("Open"),
+        "done": _("Done."),
+        "doneStart": _("The workshop has started."),
+        "donePause": _("The clock is paused."),
+        "doneResume": _("The clock is running again."),
+        "doneExtend": _("{minutes} min added to this phase."),
+        "donePhase": _("Phase changed: everyone sees it now."),
+        "doneFinish": _("The workshop is over: everyone can still read every story."),
+        "doneLockAll": _("Every editor is locked."),
+        "doneUnlockAll": _("Every editor is open."),
+        "doneLock": _("{group} is locked."),
+        "doneUnlock": _("{group} is open again."),
+        "failed": _("That did not work: {message}"),
+        "noConnection": _("Not connected to the server: the command was not sent."),
+        "joiningOpen": _("Joining is open"),
+        "joiningClosed": _("Joining is closed"),
+        "openJoining": _("Open joining"),
+        "closeJoining": _("Close joining"),
+        "broadcastSent": _("Message sent to every participant."),
+        "broadcastCleared": _("Message taken down."),
+        "movedDone": _("{name} moved to {group}."),
+        "removeConfirm": _(
+            "Remove {name} from the workshop? Their link stops working at once; what they wrote stays."
+        ),
+        "removedDone": _("{name} is removed from the workshop."),
+        "movedSmallest": _("{name} moved to the smallest group."),
+        "memberInGroup": _("{name} — {group}"),
+        "foundOne": _("{count} participant found"),
+        "foundOther": _("{count} participants found"),
+        "stale": _("Already done: the screen had not caught up yet. Nothing more was changed."),
+        "confirmJump": _("Jump to phase {number}, “{title}”? Every participant moves there now."),
+    }
+
+
+def feedback() -> dict[str, str]:
+    """The comments panel and the group chat (static/src/comments/, static/src/chat.js)."""
+    return {
+        "commentsTitle": _("Comments"),
+        "commentsOn": _("Comments on {group}'s story"),
+        "commentsToggle": _("Comments ({count})"),
+        "commentAdd": _("Comment"),
+        "commentAddHint": _("Select a passage, then press Comment (or Ctrl+Alt+M)."),
+        "commentSelectFirst": _("Select a passage of the story first."),
+        "commentLabel": _("Your comment on “{quote}”"),
+        "commentSubmit": _("Post the comment"),
+        "cancel": _("Cancel"),
+        "close": _("Close"),
+        "back": _("All comments"),
+        "replyLabel": _("Your reply"),
+        "replySubmit": _("Reply"),
+        "resolve": _("Resolve"),
+        "reopen": _("Reopen"),
+        "resolvedBy": _("Resolved by {name}"),
+        "edit": _("Edit"),
+        "editLabel": _("Edit your comment"),
+        "save": _("Save"),
+        "delete": _("Delete"),
+        "deleteConfirm": _("Delete this comment?"),
+        "deleted": _("Comment deleted."),
+        "edited": _("edited"),
+        "passageDeleted": _("The passage was deleted from the story."),
+        "hide": _("Hide"),
+        "show": _("Show again"),
+        "hiddenNote": _("Hidden from participants"),
+        "noComments": _("No comments yet."),
+        "repliesOne": _("{count} reply"),
+        "repliesOther": _("{count} replies"),
+        "open": _("Open the thread"),
+        "readOnly": _("Comments are read-only now."),
+        "posted": _("Comment posted."),
+        "newComment": _("New comment from {name}."),
+        "chatTitle": _("Group chat"),
+        "chatLabel": _("Message to your group"),
+        "chatLabelFacilitator": _("Chat message"),
+        "chatSend": _("Send"),
+        "chatEmpty": _("No messages yet. Write to your group here."),
+        "chatUnread": _("{count} new"),
+        "chatFacilitator": _("Facilitator"),
+        "chatEveryone": _("to every group"),
+        "chatTo": _("Send to"),
+        "chatAll": _("Every group"),
+        "chatHidden": _("Message hidden"),
+        "chatNew": _("New message from {name}."),
+        "countLine": _("Comment threads: {total}, open: {open}"),
+    }
+
+
+def history() -> dict[str, str]:
+    """The timeslider (static/src/entries/history.js)."""
+    return {
+        "play": _("Play"),
+        "pause": _("Pause"),
+        "position": _("Update {seq} of {last}"),
+        "at": _("at {time}"),
+        "empty": _("The story is empty at this point."),
+        "error": _("This moment could not be loaded."),
+        "unknown": _("Facilitator or restored text"),
+    }
+
+
+def read_aloud() -> dict[str, str]:
+    """The reading mode (static/src/entries/read-aloud.js)."""
+    return {
+        "position": _("Story {number} of {count}"),
+    }
+
+
+# --- Pages: which components each page's island holds ------------------------------------------------
+
+
+def participant_page() -> dict[str, object]:
+    """The participant view: the editor's strings flat, the live view's and the feedback's under a key."""
+    return {**editor(), "live": live(), "feedback": feedback()}
+
+
+def console_page() -> dict[str, object]:
+    """The facilitator's console: the participant view's components and the console's own."""
+    return {**editor(), "live": live(), "console": console(), "feedback": feedback()}
+
+
+def wall_page() -> dict[str, object]:
+    """The wall view for the projector: the live view only."""
+    return {"live": live()}

@@ -1,0 +1,58 @@
+// The console's pure parts: which controls show, which jumps ask first, what a button commands, the move
+// form's people, the groups' activity and its "ago".
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { ago, noteActivity } from './activity.js'
+import { commandOf, isFarJump } from './commands.js'
+import { controlStates } from './controls.js'
+import { peopleFor } from './move.js'
+
+const c = { doneStart: 'started', donePhase: 'phase', doneFinish: 'over', doneExtend: '{minutes} min added' }
+const button = (dataset) => ({ dataset })
+
+test('the clock controls follow the status', () => {
+  const shown = (state) => Object.fromEntries(Object.entries(controlStates(state)).map(([a, s]) => [a, s.hidden ? 'hidden' : s.disabled ? 'off' : 'on']))
+  assert.deepEqual(shown({ status: 'not_started', phase_index: 0 }), { start: 'on', pause: 'off', resume: 'hidden', extend: 'off', previous: 'off', next: 'on' })
+  assert.deepEqual(shown({ status: 'running', phase_index: 0 }), { start: 'hidden', pause: 'on', resume: 'hidden', extend: 'on', previous: 'off', next: 'on' })
+  assert.deepEqual(shown({ status: 'paused', phase_index: 2 }), { start: 'hidden', pause: 'hidden', resume: 'on', extend: 'on', previous: 'on', next: 'on' })
+  assert.deepEqual(shown({ status: 'finished', phase_index: 0 }), { start: 'hidden', pause: 'off', resume: 'hidden', extend: 'off', previous: 'on', next: 'off' })
+})
+
+test('a jump that skips a phase, or starts past the first, asks first', () => {
+  assert.equal(isFarJump(null, 3), false)
+  assert.equal(isFarJump({ status: 'running', phase_index: 2 }, 3), false)
+  assert.equal(isFarJump({ status: 'running', phase_index: 2 }, 0), true)
+  assert.equal(isFarJump({ status: 'not_started', phase_index: 0 }, 0), false)
+  assert.equal(isFarJump({ status: 'not_started', phase_index: 0 }, 1), true)
+})
+
+test('a button\'s command and what is said once it is done', () => {
+  const running = { status: 'running', phase_index: 1, phase_count: 2 }
+  assert.deepEqual(commandOf(button({ command: 'start' }), null, c), { command: { action: 'start' }, done: 'started' })
+  assert.deepEqual(commandOf(button({ command: 'extend', seconds: '300' }), running, c), { command: { action: 'extend', seconds: 300 }, done: '5 min added' })
+  assert.deepEqual(commandOf(button({ command: 'goto', index: '0' }), running, c), { command: { action: 'goto', index: 0 }, done: 'phase' })
+  assert.equal(commandOf(button({ command: 'next' }), running, c).done, 'over') // the last phase: the workshop ends
+  assert.equal(commandOf(button({ command: 'next' }), { ...running, phase_index: 0 }, c).done, 'phase')
+})
+
+test('the move form lists people by name, found by their name or their group', () => {
+  const state = { groups: [{ name: 'Blue', members: [{ id: 1, name: 'Zoé' }, { id: 2, name: 'Ada' }] }, { name: 'Red', members: [{ id: 3, name: 'Émile' }] }] }
+  assert.deepEqual(peopleFor(state, '', 'fr').map((p) => p.name), ['Ada', 'Émile', 'Zoé'])
+  assert.deepEqual(peopleFor(state, 'red', 'fr').map((p) => p.id), [3])
+  assert.deepEqual(peopleFor(state, 'zo', 'fr').map((p) => `${p.name} ${p.group}`), ['Zoé Blue'])
+})
+
+test('activity keeps the latest news of a draft; "ago" in words', () => {
+  const activity = new Map()
+  noteActivity(activity, 1, 10, '2026-01-01T10:00:00Z')
+  noteActivity(activity, 1, 5, '2026-01-01T09:00:00Z') // older: ignored
+  noteActivity(activity, 2, undefined, undefined)
+  assert.deepEqual(activity.get(1), { length: 10, at: '2026-01-01T10:00:00Z' })
+  assert.deepEqual(activity.get(2), { length: 0, at: null })
+  const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
+  const now = Date.parse('2026-01-01T10:00:00Z')
+  assert.equal(ago('2026-01-01T09:59:30Z', relative, 'en', now), '30 seconds ago')
+  assert.equal(ago('2026-01-01T09:58:00Z', relative, 'en', now), '2 minutes ago')
+  assert.equal(ago('2026-01-01T08:00:00Z', relative, 'en', now), '2 hours ago')
+  assert.equal(ago('not a date', relative, 'en', now), '')
+})

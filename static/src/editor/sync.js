@@ -1,0 +1,40 @@
+/**
+ * The editor's copies of the story: IndexedDB on this device (`plume-story-<storyId>`, for offline edits)
+ * and the server's, over Socket.IO (../sync/provider.js).
+ */
+import { IndexeddbPersistence } from 'y-indexeddb'
+
+/** How long the story waits for IndexedDB before it opens anyway. */
+const INDEXEDDB_WAIT_MS = 1500
+
+/** The document's IndexedDB copy, or null (not wanted, or not available). */
+export function openPersistence (persist, storyId, doc) {
+  if (!persist || typeof indexedDB === 'undefined') return null
+  try {
+    return new IndexeddbPersistence(`plume-story-${storyId}`, doc)
+  } catch (error) {
+    console.warn('plume: no offline storage', error)
+    return null
+  }
+}
+
+/**
+ * Load what IndexedDB holds first (offline edits of an earlier visit), then open the story: its step 2
+ * carries those edits to the server. IndexedDB that answers late (or never) does not block.
+ */
+export function openStory (provider, persistence, { isDestroyed, onLoaded }) {
+  let connected = false
+  const start = () => {
+    if (connected || isDestroyed()) return
+    connected = true
+    provider.connect()
+  }
+  if (!persistence) return start()
+  persistence.whenSynced.then(() => {
+    if (isDestroyed()) return
+    onLoaded()
+    if (connected) provider.resync() // IndexedDB was late: push what it brought
+    else start()
+  })
+  setTimeout(start, INDEXEDDB_WAIT_MS)
+}

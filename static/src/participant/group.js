@@ -1,0 +1,28 @@
+/**
+ * The participant's group on the page: its members ([data-members], "(you)" after one's own name), whether
+ * it may write ([data-writing-state]), and after the end the word of thanks and the gallery
+ * ([data-the-end], [data-gallery]).
+ */
+import { el, setText, swatch } from '../dom.js'
+
+export function renderMembers (list, group, me, t) {
+  if (!list) return
+  list.replaceChildren(...group.members.map((member) => {
+    const li = el('li', {}, swatch(member.color), member.name)
+    if (member.id === me) li.append(' ', el('span', { class: 'muted' }, ` (${t.you})`))
+    return li
+  }))
+}
+
+export function renderWriting (node, state, t) {
+  if (!node) return
+  setText(node, state.writable ? t.writingOpen : state.locked ? t.writingLocked : t.writingClosed)
+  node.dataset.writable = String(!!state.writable)
+}
+
+export function renderEnd (theEnd, state) {
+  if (!theEnd) return
+  theEnd.hidden = state.status !== 'finished'
+  const gallery = theEnd.querySelector('[data-gallery]')
+  if (gallery) gallery.hidden = !state.stories_published
+}
