@@ -56,6 +56,11 @@ def native_sleep(seconds: float) -> None:
     _original("time", "sleep")(seconds)
 
 
+def native_sleep_function() -> Callable[[float], None]:
+    """`native_sleep` itself, looked up once: for a native thread that sleeps many times a second."""
+    return _original("time", "sleep")
+
+
 def off_loop(work: Callable[[], T]) -> T:
     """Run CPU-heavy `work` in a native thread under gevent, so the sockets keep being served meanwhile."""
     if not gevent_active():

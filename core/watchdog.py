@@ -31,7 +31,7 @@ from flask import Flask
 import concurrency
 
 log = logging.getLogger("plume.watchdog")
-TICK_SECONDS = 0.01
+TICK_SECONDS = 0.02  # 50 wake-ups a second each (at 0.01 they were most of an idle worker's CPU)
 STALL_MS = 50  # default threshold; PLUME_STALL_MS overrides it (0: no watchdog)
 ROOT = str(Path(__file__).resolve().parent.parent) + os.sep
 _LIBRARIES = (os.sep + ".venv" + os.sep, os.sep + "site-packages" + os.sep)
@@ -92,8 +92,9 @@ class Watchdog:
             )
 
     def sampler(self) -> None:
+        sleep = concurrency.native_sleep_function()
         while True:
-            concurrency.native_sleep(TICK_SECONDS)
+            sleep(TICK_SECONDS)
             beat = self.beat
             if time.monotonic() - beat - TICK_SECONDS > self.threshold:
                 frame = sys._current_frames().get(self.loop_thread)
