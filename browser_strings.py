@@ -118,6 +118,11 @@ def console() -> dict[str, str]:
         "foundOther": _("{count} participants found"),
         "stale": _("Already done: the screen had not caught up yet. Nothing more was changed."),
         "confirmJump": _("Jump to phase {number}, “{title}”? Every participant moves there now."),
+        "confirmJumpTitle": _("Jump to another phase?"),
+        "confirmJumpGo": _("Go to this phase"),
+        "confirmFinishTitle": _("End the workshop?"),
+        "confirmFinish": _("“{title}” is the last phase: the workshop ends and every editor closes."),
+        "confirmFinishGo": _("End the workshop"),
     }
 
 

@@ -50,8 +50,13 @@ export function readJSON (id, fallback = {}) {
 }
 
 /** " · 10:42", the time a comment or a message was posted (`<time class="muted">`), or null without one. */
-export function postedAt (iso) {
+export function postedAt (iso, lang = pageLanguage()) {
   if (!iso) return null
   const when = new Date(iso)
-  return el('time', { class: 'muted', datetime: iso }, ` · ${when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`)
+  return el('time', { class: 'muted', datetime: iso }, ` · ${when.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' })}`)
+}
+
+/** The page's language (its <html lang>), which times and numbers follow: not the browser's (issue 28). */
+export function pageLanguage () {
+  return (globalThis.document && document.documentElement && document.documentElement.lang) || undefined
 }

@@ -60,6 +60,14 @@ test('setText writes only a change; readJSON falls back on a missing, broken or 
   assert.deepEqual(readJSON('empty', { connected: [] }), { connected: [] })
 })
 
+test('postedAt: in the page\'s language, not the browser\'s (issue 28: "10:55 AM" on a French page)', () => {
+  const at = '2026-01-01T22:55:00Z'
+  const french = new Date(at).toLocaleTimeString('fr', { hour: '2-digit', minute: '2-digit' })
+  assert.equal(postedAt(at, 'fr').children[0], ` · ${french}`)
+  assert.doesNotMatch(postedAt(at, 'fr').children[0], /AM|PM/)
+  assert.match(postedAt(at, 'en-US').children[0], /AM|PM/)
+})
+
 test('postedAt: the time of a post after a middle dot, none without one', () => {
   const node = postedAt('2026-01-01T10:42:00Z')
   assert.equal(node.tagName, 'TIME')

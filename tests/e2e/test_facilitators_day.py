@@ -56,6 +56,21 @@ def test_a_double_click_on_next_advances_one_phase_for_everyone(new_context: Any
     assert fresh(workshop.id).phase_index == 1
     expect(console.locator("[data-feedback]")).not_to_have_attribute("data-tone", "error")
 
+    # Two clicks 250 ms apart (issue 28): the second comes once the first one's state is on the console,
+    # with its new version, and would move a second phase; the console absorbs it.
+    next_phase = console.get_by_role("button", name="Next phase")
+    next_phase.click()
+    for title in titles:
+        expect(title).to_have_text("Imagine the world")
+    console.wait_for_timeout(250)
+    next_phase.click()
+    console.wait_for_timeout(1500)
+    assert fresh(workshop.id).phase_index == 2
+    console.get_by_role("button", name="Previous phase").click()  # a second later: a real step
+    for title in titles:
+        expect(title).to_have_text("Signals")
+    console.wait_for_timeout(1000)
+
     # Pause and Resume hand the keyboard focus to each other.
     console.get_by_role("button", name="Pause").focus()
     console.keyboard.press("Enter")
@@ -80,6 +95,28 @@ def test_a_double_click_on_next_advances_one_phase_for_everyone(new_context: Any
     console.get_by_role("button", name="Go to phase 6: Cross-reading").click()
     for title in titles:
         expect(title).to_have_text("Cross-reading")
+
+    # "Next phase" on the last phase ends the workshop: it asks first, as a jump does (issue 28).
+    last = len(fresh(workshop.id).phases)
+    console.locator(f'[data-command="goto"][data-index="{last - 1}"]').click()
+    console.get_by_role("dialog").get_by_role("button", name="Go to this phase").click()
+    expect(console.locator(f'[data-agenda] [data-phase-index="{last - 1}"]')).to_have_attribute(
+        "aria-current", "step"
+    )
+    console.wait_for_timeout(1000)
+    console.get_by_role("button", name="Next phase").click()
+    dialog = console.get_by_role("dialog")
+    expect(dialog.get_by_role("heading")).to_have_text("End the workshop?")
+    expect(dialog).to_contain_text("is the last phase: the workshop ends and every editor closes.")
+    assert_accessible(console)
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    assert fresh(workshop.id).status == "running"
+    console.get_by_role("button", name="Next phase").click()
+    dialog.get_by_role("button", name="End the workshop").click()
+    expect(dialog).to_be_hidden()
+    expect(console.get_by_role("button", name="Next phase")).to_be_disabled()  # finished: nothing next
+    assert fresh(workshop.id).status == "finished"
 
 
 def test_a_phase_that_locks_at_its_deadline_locks_every_editor(new_context: Any, app_ctx) -> None:

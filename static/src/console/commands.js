@@ -1,13 +1,18 @@
 /**
  * The console's commands: `facilitator:command` with an ack (docs/architecture.md, "The path of a
  * facilitator's command"), the clock's and the phases' buttons ([data-command], with data-seconds or
- * data-index), and the confirmation of a jump of more than one phase ([data-confirm-jump] dialog).
+ * data-index), and the confirmation ([data-confirm-jump] dialog) of a jump of more than one phase and of a
+ * "Next phase" that ends the workshop. A second "Next" or "Previous" within `SETTLE_MS` of a step is
+ * absorbed: two clicks 250 ms apart would otherwise move two phases (the second comes with the version the
+ * first one's state brought).
  *
  * `k` is the console's controller (console.js): {root, c, socket, workshopId, state, say}.
  */
 import { format } from '../strings.js'
 
 const ACK_TIMEOUT = 8000
+const SETTLE_MS = 800
+const STEPS = new Set(['next', 'previous', 'goto'])
 /** Clock actions carry the version of the state they were issued from: a stale one does nothing. */
 const CLOCK_ACTIONS = new Set(['start', 'pause', 'resume', 'extend', 'next', 'previous', 'goto'])
 
@@ -67,28 +72,52 @@ export function commandOf (button, state, c) {
 }
 
 /** The clicks on the [data-command] buttons. */
+/** Whether "Next phase" now ends the workshop (it is pressed on the last phase). */
+export function endsWorkshop (state, action) {
+  return action === 'next' && !!state && state.status !== 'not_started' && state.status !== 'finished' &&
+    state.phase_index === state.phase_count - 1
+}
+
+/** Whether a step comes too soon after the last one (`lastStep`, in ms) to be meant: a double click. */
+export function tooSoon (action, lastStep, now) {
+  return (action === 'next' || action === 'previous') && now - lastStep < SETTLE_MS
+}
+
 export function bindCommandButtons (k) {
-  const jumpDialog = k.root.querySelector('[data-confirm-jump]')
+  const dialog = k.root.querySelector('[data-confirm-jump]')
+  let lastStep = -Infinity
   k.root.addEventListener('click', (event) => {
     const button = event.target.closest('[data-command]')
     if (!button || button.disabled) return
     const { command, done } = commandOf(button, k.state, k.c)
-    if (command.action === 'goto' && isFarJump(k.state, command.index)) {
-      confirmJump(k, jumpDialog, command.index, button, () => send(k, command, done))
-      return
+    if (tooSoon(command.action, lastStep, Date.now())) return
+    const go = () => {
+      if (STEPS.has(command.action)) lastStep = Date.now()
+      send(k, command, done)
     }
-    send(k, command, done)
+    const { c, state } = k
+    if (command.action === 'goto' && isFarJump(state, command.index)) {
+      const title = state.agenda[command.index]?.title || ''
+      confirm(k, dialog, button, go, [c.confirmJumpTitle, format(c.confirmJump, { number: command.index + 1, title }), c.confirmJumpGo])
+    } else if (endsWorkshop(state, command.action)) {
+      const title = state.agenda[state.phase_index]?.title || ''
+      confirm(k, dialog, button, go, [c.confirmFinishTitle, format(c.confirmFinish, { title }), c.confirmFinishGo])
+    } else {
+      go()
+    }
   })
 }
 
-function confirmJump (k, dialog, index, opener, go) {
+/** Ask [title, text, go label] in the dialog; `go` once confirmed against the state it was asked from. */
+function confirm (k, dialog, opener, go, [title, text, goLabel]) {
   const { c } = k
   if (!dialog || typeof dialog.showModal !== 'function') {
-    if (window.confirm(format(c.confirmJump, { number: index + 1, title: k.state.agenda[index]?.title || '' }))) go()
+    if (window.confirm(text)) go()
     return
   }
-  const phase = k.state.agenda[index] || { title: '' }
-  dialog.querySelector('[data-confirm-text]').textContent = format(c.confirmJump, { number: index + 1, title: phase.title })
+  dialog.querySelector('[data-confirm-title]').textContent = title
+  dialog.querySelector('[data-confirm-text]').textContent = text
+  dialog.querySelector('[data-confirm-go]').textContent = goLabel
   const version = k.state.version
   const onClose = () => {
     dialog.removeEventListener('close', onClose)

@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ago, noteActivity } from './activity.js'
-import { commandOf, isFarJump } from './commands.js'
+import { commandOf, endsWorkshop, isFarJump, tooSoon } from './commands.js'
 import { controlStates } from './controls.js'
 import { peopleFor } from './move.js'
 
@@ -55,4 +55,22 @@ test('activity keeps the latest news of a draft; "ago" in words', () => {
   assert.equal(ago('2026-01-01T09:58:00Z', relative, 'en', now), '2 minutes ago')
   assert.equal(ago('2026-01-01T08:00:00Z', relative, 'en', now), '2 hours ago')
   assert.equal(ago('not a date', relative, 'en', now), '')
+})
+
+test('"Next phase" on the last phase ends the workshop, and asks first (issue 28)', () => {
+  const last = { status: 'running', phase_index: 7, phase_count: 8 }
+  assert.equal(endsWorkshop(last, 'next'), true)
+  assert.equal(endsWorkshop({ ...last, status: 'paused' }, 'next'), true)
+  assert.equal(endsWorkshop({ ...last, phase_index: 6 }, 'next'), false)
+  assert.equal(endsWorkshop(last, 'previous'), false)
+  assert.equal(endsWorkshop({ ...last, status: 'finished' }, 'next'), false)
+  assert.equal(endsWorkshop(null, 'next'), false)
+})
+
+test('a second "Next" or "Previous" within a moment of a step is absorbed (issue 28: two clicks 250 ms apart)', () => {
+  assert.equal(tooSoon('next', 1000, 1250), true)
+  assert.equal(tooSoon('previous', 1000, 1250), true)
+  assert.equal(tooSoon('next', 1000, 2000), false)
+  assert.equal(tooSoon('pause', 1000, 1010), false)
+  assert.equal(tooSoon('next', -Infinity, 0), false)
 })
