@@ -29,10 +29,10 @@ from types import FrameType
 from flask import Flask
 
 import concurrency
+from core import settings
 
 log = logging.getLogger("plume.watchdog")
 TICK_SECONDS = 0.01
-STALL_MS = 50  # default threshold; PLUME_STALL_MS overrides it (0: no watchdog)
 ROOT = str(Path(__file__).resolve().parent.parent) + os.sep
 _LIBRARIES = (os.sep + ".venv" + os.sep, os.sep + "site-packages" + os.sep)
 
@@ -122,7 +122,7 @@ def start(app: Flask) -> bool:
     """Start the watchdog of this process under gevent, once (after gunicorn forks); False if it does not
     run (no gevent: the tests' threading mode, the CLI; or `PLUME_STALL_MS=0`)."""
     global _started_in
-    threshold = app.config.get("PLUME_STALL_MS", STALL_MS)
+    threshold = settings.of(app).stall_ms
     if not threshold or not concurrency.gevent_active():
         return False
     if _started_in != os.getpid():

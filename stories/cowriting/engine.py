@@ -22,7 +22,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from core import audience, runtime
+from core import audience, runtime, settings
 from core.access import story_access_of
 from core.access_version import watcher
 from core.events import StoryAccess, StoryActivity, StoryRevoked
@@ -186,7 +186,7 @@ class Engine:
         """Note the stories a committed batch changed (their figures are due) and those to compact (past
         their own point, `persistence.compact_point`: stories crossing the threshold together do not come
         due together)."""
-        threshold = self.app.config.get("PLUME_COMPACT_AFTER_ROWS", persistence.COMPACT_AFTER_ROWS)
+        threshold = settings.of(self.app).compact_after_rows
         with self._lock:
             for story_id, live in lives.items():
                 self._activity_due[story_id] = (live, at)
@@ -213,7 +213,7 @@ class Engine:
             self.forget_gone_sockets()
         if now - self._last_idle_sweep >= IDLE_SWEEP_SECONDS:
             self._last_idle_sweep = now
-            idle = self.app.config.get("PLUME_STORY_IDLE_SECONDS", 120)
+            idle = settings.of(self.app).story_idle_seconds
             self.stories.evict_idle(self.room_is_open, idle, now)
 
     def flush_cursors(self, now: float) -> None:

@@ -15,20 +15,19 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from core import cpu_process
 from core.dates import aware
 from core.identity import group_members
+from core.settings import settings
 from extensions import db
 from stories.cowriting import crdt, merge, persistence, textdiff
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
 
 log = logging.getLogger(__name__)
 compaction_log = logging.getLogger("plume.compaction")  # one INFO line per extension (docs/deploy.md)
-SNAPSHOT_EVERY = 100  # log rows between two replay snapshots; PLUME_HISTORY_SNAPSHOT_EVERY overrides it
 PALETTE = (  # static/src/colors.js: dark enough for white labels, distinct from each other
     "#9a3412", "#1d4ed8", "#166534", "#7e22ce", "#b91c1c",
     "#0f766e", "#a16207", "#be185d", "#3f6212", "#4338ca",
@@ -240,7 +239,7 @@ class Replay(crdt.StoryDoc):
 
 
 def _every() -> int:
-    return max(10, int(current_app.config.get("PLUME_HISTORY_SNAPSHOT_EVERY", SNAPSHOT_EVERY)))
+    return settings().history_snapshot_every
 
 
 def _nearest_snapshot(story_id: int, seq: int | None) -> StorySnapshot | None:
@@ -357,7 +356,8 @@ def _log_rows_in_chunks(story_id: int, after: int) -> list[LogRow]:
 
 
 def extend_snapshots(story_id: int) -> int:
-    """Store a snapshot every `SNAPSHOT_EVERY` log rows past the last one (none while an update waits).
+    """Store a snapshot every `PLUME_HISTORY_SNAPSHOT_EVERY` log rows past the last one (none while an update
+    waits).
 
     Commits; returns how many were added. The rows are read and the transaction ended, then replayed in the
     CPU process (off the event loop), and the snapshots stored in a short transaction of their own. The log

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_socketio import emit, join_room, leave_room
 
 import metrics
-from core import audience, rates
+from core import audience, rates, settings
 from core.realtime import error, on_socket_gone, socket_identity, story_room
 from extensions import socketio
 from stories.cowriting import sync
@@ -78,7 +78,7 @@ _buckets: list[rates.Buckets] = []  # this process's, made from the app's PLUME_
 
 def _bucket_of(app: Flask) -> rates.Buckets:
     if not _buckets:
-        burst, per_second = app.config["PLUME_SOCKET_BURST"]
+        burst, per_second = settings.of(app).socket_burst
         _buckets.append(rates.Buckets(burst, per_second))
     return _buckets[0]
 

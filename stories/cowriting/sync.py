@@ -11,11 +11,11 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from core.access import Access, story_access_of, versions
 from core.identity import Identity, display_of
+from core.settings import settings
 from errors import RefusedError
 from extensions import db
 from ids import parse_id
@@ -132,7 +132,7 @@ def _checked(job: Job) -> None:
     db.session.remove()  # give the connection back while we wait
     future = engine().writer.submit(job)
     try:
-        outcome = future.result(timeout=current_app.config["PLUME_ACK_TIMEOUT_SECONDS"])
+        outcome = future.result(timeout=settings().ack_timeout_seconds)
     except FutureTimeout:
         if future.cancel():
             raise refusal("unavailable") from None
@@ -149,7 +149,7 @@ def receive(identity: Identity | None, sid: str, story_id: object, data: object)
     returns only once it is committed.
     """
     story_id = parse_story_id(story_id)
-    if isinstance(data, crdt.BINARY) and len(data) > current_app.config["PLUME_MAX_UPDATE_BYTES"]:
+    if isinstance(data, crdt.BINARY) and len(data) > settings().max_update_bytes:
         raise refusal("too_large")
     try:
         message = crdt.parse_message(data)

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from core.dates import aware
+from core.settings import settings
 from core.unit_of_work import committed
 from extensions import limiter
 from stories.blueprint import bp
@@ -80,11 +81,11 @@ def _download(body: bytes | str, mimetype: str, name: str) -> Response:
 
 
 def _export_rate() -> str:
-    return current_app.config.get("PLUME_EXPORT_RATE", "60 per minute")
+    return settings().export_rate
 
 
 def _reaction_rate() -> str:
-    return current_app.config.get("PLUME_REACTION_RATE", "30 per minute; 300 per day")
+    return settings().reaction_rate
 
 
 # --- Pages --------------------------------------------------------------------------------------------

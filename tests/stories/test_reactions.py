@@ -13,6 +13,7 @@ from extensions import db
 from stories.models import Reaction, Story
 from stories.reading import reactions
 from tests import factories
+from tests.overrides import changed_settings
 from tests.stories import samples
 
 
@@ -141,11 +142,8 @@ def test_reactions_need_the_csrf_token(client: FlaskClient, story: Story) -> Non
 
 
 def test_reactions_are_rate_limited(app: Flask, csrf_client: FlaskClient, story: Story) -> None:
-    app.config["PLUME_REACTION_RATE"] = "3 per minute"
-    try:
+    with changed_settings(app, reaction_rate="3 per minute"):
         codes = [react(csrf_client, story, "inspiring").status_code for _ in range(5)]
-    finally:
-        del app.config["PLUME_REACTION_RATE"]
     assert codes == [303, 303, 303, 429, 429]
 
 

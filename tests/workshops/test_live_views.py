@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from core.identity import SESSION_KEY
 from extensions import db
 from tests import factories
+from tests.overrides import changed_settings
 from workshops import live
 from workshops.models import Participant, Workshop
 
@@ -194,13 +195,10 @@ def test_the_join_screen_shows_the_link_the_code_and_a_qr_code(
     assert "http://localhost/join/K7QM4P" in html
     assert "K7Q-M4P" in html
     assert re.search(r'<svg viewBox="0 0 \d+ \d+" class="qr"><title>', html)
-    app.config["PLUME_PUBLIC_URL"] = "https://plume.example.org"
-    try:
+    with changed_settings(app, public_url="https://plume.example.org"):
         assert "https://plume.example.org/join/K7QM4P" in client.get(
             f"/workshops/{workshop.id}/share"
         ).get_data(as_text=True)
-    finally:
-        app.config["PLUME_PUBLIC_URL"] = None
 
 
 # --- APIs -------------------------------------------------------------------------------------------
