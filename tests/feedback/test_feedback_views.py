@@ -19,9 +19,9 @@ from feedback import anchors, chat, comments
 from feedback.models import Comment
 from tests import factories
 from tests.overrides import changed_settings
+from tests.signin import sign_in
 from tests.stories.test_rendering import problems_in
 from tests.stories.xss_corpus import XSS_CORPUS
-from tests.workshops.test_manage_views import sign_in
 
 STORY = "=SUM(A1) The river glowed at night. Children swam."
 PHASES = [{"title": "Cross-reading", "editors_open": False, "visibility": "next", "comments": "readers"}]

@@ -14,6 +14,7 @@ from stories.models import Reaction, Story
 from stories.reading import reactions
 from tests import factories
 from tests.overrides import changed_settings
+from tests.signin import sign_in
 from tests.stories import samples
 
 
@@ -155,11 +156,11 @@ def test_facilitators_hide_and_show_a_reaction(csrf_client: FlaskClient, story: 
 
     assert csrf_client.post(url, data={"hidden": "1"}).status_code in (302, 303)  # to the login page
     factories.facilitator("someone@example.org")
-    csrf_client.post("/login", data={"email": "someone@example.org", "password": factories.PASSWORD})
+    sign_in(csrf_client, "someone@example.org")
     assert csrf_client.post(url, data={"hidden": "1"}).status_code == 404
     csrf_client.post("/logout")
 
-    csrf_client.post("/login", data={"email": owner.email, "password": factories.PASSWORD})
+    sign_in(csrf_client, owner)
     review = csrf_client.get(f"/workshops/{story.workshop_id}/publish").get_data(as_text=True)
     assert f'action="{url}"' in review
     assert csrf_client.post(url, data={"hidden": "1"}).status_code == 303

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -16,17 +15,13 @@ from core.identity import SESSION_KEY
 from extensions import db
 from tests import factories
 from tests.overrides import changed_settings
+from tests.signin import sign_in
 from workshops import live
 from workshops.models import Participant, Workshop
 
 
 def participants() -> int:
     return db.session.scalar(select(func.count(Participant.id)))
-
-
-def sign_in(client: FlaskClient, facilitator: Any) -> None:
-    response = client.post("/login", data={"email": facilitator.email, "password": factories.PASSWORD})
-    assert response.status_code == 302
 
 
 def csrf_token(client: FlaskClient, path: str = "/join") -> str:

@@ -13,9 +13,10 @@ import socketio
 
 from extensions import db
 from tests import factories
-from tests.http import cookie_header, signed_in
+from tests.http import cookie_header
 from tests.overrides import changed_settings
 from tests.server import ServerProcess
+from tests.signin import signed_in
 from tests.sockets import WIRE_MAX, Client, connected
 from workshops import joining
 from workshops.models import Participant, Workshop

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 
 from tests import factories
 from tests.overrides import changed_settings
-from tests.workshops.test_live_views import sign_in
+from tests.signin import sign_in
 from workshops import room
 
 
