@@ -295,12 +295,13 @@ def install(app: Flask) -> Settings:
 
 def of(app: Flask) -> Settings:
     """The settings of `app`."""
-    return app.extensions[KEY]  # type: ignore[no-any-return]
+    found: Settings = app.extensions[KEY]
+    return found
 
 
 def settings() -> Settings:
     """The settings of the current app (under an app context)."""
-    return of(current_app)  # type: ignore[arg-type]
+    return of(current_app)
 
 
 def table() -> str:

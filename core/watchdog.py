@@ -147,9 +147,9 @@ def install_debug_route(app: Flask) -> None:
 
     from extensions import csrf
 
-    @csrf.exempt
+    @csrf.exempt  # type: ignore[untyped-decorator]  # Flask-WTF is untyped
     @app.post("/debug/hold-loop")
     def debug_hold_loop() -> tuple[str, int]:
-        ms = min(max(request.args.get("ms", 0, type=float), 0), 5000)
+        ms = min(max(request.args.get("ms", 0.0, type=float), 0), 5000)
         hold_the_loop(ms)
         return "held\n", 200

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from pycrdt import (
     Decoder,
@@ -147,8 +148,8 @@ def update_message(update: bytes) -> bytes:
     return create_update_message(update)
 
 
-def new_doc() -> tuple[Doc, Text]:
-    doc: Doc = Doc()
+def new_doc() -> tuple[Doc[Any], Text]:
+    doc: Doc[Any] = Doc()
     return doc, doc.get(BODY, type=Text)
 
 
@@ -164,7 +165,7 @@ def check_update(update: bytes) -> None:
         raise MalformedError("the update does not apply") from exc
 
 
-def apply(doc: Doc, update: bytes) -> None:
+def apply(doc: Doc[Any], update: bytes) -> None:
     """Apply a checked update; raise `MalformedError` if the document refuses it (then the doc is suspect)."""
     try:
         doc.apply_update(update)
@@ -182,7 +183,7 @@ def state_vector(state: bytes) -> dict[int, int]:
     return {decoder.read_var_uint(): decoder.read_var_uint() for _ in range(decoder.read_var_uint())}
 
 
-def integrated(doc: Doc, update: bytes) -> bool:
+def integrated(doc: Doc[Any], update: bytes) -> bool:
     """True when everything in `update` is part of `doc`: none of its structs or deletions is pending."""
     state = doc.get_state()
     decoder = Decoder(get_update(update, state))

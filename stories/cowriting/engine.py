@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -163,7 +164,7 @@ class Engine:
 
     def recheck(self, sid: str, sub: Subscription, version: int | None) -> None:
         """Apply what the socket may do with the story now: leave its room, or learn it may (not) write."""
-        group_id = self.meta(sub.story_id).group_id if version is not None else None
+        group_id = self.meta(sub.story_id).group_id if version is not None else None  # type: ignore[union-attr]  # subscribed: known
         granted = (
             story_access_of(sub.identity, group_id, facilitator_writes=sub.facilitator_writes)
             if group_id
@@ -244,7 +245,7 @@ class Engine:
                 self._activity_sent[story_id] = now
         if not ready:
             return
-        figures = []
+        figures: list[dict[str, Any]] = []
         for story_id, (live, at) in ready:
             with live.lock:
                 figures.append({"id": story_id, "length": live.length, "at": at})
@@ -288,7 +289,7 @@ _engines_lock = threading.Lock()
 def engine() -> Engine:
     """The current app's engine (one per process and app)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get("plume.stories")
+    found: Engine | None = app.extensions.get("plume.stories")
     if found is None:
         with _engines_lock:
             found = app.extensions.get("plume.stories")

@@ -457,7 +457,9 @@ def members_of(story: Story, authors: Iterable[Author] = ()) -> dict[int, Member
     return members
 
 
-def _contributions(members: dict[int, Member], written: Counter[Author], present: Counter[Author]) -> list:
+def _contributions(
+    members: dict[int, Member], written: Counter[Author], present: Counter[Author]
+) -> list[Contribution]:
     return [
         Contribution(member, written.get(member_id, 0), present.get(member_id, 0))
         for member_id, member in members.items()
@@ -474,11 +476,14 @@ class History:
     now: Frozen
 
 
-def _replayed(inputs: list[SeekInput | None], rows: list[tuple[int | None, str]], now: SeekInput) -> tuple:
+def _replayed(
+    inputs: list[SeekInput | None], rows: list[tuple[int | None, str]], now: SeekInput
+) -> tuple[list[Frozen | None], list[list[tuple[str, str]]], Frozen]:
     """The computing part of `story_history` (no database: it runs off the loop): each checkpoint's replay
     and its difference from the one before, and the story now."""
     replays = [Frozen.of(replay_of(found)) if found is not None else None for found in inputs]
-    diffs, previous = [], ""
+    diffs: list[list[tuple[str, str]]] = []
+    previous = ""
     for (_seq, stored), replay in zip(rows, replays, strict=True):
         text = replay.text() if replay is not None else stored
         diffs.append(diff(previous, text))
@@ -500,7 +505,7 @@ def story_history(story: Story) -> History:
     replays, diffs, now = budget.run(lambda: _replayed(inputs, plain, now_input), "history")
     authors = set(now.written) | {a for r in replays if r for a in r.owners}
     members = members_of(story, authors)
-    checkpoints, previous_written = [], Counter()
+    checkpoints, previous_written = [], Counter[Author]()
     for row, replay, changes in zip(rows, replays, diffs, strict=True):
         if replay is None:
             point = Checkpoint(row, row.text, [(None, row.text)], changes, exact=False)
@@ -546,9 +551,10 @@ def public_summary(story: Story, credits: Sequence[str], anonymous: bool) -> dic
         for p in found.checkpoints
     ]
     credited = set() if anonymous else set(credits)
-    shown, number = [], 0
+    shown: list[dict[str, Any]] = []
+    number = 0
     for contribution, percent in shares([c for c in found.total if c.present]):
-        name = contribution.member.name
+        name: str | None = contribution.member.name
         if name not in credited:
             number += 1
             name = None

@@ -10,6 +10,8 @@ value: those few are written here.
 
 from __future__ import annotations
 
+import builtins
+
 from pycrdt import Decoder
 
 MAX_VARUINT_BYTES = 10  # 64 bits: more than any client id, clock or length a Yjs client writes
@@ -80,7 +82,7 @@ class Reader(Decoder):
                 raise self.error("varint too long")
         return -value if negative else value
 
-    def skip_any(self, depth: int = 0) -> None:
+    def skip_any(self, depth: builtins.int = 0) -> None:  # `int` here is Reader.int
         """Read past one lib0 `any` value (JSON-like, with undefined, bigints and bytes)."""
         if depth > MAX_ANY_DEPTH:
             raise self.error("value nested too deeply")

@@ -27,33 +27,33 @@ NAMESPACE = "/"
 log = logging.getLogger(__name__)
 
 
-@socketio.on("story:open")
+@socketio.on("story:open")  # type: ignore[untyped-decorator]  # Flask-SocketIO is untyped
 def on_open(payload: Any = None) -> dict[str, Any]:
     """Subscribe to a story: ack `{"ok", "writable"}`, then our sync step 1 (see docs/protocol.md)."""
     try:
-        opened = sync.open_story(socket_identity(), request.sid, payload)
+        opened = sync.open_story(socket_identity(), request.sid, payload)  # type: ignore[attr-defined]
     except sync.SyncError as refused:
         return error(refused.code, refused.message)
     except Exception:
-        log.exception("story:open %r from socket %s failed", payload, request.sid)
+        log.exception("story:open %r from socket %s failed", payload, request.sid)  # type: ignore[attr-defined]
         return error("unavailable", sync.refusal("unavailable").message)
     join_room(story_room(opened.story_id))
-    audience.join(request.sid, socket_identity(), opened.story_id)
+    audience.join(request.sid, socket_identity(), opened.story_id)  # type: ignore[attr-defined]
     emit("yjs", (opened.story_id, opened.step1))
     if opened.cursors is not None:
         emit("yjs", (opened.story_id, opened.cursors))
     return sync.ok(writable=opened.writable)
 
 
-@socketio.on("story:close")
+@socketio.on("story:close")  # type: ignore[untyped-decorator]
 def on_close(payload: Any = None) -> dict[str, Any]:
     """Unsubscribe from a story; the others see this socket's cursors go."""
     try:
-        story_id, removal = sync.close_story(request.sid, payload)
+        story_id, removal = sync.close_story(request.sid, payload)  # type: ignore[attr-defined]
     except sync.SyncError as refused:
         return error(refused.code, refused.message)
     leave_room(story_room(story_id))
-    audience.leave(request.sid, story_id)
+    audience.leave(request.sid, story_id)  # type: ignore[attr-defined]
     if removal is not None:
         socketio.emit("yjs", (story_id, removal), to=story_room(story_id))
     return sync.ok()

@@ -163,7 +163,7 @@ def receive(identity: Identity | None, sid: str, story_id: object, data: object)
     if message.kind is crdt.Kind.AWARENESS:
         return _cursors(sub, sid, message.payload)
     _store(identity, sub, message.payload)
-    relay = bytes(data) if message.kind is crdt.Kind.SYNC_UPDATE else crdt.update_message(message.payload)  # type: ignore[arg-type]
+    relay = bytes(data) if message.kind is crdt.Kind.SYNC_UPDATE else crdt.update_message(message.payload)  # type: ignore[call-overload]
     return Reply(relay=None if message.payload == crdt.EMPTY_UPDATE else relay, skip=sid)
 
 

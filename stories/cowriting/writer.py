@@ -283,7 +283,7 @@ class GroupCommitWriter:
                     live = lives[story_id]
                     first = live.last_seq + 1
                     rows += [
-                        persistence.NewRow(story_id, first + i, job.update, job.author_id)
+                        persistence.NewRow(story_id, first + i, job.update, job.author_id)  # type: ignore[arg-type]  # accepted: an update
                         for i, job in enumerate(story_jobs)
                     ]
                     last[story_id] = first + len(story_jobs) - 1
