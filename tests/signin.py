@@ -6,7 +6,7 @@ tests/test_rate_limits.py, tests/workshops/test_joining.py).
   leaves it (Flask-Login's keys and a live sign-in session);
 - `as_participant(client, token)`: a Flask test client as a participant (the session cookie joining sets);
 - `signed_in(server, email)`: a `requests` session against a live server, signed in through the real
-  /login form as a browser is, and its CSRF token;
+  /login form as a browser is, and its CSRF token (`log_in` posts that form, whatever the answer);
 - `facilitator_cookie(server, email)`: the headers that carry such a session's cookie to a Socket.IO client.
 
 The browser tests sign in through the page itself (tests/e2e/pages.py).
@@ -57,17 +57,18 @@ def signed_in(
 ) -> tuple[requests.Session, str]:
     """A browser-like session on a live server (or its URL) signed in through the real /login form, and
     its CSRF token."""
-    url = server if isinstance(server, str) else server.url
     session = requests.Session()
-    token = csrf_of(session.get(f"{url}/login", timeout=15).text)
-    response = session.post(
-        f"{url}/login",
-        data={"csrf_token": token, "email": email, "password": password},
-        timeout=15,
-        allow_redirects=False,
-    )
+    response, token = log_in(session, server if isinstance(server, str) else server.url, email, password)
     assert response.status_code == 302, response.text
     return session, token
+
+
+def log_in(session: requests.Session, url: str, email: str, password: str) -> tuple[requests.Response, str]:
+    """Post the real /login form of the server at `url` in `session` (its CSRF token read from the page):
+    the answer, and the token."""
+    token = csrf_of(session.get(f"{url}/login", timeout=15).text)
+    data = {"csrf_token": token, "email": email, "password": password}
+    return session.post(f"{url}/login", data=data, timeout=15, allow_redirects=False), token
 
 
 def facilitator_cookie(
