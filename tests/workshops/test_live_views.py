@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from core import settings
 from core.identity import SESSION_KEY
 from extensions import db
 from tests import factories
@@ -127,7 +128,7 @@ def test_participants_pick_their_group_when_the_facilitator_allows_it(
 
 def test_the_browser_join_is_rate_limited(csrf_client: FlaskClient, app: Flask, app_ctx) -> None:
     workshop = factories.workshop()
-    limit = int(app.config["PLUME_JOIN_RATE"].split()[0])
+    limit = int(settings.of(app).join_rate.split()[0])
     statuses = [
         csrf_client.post("/join", data={"code": workshop.join_code, "name": f"W{i}"}).status_code
         for i in range(limit + 1)
@@ -223,7 +224,7 @@ def test_the_preview_needs_an_identity_a_csrf_token_and_a_sane_size(
     assert no_csrf.get_json()["error"]["code"]
     assert client.post("/api/v1/preview", json={"markdown": "*x*"}, headers=headers).status_code == 200
     assert client.post("/api/v1/preview", json={}, headers=headers).get_json()["error"]["code"] == "invalid"
-    big = "x" * (app.config["PLUME_MAX_STORY_BYTES"] + 1)
+    big = "x" * (settings.of(app).max_story_bytes + 1)
     too_big = client.post("/api/v1/preview", json={"markdown": big}, headers=headers)
     assert too_big.status_code == 413
 
@@ -232,7 +233,7 @@ def test_the_join_api_needs_no_csrf_token_and_is_rate_limited(
     client: FlaskClient, app: Flask, app_ctx
 ) -> None:
     workshop = factories.workshop()
-    limit = int(app.config["PLUME_JOIN_RATE"].split()[0])
+    limit = int(settings.of(app).join_rate.split()[0])
     responses = [
         client.post("/api/v1/join", json={"code": workshop.join_code, "name": f"W{i}"})
         for i in range(limit + 1)
