@@ -56,12 +56,14 @@ demo: migrate ## Create a demo workshop (prints its join code and facilitator lo
 test: setup bench/rivals/node_modules/.installed ## Set everything up, then lint and run every test (JS unit tests, then pytest)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	npm test --silent
 	$(BIN)/pytest
 
-lint: $(BIN)/.installed ## Lint with ruff
+lint: $(BIN)/.installed ## Lint with ruff, type-check core/ and stories/cowriting/ with mypy (strict; pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 fmt: $(BIN)/.installed ## Format and fix with ruff
 	$(BIN)/ruff format .

@@ -19,7 +19,7 @@ import logs
 import socket_frames
 import socket_packets
 import version
-from core import pool_ping, room_queue, runtime, watchdog
+from core import pool_ping, room_queue, runtime, settings, watchdog
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).parent
@@ -79,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config from the environment (plus `config` overrides), extensions, blueprints."""
     app = Flask(__name__, instance_path=str(HERE / "instance"), instance_relative_config=True)
     app.config.update(plume_config.load(Path(app.instance_path), config))
+    own = settings.install(app)  # the PLUME_* settings, typed and checked (core/settings.py)
     app.url_map.converters["int"] = ids.IdConverter  # before any route: no id above what a column holds
     logs.configure(app)
 
@@ -94,8 +95,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app,
         client_manager=room_queue.RoomAwareRedisManager(redis_url) if redis_url else None,  # several workers
         async_mode=concurrency.async_mode(),  # gevent under gunicorn (gunicorn.conf.py), else threads
-        cors_allowed_origins=app.config["PLUME_PUBLIC_URL"],  # None: same origin only
-        max_http_buffer_size=app.config["PLUME_MAX_MESSAGE_BYTES"],
+        cors_allowed_origins=own.public_url,  # None: same origin only
+        max_http_buffer_size=own.max_message_bytes,
         manage_session=False,
         serializer=socket_packets.PlumePacket,  # MessagePack: a binary event in one frame (docs/protocol.md)
         async_handlers=False,  # each socket's events in order, in its own greenlet (not one per event)
@@ -103,7 +104,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     socket_frames.install(socketio.server.eio)  # a relay framed once, a socket's frames in one send
 
-    if app.config["PLUME_TRANSACTION_GUARD"] and concurrency.gevent_active():
+    if own.transaction_guard and concurrency.gevent_active():
         from core import transactions
 
         transactions.install()
@@ -129,10 +130,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     socket_guard.install(app)
 
     app.after_request(_security_headers)
-    if app.config["PLUME_DEBUG_HOLD_LOOP"]:
+    if own.debug_hold_loop:
         watchdog.install_debug_route(app)
     background_work.service("watchdog", lambda: watchdog.start(app))  # gevent only: a line per loop stall
-    proxies = app.config["PLUME_TRUSTED_PROXIES"]
+    proxies = own.trusted_proxies
     if proxies:  # outermost, so HTTP and Socket.IO alike see the client's address and scheme (docs/deploy.md)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 

@@ -22,6 +22,8 @@ from typing import Any
 
 from flask import Flask, Response, g, has_app_context, has_request_context, request
 
+from core import settings
+
 REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 FORMATS = ("keyvalue", "json")
@@ -85,18 +87,19 @@ def configure(app: Flask) -> None:
     root = logging.getLogger()
     previous = handler()
     installed = PlumeHandler(sys.stderr)
-    json_lines = app.config["PLUME_LOG_FORMAT"] == "json"
+    own = settings.of(app)
+    json_lines = own.log_format == "json"
     installed.setFormatter(JsonFormatter() if json_lines else KeyValueFormatter())
     installed.addFilter(ContextFilter())
     if previous is not None:
         root.removeHandler(previous)
     root.addHandler(installed)
-    root.setLevel(app.config["PLUME_LOG_LEVEL"])
-    for name, level in app.config.get("PLUME_LOG_LEVELS", {}).items():  # e.g. plume.compaction=INFO
+    root.setLevel(own.log_level)
+    for name, level in own.log_levels.items():  # e.g. plume.compaction=INFO
         logging.getLogger(name).setLevel(level)
     # gevent-websocket logs a line per request at INFO (its own access log, unseen before the root had a
     # handler): kept out unless DEBUG is asked for.
-    if app.config["PLUME_LOG_LEVEL"] != "DEBUG":
+    if own.log_level != "DEBUG":
         logging.getLogger("geventwebsocket.handler").setLevel(logging.WARNING)
     app.before_request(_take_request_id)
     app.after_request(_send_request_id)
@@ -168,7 +171,7 @@ def socket_loggers(app: Flask) -> dict[str, logging.Logger]:
     error came out twice, once unstructured; and engine.io logs every packet at INFO. Given a logger, they
     add nothing: records go to the root handler, from WARNING up (DEBUG if asked).
     """
-    level = logging.DEBUG if app.config["PLUME_LOG_LEVEL"] == "DEBUG" else logging.WARNING
+    level = logging.DEBUG if settings.of(app).log_level == "DEBUG" else logging.WARNING
     loggers = {}
     for name in SOCKET_LOGGERS:
         logger = loggers[name] = logging.getLogger(name)

@@ -24,7 +24,7 @@ import logging
 import os
 import time
 from collections.abc import Iterable, Iterator
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from flask import Flask, Response, abort, current_app, g, request
@@ -41,6 +41,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from core import runtime
+from core.settings import of as settings_of
+from core.settings import settings
 
 log = logging.getLogger(__name__)
 PATH = "/metrics"
@@ -152,6 +154,7 @@ class WorkshopsRunning(Collector):
 # --- the endpoint ---------------------------------------------------------------------------------
 
 
+@cache
 def networks(value: str) -> tuple[Network, ...]:
     """`PLUME_METRICS_ALLOW`: comma-separated CIDRs (or addresses); empty means loopback only."""
     parts = (part.strip() for part in (value or LOOPBACK).split(","))
@@ -188,12 +191,12 @@ def exposition() -> bytes:
 
 
 def _metrics() -> Response:
-    config = current_app.config
+    own = settings()
     if not allowed(
         request.remote_addr,
         request.headers.get("Authorization"),
-        config["PLUME_METRICS_ALLOW"],
-        config["PLUME_METRICS_TOKEN"],
+        networks(own.metrics_allow),
+        own.metrics_token,
     ):
         abort(404)  # not 403, whatever the method: the endpoint is not advertised
     if request.method not in ("GET", "HEAD"):
@@ -206,10 +209,10 @@ def register(app: Flask) -> None:
     samples its gauges in a task of its runtime (`core/runtime.py`); in one process a scrape samples what
     it shows. With `PLUME_METRICS` off, none of it: nothing is counted and `/metrics` is a 404."""
     global _counting
-    _counting = app.config["PLUME_METRICS"]
+    _counting = settings_of(app).metrics
     if not _counting:
         return
-    app.config["PLUME_METRICS_ALLOW"] = networks(app.config["PLUME_METRICS_ALLOW"])
+    networks(settings_of(app).metrics_allow)  # a malformed list stops the app here, not at the first scrape
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         runtime.of(app).every(SAMPLE_SECONDS, partial(sample, app), "metrics-sampler", app_context=False)
     from extensions import csrf

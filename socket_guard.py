@@ -26,7 +26,7 @@ from urllib.parse import parse_qs
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import runtime
+from core import runtime, settings
 from extensions import socketio
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class AnonymousSweeper:
     def sweep(self, now: float | None = None) -> list[str]:
         """Close the anonymous connections past their deadline; return their Engine.IO ids."""
         now = time.monotonic() if now is None else now
-        deadline = self.app.config["PLUME_SOCKET_AUTH_SECONDS"]
+        deadline = settings.of(self.app).socket_auth_seconds
         server, manager = socketio.server, socketio.server.manager
         anonymous = {sid for sid in list(server.environ) if not manager.sid_from_eio_sid(sid, NAMESPACE)}
         self.first_seen = {eio_sid: self.first_seen.get(eio_sid, now) for eio_sid in anonymous}
@@ -135,7 +135,7 @@ def install(app: Flask) -> None:
     """Put the address cap in front of the app's WSGI stack; the sweeper runs with the app's runtime."""
     sweeper = app.extensions["plume.socket_sweeper"] = AnonymousSweeper(app)
     runtime.of(app).every(SWEEP_SECONDS, sweeper.sweep, "socket-sweeper", app_context=False)
-    limit, proxies = app.config["PLUME_SOCKETS_PER_ADDRESS"], app.config["PLUME_TRUSTED_PROXIES"]
+    limit, proxies = settings.of(app).sockets_per_address, settings.of(app).trusted_proxies
     cap = AddressCap(app.wsgi_app, limit, proxies)
     app.wsgi_app = cap  # type: ignore[method-assign]
     _installed.append(cap)

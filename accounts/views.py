@@ -7,7 +7,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -24,6 +23,7 @@ from accounts.forms import LoginForm, PasswordForm, SetupForm
 from accounts.models import Facilitator
 from accounts.operations import SESSION_KEY
 from accounts.safety import safe_next
+from core.settings import settings
 from core.unit_of_work import committed
 from extensions import db, limiter, login_manager
 
@@ -82,11 +82,9 @@ def setup() -> Any:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: settings().login_rate, key_func=_login_key, methods=["POST"], deduct_when=_failed)
 @limiter.limit(
-    lambda: current_app.config["PLUME_LOGIN_RATE"], key_func=_login_key, methods=["POST"], deduct_when=_failed
-)
-@limiter.limit(
-    lambda: current_app.config["PLUME_LOGIN_ADDRESS_RATE"],
+    lambda: settings().login_address_rate,
     key_func=_client_address,
     methods=["POST"],
     deduct_when=_failed,

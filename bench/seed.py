@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from bench import writing
+from core import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FACILITATOR_EMAIL = "bench@example.org"
@@ -109,7 +110,7 @@ def seed(database_url: str, writers: int, group_size: int = 5, logs: LongLogs | 
             db.session.flush()
             plan.groups.append({"story_id": story.id, "group_id": group.id, "tokens": tokens})
         if logs is not None:
-            _fill_logs(plan.groups, logs, app.config["PLUME_COMPACT_AFTER_ROWS"])
+            _fill_logs(plan.groups, logs, settings.of(app).compact_after_rows)
         db.session.commit()
         db.engine.dispose()
     return plan

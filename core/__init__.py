@@ -20,6 +20,7 @@ that the feature implements and plugs in when the app is created (`features.regi
   it, `every(seconds, fn, name)` or `service(name, start, stop)`; started once per worker process by
   gunicorn's `post_worker_init`, stopped by the tests' fixture), `watchdog.py` (a log line for every
   stall), `cpu_process.py` (a child process for CPU-heavy pure work, so that the loop never waits for it);
+- the app's settings: `settings.py` (every `PLUME_*` key typed, with its one default; `settings()`);
 - the text rules: `text.py` (what a typed field may hold), `rendering.py` (the only place Markdown becomes
   HTML, sanitised).
 """

@@ -62,5 +62,7 @@ class Worker:
 
 def worker(app: Flask) -> Worker:
     """The app's background worker (one per process and app)."""
-    found = app.extensions.get("plume.background")
-    return found if found is not None else app.extensions.setdefault("plume.background", Worker(app))
+    found: Worker | None = app.extensions.get("plume.background")
+    if found is None:
+        found = app.extensions.setdefault("plume.background", Worker(app))
+    return found

@@ -30,12 +30,10 @@ from flask import current_app
 
 import concurrency
 from core import refusals, rendering
+from core.settings import settings
 from errors import RefusedError
 
 T = TypeVar("T")
-BUDGET_SECONDS = 10.0  # CPU seconds one job may spend (PLUME_WORK_BUDGET_S)
-SLOTS = 2  # jobs running at once per worker (PLUME_WORK_SLOTS)
-WAIT = 5.0  # seconds a job may wait for a free slot before it is refused `busy` (PLUME_WORK_WAIT_S)
 SLOT_POLL = 0.02  # seconds between two looks for a free slot
 FAST_SWITCH = 0.001  # seconds: the switch interval while a job holds the GIL in a native thread
 
@@ -99,9 +97,8 @@ def _budgeted(work: Callable[[], T], seconds: float) -> T:
 
 def run(work: Callable[[], T], what: str) -> T:
     """`work()` off the event loop within the worker's budget; raises `OverBudgetError` when over it."""
-    config = current_app.config
-    seconds = float(config.get("PLUME_WORK_BUDGET_S", BUDGET_SECONDS))
-    slots, wait = int(config.get("PLUME_WORK_SLOTS", SLOTS)), float(config.get("PLUME_WORK_WAIT_S", WAIT))
+    own = settings()
+    seconds, slots, wait = own.work_budget_s, own.work_slots, own.work_wait_s
     if not _take_slot(slots, wait):
         current_app.logger.warning("%s refused: every work slot is taken", what)
         raise OverBudgetError("busy")

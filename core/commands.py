@@ -160,7 +160,7 @@ def _value(spec: Spec, field: _Field, value: object) -> object:
         raise invalid()
     for rule in field.rules:
         if isinstance(rule, Range):
-            measure = len(value) if isinstance(value, str) else value  # type: ignore[arg-type]
+            measure = len(value) if isinstance(value, str) else value
             if not rule.holds(measure):  # type: ignore[arg-type]
                 raise invalid()
         elif isinstance(rule, Check):

@@ -24,7 +24,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,7 @@ class CpuProcess:
         with self._lock:
             child = self._running()
             try:
-                _write(child.stdin, request)  # type: ignore[arg-type]  (both are pipes)
+                _write(child.stdin, request)  # type: ignore[arg-type]  # both are pipes
                 reply = _read(child.stdout)  # type: ignore[arg-type]
             except (OSError, EOFError, struct.error, ValueError) as exc:
                 self._stop()
@@ -81,7 +81,7 @@ class CpuProcess:
         ok, value = pickle.loads(reply)  # noqa: S301 (our own child's answer)
         if not ok:
             raise value
-        return value
+        return cast("T", value)
 
     def _running(self) -> subprocess.Popen[bytes]:
         if self._child is None or self._child.poll() is not None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -64,7 +65,7 @@ def pending(session: Session | None = None) -> int:
     return sum(len(queue) for queue in session.info.get(_PENDING, {}).values())
 
 
-def _emit(name: str, payload: dict, to: str, skip_sid: str | list[str] | None) -> None:
+def _emit(name: str, payload: dict[str, Any], to: str, skip_sid: str | list[str] | None) -> None:
     socketio.emit(name, payload, to=to, skip_sid=skip_sid, namespace=NAMESPACE)
 
 

@@ -29,12 +29,14 @@ def story_room(story_id: int) -> str:
 
 def save_identity(identity: Identity, **extra: Any) -> None:
     """Remember who holds this socket (for every later event on it)."""
-    socketio.server.save_session(request.sid, {"kind": identity.kind, "id": identity.id, **extra})
+    sid = request.sid  # type: ignore[attr-defined]  # Flask-SocketIO's, on the request of an event
+    socketio.server.save_session(sid, {"kind": identity.kind, "id": identity.id, **extra})
 
 
 def socket_session(sid: str | None = None) -> dict[str, Any]:
     """What `save_identity` kept for socket `sid` (by default, the socket of the event being handled)."""
-    return socketio.server.get_session(sid or request.sid) or {}
+    found: dict[str, Any] | None = socketio.server.get_session(sid or request.sid)  # type: ignore[attr-defined]
+    return found or {}
 
 
 def socket_identity(sid: str | None = None) -> Identity | None:

@@ -130,7 +130,7 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
 ALLOWED_ATTRIBUTES: Callable[[str, str, str], bool] = _allow_attribute
 
 
-class _LinkRelFilter(html5lib_shim.Filter):
+class _LinkRelFilter(html5lib_shim.Filter):  # type: ignore[name-defined,misc]  # bleach's stubs omit it
     """Runs after sanitising: every ``<a>`` gets ``rel="nofollow noopener"`` and no ``target``."""
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
@@ -156,10 +156,10 @@ class _InlineOnly(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - python-markdown's API
         # An allowlist, so a syntax added upstream stays off; Registry has no public list of names
         # (seam `markdown-registry` of docs/private-seams.md).
-        for name in list(md.parser.blockprocessors._data):
+        for name in list(md.parser.blockprocessors._data):  # type: ignore[attr-defined]  # private
             if name not in ("empty", "paragraph"):
                 md.parser.blockprocessors.deregister(name)
-        for name in list(md.inlinePatterns._data):
+        for name in list(md.inlinePatterns._data):  # type: ignore[attr-defined]  # private
             if name not in ("backtick", "escape", "entity", "em_strong"):
                 md.inlinePatterns.deregister(name)
 

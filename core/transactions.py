@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
-from typing import Any
+from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
@@ -112,7 +112,7 @@ def install() -> None:
     event.listen(Engine, "rollback", _rolled_back)
     previous = greenlet.gettrace()
 
-    def trace(what: str, args: tuple[Any, Any]) -> None:
+    def trace(what: Literal["switch", "throw"], args: tuple[Any, Any]) -> None:
         _guard.trace(what, args)
         if previous is not None:
             previous(what, args)

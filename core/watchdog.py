@@ -29,10 +29,10 @@ from types import FrameType
 from flask import Flask
 
 import concurrency
+from core import settings
 
 log = logging.getLogger("plume.watchdog")
 TICK_SECONDS = 0.02  # 50 wake-ups a second each (at 0.01 they were most of an idle worker's CPU)
-STALL_MS = 50  # default threshold; PLUME_STALL_MS overrides it (0: no watchdog)
 ROOT = str(Path(__file__).resolve().parent.parent) + os.sep
 _LIBRARIES = (os.sep + ".venv" + os.sep, os.sep + "site-packages" + os.sep)
 
@@ -123,7 +123,7 @@ def start(app: Flask) -> bool:
     """Start the watchdog of this process under gevent, once (after gunicorn forks); False if it does not
     run (no gevent: the tests' threading mode, the CLI; or `PLUME_STALL_MS=0`)."""
     global _started_in
-    threshold = app.config.get("PLUME_STALL_MS", STALL_MS)
+    threshold = settings.of(app).stall_ms
     if not threshold or not concurrency.gevent_active():
         return False
     if _started_in != os.getpid():
@@ -148,9 +148,9 @@ def install_debug_route(app: Flask) -> None:
 
     from extensions import csrf
 
-    @csrf.exempt
+    @csrf.exempt  # type: ignore[untyped-decorator]  # Flask-WTF is untyped
     @app.post("/debug/hold-loop")
     def debug_hold_loop() -> tuple[str, int]:
-        ms = min(max(request.args.get("ms", 0, type=float), 0), 5000)
+        ms = min(max(request.args.get("ms", 0.0, type=float), 0), 5000)
         hold_the_loop(ms)
         return "held\n", 200

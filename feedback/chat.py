@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from flask import current_app
 from sqlalchemy import or_, select
 
 from accounts.models import Facilitator
@@ -21,6 +20,7 @@ from core.access import facilitates, may_chat
 from core.commands import Check, Id, NotNull, command, parse
 from core.events import FullChatMessage, HiddenChatMessage
 from core.identity import Identity
+from core.settings import settings
 from extensions import db
 from feedback.comments import (
     FeedbackError,
@@ -37,7 +37,6 @@ from workshops.models import Group, Participant
 
 MAX_MESSAGE = 1000  # characters
 HISTORY = 200  # messages sent on join
-RATE = (10, 20.0)  # at most 10 messages per author in 20 seconds (PLUME_CHAT_RATE)
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def workshop_of(asked: FacilitatorSend | FacilitatorHistory, socket_workshop: in
 
 
 def _rate() -> tuple[int, float]:
-    return current_app.config.get("PLUME_CHAT_RATE", RATE)
+    return settings().chat_rate
 
 
 def _group(workshop_id: int, group_id: int) -> Group:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from flask import current_app
 from pycrdt import Doc, Text
 from sqlalchemy import func, select
 
@@ -25,6 +24,7 @@ from core.commands import Check, Id, Range, command, parse
 from core.events import FullComment, HiddenComment
 from core.identity import Identity
 from core.rendering import clean_source, render_message
+from core.settings import settings
 from errors import RefusedError
 from extensions import db
 from feedback import anchors
@@ -39,8 +39,6 @@ MAX_COMMENTS_PER_STORY = 1000
 MAX_REPLIES = 200
 MAX_ID = ids.MAX_ID
 _HTML = "_plume_html"  # an instance's (body, html) rendered before its write (`_stored`)
-RATE = (10, 30.0)  # at most 10 comments or replies per author in 30 seconds (PLUME_COMMENT_RATE)
-CHANGE_RATE = (20, 30.0)  # edits, deletions, resolutions per person in 30 s (PLUME_COMMENT_CHANGE_RATE)
 
 
 class FeedbackError(RefusedError):
@@ -206,11 +204,11 @@ def story_doc(story_id: int) -> tuple[Doc, Text]:
 
 
 def _rate() -> tuple[int, float]:
-    return current_app.config.get("PLUME_COMMENT_RATE", RATE)
+    return settings().comment_rate
 
 
 def _change_rate() -> tuple[int, float]:
-    return current_app.config.get("PLUME_COMMENT_CHANGE_RATE", CHANGE_RATE)
+    return settings().comment_change_rate
 
 
 def _author(identity: Identity) -> Participant:

@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from core import background, runtime
+from core import background, runtime, settings
 from extensions import db, limiter
+from tests import overrides
 from tests.server import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +87,14 @@ def app_ctx(app: Flask) -> Iterator[Flask]:
     with app.app_context():
         yield app
         db.session.remove()
+
+
+@pytest.fixture
+def change_settings(app: Flask) -> Iterator[Callable[..., settings.Settings]]:
+    """`change_settings(write_linger_seconds=0.5)`: the app's settings changed until the end of the test."""
+    before = settings.of(app)
+    yield lambda **values: overrides.change(app, **values)
+    app.extensions[settings.KEY] = before
 
 
 @pytest.fixture

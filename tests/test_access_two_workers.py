@@ -15,8 +15,9 @@ import pytest
 import requests
 
 from tests import factories
-from tests.http import cookie_header, csrf_of, signed_in
+from tests.http import cookie_header, csrf_of
 from tests.server import ServerProcess
+from tests.signin import signed_in
 from tests.sockets import Client
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]

@@ -21,10 +21,9 @@ from feedback import anchors
 from feedback.models import Comment
 from tests import factories
 from tests.feedback.test_comment_sockets import STORY
-from tests.http import signed_in
 from tests.server import ServerProcess
+from tests.signin import facilitator_cookie, signed_in
 from tests.sockets import Client
-from tests.stories.clients import facilitator_cookie
 from workshops.models import Workshop
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]

@@ -8,6 +8,10 @@ import pytest
 
 import config
 from app import create_app
+from core import settings
+from core.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_defaults_use_sqlite_in_the_instance_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,3 +94,73 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+# --- Plume's own settings (core/settings.py) ------------------------------------------------------------
+
+
+def test_settings_come_from_the_environment_parsed_by_their_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLUME_SOCKET_BURST", "5/2")
+    monkeypatch.setenv("PLUME_TRANSACTION_GUARD", "yes")
+    monkeypatch.setenv("PLUME_PUBLIC_URL", "https://plume.example.org/")
+    monkeypatch.setenv("PLUME_MAX_UPDATE_BYTES", "1000")
+    monkeypatch.setenv("PLUME_LOG_LEVEL", "warning")
+    made = Settings.from_config(config.load(tmp_path))
+    assert made.socket_burst == (5, 2.0)
+    assert made.transaction_guard is True
+    assert made.public_url == "https://plume.example.org"
+    assert made.max_update_bytes == 1000
+    assert made.log_level == "WARNING"
+    assert made.work_slots == Settings().work_slots == 2  # unset: the one default
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PLUME_MAX_UPDATE_BYTES", "lots"),
+        ("PLUME_COMMENT_RATE", "fast"),
+        ("PLUME_ENV", "prod"),
+        ("PLUME_WORK_SLOTS", "-1"),
+        ("PLUME_TRANSACTION_GUARD", "maybe"),
+        ("PLUME_LOG_FORMAT", "xml"),
+    ],
+)
+def test_a_bad_setting_stops_the_app_with_an_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(config.ConfigError, match=name):
+        config.load(tmp_path)
+
+
+def test_an_override_of_the_wrong_type_is_refused_too(tmp_path: Path) -> None:
+    with pytest.raises(config.ConfigError, match="PLUME_STALL_MS"):
+        config.load(tmp_path, {"PLUME_STALL_MS": [50]})
+    with pytest.raises(config.ConfigError, match="PLUME_SOCKETS_PER_ADDRESS"):
+        Settings().replaced(sockets_per_address=2.5)
+
+
+def test_the_loop_is_never_held_on_purpose_in_production(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLUME_DEBUG_HOLD_LOOP", "1")
+    assert Settings.from_config(config.load(tmp_path)).debug_hold_loop is True
+    monkeypatch.setenv("PLUME_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    assert Settings.from_config(config.load(tmp_path)).debug_hold_loop is False
+
+
+def test_the_app_keeps_its_settings_and_its_config_agrees(tmp_path: Path) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 's.db'}", "SECRET_KEY": "x"})
+    with app.app_context():
+        assert settings.settings() is settings.of(app)
+        assert settings.settings().as_config() == {
+            key: value for key, value in app.config.items() if key.startswith("PLUME_")
+        }
+
+
+def test_docs_list_every_setting() -> None:
+    """docs/settings.md is `python -m core.settings`: regenerate it when a setting changes."""
+    assert (ROOT / "docs" / "settings.md").read_text() == settings.table()

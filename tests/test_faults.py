@@ -33,8 +33,9 @@ from extensions import db
 from stories.cowriting import crdt, persistence
 from tests import factories
 from tests.server import ServerProcess, free_port
+from tests.signin import facilitator_cookie
 from tests.sockets import Client
-from tests.stories.clients import facilitator_cookie, open_story, wait_until
+from tests.stories.clients import open_story, wait_until
 
 pytestmark = pytest.mark.slow
 

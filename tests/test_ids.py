@@ -15,8 +15,9 @@ from flask import Flask
 
 import ids
 from tests import factories
-from tests.http import cookie_header, signed_in
+from tests.http import cookie_header
 from tests.server import ServerProcess
+from tests.signin import signed_in
 from tests.sockets import WIRE_MAX, WIRE_MIN, Client, connected
 
 pytestmark = pytest.mark.slow

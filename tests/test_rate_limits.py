@@ -16,8 +16,8 @@ from flask import Flask
 
 from app import create_app
 from tests import factories
-from tests.http import csrf_of
 from tests.server import ServerProcess
+from tests.signin import log_in
 from tests.sockets import connected
 
 pytestmark = pytest.mark.slow
@@ -100,14 +100,7 @@ def test_without_a_trusted_proxy_the_header_is_ignored() -> None:
 def login(server: ServerProcess, email: str, password: str, client: str) -> int:
     session = requests.Session()
     session.headers["X-Forwarded-For"] = client
-    token = csrf_of(session.get(f"{server.url}/login", timeout=15).text)
-    response = session.post(
-        f"{server.url}/login",
-        data={"csrf_token": token, "email": email, "password": password},
-        timeout=15,
-        allow_redirects=False,
-    )
-    return response.status_code
+    return log_in(session, server.url, email, password)[0].status_code
 
 
 def test_logins_are_limited_per_address_and_account(proxied: ServerProcess, app_ctx) -> None:

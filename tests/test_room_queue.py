@@ -21,8 +21,9 @@ import redis
 from stories.cowriting import crdt
 from tests import factories
 from tests.server import ServerProcess
+from tests.signin import facilitator_cookie
 from tests.sockets import Client
-from tests.stories.clients import facilitator_cookie, open_story, wait_until, yjs_messages
+from tests.stories.clients import open_story, wait_until, yjs_messages
 from tests.stories.ydocs import Editor
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]

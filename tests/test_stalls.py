@@ -21,7 +21,7 @@ from extensions import db
 from stories.models import StoryCheckpoint
 from tests import factories
 from tests.server import ROOT, ServerProcess
-from tests.stories.clients import facilitator_cookie
+from tests.signin import facilitator_cookie
 
 pytestmark = pytest.mark.slow
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from api import api_error, bp
 from core.identity import identify
 from core.rendering import render_markdown
+from core.settings import settings
 from core.unit_of_work import committed
 from extensions import csrf, db
 from stories.models import Story
@@ -82,6 +83,6 @@ def preview() -> Any:
     markdown = data.get("markdown") if isinstance(data, dict) else None
     if not isinstance(markdown, str):
         return api_error(400, "invalid", _("The field “%(field)s” is missing.", field="markdown"))
-    if len(markdown.encode("utf-8", "surrogatepass")) > current_app.config["PLUME_MAX_STORY_BYTES"]:
+    if len(markdown.encode("utf-8", "surrogatepass")) > settings().max_story_bytes:
         return api_error(413, "too_large", _("What you sent is too large."))
     return jsonify(html=str(render_markdown(markdown)))

@@ -24,7 +24,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core import runtime
+from core import runtime, settings
 from core.outbox import on_commit
 from core.unit_of_work import committed
 from extensions import db
@@ -117,6 +117,6 @@ def run_due(now: datetime | None = None) -> list[tuple[int, str]]:
 
 def register(app: Flask) -> None:
     """Run :func:`run_due` every :data:`INTERVAL` in each worker (not in tests, which drive it themselves)."""
-    if app.testing or app.config.get("PLUME_DEADLINE_LOOP") is False:
+    if app.testing or not settings.of(app).deadline_loop:
         return
     runtime.of(app).every(INTERVAL, run_due, "deadlines")

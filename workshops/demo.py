@@ -12,11 +12,11 @@ import os
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from accounts import operations as accounts
+from core.settings import settings
 from core.unit_of_work import committed
 from extensions import db
 from workshops import joining, live, management, templates
@@ -83,7 +83,7 @@ def ensure_demo(base_url: str, language: str = "en") -> dict[str, Any]:
 @with_appcontext
 def command(base_url: str | None, language: str) -> None:
     """Create a demo facilitator and a running workshop (idempotent); print its join code as JSON."""
-    base_url = base_url or current_app.config.get("PLUME_PUBLIC_URL")
+    base_url = base_url or settings().public_url
     if not base_url:
         base_url = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
     click.echo(json.dumps(ensure_demo(base_url, language)))

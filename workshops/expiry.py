@@ -3,8 +3,8 @@
 A token stops working `PLUME_TOKEN_TTL_DAYS` after its workshop ended (`workshops.people.token_expiry`). Two
 holes are closed here:
 
-- A socket connected before the expiry stays connected: every `SWEEP_SECONDS` each worker closes its
-  participants' sockets whose workshop's tokens have expired (`workshop:revoked`, then disconnected).
+- A socket connected before the expiry stays connected: every `PLUME_EXPIRY_SWEEP_SECONDS` each worker closes
+  its participants' sockets whose workshop's tokens have expired (`workshop:revoked`, then disconnected).
 - Reopening a finished workshop, or unarchiving it, clears the moment it ended and would make expired
   tokens valid again: `keep_expired` first replaces every expired token by an unknown one (the people
   join again; their rows, names and texts stay).
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from flask import Flask
 from sqlalchemy import or_, select
 
-from core import runtime
+from core import runtime, settings
 from core.identity import hash_token, new_token
 from core.unit_of_work import committed
 from extensions import db, socketio
@@ -27,7 +27,6 @@ from workshops.models import Participant, Workshop
 from workshops.people import token_expiry
 
 log = logging.getLogger(__name__)
-SWEEP_SECONDS = 30.0
 
 
 def expired(workshop: Workshop, now: datetime | None = None) -> bool:
@@ -73,5 +72,5 @@ def sweep(now: datetime | None = None) -> list[str]:
 
 def register(app: Flask) -> None:
     """Run :func:`sweep` every `PLUME_EXPIRY_SWEEP_SECONDS` in each worker, spread a little."""
-    seconds = app.config.get("PLUME_EXPIRY_SWEEP_SECONDS", SWEEP_SECONDS)
+    seconds = settings.of(app).expiry_sweep_seconds
     runtime.of(app).every(float(seconds), sweep, "token-expiry", jitter=0.1)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import g, request
 
+from core.settings import settings
 from extensions import limiter
 from workshops.join_codes import normalise_join_code
 
@@ -52,10 +53,10 @@ def _counts_as_guess(_response: Any) -> bool:
 def join_limits(view: F) -> F:
     """Apply the join limits to a view (POST only), in buckets shared by every join route."""
     per_room = limiter.shared_limit(
-        lambda: current_app.config["PLUME_JOIN_RATE"], scope="join", key_func=join_key, methods=["POST"]
+        lambda: settings().join_rate, scope="join", key_func=join_key, methods=["POST"]
     )
     guesses = limiter.shared_limit(
-        lambda: current_app.config["PLUME_JOIN_GUESS_RATE"],
+        lambda: settings().join_guess_rate,
         scope="join-guess",
         key_func=client_address,
         methods=["POST"],

@@ -17,6 +17,7 @@ from wtforms.validators import Optional
 import browser_strings
 from core.access import facilitates
 from core.identity import remember_participant
+from core.settings import settings
 from core.unit_of_work import committed
 from extensions import db
 from feedback import comments as feedback_comments
@@ -81,7 +82,7 @@ def _sign_in_or_404(workshop_id: int) -> Workshop:
 
 def public_url(path: str) -> str:
     """An absolute address of this site for people in the room (PLUME_PUBLIC_URL when set)."""
-    return (current_app.config.get("PLUME_PUBLIC_URL") or request.host_url.rstrip("/")) + path
+    return (settings().public_url or request.host_url.rstrip("/")) + path
 
 
 def public_join_url(workshop: Workshop) -> str:

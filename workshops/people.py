@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, session
+from flask import session
 from sqlalchemy import select
 
 from core.dates import aware
 from core.identity import SESSION_KEY, Member, hash_token
+from core.settings import settings
 from extensions import db
 from workshops.models import Participant, Workshop
 
@@ -23,7 +24,7 @@ def token_expiry(workshop: Workshop) -> datetime | None:
     ends = [aware(moment) for moment in (workshop.finished_at, workshop.archived_at) if moment is not None]
     if not ends:
         return None
-    return min(ends) + timedelta(days=current_app.config["PLUME_TOKEN_TTL_DAYS"])
+    return min(ends) + timedelta(days=settings().token_ttl_days)
 
 
 def participant_by_token(token: object, *, now: datetime | None = None) -> Participant | None:

@@ -27,6 +27,7 @@ from core.realtime import (
     socket_session,
     workshop_room,
 )
+from core.settings import settings
 from extensions import db, socketio
 from ids import parse_id
 from workshops import live, presence, rooms, state
@@ -79,7 +80,7 @@ def on_connect(auth: Any = None) -> None:
                 emit(state.PRESENCE_EVENT, state.presence_payload(workshop_id))
         else:
             participant = db.session.get(Participant, identity.id)
-            cap = current_app.config["PLUME_SOCKETS_PER_PARTICIPANT"]
+            cap = settings().sockets_per_participant
             if not presence.store().claim(request.sid, participant.workshop_id, participant.id, cap):
                 raise ConnectionRefusedError("too_many_sockets")
             try:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from pycrdt import (
     Doc,
@@ -146,8 +147,8 @@ def update_message(update: bytes) -> bytes:
     return create_update_message(update)
 
 
-def new_doc() -> tuple[Doc, Text]:
-    doc: Doc = Doc()
+def new_doc() -> tuple[Doc[Any], Text]:
+    doc: Doc[Any] = Doc()
     return doc, doc.get(BODY, type=Text)
 
 
@@ -175,7 +176,7 @@ def check_update(update: bytes) -> DecodedUpdate | None:
     return decoded
 
 
-def apply(doc: Doc, update: bytes) -> None:
+def apply(doc: Doc[Any], update: bytes) -> None:
     """Apply a checked update; raise `MalformedError` if the document refuses it (then the doc is suspect)."""
     try:
         doc.apply_update(update)
@@ -207,7 +208,7 @@ def covered(decoded: DecodedUpdate, known: dict[int, int]) -> bool:
     )
 
 
-def integrated(doc: Doc, update: bytes) -> bool:
+def integrated(doc: Doc[Any], update: bytes) -> bool:
     """True when everything in `update` is part of `doc`: none of its structs or deletions is pending."""
     state = doc.get_state()
     try:

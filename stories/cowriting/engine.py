@@ -18,11 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from core import audience, runtime
+from core import audience, runtime, settings
 from core.access import story_access_of
 from core.access_version import watcher
 from core.events import StoryAccess, StoryActivity, StoryRevoked
@@ -163,7 +164,7 @@ class Engine:
 
     def recheck(self, sid: str, sub: Subscription, version: int | None) -> None:
         """Apply what the socket may do with the story now: leave its room, or learn it may (not) write."""
-        group_id = self.meta(sub.story_id).group_id if version is not None else None
+        group_id = self.meta(sub.story_id).group_id if version is not None else None  # type: ignore[union-attr]  # subscribed: known
         granted = (
             story_access_of(sub.identity, group_id, facilitator_writes=sub.facilitator_writes)
             if group_id
@@ -186,7 +187,7 @@ class Engine:
         """Note the stories a committed batch changed (their figures are due) and those to compact (past
         their own point, `persistence.compact_point`: stories crossing the threshold together do not come
         due together)."""
-        threshold = self.app.config.get("PLUME_COMPACT_AFTER_ROWS", persistence.COMPACT_AFTER_ROWS)
+        threshold = settings.of(self.app).compact_after_rows
         with self._lock:
             for story_id, live in lives.items():
                 self._activity_due[story_id] = (live, at)
@@ -213,7 +214,7 @@ class Engine:
             self.forget_gone_sockets()
         if now - self._last_idle_sweep >= IDLE_SWEEP_SECONDS:
             self._last_idle_sweep = now
-            idle = self.app.config.get("PLUME_STORY_IDLE_SECONDS", 120)
+            idle = settings.of(self.app).story_idle_seconds
             self.stories.evict_idle(self.room_is_open, idle, now)
 
     def flush_cursors(self, now: float) -> None:
@@ -244,7 +245,7 @@ class Engine:
                 self._activity_sent[story_id] = now
         if not ready:
             return
-        figures = []
+        figures: list[dict[str, Any]] = []
         for story_id, (live, at) in ready:
             with live.lock:
                 figures.append({"id": story_id, "length": live.length, "at": at})
@@ -288,7 +289,7 @@ _engines_lock = threading.Lock()
 def engine() -> Engine:
     """The current app's engine (one per process and app)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get("plume.stories")
+    found: Engine | None = app.extensions.get("plume.stories")
     if found is None:
         with _engines_lock:
             found = app.extensions.get("plume.stories")

@@ -15,20 +15,20 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from core import cpu_process
 from core.dates import aware
 from core.identity import display_names, group_members
+from core.settings import settings
 from extensions import db
 from stories.cowriting import crdt, merge, persistence, textdiff
+from stories.cowriting.yupdate import DecodedUpdate
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
 
 log = logging.getLogger(__name__)
 compaction_log = logging.getLogger("plume.compaction")  # one INFO line per extension (docs/deploy.md)
-SNAPSHOT_EVERY = 100  # log rows between two replay snapshots; PLUME_HISTORY_SNAPSHOT_EVERY overrides it
 PALETTE = (  # static/src/colors.js: dark enough for white labels, distinct from each other
     "#9a3412", "#1d4ed8", "#166534", "#7e22ce", "#b91c1c",
     "#0f766e", "#a16207", "#be185d", "#3f6212", "#4338ca",
@@ -203,9 +203,9 @@ class Replay(crdt.StoryDoc):
     def _changed(self, event: Any) -> None:
         self.written.update(_edit(self.owners, event.delta, self._author))
 
-    def _integrate(self, update: bytes) -> bool:
+    def _integrate(self, update: bytes, decoded: DecodedUpdate | None = None) -> bool:
         self._author = self._authors.get(update)
-        done = super()._integrate(update)
+        done = super()._integrate(update, decoded)
         if self.body is not self._observed:  # StoryDoc rebuilt its document: follow the new text
             self._observed = self.body
             self._subscription = self.body.observe(self._changed)
@@ -253,7 +253,7 @@ class Replay(crdt.StoryDoc):
 
 
 def _every() -> int:
-    return max(10, int(current_app.config.get("PLUME_HISTORY_SNAPSHOT_EVERY", SNAPSHOT_EVERY)))
+    return settings().history_snapshot_every
 
 
 def _nearest_snapshot(story_id: int, seq: int | None) -> StorySnapshot | None:
@@ -411,7 +411,8 @@ def _log_rows_in_chunks(story_id: int, after: int) -> list[LogRow]:
 
 
 def extend_snapshots(story_id: int) -> int:
-    """Store a snapshot every `SNAPSHOT_EVERY` log rows past the last one (none while an update waits).
+    """Store a snapshot every `PLUME_HISTORY_SNAPSHOT_EVERY` log rows past the last one (none while an update
+    waits).
 
     Commits; returns how many were added. The rows are read and the transaction ended, then replayed in the
     CPU process (off the event loop), and the snapshots stored in a short transaction of their own. The log
@@ -511,7 +512,9 @@ def members_of(story: Story, authors: Iterable[Author] = ()) -> dict[int, Member
     return members
 
 
-def _contributions(members: dict[int, Member], written: Counter[Author], present: Counter[Author]) -> list:
+def _contributions(
+    members: dict[int, Member], written: Counter[Author], present: Counter[Author]
+) -> list[Contribution]:
     return [
         Contribution(member, written.get(member_id, 0), present.get(member_id, 0))
         for member_id, member in members.items()
@@ -528,11 +531,14 @@ class History:
     now: Frozen
 
 
-def _replayed(inputs: list[SeekInput | None], rows: list[tuple[int | None, str]], now: SeekInput) -> tuple:
+def _replayed(
+    inputs: list[SeekInput | None], rows: list[tuple[int | None, str]], now: SeekInput
+) -> tuple[list[Frozen | None], list[list[tuple[str, str]]], Frozen]:
     """The computing part of `story_history` (no database: it runs off the loop): each checkpoint's replay
     and its difference from the one before, and the story now."""
     replays = [Frozen.of(replay_of(found)) if found is not None else None for found in inputs]
-    diffs, previous = [], ""
+    diffs: list[list[tuple[str, str]]] = []
+    previous = ""
     for (_seq, stored), replay in zip(rows, replays, strict=True):
         text = replay.text() if replay is not None else stored
         diffs.append(diff(previous, text))
@@ -554,7 +560,7 @@ def story_history(story: Story) -> History:
     replays, diffs, now = budget.run(lambda: _replayed(inputs, plain, now_input), "history")
     authors = set(now.written) | {a for r in replays if r for a in r.owners}
     members = members_of(story, authors)
-    checkpoints, previous_written = [], Counter()
+    checkpoints, previous_written = [], Counter[Author]()
     for row, replay, changes in zip(rows, replays, diffs, strict=True):
         if replay is None:
             point = Checkpoint(row, row.text, [(None, row.text)], changes, exact=False)
@@ -600,9 +606,10 @@ def public_summary(story: Story, credits: Sequence[str], anonymous: bool) -> dic
         for p in found.checkpoints
     ]
     credited = set() if anonymous else set(credits)
-    shown, number = [], 0
+    shown: list[dict[str, Any]] = []
+    number = 0
     for contribution, percent in shares([c for c in found.total if c.present]):
-        name = contribution.member.name
+        name: str | None = contribution.member.name
         if name not in credited:
             number += 1
             name = None

@@ -54,10 +54,10 @@ def prune(story_id: int, before: datetime) -> int:
             StoryCheckpoint.seq <= cutoff,
         )
     ).all()
-    kept = {cutoff, *(seq for seq in ends if seq > 0)}
+    kept: set[int] = {cutoff, *(seq for seq in ends if seq > 0)}  # type: ignore[operator,arg-type]  # seq IS NOT NULL
     for seq in sorted(kept):  # from the log while it is still whole
         _store(story_id, seq)
-    gone = db.session.execute(
+    gone: int = db.session.execute(  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
         delete(StoryLogEntry).where(StoryLogEntry.story_id == story_id, StoryLogEntry.seq <= cutoff)
     ).rowcount
     db.session.execute(

@@ -10,6 +10,8 @@ on none of `Decoder`'s attributes (docs/private-seams.md).
 
 from __future__ import annotations
 
+import builtins
+
 MAX_VARUINT_BYTES = 10  # 64 bits: more than any client id, clock or length a Yjs client writes
 MAX_ANY_DEPTH = 100
 # lib0 `any` tags followed by a fixed number of bytes: undefined, null, false, true, float32, float64, bigint
@@ -93,7 +95,7 @@ class Reader:
                 raise self.error("varint too long")
         return -value if negative else value
 
-    def skip_any(self, depth: int = 0) -> None:
+    def skip_any(self, depth: builtins.int = 0) -> None:  # `int` here is Reader.int
         """Read past one lib0 `any` value (JSON-like, with undefined, bigints and bytes)."""
         if depth > MAX_ANY_DEPTH:
             raise self.error("value nested too deeply")

@@ -22,11 +22,11 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from core.settings import settings
 from extensions import db
 from stories.cowriting import crdt, merge
 from stories.models import Story, StoryLogEntry, StoryUpdate
 
-COMPACT_AFTER_ROWS = 500  # default threshold; PLUME_COMPACT_AFTER_ROWS overrides it
 compaction_log = logging.getLogger("plume.compaction")  # one INFO line per compaction (docs/deploy.md)
 RETRIES = 8
 CHUNK_ROWS = 200  # log rows read at a time by compaction, with a pause between (`_read_log`)
@@ -298,7 +298,7 @@ def compact_point(story_id: int, threshold: int) -> int:
 
 def compact_if_long(story_id: int) -> bool:
     """Compact when the log has grown past the story's point (`compact_point` of PLUME_COMPACT_AFTER_ROWS)."""
-    threshold = current_app.config.get("PLUME_COMPACT_AFTER_ROWS", COMPACT_AFTER_ROWS)
+    threshold = settings().compact_after_rows
     point = compact_point(story_id, threshold)
     if log_size(story_id) <= point:
         db.session.rollback()

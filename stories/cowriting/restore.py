@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import current_app
-
 from core.identity import Identity
 from core.realtime import story_room
+from core.settings import settings
 from errors import RefusedError
 from extensions import socketio
 from stories.cowriting import crdt, history, persistence
 from stories.models import StoryCheckpoint
-
-WAIT_SECONDS = 20.0
 
 
 class RestoreError(RefusedError):
@@ -117,7 +114,7 @@ def restore(checkpoint: StoryCheckpoint, identity: Identity) -> bool:
     if update is None:
         return False
     future = engine().writer.submit(Job(story_id, identity, update, facilitator_writes=True))
-    outcome = future.result(timeout=current_app.config.get("PLUME_RESTORE_WAIT_SECONDS", WAIT_SECONDS))
+    outcome = future.result(timeout=settings().restore_wait_seconds)
     if not outcome.ok:
         raise RestoreError(outcome.code or "unavailable", outcome.code or "unavailable")
     socketio.emit("yjs", (story_id, crdt.update_message(update)), to=story_room(story_id))

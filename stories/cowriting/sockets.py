@@ -16,7 +16,7 @@ from flask import Flask, request
 from flask_socketio import emit, join_room, leave_room
 
 import metrics
-from core import audience, commands, rates, refusals
+from core import audience, commands, rates, refusals, settings
 from core.realtime import error, on_socket_gone, socket_identity, story_room
 from extensions import socketio
 from stories.cowriting import sync
@@ -30,14 +30,14 @@ log = logging.getLogger(__name__)
 def on_open(payload: Any = None) -> dict[str, Any]:
     """Subscribe to a story: ack `{"ok", "writable"}`, then our sync step 1 (see docs/protocol.md)."""
     try:
-        opened = sync.open_story(socket_identity(), request.sid, payload)
+        opened = sync.open_story(socket_identity(), request.sid, payload)  # type: ignore[attr-defined]
     except sync.SyncError as refused:
         return error(refused.code, refused.message)
     except Exception:
-        log.exception("story:open %r from socket %s failed", payload, request.sid)
+        log.exception("story:open %r from socket %s failed", payload, request.sid)  # type: ignore[attr-defined]
         return error("unavailable", sync.refusal("unavailable").message)
     join_room(story_room(opened.story_id))
-    audience.join(request.sid, socket_identity(), opened.story_id)
+    audience.join(request.sid, socket_identity(), opened.story_id)  # type: ignore[attr-defined]
     emit("yjs", (opened.story_id, opened.step1))
     if opened.cursors is not None:
         emit("yjs", (opened.story_id, opened.cursors))
@@ -48,11 +48,11 @@ def on_open(payload: Any = None) -> dict[str, Any]:
 def on_close(payload: Any = None) -> dict[str, Any]:
     """Unsubscribe from a story; the others see this socket's cursors go."""
     try:
-        story_id, removal = sync.close_story(request.sid, payload)
+        story_id, removal = sync.close_story(request.sid, payload)  # type: ignore[attr-defined]
     except sync.SyncError as refused:
         return error(refused.code, refused.message)
     leave_room(story_room(story_id))
-    audience.leave(request.sid, story_id)
+    audience.leave(request.sid, story_id)  # type: ignore[attr-defined]
     if removal is not None:
         socketio.emit("yjs", (story_id, removal), to=story_room(story_id))
     return sync.ok()
@@ -80,7 +80,7 @@ _buckets: list[rates.Buckets] = []  # this process's, made from the app's PLUME_
 
 def _bucket_of(app: Flask) -> rates.Buckets:
     if not _buckets:
-        burst, per_second = app.config["PLUME_SOCKET_BURST"]
+        burst, per_second = settings.of(app).socket_burst
         _buckets.append(rates.Buckets(burst, per_second))
     return _buckets[0]
 

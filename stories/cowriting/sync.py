@@ -11,12 +11,11 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-
 from core import refusals
 from core.access import Access, story_access_of, versions
 from core.commands import Id, command, parse
 from core.identity import Identity, display_of
+from core.settings import settings
 from errors import RefusedError
 from extensions import db
 from ids import parse_id
@@ -131,7 +130,7 @@ def _checked(job: Job) -> None:
         db.session.remove()
     future = engine().writer.submit(job)
     try:
-        outcome = future.result(timeout=current_app.config["PLUME_ACK_TIMEOUT_SECONDS"])
+        outcome = future.result(timeout=settings().ack_timeout_seconds)
     except FutureTimeout:
         if future.cancel():
             raise refusal("unavailable") from None
@@ -148,7 +147,7 @@ def receive(identity: Identity | None, sid: str, story_id: object, data: object)
     only once it is committed.
     """
     story_id = parse_story_id(story_id)
-    if isinstance(data, crdt.BINARY) and len(data) > current_app.config["PLUME_MAX_UPDATE_BYTES"]:
+    if isinstance(data, crdt.BINARY) and len(data) > settings().max_update_bytes:
         raise refusal("too_large")
     try:
         message = crdt.parse_message(data)
@@ -162,7 +161,7 @@ def receive(identity: Identity | None, sid: str, story_id: object, data: object)
     if message.kind is crdt.Kind.AWARENESS:
         return _cursors(sub, sid, message.payload)
     _store(identity, sub, message.payload)
-    relay = bytes(data) if message.kind is crdt.Kind.SYNC_UPDATE else crdt.update_message(message.payload)  # type: ignore[arg-type]
+    relay = bytes(data) if message.kind is crdt.Kind.SYNC_UPDATE else crdt.update_message(message.payload)  # type: ignore[call-overload]
     return Reply(relay=None if message.payload == crdt.EMPTY_UPDATE else relay, skip=sid)
 
 

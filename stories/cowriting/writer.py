@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 import metrics
+from core import settings
 from core.access import Access
 from core.identity import Identity
 from extensions import db
@@ -150,7 +151,7 @@ class GroupCommitWriter:
             self.arrival_rate += SMOOTHING * (sample - self.arrival_rate)
         self._batch_started = now
         self._drain(jobs)
-        linger = self.engine.app.config["PLUME_WRITE_LINGER_SECONDS"]
+        linger = settings.of(self.engine.app).write_linger_seconds
         if linger > 0 and len(jobs) < LINGER_UNTIL and self.arrival_rate * linger >= 1:
             time.sleep(linger)
             self._drain(jobs)
@@ -170,7 +171,7 @@ class GroupCommitWriter:
         Jobs whose handler gave up waiting (a cancelled future) are left out: they were refused.
         """
         jobs = [job for job in jobs if job.future.set_running_or_notify_cancel()]
-        budget_ends = time.monotonic() + self.engine.app.config["PLUME_WRITE_BUDGET_SECONDS"]
+        budget_ends = time.monotonic() + settings.of(self.engine.app).write_budget_seconds
         tips = self._tips(sorted({job.story_id for job in jobs}), budget_ends)
         by_story = self._authorise(jobs, tips)
         lives = {story_id: self.engine.stories.get(story_id) for story_id in sorted(by_story)}
@@ -254,7 +255,7 @@ class GroupCommitWriter:
     def _apply(self, live: LiveStory, job: Job) -> str | None:
         """Apply one update to the live document; the refusal code, or None when it applied."""
         assert job.update is not None
-        limit = self.engine.app.config["PLUME_MAX_STORY_BYTES"]
+        limit = settings.of(self.engine.app).max_story_bytes
         if live.size_at_most() + len(job.update) > limit:  # the update's size bounds the text it adds
             size = live.text_bytes()
             if size + len(job.update) > limit:  # read what it adds only then
@@ -289,7 +290,7 @@ class GroupCommitWriter:
                     live = lives[story_id]
                     first = live.last_seq + 1
                     rows += [
-                        persistence.NewRow(story_id, first + i, job.update, job.author_id)
+                        persistence.NewRow(story_id, first + i, job.update, job.author_id)  # type: ignore[arg-type]  # accepted: an update
                         for i, job in enumerate(story_jobs)
                     ]
                     last[story_id] = first + len(story_jobs) - 1

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
+
+from core.settings import settings
 
 
 def public_url(endpoint: str, **values: Any) -> str:
     """The absolute URL of a page: on PLUME_PUBLIC_URL when it is set, else on the request's host."""
-    base = current_app.config.get("PLUME_PUBLIC_URL")
+    base = settings().public_url
     if base:
         return base + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)

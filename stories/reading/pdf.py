@@ -35,6 +35,7 @@ from fpdf.outline import OutlineSection
 from fpdf.structure_tree import StructElem
 
 from core import budget, rendering
+from core.settings import settings
 from stories.models import Story
 from stories.reading.catalog import Collection
 from stories.reading.exports import AnthologyCopy, StoryCopy, anthology_copy, offline_html, story_copy
@@ -81,7 +82,7 @@ FontFiles = dict[str, list[Path]]  # family → its files, in the order of STYLE
 
 def _font_files() -> FontFiles:
     """The font files, checked (on the loop: it reads the configuration)."""
-    folder = Path(current_app.config.get("PLUME_PDF_FONT_DIR") or FONT_DIR)
+    folder = Path(settings().pdf_font_dir or FONT_DIR)
     files = {family: [folder / name for name in names] for family, names in FONTS.items()}
     missing = [str(path) for paths in files.values() for path in paths if not path.is_file()]
     if missing:

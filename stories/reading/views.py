@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from core.dates import aware
 from core.downloads import attachment
+from core.settings import settings
 from core.unit_of_work import committed
 from extensions import limiter
 from stories.blueprint import bp
@@ -73,11 +74,11 @@ def _theme_arg() -> str | None:
 
 
 def _export_rate() -> str:
-    return current_app.config.get("PLUME_EXPORT_RATE", "60 per minute")
+    return settings().export_rate
 
 
 def _reaction_rate() -> str:
-    return current_app.config.get("PLUME_REACTION_RATE", "30 per minute; 300 per day")
+    return settings().reaction_rate
 
 
 # --- Pages --------------------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from sqlalchemy import delete, update
 from accounts.models import FacilitatorSession
 from extensions import db
 from tests import factories
-from tests.http import cookie_header, csrf_of, signed_in
+from tests.http import cookie_header, csrf_of
 from tests.server import ServerProcess
+from tests.signin import signed_in
 from tests.sockets import Client
 
 pytestmark = pytest.mark.slow

@@ -20,8 +20,9 @@ from tests import factories
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.pages import DESKTOP, PHONE, SHOTS, sign_in
 from tests.server import ServerProcess
+from tests.signin import facilitator_cookie
 from tests.sockets import Client
-from tests.stories.clients import example_module, facilitator_cookie, wait_until
+from tests.stories.clients import example_module, wait_until
 from workshops.join_codes import new_join_code
 
 pytestmark = pytest.mark.e2e

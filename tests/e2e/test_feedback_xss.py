@@ -17,6 +17,7 @@ from tests import factories
 from tests.e2e.pages import sign_in
 from tests.e2e.test_cross_reading import join_group
 from tests.e2e.test_xss_page import FLAG, assert_nothing_ran, watch
+from tests.overrides import changed_settings
 from tests.stories.xss_corpus import XSS_CORPUS
 from workshops.join_codes import new_join_code
 
@@ -47,8 +48,7 @@ def test_hostile_comments_and_chat_run_nothing_anywhere(new_context: Any, app: A
     unknown = anchors.anchor(other_text, 0, 10)  # not in this story: the client's (hostile) quote is kept
     reader, _ = factories.participant(workshop.groups[1], '"><img src=x onerror=alert(1)>')
     author, _ = factories.participant(workshop.groups[0], "<script>alert(1)</script>")
-    app.config["PLUME_COMMENT_RATE"] = app.config["PLUME_CHAT_RATE"] = (100_000, 1.0)
-    try:
+    with changed_settings(app, comment_rate=(100_000, 1.0), chat_rate=(100_000, 1.0)):
         for n, payload in enumerate(PAYLOADS):
             start, end = known if n % 2 else unknown
             made = comments.create(
@@ -65,8 +65,6 @@ def test_hostile_comments_and_chat_run_nothing_anywhere(new_context: Any, app: A
                 comments.reply(Identity("participant", author.id), {"comment_id": made.id, "body": payload})
             chat.post(Identity("participant", author.id), None, {"body": payload})
         db.session.commit()  # operations flush; their caller commits
-    finally:
-        app.config["PLUME_COMMENT_RATE"], app.config["PLUME_CHAT_RATE"] = comments.RATE, chat.RATE
 
     page = join_group(new_context, workshop.join_code, "Ana", "Group 1")
     dialogs = watch(page)

@@ -14,8 +14,8 @@ from feedback import anchors
 from feedback.models import Comment
 from tests import factories
 from tests.server import ServerProcess
+from tests.signin import facilitator_cookie
 from tests.sockets import WIRE_MAX, Client
-from tests.stories.clients import facilitator_cookie
 from workshops.models import Group, Workshop
 
 pytestmark = pytest.mark.slow

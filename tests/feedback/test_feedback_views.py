@@ -18,9 +18,10 @@ from extensions import db
 from feedback import anchors, chat, comments
 from feedback.models import Comment
 from tests import factories
+from tests.overrides import changed_settings
+from tests.signin import sign_in
 from tests.stories.test_rendering import problems_in
 from tests.stories.xss_corpus import XSS_CORPUS
-from tests.workshops.test_manage_views import sign_in
 
 STORY = "=SUM(A1) The river glowed at night. Children swam."
 PHASES = [{"title": "Cross-reading", "editors_open": False, "visibility": "next", "comments": "readers"}]
@@ -145,12 +146,9 @@ def test_nobody_else_downloads_or_sees_the_feedback(client: FlaskClient, world: 
 def test_the_review_page_shows_and_hides_comments_safely(
     csrf_client: FlaskClient, world: dict, app: Any
 ) -> None:
-    app.config["PLUME_COMMENT_RATE"] = (10_000, 1.0)
-    try:
+    with changed_settings(app, comment_rate=(10_000, 1.0)):
         for source in XSS_CORPUS:
             comment_on(world, "glowed", source)
-    finally:
-        app.config["PLUME_COMMENT_RATE"] = comments.RATE
     sign_in(csrf_client, world["owner"])
     page = csrf_client.get(f"/workshops/{world['workshop'].id}/publish").get_data(as_text=True)
     section = page[

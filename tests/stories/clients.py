@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-
-import requests
 
 from stories.cowriting import crdt
 from tests.sockets import Client
@@ -35,22 +32,6 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10, interval: flo
             return True
         time.sleep(interval)
     return predicate()
-
-
-def facilitator_cookie(url: str, email: str, password: str) -> dict[str, str]:
-    """Sign in through the login form; the headers that carry the session cookie to a socket."""
-    http = requests.Session()
-    page = http.get(f"{url}/login", timeout=5)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
-    assert token, "the login form has a CSRF token"
-    answer = http.post(
-        f"{url}/login",
-        data={"csrf_token": token.group(1), "email": email, "password": password},
-        timeout=5,
-        allow_redirects=False,
-    )
-    assert answer.status_code in (302, 303), answer.text[:500]
-    return {"Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())}
 
 
 def open_story(client: Client, story_id: int, **extra: object) -> dict:

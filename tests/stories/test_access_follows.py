@@ -11,8 +11,9 @@ from extensions import db
 from stories.cowriting import crdt
 from tests import factories
 from tests.server import ServerProcess
+from tests.signin import facilitator_cookie
 from tests.sockets import Client, connected
-from tests.stories.clients import facilitator_cookie, open_story, wait_until, yjs_messages
+from tests.stories.clients import open_story, wait_until, yjs_messages
 from tests.stories.ydocs import Editor
 from workshops.models import Group, Workshop, WorkshopFacilitator
 

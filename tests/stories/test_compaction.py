@@ -23,6 +23,7 @@ from stories.cowriting.compactions import CompactionQueue
 from stories.cowriting.engine import Engine
 from stories.models import StoryLogEntry, StoryUpdate
 from tests import factories
+from tests.overrides import changed_settings
 from tests.server import ServerProcess
 from tests.sockets import Client
 from tests.stories import test_persistence
@@ -166,20 +167,16 @@ def test_each_story_compacts_at_its_own_point_between_half_the_threshold_and_all
 def test_the_queue_compacts_one_story_at_a_time_each_once(app: Flask) -> None:
     order: list[int] = []
     queue = CompactionQueue(app, order.append)
-    with app.app_context():
-        app.config["PLUME_COMPACT_AFTER_ROWS"], threshold = 4, app.config["PLUME_COMPACT_AFTER_ROWS"]
-        try:
-            stories = [new_story() for _ in range(3)]
-            for story_id in stories:
-                seed_log(story_id, typed(6))
-            for story_id in [*stories, stories[0], stories[1]]:
-                queue.add(story_id)
-            assert len(queue) == 3
-            assert queue.run_pending() == 3
-            assert order == stories
-            assert all(log_seqs(story_id) == [6] for story_id in stories)
-        finally:
-            app.config["PLUME_COMPACT_AFTER_ROWS"] = threshold
+    with app.app_context(), changed_settings(app, compact_after_rows=4):
+        stories = [new_story() for _ in range(3)]
+        for story_id in stories:
+            seed_log(story_id, typed(6))
+        for story_id in [*stories, stories[0], stories[1]]:
+            queue.add(story_id)
+        assert len(queue) == 3
+        assert queue.run_pending() == 3
+        assert order == stories
+        assert all(log_seqs(story_id) == [6] for story_id in stories)
 
 
 # --- a real server ------------------------------------------------------------------------------------

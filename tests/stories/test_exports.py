@@ -20,6 +20,7 @@ from core.unit_of_work import committed
 from stories.reading import catalog, exports, pdf, publishing
 from stories.reading.publishing import Draft
 from tests import factories
+from tests.overrides import changed_settings
 from tests.pdftools import pdf_text
 from tests.stories import samples
 
@@ -120,8 +121,7 @@ def test_anthology_epub_is_a_valid_book(client: FlaskClient, workshop: Any) -> N
 def test_pdf_export_fails_clearly_without_its_fonts(
     app: Flask, client: FlaskClient, workshop: Any, tmp_path: Path
 ) -> None:
-    app.config["PLUME_PDF_FONT_DIR"] = str(tmp_path)
-    try:
+    with changed_settings(app, pdf_font_dir=str(tmp_path)):
         with pytest.raises(pdf.PdfUnavailableError, match=r"DejaVuSerif\.ttf.*fonts-dejavu-core"):
             pdf.check_fonts()
         response = client.get(f"/stories/c/{workshop.id}/anthology.pdf")
@@ -130,8 +130,6 @@ def test_pdf_export_fails_clearly_without_its_fonts(
         assert (
             client.get(f"/stories/c/{workshop.id}/anthology.epub").status_code == 200
         )  # the others still work
-    finally:
-        del app.config["PLUME_PDF_FONT_DIR"]
 
 
 def test_offline_html_fetches_nothing_and_nests_under_the_title(app_ctx: Any) -> None:

@@ -18,6 +18,7 @@ from extensions import db
 from stories.cowriting import checkpoints, crdt, history, persistence, restore
 from stories.models import StoryCheckpoint, StoryLogEntry, StorySnapshot
 from tests import factories
+from tests.overrides import changed_settings
 from tests.stories.ydocs import Editor
 
 PROPERTY = settings(
@@ -52,8 +53,10 @@ def group_story(app_ctx):
 
 @PROPERTY
 @given(seed=st.integers(0, 10_000), phases=st.lists(st.integers(0, 40), min_size=1, max_size=4))
-def test_the_text_at_each_checkpoint_is_a_replay_of_the_log_up_to_that_phase_end(app_ctx, seed, phases):
-    app_ctx.config["PLUME_HISTORY_SNAPSHOT_EVERY"] = 10
+def test_the_text_at_each_checkpoint_is_a_replay_of_the_log_up_to_that_phase_end(
+    app_ctx, change_settings, seed, phases
+):
+    change_settings(history_snapshot_every=10)
     workshop = factories.workshop(groups=1)
     story = factories.story_of(workshop.groups[0])
     members = [factories.participant(workshop.groups[0])[0] for _ in range(3)]
@@ -77,9 +80,9 @@ def test_the_text_at_each_checkpoint_is_a_replay_of_the_log_up_to_that_phase_end
 @PROPERTY
 @given(seed=st.integers(0, 10_000), steps=st.integers(1, 90), compact_at=st.integers(0, 90))
 def test_replay_at_any_point_equals_a_fresh_document_built_from_the_updates_up_to_there(
-    app_ctx, seed, steps, compact_at
+    app_ctx, change_settings, seed, steps, compact_at
 ):
-    app_ctx.config["PLUME_HISTORY_SNAPSHOT_EVERY"] = 10
+    change_settings(history_snapshot_every=10)
     workshop = factories.workshop(groups=1)
     story = factories.story_of(workshop.groups[0])
     members = [factories.participant(workshop.groups[0])[0] for _ in range(2)]
@@ -112,8 +115,7 @@ def test_compaction_keeps_every_raw_row_for_history(group_story) -> None:
 
 def test_snapshots_are_stored_every_n_rows_and_seek_starts_from_the_nearest(group_story) -> None:
     _workshop, story, members = group_story
-    persistence.current_app.config["PLUME_HISTORY_SNAPSHOT_EVERY"] = 10
-    try:
+    with changed_settings(persistence.current_app, history_snapshot_every=10):
         updates = write_session(story, members, 45, random.Random(5))
         assert history.extend_snapshots(story.id) == 4
         assert history.extend_snapshots(story.id) == 0  # nothing new: nothing stored twice
@@ -121,8 +123,6 @@ def test_snapshots_are_stored_every_n_rows_and_seek_starts_from_the_nearest(grou
         seqs = [s.seq for s in query]  # in seq order (PostgreSQL returns rows in no order unless asked)
         assert seqs == [10, 20, 30, 40]
         assert history.seek(story.id, 37).text() == crdt.text_of(updates[:37])
-    finally:
-        persistence.current_app.config.pop("PLUME_HISTORY_SNAPSHOT_EVERY")
 
 
 def test_who_wrote_what_and_the_contribution_of_each_phase(group_story) -> None:

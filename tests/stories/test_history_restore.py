@@ -14,6 +14,7 @@ from extensions import db
 from stories.cowriting import checkpoints, crdt, history, persistence
 from tests import factories
 from tests.server import ServerProcess
+from tests.signin import signed_in
 from tests.sockets import Client
 from tests.stories.clients import open_story, update_payloads, wait_until, yjs_messages
 from tests.stories.ydocs import Editor
@@ -32,20 +33,6 @@ def follow(client: Client, editor: Editor, story_id: int) -> None:
     """Apply every update the client has received so far (what a browser's provider does)."""
     for update in update_payloads(yjs_messages(client, story_id)):
         editor.receive(update)
-
-
-def signed_in(url: str, email: str) -> requests.Session:
-    http = requests.Session()
-    page = http.get(f"{url}/login", timeout=5).text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
-    answer = http.post(
-        f"{url}/login",
-        data={"csrf_token": token, "email": email, "password": factories.PASSWORD},
-        allow_redirects=False,
-        timeout=5,
-    )
-    assert answer.status_code in (302, 303)
-    return http
 
 
 def restore_over_http(
@@ -104,7 +91,7 @@ def test_a_restore_reaches_every_open_editor(live_server: ServerProcess, writing
     assert str(clients[0][1]) != checkpoint.text or not checkpoint.text
 
     answer = restore_over_http(
-        signed_in(live_server.url, owner.email), live_server.url, story_id, checkpoint.id
+        signed_in(live_server, owner.email)[0], live_server.url, story_id, checkpoint.id
     )
     assert answer.status_code == 303
     assert wait_until(lambda: everyone_reads(clients, story_id, checkpoint.text))
@@ -123,7 +110,7 @@ def test_editors_typing_during_a_restore_converge(live_server: ServerProcess, wr
     checkpoints.checkpoint_workshop(workshop.id, 0, "Write")
     checkpoint = history.checkpoint_rows(story_id)[0]
     type_some(*clients[1], story_id, rng, 10)
-    http = signed_in(live_server.url, owner.email)
+    http, _ = signed_in(live_server, owner.email)
 
     typist, typed = clients[0], random.Random(8)
     stop = threading.Event()

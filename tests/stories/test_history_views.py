@@ -12,27 +12,20 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from core.identity import SESSION_KEY
 from core.unit_of_work import committed
 from extensions import db
 from stories.cowriting import checkpoints, history
 from stories.models import Story
 from stories.reading import publishing
 from tests import factories
+from tests.signin import as_participant, sign_in
 from tests.stories.ydocs import Editor
-from tests.workshops.test_manage_views import sign_in
 
 HUGE = 2**63 + 5
 
 
 def as_facilitator(client: FlaskClient, facilitator) -> FlaskClient:
     return sign_in(client, facilitator)
-
-
-def as_participant(client: FlaskClient, token: str) -> FlaskClient:
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = token
-    return client
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from stories.cowriting.live import LiveStory
 from stories.cowriting.writer import Job, Outcome
 from stories.models import Story, StoryCheckpoint, StoryUpdate
 from tests import factories
+from tests.overrides import changed_settings
 from tests.stories.ydocs import Editor
 from workshops.models import Group, Participant
 
@@ -234,15 +235,17 @@ def _timed_batch(engine: Engine) -> tuple[int, float]:
     return len(engine.writer._next_batch()), time.monotonic() - started
 
 
-def test_a_quiet_writer_commits_at_once(engine: Engine, app_ctx: Flask) -> None:
-    app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0.5
+def test_a_quiet_writer_commits_at_once(engine: Engine, change_settings: Callable[..., object]) -> None:
+    change_settings(write_linger_seconds=0.5)
     _queue_jobs(engine, new_story(), 1)
     size, took = _timed_batch(engine)  # no job came before it: nothing to wait for
     assert (size, took < 0.25) == (1, True)
 
 
-def test_a_busy_writer_lingers_for_the_updates_arriving_meanwhile(engine: Engine, app_ctx: Flask) -> None:
-    app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0.3
+def test_a_busy_writer_lingers_for_the_updates_arriving_meanwhile(
+    engine: Engine, change_settings: Callable[..., object]
+) -> None:
+    change_settings(write_linger_seconds=0.3)
     story_id = new_story()
     _queue_jobs(engine, story_id, 1)
     threading.Timer(0.05, _queue_jobs, (engine, story_id, 2)).start()
@@ -252,27 +255,31 @@ def test_a_busy_writer_lingers_for_the_updates_arriving_meanwhile(engine: Engine
     assert took >= 0.3
 
 
-def test_the_writer_learns_how_fast_jobs_arrive(engine: Engine, app_ctx: Flask) -> None:
+def test_the_writer_learns_how_fast_jobs_arrive(
+    engine: Engine, change_settings: Callable[..., object]
+) -> None:
     """Jobs 10 ms apart make a rate near 100 a second; a linger of 5 ms then expects half a job: no wait."""
-    app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0.005
+    change_settings(write_linger_seconds=0.005)
     story_id = new_story()
     for _ in range(30):
         _queue_jobs(engine, story_id, 1)
         assert _timed_batch(engine)[0] == 1
         time.sleep(0.01)
     assert 20 < engine.writer.arrival_rate < 110  # gaps of 10 ms, or longer on a loaded machine
-    app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0.05  # 5 expected in 50 ms: wait for them
+    change_settings(write_linger_seconds=0.05)  # 5 expected in 50 ms: wait for them
     _queue_jobs(engine, story_id, 1)
     assert _timed_batch(engine)[1] >= 0.05
 
 
-def test_a_large_batch_or_no_linger_never_waits(engine: Engine, app_ctx: Flask) -> None:
+def test_a_large_batch_or_no_linger_never_waits(
+    engine: Engine, change_settings: Callable[..., object]
+) -> None:
     story_id = new_story()
-    app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0.5
+    change_settings(write_linger_seconds=0.5)
     _queue_jobs(engine, story_id, writer.LINGER_UNTIL)
     engine.writer.arrival_rate = 1000.0
     assert _timed_batch(engine)[0] == writer.LINGER_UNTIL
-    app_ctx.config["PLUME_WRITE_LINGER_SECONDS"] = 0
+    change_settings(write_linger_seconds=0)
     _queue_jobs(engine, story_id, 1)
     engine.writer.arrival_rate = 1000.0
     size, took = _timed_batch(engine)
@@ -328,9 +335,7 @@ def test_the_story_figures_are_kept_at_most_once_a_second(engine: Engine) -> Non
 def test_an_update_that_would_outgrow_the_story_is_refused(engine: Engine, app_ctx: Flask) -> None:
     story_id = new_story()
     editor = Editor()
-    limit = app_ctx.config["PLUME_MAX_STORY_BYTES"]
-    app_ctx.config["PLUME_MAX_STORY_BYTES"] = 20
-    try:
+    with changed_settings(app_ctx, max_story_bytes=20):
         first = editor.insert(0, "0123456789")
         too_much = editor.insert(10, "0123456789ABC")
         outcomes = store(engine, story_id, [first, too_much])
@@ -338,8 +343,6 @@ def test_an_update_that_would_outgrow_the_story_is_refused(engine: Engine, app_c
         deletion.receive(first)
         shrink = deletion.delete(0, 5)
         assert store(engine, story_id, [shrink]) == [Outcome(ok=True, seq=2)]
-    finally:
-        app_ctx.config["PLUME_MAX_STORY_BYTES"] = limit
     assert outcomes[0].ok
     assert outcomes[1] == Outcome.refused("too_large")
     assert persistence.load_text(story_id) == "56789"
@@ -509,9 +512,7 @@ def test_compaction_waits_for_the_threshold(engine: Engine, app_ctx: Flask) -> N
     story_id = new_story()
     editor = Editor()
     store(engine, story_id, [editor.insert(i, "y") for i in range(6)])
-    threshold = app_ctx.config["PLUME_COMPACT_AFTER_ROWS"]
-    app_ctx.config["PLUME_COMPACT_AFTER_ROWS"] = 5
-    try:
+    with changed_settings(app_ctx, compact_after_rows=5):
         assert persistence.compact_if_long(story_id)
         assert not persistence.compact_if_long(story_id)
         store(engine, story_id, [editor.insert(0, "z")])
@@ -520,8 +521,6 @@ def test_compaction_waits_for_the_threshold(engine: Engine, app_ctx: Flask) -> N
         engine.stored({story_id: engine.stories.get(story_id)}, persistence.now())
         engine.run_compactions()  # the log has 2 rows: under the threshold, nothing to do
         assert log_seqs(story_id) == [6, 7]
-    finally:
-        app_ctx.config["PLUME_COMPACT_AFTER_ROWS"] = threshold
 
 
 def test_authorship_counts_each_participants_remaining_characters(engine: Engine) -> None:

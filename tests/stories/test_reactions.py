@@ -13,6 +13,8 @@ from extensions import db
 from stories.models import Reaction, Story
 from stories.reading import reactions
 from tests import factories
+from tests.overrides import changed_settings
+from tests.signin import sign_in
 from tests.stories import samples
 
 
@@ -141,11 +143,8 @@ def test_reactions_need_the_csrf_token(client: FlaskClient, story: Story) -> Non
 
 
 def test_reactions_are_rate_limited(app: Flask, csrf_client: FlaskClient, story: Story) -> None:
-    app.config["PLUME_REACTION_RATE"] = "3 per minute"
-    try:
+    with changed_settings(app, reaction_rate="3 per minute"):
         codes = [react(csrf_client, story, "inspiring").status_code for _ in range(5)]
-    finally:
-        del app.config["PLUME_REACTION_RATE"]
     assert codes == [303, 303, 303, 429, 429]
 
 
@@ -157,11 +156,11 @@ def test_facilitators_hide_and_show_a_reaction(csrf_client: FlaskClient, story: 
 
     assert csrf_client.post(url, data={"hidden": "1"}).status_code in (302, 303)  # to the login page
     factories.facilitator("someone@example.org")
-    csrf_client.post("/login", data={"email": "someone@example.org", "password": factories.PASSWORD})
+    sign_in(csrf_client, "someone@example.org")
     assert csrf_client.post(url, data={"hidden": "1"}).status_code == 404
     csrf_client.post("/logout")
 
-    csrf_client.post("/login", data={"email": owner.email, "password": factories.PASSWORD})
+    sign_in(csrf_client, owner)
     review = csrf_client.get(f"/workshops/{story.workshop_id}/publish").get_data(as_text=True)
     assert f'action="{url}"' in review
     assert csrf_client.post(url, data={"hidden": "1"}).status_code == 303

@@ -15,6 +15,7 @@ from extensions import db
 from stories.models import Story
 from stories.reading import publishing
 from tests import factories
+from tests.signin import sign_in
 from tests.stories import samples
 from workshops.models import Workshop
 
@@ -229,11 +230,6 @@ def test_sitemap_lists_public_pages(client: FlaskClient, world: World) -> None:
 # --- The review page ------------------------------------------------------------------------------------
 
 
-def sign_in(client: FlaskClient, email: str) -> None:
-    response = client.post("/login", data={"email": email, "password": factories.PASSWORD})
-    assert response.status_code in (302, 303)
-
-
 @pytest.fixture
 def owner(app_ctx: Any) -> Any:
     return factories.facilitator("owner@example.org")
@@ -347,10 +343,7 @@ def csrf_token(page: str) -> str:
 
 def test_publish_all_needs_the_csrf_token(client: FlaskClient, owner: Any) -> None:
     workshop = samples.build_collection(owner=owner, samples=[samples.MAISON, samples.CAR])
-    token = csrf_token(text(client.get("/login")))
-    client.post(
-        "/login", data={"email": "owner@example.org", "password": factories.PASSWORD, "csrf_token": token}
-    )
+    sign_in(client, "owner@example.org")
 
     assert client.post(review_url(workshop), data={"action": "publish_all"}).status_code == 400
     assert factories.story_of(workshop.groups[0]).published_at is None

@@ -15,11 +15,11 @@ from stories.cowriting import crdt, persistence
 from stories.models import StoryUpdate
 from tests import factories
 from tests.server import ServerProcess
+from tests.signin import facilitator_cookie
 from tests.sockets import Client, connected
 from tests.stories.clients import (
     EXAMPLE,
     example_module,
-    facilitator_cookie,
     open_story,
     update_payloads,
     wait_until,

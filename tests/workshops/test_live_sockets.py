@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import queue
-import re
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -17,6 +16,7 @@ from sqlalchemy import func, select
 from extensions import db
 from tests import factories
 from tests.server import ServerProcess
+from tests.signin import facilitator_cookie
 from tests.sockets import Client, connected
 from workshops.models import Participant, Workshop
 
@@ -29,28 +29,11 @@ def join(server: ServerProcess, code: str, name: str) -> dict[str, Any]:
     return response.json()
 
 
-def facilitator_cookie(server: ServerProcess, email: str) -> str:
-    """Sign in through the real /login form; the session cookie, as a Cookie header."""
-    session = requests.Session()
-    page = session.get(f"{server.url}/login", timeout=15).text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    token = token or re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token, "no CSRF token on /login"
-    response = session.post(
-        f"{server.url}/login",
-        data={"csrf_token": token[1], "email": email, "password": factories.PASSWORD},
-        timeout=15,
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.text
-    return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-
-
 def facilitator_client(server: ServerProcess, email: str, workshop_id: int | None) -> Client:
     auth: dict[str, Any] = {"role": "facilitator"}
     if workshop_id is not None:
         auth["workshop_id"] = workshop_id
-    return Client(server.url, auth=auth, headers={"Cookie": facilitator_cookie(server, email)})
+    return Client(server.url, auth=auth, headers=facilitator_cookie(server, email))
 
 
 def next_state(client: Client, timeout: float = 5) -> dict[str, Any]:

@@ -5,27 +5,24 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from core import settings
 from core.identity import SESSION_KEY
 from extensions import db
 from tests import factories
+from tests.overrides import changed_settings
+from tests.signin import sign_in
 from workshops import live
 from workshops.models import Participant, Workshop
 
 
 def participants() -> int:
     return db.session.scalar(select(func.count(Participant.id)))
-
-
-def sign_in(client: FlaskClient, facilitator: Any) -> None:
-    response = client.post("/login", data={"email": facilitator.email, "password": factories.PASSWORD})
-    assert response.status_code == 302
 
 
 def csrf_token(client: FlaskClient, path: str = "/join") -> str:
@@ -131,7 +128,7 @@ def test_participants_pick_their_group_when_the_facilitator_allows_it(
 
 def test_the_browser_join_is_rate_limited(csrf_client: FlaskClient, app: Flask, app_ctx) -> None:
     workshop = factories.workshop()
-    limit = int(app.config["PLUME_JOIN_RATE"].split()[0])
+    limit = int(settings.of(app).join_rate.split()[0])
     statuses = [
         csrf_client.post("/join", data={"code": workshop.join_code, "name": f"W{i}"}).status_code
         for i in range(limit + 1)
@@ -194,13 +191,10 @@ def test_the_join_screen_shows_the_link_the_code_and_a_qr_code(
     assert "http://localhost/join/K7QM4P" in html
     assert "K7Q-M4P" in html
     assert re.search(r'<svg viewBox="0 0 \d+ \d+" class="qr"><title>', html)
-    app.config["PLUME_PUBLIC_URL"] = "https://plume.example.org"
-    try:
+    with changed_settings(app, public_url="https://plume.example.org"):
         assert "https://plume.example.org/join/K7QM4P" in client.get(
             f"/workshops/{workshop.id}/share"
         ).get_data(as_text=True)
-    finally:
-        app.config["PLUME_PUBLIC_URL"] = None
 
 
 # --- APIs -------------------------------------------------------------------------------------------
@@ -230,7 +224,7 @@ def test_the_preview_needs_an_identity_a_csrf_token_and_a_sane_size(
     assert no_csrf.get_json()["error"]["code"]
     assert client.post("/api/v1/preview", json={"markdown": "*x*"}, headers=headers).status_code == 200
     assert client.post("/api/v1/preview", json={}, headers=headers).get_json()["error"]["code"] == "invalid"
-    big = "x" * (app.config["PLUME_MAX_STORY_BYTES"] + 1)
+    big = "x" * (settings.of(app).max_story_bytes + 1)
     too_big = client.post("/api/v1/preview", json={"markdown": big}, headers=headers)
     assert too_big.status_code == 413
 
@@ -239,7 +233,7 @@ def test_the_join_api_needs_no_csrf_token_and_is_rate_limited(
     client: FlaskClient, app: Flask, app_ctx
 ) -> None:
     workshop = factories.workshop()
-    limit = int(app.config["PLUME_JOIN_RATE"].split()[0])
+    limit = int(settings.of(app).join_rate.split()[0])
     responses = [
         client.post("/api/v1/join", json={"code": workshop.join_code, "name": f"W{i}"})
         for i in range(limit + 1)

@@ -14,23 +14,8 @@ import requests
 from extensions import db
 from tests import factories
 from tests.server import ServerProcess
+from tests.signin import signed_in
 from tests.sockets import Client, connected
-
-
-def signed_in_session(url: str, email: str) -> requests.Session:
-    """An HTTP session signed in through the real login form."""
-    session = requests.Session()
-    response = session.post(
-        f"{url}/login",
-        data={
-            "csrf_token": csrf_token(session, f"{url}/login"),
-            "email": email,
-            "password": factories.PASSWORD,
-        },
-        allow_redirects=False,
-    )
-    assert response.status_code == 302
-    return session
 
 
 def csrf_token(session: requests.Session, page_url: str) -> str:
@@ -60,7 +45,7 @@ def test_a_participant_sees_the_current_phase_edited_live(live_server: ServerPro
     _, token = factories.participant(workshop.groups[0])
 
     with connected(live_server.url, auth={"token": token}) as participant:
-        http = signed_in_session(live_server.url, owner.email)
+        http, _ = signed_in(live_server, owner.email)
         edit_url = f"{live_server.url}/workshops/{workshop.id}"
         p = f"phase-{phase.id}"
         response = http.post(

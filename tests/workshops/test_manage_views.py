@@ -10,27 +10,16 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from accounts import operations as accounts
 from accounts.models import Facilitator
-from core.unit_of_work import committed
 from extensions import db
 from stories.models import Story
 from tests import factories
+from tests.signin import sign_in
 from workshops.models import Group, Phase, Workshop, WorkshopFacilitator
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 
 UNPROCESSABLE = 422
-
-
-def sign_in(client: FlaskClient, facilitator: Facilitator) -> FlaskClient:
-    """Sign the client in as `facilitator` (Flask-Login's session key; the login form has its own tests)."""
-    with client.session_transaction() as session:
-        session["_user_id"] = str(facilitator.id)
-        session["_fresh"] = True
-        with committed():
-            session[accounts.SESSION_KEY] = accounts.start_session(facilitator)  # as the login form does
-    return client
 
 
 def fresh(workshop: Workshop) -> Workshop:

@@ -13,8 +13,10 @@ import socketio
 
 from extensions import db
 from tests import factories
-from tests.http import cookie_header, signed_in
+from tests.http import cookie_header
+from tests.overrides import changed_settings
 from tests.server import ServerProcess
+from tests.signin import signed_in
 from tests.sockets import WIRE_MAX, Client, connected
 from workshops import joining
 from workshops.models import Participant, Workshop
@@ -202,10 +204,7 @@ def test_the_end_of_a_workshop_is_when_its_last_phase_ends(live_server: ServerPr
 def test_token_lifetime_is_configured(app_ctx) -> None:
     old = finished(31)
     _, token = factories.participant(old.groups[0])
-    app_ctx.config["PLUME_TOKEN_TTL_DAYS"] = 60
-    try:
+    with changed_settings(app_ctx, token_ttl_days=60):
         assert joining.rejoin(token)
-    finally:
-        app_ctx.config["PLUME_TOKEN_TTL_DAYS"] = 30
     with pytest.raises(joining.JoinError):
         joining.rejoin(token)

@@ -7,7 +7,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests import factories
-from tests.workshops.test_live_views import sign_in
+from tests.overrides import changed_settings
+from tests.signin import sign_in
 from workshops import room
 
 
@@ -57,10 +58,7 @@ def test_the_share_screen_is_quiet_with_a_public_url(app: Flask, csrf_client: Fl
     owner = factories.facilitator()
     workshop = factories.workshop(owner)
     sign_in(csrf_client, owner)
-    app.config["PLUME_PUBLIC_URL"] = "http://192.168.1.20:5000"
-    try:
+    with changed_settings(app, public_url="http://192.168.1.20:5000"):
         page = csrf_client.get(f"/workshops/{workshop.id}/share").get_data(as_text=True)
-    finally:
-        app.config["PLUME_PUBLIC_URL"] = None
     assert "Phones in the room cannot open this link" not in page
     assert "http://192.168.1.20:5000/join/" in page

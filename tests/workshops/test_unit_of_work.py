@@ -14,7 +14,7 @@ from core.unit_of_work import committed
 from errors import RefusedError
 from extensions import db
 from tests import factories
-from tests.workshops.test_manage_views import sign_in
+from tests.signin import sign_in
 from workshops import state
 from workshops.models import Group, Workshop
 

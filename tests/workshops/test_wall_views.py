@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from core.unit_of_work import committed
 from stories.reading import publishing
 from tests import factories
-from tests.workshops.test_live_views import sign_in
+from tests.signin import sign_in
 
 HUGE = 2**64
 
