@@ -2,7 +2,7 @@
  * The console's commands: `facilitator:command` with an ack (docs/architecture.md, "The path of a
  * facilitator's command"), the clock's and the phases' buttons ([data-command], with data-seconds or
  * data-index), and the confirmation ([data-confirm-jump] dialog) of a jump of more than one phase and of a
- * "Next phase" that ends the workshop. A second "Next" or "Previous" within `SETTLE_MS` of a step is
+ * "Next phase" that ends the workshop. A second "Next" (or "Previous") within `SETTLE_MS` of the first is
  * absorbed: two clicks 250 ms apart would otherwise move two phases (the second comes with the version the
  * first one's state brought).
  *
@@ -78,21 +78,22 @@ export function endsWorkshop (state, action) {
     state.phase_index === state.phase_count - 1
 }
 
-/** Whether a step comes too soon after the last one (`lastStep`, in ms) to be meant: a double click. */
-export function tooSoon (action, lastStep, now) {
-  return (action === 'next' || action === 'previous') && now - lastStep < SETTLE_MS
+/** Whether a step repeats the last one (`last`: {action, at} in ms) too soon to be meant: a double click.
+ * Previous then Next is meant, however quick. */
+export function tooSoon (action, last, now) {
+  return (action === 'next' || action === 'previous') && action === last.action && now - last.at < SETTLE_MS
 }
 
 export function bindCommandButtons (k) {
   const dialog = k.root.querySelector('[data-confirm-jump]')
-  let lastStep = -Infinity
+  let lastStep = { action: null, at: -Infinity }
   k.root.addEventListener('click', (event) => {
     const button = event.target.closest('[data-command]')
     if (!button || button.disabled) return
     const { command, done } = commandOf(button, k.state, k.c)
     if (tooSoon(command.action, lastStep, Date.now())) return
     const go = () => {
-      if (STEPS.has(command.action)) lastStep = Date.now()
+      if (STEPS.has(command.action)) lastStep = { action: command.action, at: Date.now() }
       send(k, command, done)
     }
     const { c, state } = k
