@@ -68,6 +68,13 @@ def _legend(members: dict[int, history.Member]) -> dict[str, dict[str, str]]:
     return {str(i): {"name": m.name, "color": author_color(m.color)} for i, m in members.items()}
 
 
+def _running_phase(workshop: Workshop) -> str | None:
+    """The title of the phase under way (running or paused), if any."""
+    if workshop.status not in ("running", "paused"):
+        return None
+    return next((p.title for p in workshop.phases if p.position == workshop.phase_index), None)
+
+
 @bp.get("/stories/<int:story_id>/history")
 def story_history(story_id: int) -> Any:
     story, facilitator = _viewer(story_id)
@@ -79,6 +86,7 @@ def story_history(story_id: int) -> Any:
         "boundaries": [
             {"seq": p.row.seq, "label": p.row.phase_title} for p in found.checkpoints if p.row.seq is not None
         ],
+        "current": _running_phase(story.workshop),  # what updates after the last phase end belong to
         "members": _legend(found.members),
     }
     return render_template(

@@ -143,6 +143,9 @@ def test_history_replay_and_restore_of_a_story_written_through_three_phases(
     hist.get_by_role("button", name="Pause").click()
     shown = int(replay.get_attribute("data-shown-seq"))
     assert checkpoints[0].seq < shown < checkpoints[2].seq
+    # Named by the phase it was written in, not the last one that ended before it (issue 28).
+    written_in = "Characters and plot" if shown <= checkpoints[1].seq else "Write"
+    expect(replay.locator("[data-replay-where]")).to_contain_text(written_in)
     moment = replay.locator(".history-text").inner_text()
     assert texts[0] in moment
     assert moment != texts[0]

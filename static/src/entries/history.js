@@ -4,7 +4,7 @@
  * for the text at a seq (one request at a time) and shows it with its authors' colours.
  */
 import { format } from '../strings.js'
-import { nextPosition, phaseAt, renderSegments } from '../history/timeline.js'
+import { nextPosition, phaseOf, renderSegments } from '../history/timeline.js'
 
 const TICK_MS = 250
 
@@ -37,8 +37,9 @@ function mount (root) {
       const time = new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(moment.at))
       parts.push(format(strings.at || 'at {time}', { time }))
     }
-    const phase = phaseAt(boundaries, moment.seq)
-    if (phase >= 0) parts.push('· ' + boundaries[phase].label)
+    const phase = phaseOf(boundaries, moment.seq)
+    const label = phase >= 0 ? boundaries[phase].label : config.current
+    if (label) parts.push('· ' + label)
     where.textContent = parts.join(' ')
   }
 

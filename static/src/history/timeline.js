@@ -6,11 +6,11 @@ export function nextPosition (current, speed, last) {
   return Math.min(last, current + step)
 }
 
-/** The index of the last phase boundary at or before `seq` (-1 before the first). */
-export function phaseAt (boundaries, seq) {
-  let found = -1
-  boundaries.forEach((b, i) => { if (b.seq <= seq) found = i })
-  return found
+/** The phase in which update `seq` was written: the index of the first phase end (`boundaries`, their
+ * checkpoints' seqs, in order) at or after it; -1 after the last one (a phase not ended yet). The last end
+ * before it names the phase before (issue 28: an update typed during Signals was labelled "Welcome"). */
+export function phaseOf (boundaries, seq) {
+  return boundaries.findIndex((b) => b.seq >= seq)
 }
 
 /** Build the coloured text into `container`: one span per (author, text) piece, text set as text. */
