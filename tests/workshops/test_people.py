@@ -17,26 +17,28 @@ def count() -> int:
     return db.session.scalar(select(func.count(Participant.id)))
 
 
-@pytest.mark.parametrize("again", ["Ada", "ada", "  ADA  ", "Ada\u00a0"])
-def test_two_participants_cannot_take_the_same_name(app_ctx, again: str) -> None:
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        ("Ada", "Ada"),
+        ("Ada", "ada"),
+        ("Ada", "  ADA  "),
+        ("Ada", "Ada\u00a0"),
+        # Accents do not count either (issue 28: "Emilie" was accepted beside "Émilie").
+        ("Émilie", "Emilie"),
+        ("Émilie", "EMILIE"),
+        ("Émilie", "e\u0301milie"),
+    ],
+)
+def test_two_participants_cannot_take_the_same_name(app_ctx, first: str, again: str) -> None:
     workshop = factories.workshop(groups=2)
-    joining.join(workshop.join_code, "Ada")
+    joining.join(workshop.join_code, first)
     with pytest.raises(joining.JoinError) as refused:
         joining.join(workshop.join_code, again)
     assert refused.value.code == "name_taken"
     assert "already goes by this name" in refused.value.message
     assert count() == 1
-
-
-@pytest.mark.parametrize("again", ["Emilie", "EMILIE", "e\u0301milie", "Émilie"])
-def test_names_compare_without_accents(app_ctx, again: str) -> None:
-    """Issue 28: "Emilie" was accepted beside "Émilie" (then no one can tell the two apart)."""
-    workshop = factories.workshop(groups=2)
-    joining.join(workshop.join_code, "Émilie")
-    with pytest.raises(joining.JoinError) as refused:
-        joining.join(workshop.join_code, again)
-    assert refused.value.code == "name_taken"
-    joining.join(workshop.join_code, "Emile")  # another name
+    joining.join(workshop.join_code, "Emile")  # another name is fine
     assert count() == 2
 
 
