@@ -31,6 +31,13 @@ def get(client: FlaskClient, path: str) -> str:
     return client.get(path, headers=ENGLISH_BROWSER).get_data(as_text=True)
 
 
+def sign_in_in_english(client: FlaskClient, email: str) -> None:
+    """Sign a facilitator in from an English browser (the session then speaks English)."""
+    token = re.search(r'name="csrf-token" content="([^"]+)"', get(client, "/login"))[1]
+    data = {"email": email, "password": factories.PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=data, headers=ENGLISH_BROWSER).status_code == 302
+
+
 def test_the_join_link_of_a_french_workshop_speaks_french(app: Flask, csrf_client: FlaskClient) -> None:
     _, code = french_workshop(app)
     page = get(csrf_client, f"/join/{code}")
@@ -76,9 +83,7 @@ def test_the_console_marks_a_french_workshop_for_an_english_facilitator(
     app: Flask, client: FlaskClient
 ) -> None:
     workshop_id, _ = french_workshop(app, "lead@example.org")
-    token = re.search(r'name="csrf-token" content="([^"]+)"', get(client, "/login"))[1]
-    data = {"email": "lead@example.org", "password": factories.PASSWORD, "csrf_token": token}
-    assert client.post("/login", data=data).status_code == 302
+    sign_in_in_english(client, "lead@example.org")
     page = get(client, f"/workshops/{workshop_id}/console")
     assert '<html lang="en">' in page
     assert '<span class="agenda__title" lang="fr">Écrire</span>' in page
@@ -92,9 +97,7 @@ def test_the_projected_screens_of_a_french_workshop_speak_french_to_an_english_f
     with app.app_context():
         workshop = db.session.get(Workshop, workshop_id)
         factories.story_text(factories.story_of(workshop.groups[0]), "# Le phare\n\nLa marée monte.")
-    token = re.search(r'name="csrf-token" content="([^"]+)"', get(client, "/login"))[1]
-    data = {"email": "projector@example.org", "password": factories.PASSWORD, "csrf_token": token}
-    assert client.post("/login", data=data).status_code == 302
+    sign_in_in_english(client, "projector@example.org")
 
     wall = get(client, f"/workshops/{workshop_id}/wall")
     assert '<html lang="fr">' in wall
