@@ -19,7 +19,7 @@ import logs
 import socket_frames
 import socket_packets
 import version
-from core import pool_ping, room_queue, runtime, settings, watchdog
+from core import elision, pool_ping, room_queue, runtime, settings, watchdog
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).parent
@@ -87,6 +87,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(HERE / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
+    elision.install_in_templates(app.jinja_env)  # French templates say « d’Alice », not « de Alice »
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

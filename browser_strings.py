@@ -9,7 +9,29 @@ docs/architecture.md for where each page lives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from babel import Locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+
+#: Numbers tried to find one that each plural rule of a locale covers (CLDR rules need no more).
+PLURAL_SAMPLES = range(0, 1001)
+
+
+def plural(wording: Callable[[int], str]) -> dict[str, str]:
+    """A plural-aware entry: each plural rule of the page's locale ("one", "other"; "few", "many"... where
+    the language has them: what the script's Intl.PluralRules answers) → the wording gettext gives a number
+    of that rule. `wording` is `lambda n: ngettext("{count} new", "{count} new", n)`, so that the strings
+    are extracted; static/src/strings.js's `plural` reads the entry."""
+    rule = (get_locale() or Locale("en")).plural_form
+    forms: dict[str, str] = {}
+    for n in PLURAL_SAMPLES:
+        forms.setdefault(rule(n), wording(n))
+        if len(forms) == len(rule.tags) + 1:  # its tags, and "other"
+            break
+    return forms
+
 
 # --- Components -------------------------------------------------------------------------------------
 
@@ -126,7 +148,7 @@ def console() -> dict[str, str]:
     }
 
 
-def feedback() -> dict[str, str]:
+def feedback() -> dict[str, str | dict[str, str]]:
     """The comments panel and the group chat (static/src/comments/, static/src/chat.js)."""
     return {
         "commentsTitle": _("Comments"),
@@ -168,7 +190,7 @@ def feedback() -> dict[str, str]:
         "chatLabelFacilitator": _("Chat message"),
         "chatSend": _("Send"),
         "chatEmpty": _("No messages yet. Write to your group here."),
-        "chatUnread": _("{count} new"),
+        "chatUnread": plural(lambda n: ngettext("{count} new", "{count} new", n)),
         "chatFacilitator": _("Facilitator"),
         "chatEveryone": _("to every group"),
         "chatTo": _("Send to"),

@@ -6,7 +6,7 @@ from typing import Any
 
 import segno
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -17,6 +17,7 @@ from wtforms.validators import Optional
 import browser_strings
 from core.access import facilitates
 from core.identity import remember_participant
+from core.language import in_language
 from core.settings import settings
 from core.unit_of_work import committed
 from extensions import db
@@ -119,10 +120,7 @@ def join(code: str | None = None) -> Any:
             language = joining.find_workshop(code or request.form.get("code") or "").language
         except joining.JoinError:
             language = None
-    if language not in current_app.config["LANGUAGES"]:
-        return _join_view(code)
-    with force_locale(language):
-        return _join_view(code)
+    return in_language(language, lambda: _join_view(code))
 
 
 def _join_view(code: str | None) -> Any:
@@ -224,22 +222,35 @@ def console(workshop_id: int) -> Any:
 @bp.get("/workshops/<int:workshop_id>/wall")
 @login_required
 def wall(workshop_id: int) -> Any:
-    """The wall view for the projector: the phase, a big timer and the broadcast, live."""
+    """The wall view for the projector: the phase, a big timer and the broadcast, live.
+
+    Projected for the room, it speaks the workshop's language, whatever the facilitator's (`core.language`).
+    """
     workshop = _sign_in_or_404(workshop_id)
-    return render_template(
-        "workshops/wall.html",
-        workshop=workshop,
-        live=state.facilitator_state(workshop_id),
-        join_url=public_join_url(workshop),
-        catalogue=browser_strings.wall_page(),
+    return in_language(
+        workshop.language,
+        lambda: render_template(
+            "workshops/wall.html",
+            workshop=workshop,
+            live=state.facilitator_state(workshop_id),
+            join_url=public_join_url(workshop),
+            catalogue=browser_strings.wall_page(),
+        ),
     )
 
 
 @bp.get("/workshops/<int:workshop_id>/share")
 @login_required
 def share(workshop_id: int) -> Any:
-    """A screen to project: the join link, the code in large letters and a QR code of the link."""
+    """A screen to project: the join link, the code in large letters and a QR code of the link.
+
+    Like the wall, it speaks the workshop's language.
+    """
     workshop = _sign_in_or_404(workshop_id)
+    return in_language(workshop.language, lambda: _share_page(workshop))
+
+
+def _share_page(workshop: Workshop) -> str:
     url = public_join_url(workshop)
     qr = segno.make(url, error="m")
     svg = qr.svg_inline(

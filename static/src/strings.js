@@ -3,6 +3,8 @@
  * <script type="application/json" id="plume-i18n">); the English below is only a fallback for a key the
  * catalogue lacks. Placeholders look like {count}.
  */
+import { pageLanguage } from './dom.js'
+
 export const DEFAULT_STRINGS = Object.freeze({
   editorLabel: 'Story text',
   placeholder: 'Write your story here…',
@@ -43,18 +45,60 @@ export function resolveStrings (catalogue) {
   return out
 }
 
-/** Replace {name} placeholders. */
-export function format (template, values = {}) {
-  return String(template).replace(/\{(\w+)\}/g, (m, key) => (key in values ? String(values[key]) : m))
+// French elision where a name is put into a message: the rules of core/elision.py (see its docstring),
+// tested on the same cases (tests/fixtures/elision.json).
+const ELIDED = { de: 'd’', que: 'qu’', le: 'l’', la: 'l’' }
+const VOWELS = 'aeiouœæ'
+const BEFORE_PLACEHOLDER = /(?<![\p{L}\p{N}_’'])(de|que|le|la) (?=\{(\w+)\})/giu
+
+/** "Alice", "Érable", "Hélène" (a mute h before a vowel): true; "David", "Yves", "8 h": false. */
+export function startsWithVowelSound (value) {
+  const bare = String(value).trimStart().normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+  return VOWELS.includes(bare[0] || '-') || (bare[0] === 'h' && VOWELS.includes(bare[1] || '-'))
+}
+
+/** `template` with "de {name}" turned into "d’{name}" where `values.name` starts with a vowel sound (French only). */
+export function elide (template, values = {}, lang = pageLanguage()) {
+  if (!lang || !String(lang).toLowerCase().startsWith('fr')) return String(template)
+  return String(template).replace(BEFORE_PLACEHOLDER, (match, word, key) => {
+    const value = values[key]
+    if (typeof value !== 'string' || !startsWithVowelSound(value)) return match
+    const short = ELIDED[word.toLowerCase()]
+    return word[0] === word[0].toUpperCase() ? short[0].toUpperCase() + short.slice(1) : short
+  })
+}
+
+/** Replace {name} placeholders, eliding before a name in French ("récit d’Érable"); `lang`: the page's. */
+export function format (template, values = {}, lang = pageLanguage()) {
+  return elide(template, values, lang).replace(/\{(\w+)\}/g, (m, key) => (key in values ? String(values[key]) : m))
+}
+
+/** The plural rule of `lang` for `count` ('one', 'other'…), English's where the browser lacks the locale. */
+function pluralRule (count, lang) {
+  try {
+    return new Intl.PluralRules(lang || undefined).select(count)
+  } catch { /* unknown locale */
+    return count === 1 ? 'one' : 'other'
+  }
+}
+
+/** A number in the page's language ("1 234"). */
+function formatNumber (count, lang) {
+  return typeof Intl !== 'undefined' ? new Intl.NumberFormat(lang || undefined).format(count) : String(count)
+}
+
+/**
+ * A plural-aware catalogue entry, `{one: '{count} nouveau', other: '{count} nouveaux'}` (keys: the plural
+ * rules of Intl.PluralRules, as browser_strings.plural builds them with ngettext), worded for `count`.
+ * A plain string is used for every count.
+ */
+export function plural (entry, count, lang = pageLanguage(), values = {}) {
+  const forms = entry && typeof entry === 'object' ? entry : { other: String(entry ?? '') }
+  const template = forms[pluralRule(count, lang)] ?? forms.other ?? ''
+  return format(template, { ...values, count: formatNumber(count, lang) }, lang)
 }
 
 /** "1 word" / "12 words", with the plural rule of the page's language. */
 export function formatWords (strings, count, lang) {
-  let rule = 'other'
-  try {
-    rule = new Intl.PluralRules(lang || undefined).select(count)
-  } catch { /* unknown locale: English rule below */ if (count === 1) rule = 'one' }
-  const template = rule === 'one' ? strings.wordsOne : strings.wordsOther
-  const number = typeof Intl !== 'undefined' ? new Intl.NumberFormat(lang || undefined).format(count) : String(count)
-  return format(template, { count: number })
+  return plural({ one: strings.wordsOne, other: strings.wordsOther }, count, lang)
 }

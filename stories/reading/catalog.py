@@ -7,6 +7,7 @@ Every reader-facing query (pages, search, feeds, exports, API, sitemap) starts h
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -111,28 +112,56 @@ class ThemeCount:
     count: int
 
 
+def best_spelling(counts: dict[str, int]) -> str:
+    """The one label shown for a theme among the spellings stories gave it ("sante", "Santé", "santé").
+
+    Accents first (they cannot be guessed back from "sante"), then the most used, then lower case (a theme
+    is a word, not a title), then the first in alphabetical order so that every page picks the same.
+    """
+    return min(counts, key=lambda label: (-_accents(label), -counts[label], label != label.lower(), label))
+
+
+def _accents(label: str) -> int:
+    return sum(1 for c in unicodedata.normalize("NFD", label) if unicodedata.combining(c))
+
+
+def spellings() -> dict[str, str]:
+    """Each theme's slug → its best spelling over every published story (the same on every page)."""
+    statement = (
+        select(StoryTheme.slug, StoryTheme.label, func.count(StoryTheme.story_id))
+        .join(Story, Story.id == StoryTheme.story_id)
+        .where(is_published())
+        .group_by(StoryTheme.slug, StoryTheme.label)
+    )
+    by_slug: dict[str, dict[str, int]] = {}
+    for slug, label, count in db.session.execute(statement):
+        by_slug.setdefault(slug, {})[label] = count
+    return {slug: best_spelling(counts) for slug, counts in by_slug.items()}
+
+
 def themes(workshop_id: int | None = None) -> list[ThemeCount]:
     """The themes of published stories with how many stories carry each, the most used first."""
     statement = (
-        select(StoryTheme.slug, func.min(StoryTheme.label), func.count(StoryTheme.story_id))
+        select(StoryTheme.slug, func.count(StoryTheme.story_id))
         .join(Story, Story.id == StoryTheme.story_id)
         .where(is_published())
         .group_by(StoryTheme.slug)
     )
     if workshop_id is not None:
         statement = statement.where(Story.workshop_id == workshop_id)
-    rows = db.session.execute(statement).all()
-    found = [ThemeCount(slug, label, count) for slug, label, count in rows]
+    labels = spellings()
+    found = [ThemeCount(slug, labels.get(slug, slug), count) for slug, count in db.session.execute(statement)]
     return sorted(found, key=lambda t: (-t.count, t.label.casefold()))
 
 
 def theme_label(slug: str) -> str | None:
     """The label of a theme that published stories carry, else None."""
-    return db.session.scalar(
-        select(func.min(StoryTheme.label))
-        .join(Story, Story.id == StoryTheme.story_id)
-        .where(is_published(), StoryTheme.slug == slug)
-    )
+    return spellings().get(slug)
+
+
+def story_themes(story: Story, labels: dict[str, str]) -> list[tuple[str, str]]:
+    """A story's themes as (slug, label), spelled as the theme cloud spells them (`labels`: `spellings()`)."""
+    return [(t.slug, labels.get(t.slug, t.label)) for t in story.themes]
 
 
 def authors(story: Story) -> list[str]:

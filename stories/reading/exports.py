@@ -23,12 +23,12 @@ from typing import TypeVar
 import lxml.html
 from ebooklib import epub
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date, ngettext
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from jinja2 import Template
 from markupsafe import escape
 
-from core import budget
+from core import budget, language
 from core.dates import aware
 from stories.models import Story
 from stories.reading import catalog
@@ -67,10 +67,7 @@ def published_on(story: Story) -> str:
 
 def in_language(workshop: Workshop, read: Callable[[], T]) -> T:
     """`read()` in the workshop's language (its title page, credits, dates), when the site has it."""
-    if workshop.language not in current_app.config["LANGUAGES"]:
-        return read()
-    with force_locale(workshop.language):
-        return read()
+    return language.in_language(workshop.language, read)
 
 
 # --- What a download is made of, read on the loop -----------------------------------------------------

@@ -8,6 +8,7 @@ for published ones).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 import browser_strings
+from core import language
 from core.access import facilitates, fits_id
 from extensions import db
 from stories.blueprint import bp
@@ -48,14 +50,20 @@ def draft_slides(workshop: Workshop) -> list[Slide]:
     return slides
 
 
-def _page(workshop: Workshop, slides: list[Slide], back_url: str, back_label: str) -> Any:
-    return render_template(
-        "stories/read_aloud.html",
-        workshop=workshop,
-        slides=slides,
-        back_url=back_url,
-        back_label=back_label,
-        catalogue=browser_strings.read_aloud(),
+def _page(
+    workshop: Workshop, slides: Callable[[], list[Slide]], back: str, back_label: Callable[[], str]
+) -> Any:
+    """The reading mode speaks the workshop's language: it is projected for the room (`core.language`)."""
+    return language.in_language(
+        workshop.language,
+        lambda: render_template(
+            "stories/read_aloud.html",
+            workshop=workshop,
+            slides=slides(),
+            back_url=back,
+            back_label=back_label(),
+            catalogue=browser_strings.read_aloud(),
+        ),
     )
 
 
@@ -69,7 +77,7 @@ def read_aloud_drafts(workshop_id: int) -> Any:
     if workshop is None:
         abort(404)
     back = url_for("workshops.console", workshop_id=workshop_id)
-    return _page(workshop, draft_slides(workshop), back, _("Back to the console"))
+    return _page(workshop, lambda: draft_slides(workshop), back, lambda: _("Back to the console"))
 
 
 @bp.get("/stories/c/<int:workshop_id>/read-aloud")
@@ -78,7 +86,10 @@ def read_aloud_published(workshop_id: int) -> Any:
     found = catalog.collection(workshop_id) if fits_id(workshop_id) else None
     if found is None:
         abort(404)
+
     # The HTML was stored at publish time from render_markdown's sanitised output.
-    slides = [Slide(s.title, exports.byline(s), Markup(s.published_html)) for s in found.stories]  # noqa: S704
+    def slides() -> list[Slide]:
+        return [Slide(s.title, exports.byline(s), Markup(s.published_html)) for s in found.stories]  # noqa: S704
+
     back = url_for("stories.collection", workshop_id=workshop_id)
-    return _page(found.workshop, slides, back, _("Back to the stories"))
+    return _page(found.workshop, slides, back, lambda: _("Back to the stories"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -46,7 +46,10 @@ def story_html(story: Story) -> Markup:
 
 @bp.app_template_global()
 def story_themes(story: Story) -> list[tuple[str, str]]:
-    return [(t.slug, t.label) for t in story.themes]
+    """The story's themes as (slug, label), spelled as the theme cloud spells them (one query per request)."""
+    if "theme_spellings" not in g:
+        g.theme_spellings = catalog.spellings()
+    return catalog.story_themes(story, g.theme_spellings)
 
 
 bp.app_template_global("public_url")(public_url)

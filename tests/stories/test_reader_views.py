@@ -180,6 +180,23 @@ def test_story_page_has_the_story_its_metadata_and_neighbours(client: FlaskClien
     assert 'rel="next"' not in last
 
 
+def test_theme_cards_spell_a_theme_as_the_cloud_does(client: FlaskClient, app_ctx: Any) -> None:
+    workshop = factories.workshop(groups=3)
+    for group, spelling in zip(workshop.groups, ["sante", "Santé", "santé"], strict=True):
+        story = factories.story_of(group)
+        factories.story_text(story, "Texte.")
+        with committed():
+            publishing.publish(story, publishing.Draft(title=f"Récit {spelling}", themes=[spelling]))
+
+    for url in (f"/stories/c/{workshop.id}", "/stories", "/stories/search?theme=sante"):
+        page = text(client.get(url))
+        chips = re.findall(r'<span class="chip chip--quiet">([^<]*)</span>', page)
+        assert chips, url
+        assert set(chips) == {"santé"}, url  # every card: the accented, lower-case spelling
+    cloud = text(client.get(f"/stories/c/{workshop.id}"))
+    assert re.search(r'theme=sante"[^>]*>santé <span class="chip__count">3</span>', cloud)
+
+
 def test_story_title_and_summary_are_escaped(client: FlaskClient, app_ctx: Any) -> None:
     workshop = factories.workshop(groups=1)
     story = factories.story_of(workshop.groups[0])

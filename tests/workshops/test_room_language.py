@@ -12,7 +12,9 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
+from extensions import db
 from tests import factories
+from workshops.models import Workshop
 
 ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.9"}
 AGENDA = [{"title": "Écrire", "duration_seconds": 900}]
@@ -27,6 +29,13 @@ def french_workshop(app: Flask, owner_email: str | None = None) -> tuple[int, st
 
 def get(client: FlaskClient, path: str) -> str:
     return client.get(path, headers=ENGLISH_BROWSER).get_data(as_text=True)
+
+
+def sign_in_in_english(client: FlaskClient, email: str) -> None:
+    """Sign a facilitator in from an English browser (the session then speaks English)."""
+    token = re.search(r'name="csrf-token" content="([^"]+)"', get(client, "/login"))[1]
+    data = {"email": email, "password": factories.PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=data, headers=ENGLISH_BROWSER).status_code == 302
 
 
 def test_the_join_link_of_a_french_workshop_speaks_french(app: Flask, csrf_client: FlaskClient) -> None:
@@ -74,10 +83,32 @@ def test_the_console_marks_a_french_workshop_for_an_english_facilitator(
     app: Flask, client: FlaskClient
 ) -> None:
     workshop_id, _ = french_workshop(app, "lead@example.org")
-    token = re.search(r'name="csrf-token" content="([^"]+)"', get(client, "/login"))[1]
-    data = {"email": "lead@example.org", "password": factories.PASSWORD, "csrf_token": token}
-    assert client.post("/login", data=data).status_code == 302
+    sign_in_in_english(client, "lead@example.org")
     page = get(client, f"/workshops/{workshop_id}/console")
     assert '<html lang="en">' in page
     assert '<span class="agenda__title" lang="fr">Écrire</span>' in page
     assert 'class="group-card__draft" data-editor-scope lang="fr"' in page
+
+
+def test_the_projected_screens_of_a_french_workshop_speak_french_to_an_english_facilitator(
+    app: Flask, client: FlaskClient
+) -> None:
+    workshop_id, _ = french_workshop(app, "projector@example.org")
+    with app.app_context():
+        workshop = db.session.get(Workshop, workshop_id)
+        factories.story_text(factories.story_of(workshop.groups[0]), "# Le phare\n\nLa marée monte.")
+    sign_in_in_english(client, "projector@example.org")
+
+    wall = get(client, f"/workshops/{workshop_id}/wall")
+    assert '<html lang="fr">' in wall
+    assert "Nous commençons dans un instant." in wall
+    assert '"left": "restant"' in wall  # the scripts' strings too
+    assert "data-phase-title lang=" not in wall  # the content is in the page's language
+    share = get(client, f"/workshops/{workshop_id}/share")
+    assert '<html lang="fr">' in share
+    assert "Scannez pour rejoindre l’atelier" in share
+    reading = get(client, f"/workshops/{workshop_id}/read-aloud")
+    assert '<html lang="fr">' in reading
+    assert "Récit 1 sur 1" in reading
+    # The facilitator's own pages keep their language.
+    assert '<html lang="en">' in get(client, f"/workshops/{workshop_id}/console")

@@ -8,7 +8,7 @@
  * `root` is a <details data-chat> with a <summary>; the log, the form and the badge are built inside
  * (frame.js), each message by message.js.
  */
-import { format } from '../strings.js'
+import { format, plural } from '../strings.js'
 import { buildChat } from './frame.js'
 import { messageItem } from './message.js'
 
@@ -22,7 +22,7 @@ export function mountChat (root, opts) {
   const seen = () => root.open && document.visibilityState !== 'hidden'
   const renderBadge = () => {
     badge.hidden = unread === 0
-    badge.textContent = s('chatUnread', { count: unread })
+    badge.textContent = plural(strings.chatUnread || '{count} new', unread)
     root.dataset.unread = String(unread)
   }
   const groupName = (id) => (groups.find((g) => g.id === id) || {}).name || ''
