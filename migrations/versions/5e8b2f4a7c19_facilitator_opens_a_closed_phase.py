@@ -15,10 +15,15 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("groups", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("opened", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # A plain ADD COLUMN: a batch copy of `groups` would, on SQLite, cascade the DROP to their participants.
+    op.add_column("groups", sa.Column("opened", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade():
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:  # the batch copy drops `groups`: its participants must not cascade away with it
+        op.execute("PRAGMA foreign_keys=OFF")
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.drop_column("opened")
+    if sqlite:
+        op.execute("PRAGMA foreign_keys=ON")
