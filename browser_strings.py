@@ -41,6 +41,11 @@ def editor() -> dict[str, str]:
         "wordsOne": _("{count} word"),
         "wordsOther": _("{count} words"),
         "anonymous": _("Anonymous"),
+        "notKept": _("The editor closed before these words were saved, so they were not kept: “{text}”"),
+        "notKeptNothing": _("The editor closed before your last changes were saved, so they were not kept."),
+        "notKeptCopy": _("Copy these words"),
+        "notKeptCopied": _("Copied."),
+        "notKeptClose": _("Close"),
     }
 
 

@@ -78,3 +78,52 @@ def test_unlock_opens_a_phase_that_the_agenda_locks_and_the_console_says_so(
     expect(pill).to_have_text("Open")
     expect(ada.locator("[data-writing-state]")).to_have_text("You can write.")
     assert text_of(bea) == "The square has a garden. And a bench."
+
+
+def test_a_paragraph_written_offline_before_a_lock_is_not_kept_and_the_writer_is_told(
+    new_context: Any, app_ctx: Any
+) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    owner = factories.facilitator()
+    workshop = factories.workshop(owner, groups=1, phases=[PHASES[1], PHASES[0]])
+    factories.story_text(factories.story_of(workshop.groups[0]), "The square has a garden.")
+    console = console_of(new_context, owner, workshop.id)
+    ada = join(new_context, workshop.join_code, "Ada", viewport=DESKTOP)
+    bea = join(new_context, workshop.join_code, "Bea", viewport=DESKTOP)
+    wait_for_same_text([ada, bea], "The square has a garden.")
+
+    # Ada's connection drops; she writes a paragraph; meanwhile the facilitator locks her group.
+    ada.context.set_offline(True)
+    ada.evaluate("window.plumeSocket.io.engine.close()")  # offline emulation leaves open WebSockets be
+    expect(ada.locator("[data-editor-status]")).not_to_have_attribute("data-connection", "connected")
+    editor(ada).click()
+    ada.keyboard.press("Control+End")
+    ada.keyboard.type(" A fountain sings.")
+    ada.wait_for_timeout(500)  # IndexedDB stores each change asynchronously
+    console.locator("[data-group-card] [data-group-lock]").click()
+    expect(console.locator("[data-group-lock-state]")).to_have_text("Locked")
+
+    # Back online: the server refuses the paragraph, so Ada's screen drops it too, and says which words.
+    ada.context.set_offline(False)
+    notice = ada.locator("[data-not-kept]")
+    expect(notice).to_contain_text("so they were not kept: “A fountain sings.”", timeout=20_000)
+    expect(notice.get_by_role("button", name="Copy these words")).to_be_visible()
+    wait_for_same_text([ada, bea], "The square has a garden.")
+    ada.screenshot(path=str(SHOTS / "locks-words-not-kept.png"), full_page=True)
+
+    # Not kept on her device either: a reload shows the server's text (the notice stays until closed).
+    ada.reload()
+    expect(ada.locator("[data-story-editor]")).to_have_attribute("data-synced", "true")
+    assert text_of(ada) == "The square has a garden."
+    ada.locator("[data-not-kept]").get_by_role("button", name="Close").click()
+    expect(ada.locator("[data-not-kept]")).to_have_count(0)
+
+    # The next unlock brings nothing back from nowhere; what Ada types now is everyone's.
+    console.locator("[data-group-card] [data-group-lock]").click()
+    expect(editor(ada)).to_have_attribute("contenteditable", "true")
+    ada.wait_for_timeout(1000)
+    assert text_of(bea) == "The square has a garden."
+    editor(ada).click()
+    ada.keyboard.press("Control+End")
+    ada.keyboard.type(" A bench.")
+    wait_for_same_text([ada, bea], "The square has a garden. A bench.")
