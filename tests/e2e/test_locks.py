@@ -127,3 +127,37 @@ def test_a_paragraph_written_offline_before_a_lock_is_not_kept_and_the_writer_is
     ada.keyboard.press("Control+End")
     ada.keyboard.type(" A bench.")
     wait_for_same_text([ada, bea], "The square has a garden. A bench.")
+
+
+def test_typing_as_the_deadline_locks_leaves_every_screen_with_the_same_text(
+    new_context: Any, app_ctx: Any
+) -> None:
+    """The words typed as the lock falls are either everyone's or nobody's (and then Ada is told), through
+    her reload and the next phase that opens the editors again."""
+    owner = factories.facilitator()
+    phases = [
+        {"title": "Write", "duration_seconds": 5, "editors_open": True, "at_deadline": "lock"},
+        {"title": "Revise", "duration_seconds": 600, "editors_open": True},
+    ]
+    workshop = factories.workshop(owner, groups=1, phases=phases, status="not_started")
+    console = console_of(new_context, owner, workshop.id)
+    ada = join(new_context, workshop.join_code, "Ada", viewport=DESKTOP)
+    bea = join(new_context, workshop.join_code, "Bea", viewport=DESKTOP)
+    console.get_by_role("button", name="Start the workshop").click()
+    expect(editor(ada)).to_have_attribute("contenteditable", "true")
+    editor(ada).click()
+    ada.keyboard.type("Rain on the roofs, " * 6, delay=60)  # about 7 s: the deadline falls meanwhile
+    expect(ada.locator("[data-writing-state]")).to_have_text("The facilitator has paused writing.")
+    ada.wait_for_timeout(2000)  # a refused change is dropped (the page reloads) within this
+    expect(ada.locator("[data-story-editor]")).to_have_attribute("data-synced", "true")
+    typed = text_of(bea)
+    wait_for_same_text([ada, bea], typed)
+    if ada.locator("[data-not-kept]").count():  # some keystrokes were refused: she is told which
+        expect(ada.locator("[data-not-kept]")).to_contain_text("so they were not kept")
+    ada.reload()
+    expect(ada.locator("[data-story-editor]")).to_have_attribute("data-synced", "true")
+    assert text_of(ada) == typed
+    console.get_by_role("button", name="Next phase").click()
+    expect(ada.locator("[data-writing-state]")).to_have_text("You can write.")
+    ada.wait_for_timeout(1500)  # nothing typed under the lock appears now
+    wait_for_same_text([ada, bea], typed)
