@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.pages import DESKTOP, SHOTS, join, sign_in
+from tests.e2e.pages import DESKTOP, SHOTS, join
 from tests.e2e.test_coediting import editor, text_of, wait_for_same_text
+from tests.e2e.test_facilitators_day import console_of
 
 pytestmark = pytest.mark.e2e
 
@@ -19,14 +20,6 @@ PHASES = [
     {"title": "Cross-reading", "duration_seconds": 600, "editors_open": False, "visibility": "next"},
     {"title": "Revise", "duration_seconds": 600, "editors_open": True},
 ]
-
-
-def console_of(new_context: Any, owner: Any, workshop_id: int) -> Any:
-    console = new_context(viewport=DESKTOP).new_page()
-    sign_in(console, owner.email)
-    console.goto(f"/workshops/{workshop_id}/console")
-    expect(console.locator("[data-console]")).to_have_attribute("data-connection", "connected")
-    return console
 
 
 def test_unlock_opens_a_phase_that_the_agenda_locks_and_the_console_says_so(
