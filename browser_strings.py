@@ -63,6 +63,11 @@ def editor() -> dict[str, str]:
         "wordsOne": _("{count} word"),
         "wordsOther": _("{count} words"),
         "anonymous": _("Anonymous"),
+        "notKept": _("The editor closed before these words were saved, so they were not kept: “{text}”"),
+        "notKeptNothing": _("The editor closed before your last changes were saved, so they were not kept."),
+        "notKeptCopy": _("Copy these words"),
+        "notKeptCopied": _("Copied."),
+        "notKeptClose": _("Close"),
     }
 
 
@@ -86,6 +91,7 @@ def live() -> dict[str, str]:
         "writingOpen": _("You can write."),
         "writingClosed": _("The editor is closed for now."),
         "writingLocked": _("The facilitator has paused writing."),
+        "writingOpened": _("The facilitator has opened the editor until the next phase."),
         "connectionLost": _("Connection lost — reconnecting…"),
         "reconnected": _("Connected again."),
         "hours": _("{hours} h {minutes} min"),
@@ -121,6 +127,10 @@ def console() -> dict[str, str]:
         "doneUnlockAll": _("Every editor is open."),
         "doneLock": _("{group} is locked."),
         "doneUnlock": _("{group} is open again."),
+        "doneUnlockIdle": _("Unlocked. Nobody writes until the workshop is running."),
+        "openedState": _("Open until the next phase"),
+        "closedState": _("Closed by this phase"),
+        "notLiveState": _("Not running"),
         "failed": _("That did not work: {message}"),
         "noConnection": _("Not connected to the server: the command was not sent."),
         "joiningOpen": _("Joining is open"),

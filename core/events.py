@@ -67,6 +67,7 @@ class ParticipantState(WorkshopState):
     role: str = "participant"
     locked: bool
     writable: bool
+    writing: str  # why it may write or not: phase, facilitator, locked, agenda, not_live
     group: dict[str, Any]
     readable: list[dict[str, Any]]
 

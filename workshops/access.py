@@ -33,12 +33,30 @@ def current_phase(workshop: Workshop) -> Phase | None:
     )
 
 
-def editors_open(workshop: Workshop, group: Group, phase: Phase | None = None) -> bool:
-    """Whether the group may write now: the workshop is live, the phase opens editors, nothing is locked."""
-    if workshop.status not in LIVE or workshop.all_locked or group.locked:
-        return False
+# Why a group may write now or not (`writing`): the first two open its editor, the others keep it closed.
+OPEN_REASONS = ("phase", "facilitator")
+WRITING = (*OPEN_REASONS, "locked", "agenda", "not_live")
+
+
+def writing(workshop: Workshop, group: Group, phase: Phase | None = None) -> str:
+    """Why `group` may write now or not (one of `WRITING`): the phase opens the editors ("phase"), or the
+    facilitator opened a phase that keeps them closed ("facilitator", until the next phase); or the
+    facilitator locked them ("locked", every group or this one), the phase keeps them closed ("agenda"), the
+    workshop is not live ("not_live"). The console and the participants are told the same (`workshops.state`).
+    """
+    if workshop.status not in LIVE:
+        return "not_live"
+    if workshop.all_locked or group.locked:
+        return "locked"
     phase = phase if phase is not None else current_phase(workshop)
-    return bool(phase and phase.editors_open)
+    if phase is not None and phase.editors_open:
+        return "phase"
+    return "facilitator" if group.opened and phase is not None else "agenda"
+
+
+def editors_open(workshop: Workshop, group: Group, phase: Phase | None = None) -> bool:
+    """Whether the group may write now (`writing`): live, open by the phase or the facilitator, not locked."""
+    return writing(workshop, group, phase) in OPEN_REASONS
 
 
 def visible_group_ids(workshop: Workshop, group: Group, phase: Phase | None = None) -> set[int]:

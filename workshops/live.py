@@ -38,6 +38,7 @@ from extensions import db, socketio
 from forms import has_hidden_characters
 from stories.models import Story
 from workshops import access_version, expiry, joining, phases, presence, state
+from workshops.access import LIVE, current_phase
 from workshops.models import Group, Participant, Phase, Workshop
 
 log = logging.getLogger(__name__)
@@ -213,13 +214,29 @@ def write_clock(
     where = [Workshop.id == workshop_id, Workshop.clock_version == read_version]
     if unhandled_only:
         where.append(Workshop.deadline_handled.is_(False))
+    read_phase = db.session.scalar(select(Workshop.phase_index).where(*where))
     result = db.session.execute(
         update(Workshop)
         .where(*where)
         .values(**values)
         .execution_options(synchronize_session=False, **access_version.COUNTED)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    if phase_index != read_phase or status not in LIVE:
+        close_opened(workshop_id)
+    return True
+
+
+def close_opened(workshop_id: int) -> None:
+    """Forget the editors that the facilitator opened in a phase whose agenda keeps them closed (`set_lock`):
+    a new phase follows its own agenda. Counted with the clock's change (`write_clock` moves the version)."""
+    db.session.execute(
+        update(Group)
+        .where(Group.workshop_id == workshop_id, Group.opened.is_(True))
+        .values(opened=False)
+        .execution_options(synchronize_session=False, **access_version.COUNTED)
+    )
 
 
 def ended_phase(workshop: Workshop, before: phases.Clock, after: phases.Clock) -> Phase | None:
@@ -302,12 +319,16 @@ def set_lock(workshop: Workshop, locked: bool, group_id: int | None = None) -> N
     """Lock or unlock every group's editor (`group_id` None) or one group's.
 
     Unlocking every group clears the single-group locks too. Unlocking one group while all are locked keeps
-    the others locked.
+    the others locked. Unlocking in a live phase whose agenda keeps the editors closed opens them
+    (`Group.opened`, until the next phase: `write_clock`); locking closes them again.
     """
+    phase = current_phase(workshop)
+    opens = not locked and workshop.status in LIVE and phase is not None and not phase.editors_open
     if group_id is None:
         workshop.all_locked = locked
-        if not locked:
-            for group in workshop.groups:
+        for group in workshop.groups:
+            group.opened = opens
+            if not locked:
                 group.locked = False
     else:
         target = _group(workshop, group_id)
@@ -316,6 +337,7 @@ def set_lock(workshop: Workshop, locked: bool, group_id: int | None = None) -> N
             for group in workshop.groups:
                 group.locked = True
         target.locked = locked
+        target.opened = opens
     db.session.flush()
     state.publish_state(workshop.id)
 

@@ -112,6 +112,9 @@ class Group(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(80))
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Opened by the facilitator ("Unlock") in a phase whose agenda keeps the editors closed; the next phase
+    # clears it (workshops.access.writing, workshops.live.write_clock).
+    opened: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     workshop: Mapped[Workshop] = relationship(back_populates="groups")
     participants: Mapped[list[Participant]] = relationship(back_populates="group", order_by="Participant.id")

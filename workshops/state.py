@@ -31,7 +31,7 @@ from core.rendering import render_markdown
 from extensions import db
 from stories.models import Story
 from workshops import phases, presence
-from workshops.access import editors_open, visible_group_ids
+from workshops.access import OPEN_REASONS, visible_group_ids, writing
 from workshops.models import Group, Participant, Phase, Workshop
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,10 @@ class Snapshot:
     def locked(self, group: Group) -> bool:
         return self.workshop.all_locked or group.locked
 
+    def writing(self, group: Group) -> str:
+        """Why the group may write now or not (`workshops.access.writing`), for the console and the group."""
+        return writing(self.workshop, group, self.phase)
+
     def story_id(self, group: Group) -> int | None:
         story = self.stories.get(group.id)
         return story.id if story else None
@@ -181,7 +185,8 @@ def _for_group(snap: Snapshot, common: dict[str, Any], group: Group) -> Particip
     return ParticipantState(
         **common,
         locked=snap.locked(group),
-        writable=editors_open(snap.workshop, group, phase) if phase else False,
+        writable=snap.writing(group) in OPEN_REASONS,
+        writing=snap.writing(group),
         group={
             "id": group.id,
             "name": group.name,
@@ -204,6 +209,8 @@ def _for_facilitators(snap: Snapshot, common: dict[str, Any]) -> FacilitatorStat
             "name": g.name,
             "position": g.position,
             "locked": snap.locked(g),
+            "writable": snap.writing(g) in OPEN_REASONS,
+            "writing": snap.writing(g),
             "story_id": story.id if story else None,
             "length": story.length if story else 0,
             "last_activity_at": iso(story.last_activity_at) if story else None,

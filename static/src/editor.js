@@ -22,6 +22,7 @@ import { contentAttributesFor, editorExtensions } from './editor/extensions.js'
 import { createStatus, followWritability } from './editor/state.js'
 import { openPersistence, openStory } from './editor/sync.js'
 import { createTextEvents } from './editor/text-events.js'
+import { followNotKept, showNotKept } from './editor/not-kept.js'
 
 export { SocketIOProvider } from './sync/provider.js'
 export { countWords } from './words.js'
@@ -91,6 +92,11 @@ export function mountEditor (el, opts) {
     ignoreOrigins: persistence ? [persistence] : []
   })
   const writability = followWritability({ provider, view, editability, status, report, writable, onSynced: text.schedule })
+  if (writable) {
+    // A writer's edits that a lock refused are not kept here either: dropped, reloaded, and said.
+    showNotKept(el, storyId, strings)
+    followNotKept({ provider, persistence, storyId, drop: () => provider.destroy() })
+  }
   openStory(provider, persistence, { isDestroyed, onLoaded: text.schedule })
 
   writability.apply()

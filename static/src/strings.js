@@ -27,7 +27,12 @@ export const DEFAULT_STRINGS = Object.freeze({
   previewError: 'The preview could not be updated.',
   wordsOne: '{count} word',
   wordsOther: '{count} words',
-  anonymous: 'Anonymous'
+  anonymous: 'Anonymous',
+  notKept: 'The editor closed before these words were saved, so they were not kept: “{text}”',
+  notKeptNothing: 'The editor closed before your last changes were saved, so they were not kept.',
+  notKeptCopy: 'Copy these words',
+  notKeptCopied: 'Copied.',
+  notKeptClose: 'Close'
 })
 
 /**

@@ -9,6 +9,7 @@
  * `k` is the console's controller (console.js): {root, c, socket, workshopId, state, say}.
  */
 import { format } from '../strings.js'
+import { unlockDone } from './groups.js'
 
 const ACK_TIMEOUT = 8000
 const SETTLE_MS = 800
@@ -58,7 +59,7 @@ export function commandOf (button, state, c) {
     previous: c.donePhase,
     goto: c.donePhase,
     lock: c.doneLockAll,
-    unlock: c.doneUnlockAll
+    unlock: unlockDone(state, c, c.doneUnlockAll)
   }
   let done = DONE[action]
   if (button.dataset.seconds) {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { ago, noteActivity } from './activity.js'
 import { commandOf, endsWorkshop, isFarJump, tooSoon } from './commands.js'
 import { controlStates } from './controls.js'
+import { unlockDone, writingState } from './groups.js'
 import { peopleFor } from './move.js'
 
 const c = { doneStart: 'started', donePhase: 'phase', doneFinish: 'over', doneExtend: '{minutes} min added' }
@@ -75,4 +76,17 @@ test('a second "Next" or "Previous" within a moment of a step is absorbed (issue
   assert.equal(tooSoon('next', { action: 'goto', at: 1000 }, 1100), false)
   assert.equal(tooSoon('pause', { action: 'pause', at: 1000 }, 1010), false)
   assert.equal(tooSoon('next', { action: null, at: -Infinity }, 0), false)
+})
+
+test('a group card says what its participants get, not only its lock (issue 28)', () => {
+  const words = { openState: 'Open', openedState: 'Open until the next phase', lockedState: 'Locked', closedState: 'Closed by this phase', notLiveState: 'Not running' }
+  assert.equal(writingState({ locked: false, writable: false, writing: 'agenda' }, words), 'Closed by this phase')
+  assert.equal(writingState({ locked: false, writable: true, writing: 'facilitator' }, words), 'Open until the next phase')
+  assert.equal(writingState({ locked: true, writable: false, writing: 'locked' }, words), 'Locked')
+  assert.equal(writingState({ locked: false, writable: false, writing: 'not_live' }, words), 'Not running')
+  assert.equal(writingState({ locked: false, writable: true, writing: 'phase' }, words), 'Open')
+  const c = { doneUnlockIdle: 'nobody writes yet' }
+  assert.equal(unlockDone({ status: 'running' }, c, 'open'), 'open')
+  assert.equal(unlockDone({ status: 'not_started' }, c, 'open'), 'nobody writes yet')
+  assert.equal(commandOf(button({ command: 'unlock' }), { status: 'finished' }, { ...c, doneUnlockAll: 'all open' }).done, 'nobody writes yet')
 })

@@ -16,8 +16,10 @@ export function renderMembers (list, group, me, t) {
 
 export function renderWriting (node, state, t) {
   if (!node) return
-  setText(node, state.writable ? t.writingOpen : state.locked ? t.writingLocked : t.writingClosed)
+  const opened = state.writing === 'facilitator' && t.writingOpened
+  setText(node, state.writable ? opened || t.writingOpen : state.locked ? t.writingLocked : t.writingClosed)
   node.dataset.writable = String(!!state.writable)
+  node.dataset.writing = state.writing || ''
 }
 
 export function renderEnd (theEnd, state) {

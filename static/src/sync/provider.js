@@ -15,7 +15,8 @@
  *   4. Every local doc update is sent as a sync update message with an ack; the ack arrives only once the
  *      server stored it durably. An error ack (`locked`, `forbidden`, `too_large`, `malformed`) is reported
  *      through the 'error' event and never retried in a loop: the change stays in the local doc and goes
- *      out with the next re-sync (reconnect, re-open after an unlock). `unavailable` (the server could not
+ *      out with the next re-sync (reconnect, re-open after an unlock), unless its owner drops it on
+ *      'unsent' (Plume's editor does, for `locked`: ../editor/not-kept.js). `unavailable` (the server could not
  *      store it) and `rate_limited` (a burst) re-sync after 1 s, then 2, 4… up to 30 s while they last.
  *
  * Events (lib0 ObservableV2: provider.on(name, fn)):
@@ -25,6 +26,9 @@
  *   'synced'   (bool)     true once the server's step 2 has been applied
  *   'error'    ({code, message, during})  during: 'open' | 'update' | 'connect' | 'revoked' (the server
  *              took the story away: `story:revoked`, e.g. a cross-reading phase ended)
+ *   'unsent'   (update, stateVector)  on (re-)opening a story the server does not let us write, this doc holds changes
+ *              that the server lacks (typed as a lock fell, or offline before it): `update` carries them.
+ *              The provider keeps them; the editor drops them and says so (../editor/not-kept.js).
  */
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
@@ -360,8 +364,11 @@ export class SocketIOProvider extends ObservableV2 {
 
   _answerServerStep1 () {
     const stateVector = this._serverStateVector
-    // A locked or read-only story: keep changes local; the step 2 waits for setLocalWritable(true).
-    if (!stateVector || this.writable === false || !this.localWritable) return
+    if (!stateVector) return
+    // The server refuses our writes: what it lacks is reported ('unsent'), and kept until someone decides.
+    if (this.writable === false) return this._reportUnsent(stateVector)
+    // A page that keeps this client read-only: keep changes local; the step 2 waits for setLocalWritable(true).
+    if (!this.localWritable) return
     this._serverStateVector = null
     const update = Y.encodeStateAsUpdate(this.doc, stateVector)
     if (isEmptyUpdate(update)) {
@@ -375,6 +382,15 @@ export class SocketIOProvider extends ObservableV2 {
     encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2)
     encoding.writeVarUint8Array(encoder, update)
     this._sendTracked(encoding.toUint8Array(encoder), this._localSeq, true)
+  }
+
+  /**
+   * Emit 'unsent' with what this doc has that the server (at `stateVector`) lacks: content it never got.
+   * (The delete set goes in every update whole, the server's deletions too: it alone says nothing.)
+   */
+  _reportUnsent (stateVector) {
+    const update = Y.encodeStateAsUpdate(this.doc, stateVector)
+    if (Y.decodeUpdate(update).structs.length > 0) this.emit('unsent', [update, stateVector])
   }
 
   // ---- outgoing doc updates ---------------------------------------------------------------------

@@ -403,3 +403,27 @@ for (const code of ['rate_limited', 'unavailable']) {
     assert.equal(a.provider._retryDelay, 0, 'a stored change resets the backoff')
   })
 }
+
+test('a story the server does not let us write: what this doc holds and it lacks is reported as unsent (issue 28)', async () => {
+  const server = new FakeServer()
+  const a = client(server)
+  await until(() => a.provider.synced)
+  a.text.insert(0, 'kept. ')
+  a.text.delete(0, 1) // a delete set that the server has: nothing unsent because of it
+  await until(() => a.provider.saved)
+  const unsent = []
+  a.provider.on('unsent', (update) => unsent.push(update))
+  a.provider.resync()
+  await until(() => a.provider.synced)
+  assert.equal(unsent.length, 0, 'the server has everything')
+
+  server.story(STORY).writable = false
+  a.text.insert(a.text.length, 'typed as the lock fell')
+  await until(() => a.errors.length > 0)
+  assert.equal(unsent.length, 0, 'a refused update alone re-opens nothing')
+  a.provider.resync()
+  await until(() => unsent.length === 1)
+  assert.match(JSON.stringify(Y.decodeUpdate(unsent[0]).structs.map((s) => s.content.str)), /typed as the lock fell/)
+  assert.equal(server.text(STORY), 'ept. ')
+  close(a)
+})
