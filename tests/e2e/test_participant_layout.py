@@ -1,0 +1,45 @@
+"""The participant's page in real Chromium on a 1366×900 laptop: the editor uses its column (issue 28,
+defect 11: it used 496 of 816 pixels outside cross-reading). Screenshot:
+screenshots/participant-editor-1366.png.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.e2e.pages import SHOTS, join
+from tests.server import ServerProcess
+from workshops.join_codes import new_join_code
+
+pytestmark = pytest.mark.e2e
+
+LAPTOP = {"width": 1366, "height": 900}
+WIDTHS = """() => {
+  const width = (selector) => document.querySelector(selector).getBoundingClientRect().width
+  return {
+    column: width('.writing'),
+    editor: width('.writing [data-story-editor]'),
+    text: width('.writing [data-story-editor] .cm-content'),
+  }
+}"""
+
+
+def test_the_editor_uses_its_column_on_a_laptop(
+    new_context: Any, live_server: ServerProcess, app_ctx: Any
+) -> None:
+    phases = [{"title": "Write", "duration_seconds": 900, "editors_open": True}]
+    workshop = factories.workshop(groups=1, phases=phases, join_code=new_join_code())
+    awa = join(new_context, workshop.join_code, "Awa", viewport=LAPTOP)
+    content = awa.locator(".writing [data-story-editor] .cm-content")
+    expect(content).to_have_attribute("contenteditable", "true")
+    content.click()
+    awa.keyboard.type("In 2040 the river is clean. Children swim in it; the boat library lends books. " * 3)
+    widths = awa.evaluate(WIDTHS)
+    SHOTS.mkdir(exist_ok=True)
+    awa.screenshot(path=str(SHOTS / "participant-editor-1366.png"))
+    assert widths["editor"] >= 0.98 * widths["column"], widths
+    assert widths["text"] >= 0.8 * widths["column"], widths  # a line of at most 44rem, centred: readable
