@@ -1,6 +1,6 @@
-"""The participant's page in real Chromium on a 1366×900 laptop: the editor uses its column (issue 28,
-defect 11: it used 496 of 816 pixels outside cross-reading). Screenshot:
-screenshots/participant-editor-1366.png.
+"""The participant's page in real Chromium (issue 28): on a 1366×900 laptop the editor uses its column
+(defect 11: it used 496 of 816 pixels outside cross-reading); on a phone in cross-reading the story to read
+comes before the group's own locked story (defect 14). Screenshots: screenshots/participant-*.png.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.pages import SHOTS, join
+from tests.e2e.pages import PHONE, SHOTS, join
 from tests.server import ServerProcess
 from workshops.join_codes import new_join_code
 
@@ -43,3 +43,23 @@ def test_the_editor_uses_its_column_on_a_laptop(
     awa.screenshot(path=str(SHOTS / "participant-editor-1366.png"))
     assert widths["editor"] >= 0.98 * widths["column"], widths
     assert widths["text"] >= 0.8 * widths["column"], widths  # a line of at most 44rem, centred: readable
+
+
+def test_on_a_phone_the_story_to_cross_read_comes_before_the_locked_one(
+    new_context: Any, live_server: ServerProcess, app_ctx: Any
+) -> None:
+    phases = [
+        {"title": "Cross-reading", "editors_open": False, "visibility": "next", "comments": "readers"},
+        {"title": "Revise", "editors_open": True, "visibility": "none", "comments": "group"},
+    ]
+    workshop = factories.workshop(groups=2, phases=phases, join_code=new_join_code())
+    factories.story_text(factories.story_of(workshop.groups[1]), "The clinic opens at night.")
+    factories.story_text(factories.story_of(workshop.groups[0]), "Our own story.")
+    ana = join(new_context, workshop.join_code, "Ana", viewport=PHONE, is_mobile=True, has_touch=True)
+    expect(ana.locator("[data-readable] .cm-content")).to_be_visible()
+    expect(ana.locator(".writing [data-writing-state]")).to_have_attribute("data-writable", "false")
+    top = "selector => document.querySelector(selector).getBoundingClientRect().top"
+    assert ana.evaluate(top, ".phase-card") < ana.evaluate(top, "[data-readable]")
+    assert ana.evaluate(top, "[data-readable]") < ana.evaluate(top, ".writing")
+    SHOTS.mkdir(exist_ok=True)
+    ana.screenshot(path=str(SHOTS / "participant-cross-reading-phone.png"), full_page=True)
