@@ -63,3 +63,39 @@ def test_on_a_phone_the_story_to_cross_read_comes_before_the_locked_one(
     assert ana.evaluate(top, "[data-readable]") < ana.evaluate(top, ".writing")
     SHOTS.mkdir(exist_ok=True)
     ana.screenshot(path=str(SHOTS / "participant-cross-reading-phone.png"), full_page=True)
+
+
+NAME_OPACITY = "page => Number(getComputedStyle(document.querySelector('.cm-ySelectionInfo')).opacity)"
+
+
+def test_a_remote_writers_name_shows_as_they_type_then_fades_off_the_words(
+    new_context: Any, live_server: ServerProcess, app_ctx: Any
+) -> None:
+    phases = [{"title": "Write", "duration_seconds": 900, "editors_open": True}]
+    workshop = factories.workshop(groups=1, phases=phases, join_code=new_join_code())
+    awa = join(new_context, workshop.join_code, "Awa", viewport=LAPTOP)
+    jules = join(new_context, workshop.join_code, "Jules", viewport=LAPTOP)
+    for page in (awa, jules):
+        expect(page.locator(".writing .cm-content")).to_have_attribute("contenteditable", "true")
+    jules.locator(".writing .cm-content").click()
+    jules.keyboard.type("The river is clean.\n\n")
+    awa.locator(".writing .cm-content").click()
+    awa.keyboard.press("Control+End")
+    awa.keyboard.type("Children swim in it.")
+    name = jules.locator(".cm-ySelectionInfo")
+    expect(name).to_have_text("Awa")
+    assert jules.evaluate(NAME_OPACITY) > 0.9  # shown where she types
+    assert float(name.evaluate("n => parseFloat(getComputedStyle(n).fontSize)")) <= 11
+    jules.wait_for_timeout(3500)
+    assert jules.evaluate(NAME_OPACITY) == 0  # then out of the way of the words
+    expect(jules.locator(".cm-ySelectionCaretDot")).to_be_visible()  # her colour stays on the caret
+    jules.locator(".cm-ySelectionCaret").hover()
+    jules.wait_for_timeout(400)
+    assert jules.evaluate(NAME_OPACITY) > 0.9  # hovering the caret names her again
+    jules.mouse.move(0, 0)
+    awa.keyboard.type(" Every summer.")
+    jules.wait_for_timeout(300)
+    assert jules.evaluate(NAME_OPACITY) > 0.9  # typing again shows it again
+    jules.screenshot(
+        path=str(SHOTS / "participant-remote-caret.png"), clip={"x": 0, "y": 250, "width": 900, "height": 300}
+    )
