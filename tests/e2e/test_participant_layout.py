@@ -28,15 +28,21 @@ WIDTHS = """() => {
 }"""
 
 
+def writers(new_context: Any, *names: str) -> list[Any]:
+    """The pages of `names`, one group writing in a one-phase workshop, on laptops, their editors open."""
+    phases = [{"title": "Write", "duration_seconds": 900, "editors_open": True}]
+    workshop = factories.workshop(groups=1, phases=phases, join_code=new_join_code())
+    pages = [join(new_context, workshop.join_code, name, viewport=LAPTOP) for name in names]
+    for page in pages:
+        expect(page.locator(".writing .cm-content")).to_have_attribute("contenteditable", "true")
+    return pages
+
+
 def test_the_editor_uses_its_column_on_a_laptop(
     new_context: Any, live_server: ServerProcess, app_ctx: Any
 ) -> None:
-    phases = [{"title": "Write", "duration_seconds": 900, "editors_open": True}]
-    workshop = factories.workshop(groups=1, phases=phases, join_code=new_join_code())
-    awa = join(new_context, workshop.join_code, "Awa", viewport=LAPTOP)
-    content = awa.locator(".writing [data-story-editor] .cm-content")
-    expect(content).to_have_attribute("contenteditable", "true")
-    content.click()
+    (awa,) = writers(new_context, "Awa")
+    awa.locator(".writing .cm-content").click()
     awa.keyboard.type("In 2040 the river is clean. Children swim in it; the boat library lends books. " * 3)
     widths = awa.evaluate(WIDTHS)
     SHOTS.mkdir(exist_ok=True)
@@ -71,12 +77,7 @@ NAME_OPACITY = "page => Number(getComputedStyle(document.querySelector('.cm-ySel
 def test_a_remote_writers_name_shows_as_they_type_then_fades_off_the_words(
     new_context: Any, live_server: ServerProcess, app_ctx: Any
 ) -> None:
-    phases = [{"title": "Write", "duration_seconds": 900, "editors_open": True}]
-    workshop = factories.workshop(groups=1, phases=phases, join_code=new_join_code())
-    awa = join(new_context, workshop.join_code, "Awa", viewport=LAPTOP)
-    jules = join(new_context, workshop.join_code, "Jules", viewport=LAPTOP)
-    for page in (awa, jules):
-        expect(page.locator(".writing .cm-content")).to_have_attribute("contenteditable", "true")
+    awa, jules = writers(new_context, "Awa", "Jules")
     jules.locator(".writing .cm-content").click()
     jules.keyboard.type("The river is clean.\n\n")
     awa.locator(".writing .cm-content").click()
