@@ -1,6 +1,6 @@
 /**
  * The one DOM helper of the page scripts: build elements (`el`), a writer's colour swatch, text set only
- * when it changed, and the page's JSON data islands (`readJSON`).
+ * when it changed, the page's JSON data islands (`readJSON`), and Ctrl/Cmd+Enter to send a form (`sendOnChord`).
  */
 
 /**
@@ -59,4 +59,18 @@ export function postedAt (iso, lang = pageLanguage()) {
 /** The page's language (its <html lang>), which times and numbers follow: not the browser's (issue 28). */
 export function pageLanguage () {
   return (globalThis.document && document.documentElement && document.documentElement.lang) || undefined
+}
+
+/** Ctrl+Enter, or Cmd+Enter on a Mac, and not while an input method is composing: the chord that sends. */
+export const isSendChord = (event) => event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.isComposing
+
+/** Ctrl+Enter / Cmd+Enter in `textarea` submits its form (a comment, a reply, an edit); Enter stays a new line. */
+export function sendOnChord (textarea) {
+  textarea.setAttribute('aria-keyshortcuts', 'Control+Enter Meta+Enter')
+  textarea.addEventListener('keydown', (event) => {
+    if (!isSendChord(event) || !textarea.form) return
+    event.preventDefault()
+    textarea.form.requestSubmit()
+  })
+  return textarea
 }

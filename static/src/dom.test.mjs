@@ -1,7 +1,7 @@
 // The DOM helper, on a minimal stand-in for `document` (the unit tests run in Node, without a DOM).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { el, hexColor, postedAt, readJSON, setText, swatch } from './dom.js'
+import { el, hexColor, isSendChord, postedAt, readJSON, sendOnChord, setText, swatch } from './dom.js'
 
 class FakeNode {
   constructor (tag) {
@@ -75,4 +75,26 @@ test('postedAt: the time of a post after a middle dot, none without one', () => 
   assert.equal(node.attributes.datetime, '2026-01-01T10:42:00Z')
   assert.match(node.children[0], /^ · \d/)
   assert.equal(postedAt(null), null)
+})
+
+test('sendOnChord: Ctrl+Enter and Cmd+Enter submit the form; Enter, Shift+Enter and composing do not', () => {
+  const submitted = []
+  const area = el('textarea')
+  area.form = { requestSubmit: () => submitted.push(true) }
+  assert.equal(sendOnChord(area), area)
+  assert.equal(area.attributes['aria-keyshortcuts'], 'Control+Enter Meta+Enter')
+  const press = (keys) => {
+    let prevented = false
+    const event = { key: 'Enter', ctrlKey: false, metaKey: false, shiftKey: false, isComposing: false, ...keys, preventDefault: () => { prevented = true } }
+    for (const listener of area.listeners.keydown) listener(event)
+    return prevented
+  }
+  assert.equal(press({}), false)
+  assert.equal(press({ shiftKey: true }), false)
+  assert.equal(press({ ctrlKey: true, isComposing: true }), false)
+  assert.equal(submitted.length, 0)
+  assert.equal(press({ ctrlKey: true }), true)
+  assert.equal(press({ metaKey: true }), true)
+  assert.equal(submitted.length, 2)
+  assert.equal(isSendChord({ key: 'a', ctrlKey: true }), false)
 })

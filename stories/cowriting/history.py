@@ -473,6 +473,7 @@ class Checkpoint:
     contributions: list[Contribution] = field(default_factory=list)
     exact: bool = True  # False: older checkpoint without a seq, shown from its stored text only
     written: Counter[Author] = field(default_factory=Counter)
+    repeat: int = 1  # the how-manieth end of this phase (2 when "Go" came back to it): headings stay unique
 
     @property
     def added(self) -> int:
@@ -569,6 +570,7 @@ def story_history(story: Story) -> History:
             point = Checkpoint(row, replay.text(), replay.segments(), changes, written=written)
             point.contributions = _contributions(members, written, replay.present())
             previous_written = replay.written
+        point.repeat = 1 + sum(p.row.phase_position == row.phase_position for p in checkpoints)
         checkpoints.append(point)
     total = _contributions(members, now.written, now.present())
     return History(story, members, checkpoints, total, log_span(story.id), now)

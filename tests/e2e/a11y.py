@@ -8,6 +8,8 @@ from typing import Any
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = {"serious", "critical"}
+MODERATE = {"moderate", *SERIOUS}
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @cache
@@ -15,11 +17,10 @@ def _axe_source() -> str:
     return AXE.read_text()
 
 
-def violations(page: Any, impacts: set[str] = SERIOUS) -> list[dict[str, Any]]:
-    """axe's WCAG 2.1 A/AA violations of at least the given impact on the current page."""
+def violations(page: Any, impacts: set[str] = SERIOUS, tags: list[str] = WCAG) -> list[dict[str, Any]]:
+    """axe's violations of the rules with these tags (WCAG 2.1 A/AA), of the given impacts, on the page."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())  # evaluated through the debugger, so the page's CSP does not apply
-    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
     result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
     return [
         {
@@ -33,6 +34,8 @@ def violations(page: Any, impacts: set[str] = SERIOUS) -> list[dict[str, Any]]:
     ]
 
 
-def assert_accessible(page: Any) -> None:
-    found = violations(page)
-    assert not found, f"axe found serious accessibility violations on {page.url}: {found}"
+def assert_accessible(page: Any, *, moderate: bool = False) -> None:
+    """No serious violation of WCAG 2.1 A/AA; with `moderate`, none of moderate impact either, best
+    practices included (such as landmark-unique: two landmarks with one name)."""
+    found = violations(page, MODERATE, [*WCAG, "best-practice"]) if moderate else violations(page)
+    assert not found, f"axe found accessibility violations on {page.url}: {found}"

@@ -338,3 +338,24 @@ def test_a_comment_outlives_its_deleted_passage(
     expect(thread.locator(".thread__text--gone")).to_have_text("“The square has a garden.”")
     page.keyboard.press("Control+z")  # undo brings the passage, and its highlight, back
     expect(own_editor(page).locator(".cm-comment")).to_have_text("The square has a garden.")
+
+
+def test_ctrl_enter_posts_a_comment(new_context: Any, live_server: ServerProcess, app_ctx: Any) -> None:
+    """Issue 28: Ctrl+Enter in the comment box posts it (Enter alone is a new line in the comment)."""
+    workshop = factories.workshop(
+        groups=2, phases=PHASES[1:], join_code=new_join_code(), participants_choose_group=True
+    )  # revise: the group comments on its own story
+    factories.story_text(factories.story_of(workshop.groups[0]), STORY)
+    page = join_group(new_context, workshop.join_code, "Ana", "Group 1", viewport=DESKTOP)
+    content = own_editor(page).locator(".cm-content")
+    expect(content).to_contain_text("Buses carry")
+    select_line(page, content, 1)
+    page.keyboard.press("Control+Alt+m")
+    box = page.get_by_label("Your comment on", exact=False)
+    expect(box).to_be_focused()
+    page.keyboard.type("Who drives them?")
+    page.keyboard.press("Enter")
+    page.keyboard.type("At night.")
+    page.keyboard.press("Control+Enter")
+    expect(own_editor(page).locator(".cm-comment")).to_have_text(PASSAGE)
+    expect(page.locator(".writing .thread")).to_contain_text("At night.")

@@ -212,3 +212,39 @@ def test_a_reader_sees_how_a_published_story_was_written(page: Any, app_ctx: Any
     assert_accessible(page)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "history-how-written-phone.png"), full_page=True)
+
+
+def test_the_history_of_a_long_story_with_a_phase_ended_twice_is_axe_clean(
+    new_context: Any, live_server: ServerProcess, app_ctx: Any
+) -> None:
+    """Texts long enough to scroll in their boxes (keyboard-reachable and named), and a phase that ended
+    twice after "Go" came back to it (landmarks with unique names): no violation, moderate ones included."""
+    from stories.cowriting import checkpoints as phase_ends
+    from tests.stories.ydocs import Editor
+
+    owner = factories.facilitator()
+    workshop = factories.workshop(owner, groups=1, phases=PHASES)
+    story = factories.story_of(workshop.groups[0])
+    awa, _ = factories.participant(workshop.groups[0], "Awa")
+    editor = Editor()
+    long_text = "".join(f"Line {n}: the river is clean and children swim in it.\n" for n in range(60))
+    factories.story_updates(story, [(editor.insert(0, long_text), awa)])
+    phase_ends.checkpoint_workshop(workshop.id, 0, "Imagine the world")
+    factories.story_updates(story, [(editor.insert(0, "In 2040.\n"), awa)])
+    phase_ends.checkpoint_workshop(workshop.id, 1, "Characters and plot")
+    phase_ends.checkpoint_workshop(workshop.id, 1, "Characters and plot")
+
+    hist = new_context(viewport=DESKTOP).new_page()
+    sign_in(hist, owner.email)
+    hist.goto(f"/stories/{story.id}/history")
+    expect(hist.locator("section.checkpoint")).to_have_count(3)
+    scrolling = hist.locator(".history-text").evaluate_all(
+        "boxes => boxes.filter(b => b.scrollHeight > b.clientHeight).length"
+    )
+    assert scrolling >= 4, scrolling
+    expect(hist.get_by_role("heading", name="After phase 2: Characters and plot (time 2)")).to_be_visible()
+    assert_accessible(hist, moderate=True)
+    hist.get_by_role("region", name="Who wrote what After phase 1: Imagine the world").focus()
+    hist.keyboard.press("PageDown")
+    box = hist.get_by_role("region", name="Who wrote what After phase 1: Imagine the world")
+    assert box.evaluate("b => b.scrollTop") > 0

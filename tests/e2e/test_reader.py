@@ -21,6 +21,7 @@ from core.unit_of_work import committed
 from tests import factories
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.pages import DESKTOP, PHONE, SHOTS, sign_in
+from tests.epubs import assert_valid_epub
 from tests.pdftools import pdf_page_png, pdf_text
 from tests.stories import samples
 
@@ -135,6 +136,7 @@ def test_publish_a_workshop_then_read_it(new_context: Any, app_ctx: Any, tmp_pat
     assert "Le mardi, à Nantes" in texts[0]
     assert "Le docteur Haddad a sorti son bloc" in texts[1]
     assert "Sur le plateau de Millevaches" in texts[2]
+    assert_valid_epub(epub)
 
     with reader.expect_download() as pdf_download:
         reader.get_by_role("link", name="Anthology (PDF)").click()

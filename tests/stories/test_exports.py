@@ -20,6 +20,7 @@ from core.unit_of_work import committed
 from stories.reading import catalog, exports, pdf, publishing
 from stories.reading.publishing import Draft
 from tests import factories
+from tests.epubs import assert_valid_epub
 from tests.overrides import changed_settings
 from tests.pdftools import pdf_text
 from tests.stories import samples
@@ -116,6 +117,7 @@ def test_anthology_epub_is_a_valid_book(client: FlaskClient, workshop: Any) -> N
         assert 'properties="cover-image"' in opf
         assert len(set(re.findall(r'id="([^"]+)"', opf))) == len(re.findall(r'id="([^"]+)"', opf))
         assert "L’ordonnance verte" in book.read("EPUB/nav.xhtml").decode()
+    assert_valid_epub(response.get_data())
 
 
 def test_pdf_export_fails_clearly_without_its_fonts(
@@ -145,6 +147,8 @@ def test_offline_html_fetches_nothing_and_nests_under_the_title(app_ctx: Any) ->
     assert "<h2>Partie</h2>" in shaped
     assert "<td>a b</td>" in shaped
     assert exports.offline_html("<h2>x</h2>", under_title=True) == "<h2>x</h2>"  # no h1: left alone
+    aligned = exports.offline_html('<table><tr><td align="center">c</td><td>d</td></tr></table>')
+    assert '<td style="text-align: center">c</td><td>d</td>' in aligned
 
 
 def test_the_plain_edition_is_made_when_the_html_layout_fails(app_ctx: Flask, workshop: Any) -> None:
@@ -204,8 +208,10 @@ def test_any_story_exports_to_pdf_and_epub(app_ctx: Flask, text: str) -> None:
     with app_ctx.test_request_context():
         assert pdf.story_pdf(found.stories[0]).startswith(b"%PDF-")
         assert pdf.anthology_pdf(found).startswith(b"%PDF-")
-        with zipfile.ZipFile(io.BytesIO(exports.anthology_epub(found))) as book:
+        epub = exports.anthology_epub(found)
+        with zipfile.ZipFile(io.BytesIO(epub)) as book:
             assert book.testzip() is None
+        assert_valid_epub(epub)
 
 
 def test_a_layout_failure_off_the_loop_is_logged_once_back(

@@ -338,3 +338,30 @@ def test_the_console_shows_each_group_s_balance_and_history_link(client: FlaskCl
     assert f'data-url="/stories/{setting["story"].id}/history/balance.json"' in page
     balance = client.get(f"/stories/{setting['story'].id}/history/balance.json").get_json()
     assert [(m["name"], m["percent"]) for m in balance["members"]] == [("Ana", 49), ("Ben", 51)]
+
+
+def test_every_text_box_is_a_named_region_a_keyboard_reaches(client: FlaskClient, setting) -> None:
+    """A long text scrolls in its box: each one takes the focus and has a name, and no two landmarks share a
+    name, even when a phase ended twice (axe's scrollable-region-focusable and landmark-unique, issue 28)."""
+    from lxml import html
+
+    checkpoints.checkpoint_workshop(setting["workshop"].id, 1, "Cross-reading")  # "Go" came back to it
+    as_facilitator(client, setting["owner"])
+    headings = []
+    for url in (f"/stories/{setting['story'].id}/history", facilitator_routes(setting)[0]):
+        page = html.fromstring(client.get(url).get_data(as_text=True))
+
+        def name(node, page=page) -> str:
+            ids = node.get("aria-labelledby", "").split()
+            return " ".join(" ".join(page.get_element_by_id(i).text_content().split()) for i in ids)
+
+        boxes = page.find_class("history-text")
+        assert boxes, url
+        for box in boxes:
+            assert (box.get("tabindex"), box.get("role")) == ("0", "region"), url
+            assert name(box), url
+        landmarks = [*boxes, *page.xpath("//section[@aria-labelledby]")]
+        names = [name(node) for node in landmarks]
+        assert len(set(names)) == len(names), names
+        headings += names
+    assert "After phase 2: Cross-reading (time 2)" in headings

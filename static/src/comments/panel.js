@@ -4,7 +4,7 @@
  * the empty note, the thread list), the toggle that opens it as a bottom sheet on a phone, and the polite
  * live region, kept outside the sheet that a phone folds.
  */
-import { el } from '../dom.js'
+import { el, sendOnChord } from '../dom.js'
 
 export const MAX_BODY = 2000
 const PHONE = '(max-width: 40rem)'
@@ -27,7 +27,7 @@ export function buildPanel (host, { id, s, groupName, onCancel }) {
   const error = el('p', { class: 'comments__error', role: 'alert', hidden: true })
   const quoteBox = el('blockquote', { class: 'comments__quote' })
   const composeLabel = el('label', { for: `${id}-compose` })
-  const composeText = el('textarea', { id: `${id}-compose`, rows: 3, maxlength: MAX_BODY, required: true })
+  const composeText = sendOnChord(el('textarea', { id: `${id}-compose`, rows: 3, maxlength: MAX_BODY, required: true }))
   const compose = el('form', { class: 'comments__compose', hidden: true },
     quoteBox, composeLabel, composeText,
     el('div', { class: 'comments__actions' },

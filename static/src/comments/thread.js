@@ -6,7 +6,7 @@
  * `c` is the panel's controller (comments.js): {id, s, me, model, parts, send, openThread, render, focusReply}.
  * The controls carry a data-focus key, by which a re-render finds the focused one again (focus.js).
  */
-import { el, hexColor, postedAt, swatch } from '../dom.js'
+import { el, hexColor, postedAt, sendOnChord, swatch } from '../dom.js'
 import { repliesOf } from './model.js'
 import { MAX_BODY } from './panel.js'
 
@@ -82,7 +82,7 @@ export function renderThread (c, thread) {
 function replyForm (c, thread) {
   const { s, model } = c
   const replyId = `${c.id}-reply-${thread.id}`
-  const text = el('textarea', { id: replyId, rows: 2, maxlength: MAX_BODY, required: true, 'data-focus': 'reply' })
+  const text = sendOnChord(el('textarea', { id: replyId, rows: 2, maxlength: MAX_BODY, required: true, 'data-focus': 'reply' }))
   text.value = model.drafts.get(thread.id) || ''
   text.addEventListener('input', () => { if (text.value) model.drafts.set(thread.id, text.value); else model.drafts.delete(thread.id) })
   const form = el('form', { class: 'thread__reply' }, el('label', { for: replyId }, s('replyLabel')), text,
@@ -110,7 +110,7 @@ function startEdit (c, item, comment) {
 function editForm (c, item, comment) {
   const { s, model } = c
   const editId = `${c.id}-edit-${comment.id}`
-  const text = el('textarea', { id: editId, rows: 3, maxlength: MAX_BODY, 'data-focus': `edit-text-${comment.id}` })
+  const text = sendOnChord(el('textarea', { id: editId, rows: 3, maxlength: MAX_BODY, 'data-focus': `edit-text-${comment.id}` }))
   text.value = model.editing.value
   text.addEventListener('input', () => { if (model.editing) model.editing.value = text.value })
   const form = el('form', { class: 'comment__edit' }, el('label', { for: editId }, s('editLabel')), text,
