@@ -561,7 +561,8 @@ def story_history(story: Story) -> History:
     replays, diffs, now = budget.run(lambda: _replayed(inputs, plain, now_input), "history")
     authors = set(now.written) | {a for r in replays if r for a in r.owners}
     members = members_of(story, authors)
-    checkpoints, previous_written = [], Counter[Author]()
+    checkpoints: list[Checkpoint] = []
+    previous_written = Counter[Author]()
     for row, replay, changes in zip(rows, replays, diffs, strict=True):
         if replay is None:
             point = Checkpoint(row, row.text, [(None, row.text)], changes, exact=False)
