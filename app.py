@@ -19,7 +19,7 @@ import logs
 import socket_frames
 import socket_packets
 import version
-from core import elision, pool_ping, room_queue, runtime, settings, watchdog
+from core import commands, elision, pool_ping, room_queue, runtime, settings, watchdog
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).parent
@@ -127,6 +127,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     backups.register(app)
     register_error_handlers(app)
     features.register(app)
+    commands.install()  # on this app's server, also when the feature modules were imported for another app
     metrics.register(app)
     socket_guard.install(app)
 

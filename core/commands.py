@@ -237,12 +237,24 @@ def declare(event: str, *commands: Declared) -> None:
     EVENTS[event] = commands
 
 
+_HANDLERS: dict[str, Callable[..., Any]] = {}  # every declared event's handler, for each app's server
+
+
 def on(event: str, *commands: Declared) -> Callable[[F], F]:
     """`socketio.on(event)` that also declares the commands its handler parses."""
     declare(event, *commands)
 
     def register(handler: F) -> F:
+        _HANDLERS[event] = handler
         socketio.on(event)(handler)
         return handler
 
     return register
+
+
+def install() -> None:
+    """Put every declared handler on the current Socket.IO server. Modules register their handlers once,
+    when first imported, on the server of that moment only (Flask-SocketIO): an app created later in the
+    same process (tests, the CLI) gets a new server, which needs them too."""
+    for event, handler in _HANDLERS.items():
+        socketio.on(event)(handler)
