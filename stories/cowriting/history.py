@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import groupby
 from typing import Any
 
@@ -29,6 +29,7 @@ from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot,
 
 log = logging.getLogger(__name__)
 compaction_log = logging.getLogger("plume.compaction")  # one INFO line per extension (docs/deploy.md)
+DETOUR_SECONDS = 30  # a phase that ended this soon after the one before, with nothing written: a detour
 PALETTE = (  # static/src/colors.js: dark enough for white labels, distinct from each other
     "#9a3412", "#1d4ed8", "#166534", "#7e22ce", "#b91c1c",
     "#0f766e", "#a16207", "#be185d", "#3f6212", "#4338ca",
@@ -599,6 +600,15 @@ def moment(replay: Replay | Frozen, members: dict[int, Member]) -> dict[str, Any
     }
 
 
+def detour(before: Checkpoint | None, point: Checkpoint) -> bool:
+    """Whether `point` ends a phase the clock only passed through: nothing written in it, and it ended within
+    `DETOUR_SECONDS` of the phase before (a double click on "Next", a jump corrected at once). Readers do not
+    see it (issue 28); the facilitators' history keeps it."""
+    if before is None or point.row.seq is None or point.row.seq != before.row.seq:
+        return False
+    return aware(point.row.created_at) - aware(before.row.created_at) < timedelta(seconds=DETOUR_SECONDS)
+
+
 def public_summary(story: Story, credits: Sequence[str], anonymous: bool) -> dict[str, Any]:
     """What a published story may show of how it was written: the phases it went through (title, words and
     characters at the end) and each co-author's share of the text. Names only of members credited by
@@ -606,7 +616,8 @@ def public_summary(story: Story, credits: Sequence[str], anonymous: bool) -> dic
     found = story_history(story)
     phases = [
         {"title": p.row.phase_title, "characters": len(p.text), "words": len(p.text.split())}
-        for p in found.checkpoints
+        for before, p in zip([None, *found.checkpoints], found.checkpoints, strict=False)
+        if not detour(before, p)
     ]
     credited = set() if anonymous else set(credits)
     shown: list[dict[str, Any]] = []

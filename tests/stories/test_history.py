@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -257,6 +258,27 @@ def test_the_public_summary_names_only_credited_members_and_no_text(group_story)
     anonymous = history.public_summary(story, ["Ana", "Ben"], anonymous=True)
     assert [s["name"] for s in anonymous["shares"]] == [None, None]
     assert sorted(s["percent"] for s in anonymous["shares"]) == [22, 78]
+
+
+def test_readers_do_not_see_a_phase_the_clock_only_passed_through(group_story) -> None:
+    """Issue 28: two clicks on "Next" left a phase of a quarter of a second on the public page (nine phases
+    for an eight-phase agenda). A phase with nothing written that ended within seconds of the one before is
+    left out of what readers see; one that lasted, or where someone wrote, stays."""
+    workshop, story, (ana, _ben, _chloe) = group_story
+    a = Editor()
+    factories.story_updates(story, [(a.insert(0, "Une ville verte."), ana)])
+    for position, title in enumerate(("Signals", "Imagine", "Write")):
+        checkpoints.checkpoint_workshop(workshop.id, position, title)
+    rows = history.checkpoint_rows(story.id)
+    start = datetime(2040, 1, 1, 9, tzinfo=UTC)
+    for row, at in zip(
+        rows, (start, start + timedelta(seconds=0.25), start + timedelta(minutes=20)), strict=True
+    ):
+        row.created_at = at
+    db.session.commit()
+    titles = [p["title"] for p in history.public_summary(story, [], anonymous=True)["phases"]]
+    assert titles == ["Signals", "Write"]  # "Imagine" lasted a quarter of a second, nothing written
+    assert len(history.story_history(story).checkpoints) == 3  # the facilitators' history keeps it
 
 
 def test_retention_forgets_old_keystrokes_but_keeps_every_phase_end_exact(group_story) -> None:
