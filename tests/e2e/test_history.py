@@ -51,6 +51,7 @@ def wait_for_text(pages: list[Any], expected: str, timeout: float = 10) -> None:
 
 
 def next_phase(console: Any, title: str, pages: list[Any]) -> None:
+    console.wait_for_timeout(600)  # a second "Next" within half a second is a double click: absorbed
     console.get_by_role("button", name="Next phase").click()
     for page in pages:
         expect(page.locator("[data-phase-title]")).to_have_text(title)

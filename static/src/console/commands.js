@@ -12,7 +12,7 @@ import { format } from '../strings.js'
 import { unlockDone } from './groups.js'
 
 const ACK_TIMEOUT = 8000
-const SETTLE_MS = 800
+const SETTLE_MS = 500 // a double click's two clicks come within it (most systems' double-click time)
 const STEPS = new Set(['next', 'previous', 'goto'])
 /** Clock actions carry the version of the state they were issued from: a stale one does nothing. */
 const CLOCK_ACTIONS = new Set(['start', 'pause', 'resume', 'extend', 'next', 'previous', 'goto'])
