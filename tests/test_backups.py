@@ -103,7 +103,8 @@ def backup_while_writing(source: str, target: str, backup_file: Path) -> None:
         assert made.returncode == 0, made.stderr
         assert "SECRET_KEY" in made.stdout
         still_writing = sum(len(t.acknowledged) for t in typists)
-        assert wait_until(lambda: sum(len(t.acknowledged) for t in typists) > still_writing, timeout=10)
+        went_on = wait_until(lambda: sum(len(t.acknowledged) for t in typists) > still_writing, timeout=10)
+        assert went_on, [typist.stopped for typist in typists]
         for typist in typists:
             typist.client.sio.disconnect()
             typist.join(timeout=10)

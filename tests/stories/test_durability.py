@@ -68,7 +68,13 @@ def stored_text(url: str, story_id: int) -> str:
 
 
 class Typist(threading.Thread):
-    """Appends numbered marks to the story and keeps those the server acknowledged, until it dies."""
+    """Appends numbered marks to the story and keeps those the server acknowledged, until it dies.
+
+    It types `PER_SECOND` marks a second: eight times a fast typist, and under a socket's sustained rate
+    (`PLUME_SOCKET_BURST`, 50/s), which a typist as fast as the loop allows exhausts within seconds.
+    """
+
+    PER_SECOND = 40
 
     def __init__(self, url: str, token: str, story_id: int, name: str) -> None:
         super().__init__(daemon=True)
@@ -78,17 +84,22 @@ class Typist(threading.Thread):
         self.editor = Editor()
         self.acknowledged: list[str] = []
         self.sent = 0
+        self.stopped: str | None = None  # why it stopped, for a failing test to say
 
     def run(self) -> None:
+        started = time.monotonic()
         while True:
+            time.sleep(max(0.0, started + self.sent / self.PER_SECOND - time.monotonic()))
             mark = f"[{self.mark}{self.sent}]"
             update = self.editor.insert(len(str(self.editor)), mark)
             self.sent += 1
             try:
                 ack = self.client.sio.call("yjs", (self.story_id, crdt.update_message(update)), timeout=3)
-            except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
+            except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError) as error:
+                self.stopped = f"{type(error).__name__} at mark {mark}"
                 return
             if not ack.get("ok"):
+                self.stopped = f"refused at mark {mark}: {ack}"
                 return
             self.acknowledged.append(mark)
 
