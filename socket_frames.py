@@ -10,7 +10,8 @@ server by `install`:
 
 - a packet's frame (header + payload) is built once and kept on the packet, which every recipient shares;
 - a socket's writer, once woken, gets its waiting packets as one `Batch`, whose frames go out in one
-  `sendall` (`FramingWebSocket.send`): nothing waits for more to come, a batch is only what was queued;
+  `send` (`FramingWebSocket.send`, `write_all`): nothing waits for more to come, a batch is only what was
+  queued;
 - a received frame is unmasked with one integer XOR instead of gevent-websocket's byte-by-byte loop.
 
 Only a socket upgraded to WebSocket gets batches: the long-polling transport polls its own packets.
@@ -78,6 +79,14 @@ def poll_batched(eio_socket: Any) -> list[Any]:
     return packets
 
 
+def write_all(sock: Any, data: bytes) -> None:
+    """`sock.sendall(data)`, mostly as one `send`: frames are small and the kernel's buffer takes them whole,
+    while gevent's `sendall` asks the socket its buffer size (a system call) on every write."""
+    sent = sock.send(data)
+    if sent < len(data):
+        sock.sendall(memoryview(data)[sent:])
+
+
 def unmask(payload: bytes | bytearray, mask: bytes | bytearray) -> bytearray:
     """The payload XOR the 4-byte mask repeated (RFC 6455, 5.3), as one big-integer XOR."""
     length = len(payload)
@@ -120,8 +129,8 @@ def install(eio_server: Any) -> bool:
             if ws.closed:
                 raise WebSocketError("socket is already closed")
             try:
-                ws.raw_write(message)
-            except OSError as failure:
+                write_all(ws.handler.socket, message)
+            except (OSError, AttributeError) as failure:  # AttributeError: the handler let go of its socket
                 raise WebSocketError("socket is dead") from failure
             return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from types import SimpleNamespace
 
@@ -20,6 +21,42 @@ from tests.stories.ydocs import Editor
 
 def _reference_unmask(payload: bytes, mask: bytes) -> bytes:
     return bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+
+
+def test_write_all_sends_what_one_send_left_over() -> None:
+    """More than the kernel's buffers take at once: `send` sends part, the rest follows."""
+    writer, reader = socket.socketpair()
+    writer.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    writer.settimeout(10)  # non-blocking underneath, as under gevent: one send takes what fits
+    data = os.urandom(4 << 20)
+    received = bytearray()
+    calls: list[tuple[str, int]] = []
+
+    class Recorded:
+        def send(self, chunk: bytes) -> int:
+            sent = writer.send(chunk)
+            calls.append(("send", sent))
+            return sent
+
+        def sendall(self, chunk: memoryview) -> None:
+            calls.append(("sendall", len(chunk)))
+            writer.sendall(chunk)
+
+    def read() -> None:
+        while chunk := reader.recv(1 << 16):
+            received.extend(chunk)
+
+    drain = threading.Thread(target=read)
+    drain.start()
+    try:
+        socket_frames.write_all(Recorded(), data)
+    finally:
+        writer.close()
+        drain.join(timeout=10)
+        reader.close()
+    assert bytes(received) == data
+    assert calls[0][1] < len(data)
+    assert calls[1] == ("sendall", len(data) - calls[0][1])
 
 
 @pytest.mark.parametrize("length", [0, 1, 3, 4, 5, 125, 126, 127, 65535, 65536])

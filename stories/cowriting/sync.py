@@ -7,10 +7,10 @@ bytes to relay to the story's room. They never emit themselves.
 
 from __future__ import annotations
 
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
+from concurrency import SlotTimeoutError
 from core import refusals
 from core.access import Access, story_access_of, versions
 from core.commands import Id, command, parse
@@ -131,7 +131,7 @@ def _checked(job: Job) -> None:
     future = engine().writer.submit(job)
     try:
         outcome = future.result(timeout=settings().ack_timeout_seconds)
-    except FutureTimeout:
+    except SlotTimeoutError:
         if future.cancel():
             raise refusal("unavailable") from None
         outcome = future.result()

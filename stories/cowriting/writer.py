@@ -18,7 +18,6 @@ import os
 import queue
 import threading
 import time
-from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 import metrics
+from concurrency import Slot
 from core import settings
 from core.access import Access
 from core.identity import Identity
@@ -64,7 +64,7 @@ class Job:
     update: bytes | None = None  # None: only check that the socket may read the story
     facilitator_writes: bool = False
     decoded: DecodedUpdate | None = None  # the update's structure, read once on arrival (crdt.check_update)
-    future: Future[Outcome] = field(default_factory=Future)
+    future: Slot[Outcome] = field(default_factory=Slot)
     received: float = field(default_factory=time.monotonic)  # for the commit-time histogram (metrics.py)
 
     @property
@@ -99,7 +99,7 @@ class GroupCommitWriter:
         self._batch_started = 0.0
         self._batch_size = 0
 
-    def submit(self, job: Job) -> Future[Outcome]:
+    def submit(self, job: Job) -> Slot[Outcome]:
         """Queue a job; its future resolves once its update is committed (or refused, or checked)."""
         self._ensure_thread()
         self._queue.put(job)
