@@ -122,6 +122,45 @@ def test_a_paragraph_written_offline_before_a_lock_is_not_kept_and_the_writer_is
     wait_for_same_text([ada, bea], "The square has a garden. A bench.")
 
 
+def test_a_deletion_made_offline_before_a_lock_is_not_kept_and_the_writer_is_told(
+    new_context: Any, app_ctx: Any
+) -> None:
+    """A deletion changes no state vector: it used to stay on Ada's screen (and in her browser) alone."""
+    owner = factories.facilitator()
+    workshop = factories.workshop(owner, groups=1, phases=[PHASES[1], PHASES[0]])
+    factories.story_text(factories.story_of(workshop.groups[0]), "The square has a garden.")
+    console = console_of(new_context, owner, workshop.id)
+    ada = join(new_context, workshop.join_code, "Ada", viewport=DESKTOP)
+    bea = join(new_context, workshop.join_code, "Bea", viewport=DESKTOP)
+    wait_for_same_text([ada, bea], "The square has a garden.")
+
+    ada.context.set_offline(True)
+    ada.evaluate("window.plumeSocket.io.engine.close()")
+    expect(ada.locator("[data-editor-status]")).not_to_have_attribute("data-connection", "connected")
+    editor(ada).click()
+    ada.keyboard.press("Control+End")
+    for _ in range(len(" has a garden.")):
+        ada.keyboard.press("Backspace")
+    assert text_of(ada) == "The square"
+    ada.wait_for_timeout(500)  # IndexedDB stores each change asynchronously
+    console.locator("[data-group-card] [data-group-lock]").click()
+    expect(console.locator("[data-group-lock-state]")).to_have_text("Locked")
+
+    ada.context.set_offline(False)
+    expect(ada.locator("[data-not-kept]")).to_contain_text(
+        "your last changes were saved, so they were not kept", timeout=20_000
+    )
+    wait_for_same_text([ada, bea], "The square has a garden.")
+    ada.reload()
+    expect(ada.locator("[data-story-editor]")).to_have_attribute("data-synced", "true")
+    assert text_of(ada) == "The square has a garden."
+
+    console.locator("[data-group-card] [data-group-lock]").click()  # the unlock deletes nothing either
+    expect(editor(ada)).to_have_attribute("contenteditable", "true")
+    ada.wait_for_timeout(1000)
+    wait_for_same_text([ada, bea], "The square has a garden.")
+
+
 def test_typing_as_the_deadline_locks_leaves_every_screen_with_the_same_text(
     new_context: Any, app_ctx: Any
 ) -> None:

@@ -27,7 +27,8 @@
  *   'error'    ({code, message, during})  during: 'open' | 'update' | 'connect' | 'revoked' (the server
  *              took the story away: `story:revoked`, e.g. a cross-reading phase ended)
  *   'unsent'   (update, stateVector)  on (re-)opening a story the server does not let us write, this doc holds changes
- *              that the server lacks (typed as a lock fell, or offline before it): `update` carries them.
+ *              that the server lacks (typed as a lock fell, or offline before it): `update` carries them, and
+ *              so does a deletion of text the server keeps (`update` then inserts nothing). Once per opening.
  *              The provider keeps them; the editor drops them and says so (../editor/not-kept.js).
  */
 import * as Y from 'yjs'
@@ -138,6 +139,8 @@ export class SocketIOProvider extends ObservableV2 {
     this._everConnected = false
     this._opened = false // the open ack of the current connection said ok
     this._gen = 0 // bumped on every (re-)open and disconnect: stale acks are ignored
+    this._unsentGen = -1 // the opening whose 'unsent' was reported (once per opening)
+    this._lastServerStateVector = null // the server's, at its last step 1 (for deletions it lacks)
     /** @type {Uint8Array|null} the server's step 1 state vector, awaiting our step 2 */
     this._serverStateVector = null
     /** @type {Map<number, {seq: number, coversAll: boolean}>} sent, not yet acknowledged */
@@ -346,8 +349,14 @@ export class SocketIOProvider extends ObservableV2 {
           decoding.readVarUint(decoder)
           // Answered once we know we may write (the step 1 usually arrives before the open ack).
           this._serverStateVector = decoding.readVarUint8Array(decoder)
+          this._lastServerStateVector = this._serverStateVector
           if (this._opened) this._answerServerStep1()
         } else {
+          if (syncType === syncProtocol.messageYjsSyncStep2 && this.writable === false) {
+            const peek = decoding.clone(decoder)
+            decoding.readVarUint(peek) // the step 2's type
+            this._reportUnkeptDeletions(decoding.readVarUint8Array(peek))
+          }
           const encoder = encoding.createEncoder()
           syncProtocol.readSyncMessage(decoder, encoder, this.doc, this, (error) => {
             this.emit('error', [{ code: 'bad_update', message: String(error), during: 'receive' }])
@@ -388,9 +397,33 @@ export class SocketIOProvider extends ObservableV2 {
    * Emit 'unsent' with what this doc has that the server (at `stateVector`) lacks: content it never got.
    * (The delete set goes in every update whole, the server's deletions too: it alone says nothing.)
    */
-  _reportUnsent (stateVector) {
+  _reportUnsent (stateVector, force = false) {
+    if (this._unsentGen === this._gen) return // once per opening: the first report is the whole story
     const update = Y.encodeStateAsUpdate(this.doc, stateVector)
-    if (Y.decodeUpdate(update).structs.length > 0) this.emit('unsent', [update, stateVector])
+    if (!force && Y.decodeUpdate(update).structs.length === 0) return
+    this._unsentGen = this._gen
+    this.emit('unsent', [update, stateVector])
+  }
+
+  /**
+   * Deletions change no state vector: a text deleted here, as a lock fell or offline, would silently stay on
+   * the server's screens. So, reading the server's step 2 while it refuses our writes, report as 'unsent' any
+   * deletion of ours of text the server holds (below its state vector) that its delete set lacks.
+   */
+  _reportUnkeptDeletions (serverUpdate) {
+    const stateVector = this._lastServerStateVector
+    if (!stateVector) return
+    const known = Y.decodeStateVector(stateVector)
+    const theirs = Y.decodeUpdate(serverUpdate).ds
+    const ours = Y.createDeleteSetFromStructStore(this.doc.store)
+    for (const [client, ranges] of ours.clients) {
+      const upto = known.get(client) || 0
+      for (const { clock, len } of ranges) {
+        for (let at = clock; at < Math.min(clock + len, upto); at++) {
+          if (!Y.isDeleted(theirs, Y.createID(client, at))) return this._reportUnsent(stateVector, true)
+        }
+      }
+    }
   }
 
   // ---- outgoing doc updates ---------------------------------------------------------------------

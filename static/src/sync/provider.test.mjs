@@ -391,11 +391,14 @@ for (const code of ['rate_limited', 'unavailable']) {
     }
     const opens = () => a.socket.sent.filter(([ev]) => ev === 'story:open').length
     const before = opens()
+    const delays = [] // the backoffs scheduled (read when scheduled: a slow machine may run the retry before we look)
+    const schedule = a.provider._scheduleResync.bind(a.provider)
+    a.provider._scheduleResync = (ms) => { if (!a.provider._resyncTimer) delays.push(ms); schedule(ms) }
     a.text.insert(0, 'a')
     a.text.insert(1, 'b')
     a.text.insert(2, 'c') // three refusals in one burst: one re-sync, after 1 s
-    await until(() => refused === 3)
-    assert.equal(a.provider._retryDelay, 1000)
+    await until(() => a.errors.length === 3) // the acks reached the provider (not only the server)
+    assert.deepEqual(delays, [1000])
     await until(() => server.text(STORY) === 'abc' && a.provider.saved, 3000)
     assert.equal(opens(), before + 1, 'one re-open for the whole burst')
     assert.equal(a.errors.length, 3)
@@ -425,5 +428,27 @@ test('a story the server does not let us write: what this doc holds and it lacks
   await until(() => unsent.length === 1)
   assert.match(JSON.stringify(Y.decodeUpdate(unsent[0]).structs.map((s) => s.content.str)), /typed as the lock fell/)
   assert.equal(server.text(STORY), 'ept. ')
+  close(a)
+})
+
+test('a deletion the server refused is reported as unsent too, though it changes no state vector (issue 28)', async () => {
+  const server = new FakeServer()
+  const a = client(server)
+  await until(() => a.provider.synced)
+  a.text.insert(0, 'kept words')
+  await until(() => a.provider.saved)
+  const unsent = []
+  a.provider.on('unsent', (update) => unsent.push(update))
+
+  server.story(STORY).writable = false
+  a.text.delete(0, 5) // only a delete set: the server's state vector still equals ours
+  await until(() => a.errors.length > 0)
+  a.provider.resync()
+  await until(() => unsent.length === 1).catch((error) => { throw new Error(`${error.message}; errors ${JSON.stringify(a.errors)}, writable ${a.provider.writable}`) })
+  assert.equal(Y.decodeUpdate(unsent[0]).structs.length, 0, 'nothing inserted: a deletion only')
+  assert.equal(server.text(STORY), 'kept words', 'the server kept the text')
+  a.provider.resync()
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  assert.equal(unsent.length, 2, 'each opening reports it again while it lasts')
   close(a)
 })
