@@ -203,7 +203,10 @@ export class SocketIOProvider extends ObservableV2 {
     this._onOnline = () => {
       if (!this.socket.connected) {
         this._setStatus(this._everConnected ? 'reconnecting' : 'connecting')
-        if (!this.socket.active) this.socket.connect()
+        // Socket.IO's next attempt may be seconds away (its backoff grew while offline): "connection lost"
+        // would stay up that long after the network is back. Give the backoff up, and connect now.
+        if (this.socket.active) this.socket.disconnect()
+        this.socket.connect()
       }
     }
     if (connect) this.connect()

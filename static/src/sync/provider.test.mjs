@@ -265,6 +265,23 @@ test('unload sends the awareness removal at once', async () => {
   close(a, b)
 })
 
+test('back online, it connects at once instead of waiting for the backoff (issue 28, item 2)', async () => {
+  const server = new FakeServer()
+  const listeners = {}
+  const fakeWindow = {
+    addEventListener: (ev, fn) => { listeners[ev] = fn },
+    removeEventListener: (ev) => { delete listeners[ev] }
+  }
+  const a = client(server, { window: fakeWindow })
+  await until(() => a.provider.synced)
+  a.socket.drop() // still active: Socket.IO would retry after its backoff, which the fake never does
+  listeners.offline()
+  assert.equal(a.provider.status, 'offline')
+  listeners.online()
+  await until(() => a.provider.status === 'connected' && a.provider.synced)
+  close(a)
+})
+
 test('status: connecting, then offline when the connection is refused', async () => {
   const server = new FakeServer()
   const a = client(server, { connect: false })
