@@ -80,7 +80,28 @@ def _ids(statement: Select[tuple[int]]) -> list[int]:
     return list(db.session.scalars(statement))
 
 
-def _keep(stories: Iterable[Story], language: str) -> None:
+def _search_texts(workshop_id: int) -> dict[int, str]:
+    """The search text of each published story of the workshop without its authors' names (rendered, so
+    before the transaction's first write: rendering gives way to the loop)."""
+    published = db.session.scalars(
+        select(Story).where(Story.workshop_id == workshop_id, Story.published_at.is_not(None))
+    )
+    return {
+        story.id: fold(
+            " ".join(
+                [
+                    story.title,
+                    *(theme.label for theme in story.themes),
+                    story.summary,
+                    rendering.plain_text(story.published_markdown),
+                ]
+            )
+        )
+        for story in published
+    }
+
+
+def _keep(stories: Iterable[Story], language: str, search_texts: dict[int, str]) -> None:
     """Detach published stories from their workshop as anonymous stories: no group, no names, no history."""
     for story in stories:
         story.workshop_id = None  # type: ignore[assignment]  # see `Story.workshop_id`
@@ -92,9 +113,7 @@ def _keep(stories: Iterable[Story], language: str) -> None:
         story.history_summary = ""
         story.length = 0
         story.last_activity_at = None
-        labels = [theme.label for theme in story.themes]
-        plain = rendering.plain_text(story.published_markdown)
-        story.search_text = fold(" ".join([story.title, *labels, story.summary, plain]))
+        story.search_text = search_texts[story.id]
 
 
 def sockets_of(workshop_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -111,6 +130,7 @@ def delete_workshop(
     workshop_id, language = workshop.id, workshop.language
     gone = contents(workshop)
     sids = sockets if sockets is not None else sockets_of([workshop_id])[workshop_id]
+    search_texts = _search_texts(workshop_id) if keep_published else {}
     message = in_language(language, lambda: _("This workshop has been deleted by its facilitator."))
     sqlite.secure_delete()
     # Lock the workshop's and its stories' rows (PostgreSQL), as the writer does: no update lands after.
@@ -146,7 +166,7 @@ def delete_workshop(
             )
         )
     )
-    _keep(kept, language)
+    _keep(kept, language, search_texts)
     db.session.flush()
     db.session.execute(delete(Reaction).where(Reaction.story_id.in_(dropped)))
     db.session.execute(delete(StoryTheme).where(StoryTheme.story_id.in_(dropped)))

@@ -150,7 +150,7 @@ def _copy(story: Story, kicker: str | None = None) -> StoryCopy:
 
 def story_copy(story: Story) -> StoryCopy:
     """What a download of `story` is made of, in its workshop's language (on the loop: it reads rows)."""
-    return in_language(story.language, lambda: _copy(story))
+    return language.in_language(story.language, lambda: _copy(story))
 
 
 def anthology_copy(collection: Collection) -> AnthologyCopy:
