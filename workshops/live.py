@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from core.commands import Id, Range, Union, command
 from core.events import ParticipantRemoved
+from core.language import in_language
 from core.outbox import on_commit
 from core.realtime import group_room, story_room
 from core.refusals import known, refusal
@@ -403,7 +404,8 @@ def remove_participant(workshop: Workshop, participant_id: int, now: datetime) -
     participant.removed_at = now
     db.session.flush()
     workshop_id = workshop.id
-    message = ParticipantRemoved(message=_("The facilitator has removed you from this workshop."))
+    said = in_language(workshop.language, lambda: _("The facilitator has removed you from this workshop."))
+    message = ParticipantRemoved(message=said)  # in the language of their page
 
     on_commit(lambda: rooms.close(presence.store().sids_of(workshop_id, participant_id), message))
     state.publish_state(workshop_id)
