@@ -16,6 +16,7 @@ from stories.reading import publishing
 from tests import factories
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.pages import DESKTOP, PHONE, SHOTS, join, sign_in
+from workshops.models import Workshop, WorkshopFacilitator
 
 pytestmark = pytest.mark.e2e
 
@@ -67,3 +68,38 @@ def test_delete_a_workshop_keeping_its_published_story(new_context: Any, app_ctx
     assert "Health in 2040" not in page.content()
     assert_accessible(page)
     page.screenshot(path=str(SHOTS / "delete-kept-story-desktop.png"), full_page=True)
+
+
+def test_delete_an_account_handing_a_workshop_over(new_context: Any, app_ctx: Any) -> None:
+    me = factories.facilitator("ada@example.org", name="Ada")
+    sam = factories.facilitator("sam@example.org", name="Sam Diallo")
+    shared = factories.workshop(me, title="Health in 2040")
+    factories.workshop(me, title="Rivers in 2050")
+    db.session.add(WorkshopFacilitator(workshop_id=shared.id, facilitator_id=sam.id))
+    db.session.commit()
+    shared_id = shared.id
+
+    page = new_context(viewport=DESKTOP).new_page()
+    sign_in(page, "ada@example.org")
+    page.get_by_role("link", name="Account").click()
+    page.get_by_role("link", name="Delete your account…").click()
+    expect(page.get_by_role("heading", level=1, name="Delete your account")).to_be_visible()
+    assert page.get_by_label("Health in 2040").input_value() == str(sam.id)  # handed over by default
+    assert page.get_by_label("Rivers in 2050").input_value() == "delete"  # no one to take it
+    assert_accessible(page)
+    page.screenshot(path=str(SHOTS / "delete-account-desktop.png"), full_page=True)
+    phone = new_context(viewport=PHONE, is_mobile=True).new_page()
+    sign_in(phone, "ada@example.org")
+    phone.goto("/account/delete")
+    phone.screenshot(path=str(SHOTS / "delete-account-phone.png"), full_page=True)
+
+    page.get_by_label("Your password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Delete my account for good").click()
+    expect(page.get_by_text("Your account is deleted.")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Facilitator sign in")
+    ).to_be_visible()
+    phone.reload()
+    expect(phone.get_by_label("Password")).to_be_visible()  # signed out on the phone too
+    db.session.expire_all()
+    assert db.session.get(Workshop, shared_id).owner_id == sam.id
