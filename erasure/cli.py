@@ -1,5 +1,6 @@
-"""`flask workshop delete ID` and `flask facilitator delete EMAIL`: the deletion pages' operations, for the
-administrator. Each says what will go and asks for confirmation (`--yes` skips it)."""
+"""`flask workshop delete ID`, `flask facilitator delete EMAIL` and `flask story delete ID` (an anonymous
+story kept from a deleted workshop): the deletion pages' operations, for the administrator. Each says what
+will go and asks for confirmation (`--yes` skips it)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from erasure.workshops import Contents
 from errors import RefusedError
 from extensions import db
 from ids import parse_id
+from stories.models import Story
 from workshops.models import Workshop
 
 workshop_group = AppGroup("workshop", help="Manage workshops.")
+story_group = AppGroup("story", help="Manage the anonymous stories kept from deleted workshops.")
 
 
 def _summary(contents: Contents) -> str:
@@ -78,5 +81,24 @@ def delete_facilitator(email: str, delete_workshops: bool, keep_published: bool,
     click.echo(f"Deleted facilitator {email}.")
 
 
+@story_group.command("delete")
+@click.argument("story_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete_story(story_id: int, yes: bool) -> None:
+    """Delete an anonymous story kept from a deleted workshop (readers' reactions included)."""
+    story = db.session.get(Story, story_id) if parse_id(story_id) else None
+    if story is None or not story.detached:
+        raise click.ClickException(
+            f"No anonymous story {story_id} (a workshop's story goes with its workshop)."
+        )
+    click.echo(f"Anonymous story {story.id} “{story.title}”.")
+    if not yes:
+        click.confirm("Delete it for good?", abort=True)
+    with committed():
+        workshops.delete_kept_story(story)
+    click.echo(f"Deleted story {story_id}.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(workshop_group)
+    app.cli.add_command(story_group)

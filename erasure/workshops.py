@@ -182,3 +182,16 @@ def delete_workshop(
     emit_on_commit(WorkshopRevoked(workshop_id=workshop_id), to=workshop_room(workshop_id))
     sqlite.checkpoint_on_commit()
     return gone
+
+
+def delete_kept_story(story: Story) -> None:
+    """Delete an anonymous story kept from a deleted workshop, with its themes and readers' reactions (a
+    story of a live workshop is unpublished from its review page, or goes with its workshop)."""
+    if not story.detached:
+        raise ValueError("only a story kept from a deleted workshop is deleted on its own")
+    sqlite.secure_delete()
+    db.session.execute(delete(Reaction).where(Reaction.story_id == story.id))
+    db.session.execute(delete(StoryTheme).where(StoryTheme.story_id == story.id))
+    db.session.execute(delete(Story).where(Story.id == story.id))
+    db.session.flush()
+    sqlite.checkpoint_on_commit()

@@ -17,6 +17,8 @@ from erasure import accounts, workshops
 from extensions import db
 from feedback.models import ChatMessage
 from ids import MAX_ID
+from stories.models import Reaction, Story
+from stories.reading import publishing
 from tests import factories
 from tests.http import csrf_of
 from tests.signin import as_participant, sign_in
@@ -196,3 +198,27 @@ def test_the_commands_ask_first_and_do_what_they_said(app: Flask, app_ctx) -> No
     assert db.session.get(Workshop, shared.id).owner_id == co.id
     assert count(Facilitator) == 1
     assert runner.invoke(args=["facilitator", "delete", me.email, "--yes"]).exit_code == 1
+
+
+def test_a_kept_story_can_be_deleted_on_its_own_later(app: Flask, app_ctx) -> None:
+    workshop, live = factories.workshop(groups=1), factories.workshop(groups=1)
+    kept, other = factories.story_of(workshop.groups[0]), factories.story_of(live.groups[0])
+    kept_id, other_id = kept.id, other.id
+    for story in (kept, other):
+        factories.story_text(story, "# A tide\n\nThe sea came back in 2040.")
+        with committed():
+            publishing.publish(story)
+    db.session.add(Reaction(story_id=kept_id, kind="inspiring", browser="b"))
+    db.session.commit()
+    with committed():
+        workshops.delete_workshop(db.session.get(Workshop, workshop.id), keep_published=True)
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["story", "delete", str(other_id), "--yes"])
+    assert refused.exit_code == 1
+    assert "goes with its workshop" in refused.output
+    assert runner.invoke(args=["story", "delete", str(kept_id)], input="n\n").exit_code == 1
+    done = runner.invoke(args=["story", "delete", str(kept_id)], input="y\n")
+    assert done.exit_code == 0, done.output
+    assert count(Story) == 1
+    assert count(Reaction) == 0
+    assert runner.invoke(args=["story", "delete", str(kept_id), "--yes"]).exit_code == 1

@@ -25,7 +25,7 @@ from tests import factories
 from tests.http import csrf_of
 from tests.server import ServerProcess
 from tests.signin import signed_in
-from tests.sockets import Client
+from tests.sockets import Client, connected
 from tests.stories.clients import open_story, update_payloads, yjs_messages
 from tests.stories.ydocs import Editor
 from workshops.models import WorkshopFacilitator
@@ -263,3 +263,9 @@ def test_a_published_story_kept_stays_readable_without_names(live_server: Server
     assert (api["authors"], api["workshop"], api["language"]) == ([], None, "en")
     assert requests.get(f"{url}/stories/search?q=quillard", timeout=15).text.count("story-card") == 0
     assert requests.get(f"{url}/stories/{full.story_id}/how-it-was-written", timeout=15).status_code == 404
+    # No one co-writes it any more: a participant of another workshop asking for it is refused, plainly.
+    _, token = factories.participant(factories.workshop().groups[0], "Curious")
+    with connected(url, auth={"token": token}) as curious:
+        refused = open_story(curious, full.story_id)
+    assert refused["ok"] is False
+    assert refused["error"]["code"] == "forbidden"
