@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
     which `stories.cowriting.sockets.register` puts on the Socket.IO server itself.
     """
     import accounts
+    import erasure
 
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
     import feedback.sockets
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(stories_bp)
     app.register_blueprint(feedback_bp)
+    erasure.register(app)
     app.cli.add_command(demo_command)
     stories.cowriting.history_retention.register(app)
     stories.cowriting.sockets.register(app)

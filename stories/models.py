@@ -29,8 +29,17 @@ class Story(db.Model):
     __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, not even on SQLite
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), unique=True)
+    # Null only for an anonymous story, kept public when its workshop was deleted (`erasure.workshops`): no
+    # workshop, group, credits, history nor draft is left of it. Typed `int` for every other story, which the
+    # co-writing engine and the facilitators' pages only ever reach.
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), unique=True, nullable=True
+    )
+    # An anonymous story's language: its workshop's, copied when the workshop was deleted.
+    kept_language: Mapped[str | None] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(200), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     credit_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -52,6 +61,18 @@ class Story(db.Model):
     workshop: Mapped[Workshop] = relationship()
     group: Mapped[Group] = relationship(backref="story")
     themes: Mapped[list[StoryTheme]] = relationship(cascade="all, delete-orphan", order_by="StoryTheme.label")
+
+    @property
+    def detached(self) -> bool:
+        """Kept public after its workshop was deleted: no workshop, no collection, no names."""
+        return self.workshop_id is None
+
+    @property
+    def language(self) -> str:
+        """The language the story is written in: its workshop's, or the one it kept."""
+        if self.workshop is not None:
+            return self.workshop.language
+        return self.kept_language or "fr"
 
 
 class StoryUpdate(db.Model):

@@ -107,3 +107,28 @@ def test_wrong_passwords_count_on_every_worker(two_workers: ServerProcess, app_c
 
     statuses = [attempt("wrong password") for _ in range(11)]
     assert statuses == [200] * 10 + [429]
+
+
+def test_deleting_a_workshop_disconnects_its_participants_on_every_worker(
+    two_workers: ServerProcess, app_ctx
+) -> None:
+    owner = factories.facilitator()
+    workshop = factories.workshop(owner)
+    tokens = [factories.participant(group)[1] for group in workshop.groups]
+    session, _ = signed_in(two_workers, owner.email)
+    with ExitStack() as stack:
+        sockets = [Client(two_workers.url, auth={"token": tokens[n % 2]}) for n in range(SOCKETS)]
+        for client in sockets:
+            stack.callback(client.close)
+        time.sleep(0.3)  # every worker has added its sockets to the shared presence
+        page = session.get(f"{two_workers.url}/workshops/{workshop.id}/delete", timeout=15)
+        response = session.post(
+            f"{two_workers.url}/workshops/{workshop.id}/delete",
+            data={"csrf_token": csrf_of(page.text)},
+            allow_redirects=False,
+            timeout=15,
+        )
+        assert response.status_code == 303
+        assert all_closed(sockets)
+    # Told at once by the delete itself (the access watcher would only revoke them, a moment later).
+    assert all(client.events("participant:removed") for client in sockets)

@@ -15,7 +15,6 @@ Commands on one workshop run one at a time in this process (the clock is read, c
 
 from __future__ import annotations
 
-import logging
 import threading
 import unicodedata
 from datetime import UTC, datetime
@@ -28,7 +27,8 @@ from sqlalchemy.orm import selectinload
 
 from core.commands import Id, Range, Union, command
 from core.events import ParticipantRemoved
-from core.outbox import emit_now, on_commit
+from core.language import in_language
+from core.outbox import on_commit
 from core.realtime import group_room, story_room
 from core.refusals import known, refusal
 from core.signals import phase_ended
@@ -37,11 +37,9 @@ from errors import RefusedError
 from extensions import db, socketio
 from forms import has_hidden_characters
 from stories.models import Story
-from workshops import access_version, expiry, joining, phases, presence, state
+from workshops import access_version, expiry, joining, phases, presence, rooms, state
 from workshops.access import LIVE, current_phase
 from workshops.models import Group, Participant, Phase, Workshop
-
-log = logging.getLogger(__name__)
 
 REMOVED_EVENT = ParticipantRemoved.name  # sent to a removed participant's sockets, just before they close
 MAX_BROADCAST = 500
@@ -406,18 +404,10 @@ def remove_participant(workshop: Workshop, participant_id: int, now: datetime) -
     participant.removed_at = now
     db.session.flush()
     workshop_id = workshop.id
-    message = ParticipantRemoved(message=_("The facilitator has removed you from this workshop."))
+    said = in_language(workshop.language, lambda: _("The facilitator has removed you from this workshop."))
+    message = ParticipantRemoved(message=said)  # in the language of their page
 
-    def close_sockets() -> None:  # a disconnect runs its handler here, which ends this database session
-        server = socketio.server
-        for sid in presence.store().sids_of(workshop_id, participant_id):
-            emit_now(message, to=sid)
-            try:
-                server.disconnect(sid)
-            except KeyError:  # it left by itself meanwhile
-                log.debug("socket %s of participant %s was already gone", sid, participant_id)
-
-    on_commit(close_sockets)
+    on_commit(lambda: rooms.close(presence.store().sids_of(workshop_id, participant_id), message))
     state.publish_state(workshop_id)
     state.publish_presence(workshop_id, connected=connected)
 

@@ -72,6 +72,10 @@ class LocalPresence:
         """Ids of the workshop's participants that hold at least one socket."""
         return {e.participant_id for e in self.local_entries().values() if e.workshop_id == workshop_id}
 
+    def sids_in(self, workshop_id: int) -> list[str]:
+        """Every participant's socket in this workshop (to close them all when it is deleted)."""
+        return sorted(sid for sid, e in self.local_entries().items() if e.workshop_id == workshop_id)
+
     def sids_of(self, workshop_id: int, participant_id: int) -> list[str]:
         """Every socket of this participant (to move them to another group's room, say)."""
         return sorted(
@@ -160,6 +164,9 @@ class RedisPresence(LocalPresence):
 
     def connected(self, workshop_id: int) -> set[int]:
         return {participant for participant, _ in self._members(workshop_id)}
+
+    def sids_in(self, workshop_id: int) -> list[str]:
+        return sorted(sid for _, sid in self._members(workshop_id))
 
     def sids_of(self, workshop_id: int, participant_id: int) -> list[str]:
         return sorted(sid for participant, sid in self._members(workshop_id) if participant == participant_id)

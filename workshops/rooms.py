@@ -10,13 +10,14 @@ hear the workshop leaves its rooms, gets `workshop:revoked`, and is disconnected
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from flask import Flask
 
 from core import audience
 from core.access import facilitates
 from core.access_version import watcher
-from core.events import WorkshopRevoked
+from core.events import Event, WorkshopRevoked
 from core.outbox import emit_now
 from core.realtime import facilitators_room, group_room, socket_identity, workshop_room
 from core.unit_of_work import committed
@@ -46,6 +47,19 @@ def revoke(sid: str, workshop_id: int, rooms: list[str]) -> None:
         socketio.server.leave_room(sid, room, namespace=NAMESPACE)
     emit_now(WorkshopRevoked(workshop_id=workshop_id), to=sid)
     socketio.start_background_task(_disconnect_soon, sid)
+
+
+def close(sids: Iterable[str], message: Event) -> None:
+    """Tell each socket why, then close it, wherever it is: a socket of another worker is reached through
+    the message queue. Run after the commit (`core.outbox.on_commit`): a disconnect runs its handler here,
+    which ends this database session."""
+    server = socketio.server
+    for sid in sids:
+        emit_now(message, to=sid)
+        try:
+            server.disconnect(sid, namespace=NAMESPACE)
+        except KeyError:  # it left by itself meanwhile
+            log.debug("socket %s was already gone", sid)
 
 
 def _disconnect_soon(sid: str) -> None:

@@ -83,14 +83,15 @@ class Engine:
     # --- stories ----------------------------------------------------------------------------------
 
     def meta(self, story_id: int) -> StoryMeta | None:
-        """The story's workshop and group (they never change), or None for an unknown story."""
+        """The story's workshop and group (they never change), or None for an unknown story (or one kept,
+        anonymous, after its workshop was deleted: it has no group, and no live text)."""
         cached = self._meta.get(story_id)
         if cached is not None:
             return cached
         row = db.session.execute(
             select(Story.workshop_id, Story.group_id).where(Story.id == story_id)
         ).one_or_none()
-        if row is None:
+        if row is None or row.group_id is None:
             return None
         meta = self._meta[story_id] = StoryMeta(row.workshop_id, row.group_id)
         return meta

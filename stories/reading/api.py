@@ -34,9 +34,11 @@ def story_json(story: Story) -> dict[str, Any]:
         if story.published_at
         else None,
         "reading_minutes": catalog.reading_minutes(story),
-        "language": workshop.language,
+        "language": story.language,
         "themes": [{"slug": t.slug, "label": t.label} for t in story.themes],
-        "workshop": {"id": workshop.id, "title": workshop.title, "question": workshop.question},
+        "workshop": {"id": workshop.id, "title": workshop.title, "question": workshop.question}
+        if workshop is not None
+        else None,  # an anonymous story kept from a deleted workshop
         "url": public_url("stories.read", story_id=story.id),
     }
 

@@ -93,8 +93,16 @@ def latest(limit: int = 6, offset: int = 0, workshop_id: int | None = None) -> l
     return list(db.session.scalars(statement.limit(limit).offset(offset)))
 
 
+def kept() -> list[Story]:
+    """The anonymous stories kept from deleted workshops (in no collection), the most recent first."""
+    statement = _stories().where(Story.workshop_id.is_(None))
+    return list(db.session.scalars(statement.order_by(Story.published_at.desc(), Story.id.desc())))
+
+
 def neighbours(story: Story) -> tuple[Story | None, Story | None]:
-    """The previous and next published stories of the same collection."""
+    """The previous and next published stories of the same collection (none for an anonymous story)."""
+    if story.detached:
+        return None, None
     found = collection(story.workshop_id)
     if found is None or story not in found.stories:
         return None, None

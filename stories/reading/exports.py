@@ -117,25 +117,30 @@ class AnthologyCopy:
 
 
 def _copy(story: Story, kicker: str | None = None) -> StoryCopy:
-    workshop = story.workshop
+    workshop = story.workshop  # None for an anonymous story kept from a deleted workshop
     url = public_url("stories.read", story_id=story.id)
-    return StoryCopy(
-        id=story.id,
-        title=story.title,
-        summary=story.summary,
-        language=workshop.language,
-        workshop_title=workshop.title,
-        kicker=kicker or workshop.title,
-        authors=tuple(catalog.authors(story)),
-        byline=byline(story),
-        published_on=published_on(story),
-        url=url,
-        source=_(
+    collection = workshop.title if workshop is not None else _("Anonymous story")
+    if workshop is not None:
+        source = _(
             "From “%(workshop)s”, published on %(date)s: %(url)s",
             workshop=workshop.title,
             date=published_on(story),
             url=url,
-        ),
+        )
+    else:
+        source = _("Published on %(date)s: %(url)s", date=published_on(story), url=url)
+    return StoryCopy(
+        id=story.id,
+        title=story.title,
+        summary=story.summary,
+        language=story.language,
+        workshop_title=collection,
+        kicker=kicker or collection,
+        authors=tuple(catalog.authors(story)),
+        byline=byline(story),
+        published_on=published_on(story),
+        url=url,
+        source=source,
         footer=_("Written in a Plume workshop."),
         themes=tuple(theme.label for theme in story.themes),
         markdown=story.published_markdown,
@@ -145,7 +150,7 @@ def _copy(story: Story, kicker: str | None = None) -> StoryCopy:
 
 def story_copy(story: Story) -> StoryCopy:
     """What a download of `story` is made of, in its workshop's language (on the loop: it reads rows)."""
-    return in_language(story.workshop, lambda: _copy(story))
+    return language.in_language(story.language, lambda: _copy(story))
 
 
 def anthology_copy(collection: Collection) -> AnthologyCopy:

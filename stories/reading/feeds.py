@@ -144,4 +144,6 @@ def sitemap() -> bytes:
         add(public_url("stories.collection", workshop_id=collection.workshop.id), collection.updated_at)
         for story in collection.stories:
             add(public_url("stories.read", story_id=story.id), story.revised_at or story.published_at)
+    for story in catalog.kept():
+        add(public_url("stories.read", story_id=story.id), story.revised_at or story.published_at)
     return ElementTree.tostring(urlset, encoding="utf-8", xml_declaration=True)

@@ -1,6 +1,7 @@
 /**
  * The participant's connection and notices: data-connection on the root (connected, disconnected, error,
- * removed), the notice ([data-notice]) when the facilitator removes them, and after a move to another group
+ * removed), the notice ([data-notice]) when the facilitator removes them or deletes the workshop, and after a
+ * move to another group
  * (the page reloads on the new group's story; the name of the group waits in sessionStorage).
  */
 import { format } from '../strings.js'
@@ -18,11 +19,13 @@ function notify (root, view, text) {
 }
 
 export function followConnection (root, socket, view, t) {
-  // Removed by the facilitator: the server closes the connection and the token opens nothing any more.
-  socket.on('participant:removed', () => {
+  // Removed by the facilitator, or the workshop deleted: the server says why (in the workshop's language,
+  // the page's), closes the connection, and the token opens nothing any more.
+  socket.on('participant:removed', (event) => {
     socket.disconnect()
     root.setAttribute('data-connection', 'removed')
-    notify(root, view, t.removed)
+    const said = event && typeof event.message === 'string' ? event.message.trim() : ''
+    notify(root, view, said || t.removed)
   })
   socket.on('connect_error', () => {
     if (root.getAttribute('data-connection') !== 'removed') root.setAttribute('data-connection', 'error')

@@ -1,0 +1,41 @@
+"""On SQLite, deleted rows leave no trace in the files: the pages they freed are overwritten with zeros
+(`secure_delete`), and once the delete is committed the write-ahead log, which still holds the pages as
+they were, is copied back and emptied (`wal_checkpoint(TRUNCATE)`). PostgreSQL needs neither: a deleted
+row is not readable by any query, and its space is reclaimed by (auto)vacuum.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import text
+
+from core.outbox import on_commit
+from extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def secure_delete() -> None:
+    """Have this transaction's connection overwrite what it deletes (it stays so: only slower writes)."""
+    if _sqlite():
+        db.session.execute(text("PRAGMA secure_delete = ON"))
+
+
+def checkpoint() -> None:
+    """Copy the write-ahead log into the database file and truncate it (a reader still open may keep it
+    from completing: logged; the next checkpoint finishes the work)."""
+    with db.engine.connect() as connection:
+        busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    if busy:
+        log.warning("the write-ahead log could not be checkpointed whole: a reader held it")
+
+
+def checkpoint_on_commit() -> None:
+    """Checkpoint once the current transaction has committed (SQLite only)."""
+    if _sqlite():
+        on_commit(checkpoint)
