@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
     import feedback.sockets
     import feedback.views  # noqa: F401
+    import privacy.views  # noqa: F401
     import stories.cowriting.history_retention
     import stories.cowriting.sockets
     import stories.reading.api
@@ -26,6 +27,7 @@ def register(app: Flask) -> None:
     import stories.reading.views
     import workshops
     import workshops.api_views
+    import workshops.audit_views
     import workshops.deadlines
     import workshops.expiry
     import workshops.live_views
@@ -33,6 +35,7 @@ def register(app: Flask) -> None:
     import workshops.sockets
     from api import bp as api_bp
     from feedback.blueprint import bp as feedback_bp
+    from privacy import cli as privacy_cli
     from stories.blueprint import bp as stories_bp
     from workshops.blueprint import bp as workshops_bp
     from workshops.demo import command as demo_command
@@ -45,6 +48,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(stories_bp)
     app.register_blueprint(feedback_bp)
     app.cli.add_command(demo_command)
+    privacy_cli.register(app)
     stories.cowriting.history_retention.register(app)
     stories.cowriting.sockets.register(app)
     workshops.deadlines.register(app)  # periodic tasks, run by the app's runtime (core/runtime.py)

@@ -25,7 +25,7 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "workshops", "stories", "feedback", "accounts", "api")
+PACKAGES = ("core", "workshops", "stories", "feedback", "accounts", "api", "privacy")
 LOWER = frozenset(
     {
         "workshops",

@@ -307,6 +307,13 @@ def publish(story: Story, draft: Draft | None = None, *, now: datetime | None = 
     return story
 
 
+def republish(story: Story, draft: Draft, markdown: str) -> None:
+    """Render a published story again from `markdown` with `draft`'s choices, keeping its dates (an erase
+    changes its credits: `privacy.erasure`)."""
+    _publish(_prepare(story, draft, markdown), story.revised_at or _now(None))
+    db.session.flush()
+
+
 def unpublish(story: Story) -> None:
     """Take the story off the public site; its title, summary, themes and credits stay for next time."""
     story.published_at = None

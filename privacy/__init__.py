@@ -1,0 +1,1 @@
+"""Data protection (issue 26): erasing a participant, from the console and the command line."""

@@ -1,0 +1,134 @@
+"""Erase a participant: their name, token and messages go; what they wrote in the story stays, as "a
+participant's" (issue 26).
+
+The participant's row stays, anonymised, so that the story's log, snapshots and colours keep telling their
+share apart from the others': every page, export, figure and feed that names an author reads the row, and
+finds "a participant" there. What holds a copy of their name is rewritten: comments (deleted, or kept
+without their text where a reply hangs on them), chat messages (deleted), checkpoints' figures, credits
+and the published form of the stories that credit them (rendered again). On SQLite every connection
+zeroes what it deletes (`PRAGMA secure_delete`, `app._sqlite_pragmas`), and `forget` checkpoints the
+write-ahead log once the erase is committed, so the name is in neither file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, exists, select, text
+from sqlalchemy.orm import aliased
+
+from core.identity import hash_token
+from core.language import in_language
+from core.unit_of_work import committed
+from extensions import db
+from feedback.models import ChatMessage, Comment
+from stories.models import Story, StoryCheckpoint
+from stories.reading import publishing
+from workshops import audit, live
+from workshops.models import Participant, Workshop, name_key
+
+log = logging.getLogger(__name__)
+
+
+def anonymous_name(workshop: Workshop) -> str:
+    """What an erased participant is called, in the workshop's language."""
+    return in_language(workshop.language, lambda: _("a participant"))
+
+
+def erase_participant(workshop: Workshop, participant_id: int, now: datetime, *, by: int | None) -> None:
+    """Erase the workshop's participant `participant_id` (removed or not; not yet erased), close their
+    sockets on every worker and log it (`by`: the facilitator, None from the command line). Flushes; the
+    caller commits, then calls `forget`. Refused as the console's `not_found.participant`."""
+    participant = live.remove_participant(workshop, participant_id, now, erased=True)
+    old = participant.display_name
+    anonymous = anonymous_name(workshop)
+    participant.display_name = anonymous
+    participant.name_key = f"erased {participant.id}"  # no name, and unique in the workshop
+    participant.token_hash = hash_token(secrets.token_urlsafe(32))  # no token proves it any more
+    participant.last_seen_at = None
+    participant.erased_at = now
+    db.session.execute(delete(ChatMessage).where(ChatMessage.author_id == participant_id))
+    _erase_comments(workshop, participant_id, old, anonymous)
+    stories = list(db.session.scalars(select(Story).where(Story.workshop_id == workshop.id)))
+    for story in stories:
+        _rename_in_checkpoints(story.id, old, anonymous)
+        _rename_in_credits(story, old, anonymous)
+    audit.record(workshop.id, "erase", by=by, participant_id=participant_id)
+    db.session.flush()
+
+
+def _erase_comments(workshop: Workshop, participant_id: int, old: str, anonymous: str) -> None:
+    """Delete their comments that no reply hangs on (again and again: a reply of theirs may hold up
+    another), keep the others as "a participant's" without their text; their name as who resolved a
+    thread goes too."""
+    reply = aliased(Comment)
+    theirs = Comment.author_id == participant_id
+    while db.session.execute(
+        delete(Comment)
+        .where(theirs, ~exists().where(reply.parent_id == Comment.id))
+        .execution_options(synchronize_session=False)
+    ).rowcount:
+        pass
+    for comment in db.session.scalars(select(Comment).where(theirs)):
+        comment.body = ""
+        comment.deleted = True
+        comment.author_name = anonymous
+        comment.edited_at = None
+    story_ids = select(Story.id).where(Story.workshop_id == workshop.id)
+    for comment in db.session.scalars(
+        select(Comment).where(Comment.story_id.in_(story_ids), Comment.resolved_by != "")
+    ):
+        if name_key(comment.resolved_by) == name_key(old):
+            comment.resolved_by = anonymous
+
+
+def _rename_in_checkpoints(story_id: int, old: str, anonymous: str) -> None:
+    """The checkpoints' stored figures ({name: characters}) count their characters as "a participant's"."""
+    for checkpoint in db.session.scalars(select(StoryCheckpoint).where(StoryCheckpoint.story_id == story_id)):
+        figures: dict[str, int] = json.loads(checkpoint.authorship or "{}")
+        if old not in figures:
+            continue
+        figures[anonymous] = figures.get(anonymous, 0) + figures.pop(old)
+        checkpoint.authorship = json.dumps(figures, ensure_ascii=False, sort_keys=True)
+
+
+def _rename_in_credits(story: Story, old: str, anonymous: str) -> None:
+    """Credits that name them name "a participant"; a published story is rendered again with them (its
+    text, dates and choices as they were), which renews its search text and its history's summary."""
+    credits = (story.credits or "").split("\n")
+    if not any(name_key(line) == name_key(old) for line in credits):
+        return
+    story.credits = "\n".join(anonymous if name_key(line) == name_key(old) else line for line in credits)
+    if story.published_at is None:
+        return
+    draft = publishing.draft_of(story, story.published_markdown)
+    publishing.republish(story, draft, story.published_markdown)
+
+
+def forget() -> None:
+    """After an erase is committed: on SQLite, fold the write-ahead log into the file and empty it, so the
+    old pages (with the name) are nowhere (the file's own freed space was zeroed by `secure_delete`)."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    with committed():
+        busy = db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).first()
+    if busy is not None and busy[0]:
+        log.warning("the write-ahead log could not be emptied at once (a reader held it): %s", tuple(busy))
+
+
+def erase(workshop_id: int, participant_id: int, now: datetime, *, by: int | None) -> None:
+    """`erase_participant` under the workshop's lock, committed (its sockets close then), then `forget`.
+    Raises `live.CommandError` (`not_found`) for a workshop or participant that is not there."""
+    with live.locked_workshop(workshop_id), committed():
+        erase_participant(live.load_for_update(workshop_id), participant_id, now, by=by)
+    forget()
+
+
+def participant_for_erasure(participant_id: int) -> Participant | None:
+    """The participant that an erase would erase: there, and not erased yet."""
+    participant = db.session.get(Participant, participant_id)
+    return participant if participant is not None and participant.erased_at is None else None
