@@ -12,10 +12,12 @@ write-ahead log once the erase is committed, so the name is in neither file.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import secrets
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, exists, select, text
@@ -39,10 +41,18 @@ def anonymous_name(workshop: Workshop) -> str:
     return in_language(workshop.language, lambda: _("a participant"))
 
 
-def erase_participant(workshop: Workshop, participant_id: int, now: datetime, *, by: int | None) -> None:
+def erase_participant(
+    workshop: Workshop,
+    participant_id: int,
+    now: datetime,
+    *,
+    by: int | None,
+    prepared: dict[int, Any] | None = None,
+) -> None:
     """Erase the workshop's participant `participant_id` (removed or not; not yet erased), close their
     sockets on every worker and log it (`by`: the facilitator, None from the command line). Flushes; the
-    caller commits, then calls `forget`. Refused as the console's `not_found.participant`."""
+    caller commits, then calls `forget`. `prepared`: the stories `prepare_credits` rendered again. Refused as
+    the console's `not_found.participant`."""
     participant = live.remove_participant(workshop, participant_id, now, erased=True)
     old = participant.display_name
     anonymous = anonymous_name(workshop)
@@ -56,7 +66,7 @@ def erase_participant(workshop: Workshop, participant_id: int, now: datetime, *,
     stories = list(db.session.scalars(select(Story).where(Story.workshop_id == workshop.id)))
     for story in stories:
         _rename_in_checkpoints(story.id, old, anonymous)
-        _rename_in_credits(story, old, anonymous)
+        _rename_in_credits(story, old, anonymous, prepared or {})
     audit.record(workshop.id, "erase", by=by, participant_id=participant_id)
     db.session.flush()
 
@@ -96,17 +106,47 @@ def _rename_in_checkpoints(story_id: int, old: str, anonymous: str) -> None:
         checkpoint.authorship = json.dumps(figures, ensure_ascii=False, sort_keys=True)
 
 
-def _rename_in_credits(story: Story, old: str, anonymous: str) -> None:
-    """Credits that name them name "a participant"; a published story is rendered again with them (its
-    text, dates and choices as they were), which renews its search text and its history's summary."""
+def _credits_without(story: Story, old: str, anonymous: str) -> list[str] | None:
+    """The story's credits with "a participant" for `old`, or None when they do not name `old`."""
     credits = (story.credits or "").split("\n")
     if not any(name_key(line) == name_key(old) for line in credits):
+        return None
+    return [anonymous if name_key(line) == name_key(old) else line for line in credits]
+
+
+def prepare_credits(workshop_id: int, participant_id: int) -> dict[int, Any]:
+    """Before an erase (no write open: rendering gives way), the workshop's published stories that credit
+    the participant, rendered again with "a participant" in their credits: {story id: prepared}."""
+    participant = db.session.get(Participant, participant_id)
+    workshop = db.session.get(Workshop, workshop_id)
+    if participant is None or workshop is None or participant.workshop_id != workshop_id:
+        return {}
+    old, anonymous = participant.display_name, anonymous_name(workshop)
+    prepared = {}
+    with committed():  # read only: nothing held while the erase waits for the workshop's lock
+        for story in db.session.scalars(
+            select(Story).where(Story.workshop_id == workshop_id, Story.published_at.is_not(None))
+        ):
+            credits = _credits_without(story, old, anonymous)
+            if credits is not None:
+                draft = publishing.draft_of(story, story.published_markdown)
+                draft = dataclasses.replace(draft, credits=credits)
+                prepared[story.id] = publishing.prepare_again(story, draft)
+    return prepared
+
+
+def _rename_in_credits(story: Story, old: str, anonymous: str, prepared: dict[int, Any]) -> None:
+    """Credits that name them name "a participant"; a published story is stored as `prepare_credits`
+    rendered it again (its text, dates and choices as they were), which renews its search text and its
+    history's summary."""
+    credits = _credits_without(story, old, anonymous)
+    if credits is None:
         return
-    story.credits = "\n".join(anonymous if name_key(line) == name_key(old) else line for line in credits)
-    if story.published_at is None:
-        return
-    draft = publishing.draft_of(story, story.published_markdown)
-    publishing.republish(story, draft, story.published_markdown)
+    story.credits = "\n".join(credits)
+    if story.id in prepared:
+        publishing.store_again(prepared[story.id])
+    elif story.published_at is not None:  # published meanwhile: taken off until it is published again
+        publishing.unpublish(story)
 
 
 def forget() -> None:
@@ -123,8 +163,9 @@ def forget() -> None:
 def erase(workshop_id: int, participant_id: int, now: datetime, *, by: int | None) -> None:
     """`erase_participant` under the workshop's lock, committed (its sockets close then), then `forget`.
     Raises `live.CommandError` (`not_found`) for a workshop or participant that is not there."""
+    prepared = prepare_credits(workshop_id, participant_id)
     with live.locked_workshop(workshop_id), committed():
-        erase_participant(live.load_for_update(workshop_id), participant_id, now, by=by)
+        erase_participant(live.load_for_update(workshop_id), participant_id, now, by=by, prepared=prepared)
     forget()
 
 

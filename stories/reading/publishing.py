@@ -307,10 +307,15 @@ def publish(story: Story, draft: Draft | None = None, *, now: datetime | None = 
     return story
 
 
-def republish(story: Story, draft: Draft, markdown: str) -> None:
-    """Render a published story again from `markdown` with `draft`'s choices, keeping its dates (an erase
-    changes its credits: `privacy.erasure`)."""
-    _publish(_prepare(story, draft, markdown), story.revised_at or _now(None))
+def prepare_again(story: Story, draft: Draft) -> _Prepared:
+    """A published story rendered again from its published text with `draft`'s choices (an erase changes
+    its credits: `privacy.erasure`); work that gives way, done before the write opens."""
+    return _prepare(story, draft, story.published_markdown)
+
+
+def store_again(prepared: _Prepared) -> None:
+    """Store what `prepare_again` made, keeping the story's dates."""
+    _publish(prepared, prepared.story.revised_at or _now(None))
     db.session.flush()
 
 
