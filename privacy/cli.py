@@ -28,8 +28,9 @@ def erase(participant_id: str, yes: bool) -> None:
         raise click.ClickException(f"No participant {wanted} to erase (unknown, or already erased).")
     workshop_id = participant.workshop_id
     click.echo(
-        f"Participant {wanted} of workshop {workshop_id}: their name, token, chat messages and comments "
-        "will be erased, and what they wrote in the stories kept as a participant's. This cannot be undone."
+        f"Participant {wanted} ({participant.display_name}) of workshop {workshop_id}: their name, token, "
+        "chat messages and comments will be erased, their sockets closed, and what they wrote in the "
+        "stories kept as a participant's. This cannot be undone."
     )
     if not yes:
         click.confirm("Erase them?", abort=True)
