@@ -60,6 +60,9 @@ def test_a_participant_is_sent_to_sign_in(csrf_client: FlaskClient, setting: dic
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
     assert intact(setting["mallory"])
+    audit = client.get(f"/workshops/{setting['workshop'].id}/audit")
+    assert audit.status_code == 302
+    assert "/login" in audit.headers["Location"]
 
 
 def test_another_workshops_facilitator_gets_404(csrf_client: FlaskClient, setting: dict[str, Any]) -> None:
