@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accounts.models import Facilitator
+from core.unit_of_work import committed
 from extensions import db
 from workshops.models import AuditEntry, Group, Participant
 
@@ -20,8 +21,15 @@ ACTIONS = {
     "erase": _l("erased %(participant)s"),
     "remove": _l("removed %(participant)s from the workshop"),
     "move": _l("moved %(participant)s to %(group)s"),
-    "export": _l("downloaded the workshop's feedback"),
+    "export_feedback": _l("downloaded the workshop's feedback (comments and chats)"),
+    "export_history": _l("downloaded the stories' history"),
 }
+
+
+def on_exported(_sender: object, *, workshop_id: int, facilitator_id: int, what: str) -> None:
+    """Receiver of `core.signals.data_exported`: the download goes to the log, committed before it is made."""
+    with committed():
+        record(workshop_id, f"export_{what}", by=facilitator_id)
 
 
 def record(

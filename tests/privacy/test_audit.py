@@ -52,6 +52,11 @@ def test_the_log_records_who_moved_removed_and_erased_whom(live_server: ServerPr
         allow_redirects=False,
     )
     assert erased.status_code == 302
+    for download in ("feedback.csv", "history.json"):
+        assert (
+            session.get(f"{live_server.url}/workshops/{workshop_id}/{download}", timeout=30).status_code
+            == 200
+        )
     db.session.expire_all()
     entries = [
         (e.action, e.facilitator_id, e.participant_id, e.group_id) for e in db.session.query(AuditEntry)
@@ -60,6 +65,8 @@ def test_the_log_records_who_moved_removed_and_erased_whom(live_server: ServerPr
         ("move", owner_id, moved_id, group_id),
         ("remove", owner_id, removed_id, None),
         ("erase", owner_id, erased_id, None),
+        ("export_feedback", owner_id, None, None),
+        ("export_history", owner_id, None, None),
     ]
     page = session.get(f"{live_server.url}/workshops/{workshop_id}/audit", timeout=15).text
     assert "Eustache" not in page
@@ -67,6 +74,8 @@ def test_the_log_records_who_moved_removed_and_erased_whom(live_server: ServerPr
     assert f"moved Maxence to {group_name}" in page
     assert "removed Rosalind from the workshop" in page
     assert "erased a participant" in page
+    assert "downloaded the workshop&#39;s feedback (comments and chats)" in page
+    assert "downloaded the stories&#39; history" in page
     assert page.index("erased a participant") < page.index("removed Rosalind") < page.index("moved Maxence")
     # The management page links to it.
     edit = session.get(f"{live_server.url}/workshops/{workshop_id}", timeout=15).text
@@ -82,6 +91,17 @@ def test_only_the_workshops_facilitators_read_the_log(live_server: ServerProcess
     assert "/login" in anonymous.headers["Location"]
     stranger, _ = signed_in(live_server, other.owner.email)
     assert stranger.get(path, timeout=15).status_code == 404
+    for download in ("feedback.csv", "feedback.json", "history.csv", "history.json"):
+        assert (
+            stranger.get(f"{live_server.url}/workshops/{workshop.id}/{download}", timeout=15).status_code
+            == 404
+        )
+        anonymous_download = requests.get(
+            f"{live_server.url}/workshops/{workshop.id}/{download}", timeout=15, allow_redirects=False
+        )
+        assert anonymous_download.status_code in (302, 404)
+    db.session.expire_all()
+    assert db.session.query(AuditEntry).count() == 0
     owner, _ = signed_in(live_server, workshop.owner.email)
     for bad in (MAX_ID, MAX_ID + 1, "9" * 30, "x"):
         assert owner.get(f"{live_server.url}/workshops/{bad}/audit", timeout=15).status_code == 404

@@ -255,7 +255,6 @@ def test_an_erased_participant_is_named_nowhere_and_their_writing_stays(
     figures = db.session.query(StoryCheckpoint).filter_by(story_id=story_id).one().authorship
     assert "a participant" in figures
     assert "Ada Lovelace" in figures
-    assert [(e.action, e.participant_id, e.facilitator_id) for e in db.session.query(AuditEntry)] == [
-        ("erase", z_id, owner_id)
-    ]
+    erases = db.session.query(AuditEntry).filter_by(action="erase")
+    assert [(e.participant_id, e.facilitator_id) for e in erases] == [(z_id, owner_id)]
     assert db.session.get(Participant, ada_id).display_name == "Ada Lovelace"
