@@ -46,6 +46,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable across a process kill in WAL mode
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted content is zeroed: an erased name stays nowhere
         # Under gevent a wait for another process's lock holds the whole worker: keep it short there.
         cursor.execute(f"PRAGMA busy_timeout={2000 if concurrency.gevent_active() else 10000}")
         cursor.close()

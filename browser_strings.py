@@ -99,6 +99,10 @@ def live() -> dict[str, str]:
         "chimeMuted": _("Chime muted"),
         "you": _("you"),
         "removed": _("The facilitator has removed you from this workshop."),
+        "erased": _(
+            "The facilitator has removed you from this workshop and erased your name and messages. "
+            "This browser's copy of the drafts is deleted."
+        ),
     }
 
 

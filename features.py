@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     """
     import accounts
     import erasure
+    import erasure.participant_views
 
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
     import feedback.sockets
@@ -27,6 +28,7 @@ def register(app: Flask) -> None:
     import stories.reading.views
     import workshops
     import workshops.api_views
+    import workshops.audit_views
     import workshops.deadlines
     import workshops.expiry
     import workshops.live_views

@@ -101,6 +101,7 @@ class ParticipantRemoved(Event):
 
     name: ClassVar[str] = "participant:removed"
     message: str
+    erased: bool = False  # also erased (issue 26): the browser deletes its copy of the drafts
 
 
 @dataclass(frozen=True, kw_only=True)

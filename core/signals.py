@@ -13,3 +13,10 @@ phase_ended = _signals.signal(
     doc="A phase of a workshop ended (next, previous, goto or its deadline); keyword arguments "
     "`workshop_id`, `position` and `title` (of the phase that ended). Receivers must return at once.",
 )
+
+data_exported = _signals.signal(
+    "data-exported",
+    doc="A facilitator downloaded a workshop's private data (sent before the download is made, outside any "
+    "transaction); keyword arguments `workshop_id`, `facilitator_id` and `what` (`feedback`, `history`). "
+    "Receivers may write in a transaction of their own (the audit log, `workshops.audit`).",
+)

@@ -1,4 +1,5 @@
-"""Erasure (issue 26): deleting a workshop with everything it holds, and deleting a facilitator account.
+"""Erasure (issue 26): erasing a participant (`participants`), deleting a workshop with everything it holds
+(`workshops`), and deleting a facilitator account (`accounts`).
 
 It sits above the features it erases (workshops, stories, feedback, accounts) and nothing imports it but
 `features.register`, which plugs in its pages and commands.
@@ -10,8 +11,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Its routes and its CLI commands (`flask workshop delete`, `flask facilitator delete`)."""
-    from erasure import cli, views
+    """Its routes and its CLI commands (`flask workshop delete`, `flask facilitator delete`,
+    `flask participant erase`). The erase's route is on the workshops' blueprint: `features.register`
+    imports it first."""
+    from erasure import cli, participant_cli, views
 
     app.register_blueprint(views.bp)
     cli.register(app)
+    participant_cli.register(app)

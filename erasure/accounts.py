@@ -82,7 +82,6 @@ def delete_account(
     workshops = owned(facilitator)
     plan = _checked(workshops, choices)
     sockets = sockets_of(w for w, choice in plan.items() if choice == DELETE)
-    sqlite.secure_delete()
     facilitator_id = facilitator.id
     for item in workshops:
         choice = plan[item.workshop.id]

@@ -1,14 +1,12 @@
-"""On SQLite, deleted rows leave no trace in the files: the pages they freed are overwritten with zeros
-(`secure_delete`), and once the delete is committed the write-ahead log, which still holds the pages as
-they were, is copied back and emptied (`wal_checkpoint(TRUNCATE)`). PostgreSQL needs neither: a deleted
-row is not readable by any query, and its space is reclaimed by (auto)vacuum.
+"""On SQLite, deleted rows leave no trace in the files: every connection overwrites the pages they freed with
+zeros (`PRAGMA secure_delete`, set in `app.py`), and once the delete is committed the write-ahead log, which
+still holds the pages as they were, is copied back and emptied (`wal_checkpoint(TRUNCATE)`). PostgreSQL
+needs neither: a deleted row is not readable by any query, and its space is reclaimed by (auto)vacuum.
 """
 
 from __future__ import annotations
 
 import logging
-
-from sqlalchemy import text
 
 from core.outbox import on_commit
 from extensions import db
@@ -18,12 +16,6 @@ log = logging.getLogger(__name__)
 
 def _sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
-
-
-def secure_delete() -> None:
-    """Have this transaction's connection overwrite what it deletes (it stays so: only slower writes)."""
-    if _sqlite():
-        db.session.execute(text("PRAGMA secure_delete = ON"))
 
 
 def checkpoint() -> None:

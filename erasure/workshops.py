@@ -132,7 +132,6 @@ def delete_workshop(
     sids = sockets if sockets is not None else sockets_of([workshop_id])[workshop_id]
     search_texts = _search_texts(workshop_id) if keep_published else {}
     message = in_language(language, lambda: _("This workshop has been deleted by its facilitator."))
-    sqlite.secure_delete()
     # Lock the workshop's and its stories' rows (PostgreSQL), as the writer does: no update lands after.
     db.session.scalar(select(Workshop.id).where(Workshop.id == workshop_id).with_for_update())
     stories = list(
@@ -189,7 +188,6 @@ def delete_kept_story(story: Story) -> None:
     story of a live workshop is unpublished from its review page, or goes with its workshop)."""
     if not story.detached:
         raise ValueError("only a story kept from a deleted workshop is deleted on its own")
-    sqlite.secure_delete()
     db.session.execute(delete(Reaction).where(Reaction.story_id == story.id))
     db.session.execute(delete(StoryTheme).where(StoryTheme.story_id == story.id))
     db.session.execute(delete(Story).where(Story.id == story.id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -13,6 +13,7 @@ from markupsafe import Markup
 from core.access import facilitates
 from core.downloads import CSV, attachment
 from core.rendering import render_message
+from core.signals import data_exported
 from core.unit_of_work import committed
 from extensions import db
 from feedback import comments, export
@@ -33,10 +34,21 @@ def _workshop(workshop_id: int) -> Workshop:
     return workshop
 
 
+def _exported(workshop: Workshop) -> Workshop:
+    """Tell who listens (the audit log) that the workshop's feedback is downloaded, before it is made."""
+    data_exported.send(
+        current_app._get_current_object(),
+        workshop_id=workshop.id,
+        facilitator_id=current_user.id,
+        what="feedback",
+    )
+    return workshop
+
+
 @bp.get("/workshops/<int:workshop_id>/feedback.json")
 @login_required
 def feedback_json(workshop_id: int) -> Any:
-    data = export.feedback(_workshop(workshop_id))
+    data = export.feedback(_exported(_workshop(workshop_id)))
     body = json.dumps(data, ensure_ascii=False, indent=1)
     return attachment(body, "application/json", f"plume-feedback-{workshop_id}.json", private=True)
 
@@ -44,7 +56,7 @@ def feedback_json(workshop_id: int) -> Any:
 @bp.get("/workshops/<int:workshop_id>/feedback.csv")
 @login_required
 def feedback_csv(workshop_id: int) -> Any:
-    data = export.feedback(_workshop(workshop_id))
+    data = export.feedback(_exported(_workshop(workshop_id)))
     return attachment("\ufeff" + export.as_csv(data), CSV, f"plume-feedback-{workshop_id}.csv", private=True)
 
 

@@ -6,7 +6,7 @@ The units, from the bottom up:
 - `core`: who is who, who may do what (interfaces that `workshops` and `accounts` plug into: it imports
   no feature, not even its models), how events reach sockets, the text rules;
 - `workshops.lower`: the workshop's own lower layers (`LOWER`: the clock, the `workshop:state` event,
-  presence, join codes, templates, limits, the room, the blueprint);
+  presence, join codes, templates, limits, the room, the blueprint, the audit log);
 - `stories.cowriting` (the live engine) and `stories.reading` (publishing and the reader's pages);
 - `workshops` (its operations, views and sockets), `feedback`, `accounts`, `api`, `stories` (its blueprint);
 - each top-level module on its own (`app`, `features`, `extensions`, `forms`, ...).
@@ -31,6 +31,7 @@ LOWER = frozenset(
         "workshops",
         "workshops.access",
         "workshops.access_version",
+        "workshops.audit",
         "workshops.blueprint",
         "workshops.join_codes",
         "workshops.limits",

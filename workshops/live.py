@@ -37,7 +37,7 @@ from errors import RefusedError
 from extensions import db, socketio
 from forms import has_hidden_characters
 from stories.models import Story
-from workshops import access_version, expiry, joining, phases, presence, rooms, state
+from workshops import access_version, audit, expiry, joining, phases, presence, rooms, state
 from workshops.access import LIVE, current_phase
 from workshops.models import Group, Participant, Phase, Workshop
 
@@ -358,9 +358,11 @@ def smallest_group_for(workshop: Workshop, participant: Participant) -> Group:
     return min(workshop.groups, key=lambda group: (sizes.get(group.id, 0), group.position))
 
 
-def move_participant(workshop: Workshop, participant_id: int, group_id: int | None) -> None:
+def move_participant(
+    workshop: Workshop, participant_id: int, group_id: int | None, *, by: int | None = None
+) -> None:
     """Move a participant to another group (None: the smallest); their sockets change rooms, their view
-    follows."""
+    follows. `by` goes to the audit log."""
     participant = _participant(workshop, participant_id)
     connected = presence.store().connected(workshop.id)  # Redis, before the write (`core.transactions`)
     target = smallest_group_for(workshop, participant) if group_id is None else _group(workshop, group_id)
@@ -370,6 +372,7 @@ def move_participant(workshop: Workshop, participant_id: int, group_id: int | No
     participant.color = joining.colour_for(target)  # a colour that stands out in the new group
     participant.group_id = target.id
     db.session.flush()
+    audit.record(workshop.id, "move", by=by, participant_id=participant_id, group_id=target.id)
     old_story = db.session.scalar(select(Story.id).where(Story.group_id == old_group_id))
     workshop_id, participant_id, new_group_id = workshop.id, participant.id, target.id
 
@@ -386,30 +389,48 @@ def move_participant(workshop: Workshop, participant_id: int, group_id: int | No
     state.publish_presence(workshop_id, connected=connected)
 
 
-def _participant(workshop: Workshop, participant_id: int) -> Participant:
+def _participant(workshop: Workshop, participant_id: int, *, removed_too: bool = False) -> Participant:
     participant = db.session.get(Participant, participant_id)
-    if participant is None or participant.workshop_id != workshop.id or participant.removed_at is not None:
+    if (
+        participant is None
+        or participant.workshop_id != workshop.id
+        or participant.erased_at is not None
+        or (participant.removed_at is not None and not removed_too)
+    ):
         raise refusal(CommandError, "console", "not_found.participant")
     return participant
 
 
-def remove_participant(workshop: Workshop, participant_id: int, now: datetime) -> None:
+def remove_participant(
+    workshop: Workshop, participant_id: int, now: datetime, *, by: int | None = None, erased: bool = False
+) -> Participant:
     """Take a participant out of the workshop: their token stops working at once and their sockets close.
 
     What they wrote stays in the story. Every worker closes its own sockets of theirs (through the message
-    queue when there are several); the rosters and the presence of everyone else follow.
+    queue when there are several); the rosters and the presence of everyone else follow. `erased`: an
+    erase (`erasure.participants`) takes them out, possibly again, and says so; `by` goes to the audit log.
     """
-    participant = _participant(workshop, participant_id)
+    participant = _participant(workshop, participant_id, removed_too=erased)
     connected = presence.store().connected(workshop.id)  # Redis, before the write (`core.transactions`)
-    participant.removed_at = now
+    participant.removed_at = participant.removed_at or now
     db.session.flush()
+    if not erased:
+        audit.record(workshop.id, "remove", by=by, participant_id=participant_id)
     workshop_id = workshop.id
-    said = in_language(workshop.language, lambda: _("The facilitator has removed you from this workshop."))
-    message = ParticipantRemoved(message=said)  # in the language of their page
+    said = in_language(
+        workshop.language,
+        lambda: (
+            _("The facilitator has erased your name and messages from this workshop.")
+            if erased
+            else _("The facilitator has removed you from this workshop.")
+        ),
+    )
+    message = ParticipantRemoved(message=said, erased=erased)  # in the language of their page
 
     on_commit(lambda: rooms.close(presence.store().sids_of(workshop_id, participant_id), message))
     state.publish_state(workshop_id)
     state.publish_presence(workshop_id, connected=connected)
+    return participant
 
 
 # --- The entry point --------------------------------------------------------------------------------
@@ -435,16 +456,28 @@ def _load(workshop_id: int) -> Workshop:
     return workshop
 
 
-def run_command(workshop_id: int, payload: object, *, now: datetime | None = None) -> None:
+def run_command(
+    workshop_id: int, payload: object, *, now: datetime | None = None, by: int | None = None
+) -> None:
     """Parse one facilitator command (`CONSOLE`), apply it to the workshop and commit (its events then go
-    out). The caller has checked that the sender runs this workshop."""
+    out). The caller has checked that the sender (`by`, a facilitator's id) runs this workshop."""
     asked = CONSOLE.parse(payload)
     now = now or datetime.now(UTC)
     with _workshop_lock(workshop_id), committed():  # the events go out, a phase that ended is announced
-        apply(_load(workshop_id), asked, now)
+        apply(_load(workshop_id), asked, now, by=by)
 
 
-def apply(workshop: Workshop, asked: ConsoleCommand, now: datetime) -> None:
+def locked_workshop(workshop_id: int) -> threading.Lock:
+    """The lock that a workshop's commands take (held around `load_for_update` and the commit)."""
+    return _workshop_lock(workshop_id)
+
+
+def load_for_update(workshop_id: int) -> Workshop:
+    """The workshop, its row locked for the transaction (PostgreSQL), or the console's `not_found`."""
+    return _load(workshop_id)
+
+
+def apply(workshop: Workshop, asked: ConsoleCommand, now: datetime, *, by: int | None = None) -> None:
     """Run the operation that `asked` calls for (flushed, events queued; the caller commits)."""
     match asked:
         case Lock():
@@ -452,9 +485,9 @@ def apply(workshop: Workshop, asked: ConsoleCommand, now: datetime) -> None:
         case Broadcast():
             broadcast(workshop, asked.message, now)
         case Move():
-            move_participant(workshop, asked.participant_id, asked.group_id)
+            move_participant(workshop, asked.participant_id, asked.group_id, by=by)
         case Remove():
-            remove_participant(workshop, asked.participant_id, now)
+            remove_participant(workshop, asked.participant_id, now, by=by)
         case Joining():
             _set_joining(workshop, asked.open)
         case _:

@@ -140,6 +140,8 @@ class Participant(db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Removed by a facilitator: the token opens nothing any more, the name leaves the rosters.
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Erased (issue 26): name, token and messages gone; the row stays for what they wrote, as "a participant".
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     group: Mapped[Group] = relationship(back_populates="participants")
 
@@ -147,3 +149,21 @@ class Participant(db.Model):
     def _keep_name_key(self, _key: str, value: str) -> str:
         self.name_key = name_key(value)
         return value
+
+
+class AuditEntry(db.Model):
+    """What a facilitator did to people or data of a workshop (erase, remove, move, export), for its
+    facilitators to read. A participant is recorded by id only: their name is read from their row when
+    the log is shown, so an erased participant's name is nowhere in it."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, not even on SQLite
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    # Who did it: a facilitator, or None for the command line (or an account deleted since).
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    participant_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: the log outlives the row
+    group_id: Mapped[int | None] = mapped_column(Integer)  # a move's destination
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -74,9 +74,10 @@ def _reconcile_facilitator(sid: str, facilitator_id: int, workshop_id: int, gone
 
 
 def _reconcile_participant(sid: str, participant_id: int, workshop_id: int, gone: bool) -> None:
-    """Revoke a participant no longer in the workshop, else keep its socket in its (new) group's room only."""
+    """Revoke a participant no longer in the workshop (removed or erased, also by another process such as
+    `flask participant erase`), else keep its socket in its (new) group's room only."""
     participant = None if gone else db.session.get(Participant, participant_id)
-    if participant is None or participant.workshop_id != workshop_id:
+    if participant is None or participant.workshop_id != workshop_id or participant.removed_at is not None:
         revoke(sid, workshop_id, [workshop_room(workshop_id)])
         return
     own = group_room(participant.group_id)

@@ -151,7 +151,7 @@ def on_facilitator_command(payload: Any = None) -> dict[str, Any]:
             if not facilitates(identity.id, workshop_id):
                 return error("forbidden", refusals.message("console", "forbidden"))
             failed_before = _failed_publishes()
-            live.run_command(workshop_id, payload)
+            live.run_command(workshop_id, payload, by=identity.id)
         except live.CommandError as refused:
             return {"ok": False, "error": refused.to_dict()}
         except Exception:

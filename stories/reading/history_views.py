@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,6 +20,7 @@ import browser_strings
 from core.access import facilitates
 from core.downloads import CSV, attachment
 from core.identity import Identity
+from core.signals import data_exported
 from extensions import db
 from stories.blueprint import bp
 from stories.cowriting import history, restore
@@ -165,9 +166,20 @@ def _workshop(workshop_id: int) -> Workshop:
     return workshop
 
 
+def _exported(workshop: Workshop) -> Workshop:
+    """Tell who listens (the audit log) that the workshop's history is downloaded, before it is made."""
+    data_exported.send(
+        current_app._get_current_object(),
+        workshop_id=workshop.id,
+        facilitator_id=current_user.id,
+        what="history",
+    )
+    return workshop
+
+
 @bp.get("/workshops/<int:workshop_id>/history.json")
 def history_archive_json(workshop_id: int) -> Any:
-    data = history_export.archive(_workshop(workshop_id))
+    data = history_export.archive(_exported(_workshop(workshop_id)))
     body = json.dumps(data, ensure_ascii=False, indent=1)
     return attachment(
         body, "application/json; charset=utf-8", f"workshop-{workshop_id}-history.json", private=True
@@ -176,7 +188,7 @@ def history_archive_json(workshop_id: int) -> Any:
 
 @bp.get("/workshops/<int:workshop_id>/history.csv")
 def history_archive_csv(workshop_id: int) -> Any:
-    body = history_export.archive_csv(history_export.archive(_workshop(workshop_id)))
+    body = history_export.archive_csv(history_export.archive(_exported(_workshop(workshop_id))))
     return attachment(body, CSV, f"workshop-{workshop_id}-history.csv", private=True)
 
 

@@ -307,6 +307,18 @@ def publish(story: Story, draft: Draft | None = None, *, now: datetime | None = 
     return story
 
 
+def prepare_again(story: Story, draft: Draft) -> _Prepared:
+    """A published story rendered again from its published text with `draft`'s choices (an erase changes
+    its credits: `erasure.participants`); work that gives way, done before the write opens."""
+    return _prepare(story, draft, story.published_markdown)
+
+
+def store_again(prepared: _Prepared) -> None:
+    """Store what `prepare_again` made, keeping the story's dates."""
+    _publish(prepared, prepared.story.revised_at or _now(None))
+    db.session.flush()
+
+
 def unpublish(story: Story) -> None:
     """Take the story off the public site; its title, summary, themes and credits stay for next time."""
     story.published_at = None

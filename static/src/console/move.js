@@ -1,7 +1,7 @@
 /**
  * Moving and removing a participant: the move form ([data-move-form]: [data-move-search], the person
  * [data-move-participant] as "Ada — Group 1", the group [data-move-group] or the smallest one,
- * [data-move-count], [data-remove-participant]), and a name dragged from one group card to another.
+ * [data-move-count], [data-remove-participant], [data-erase-participant] opening [data-erase-dialog]), and a name dragged from one group card to another.
  *
  * `k` is the console's controller (console.js): {root, c, lang, state, send, findMember}.
  */
@@ -41,6 +41,15 @@ export function bindMoveForm (k) {
     if (!window.confirm(format(c.removeConfirm, { name }))) return
     k.send({ action: 'remove', participant_id: participant }, format(c.removedDone, { name }))
   })
+  form.querySelector('[data-erase-participant]')?.addEventListener('click', () => {
+    const participant = chosen()
+    const dialog = root.querySelector('[data-erase-dialog]')
+    if (!participant || !dialog) return
+    dialog.querySelector('[data-erase-id]').value = String(participant)
+    dialog.querySelector('[data-erase-name]').textContent = form.querySelector('[data-move-participant]').selectedOptions[0]?.textContent || ''
+    if (typeof dialog.showModal === 'function') dialog.showModal()
+    else if (window.confirm(dialog.querySelector('h2').textContent)) dialog.querySelector('form').submit()
+  })
   root.querySelector('[data-move-search]')?.addEventListener('input', () => renderMoveForm(k))
 }
 
@@ -63,8 +72,7 @@ export function renderMoveForm (k) {
   groupSelect.replaceChildren(...(smallest ? [smallest] : []), ...state.groups.map((g) => new Option(g.name, String(g.id))))
   if (chosenGroup && groupSelect.querySelector(`option[value="${chosenGroup}"]`)) groupSelect.value = chosenGroup
   form.querySelector('button[type="submit"]').disabled = !select.options.length
-  const remove = form.querySelector('[data-remove-participant]')
-  if (remove) remove.disabled = !select.options.length
+  for (const button of form.querySelectorAll('[data-remove-participant], [data-erase-participant]')) button.disabled = !select.options.length
 }
 
 /** A name ([data-member-id]) dragged onto another group card moves its participant there. */
