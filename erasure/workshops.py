@@ -41,7 +41,7 @@ from stories.models import (
 )
 from stories.reading.search import fold
 from workshops import presence, rooms
-from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
+from workshops.models import AuditEntry, Group, Participant, Phase, Workshop, WorkshopFacilitator
 
 # Rows of a story that only its writing made: they go with every story, kept ones included.
 WRITING = (StoryUpdate, StoryLogEntry, StorySnapshot, StoryClient, StoryCheckpoint)
@@ -170,6 +170,7 @@ def delete_workshop(
     db.session.execute(delete(Reaction).where(Reaction.story_id.in_(dropped)))
     db.session.execute(delete(StoryTheme).where(StoryTheme.story_id.in_(dropped)))
     db.session.execute(delete(Story).where(Story.id.in_(dropped)))
+    db.session.execute(delete(AuditEntry).where(AuditEntry.workshop_id == workshop_id))
     db.session.execute(delete(Participant).where(Participant.workshop_id == workshop_id))
     db.session.execute(delete(Group).where(Group.workshop_id == workshop_id))
     db.session.execute(delete(Phase).where(Phase.workshop_id == workshop_id))

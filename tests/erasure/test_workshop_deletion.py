@@ -28,6 +28,7 @@ from tests.signin import signed_in
 from tests.sockets import Client, connected
 from tests.stories.clients import open_story, update_payloads, yjs_messages
 from tests.stories.ydocs import Editor
+from workshops import audit
 from workshops.models import WorkshopFacilitator
 
 pytestmark = pytest.mark.slow
@@ -108,6 +109,7 @@ def full_workshop(server: ServerProcess) -> Full:
     owner, co = factories.facilitator(), factories.facilitator()
     workshop = factories.workshop(owner, groups=2, phases=PHASES, title="Health in 2040")
     db.session.add(WorkshopFacilitator(workshop_id=workshop.id, facilitator_id=co.id))
+    audit.record(workshop.id, "export_history", by=owner.id)  # the audit log ("Who did what") has an entry
     db.session.commit()
     control = factories.workshop(owner, groups=1)
     factories.participant(control.groups[0], NAME)  # the same name in another workshop stays
