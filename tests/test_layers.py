@@ -309,3 +309,9 @@ def test_only_the_unit_of_work_commits_outside_the_engine() -> None:
         for found in commits(path)
     ]
     assert not bad, "commits outside `core.unit_of_work.committed()`:\n" + "\n".join(bad)
+
+
+def test_only_the_app_imports_erasure() -> None:
+    """`erasure` sits above every feature (it erases across them); none of them, nor the rows, imports it."""
+    bad = refused({*FEATURES, "api", "schema", "workshops.lower"}, refused_tops=frozenset({"erasure"}))
+    assert not bad, "a feature imports erasure:\n" + "\n".join(bad)

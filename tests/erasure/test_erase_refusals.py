@@ -156,3 +156,15 @@ def test_the_command_erases_with_yes_and_logs_no_facilitator(app: Flask, setting
     again = erase(app, str(setting["mallory"]), "--yes")
     assert again.exit_code == 1
     assert "already erased" in again.output
+
+
+def test_an_erased_participant_is_a_participant_in_the_workshops_language(app: Flask) -> None:
+    workshop = factories.workshop(language="fr")
+    mallory, _ = factories.participant(workshop.groups[0], "Mallory")
+    other, _ = factories.participant(workshop.groups[0], "Maud")
+    for erased in (mallory.id, other.id):  # two of them: their rows stay apart, with no name
+        assert erase(app, str(erased), "--yes").exit_code == 0
+    db.session.expire_all()
+    rows = [db.session.get(Participant, p) for p in (mallory.id, other.id)]
+    assert [p.display_name for p in rows] == ["un participant", "un participant"]
+    assert len({p.name_key for p in rows}) == 2
