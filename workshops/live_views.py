@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,6 +28,7 @@ from workshops.blueprint import bp
 from workshops.join_codes import format_join_code, normalise_join_code
 from workshops.limits import join_limits, wrong_code
 from workshops.models import Participant, Workshop
+from workshops.own_data import own_data as data_of
 from workshops.people import session_participant
 
 UNPROCESSABLE = 422
@@ -198,6 +199,19 @@ def participant(workshop_id: int) -> Any:
         live=live_state,
         catalogue=browser_strings.participant_page(),
     )
+
+
+@bp.get("/w/<int:workshop_id>/my-data.json")
+def own_data(workshop_id: int) -> Any:
+    """What Plume holds about the participant whose token this browser holds, as a JSON download; nobody
+    else's: a facilitator, another workshop's participant or a visitor without a token gets 403."""
+    me = session_participant()
+    if me is None or me.workshop_id != workshop_id:
+        abort(403)
+    response = jsonify(data_of(me))
+    response.headers["Content-Disposition"] = f'attachment; filename="plume-my-data-{workshop_id}.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- The facilitator's console and join screen ------------------------------------------------------
