@@ -20,7 +20,7 @@ from core.identity import remember_participant
 from core.language import in_language
 from core.settings import settings
 from core.unit_of_work import committed
-from extensions import db
+from extensions import db, limiter
 from feedback import comments as feedback_comments
 from forms import PlumeForm
 from workshops import joining, room, state
@@ -29,7 +29,7 @@ from workshops.join_codes import format_join_code, normalise_join_code
 from workshops.limits import join_limits, wrong_code
 from workshops.models import Participant, Workshop
 from workshops.own_data import own_data as data_of
-from workshops.people import session_participant
+from workshops.people import participant_by_token, session_participant
 
 UNPROCESSABLE = 422
 SMALLEST = -1  # the join form's choice "any group": the smallest one, as when the facilitator assigns
@@ -201,11 +201,18 @@ def participant(workshop_id: int) -> Any:
     )
 
 
+def _export_rate() -> str:
+    return settings().export_rate
+
+
 @bp.get("/w/<int:workshop_id>/my-data.json")
+@limiter.limit(_export_rate)
 def own_data(workshop_id: int) -> Any:
-    """What Plume holds about the participant whose token this browser holds, as a JSON download; nobody
-    else's: a facilitator, another workshop's participant or a visitor without a token gets 403."""
-    me = session_participant()
+    """What Plume holds about the participant whose token this browser's session cookie holds (or, for
+    other clients, `Authorization: Bearer <token>`), as a JSON download; nobody else's: a facilitator,
+    another workshop's participant or a visitor without a token gets 403."""
+    scheme, _sep, bearer = request.headers.get("Authorization", "").partition(" ")
+    me = participant_by_token(bearer.strip()) if scheme.lower() == "bearer" else session_participant()
     if me is None or me.workshop_id != workshop_id:
         abort(403)
     response = jsonify(data_of(me))

@@ -124,6 +124,27 @@ def test_a_participant_who_never_wrote_gets_empty_lists(client: FlaskClient, wor
     assert [(s["characters_written"], s["spans"]) for s in data["stories"]] == [(0, [])]
 
 
+def test_a_client_without_cookies_sends_its_token(client: FlaskClient, world: dict[str, Any]) -> None:
+    bearer = {"Authorization": f"Bearer {world['ben_token']}"}
+    data = client.get(f"/w/{world['workshop'].id}/my-data.json", headers=bearer).get_json()
+    assert data["participant"]["name"] == "Ben Okri"
+    # The header wins over the session cookie: Ana's browser sending Ben's token gets Ben's data only.
+    as_participant(client, world["ana_token"])
+    data = client.get(f"/w/{world['workshop'].id}/my-data.json", headers=bearer).get_json()
+    assert "Ana" not in json.dumps(data)
+
+
+@pytest.mark.parametrize("token", ["stranger", "not-a-token-at-all", "", "x" * 5000])
+def test_a_token_of_no_one_here_is_refused(client: FlaskClient, world: dict[str, Any], token: str) -> None:
+    token = world["stranger_token"] if token == "stranger" else token
+    response = client.get(
+        f"/w/{world['workshop'].id}/my-data.json",
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+    )
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "forbidden"
+
+
 @pytest.mark.parametrize("who", ["anonymous", "facilitator", "stranger", "removed"])
 def test_nobody_else_downloads_a_participants_data(
     client: FlaskClient, world: dict[str, Any], who: str
@@ -157,3 +178,15 @@ def test_the_participant_page_links_to_the_download(client: FlaskClient, world: 
     page = as_participant(client, world["ana_token"]).get(f"/w/{workshop.id}").get_data(as_text=True)
     assert f'href="/w/{workshop.id}/my-data.json" download' in page
     assert 'href="/privacy"' in page
+
+
+def test_after_a_move_the_story_written_before_stays_in_the_data(
+    client: FlaskClient, world: dict[str, Any]
+) -> None:
+    workshop, ana = world["workshop"], world["ana"]
+    with committed():
+        ana.group_id = workshop.groups[1].id
+    data = download(as_participant(client, world["ana_token"]), workshop.id).get_json()
+    assert data["group"]["name"] == "Group 2"
+    stories = {s["group"]: (s["characters_in_text"], s["spans"]) for s in data["stories"]}
+    assert stories == {"Group 1": (12, ["The glowed. "]), "Group 2": (0, [])}
