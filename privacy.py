@@ -137,7 +137,9 @@ def default_text() -> str:
             ),
             _(
                 "- **Logs** of the service: errors and events with technical identifiers (a request's, a "
-                "connection's). The web server in front of Plume may log addresses, as its host decides."
+                "connection's), and each request with its address when the administrator turns the debug "
+                "level on. To slow abuse down, attempts are counted per address, for a minute to a day. The "
+                "web server in front of Plume may log addresses, as its host decides."
             ),
         ],
         "## " + _("For how long"),
