@@ -5,6 +5,8 @@ so. Screenshots: screenshots/privacy-*.png."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,6 +119,13 @@ def test_when_the_workshop_is_archived_the_browser_deletes_its_draft(
     new_context: Any, live_server: ServerProcess, app_ctx: Any
 ) -> None:
     owner, workshop, ada, story_id = _writing(new_context)
+    # First, what she wrote is in the data she downloads from her page.
+    with ada.expect_download() as download:
+        ada.get_by_role("link", name="Download my data (JSON)").click()
+    assert download.value.suggested_filename == f"plume-my-data-{workshop.id}.json"
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert data["participant"]["name"] == "Ada"
+    assert data["stories"][0]["spans"] == ["The river is clean again."]
     session, token = signed_in(live_server, owner.email)
     response = session.post(
         f"{live_server.url}/workshops/{workshop.id}/archive", data={"csrf_token": token}, timeout=15
