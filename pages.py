@@ -6,13 +6,16 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, session
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 import health
+import privacy
 from accounts.safety import safe_next
+from core.rendering import render_markdown
 from extensions import db, limiter
 from version import VERSION
 
@@ -23,6 +26,17 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def home() -> str:
     return render_template("home.html")
+
+
+@bp.get("/privacy")
+def privacy_page() -> str:
+    """What Plume keeps about people, why, for how long, who to ask, and what it keeps in the browser."""
+    language = str(get_locale())
+    return render_template(
+        "privacy.html",
+        text=render_markdown(privacy.text(language)),
+        stored=privacy.in_browser(),
+    )
 
 
 @bp.post("/lang")

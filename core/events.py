@@ -56,6 +56,7 @@ class WorkshopState(Event):
     broadcast_at: str | None
     joining_open: bool
     stories_published: int
+    ended: bool  # its last phase finished or it was archived: browsers delete their copies of its drafts
 
 
 @dataclass(frozen=True, kw_only=True)

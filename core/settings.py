@@ -175,6 +175,12 @@ class Settings:
     metrics_token: str = setting("", "a bearer token `/metrics` admits from anywhere")
     pdf_font_dir: str | None = setting(None, "the DejaVu fonts of PDF exports (default: Debian's)")
     deadline_loop: bool = setting(True, "whether each worker runs the workshops' deadlines (never in tests)")
+    privacy_contact: str = setting(
+        "", "who to ask about personal data (an address, an email), on the privacy page `/privacy`"
+    )
+    privacy_text_dir: str | None = setting(
+        None, "a folder whose `en.md`, `fr.md` (Markdown) replace the privacy page's text in that language"
+    )
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,7 +20,7 @@ from core.identity import remember_participant
 from core.language import in_language
 from core.settings import settings
 from core.unit_of_work import committed
-from extensions import db
+from extensions import db, limiter
 from feedback import comments as feedback_comments
 from forms import PlumeForm
 from workshops import joining, room, state
@@ -28,7 +28,8 @@ from workshops.blueprint import bp
 from workshops.join_codes import format_join_code, normalise_join_code
 from workshops.limits import join_limits, wrong_code
 from workshops.models import Participant, Workshop
-from workshops.people import session_participant
+from workshops.own_data import own_data as data_of
+from workshops.people import participant_by_token, session_participant
 
 UNPROCESSABLE = 422
 SMALLEST = -1  # the join form's choice "any group": the smallest one, as when the facilitator assigns
@@ -198,6 +199,26 @@ def participant(workshop_id: int) -> Any:
         live=live_state,
         catalogue=browser_strings.participant_page(),
     )
+
+
+def _export_rate() -> str:
+    return settings().export_rate
+
+
+@bp.get("/w/<int:workshop_id>/my-data.json")
+@limiter.limit(_export_rate)
+def own_data(workshop_id: int) -> Any:
+    """What Plume holds about the participant whose token this browser's session cookie holds (or, for
+    other clients, `Authorization: Bearer <token>`), as a JSON download; nobody else's: a facilitator,
+    another workshop's participant or a visitor without a token gets 403."""
+    scheme, _sep, bearer = request.headers.get("Authorization", "").partition(" ")
+    me = participant_by_token(bearer.strip()) if scheme.lower() == "bearer" else session_participant()
+    if me is None or me.workshop_id != workshop_id:
+        abort(403)
+    response = jsonify(data_of(me))
+    response.headers["Content-Disposition"] = f'attachment; filename="plume-my-data-{workshop_id}.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- The facilitator's console and join screen ------------------------------------------------------

@@ -175,6 +175,7 @@ def _common(snap: Snapshot, instructions_html: str | None = None) -> dict[str, A
         "broadcast_at": iso(workshop.broadcast_at) if workshop.broadcast else None,
         "joining_open": workshop.joining_open,
         "stories_published": sum(1 for s in snap.stories.values() if s.published_at is not None),
+        "ended": clock.status is phases.Status.FINISHED or workshop.archived_at is not None,
     }
 
 

@@ -20,7 +20,7 @@ import { resolveStrings } from './strings.js'
 import { createAwareness } from './editor/awareness.js'
 import { contentAttributesFor, editorExtensions } from './editor/extensions.js'
 import { createStatus, followWritability } from './editor/state.js'
-import { openPersistence, openStory } from './editor/sync.js'
+import { forgetStory, openPersistence, openStory } from './editor/sync.js'
 import { createTextEvents } from './editor/text-events.js'
 import { followNotKept, showNotKept } from './editor/not-kept.js'
 
@@ -48,7 +48,8 @@ export { plumeHighlight } from './editor/highlight.js'
  *            error: null | {code: string, message: string}}} EditorStatus
  * @typedef {{view: EditorView, doc: Y.Doc, provider: SocketIOProvider, awareness: Awareness,
  *            undoManager: Y.UndoManager, persistence: IndexeddbPersistence|null, status: EditorStatus,
- *            strings: object, setWritable: (w: boolean) => void, destroy: () => void}} PlumeEditor
+ *            strings: object, setWritable: (w: boolean) => void, forget: () => Promise<boolean>,
+ *            destroy: () => void}} PlumeEditor
  */
 export function mountEditor (el, opts) {
   const {
@@ -85,7 +86,7 @@ export function mountEditor (el, opts) {
   el.classList.add('plume-editor')
   const view = new EditorView({ state, parent: el })
 
-  const persistence = openPersistence(persist, storyId, doc)
+  let persistence = openPersistence(persist, storyId, doc)
   const provider = new SocketIOProvider(socket, doc, storyId, awareness, {
     connect: false,
     localWritable: !!writable,
@@ -120,6 +121,13 @@ export function mountEditor (el, opts) {
       writability.setPage(w, locked)
     },
     focus () { view.focus() },
+    /** Delete this device's copy of the story (IndexedDB) and keep none from now on; resolves true when gone. */
+    forget () {
+      const kept = persistence
+      persistence = null
+      editor.persistence = null
+      return forgetStory(storyId, kept)
+    },
     destroy () {
       if (destroyed) return
       destroyed = true

@@ -32,7 +32,9 @@ KINDS = {
     "made_me_think": _l("Made me think"),
 }
 COOKIE = "plume_reader"
-COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
+#: 13 months, renewed by each reaction: the most that the CNIL allows a tracker exempt from consent (its
+#: guidelines of 17 September 2020), and long enough for a reader to take a reaction back.
+COOKIE_MAX_AGE = 395 * 24 * 3600
 _BROWSER_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 
 

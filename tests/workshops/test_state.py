@@ -183,3 +183,25 @@ def test_a_participants_state_loads_only_their_own_groups_members(workshop: Work
     assert [m["name"] for m in view["group"]["members"]] == ["Ada"]
     assert loaded == ["Ada"]  # get() loaded Ada; the state loaded nobody from the other groups
     assert view["locked_groups"] == []
+
+
+def test_the_state_says_when_the_workshop_has_ended(workshop: Workshop) -> None:
+    """`ended`: the last phase finished, or the workshop was archived (browsers then forget their drafts)."""
+    from core.unit_of_work import committed
+    from workshops import management
+
+    ada, _ = factories.participant(workshop.groups[0], "Ada")
+    assert state.participant_state(ada, T0)["ended"] is False
+    live.run_command(workshop.id, {"action": "next"}, now=T0 + timedelta(seconds=10))
+    assert state.participant_state(ada)["ended"] is False  # the last phase runs
+    live.run_command(workshop.id, {"action": "next"}, now=T0 + timedelta(seconds=20))
+    finished = state.participant_state(ada)
+    assert (finished["status"], finished["ended"]) == ("finished", True)
+
+    other = factories.workshop(groups=1, phases=AGENDA)
+    bea, _ = factories.participant(other.groups[0], "Bea")
+    with committed():
+        management.archive_workshop(other)
+    archived = state.participant_state(bea)
+    assert (archived["status"], archived["ended"]) == ("running", True)
+    assert state.facilitator_state(other.id)["ended"] is True

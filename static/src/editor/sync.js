@@ -1,17 +1,21 @@
 /**
  * The editor's copies of the story: IndexedDB on this device (`plume-story-<storyId>`, for offline edits)
- * and the server's, over Socket.IO (../sync/provider.js).
+ * and the server's, over Socket.IO (../sync/provider.js). When the workshop ends, the device's copy is
+ * deleted (`forgetStory`).
  */
 import { IndexeddbPersistence } from 'y-indexeddb'
 
 /** How long the story waits for IndexedDB before it opens anyway. */
 const INDEXEDDB_WAIT_MS = 1500
 
+/** The name of the story's IndexedDB database on this device. */
+export const databaseOf = (storyId) => `plume-story-${storyId}`
+
 /** The document's IndexedDB copy, or null (not wanted, or not available). */
 export function openPersistence (persist, storyId, doc) {
   if (!persist || typeof indexedDB === 'undefined') return null
   try {
-    return new IndexeddbPersistence(`plume-story-${storyId}`, doc)
+    return new IndexeddbPersistence(databaseOf(storyId), doc)
   } catch (error) {
     console.warn('plume: no offline storage', error)
     return null
@@ -37,4 +41,20 @@ export function openStory (provider, persistence, { isDestroyed, onLoaded }) {
     else start()
   })
   setTimeout(start, INDEXEDDB_WAIT_MS)
+}
+
+/**
+ * Delete the story's IndexedDB database on this device: through its open persistence when there is one
+ * (closed, then deleted), else directly. Resolves true once it is gone (or never was), false when the
+ * browser refused.
+ */
+export function forgetStory (storyId, persistence = null) {
+  if (typeof indexedDB === 'undefined') return Promise.resolve(true)
+  if (persistence) return persistence.clearData().then(() => true, () => false)
+  return new Promise((resolve) => {
+    const request = indexedDB.deleteDatabase(databaseOf(storyId))
+    request.onsuccess = () => resolve(true)
+    request.onerror = () => resolve(false)
+    // onblocked: another tab still has it open; it gets the same state and lets go, then onsuccess fires.
+  })
 }

@@ -3,7 +3,8 @@
  * Load with <script type="module" src="{{ url_for('static', filename='dist/story-editor.js') }}"></script>.
  *
  * Host element attributes: data-story-id (required), data-writable ("true"/"false"; absent = false),
- * data-user-name, data-user-color (#rgb/#rrggbb; darkened if white labels on it would fall below AA).
+ * data-user-name, data-user-color (#rgb/#rrggbb; darkened if white labels on it would fall below AA),
+ * data-persist ("false": no copy in IndexedDB; absent = true).
  * The host then carries data-connection, data-save, data-synced, data-writable, and `host.plumeEditor`.
  * Companions, looked up inside the closest [data-editor-scope] ancestor (or the document):
  * [data-editor-status] (status sentence, aria-live polite), [data-word-count], [data-preview] with
@@ -45,6 +46,7 @@ function mountAll () {
       storyId: /^\d+$/.test(storyId) ? Number(storyId) : storyId,
       user: { name: el.dataset.userName || '', color: el.dataset.userColor || '' },
       writable: baseWritable,
+      persist: bool(el.dataset.persist, true),
       strings: catalogue,
       phrases: catalogue.codemirror, // optional CodeMirror phrase translations
       onStatus: renderStatus,

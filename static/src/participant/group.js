@@ -24,7 +24,7 @@ export function renderWriting (node, state, t) {
 
 export function renderEnd (theEnd, state) {
   if (!theEnd) return
-  theEnd.hidden = state.status !== 'finished'
+  theEnd.hidden = !state.ended
   const gallery = theEnd.querySelector('[data-gallery]')
   if (gallery) gallery.hidden = !state.stories_published
 }

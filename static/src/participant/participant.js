@@ -5,7 +5,8 @@
  * the editor entry (story-editor.js, loaded after this one) reuses for the group's story. Follows
  * `workshop:state`: phase, instructions, countdown, banner, members, whether the group may write, the other
  * groups' drafts that the phase opens (read-only editors), and a move to another group (the page reloads
- * on the new group's story). The parts: instructions.js, group.js, readable.js, connection.js.
+ * on the new group's story); once the workshop has ended, the device's copy of the draft is deleted. The
+ * parts: instructions.js, group.js, readable.js, connection.js, forget.js.
  */
 import { readJSON } from '../dom.js'
 import { connect } from '../socket.js'
@@ -16,6 +17,7 @@ import { followConnection, noticeMoved, reloadMoved } from './connection.js'
 import { renderEnd, renderMembers, renderWriting } from './group.js'
 import { followInstructions } from './instructions.js'
 import { followReadable } from './readable.js'
+import { forgetWhenEnded } from './forget.js'
 
 export function startParticipant (root) {
   const catalogue = readJSON('plume-i18n')
@@ -38,6 +40,7 @@ export function startParticipant (root) {
   let current = readJSON('plume-state', null)
   const renderInstructions = followInstructions(root, () => current)
   const renderReadable = followReadable(root, { socket, catalogue, feedback, me })
+  const forget = forgetWhenEnded(root)
 
   function apply (state) {
     if (!state || state.role !== 'participant' || !state.group) return
@@ -58,6 +61,7 @@ export function startParticipant (root) {
     renderWriting(writing, state, t)
     renderReadable(state)
     renderEnd(theEnd, state)
+    forget(state)
   }
 
   // The editor entry mounts the group's editor after this module ran: give it what the page knows now,
