@@ -155,6 +155,16 @@ def console() -> dict[str, str]:
         "confirmFinishTitle": _("End the workshop?"),
         "confirmFinish": _("“{title}” is the last phase: the workshop ends and every editor closes."),
         "confirmFinishGo": _("End the workshop"),
+        "rejoinLink": _("Rejoin link"),
+        "rejoinFor": _("Rejoin link for {name}"),
+        "rejoinTitle": _("Rejoin link for {name}"),
+        "rejoinHint": _(
+            "Open it on {name}'s new device, or scan the QR code: it works once, within {minutes} min,"
+            " and signs out the device they used before."
+        ),
+        "rejoinFailed": _("No rejoin link could be made: reload the page and try again."),
+        "rejoinCopied": _("Link copied."),
+        "rejoinCopyFailed": _("The link could not be copied: select it and copy it by hand."),
     }
 
 

@@ -114,6 +114,9 @@ class Settings:
     token_ttl_days: float = setting(
         30.0, "participants' tokens stop working this many days after their workshop ended", minimum=0
     )
+    rejoin_link_seconds: float = setting(
+        600.0, "how long a rejoin link that the console hands a participant works (once)", minimum=1
+    )
     expiry_sweep_seconds: float = setting(
         30.0, "how often each worker closes the sockets whose tokens expired", minimum=0.01
     )

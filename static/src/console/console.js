@@ -7,7 +7,7 @@
  *
  * The parts share one controller, `k`: {root, c (the console's strings), t (the live ones), socket,
  * workshopId, lang, state, connected, say, send, findMember}. commands.js (the clock and the phases),
- * controls.js, joining.js (joining and the broadcast), groups.js, move.js, activity.js, say.js.
+ * controls.js, joining.js (joining and the broadcast), groups.js, move.js, rejoin.js, activity.js, say.js.
  */
 import { readJSON } from '../dom.js'
 import { connect } from '../socket.js'
@@ -18,6 +18,7 @@ import { renderAgenda, renderControls } from './controls.js'
 import { bindGroupLocks, renderGroups } from './groups.js'
 import { bindJoining, renderBroadcast, renderJoining } from './joining.js'
 import { bindDragAndDrop, bindMoveForm, renderMoveForm } from './move.js'
+import { bindRejoin } from './rejoin.js'
 import { createSay } from './say.js'
 
 const ACTIVITY_REFRESH_MS = 15000
@@ -60,6 +61,7 @@ export function startConsole (root) {
   bindMoveForm(k)
   bindDragAndDrop(k)
   bindGroupLocks(k)
+  bindRejoin(k)
 
   function apply (next) {
     if (!next || next.role !== 'facilitator' || next.workshop_id !== workshopId) return
