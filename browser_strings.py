@@ -155,6 +155,9 @@ def console() -> dict[str, str]:
         "confirmFinishTitle": _("End the workshop?"),
         "confirmFinish": _("“{title}” is the last phase: the workshop ends and every editor closes."),
         "confirmFinishGo": _("End the workshop"),
+        "callSince": _("{group} is calling you, since {time}."),
+        "callRaised": _("{group} is calling you."),
+        "callAnswered": _("{group}: call answered."),
         "rejoinLink": _("Rejoin link"),
         "rejoinFor": _("Rejoin link for {name}"),
         "rejoinTitle": _("Rejoin link for {name}"),
@@ -244,14 +247,25 @@ def read_aloud() -> dict[str, str]:
 # --- Pages: which components each page's island holds ------------------------------------------------
 
 
+def call() -> dict[str, str]:
+    """The participant's "Call the facilitator" (static/src/participant/call.js)."""
+    return {
+        "called": _("The facilitator is called (since {time}): they will come to your group."),
+        "answered": _("The facilitator has answered your group's call."),
+        "failed": _("The call did not go through: {message}"),
+        "noConnection": _("Not connected to the server: the call was not sent."),
+    }
+
+
 def participant_page() -> dict[str, object]:
-    """The participant view: the editor's strings flat, the live view's and the feedback's under a key."""
-    return {**editor(), "live": live(), "feedback": feedback()}
+    """The participant view: the editor's strings flat, the live view's, the feedback's and the call's under
+    a key."""
+    return {**editor(), "live": live(), "feedback": feedback(), "call": call()}
 
 
 def console_page() -> dict[str, object]:
     """The facilitator's console: the participant view's components and the console's own."""
-    return {**editor(), "live": live(), "console": console(), "feedback": feedback()}
+    return {**participant_page(), "console": console()}
 
 
 def wall_page() -> dict[str, object]:

@@ -74,6 +74,13 @@ CATALOGUE: dict[str, dict[str, LazyString]] = {
         "not_found.participant": _l("This participant is not part of this workshop."),
         "server_error": _l("Something went wrong on our side. Please try again."),
     },
+    "call": {  # group:call (workshops.calls)
+        "invalid": _l("This request is not valid."),
+        "forbidden": _l("Only the participants of this group can call the facilitator for it."),
+        "not_live": _l("The workshop is not running: there is nobody to call yet."),
+        "rate_limited": _l("You are sending too fast; wait a few seconds."),
+        "server_error": _l("Something went wrong on our side. Please try again."),
+    },
     "work": {  # the work budget (core.budget)
         "over_budget": _l(
             "This is too long to compute right now. Please try again later, or ask a facilitator."

@@ -37,7 +37,7 @@ from errors import RefusedError
 from extensions import db, socketio
 from forms import has_hidden_characters
 from stories.models import Story
-from workshops import access_version, expiry, joining, phases, presence, state
+from workshops import access_version, calls, expiry, joining, phases, presence, state
 from workshops.access import LIVE, current_phase
 from workshops.models import Group, Participant, Phase, Workshop
 
@@ -97,6 +97,14 @@ class Lock:
 
 
 @console_command
+class Answer:
+    """`answer`: `{"action", "group_id"}`, the group whose call to the facilitator is answered."""
+
+    action: str
+    group_id: Id
+
+
+@console_command
 class Broadcast:
     """`broadcast`: `{"action", "message"}` ("" takes the banner down; see `clean_message`)."""
 
@@ -144,6 +152,7 @@ CONSOLE = Union(
         "goto": Goto,
         "lock": Lock,
         "unlock": Lock,
+        "answer": Answer,
         "broadcast": Broadcast,
         "move": Move,
         "remove": Remove,
@@ -151,7 +160,7 @@ CONSOLE = Union(
     },
 )
 ACTIONS: tuple[str, ...] = tuple(CONSOLE.choices)
-ConsoleCommand = Clock | Extend | Goto | Lock | Broadcast | Move | Remove | Joining
+ConsoleCommand = Clock | Extend | Goto | Lock | Answer | Broadcast | Move | Remove | Joining
 
 
 def clean_message(value: object) -> str:
@@ -459,6 +468,8 @@ def apply(workshop: Workshop, asked: ConsoleCommand, now: datetime) -> None:
     match asked:
         case Lock():
             set_lock(workshop, asked.action == "lock", asked.group_id)
+        case Answer():
+            calls.answer(_group(workshop, asked.group_id))
         case Broadcast():
             broadcast(workshop, asked.message, now)
         case Move():

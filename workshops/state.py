@@ -192,6 +192,7 @@ def _for_group(snap: Snapshot, common: dict[str, Any], group: Group) -> Particip
             "name": group.name,
             "story_id": snap.story_id(group),
             "members": snap.roster(group),
+            "called_at": iso(group.called_at),
         },
         readable=[
             {"group_id": gid, "group_name": by_id[gid].name, "story_id": snap.story_id(by_id[gid])}
@@ -215,6 +216,7 @@ def _for_facilitators(snap: Snapshot, common: dict[str, Any]) -> FacilitatorStat
             "length": story.length if story else 0,
             "last_activity_at": iso(story.last_activity_at) if story else None,
             "members": snap.roster(g),
+            "called_at": iso(g.called_at),
         }
 
     return FacilitatorState(

@@ -4,14 +4,15 @@
  * Opens the page's one Socket.IO connection (identity from the session cookie) as `window.plumeSocket`, which
  * the editor entry (story-editor.js, loaded after this one) reuses for the group's story. Follows
  * `workshop:state`: phase, instructions, countdown, banner, members, whether the group may write, the other
- * groups' drafts that the phase opens (read-only editors), and a move to another group (the page reloads
- * on the new group's story). The parts: instructions.js, group.js, readable.js, connection.js.
+ * groups' drafts that the phase opens (read-only editors), the call to the facilitator, and a move to another group (the page reloads
+ * on the new group's story). The parts: instructions.js, group.js, readable.js, call.js, connection.js.
  */
 import { readJSON } from '../dom.js'
 import { connect } from '../socket.js'
 import { createLiveView } from '../live/view.js'
 import { attachComments } from '../comments/comments.js'
 import { mountChat } from '../chat/chat.js'
+import { followCall } from './call.js'
 import { followConnection, noticeMoved, reloadMoved } from './connection.js'
 import { renderEnd, renderMembers, renderWriting } from './group.js'
 import { followInstructions } from './instructions.js'
@@ -38,6 +39,7 @@ export function startParticipant (root) {
   let current = readJSON('plume-state', null)
   const renderInstructions = followInstructions(root, () => current)
   const renderReadable = followReadable(root, { socket, catalogue, feedback, me })
+  const renderCall = followCall(root, socket, catalogue.call || {})
 
   function apply (state) {
     if (!state || state.role !== 'participant' || !state.group) return
@@ -58,6 +60,7 @@ export function startParticipant (root) {
     renderWriting(writing, state, t)
     renderReadable(state)
     renderEnd(theEnd, state)
+    renderCall(state)
   }
 
   // The editor entry mounts the group's editor after this module ran: give it what the page knows now,

@@ -1,0 +1,32 @@
+"""A group's call to the facilitator (issue 28)
+
+Revision ID: 7c1d9e3b5a20
+Revises: 5e8b2f4a7c19
+Create Date: 2026-12-06 22:20:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "7c1d9e3b5a20"
+down_revision = "5e8b2f4a7c19"
+branch_labels = None
+depends_on = None
+
+COLUMNS = ("called_at",)
+
+
+def upgrade():
+    # Plain ADD COLUMNs: a batch copy of `groups` would, on SQLite, cascade the DROP to their participants.
+    op.add_column("groups", sa.Column("called_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade():
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:  # the batch copy drops `groups`: its participants must not cascade away with it
+        op.execute("PRAGMA foreign_keys=OFF")
+    with op.batch_alter_table("groups", schema=None) as batch_op:
+        for column in reversed(COLUMNS):
+            batch_op.drop_column(column)
+    if sqlite:
+        op.execute("PRAGMA foreign_keys=ON")
