@@ -21,7 +21,7 @@ from core.refusals import refusal
 from core.settings import settings
 from errors import RefusedError
 from extensions import db
-from workshops import state
+from workshops import access_version, state
 from workshops.access import LIVE
 from workshops.models import Group, Participant, Workshop
 
@@ -59,7 +59,7 @@ def call(identity: Identity | None, payload: object, now: datetime) -> datetime:
         update(Group)
         .where(Group.id == asked.group_id, Group.called_at.is_(None))
         .values(called_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **access_version.COUNTED)  # cosmetic: moves none
     )
     group = db.session.get(Group, asked.group_id, populate_existing=True)
     if raised.rowcount == 1:

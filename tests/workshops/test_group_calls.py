@@ -12,11 +12,15 @@ from typing import Any
 import pytest
 import socketio
 
+from core.identity import Identity
+from core.unit_of_work import committed
 from extensions import db
 from tests import factories
 from tests.server import ServerProcess
 from tests.sockets import Client
+from tests.workshops.test_live import fresh, run
 from tests.workshops.test_removal import console_of, latest_state
+from workshops import calls
 from workshops.models import Group
 
 pytestmark = pytest.mark.slow
@@ -163,3 +167,17 @@ def test_presses_are_rate_limited(live_server: ServerProcess, app_ctx) -> None:
         assert len({ack["called_at"] for ack in acks[:6]}) == 1  # one call, however many presses
     finally:
         ada.close()
+
+
+def test_a_call_and_its_answer_move_no_access_version(app_ctx) -> None:
+    workshop = factories.workshop()
+    other = factories.workshop()
+    ada, _ = factories.participant(workshop.groups[0], "Ada")
+    before = [fresh(w.id).access_version for w in (workshop, other)]
+    with committed():
+        calls.call(Identity("participant", ada.id), {"group_id": workshop.groups[0].id}, datetime.now(UTC))
+    assert fresh(workshop.id).groups[0].called_at is not None
+    run(workshop, action="answer", group_id=workshop.groups[0].id)
+    assert fresh(workshop.id).groups[0].called_at is None
+    # A call changes nobody's access: no subscription anywhere is checked again for it.
+    assert [fresh(w.id).access_version for w in (workshop, other)] == before
