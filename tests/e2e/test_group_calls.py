@@ -29,6 +29,7 @@ def test_a_group_calls_the_facilitator_who_answers(new_context: Any, app_ctx) ->
     expect(cards.locator('[data-called="true"]')).to_have_count(0)
     expect(calling).to_have_attribute("data-called", "false")
 
+    expect(phone.locator("[data-participant-view]")).to_have_attribute("data-connection", "connected")
     button = phone.get_by_role("button", name="Call the facilitator")
     button.click()
     state = phone.locator("[data-call-state]")
