@@ -155,6 +155,12 @@ def console() -> dict[str, str]:
         "confirmFinishTitle": _("End the workshop?"),
         "confirmFinish": _("“{title}” is the last phase: the workshop ends and every editor closes."),
         "confirmFinishGo": _("End the workshop"),
+        "doneGroupExtend": _("{minutes} min more for {group} only."),
+        "ownTimeUntil": _("Own time: writes until {time} ({minutes} min more than the others)."),
+        "ownTimeMore": _("Own time: {minutes} min more than the others."),
+        "groupExtendAdvances": _(
+            "This phase moves everyone on at its deadline: give the whole room more time instead."
+        ),
         "callSince": _("{group} is calling you, since {time}."),
         "callRaised": _("{group} is calling you."),
         "callAnswered": _("{group}: call answered."),
@@ -247,9 +253,10 @@ def read_aloud() -> dict[str, str]:
 # --- Pages: which components each page's island holds ------------------------------------------------
 
 
-def call() -> dict[str, str]:
-    """The participant's "Call the facilitator" (static/src/participant/call.js)."""
+def group() -> dict[str, str]:
+    """The participant's group: "Call the facilitator" (static/src/participant/call.js) and its own time."""
     return {
+        "ownTime": _("Your group has {minutes} min more than the others in this phase."),
         "called": _("The facilitator is called (since {time}): they will come to your group."),
         "answered": _("The facilitator has answered your group's call."),
         "failed": _("The call did not go through: {message}"),
@@ -258,9 +265,9 @@ def call() -> dict[str, str]:
 
 
 def participant_page() -> dict[str, object]:
-    """The participant view: the editor's strings flat, the live view's, the feedback's and the call's under
+    """The participant view: the editor's strings flat, the live view's, the feedback's and the group's under
     a key."""
-    return {**editor(), "live": live(), "feedback": feedback(), "call": call()}
+    return {**editor(), "live": live(), "feedback": feedback(), "group": group()}
 
 
 def console_page() -> dict[str, object]:

@@ -68,6 +68,9 @@ CATALOGUE: dict[str, dict[str, LazyString]] = {
         "no_previous_phase": _l("There is no phase before this one."),
         "bad_index": _l("This phase is not in the agenda."),
         "empty_agenda": _l("The agenda has no phase yet."),
+        "advances": _l(
+            "This phase moves everyone on at its deadline: give the whole room more time instead."
+        ),
         "not_found.workshop": _l("This workshop does not exist."),
         "not_found.group": _l("This group is not part of this workshop."),
         "not_found.no_group": _l("This workshop has no group yet."),

@@ -37,7 +37,7 @@ from errors import RefusedError
 from extensions import db, socketio
 from forms import has_hidden_characters
 from stories.models import Story
-from workshops import access_version, calls, expiry, joining, phases, presence, state
+from workshops import access_version, calls, expiry, group_time, joining, phases, presence, state
 from workshops.access import LIVE, current_phase
 from workshops.models import Group, Participant, Phase, Workshop
 
@@ -77,6 +77,15 @@ class Extend:
     action: str
     seconds: Annotated[int, Range(-phases.MAX_EXTEND_SECONDS, phases.MAX_EXTEND_SECONDS)]
     version: Version | None = None
+
+
+@console_command
+class ExtendGroup:
+    """`extend_group`: `{"action", "group_id", "seconds"}`, time for one group (`workshops.group_time`)."""
+
+    action: str
+    group_id: Id
+    seconds: Annotated[int, Range(1, phases.MAX_EXTEND_SECONDS)]
 
 
 @console_command
@@ -149,6 +158,7 @@ CONSOLE = Union(
     {
         **dict.fromkeys(("start", "pause", "resume", "next", "previous"), Clock),
         "extend": Extend,
+        "extend_group": ExtendGroup,
         "goto": Goto,
         "lock": Lock,
         "unlock": Lock,
@@ -160,7 +170,7 @@ CONSOLE = Union(
     },
 )
 ACTIONS: tuple[str, ...] = tuple(CONSOLE.choices)
-ConsoleCommand = Clock | Extend | Goto | Lock | Answer | Broadcast | Move | Remove | Joining
+ConsoleCommand = Clock | Extend | ExtendGroup | Goto | Lock | Answer | Broadcast | Move | Remove | Joining
 
 
 def clean_message(value: object) -> str:
@@ -238,12 +248,13 @@ def write_clock(
 
 
 def close_opened(workshop_id: int) -> None:
-    """Forget the editors that the facilitator opened in a phase whose agenda keeps them closed (`set_lock`):
-    a new phase follows its own agenda. Counted with the clock's change (`write_clock` moves the version)."""
+    """Forget the editors that the facilitator opened in a phase whose agenda keeps them closed (`set_lock`),
+    and the groups' own time (`workshops.group_time`): a new phase follows its own agenda and clock. Counted
+    with the clock's change (`write_clock` moves the version)."""
     db.session.execute(
         update(Group)
-        .where(Group.workshop_id == workshop_id, Group.opened.is_(True))
-        .values(opened=False)
+        .where(Group.workshop_id == workshop_id, Group.opened.is_(True) | (Group.extra_seconds > 0))
+        .values(opened=False, extra_seconds=0)
         .execution_options(synchronize_session=False, **access_version.COUNTED)
     )
 
@@ -327,9 +338,10 @@ def announce_phase_end(workshop_id: int, position: int, title: str) -> None:
 def set_lock(workshop: Workshop, locked: bool, group_id: int | None = None) -> None:
     """Lock or unlock every group's editor (`group_id` None) or one group's.
 
-    Unlocking every group clears the single-group locks too. Unlocking one group while all are locked keeps
-    the others locked. Unlocking in a live phase whose agenda keeps the editors closed opens them
-    (`Group.opened`, until the next phase: `write_clock`); locking closes them again.
+    Unlocking every group clears the single-group locks too; locking every group ends their own time
+    (`workshops.group_time`). Unlocking one group while all are locked keeps the others locked. Unlocking in
+    a live phase whose agenda keeps the editors closed opens them (`Group.opened`, until the next phase:
+    `write_clock`); locking closes them again.
     """
     phase = current_phase(workshop)
     opens = not locked and workshop.status in LIVE and phase is not None and not phase.editors_open
@@ -339,6 +351,8 @@ def set_lock(workshop: Workshop, locked: bool, group_id: int | None = None) -> N
             group.opened = opens
             if not locked:
                 group.locked = False
+            else:  # every editor, whatever time a group had of its own
+                group.extra_seconds = 0
     else:
         target = _group(workshop, group_id)
         if not locked and workshop.all_locked:
@@ -349,6 +363,18 @@ def set_lock(workshop: Workshop, locked: bool, group_id: int | None = None) -> N
         target.opened = opens
     db.session.flush()
     state.publish_state(workshop.id)
+
+
+def give_group_time(workshop: Workshop, asked: ExtendGroup, now: datetime) -> None:
+    """More time for one group only, in a live phase that does not move everyone on at its deadline."""
+    group = _group(workshop, asked.group_id)
+    phase = current_phase(workshop)
+    if workshop.status in LIVE and phase is not None and phase.at_deadline == "advance":
+        raise _error("advances")
+    try:
+        group_time.give(workshop, group, asked.seconds, now)
+    except phases.PhaseError as error:
+        raise _error(error.code) from None
 
 
 def broadcast(workshop: Workshop, message: object, now: datetime) -> None:
@@ -470,6 +496,8 @@ def apply(workshop: Workshop, asked: ConsoleCommand, now: datetime) -> None:
             set_lock(workshop, asked.action == "lock", asked.group_id)
         case Answer():
             calls.answer(_group(workshop, asked.group_id))
+        case ExtendGroup():
+            give_group_time(workshop, asked, now)
         case Broadcast():
             broadcast(workshop, asked.message, now)
         case Move():

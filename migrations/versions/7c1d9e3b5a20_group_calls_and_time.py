@@ -1,4 +1,4 @@
-"""A group's call to the facilitator (issue 28)
+"""A group's call to the facilitator, and a group's own time in a phase (issue 28)
 
 Revision ID: 7c1d9e3b5a20
 Revises: 5e8b2f4a7c19
@@ -13,12 +13,13 @@ down_revision = "5e8b2f4a7c19"
 branch_labels = None
 depends_on = None
 
-COLUMNS = ("called_at",)
+COLUMNS = ("called_at", "extra_seconds")
 
 
 def upgrade():
     # Plain ADD COLUMNs: a batch copy of `groups` would, on SQLite, cascade the DROP to their participants.
     op.add_column("groups", sa.Column("called_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("groups", sa.Column("extra_seconds", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade():

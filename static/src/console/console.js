@@ -7,7 +7,7 @@
  *
  * The parts share one controller, `k`: {root, c (the console's strings), t (the live ones), socket,
  * workshopId, lang, state, connected, say, send, findMember}. commands.js (the clock and the phases),
- * controls.js, joining.js (joining and the broadcast), groups.js, calls.js, move.js, rejoin.js,
+ * controls.js, joining.js (joining and the broadcast), groups.js, calls.js, group-time.js, move.js, rejoin.js,
  * activity.js, say.js.
  */
 import { readJSON } from '../dom.js'
@@ -20,6 +20,7 @@ import { bindGroupLocks, renderGroups } from './groups.js'
 import { bindJoining, renderBroadcast, renderJoining } from './joining.js'
 import { bindDragAndDrop, bindMoveForm, renderMoveForm } from './move.js'
 import { bindCalls, renderCalls } from './calls.js'
+import { bindGroupTime, renderGroupTime } from './group-time.js'
 import { bindRejoin } from './rejoin.js'
 import { createSay } from './say.js'
 
@@ -65,6 +66,7 @@ export function startConsole (root) {
   bindGroupLocks(k)
   bindRejoin(k)
   bindCalls(k)
+  bindGroupTime(k)
   const calls = new Map() // group id → called_at, as last shown
 
   function apply (next) {
@@ -77,6 +79,7 @@ export function startConsole (root) {
     renderBroadcast(root, next)
     showGroups()
     renderCalls(k, calls)
+    renderGroupTime(k)
     renderMoveForm(k)
   }
   socket.on('workshop:state', apply)

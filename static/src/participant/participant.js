@@ -14,7 +14,7 @@ import { attachComments } from '../comments/comments.js'
 import { mountChat } from '../chat/chat.js'
 import { followCall } from './call.js'
 import { followConnection, noticeMoved, reloadMoved } from './connection.js'
-import { renderEnd, renderMembers, renderWriting } from './group.js'
+import { renderEnd, renderMembers, renderOwnTime, renderWriting } from './group.js'
 import { followInstructions } from './instructions.js'
 import { followReadable } from './readable.js'
 
@@ -39,7 +39,8 @@ export function startParticipant (root) {
   let current = readJSON('plume-state', null)
   const renderInstructions = followInstructions(root, () => current)
   const renderReadable = followReadable(root, { socket, catalogue, feedback, me })
-  const renderCall = followCall(root, socket, catalogue.call || {})
+  const renderCall = followCall(root, socket, catalogue.group || {})
+  const ownTime = root.querySelector('[data-own-time]')
 
   function apply (state) {
     if (!state || state.role !== 'participant' || !state.group) return
@@ -61,6 +62,7 @@ export function startParticipant (root) {
     renderReadable(state)
     renderEnd(theEnd, state)
     renderCall(state)
+    renderOwnTime(ownTime, state, catalogue.group || {})
   }
 
   // The editor entry mounts the group's editor after this module ran: give it what the page knows now,
