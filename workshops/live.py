@@ -19,6 +19,7 @@ import logging
 import threading
 import unicodedata
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any
 
 from flask import current_app
@@ -27,7 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from core.commands import Id, Range, Union, command
-from core.events import ParticipantRemoved
+from core.events import Event, ParticipantRemoved
 from core.outbox import emit_now, on_commit
 from core.realtime import group_room, story_room
 from core.refusals import known, refusal
@@ -430,6 +431,20 @@ def _participant(workshop: Workshop, participant_id: int) -> Participant:
     return participant
 
 
+def close_sockets(workshop_id: int, participant_id: int, notice: Event | None = None) -> None:
+    """Close every socket of the participant, on every worker (through the message queue when there are
+    several), each told `notice` first. Run once committed: a disconnect runs its handler here, which ends
+    the database session."""
+    server = socketio.server
+    for sid in presence.store().sids_of(workshop_id, participant_id):
+        if notice is not None:
+            emit_now(notice, to=sid)
+        try:
+            server.disconnect(sid)
+        except KeyError:  # it left by itself meanwhile
+            log.debug("socket %s of participant %s was already gone", sid, participant_id)
+
+
 def remove_participant(workshop: Workshop, participant_id: int, now: datetime) -> None:
     """Take a participant out of the workshop: their token stops working at once and their sockets close.
 
@@ -442,17 +457,7 @@ def remove_participant(workshop: Workshop, participant_id: int, now: datetime) -
     db.session.flush()
     workshop_id = workshop.id
     message = ParticipantRemoved(message=_("The facilitator has removed you from this workshop."))
-
-    def close_sockets() -> None:  # a disconnect runs its handler here, which ends this database session
-        server = socketio.server
-        for sid in presence.store().sids_of(workshop_id, participant_id):
-            emit_now(message, to=sid)
-            try:
-                server.disconnect(sid)
-            except KeyError:  # it left by itself meanwhile
-                log.debug("socket %s of participant %s was already gone", sid, participant_id)
-
-    on_commit(close_sockets)
+    on_commit(partial(close_sockets, workshop_id, participant_id, message))
     state.publish_state(workshop_id)
     state.publish_presence(workshop_id, connected=connected)
 

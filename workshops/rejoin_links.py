@@ -3,12 +3,14 @@
 A link carries the participant's id and a fingerprint of their current token, signed with the app's secret
 (itsdangerous) and dated: it works for `PLUME_REJOIN_LINK_SECONDS`, for that participant only, and once,
 since using it gives the participant a new token (the fingerprint no longer matches, and the old device's
-token stops working too). Removing the participant, or the end of their token's life, ends it as well.
+token stops working too: its open sockets are closed). Removing the participant, or the end of their
+token's life, ends it as well.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,10 +18,11 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import update
 
 from core.identity import new_token
+from core.outbox import on_commit
 from core.settings import settings
 from extensions import db
 from ids import parse_id
-from workshops import joining
+from workshops import joining, live
 from workshops.models import Participant, Workshop
 from workshops.people import token_expiry
 
@@ -79,4 +82,5 @@ def redeem(link: object, *, now: datetime | None = None) -> joining.Joined:
     if swapped.rowcount != 1:
         raise refused()
     db.session.refresh(participant)
+    on_commit(partial(live.close_sockets, participant.workshop_id, participant.id))  # the old device's
     return joining.Joined(participant, token)

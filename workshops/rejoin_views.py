@@ -58,8 +58,8 @@ def rejoin(link: str) -> Any:
         if form.validate_on_submit():
             with committed():
                 joined = rejoin_links.redeem(link)
+                workshop_id = joined.participant.workshop_id  # read before the commit closes old sockets
             remember_participant(joined.token)
-            workshop_id = joined.participant.workshop_id
             follow_workshop_language(db.session.get(Workshop, workshop_id))
             return redirect(url_for("workshops.participant", workshop_id=workshop_id))
         participant = rejoin_links.holder(link)

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
+import requests
+import socketio
 from flask import g
 from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
@@ -16,8 +18,11 @@ from core.identity import SESSION_KEY
 from extensions import db
 from ids import MAX_ID
 from tests import factories
-from tests.http import csrf_of
+from tests.http import cookie_header, csrf_of
+from tests.server import ServerProcess
 from tests.signin import as_participant, sign_in
+from tests.sockets import Client
+from tests.workshops.test_removal import until
 from workshops import joining, rejoin_links
 from workshops.models import Participant
 from workshops.people import participant_by_token
@@ -147,3 +152,27 @@ def test_only_the_workshops_facilitators_get_a_link(app, app_ctx) -> None:
     assert ask(owner_client, workshop.id, ada.id)[0] == 404
     # Without the CSRF token: refused.
     assert owner_client.post(path).status_code == 400
+
+
+@pytest.mark.slow
+def test_using_a_link_closes_the_old_devices_sockets(live_server: ServerProcess, app_ctx) -> None:
+    workshop = factories.workshop()
+    ada, old_token = factories.participant(workshop.groups[0], "Ada")
+    phone = Client(live_server.url, auth={"token": old_token})
+    try:
+        tablet = requests.Session()
+        url = f"{live_server.url}/rejoin/{rejoin_links.link_token(ada)}"
+        page = tablet.get(url, timeout=15)
+        assert phone.sio.connected  # opening the link changes nothing
+        used = tablet.post(url, data={"csrf_token": csrf_of(page.text)}, timeout=15, allow_redirects=False)
+        assert used.status_code == 302
+        until(lambda: not phone.sio.connected)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            Client(live_server.url, auth={"token": old_token})
+        assert tablet.get(f"{live_server.url}/w/{workshop.id}", timeout=15).status_code == 200
+        new = Client(live_server.url, headers={"Cookie": cookie_header(tablet)})
+        state = new.wait_for("workshop:state")[0]
+        assert state["group"]["members"][0]["name"] == "Ada"
+        new.close()
+    finally:
+        phone.close()
