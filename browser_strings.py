@@ -159,6 +159,25 @@ def console() -> dict[str, str]:
         "confirmFinishTitle": _("End the workshop?"),
         "confirmFinish": _("“{title}” is the last phase: the workshop ends and every editor closes."),
         "confirmFinishGo": _("End the workshop"),
+        "doneGroupExtend": _("{minutes} min more for {group} only."),
+        "ownTimeUntil": _("Own time: writes until {time} ({minutes} min more than the others)."),
+        "ownTimeMore": _("Own time: {minutes} min more than the others."),
+        "groupExtendAdvances": _(
+            "This phase moves everyone on at its deadline: give the whole room more time instead."
+        ),
+        "callSince": _("{group} is calling you, since {time}."),
+        "callRaised": _("{group} is calling you."),
+        "callAnswered": _("{group}: call answered."),
+        "rejoinLink": _("Rejoin link"),
+        "rejoinFor": _("Rejoin link for {name}"),
+        "rejoinTitle": _("Rejoin link for {name}"),
+        "rejoinHint": _(
+            "Open it on {name}'s new device, or scan the QR code: it works once, within {minutes} min,"
+            " and signs out the device they used before."
+        ),
+        "rejoinFailed": _("No rejoin link could be made: reload the page and try again."),
+        "rejoinCopied": _("Link copied."),
+        "rejoinCopyFailed": _("The link could not be copied: select it and copy it by hand."),
     }
 
 
@@ -238,14 +257,26 @@ def read_aloud() -> dict[str, str]:
 # --- Pages: which components each page's island holds ------------------------------------------------
 
 
+def group() -> dict[str, str]:
+    """The participant's group: "Call the facilitator" (static/src/participant/call.js) and its own time."""
+    return {
+        "ownTime": _("Your group has {minutes} min more than the others in this phase."),
+        "called": _("The facilitator is called (since {time}): they will come to your group."),
+        "answered": _("The facilitator has answered your group's call."),
+        "failed": _("The call did not go through: {message}"),
+        "noConnection": _("Not connected to the server: the call was not sent."),
+    }
+
+
 def participant_page() -> dict[str, object]:
-    """The participant view: the editor's strings flat, the live view's and the feedback's under a key."""
-    return {**editor(), "live": live(), "feedback": feedback()}
+    """The participant view: the editor's strings flat, the live view's, the feedback's and the group's under
+    a key."""
+    return {**editor(), "live": live(), "feedback": feedback(), "group": group()}
 
 
 def console_page() -> dict[str, object]:
     """The facilitator's console: the participant view's components and the console's own."""
-    return {**editor(), "live": live(), "console": console(), "feedback": feedback()}
+    return {**participant_page(), "console": console()}
 
 
 def wall_page() -> dict[str, object]:

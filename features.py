@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
     import workshops.expiry
     import workshops.live_views
     import workshops.manage_views
+    import workshops.rejoin_views
     import workshops.sockets
     from api import bp as api_bp
     from feedback.blueprint import bp as feedback_bp

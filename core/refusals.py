@@ -68,10 +68,20 @@ CATALOGUE: dict[str, dict[str, LazyString]] = {
         "no_previous_phase": _l("There is no phase before this one."),
         "bad_index": _l("This phase is not in the agenda."),
         "empty_agenda": _l("The agenda has no phase yet."),
+        "advances": _l(
+            "This phase moves everyone on at its deadline: give the whole room more time instead."
+        ),
         "not_found.workshop": _l("This workshop does not exist."),
         "not_found.group": _l("This group is not part of this workshop."),
         "not_found.no_group": _l("This workshop has no group yet."),
         "not_found.participant": _l("This participant is not part of this workshop."),
+        "server_error": _l("Something went wrong on our side. Please try again."),
+    },
+    "call": {  # group:call (workshops.calls)
+        "invalid": _l("This request is not valid."),
+        "forbidden": _l("Only the participants of this group can call the facilitator for it."),
+        "not_live": _l("The workshop is not running: there is nobody to call yet."),
+        "rate_limited": _l("You are sending too fast; wait a few seconds."),
         "server_error": _l("Something went wrong on our side. Please try again."),
     },
     "work": {  # the work budget (core.budget)

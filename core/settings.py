@@ -114,6 +114,9 @@ class Settings:
     token_ttl_days: float = setting(
         30.0, "participants' tokens stop working this many days after their workshop ended", minimum=0
     )
+    rejoin_link_seconds: float = setting(
+        600.0, "how long a rejoin link that the console hands a participant works (once)", minimum=1
+    )
     expiry_sweep_seconds: float = setting(
         30.0, "how often each worker closes the sockets whose tokens expired", minimum=0.01
     )
@@ -166,6 +169,7 @@ class Settings:
     comment_rate: Rate = setting((10, 30.0), "comments and replies per author (COUNT/SECONDS)")
     comment_change_rate: Rate = setting((20, 30.0), "edits, deletions, resolutions of comments per person")
     chat_rate: Rate = setting((10, 20.0), "chat messages per author (COUNT/SECONDS)")
+    call_rate: Rate = setting((6, 60.0), "calls to the facilitator per participant (COUNT/SECONDS)")
     work_budget_s: float = setting(10.0, "CPU seconds one heavy job (history, export) may spend", minimum=0)
     work_slots: int = setting(2, "heavy jobs at once per worker", minimum=0)
     work_wait_s: float = setting(5.0, "a heavy job waits this long for a slot, then gets `busy`", minimum=0)

@@ -45,6 +45,7 @@ def test_each_page_holds_its_components(app: Flask) -> None:
             **editor,
             "live": browser_strings.live(),
             "feedback": browser_strings.feedback(),
+            "group": browser_strings.group(),
         }
         assert browser_strings.console_page() == {
             **browser_strings.participant_page(),
@@ -59,6 +60,7 @@ def test_every_component_is_translated_into_french(app: Flask) -> None:
         browser_strings.live,
         browser_strings.console,
         browser_strings.feedback,
+        browser_strings.group,
         browser_strings.history,
         browser_strings.read_aloud,
     ]

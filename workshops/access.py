@@ -38,6 +38,12 @@ OPEN_REASONS = ("phase", "facilitator")
 WRITING = (*OPEN_REASONS, "locked", "agenda", "not_live")
 
 
+def is_locked(workshop: Workshop, group: Group) -> bool:
+    """Whether the group's editor is locked: its own lock, or everyone's, unless the facilitator gave it time
+    of its own (`Group.extra_seconds`): then it writes on until its own deadline (`workshops.group_time`)."""
+    return group.locked or (workshop.all_locked and not (group.extra_seconds or 0) > 0)
+
+
 def writing(workshop: Workshop, group: Group, phase: Phase | None = None) -> str:
     """Why `group` may write now or not (one of `WRITING`): the phase opens the editors ("phase"), or the
     facilitator opened a phase that keeps them closed ("facilitator", until the next phase); or the
@@ -46,7 +52,7 @@ def writing(workshop: Workshop, group: Group, phase: Phase | None = None) -> str
     """
     if workshop.status not in LIVE:
         return "not_live"
-    if workshop.all_locked or group.locked:
+    if is_locked(workshop, group):
         return "locked"
     phase = phase if phase is not None else current_phase(workshop)
     if phase is not None and phase.editors_open:
@@ -141,7 +147,7 @@ def comment_access(identity: Identity | None, group: Group) -> CommentAccess:
         return CommentAccess.none("comments_off")
     if mode == "group" and not own:
         return CommentAccess.none()
-    if workshop.all_locked or participant.group.locked:
+    if is_locked(workshop, participant.group):
         return CommentAccess(see=True, write=False, reason="locked")
     return CommentAccess(see=True, write=True, resolve=own)
 

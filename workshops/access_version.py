@@ -3,7 +3,8 @@
 A flush that changes anything `workshops.access` decides from (the phase, a lock, the workshop's status, a
 participant's group, a removal, a co-facilitator) adds one to the workshop's `access_version`, in the same
 transaction. What is known to change nothing (titles, instructions, the timer, a broadcast, a newcomer's
-row) is listed in `COSMETIC`; everything else counts, so a new column is safe by default.
+row, a group's call to the facilitator) is listed in `COSMETIC`; everything else counts, so a new column is
+safe by default.
 
 The listeners hook every SQLAlchemy session once this module is imported (`workshops.register`); each
 process watches the versions (`core.access_version.Watcher`).
@@ -29,7 +30,7 @@ COSMETIC: dict[type, frozenset[str]] = {
         }
     ),
     Phase: frozenset({"title", "instructions", "duration_seconds"}),
-    Group: frozenset({"name"}),
+    Group: frozenset({"name", "called_at"}),
     Participant: frozenset({"display_name", "color", "last_seen_at"}),
     WorkshopFacilitator: frozenset(),
 }  # fmt: skip

@@ -28,7 +28,7 @@ from core import runtime, settings
 from core.outbox import on_commit
 from core.unit_of_work import committed
 from extensions import db
-from workshops import live, phases, state
+from workshops import group_time, live, phases, state
 from workshops.models import Workshop
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,8 @@ def _take_action(workshop_id: int, version: int, now: datetime) -> tuple[str, in
 
 
 def run_due(now: datetime | None = None) -> list[tuple[int, str]]:
-    """One pass: run every due deadline action; ``(workshop id, action)`` of those this call ran."""
+    """One pass: run every due deadline action; ``(workshop id, action)`` of those this call ran. Then end the
+    own time of the groups whose own deadline passed (`workshops.group_time`)."""
     now = now or datetime.now(UTC)
     done = []
     for workshop_id, version in due(now):
@@ -112,6 +113,7 @@ def run_due(now: datetime | None = None) -> list[tuple[int, str]]:
             continue
         if action is not None:
             done.append((workshop_id, action))
+    group_time.run_due(now)
     return done
 
 

@@ -37,7 +37,18 @@ from errors import RefusedError
 from extensions import db, socketio
 from forms import has_hidden_characters
 from stories.models import Story
-from workshops import access_version, audit, expiry, joining, phases, presence, rooms, state
+from workshops import (
+    access_version,
+    audit,
+    calls,
+    expiry,
+    group_time,
+    joining,
+    phases,
+    presence,
+    rooms,
+    state,
+)
 from workshops.access import LIVE, current_phase
 from workshops.models import Group, Participant, Phase, Workshop
 
@@ -78,6 +89,15 @@ class Extend:
 
 
 @console_command
+class ExtendGroup:
+    """`extend_group`: `{"action", "group_id", "seconds"}`, time for one group (`workshops.group_time`)."""
+
+    action: str
+    group_id: Id
+    seconds: Annotated[int, Range(1, phases.MAX_EXTEND_SECONDS)]
+
+
+@console_command
 class Goto:
     """`goto`: `{"action", "index", "version"?}` (the agenda says whether the index is in it)."""
 
@@ -92,6 +112,14 @@ class Lock:
 
     action: str
     group_id: Id | None = None
+
+
+@console_command
+class Answer:
+    """`answer`: `{"action", "group_id"}`, the group whose call to the facilitator is answered."""
+
+    action: str
+    group_id: Id
 
 
 @console_command
@@ -139,9 +167,11 @@ CONSOLE = Union(
     {
         **dict.fromkeys(("start", "pause", "resume", "next", "previous"), Clock),
         "extend": Extend,
+        "extend_group": ExtendGroup,
         "goto": Goto,
         "lock": Lock,
         "unlock": Lock,
+        "answer": Answer,
         "broadcast": Broadcast,
         "move": Move,
         "remove": Remove,
@@ -149,7 +179,7 @@ CONSOLE = Union(
     },
 )
 ACTIONS: tuple[str, ...] = tuple(CONSOLE.choices)
-ConsoleCommand = Clock | Extend | Goto | Lock | Broadcast | Move | Remove | Joining
+ConsoleCommand = Clock | Extend | ExtendGroup | Goto | Lock | Answer | Broadcast | Move | Remove | Joining
 
 
 def clean_message(value: object) -> str:
@@ -227,12 +257,13 @@ def write_clock(
 
 
 def close_opened(workshop_id: int) -> None:
-    """Forget the editors that the facilitator opened in a phase whose agenda keeps them closed (`set_lock`):
-    a new phase follows its own agenda. Counted with the clock's change (`write_clock` moves the version)."""
+    """Forget the editors that the facilitator opened in a phase whose agenda keeps them closed (`set_lock`),
+    and the groups' own time (`workshops.group_time`): a new phase follows its own agenda and clock. Counted
+    with the clock's change (`write_clock` moves the version)."""
     db.session.execute(
         update(Group)
-        .where(Group.workshop_id == workshop_id, Group.opened.is_(True))
-        .values(opened=False)
+        .where(Group.workshop_id == workshop_id, Group.opened.is_(True) | (Group.extra_seconds > 0))
+        .values(opened=False, extra_seconds=0)
         .execution_options(synchronize_session=False, **access_version.COUNTED)
     )
 
@@ -316,9 +347,10 @@ def announce_phase_end(workshop_id: int, position: int, title: str) -> None:
 def set_lock(workshop: Workshop, locked: bool, group_id: int | None = None) -> None:
     """Lock or unlock every group's editor (`group_id` None) or one group's.
 
-    Unlocking every group clears the single-group locks too. Unlocking one group while all are locked keeps
-    the others locked. Unlocking in a live phase whose agenda keeps the editors closed opens them
-    (`Group.opened`, until the next phase: `write_clock`); locking closes them again.
+    Unlocking every group clears the single-group locks too; locking every group ends their own time
+    (`workshops.group_time`). Unlocking one group while all are locked keeps the others locked. Unlocking in
+    a live phase whose agenda keeps the editors closed opens them (`Group.opened`, until the next phase:
+    `write_clock`); locking closes them again.
     """
     phase = current_phase(workshop)
     opens = not locked and workshop.status in LIVE and phase is not None and not phase.editors_open
@@ -328,6 +360,8 @@ def set_lock(workshop: Workshop, locked: bool, group_id: int | None = None) -> N
             group.opened = opens
             if not locked:
                 group.locked = False
+            else:  # every editor, whatever time a group had of its own
+                group.extra_seconds = 0
     else:
         target = _group(workshop, group_id)
         if not locked and workshop.all_locked:
@@ -338,6 +372,18 @@ def set_lock(workshop: Workshop, locked: bool, group_id: int | None = None) -> N
         target.opened = opens
     db.session.flush()
     state.publish_state(workshop.id)
+
+
+def give_group_time(workshop: Workshop, asked: ExtendGroup, now: datetime) -> None:
+    """More time for one group only, in a live phase that does not move everyone on at its deadline."""
+    group = _group(workshop, asked.group_id)
+    phase = current_phase(workshop)
+    if workshop.status in LIVE and phase is not None and phase.at_deadline == "advance":
+        raise _error("advances")
+    try:
+        group_time.give(workshop, group, asked.seconds, now)
+    except phases.PhaseError as error:
+        raise _error(error.code) from None
 
 
 def broadcast(workshop: Workshop, message: object, now: datetime) -> None:
@@ -482,6 +528,10 @@ def apply(workshop: Workshop, asked: ConsoleCommand, now: datetime, *, by: int |
     match asked:
         case Lock():
             set_lock(workshop, asked.action == "lock", asked.group_id)
+        case Answer():
+            calls.answer(_group(workshop, asked.group_id))
+        case ExtendGroup():
+            give_group_time(workshop, asked, now)
         case Broadcast():
             broadcast(workshop, asked.message, now)
         case Move():

@@ -115,6 +115,12 @@ class Group(db.Model):
     # Opened by the facilitator ("Unlock") in a phase whose agenda keeps the editors closed; the next phase
     # clears it (workshops.access.writing, workshops.live.write_clock).
     opened: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When its participants called the facilitator ("Call the facilitator"); None once answered
+    # (workshops.calls).
+    called_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Time of its own in this phase, beyond everyone's deadline (the facilitator's "+2 min" on its card); the
+    # next phase clears it (workshops.group_time, workshops.live.write_clock).
+    extra_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     workshop: Mapped[Workshop] = relationship(back_populates="groups")
     participants: Mapped[list[Participant]] = relationship(back_populates="group", order_by="Participant.id")

@@ -271,6 +271,31 @@ def is_overtime(clock: Clock, now: datetime) -> bool:
     return clock.status is Status.RUNNING and clock.deadline is not None and _utc(now) >= clock.deadline
 
 
+def shifted(clock: Clock, seconds: float) -> Clock:
+    """The clock of a group that has ``seconds`` more than everyone in this phase: its own deadline (running)
+    or time left (paused); the clock itself otherwise."""
+    if seconds <= 0:
+        return clock
+    if clock.deadline is not None:
+        return Clock(clock.phase, clock.status, deadline=clock.deadline + timedelta(seconds=seconds))
+    if clock.remaining is not None:
+        return Clock(clock.phase, clock.status, remaining=clock.remaining + timedelta(seconds=seconds))
+    return clock
+
+
+def more_time(clock: Clock, extra: float, seconds: int, now: datetime) -> int:
+    """A group's extra seconds once it is given ``seconds`` more than the ``extra`` it has: from its own
+    deadline, or from now when it has passed (as ``extend`` does for everyone); whole seconds, rounded up."""
+    if clock.status not in (Status.RUNNING, Status.PAUSED):
+        raise PhaseError("not_running", "only a running or paused phase can be extended")
+    if clock.deadline is not None:
+        own_deadline = max(_utc(now), clock.deadline + timedelta(seconds=max(0.0, extra)))
+        total = own_deadline + timedelta(seconds=seconds) - clock.deadline
+    else:
+        total = timedelta(seconds=max(0.0, extra) + seconds)
+    return math.ceil(total.total_seconds())
+
+
 def to_dict(clock: Clock, now: datetime) -> dict[str, Any]:
     """The clock as JSON-ready data for ``workshop:state`` (ISO 8601 UTC times, seconds as a float)."""
     return {

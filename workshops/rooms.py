@@ -49,13 +49,14 @@ def revoke(sid: str, workshop_id: int, rooms: list[str]) -> None:
     socketio.start_background_task(_disconnect_soon, sid)
 
 
-def close(sids: Iterable[str], message: Event) -> None:
-    """Tell each socket why, then close it, wherever it is: a socket of another worker is reached through
-    the message queue. Run after the commit (`core.outbox.on_commit`): a disconnect runs its handler here,
-    which ends this database session."""
+def close(sids: Iterable[str], message: Event | None) -> None:
+    """Tell each socket why (unless `message` is None), then close it, wherever it is: a socket of another
+    worker is reached through the message queue. Run after the commit (`core.outbox.on_commit`): a
+    disconnect runs its handler here, which ends this database session."""
     server = socketio.server
     for sid in sids:
-        emit_now(message, to=sid)
+        if message is not None:
+            emit_now(message, to=sid)
         try:
             server.disconnect(sid, namespace=NAMESPACE)
         except KeyError:  # it left by itself meanwhile

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from flask import current_app, request, session
@@ -28,9 +29,10 @@ from core.realtime import (
     workshop_room,
 )
 from core.settings import settings
+from core.unit_of_work import committed
 from extensions import db, socketio
 from ids import parse_id
-from workshops import live, presence, rooms, state
+from workshops import calls, live, presence, rooms, state
 from workshops.models import Participant
 
 log = logging.getLogger(__name__)
@@ -119,6 +121,22 @@ def on_disconnect(reason: Any = None) -> None:
 def _failed_publishes() -> int:
     """How many emits the message queue has failed to publish so far (0 without one)."""
     return getattr(socketio.server.manager, "failed_publishes", 0)
+
+
+@commands.on("group:call", calls.Call)
+def on_group_call(payload: Any = None) -> dict[str, Any]:
+    """Call the facilitator for the sender's group (`workshops.calls`): `{"ok", "called_at"}` or an error."""
+    try:
+        with committed():
+            called_at = calls.call(socket_identity(), payload, datetime.now(UTC))
+        return {"ok": True, "called_at": state.iso(called_at)}
+    except calls.CallError as refused:
+        return {"ok": False, "error": refused.to_dict()}
+    except Exception:
+        log.exception("group:call %r failed", payload)
+        return error("server_error", refusals.message("call", "server_error"))
+    finally:
+        db.session.remove()
 
 
 @command("console", error=live.CommandError, extra="ignore", invalid="invalid.workshop")

@@ -31,7 +31,7 @@ from core.rendering import render_markdown
 from extensions import db
 from stories.models import Story
 from workshops import phases, presence
-from workshops.access import OPEN_REASONS, visible_group_ids, writing
+from workshops.access import OPEN_REASONS, is_locked, visible_group_ids, writing
 from workshops.models import Group, Participant, Phase, Workshop
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ class Snapshot:
         return self.phases[max(index, 0)]
 
     def locked(self, group: Group) -> bool:
-        return self.workshop.all_locked or group.locked
+        return is_locked(self.workshop, group)
 
     def writing(self, group: Group) -> str:
         """Why the group may write now or not (`workshops.access.writing`), for the console and the group."""
@@ -179,12 +179,26 @@ def _common(snap: Snapshot, instructions_html: str | None = None) -> dict[str, A
     }
 
 
+def own_timing(snap: Snapshot, group: Group) -> dict[str, Any]:
+    """The clock fields of `WorkshopState` as the group lives them: its own deadline when the facilitator gave
+    it time of its own (`workshops.group_time`), and not told that time is up until it is up for it."""
+    extra = group.extra_seconds or 0
+    if extra <= 0:
+        return {}
+    timing = phases.to_dict(phases.shifted(clock_of(snap.workshop), extra), snap.now)
+    return {
+        "deadline": timing["deadline"],
+        "remaining_seconds": timing["remaining_seconds"],
+        "deadline_reached": False,
+    }
+
+
 def _for_group(snap: Snapshot, common: dict[str, Any], group: Group) -> ParticipantState:
     phase = snap.phase
     readable = sorted(visible_group_ids(snap.workshop, group, phase) - {group.id})
     by_id = {g.id: g for g in snap.groups}
     return ParticipantState(
-        **common,
+        **{**common, **own_timing(snap, group)},
         locked=snap.locked(group),
         writable=snap.writing(group) in OPEN_REASONS,
         writing=snap.writing(group),
@@ -193,6 +207,8 @@ def _for_group(snap: Snapshot, common: dict[str, Any], group: Group) -> Particip
             "name": group.name,
             "story_id": snap.story_id(group),
             "members": snap.roster(group),
+            "called_at": iso(group.called_at),
+            "extra_seconds": group.extra_seconds or 0,
         },
         readable=[
             {"group_id": gid, "group_name": by_id[gid].name, "story_id": snap.story_id(by_id[gid])}
@@ -216,6 +232,9 @@ def _for_facilitators(snap: Snapshot, common: dict[str, Any]) -> FacilitatorStat
             "length": story.length if story else 0,
             "last_activity_at": iso(story.last_activity_at) if story else None,
             "members": snap.roster(g),
+            "called_at": iso(g.called_at),
+            "extra_seconds": g.extra_seconds or 0,
+            "own_deadline": own_timing(snap, g).get("deadline"),
         }
 
     return FacilitatorState(

@@ -7,7 +7,8 @@
  *
  * The parts share one controller, `k`: {root, c (the console's strings), t (the live ones), socket,
  * workshopId, lang, state, connected, say, send, findMember}. commands.js (the clock and the phases),
- * controls.js, joining.js (joining and the broadcast), groups.js, move.js, activity.js, say.js.
+ * controls.js, joining.js (joining and the broadcast), groups.js, calls.js, group-time.js, move.js, rejoin.js,
+ * activity.js, say.js.
  */
 import { readJSON } from '../dom.js'
 import { connect } from '../socket.js'
@@ -18,6 +19,9 @@ import { renderAgenda, renderControls } from './controls.js'
 import { bindGroupLocks, renderGroups } from './groups.js'
 import { bindJoining, renderBroadcast, renderJoining } from './joining.js'
 import { bindDragAndDrop, bindMoveForm, renderMoveForm } from './move.js'
+import { bindCalls, renderCalls } from './calls.js'
+import { bindGroupTime, renderGroupTime } from './group-time.js'
+import { bindRejoin } from './rejoin.js'
 import { createSay } from './say.js'
 
 const ACTIVITY_REFRESH_MS = 15000
@@ -60,6 +64,10 @@ export function startConsole (root) {
   bindMoveForm(k)
   bindDragAndDrop(k)
   bindGroupLocks(k)
+  bindRejoin(k)
+  bindCalls(k)
+  bindGroupTime(k)
+  const calls = new Map() // group id → called_at, as last shown
 
   function apply (next) {
     if (!next || next.role !== 'facilitator' || next.workshop_id !== workshopId) return
@@ -70,6 +78,8 @@ export function startConsole (root) {
     renderJoining(k)
     renderBroadcast(root, next)
     showGroups()
+    renderCalls(k, calls)
+    renderGroupTime(k)
     renderMoveForm(k)
   }
   socket.on('workshop:state', apply)

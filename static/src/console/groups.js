@@ -38,7 +38,8 @@ function memberItem (k, member) {
     swatch(member.color),
     el('span', { class: 'roster__name' }, member.name),
     el('span', { class: 'roster__dot', 'aria-hidden': 'true' }),
-    el('span', { class: 'visually-hidden' }, online ? k.c.connected : k.c.away))
+    el('span', { class: 'visually-hidden' }, online ? k.c.connected : k.c.away),
+    el('button', { type: 'button', class: 'roster__rejoin', 'data-rejoin-member': String(member.id), 'aria-label': format(k.c.rejoinFor, { name: member.name }), title: k.c.rejoinLink }, '⤴'))
 }
 
 /** Each card as the state has it (its activity noted with `noteActivity`). */

@@ -72,7 +72,9 @@ export function renderMoveForm (k) {
   groupSelect.replaceChildren(...(smallest ? [smallest] : []), ...state.groups.map((g) => new Option(g.name, String(g.id))))
   if (chosenGroup && groupSelect.querySelector(`option[value="${chosenGroup}"]`)) groupSelect.value = chosenGroup
   form.querySelector('button[type="submit"]').disabled = !select.options.length
-  for (const button of form.querySelectorAll('[data-remove-participant], [data-erase-participant]')) button.disabled = !select.options.length
+  for (const button of form.querySelectorAll('[data-remove-participant], [data-erase-participant], [data-rejoin-participant]')) {
+    button.disabled = !select.options.length
+  }
 }
 
 /** A name ([data-member-id]) dragged onto another group card moves its participant there. */

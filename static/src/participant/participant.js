@@ -4,17 +4,18 @@
  * Opens the page's one Socket.IO connection (identity from the session cookie) as `window.plumeSocket`, which
  * the editor entry (story-editor.js, loaded after this one) reuses for the group's story. Follows
  * `workshop:state`: phase, instructions, countdown, banner, members, whether the group may write, the other
- * groups' drafts that the phase opens (read-only editors), and a move to another group (the page reloads
- * on the new group's story); once the workshop has ended, the device's copy of the draft is deleted. The
- * parts: instructions.js, group.js, readable.js, connection.js, forget.js.
+ * groups' drafts that the phase opens (read-only editors), the call to the facilitator, and a move to another
+ * group (the page reloads on the new group's story); once the workshop has ended, the device's copy of the
+ * draft is deleted. The parts: instructions.js, group.js, readable.js, call.js, connection.js, forget.js.
  */
 import { readJSON } from '../dom.js'
 import { connect } from '../socket.js'
 import { createLiveView } from '../live/view.js'
 import { attachComments } from '../comments/comments.js'
 import { mountChat } from '../chat/chat.js'
+import { followCall } from './call.js'
 import { followConnection, noticeMoved, reloadMoved } from './connection.js'
-import { renderEnd, renderMembers, renderWriting } from './group.js'
+import { renderEnd, renderMembers, renderOwnTime, renderWriting } from './group.js'
 import { followInstructions } from './instructions.js'
 import { followReadable } from './readable.js'
 import { forgetWhenEnded } from './forget.js'
@@ -41,6 +42,8 @@ export function startParticipant (root) {
   const renderInstructions = followInstructions(root, () => current)
   const renderReadable = followReadable(root, { socket, catalogue, feedback, me })
   const forget = forgetWhenEnded(root)
+  const renderCall = followCall(root, socket, catalogue.group || {})
+  const ownTime = root.querySelector('[data-own-time]')
 
   function apply (state) {
     if (!state || state.role !== 'participant' || !state.group) return
@@ -62,6 +65,8 @@ export function startParticipant (root) {
     renderReadable(state)
     renderEnd(theEnd, state)
     forget(state)
+    renderCall(state)
+    renderOwnTime(ownTime, state, catalogue.group || {})
   }
 
   // The editor entry mounts the group's editor after this module ran: give it what the page knows now,
