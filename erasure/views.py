@@ -1,23 +1,25 @@
 """The deletion pages: delete a workshop (its facilitators), delete one's own facilitator account.
 
-Each is a confirmation page (GET) that says what will go, and its form (POST, CSRF, the account's password
-for the account). Only the workshop's facilitators reach its page; anyone else gets a 404, as for every
-management page; a workshop already deleted is a 404 too.
+Each is a confirmation page (GET) that says what will go, and its form (POST, CSRF; for the account, its
+password, wrong guesses limited as at sign-in). Only the workshop's facilitators reach its page; anyone else
+gets a 404, as for every management page; a workshop already deleted is a 404 too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from accounts.operations import SESSION_KEY
+from core.settings import settings
 from core.unit_of_work import committed
 from erasure import accounts, workshops
 from erasure.forms import DeleteAccountForm, DeleteWorkshopForm
 from errors import RefusedError
+from extensions import limiter
 from ids import parse_id
 from workshops.management import workshop_for
 from workshops.models import Workshop
@@ -60,8 +62,18 @@ def _choices(owned: list[accounts.Owned]) -> dict[int, int | str]:
     return choices
 
 
+def _password_key() -> str:
+    """Wrong passwords count per client address and account, as at sign-in."""
+    return f"{request.remote_addr or 'unknown'}|delete-account|{current_user.get_id()}"
+
+
+def _failed(_response: Any) -> bool:
+    return bool(g.get("plume_password_failed"))
+
+
 @bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: settings().login_rate, key_func=_password_key, methods=["POST"], deduct_when=_failed)
 def delete_account() -> Any:
     me = current_user._get_current_object()
     owned = accounts.owned(me)
@@ -71,6 +83,7 @@ def delete_account() -> Any:
     if form.validate_on_submit():
         chosen = _choices(owned)
         if not me.check_password(form.password.data):
+            g.plume_password_failed = True
             form.password.errors.append(_("Wrong password."))
         else:
             try:

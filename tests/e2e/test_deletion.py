@@ -35,6 +35,8 @@ def test_delete_a_workshop_keeping_its_published_story(new_context: Any, app_ctx
     page = new_context(viewport=DESKTOP).new_page()
     sign_in(page, "ada@example.org")
     page.goto(f"/workshops/{workshop_id}")
+    SHOTS.mkdir(exist_ok=True)
+    page.locator("#delete").screenshot(path=str(SHOTS / "delete-edit-section.png"))
     page.get_by_role("link", name="Delete this workshop…").click()
     expect(page.get_by_role("heading", level=1, name="Delete this workshop?")).to_be_visible()
     contents = page.locator("[data-deletion-contents] li").all_text_contents()
@@ -45,7 +47,6 @@ def test_delete_a_workshop_keeping_its_published_story(new_context: Any, app_ctx
         "1 published story",
     ]
     assert_accessible(page)
-    SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "delete-workshop-desktop.png"), full_page=True)
     phone = new_context(viewport=PHONE, is_mobile=True).new_page()
     sign_in(phone, "ada@example.org")

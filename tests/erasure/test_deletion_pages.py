@@ -222,3 +222,16 @@ def test_a_kept_story_can_be_deleted_on_its_own_later(app: Flask, app_ctx) -> No
     assert count(Story) == 1
     assert count(Reaction) == 0
     assert runner.invoke(args=["story", "delete", str(kept_id), "--yes"]).exit_code == 1
+
+
+def test_wrong_passwords_on_the_account_deletion_are_limited(app: Flask, app_ctx) -> None:
+    """The conftest's PLUME_LOGIN_RATE is 5 per minute: the sixth wrong guess is a 429, nothing deleted."""
+    me = factories.facilitator()
+    browser = sign_in(app.test_client(), me)
+    csrf = csrf_of(browser.get("/account/delete").text)
+    answers = [
+        browser.post("/account/delete", data={"csrf_token": csrf, "password": f"guess {n}"}).status_code
+        for n in range(6)
+    ]
+    assert answers == [422] * 5 + [429]
+    assert count(Facilitator) == 1
