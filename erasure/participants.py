@@ -16,6 +16,7 @@ import dataclasses
 import json
 import logging
 import secrets
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -49,11 +50,12 @@ def erase_participant(
     *,
     by: int | None,
     prepared: dict[int, Any] | None = None,
+    action: str = "erase",
 ) -> None:
     """Erase the workshop's participant `participant_id` (removed or not; not yet erased), close their
-    sockets on every worker and log it (`by`: the facilitator, None from the command line). Flushes; the
-    caller commits, then calls `forget`. `prepared`: the stories `prepare_credits` rendered again. Refused as
-    the console's `not_found.participant`."""
+    sockets on every worker and log it as `action` (`by`: the facilitator, None from the command line or
+    the retention job). Flushes; the caller commits, then calls `forget`. `prepared`: the stories
+    `prepare_credits` rendered again. Refused as the console's `not_found.participant`."""
     participant = live.remove_participant(workshop, participant_id, now, erased=True)
     old = participant.display_name
     anonymous = anonymous_name(workshop)
@@ -68,7 +70,7 @@ def erase_participant(
     for story in stories:
         _rename_in_checkpoints(story.id, old, anonymous)
         _rename_in_credits(story, old, anonymous, prepared or {})
-    audit.record(workshop.id, "erase", by=by, participant_id=participant_id)
+    audit.record(workshop.id, action, by=by, participant_id=participant_id)
     db.session.flush()
 
 
@@ -107,28 +109,31 @@ def _rename_in_checkpoints(story_id: int, old: str, anonymous: str) -> None:
         checkpoint.authorship = json.dumps(figures, ensure_ascii=False, sort_keys=True)
 
 
-def _credits_without(story: Story, old: str, anonymous: str) -> list[str] | None:
-    """The story's credits with "a participant" for `old`, or None when they do not name `old`."""
+def _credits_without(story: Story, olds: Collection[str], anonymous: str) -> list[str] | None:
+    """The story's credits with "a participant" for each of `olds`, or None when they name none of them."""
+    keys = {name_key(old) for old in olds}
     credits = (story.credits or "").split("\n")
-    if not any(name_key(line) == name_key(old) for line in credits):
+    if not any(name_key(line) in keys for line in credits):
         return None
-    return [anonymous if name_key(line) == name_key(old) else line for line in credits]
+    return [anonymous if name_key(line) in keys else line for line in credits]
 
 
-def prepare_credits(workshop_id: int, participant_id: int) -> dict[int, Any]:
-    """Before an erase (no write open: rendering gives way), the workshop's published stories that credit
-    the participant, rendered again with "a participant" in their credits: {story id: prepared}."""
-    participant = db.session.get(Participant, participant_id)
+def prepare_credits(workshop_id: int, *participant_ids: int) -> dict[int, Any]:
+    """Before an erase of these participants (no write open: rendering gives way), the workshop's published
+    stories that credit them, rendered again with "a participant" in their credits: {story id: prepared}."""
     workshop = db.session.get(Workshop, workshop_id)
-    if participant is None or workshop is None or participant.workshop_id != workshop_id:
+    people = db.session.scalars(
+        select(Participant).where(Participant.id.in_(participant_ids), Participant.workshop_id == workshop_id)
+    ).all()
+    if workshop is None or not people:
         return {}
-    old, anonymous = participant.display_name, anonymous_name(workshop)
+    olds, anonymous = [person.display_name for person in people], anonymous_name(workshop)
     prepared = {}
     with committed():  # read only: nothing held while the erase waits for the workshop's lock
         for story in db.session.scalars(
             select(Story).where(Story.workshop_id == workshop_id, Story.published_at.is_not(None))
         ):
-            credits = _credits_without(story, old, anonymous)
+            credits = _credits_without(story, olds, anonymous)
             if credits is not None:
                 draft = publishing.draft_of(story, story.published_markdown)
                 draft = dataclasses.replace(draft, credits=credits)
@@ -140,7 +145,7 @@ def _rename_in_credits(story: Story, old: str, anonymous: str, prepared: dict[in
     """Credits that name them name "a participant"; a published story is stored as `prepare_credits`
     rendered it again (its text, dates and choices as they were), which renews its search text and its
     history's summary."""
-    credits = _credits_without(story, old, anonymous)
+    credits = _credits_without(story, [old], anonymous)
     if credits is None:
         return
     story.credits = "\n".join(credits)
@@ -150,13 +155,16 @@ def _rename_in_credits(story: Story, old: str, anonymous: str, prepared: dict[in
         publishing.unpublish(story)
 
 
-def erase(workshop_id: int, participant_id: int, now: datetime, *, by: int | None) -> None:
+def erase(
+    workshop_id: int, participant_id: int, now: datetime, *, by: int | None, action: str = "erase"
+) -> None:
     """`erase_participant` under the workshop's lock, committed (its sockets close then), then the SQLite
     write-ahead log emptied (`sqlite.checkpoint`).
     Raises `live.CommandError` (`not_found`) for a workshop or participant that is not there."""
     prepared = prepare_credits(workshop_id, participant_id)
     with live.locked_workshop(workshop_id), committed():
-        erase_participant(live.load_for_update(workshop_id), participant_id, now, by=by, prepared=prepared)
+        workshop = live.load_for_update(workshop_id)
+        erase_participant(workshop, participant_id, now, by=by, prepared=prepared, action=action)
         sqlite.checkpoint_on_commit()
 
 
