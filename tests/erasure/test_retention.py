@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
+from flask_babel import format_date
 from sqlalchemy import func, select
 
 from core.unit_of_work import committed
@@ -25,6 +27,7 @@ from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot,
 from stories.reading import publishing
 from tests import factories
 from tests.erasure.test_erase import database_bytes, found_in
+from tests.signin import sign_in
 from workshops.models import AuditEntry, Participant, Workshop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,6 +209,28 @@ def test_the_dry_run_says_what_would_go_and_changes_nothing(
     assert_swept(old, recent)
     again = app.test_cli_runner().invoke(args=["retention", "run", "--dry-run"])
     assert again.output.strip() == "No workshop is past its retention period."
+
+
+def test_the_facilitators_pages_say_when_and_who_erased(
+    csrf_client: FlaskClient, two_workshops: tuple[Ended, Ended]
+) -> None:
+    old, recent = two_workshops
+    for ended in (old, recent):
+        workshop = db.session.get(Workshop, ended.id)
+        assert workshop is not None
+        sign_in(csrf_client, workshop.owner)
+        due = (workshop.finished_at or datetime.now(UTC)) + timedelta(days=DAYS)
+        page = csrf_client.get(f"/workshops/{ended.id}").get_data(as_text=True)
+        assert f"To be erased on {format_date(due)}." in page
+    assert [sweep.workshop_id for sweep in retention.run()] == [old.id]
+    sign_in(csrf_client, db.session.get(Workshop, old.id).owner)  # type: ignore[union-attr]
+    page = csrf_client.get(f"/workshops/{old.id}").get_data(as_text=True)
+    assert f"Erased on {format_date(datetime.now(UTC))}." in page
+    log = csrf_client.get(f"/workshops/{old.id}/audit").get_data(as_text=True)
+    assert log.count("erased a participant: the workshop&#39;s retention period was over") == 2
+    assert "erased the chats, the comments and the drafts of unpublished stories" in log
+    assert log.count("Plume, automatically") == 3
+    assert not found_in(log.encode())
 
 
 def test_a_workshops_own_period_overrides_the_default(app_ctx: Flask, change_settings: Any) -> None:
