@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,11 @@ from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot,
 from stories.reading import publishing
 from tests import factories
 from tests.erasure.test_erase import database_bytes, found_in
+from tests.server import ServerProcess
 from tests.signin import sign_in
+from tests.sockets import Client
+from tests.stories.clients import wait_until
+from workshops.management import MAX_RETENTION_DAYS
 from workshops.models import AuditEntry, Participant, Workshop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,14 +50,16 @@ class Ended:
     people: list[int]
     draft: int  # the unpublished story
     published: int
+    token: str  # the first participant's
 
 
-def ended_workshop(days_ago: float, names: tuple[str, str]) -> Ended:
-    """A finished workshop: two participants who wrote, chatted and commented; group 1's story is a draft
-    (log, checkpoint, replay snapshot, title, credits), group 2's is published, crediting its writer."""
+def ended_workshop(days_ago: float, names: tuple[str, str], kept: int | None = None) -> Ended:
+    """A finished workshop (kept `kept` days, default: the instance's): two participants who wrote, chatted
+    and commented; group 1's story is a draft (log, checkpoint, replay snapshot, title, credits), group
+    2's is published, crediting its writer."""
     ended = datetime.now(UTC) - timedelta(days=days_ago)
-    workshop = factories.workshop(groups=2, status="finished", finished_at=ended)
-    first, _ = factories.participant(workshop.groups[0], names[0])
+    workshop = factories.workshop(groups=2, status="finished", finished_at=ended, retention_days=kept)
+    first, token = factories.participant(workshop.groups[0], names[0])
     second, _ = factories.participant(workshop.groups[1], names[1])
     draft, published = (factories.story_of(group) for group in workshop.groups)
     factories.story_text(draft, f"{names[0]} wrote this draft by the river.", first)
@@ -80,7 +87,7 @@ def ended_workshop(days_ago: float, names: tuple[str, str]) -> Ended:
     db.session.commit()
     with committed():
         publishing.publish(published)
-    return Ended(workshop.id, [first.id, second.id], draft.id, published.id)
+    return Ended(workshop.id, [first.id, second.id], draft.id, published.id, token)
 
 
 def count(model: Any, *where: Any) -> int:
@@ -250,3 +257,44 @@ def test_a_workshop_that_goes_on_is_never_swept(app_ctx: Flask, change_settings:
     factories.participant(workshop.groups[0], "Still Here")
     assert retention.run() == []
     assert count(Participant, Participant.erased_at.is_(None)) == 1
+
+
+@pytest.fixture
+def two_workers(app: Flask, database: str, redis_url: str) -> Iterator[ServerProcess]:
+    """Two gunicorn workers sharing Redis, each running the retention task five times a second."""
+    server = ServerProcess(
+        database,
+        env={
+            "REDIS_URL": redis_url,
+            "PLUME_WORKERS": "2",
+            "PLUME_RETENTION_DAYS": str(DAYS),
+            "PLUME_RETENTION_SWEEP_SECONDS": "0.2",
+            "PLUME_TOKEN_TTL_DAYS": "1000",  # the participant's sockets still connect
+        },
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_the_workers_own_task_sweeps_once_and_closes_the_erased_sockets(
+    two_workers: ServerProcess, app_ctx: Flask, change_settings: Any
+) -> None:
+    change_settings(retention_days=DAYS)
+    old = ended_workshop(DAYS + 1, ERASED_NAMES, kept=MAX_RETENTION_DAYS)  # not due until it is let go
+    recent = ended_workshop(DAYS - 1, KEPT_NAMES)
+    sockets = [Client(two_workers.url, auth={"token": old.token}) for _ in range(4)]
+    try:
+        assert all(client.sio.connected for client in sockets)
+        db.session.get(Workshop, old.id).retention_days = None  # type: ignore[union-attr]
+        db.session.commit()  # now due, with the workers' default period
+        assert wait_until(lambda: not any(client.sio.connected for client in sockets), timeout=30)
+        assert wait_until(lambda: count(AuditEntry, AuditEntry.action == "retention") == 1, timeout=30)
+    finally:
+        for client in sockets:
+            client.close()
+    assert any(client.events("participant:removed") for client in sockets)
+    assert_swept(old, recent)
+    assert "background task retention failed" not in two_workers.log.read_text()
