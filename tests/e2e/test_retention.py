@@ -1,6 +1,6 @@
 """The retention period on a workshop's edit page, in real Chromium (axe-checked, on a desktop and a phone):
 a bad value is refused with its reason next to the field, a good one is saved, and the page says when the
-workshop's data will be erased."""
+workshop's data will be erased, in English and in French."""
 
 from __future__ import annotations
 
@@ -58,3 +58,11 @@ def test_a_facilitator_sets_the_workshops_retention_period(new_context: Any, app
     phone.locator("#retention").screenshot(path=str(SHOTS / "retention-phone.png"))
     phone.screenshot(path=str(SHOTS / "retention-phone-page.png"), full_page=True)
     assert ended + timedelta(days=90) == datetime(2026, 5, 31, 10, tzinfo=UTC)
+
+    page.get_by_role("button", name="Français").click()
+    page.goto(f"/workshops/{workshop_id}#retention")
+    section = page.locator("#retention")
+    expect(section.get_by_role("heading", name="Conservation des données")).to_be_visible()
+    expect(section.get_by_label("Jours de conservation après la fin de l’atelier")).to_have_value("90")
+    expect(section).to_contain_text("Effacement prévu le 31 mai 2026.")
+    section.screenshot(path=str(SHOTS / "retention-fr.png"))
