@@ -197,11 +197,22 @@ def sweep(workshop_id: int, now: datetime) -> Sweep | None:
 
 
 def run(now: datetime | None = None) -> list[Sweep]:
-    """Sweep every workshop whose retention period is over; what this call erased."""
+    """Sweep every workshop whose retention period is over; what this call erased. A workshop whose sweep
+    fails is logged and left for the next pass; the others are swept all the same."""
     now = now or datetime.now(UTC)
     with committed():  # read only
         ids = [workshop.id for workshop in due(now)]
-    return [done for workshop_id in ids if (done := sweep(workshop_id, now)) is not None]
+    done = []
+    for workshop_id in ids:
+        try:
+            swept = sweep(workshop_id, now)
+        except Exception:
+            db.session.rollback()
+            log.exception("retention: sweeping workshop %s failed; the next pass tries again", workshop_id)
+            continue
+        if swept is not None:
+            done.append(swept)
+    return done
 
 
 def plan(now: datetime | None = None) -> list[Sweep]:
