@@ -16,7 +16,6 @@ import dataclasses
 import json
 import logging
 import secrets
-from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -109,31 +108,28 @@ def _rename_in_checkpoints(story_id: int, old: str, anonymous: str) -> None:
         checkpoint.authorship = json.dumps(figures, ensure_ascii=False, sort_keys=True)
 
 
-def _credits_without(story: Story, olds: Collection[str], anonymous: str) -> list[str] | None:
-    """The story's credits with "a participant" for each of `olds`, or None when they name none of them."""
-    keys = {name_key(old) for old in olds}
+def _credits_without(story: Story, old: str, anonymous: str) -> list[str] | None:
+    """The story's credits with "a participant" for `old`, or None when they do not name `old`."""
     credits = (story.credits or "").split("\n")
-    if not any(name_key(line) in keys for line in credits):
+    if not any(name_key(line) == name_key(old) for line in credits):
         return None
-    return [anonymous if name_key(line) in keys else line for line in credits]
+    return [anonymous if name_key(line) == name_key(old) else line for line in credits]
 
 
-def prepare_credits(workshop_id: int, *participant_ids: int) -> dict[int, Any]:
-    """Before an erase of these participants (no write open: rendering gives way), the workshop's published
-    stories that credit them, rendered again with "a participant" in their credits: {story id: prepared}."""
+def prepare_credits(workshop_id: int, participant_id: int) -> dict[int, Any]:
+    """Before an erase (no write open: rendering gives way), the workshop's published stories that credit
+    the participant, rendered again with "a participant" in their credits: {story id: prepared}."""
+    participant = db.session.get(Participant, participant_id)
     workshop = db.session.get(Workshop, workshop_id)
-    people = db.session.scalars(
-        select(Participant).where(Participant.id.in_(participant_ids), Participant.workshop_id == workshop_id)
-    ).all()
-    if workshop is None or not people:
+    if participant is None or workshop is None or participant.workshop_id != workshop_id:
         return {}
-    olds, anonymous = [person.display_name for person in people], anonymous_name(workshop)
+    old, anonymous = participant.display_name, anonymous_name(workshop)
     prepared = {}
     with committed():  # read only: nothing held while the erase waits for the workshop's lock
         for story in db.session.scalars(
             select(Story).where(Story.workshop_id == workshop_id, Story.published_at.is_not(None))
         ):
-            credits = _credits_without(story, olds, anonymous)
+            credits = _credits_without(story, old, anonymous)
             if credits is not None:
                 draft = publishing.draft_of(story, story.published_markdown)
                 draft = dataclasses.replace(draft, credits=credits)
@@ -145,7 +141,7 @@ def _rename_in_credits(story: Story, old: str, anonymous: str, prepared: dict[in
     """Credits that name them name "a participant"; a published story is stored as `prepare_credits`
     rendered it again (its text, dates and choices as they were), which renews its search text and its
     history's summary."""
-    credits = _credits_without(story, [old], anonymous)
+    credits = _credits_without(story, old, anonymous)
     if credits is None:
         return
     story.credits = "\n".join(credits)
