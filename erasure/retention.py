@@ -40,6 +40,9 @@ from workshops.retention import days_of, due_at
 
 log = logging.getLogger(__name__)
 
+ENDED = or_(Workshop.finished_at.is_not(None), Workshop.archived_at.is_not(None))
+"""A workshop that ended (`workshops.people.ended_at`): reopened since, it is not swept."""
+
 
 def is_due(workshop: Workshop, now: datetime) -> bool:
     moment = due_at(workshop)
@@ -118,7 +121,7 @@ def due(now: datetime) -> list[Workshop]:
         select(Workshop)
         .where(
             Workshop.retention_swept_at.is_(None),
-            or_(Workshop.finished_at.is_not(None), Workshop.archived_at.is_not(None)),
+            ENDED,
         )
         .order_by(Workshop.id)
     )
@@ -151,7 +154,7 @@ def _claim(workshop_id: int, now: datetime) -> bool:
     with committed():
         claimed = db.session.execute(
             update(Workshop)
-            .where(Workshop.id == workshop_id, Workshop.retention_swept_at.is_(None))
+            .where(Workshop.id == workshop_id, Workshop.retention_swept_at.is_(None), ENDED)
             .values(retention_swept_at=now)
             .execution_options(synchronize_session=False)
         )
