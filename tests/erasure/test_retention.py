@@ -21,7 +21,7 @@ from flask_babel import format_date
 from sqlalchemy import func, select
 
 from core.unit_of_work import committed
-from erasure import retention
+from erasure import participants, retention
 from extensions import db
 from feedback.models import ChatMessage, Comment
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
@@ -298,3 +298,22 @@ def test_the_workers_own_task_sweeps_once_and_closes_the_erased_sockets(
     assert any(client.events("participant:removed") for client in sockets)
     assert_swept(old, recent)
     assert "background task retention failed" not in two_workers.log.read_text()
+
+
+def test_a_participant_erased_before_is_not_erased_again_and_a_reopened_workshop_stays(
+    app_ctx: Flask, change_settings: Any
+) -> None:
+    change_settings(retention_days=DAYS)
+    old = ended_workshop(DAYS + 1, ERASED_NAMES)
+    participants.erase(old.id, old.people[0], datetime.now(UTC), by=None)
+    assert [sweep.participants for sweep in retention.run()] == [1]
+    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id))
+    assert list(actions) == ["erase", "retention_erase", "retention"]
+    workshop = db.session.get(Workshop, old.id)
+    assert workshop is not None
+    workshop.finished_at = None  # reopened, then finished again long ago: swept once is enough
+    db.session.commit()
+    workshop.finished_at = datetime.now(UTC) - timedelta(days=DAYS * 2)
+    db.session.commit()
+    assert retention.run() == []
+    assert count(AuditEntry) == 3
