@@ -120,6 +120,15 @@ class Settings:
     expiry_sweep_seconds: float = setting(
         30.0, "how often each worker closes the sockets whose tokens expired", minimum=0.01
     )
+    retention_days: int = setting(
+        365,
+        "a workshop's participants, chat, comments and unpublished drafts are erased this many days after it "
+        "ended (each workshop may set its own)",
+        minimum=1,
+    )
+    retention_sweep_seconds: float = setting(
+        3600.0, "how often each worker looks for workshops whose retention is over", minimum=0.01
+    )
     max_update_bytes: int = setting(
         256 * 1024, "the largest co-writing update (beyond: `too_large`)", minimum=1
     )

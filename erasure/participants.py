@@ -49,11 +49,12 @@ def erase_participant(
     *,
     by: int | None,
     prepared: dict[int, Any] | None = None,
+    action: str = "erase",
 ) -> None:
     """Erase the workshop's participant `participant_id` (removed or not; not yet erased), close their
-    sockets on every worker and log it (`by`: the facilitator, None from the command line). Flushes; the
-    caller commits, then calls `forget`. `prepared`: the stories `prepare_credits` rendered again. Refused as
-    the console's `not_found.participant`."""
+    sockets on every worker and log it as `action` (`by`: the facilitator, None from the command line or
+    the retention job). Flushes; the caller commits, then calls `forget`. `prepared`: the stories
+    `prepare_credits` rendered again. Refused as the console's `not_found.participant`."""
     participant = live.remove_participant(workshop, participant_id, now, erased=True)
     old = participant.display_name
     anonymous = anonymous_name(workshop)
@@ -68,7 +69,7 @@ def erase_participant(
     for story in stories:
         _rename_in_checkpoints(story.id, old, anonymous)
         _rename_in_credits(story, old, anonymous, prepared or {})
-    audit.record(workshop.id, "erase", by=by, participant_id=participant_id)
+    audit.record(workshop.id, action, by=by, participant_id=participant_id)
     db.session.flush()
 
 
@@ -150,13 +151,16 @@ def _rename_in_credits(story: Story, old: str, anonymous: str, prepared: dict[in
         publishing.unpublish(story)
 
 
-def erase(workshop_id: int, participant_id: int, now: datetime, *, by: int | None) -> None:
+def erase(
+    workshop_id: int, participant_id: int, now: datetime, *, by: int | None, action: str = "erase"
+) -> None:
     """`erase_participant` under the workshop's lock, committed (its sockets close then), then the SQLite
     write-ahead log emptied (`sqlite.checkpoint`).
     Raises `live.CommandError` (`not_found`) for a workshop or participant that is not there."""
     prepared = prepare_credits(workshop_id, participant_id)
     with live.locked_workshop(workshop_id), committed():
-        erase_participant(live.load_for_update(workshop_id), participant_id, now, by=by, prepared=prepared)
+        workshop = live.load_for_update(workshop_id)
+        erase_participant(workshop, participant_id, now, by=by, prepared=prepared, action=action)
         sqlite.checkpoint_on_commit()
 
 

@@ -45,7 +45,7 @@ def fresh(app: Flask) -> Iterator[Runtime]:
 def test_the_features_register_their_loops_with_the_apps_runtime(app: Flask) -> None:
     own = runtime.of(app)
     assert own is app.extensions[runtime.EXTENSION]
-    assert {"socket-sweeper", "token-expiry"} <= set(own.tasks)
+    assert {"socket-sweeper", "token-expiry", "retention"} <= set(own.tasks)
     assert "watchdog" in own.services
     assert "deadlines" not in own.tasks  # tests drive the deadline pass themselves
     assert not own.running  # the tests' app is never started by the factory nor by a request
@@ -94,7 +94,9 @@ def test_each_gunicorn_worker_starts_its_runtime_once_at_boot(database: str) -> 
     finally:
         server.stop()
     assert len(started) == 2  # one start per worker process, whatever the requests
-    assert all({"deadlines", "token-expiry", "socket-sweeper"} <= tasks for tasks in started.values())
+    assert all(
+        {"deadlines", "token-expiry", "socket-sweeper", "retention"} <= tasks for tasks in started.values()
+    )
 
 
 def starts(log: str) -> dict[str, set[str]]:

@@ -23,7 +23,14 @@ ACTIONS = {
     "move": _l("moved %(participant)s to %(group)s"),
     "export_feedback": _l("downloaded the workshop's feedback (comments and chats)"),
     "export_history": _l("downloaded the stories' history"),
+    "retention_erase": _l("erased %(participant)s: the workshop's retention period was over"),
+    "retention": _l(
+        "erased the chats, the comments and the drafts of unpublished stories: the workshop's retention "
+        "period was over"
+    ),
 }
+AUTOMATIC = {"retention_erase", "retention"}
+"""Actions of Plume itself (the retention job, `erasure.retention`), not of a facilitator."""
 
 
 def on_exported(_sender: object, *, workshop_id: int, facilitator_id: int, what: str) -> None:
@@ -55,12 +62,18 @@ def record(
     db.session.flush()
 
 
+def _who(entry: AuditEntry, facilitators: dict[int, str]) -> str | None:
+    if entry.action in AUTOMATIC:
+        return str(_l("Plume, automatically"))
+    return facilitators.get(entry.facilitator_id) if entry.facilitator_id is not None else None
+
+
 @dataclass(frozen=True)
 class Line:
     """An entry as the page shows it: when, who, and what."""
 
     at: datetime
-    who: str | None  # the facilitator's name; None: the command line (or an account deleted since)
+    who: str | None  # a facilitator's name, or Plume's; None: the command line (or a deleted account)
     what: str
 
 
@@ -91,7 +104,7 @@ def lines(workshop_id: int, limit: int = 500) -> list[Line]:
     return [
         Line(
             at=e.created_at,
-            who=facilitators.get(e.facilitator_id) if e.facilitator_id is not None else None,
+            who=_who(e, facilitators),
             what=str(ACTIONS[e.action])
             % {
                 "participant": names.get(e.participant_id or -1) or _l("a participant"),

@@ -102,6 +102,10 @@ class SettingsForm(_SettingsFields):
     joining_open = BooleanField(_l("Joining is open"))
 
 
+class RetentionForm(FlaskForm):
+    days = StringField(_l("Days kept after the workshop ends"), validators=[rule(ops.clean_retention_days)])
+
+
 class GroupForm(FlaskForm):
     name = StringField(_l("Name"), validators=[line(ops.MAX_GROUP_NAME)])
 

@@ -16,11 +16,12 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from core.settings import settings
 from core.unit_of_work import committed
 from errors import RefusedError
 from extensions import db
 from workshops import management as ops
-from workshops import state, templates
+from workshops import retention, state, templates
 from workshops.blueprint import bp
 from workshops.forms import (
     GroupForm,
@@ -29,6 +30,7 @@ from workshops.forms import (
     NewPhaseForm,
     NewWorkshopForm,
     PhaseForm,
+    RetentionForm,
     SettingsForm,
 )
 from workshops.models import Group, Phase, Workshop
@@ -134,6 +136,11 @@ def _edit_page(workshop: Workshop, failed: dict[str, FlaskForm] | None = None) -
         },
         "new_phase": failed.get("new-phase") or NewPhaseForm(prefix="new-phase", **unbound),
         "invite": failed.get("invite") or InviteForm(prefix="invite", **unbound),
+        "retention": failed.get("retention")
+        or RetentionForm(prefix="retention", data={"days": workshop.retention_days or ""}, **unbound),
+        "default_retention_days": settings().retention_days,
+        "retention_due": retention.due_at(workshop),
+        "max_retention_days": ops.MAX_RETENTION_DAYS,
         "participants": ops.participant_counts([workshop]).get(workshop.id, 0),
     }
     return render_template("workshops/edit.html", **context), UNPROCESSABLE if failed else 200
@@ -204,6 +211,24 @@ def edit(workshop_id: int) -> Any:
     }
     _apply(workshop, lambda: ops.update_settings(workshop, **changes), _("Settings saved."))
     return _back(workshop, "settings")
+
+
+@bp.post("/workshops/<int:workshop_id>/retention")
+@login_required
+def edit_retention(workshop_id: int) -> Any:
+    """Set how long the workshop's people and drafts are kept after it ends."""
+    workshop = _workshop(workshop_id)
+    form = RetentionForm(prefix="retention")
+    if not form.validate():
+        return _edit_page(workshop, {"retention": form})
+    try:
+        with committed():
+            ops.set_retention(workshop, form.days.data)
+    except RefusedError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Retention saved."), "success")
+    return _back(workshop, "retention")
 
 
 # --- Groups -----------------------------------------------------------------------------------------

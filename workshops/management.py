@@ -73,6 +73,7 @@ MAX_INSTRUCTIONS = 20_000
 MAX_GROUP_NAME = 80  # Group.name column
 MAX_GROUPS = 30
 MAX_PHASES = 30
+MAX_RETENTION_DAYS = 3650  # ten years
 MIN_MINUTES, MAX_MINUTES = 1, 8 * 60
 
 
@@ -97,6 +98,25 @@ def clean_minutes(value: object) -> int:
 
 def clean_group_count(value: object) -> int:
     return _clean_int(value, 1, MAX_GROUPS)
+
+
+def clean_retention_days(value: object) -> int | None:
+    """A workshop's own retention period in days, from what the facilitator typed; None (empty): the
+    instance's default."""
+    text = value.strip() if isinstance(value, str) else value
+    if text in ("", None):
+        return None
+    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 6:
+        text = int(text)
+    if isinstance(text, bool) or not isinstance(text, int) or not 1 <= text <= MAX_RETENTION_DAYS:
+        raise WorkshopError(
+            "invalid",
+            _(
+                "Enter a whole number of days from 1 to %(high)d, or leave the field empty for the default.",
+                high=MAX_RETENTION_DAYS,
+            ),
+        )
+    return text
 
 
 def _clean_language(value: object) -> str:
@@ -293,6 +313,13 @@ def update_settings(
     workshop.language = language
     workshop.participants_choose_group = participants_choose_group
     workshop.joining_open = joining_open
+    db.session.flush()
+
+
+def set_retention(workshop: Workshop, days: object) -> None:
+    """Set how many days after it ended the workshop's people, chat, comments and unpublished drafts are
+    erased (`erasure.retention`); empty: the instance's default."""
+    workshop.retention_days = clean_retention_days(days)
     db.session.flush()
 
 

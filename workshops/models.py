@@ -59,6 +59,10 @@ class Workshop(db.Model):
     clock_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Whether the current phase's deadline action has run (reset whenever the clock gets time again).
     deadline_handled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Retention (issue 26): days after it ended before its people, chat, comments and drafts are erased
+    # (None: the instance's `PLUME_RETENTION_DAYS`), and when that was done (`erasure.retention`).
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+    retention_swept_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     owner: Mapped[Facilitator] = relationship()
     phases: Mapped[list[Phase]] = relationship(

@@ -18,13 +18,18 @@ from extensions import db
 from workshops.models import Participant, Workshop
 
 
-def token_expiry(workshop: Workshop) -> datetime | None:
-    """When the tokens of the workshop's participants stop working: PLUME_TOKEN_TTL_DAYS after it ended
-    (its last phase finished, or it was archived); None while it goes on."""
+def ended_at(workshop: Workshop) -> datetime | None:
+    """When the workshop ended: its last phase finished, or it was archived (the earlier); None while it
+    goes on."""
     ends = [aware(moment) for moment in (workshop.finished_at, workshop.archived_at) if moment is not None]
-    if not ends:
-        return None
-    return min(ends) + timedelta(days=settings().token_ttl_days)
+    return min(ends) if ends else None
+
+
+def token_expiry(workshop: Workshop) -> datetime | None:
+    """When the tokens of the workshop's participants stop working: PLUME_TOKEN_TTL_DAYS after it ended;
+    None while it goes on."""
+    ended = ended_at(workshop)
+    return None if ended is None else ended + timedelta(days=settings().token_ttl_days)
 
 
 def participant_by_token(token: object, *, now: datetime | None = None) -> Participant | None:

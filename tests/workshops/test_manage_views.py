@@ -83,6 +83,7 @@ def routes(w: Workshop) -> list[tuple[str, str, dict[str, str]]]:
         ("POST", f"{base}/duplicate", {}),
         ("POST", f"{base}/archive", {}),
         ("POST", f"{base}/unarchive", {}),
+        ("POST", f"{base}/retention", {"retention-days": "7"}),
     ]
 
 
@@ -114,6 +115,7 @@ def test_another_facilitator_gets_404_everywhere(csrf_client: FlaskClient, works
     stored = fresh(workshop)
     assert stored.title == "Health in 2040"
     assert stored.archived_at is None
+    assert stored.retention_days is None
     assert [p.title for p in stored.phases][:2] == ["Welcome and framing", "Signals"]
     listing = csrf_client.get("/workshops").get_data(as_text=True)
     assert "Health in 2040" not in listing
@@ -312,6 +314,32 @@ def test_bad_settings_are_refused(signed_in: FlaskClient, workshop: Workshop, ba
     assert response.status_code == UNPROCESSABLE
     assert "field__error" in response.get_data(as_text=True)
     assert fresh(workshop).title == "Health in 2040"
+
+
+def test_set_and_clear_the_retention_period(signed_in: FlaskClient, workshop: Workshop) -> None:
+    page = signed_in.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    assert "Keeping data" in page
+    assert "Empty: 365 days, this instance's default. From 1 to 3650." in page
+    response = signed_in.post(f"/workshops/{workshop.id}/retention", data={"retention-days": " 90 "})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/workshops/{workshop.id}#retention")
+    assert ("success", "Retention saved.") in flashes(signed_in)
+    assert fresh(workshop).retention_days == 90
+    assert 'value="90"' in signed_in.get(f"/workshops/{workshop.id}").get_data(as_text=True)
+    signed_in.post(f"/workshops/{workshop.id}/retention", data={"retention-days": ""})
+    assert fresh(workshop).retention_days is None  # back to the instance's default
+
+
+@pytest.mark.parametrize("bad", ["-1", "0", "3651", "9" * 40, "abc", "1.5", "1e3", "٣٠", "30 days"])
+def test_a_bad_retention_period_is_refused_with_a_clear_error(
+    signed_in: FlaskClient, workshop: Workshop, bad: str
+) -> None:
+    response = signed_in.post(f"/workshops/{workshop.id}/retention", data={"retention-days": bad})
+    assert response.status_code == UNPROCESSABLE
+    page = response.get_data(as_text=True)
+    assert 'id="retention-days-error"' in page
+    assert "Enter a whole number of days from 1 to 3650, or leave the field empty for the default." in page
+    assert fresh(workshop).retention_days is None
 
 
 def test_archive_and_restore(signed_in: FlaskClient, workshop: Workshop) -> None:
