@@ -145,10 +145,12 @@ def default_text() -> str:
         "## " + _("For how long"),
         [
             _(
-                "- A participant's secret stops working %(days)s after their workshop ended. Their name, "
-                "their share of the stories, their chat messages and comments are kept as long as the "
-                "workshop is kept on this site.",
+                "- A participant's secret stops working %(days)s after their workshop ended. %(kept)s after "
+                "that end (or when the period its facilitators chose is over), their name, chat messages "
+                "and comments are erased, and so are the drafts of the stories that were not published; "
+                "what they wrote in published stories stays, signed “a participant”.",
                 days=days,
+                kept=_days(settings().retention_days * 86400),
             ),
             _(
                 "- Published stories stay public until their facilitators take them back; their credits show "
@@ -163,7 +165,9 @@ def default_text() -> str:
         _(
             "You may ask to see, correct or erase what concerns you, or object to its use (GDPR, articles 15 "
             "to 21). A participant downloads what Plume keeps about them from their workshop's page "
-            "(**Download my data**)."
+            "(**Download my data**). A workshop's facilitators erase a participant at once on request (their "
+            "name, chat messages and comments go), or delete the whole workshop; a facilitator deletes "
+            "their own account from its page."
         ),
         "## " + _("Who to ask"),
         ask,

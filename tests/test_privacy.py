@@ -21,7 +21,7 @@ def page(client: FlaskClient, lang: str = "en") -> str:
 def test_the_default_page_says_what_is_kept_why_how_long_and_who_to_ask(
     client: FlaskClient, change_settings: Any
 ) -> None:
-    change_settings(privacy_contact="dpo@mutuelle.example", token_ttl_days=45)
+    change_settings(privacy_contact="dpo@mutuelle.example", token_ttl_days=45, retention_days=90)
     html = page(client)
     for said in (
         "Privacy: what Plume keeps about you",
@@ -32,6 +32,8 @@ def test_the_default_page_says_what_is_kept_why_how_long_and_who_to_ask(
         "<strong>Readers&rsquo; reactions</strong>",
         "<strong>Logs</strong>",
         "stops working 45 days after their workshop ended",
+        "90 days after that end",  # retention (PLUME_RETENTION_DAYS)
+        "erase a participant at once on request",
         "a sign-in lasts 14 days at most",
         "Write to dpo@mutuelle.example.",
         "<h2>Who to ask</h2>",

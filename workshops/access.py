@@ -96,7 +96,9 @@ def story_access(identity: Identity | None, group: Group, *, facilitator_writes:
     if identity.is_facilitator:
         if not facilitates(identity.id, workshop.id):
             return Access.none()
-        return Access(read=True, write=facilitator_writes, reason=None if facilitator_writes else "locked")
+        # Swept by retention, its drafts are gone for good: an editor left open must not write them back.
+        may_write = facilitator_writes and workshop.retention_swept_at is None
+        return Access(read=True, write=may_write, reason=None if may_write else "locked")
     participant = db.session.get(Participant, identity.id)
     if participant is None or participant.workshop_id != workshop.id:
         return Access.none()

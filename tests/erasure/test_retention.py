@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from flask_babel import format_date
 from sqlalchemy import func, select
 
+from core.identity import Identity
 from core.unit_of_work import committed
 from erasure import participants, retention
 from extensions import db
@@ -32,6 +33,7 @@ from tests.server import ServerProcess
 from tests.signin import sign_in
 from tests.sockets import Client
 from tests.stories.clients import wait_until
+from workshops.access import story_access_of
 from workshops.management import MAX_RETENTION_DAYS
 from workshops.models import AuditEntry, Participant, Workshop
 
@@ -317,3 +319,16 @@ def test_a_participant_erased_before_is_not_erased_again_and_a_reopened_workshop
     db.session.commit()
     assert retention.run() == []
     assert count(AuditEntry) == 3
+
+
+def test_a_swept_workshops_stories_can_no_longer_be_written(two_workshops: tuple[Ended, Ended]) -> None:
+    """A facilitator's editor left open on a draft must not bring it back once retention erased it."""
+    old, _ = two_workshops
+    workshop = db.session.get(Workshop, old.id)
+    facilitator = Identity("facilitator", workshop.owner_id)
+    group_id = db.session.get(Story, old.draft).group_id
+    assert story_access_of(facilitator, group_id, facilitator_writes=True).write
+    retention.run()
+    db.session.expire_all()
+    refused = story_access_of(facilitator, group_id, facilitator_writes=True)
+    assert (refused.read, refused.write, refused.reason) == (True, False, "locked")
