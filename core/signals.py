@@ -5,6 +5,7 @@ commits, with the app as sender, so that a feature connects its receivers to the
 from __future__ import annotations
 
 from blinker import Namespace
+from flask import current_app
 
 _signals = Namespace()
 
@@ -20,3 +21,13 @@ data_exported = _signals.signal(
     "transaction); keyword arguments `workshop_id`, `facilitator_id` and `what` (`feedback`, `history`). "
     "Receivers may write in a transaction of their own (the audit log, `workshops.audit`).",
 )
+
+
+def exported(workshop_id: int, facilitator_id: int, what: str) -> None:
+    """Send `data_exported` from the current app: `facilitator_id` downloads the workshop's `what`."""
+    data_exported.send(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        workshop_id=workshop_id,
+        facilitator_id=facilitator_id,
+        what=what,
+    )

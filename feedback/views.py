@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from core import signals
 from core.access import facilitates
 from core.downloads import CSV, attachment
 from core.rendering import render_message
-from core.signals import data_exported
 from core.unit_of_work import committed
 from extensions import db
 from feedback import comments, export
@@ -36,12 +36,7 @@ def _workshop(workshop_id: int) -> Workshop:
 
 def _exported(workshop: Workshop) -> Workshop:
     """Tell who listens (the audit log) that the workshop's feedback is downloaded, before it is made."""
-    data_exported.send(
-        current_app._get_current_object(),
-        workshop_id=workshop.id,
-        facilitator_id=current_user.id,
-        what="feedback",
-    )
+    signals.exported(workshop.id, current_user.id, "feedback")
     return workshop
 
 

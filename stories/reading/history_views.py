@@ -12,15 +12,15 @@ import json
 import re
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 import browser_strings
+from core import signals
 from core.access import facilitates
 from core.downloads import CSV, attachment
 from core.identity import Identity
-from core.signals import data_exported
 from extensions import db
 from stories.blueprint import bp
 from stories.cowriting import history, restore
@@ -168,12 +168,7 @@ def _workshop(workshop_id: int) -> Workshop:
 
 def _exported(workshop: Workshop) -> Workshop:
     """Tell who listens (the audit log) that the workshop's history is downloaded, before it is made."""
-    data_exported.send(
-        current_app._get_current_object(),
-        workshop_id=workshop.id,
-        facilitator_id=current_user.id,
-        what="history",
-    )
+    signals.exported(workshop.id, current_user.id, "history")
     return workshop
 
 

@@ -4,6 +4,7 @@ refuses is not kept on one screen only (screenshots under screenshots/)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -73,10 +74,9 @@ def test_unlock_opens_a_phase_that_the_agenda_locks_and_the_console_says_so(
     assert text_of(bea) == "The square has a garden. And a bench."
 
 
-def test_a_paragraph_written_offline_before_a_lock_is_not_kept_and_the_writer_is_told(
-    new_context: Any, app_ctx: Any
-) -> None:
-    SHOTS.mkdir(exist_ok=True)
+def edited_offline_then_locked(new_context: Any, edit: Callable[[Any], None]) -> tuple[Any, Any, Any]:
+    """A group's story, its console, Ada and Bea; Ada's connection drops, she makes `edit` at the end of the
+    text, and meanwhile the facilitator locks the group. Returns the console, Ada's page and Bea's."""
     owner = factories.facilitator()
     workshop = factories.workshop(owner, groups=1, phases=[PHASES[1], PHASES[0]])
     factories.story_text(factories.story_of(workshop.groups[0]), "The square has a garden.")
@@ -84,17 +84,26 @@ def test_a_paragraph_written_offline_before_a_lock_is_not_kept_and_the_writer_is
     ada = join(new_context, workshop.join_code, "Ada", viewport=DESKTOP)
     bea = join(new_context, workshop.join_code, "Bea", viewport=DESKTOP)
     wait_for_same_text([ada, bea], "The square has a garden.")
-
-    # Ada's connection drops; she writes a paragraph; meanwhile the facilitator locks her group.
     ada.context.set_offline(True)
     ada.evaluate("window.plumeSocket.io.engine.close()")  # offline emulation leaves open WebSockets be
     expect(ada.locator("[data-editor-status]")).not_to_have_attribute("data-connection", "connected")
     editor(ada).click()
     ada.keyboard.press("Control+End")
-    ada.keyboard.type(" A fountain sings.")
+    edit(ada)
     ada.wait_for_timeout(500)  # IndexedDB stores each change asynchronously
     console.locator("[data-group-card] [data-group-lock]").click()
     expect(console.locator("[data-group-lock-state]")).to_have_text("Locked")
+    return console, ada, bea
+
+
+def test_a_paragraph_written_offline_before_a_lock_is_not_kept_and_the_writer_is_told(
+    new_context: Any, app_ctx: Any
+) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    # Ada's connection drops; she writes a paragraph; meanwhile the facilitator locks her group.
+    console, ada, bea = edited_offline_then_locked(
+        new_context, lambda ada: ada.keyboard.type(" A fountain sings.")
+    )
 
     # Back online: the server refuses the paragraph, so Ada's screen drops it too, and says which words.
     ada.context.set_offline(False)
@@ -126,25 +135,13 @@ def test_a_deletion_made_offline_before_a_lock_is_not_kept_and_the_writer_is_tol
     new_context: Any, app_ctx: Any
 ) -> None:
     """A deletion changes no state vector: it used to stay on Ada's screen (and in her browser) alone."""
-    owner = factories.facilitator()
-    workshop = factories.workshop(owner, groups=1, phases=[PHASES[1], PHASES[0]])
-    factories.story_text(factories.story_of(workshop.groups[0]), "The square has a garden.")
-    console = console_of(new_context, owner, workshop.id)
-    ada = join(new_context, workshop.join_code, "Ada", viewport=DESKTOP)
-    bea = join(new_context, workshop.join_code, "Bea", viewport=DESKTOP)
-    wait_for_same_text([ada, bea], "The square has a garden.")
 
-    ada.context.set_offline(True)
-    ada.evaluate("window.plumeSocket.io.engine.close()")
-    expect(ada.locator("[data-editor-status]")).not_to_have_attribute("data-connection", "connected")
-    editor(ada).click()
-    ada.keyboard.press("Control+End")
-    for _ in range(len(" has a garden.")):
-        ada.keyboard.press("Backspace")
-    assert text_of(ada) == "The square"
-    ada.wait_for_timeout(500)  # IndexedDB stores each change asynchronously
-    console.locator("[data-group-card] [data-group-lock]").click()
-    expect(console.locator("[data-group-lock-state]")).to_have_text("Locked")
+    def delete_the_end(ada: Any) -> None:
+        for _ in range(len(" has a garden.")):
+            ada.keyboard.press("Backspace")
+        assert text_of(ada) == "The square"
+
+    console, ada, bea = edited_offline_then_locked(new_context, delete_the_end)
 
     ada.context.set_offline(False)
     expect(ada.locator("[data-not-kept]")).to_contain_text(
