@@ -398,7 +398,20 @@ def _cpu_budget(seconds: float) -> Iterator[None]:
     try:
         yield
     finally:
-        _watchdog.unwatch(tid)
+        _unwatch(tid)
+
+
+def _unwatch(tid: int) -> None:
+    """Take the thread off the watch, even if a timeout raised just as the block ended is delivered inside
+    `unwatch` itself: interrupted, it would leave the thread watched, and the watchdog would raise in it
+    every `_REARM_SECONDS` of its CPU for the rest of its life (a livelock of whatever runs there next). Once
+    `unwatch` has returned, no timeout is pending (it clears them under the watchdog's lock)."""
+    while True:
+        try:
+            _watchdog.unwatch(tid)
+        except _RenderTimeout:
+            continue
+        return
 
 
 #: For other CPU-heavy work under the same watchdog (`core.budget`).
