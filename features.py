@@ -15,6 +15,8 @@ def register(app: Flask) -> None:
     import accounts
 
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
+    import consultations.manage_views
+    import consultations.public_views  # noqa: F401
     import feedback.sockets
     import feedback.views  # noqa: F401
     import stories.cowriting.history_retention
@@ -32,6 +34,7 @@ def register(app: Flask) -> None:
     import workshops.manage_views
     import workshops.sockets
     from api import bp as api_bp
+    from consultations.blueprint import bp as consultations_bp
     from feedback.blueprint import bp as feedback_bp
     from stories.blueprint import bp as stories_bp
     from workshops.blueprint import bp as workshops_bp
@@ -44,6 +47,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(stories_bp)
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(consultations_bp)
     app.cli.add_command(demo_command)
     stories.cowriting.history_retention.register(app)
     stories.cowriting.sockets.register(app)

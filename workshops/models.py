@@ -59,6 +59,10 @@ class Workshop(db.Model):
     clock_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Whether the current phase's deadline action has run (reset whenever the clock gets time again).
     deadline_handled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The consultation this workshop belongs to (consultations.models), None for a workshop on its own.
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultations.id", ondelete="SET NULL"), index=True
+    )
 
     owner: Mapped[Facilitator] = relationship()
     phases: Mapped[list[Phase]] = relationship(

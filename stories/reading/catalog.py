@@ -85,6 +85,16 @@ def collections() -> list[Collection]:
     return sorted(found, key=lambda c: (c.published_at, c.workshop.id), reverse=True)
 
 
+def published_in(workshop_ids: Sequence[int]) -> list[Story]:
+    """The published stories of these workshops (a consultation's), the most recently published first."""
+    statement = (
+        _stories()
+        .where(Story.workshop_id.in_(list(workshop_ids)))
+        .order_by(Story.published_at.desc(), Story.id.desc())
+    )
+    return list(db.session.scalars(statement)) if workshop_ids else []
+
+
 def latest(limit: int = 6, offset: int = 0, workshop_id: int | None = None) -> list[Story]:
     """Published stories, the most recently published first."""
     statement = _stories().order_by(Story.published_at.desc(), Story.id.desc())
@@ -139,8 +149,9 @@ def spellings() -> dict[str, str]:
     return {slug: best_spelling(counts) for slug, counts in by_slug.items()}
 
 
-def themes(workshop_id: int | None = None) -> list[ThemeCount]:
-    """The themes of published stories with how many stories carry each, the most used first."""
+def themes(workshop_id: int | None = None, *, workshop_ids: Sequence[int] | None = None) -> list[ThemeCount]:
+    """The themes of published stories with how many stories carry each, the most used first (of one
+    workshop's stories, or of several workshops' when given)."""
     statement = (
         select(StoryTheme.slug, func.count(StoryTheme.story_id))
         .join(Story, Story.id == StoryTheme.story_id)
@@ -149,6 +160,8 @@ def themes(workshop_id: int | None = None) -> list[ThemeCount]:
     )
     if workshop_id is not None:
         statement = statement.where(Story.workshop_id == workshop_id)
+    if workshop_ids is not None:
+        statement = statement.where(Story.workshop_id.in_(list(workshop_ids)))
     labels = spellings()
     found = [ThemeCount(slug, labels.get(slug, slug), count) for slug, count in db.session.execute(statement)]
     return sorted(found, key=lambda t: (-t.count, t.label.casefold()))
