@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from flask_babel import refresh
 from sqlalchemy import func, select
 
 from accounts.models import Facilitator
@@ -319,3 +320,15 @@ def test_a_workshop_outside_any_consultation_is_made_as_before(signed_in: FlaskC
     assert workshop.consultation_id is None
     assert len(workshop.groups) == 2
     assert signed_in.get(f"/workshops/{workshop.id}").status_code == 200
+
+
+def test_a_refusal_is_worded_in_french(signed_in: FlaskClient, consultation: Consultation) -> None:
+    refresh()  # the test's app context, which its requests share, still holds the English of the first
+    response = signed_in.post(
+        f"/consultations/{consultation.id}/workshops/batch",
+        data={"batch-count": "101", "batch-groups": "4"},
+        headers={"Accept-Language": "fr"},
+    )
+    page = response.get_data(as_text=True)
+    assert "Plusieurs ateliers à la fois" in page
+    assert "Saisissez un nombre entre 1 et 100." in page

@@ -160,3 +160,10 @@ def test_unpublishing_takes_a_story_off_the_collection(
         publishing.unpublish(story)
     assert "La Maison des communs" not in page_of(client, "/c/sante-2040")
     assert "La Maison des communs" not in client.get("/c/sante-2040/feed.atom").get_data(as_text=True)
+
+
+def test_the_collection_speaks_french(client: FlaskClient, consultation: Consultation) -> None:
+    page = client.get("/c/sante-2040", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Récits publiés" in page
+    assert "Ses thèmes" in page
+    assert "Chercher dans les récits de cette consultation" in page
