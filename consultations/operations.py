@@ -16,6 +16,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from accounts import operations as accounts
 from accounts.models import Facilitator
@@ -168,7 +169,10 @@ def workshops_in(consultation: Consultation) -> list[Workshop]:
     """The consultation's workshops, in the order they were created."""
     return list(
         db.session.scalars(
-            select(Workshop).where(Workshop.consultation_id == consultation.id).order_by(Workshop.id)
+            select(Workshop)
+            .where(Workshop.consultation_id == consultation.id)
+            .options(selectinload(Workshop.groups))
+            .order_by(Workshop.id)
         )
     )
 
