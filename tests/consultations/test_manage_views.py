@@ -332,3 +332,15 @@ def test_a_refusal_is_worded_in_french(signed_in: FlaskClient, consultation: Con
     page = response.get_data(as_text=True)
     assert "Plusieurs ateliers à la fois" in page
     assert "Saisissez un nombre entre 1 et 100." in page
+
+
+def test_the_largest_batch_in_one_request(signed_in: FlaskClient, consultation: Consultation) -> None:
+    """100 workshops of 20 groups: 2,000 groups, each with its story, all in the one request."""
+    response = signed_in.post(
+        f"/consultations/{consultation.id}/workshops/batch", data={"batch-count": "100", "batch-groups": "20"}
+    )
+    assert response.status_code == 302
+    assert counts()[2:] == (100, 2000, 2000)
+    stories = select(func.count(Story.id)).join(Group, Group.id == Story.group_id)
+    assert db.session.scalar(stories.where(Group.workshop_id == Story.workshop_id)) == 2000
+    assert signed_in.get(f"/consultations/{consultation.id}").status_code == 200
