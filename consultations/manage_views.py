@@ -50,9 +50,7 @@ def _page(consultation: Consultation, failed: dict[str, FlaskForm] | None = None
     """The consultation's page; `failed` holds the submitted form that did not validate, with its errors."""
     failed = failed or {}
     unbound = {"formdata": None}  # the other forms must not read the request's fields
-    details = failed.get("details") or ConsultationForm(
-        obj=consultation, data={"themes": consultation.themes}, **unbound
-    )
+    details = failed.get("details") or ConsultationForm(obj=consultation, **unbound)
     workshops = ops.workshops_in(consultation)
     context = {
         "consultation": consultation,
@@ -60,6 +58,7 @@ def _page(consultation: Consultation, failed: dict[str, FlaskForm] | None = None
         "descriptions": _descriptions(),
         "workshops": workshops,
         "participants": management.participant_counts(workshops),
+        "runs": ops.run_by(current_user.id, workshops),
         "one": failed.get("one") or WorkshopForm(prefix="one", **unbound),
         "batch": failed.get("batch") or BatchForm(prefix="batch", **unbound),
         "invite": failed.get("invite") or OrganiserForm(prefix="invite", **unbound),

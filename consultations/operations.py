@@ -25,7 +25,7 @@ from core.text import clean_line, clean_text
 from errors import RefusedError
 from extensions import db
 from workshops import management, templates
-from workshops.models import Workshop
+from workshops.models import Workshop, WorkshopFacilitator
 
 MAX_TITLE = management.MAX_TITLE
 MAX_QUESTION = management.MAX_QUESTION
@@ -175,6 +175,18 @@ def workshops_in(consultation: Consultation) -> list[Workshop]:
             .order_by(Workshop.id)
         )
     )
+
+
+def run_by(facilitator_id: int, workshops: Sequence[Workshop]) -> set[int]:
+    """The ids of those workshops that this facilitator runs (an organiser sees every workshop of the
+    consultation, and opens those it runs)."""
+    if not workshops:
+        return set()
+    statement = select(WorkshopFacilitator.workshop_id).where(
+        WorkshopFacilitator.facilitator_id == facilitator_id,
+        WorkshopFacilitator.workshop_id.in_([w.id for w in workshops]),
+    )
+    return set(db.session.scalars(statement))
 
 
 def _count(consultation: Consultation) -> int:

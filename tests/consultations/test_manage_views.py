@@ -247,6 +247,13 @@ def test_an_invited_co_organiser_adds_workshops(
     workshops = db.session.scalars(select(Workshop)).all()
     assert len(workshops) == 2
     assert all(w.owner_id == sam.id for w in workshops)
+    # Both organisers see them; only the one who runs them gets the link to their edit page.
+    link = f'href="/workshops/{workshops[0].id}"'
+    assert link in co.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    sign_in(signed_in, consultation.owner)
+    page = signed_in.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "Santé 2040 1" in page
+    assert link not in page
 
 
 def test_another_facilitator_gets_404_everywhere_and_changes_nothing(
