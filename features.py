@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     import accounts
 
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
+    import consultations.api_views
     import consultations.manage_views
     import consultations.public_views  # noqa: F401
     import feedback.sockets

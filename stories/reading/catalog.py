@@ -15,8 +15,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from consultations.models import Consultation
 from core.dates import aware
 from extensions import db
+from ids import parse_id
 from stories.models import Story, StoryTheme
 from workshops.models import Group, Workshop
 
@@ -62,7 +64,7 @@ def published_story(story_id: int) -> Story | None:
 
 def collection(workshop_id: int) -> Collection | None:
     """The workshop's published stories; None when it has none (readers then get a 404)."""
-    workshop = db.session.get(Workshop, workshop_id)
+    workshop = db.session.get(Workshop, workshop_id) if parse_id(workshop_id) is not None else None
     if workshop is None:
         return None
     statement = (
@@ -83,6 +85,13 @@ def collections() -> list[Collection]:
         by_workshop.setdefault(story.workshop_id, []).append(story)
     found = [Collection(group[0].workshop, group) for group in by_workshop.values()]
     return sorted(found, key=lambda c: (c.published_at, c.workshop.id), reverse=True)
+
+
+def consultation_workshops(consultation_id: int) -> list[int] | None:
+    """The ids of a consultation's workshops; None when there is no such consultation."""
+    if parse_id(consultation_id) is None or db.session.get(Consultation, consultation_id) is None:
+        return None
+    return list(db.session.scalars(select(Workshop.id).where(Workshop.consultation_id == consultation_id)))
 
 
 def published_in(workshop_ids: Sequence[int]) -> list[Story]:

@@ -167,3 +167,49 @@ def test_the_collection_speaks_french(client: FlaskClient, consultation: Consult
     assert "Récits publiés" in page
     assert "Ses thèmes" in page
     assert "Chercher dans les récits de cette consultation" in page
+
+
+def test_the_api_gives_the_consultation_and_its_published_stories(
+    client: FlaskClient, consultation: Consultation
+) -> None:
+    body = client.get(f"/api/v1/consultations/{consultation.id}").get_json()
+    assert body["title"] == "Santé 2040"
+    assert body["themes"] == ["soin", "logement"]
+    assert body["figures"]["workshops"] == 2
+    assert body["figures"]["stories"] == 3
+    assert "<strong>régionale</strong>" in body["description_html"]
+    assert "<script>" not in body["description_html"]
+    assert body["url"] == "http://localhost/c/sante-2040"
+
+    listed = client.get(f"/api/v1/stories?consultation={consultation.id}").get_json()
+    titles = {s["title"] for s in listed["stories"]}
+    assert titles == {"La Maison des communs", "L’ordonnance verte", "Le car de santé du plateau"}
+    every = client.get("/api/v1/stories").get_json()
+    assert set(listed) == set(every)  # the same shape as every story list
+    assert {tuple(sorted(s)) for s in listed["stories"]} == {tuple(sorted(every["stories"][0]))}
+    page = client.get(f"/api/v1/stories?consultation={consultation.id}&limit=2").get_json()
+    assert len(page["stories"]) == 2
+    following = client.get(page["next"]).get_json()
+    assert [s["title"] for s in following["stories"]] == [
+        t for t in titles if t not in {s["title"] for s in page["stories"]}
+    ]
+    assert following["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/v1/consultations/999999", 404),
+        ("/api/v1/consultations/2147483648", 404),
+        ("/api/v1/consultations/abc", 404),
+        ("/api/v1/stories?consultation=999999", 404),
+        ("/api/v1/stories?consultation=999999999999", 404),
+        ("/api/v1/stories?workshop=999999999999", 404),
+        ("/api/v1/stories?consultation=abc", 400),
+        ("/api/v1/stories?consultation=-1", 400),
+    ],
+)
+def test_the_api_refuses_bad_and_unknown_ids(
+    client: FlaskClient, consultation: Consultation, url: str, status: int
+) -> None:
+    assert client.get(url).status_code == status
