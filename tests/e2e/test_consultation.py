@@ -109,3 +109,8 @@ def test_an_organiser_creates_a_consultation_and_readers_open_its_collection(
     phone.screenshot(path=str(SHOTS / "consultation-public-phone.png"), full_page=True)
     has_overflow = phone.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert not has_overflow
+
+    french = new_context(viewport=PHONE, locale="fr-FR", is_mobile=True, has_touch=True).new_page()
+    french.goto("/c/health-2040")
+    expect(french.get_by_text("Récits publiés")).to_be_visible()
+    french.screenshot(path=str(SHOTS / "consultation-public-phone-fr.png"), full_page=True)
