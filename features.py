@@ -13,10 +13,13 @@ def register(app: Flask) -> None:
     which `stories.cowriting.sockets.register` puts on the Socket.IO server itself.
     """
     import accounts
-    import erasure
-    import erasure.participant_views
 
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
+    import consultations.api_views
+    import consultations.manage_views
+    import consultations.public_views  # noqa: F401
+    import erasure
+    import erasure.participant_views
     import feedback.sockets
     import feedback.views  # noqa: F401
     import stories.cowriting.history_retention
@@ -36,6 +39,7 @@ def register(app: Flask) -> None:
     import workshops.rejoin_views
     import workshops.sockets
     from api import bp as api_bp
+    from consultations.blueprint import bp as consultations_bp
     from feedback.blueprint import bp as feedback_bp
     from stories.blueprint import bp as stories_bp
     from workshops.blueprint import bp as workshops_bp
@@ -48,6 +52,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(stories_bp)
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(consultations_bp)
     erasure.register(app)
     app.cli.add_command(demo_command)
     stories.cowriting.history_retention.register(app)

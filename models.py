@@ -1,6 +1,7 @@
 """Imports every model so that SQLAlchemy and Alembic see the whole schema."""
 
 from accounts.models import Facilitator, FacilitatorSession
+from consultations.models import Consultation, ConsultationOrganiser
 from feedback.models import ChatMessage, Comment
 from stories.models import Reaction, Story, StoryCheckpoint, StoryClient, StoryTheme, StoryUpdate
 from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacilitator
@@ -8,6 +9,8 @@ from workshops.models import Group, Participant, Phase, Workshop, WorkshopFacili
 __all__ = [
     "ChatMessage",
     "Comment",
+    "Consultation",
+    "ConsultationOrganiser",
     "Facilitator",
     "FacilitatorSession",
     "Group",

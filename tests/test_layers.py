@@ -25,7 +25,7 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "workshops", "stories", "feedback", "accounts", "api", "erasure")
+PACKAGES = ("core", "workshops", "stories", "feedback", "accounts", "api", "consultations", "erasure")
 LOWER = frozenset(
     {
         "workshops",
@@ -271,6 +271,7 @@ def test_no_import_cycle_between_the_features_but_for_their_models() -> None:
 
 OPERATIONS = (
     "accounts/operations.py",
+    "consultations/operations.py",
     "feedback/chat.py",
     "feedback/comments.py",
     "stories/reading/publishing.py",

@@ -81,3 +81,32 @@ def test_names_that_differ_only_by_accents_keep_distinct_keys_after_the_upgrade(
         downgrade(revision="3c1f5e7a9b2d")
         keys = [key for (key,) in db.session.execute(text("SELECT name_key FROM participants ORDER BY id"))]
         assert keys == ["émilie", "emilie", "zoé"]
+
+
+def test_the_consultations_migration_keeps_every_workshop_and_its_rows(tmp_path: Path) -> None:
+    """9c4d2b7e1f05 copies `workshops` on SQLite to add its `consultation_id` (foreign keys off): nothing
+    of a workshop cascades away, up or down."""
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    from tests import factories
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'consult.db'}", "SECRET_KEY": "x"})
+    tables = ("workshops", "groups", "stories", "participants", "phases", "workshop_facilitators")
+
+    def counts() -> list[int]:
+        return [db.session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables]  # noqa: S608
+
+    with app.app_context():
+        upgrade()
+        workshop = factories.workshop(groups=3, join_code="KEEP01")
+        factories.participant(workshop.groups[0])
+        before = counts()
+        assert before[:3] == [1, 3, 3]
+        db.session.remove()
+        downgrade(revision="5e8b2f4a7c19")
+        assert counts() == before
+        upgrade()
+        assert counts() == before
+        assert db.session.execute(text("SELECT consultation_id FROM workshops")).scalar_one() is None
+        assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []

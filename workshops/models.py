@@ -63,6 +63,10 @@ class Workshop(db.Model):
     # (None: the instance's `PLUME_RETENTION_DAYS`), and when that was done (`erasure.retention`).
     retention_days: Mapped[int | None] = mapped_column(Integer)
     retention_swept_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The consultation this workshop belongs to (consultations.models), None for a workshop on its own.
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultations.id", ondelete="SET NULL"), index=True
+    )
 
     owner: Mapped[Facilitator] = relationship()
     phases: Mapped[list[Phase]] = relationship(

@@ -1,5 +1,6 @@
-"""The read API of published stories (README, "Running a workshop"): `GET /api/v1/stories[?workshop=<id>]` and
-`GET /api/v1/stories/<id>`. Unpublished stories do not exist here: 404, or absent from lists."""
+"""The read API of published stories (README, "Running a workshop"):
+`GET /api/v1/stories[?workshop=<id>|?consultation=<id>]` and `GET /api/v1/stories/<id>`. Unpublished
+stories do not exist here: 404, or absent from lists."""
 
 from __future__ import annotations
 
@@ -58,6 +59,7 @@ def list_stories() -> Any:
     """Published stories, the newest first (a workshop's in the order of its groups), `limit` a page."""
     try:
         workshop_id = _positive("workshop")
+        consultation_id = _positive("consultation")
         page = _positive("page", 1) or 1
         limit = min(_positive("limit", PAGE_SIZE) or PAGE_SIZE, MAX_PAGE_SIZE)
     except ValueError as error:
@@ -67,9 +69,16 @@ def list_stories() -> Any:
         if found is None:
             return api_error(404, "not_found", _("No published stories in this workshop."))
         stories = found.stories[(page - 1) * limit : page * limit + 1]
+    elif consultation_id is not None:
+        ids = catalog.consultation_workshops(consultation_id)
+        if ids is None:
+            return api_error(404, "not_found", _("This consultation does not exist."))
+        stories = catalog.published_in(ids)[(page - 1) * limit : page * limit + 1]
     else:
         stories = catalog.latest(limit + 1, offset=(page - 1) * limit)
     args = {"workshop": workshop_id} if workshop_id else {}
+    if consultation_id and not workshop_id:
+        args["consultation"] = consultation_id
     if limit != PAGE_SIZE:
         args["limit"] = limit
     more = len(stories) > limit

@@ -15,8 +15,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from consultations.models import Consultation
 from core.dates import aware
 from extensions import db
+from ids import parse_id
 from stories.models import Story, StoryTheme
 from workshops.models import Group, Workshop
 
@@ -62,7 +64,7 @@ def published_story(story_id: int) -> Story | None:
 
 def collection(workshop_id: int) -> Collection | None:
     """The workshop's published stories; None when it has none (readers then get a 404)."""
-    workshop = db.session.get(Workshop, workshop_id)
+    workshop = db.session.get(Workshop, workshop_id) if parse_id(workshop_id) is not None else None
     if workshop is None:
         return None
     statement = (
@@ -83,6 +85,23 @@ def collections() -> list[Collection]:
         by_workshop.setdefault(story.workshop_id, []).append(story)
     found = [Collection(group[0].workshop, group) for group in by_workshop.values()]
     return sorted(found, key=lambda c: (c.published_at, c.workshop.id), reverse=True)
+
+
+def consultation_workshops(consultation_id: int) -> list[int] | None:
+    """The ids of a consultation's workshops; None when there is no such consultation."""
+    if parse_id(consultation_id) is None or db.session.get(Consultation, consultation_id) is None:
+        return None
+    return list(db.session.scalars(select(Workshop.id).where(Workshop.consultation_id == consultation_id)))
+
+
+def published_in(workshop_ids: Sequence[int]) -> list[Story]:
+    """The published stories of these workshops (a consultation's), the most recently published first."""
+    statement = (
+        _stories()
+        .where(Story.workshop_id.in_(list(workshop_ids)))
+        .order_by(Story.published_at.desc(), Story.id.desc())
+    )
+    return list(db.session.scalars(statement)) if workshop_ids else []
 
 
 def latest(limit: int = 6, offset: int = 0, workshop_id: int | None = None) -> list[Story]:
@@ -147,8 +166,9 @@ def spellings() -> dict[str, str]:
     return {slug: best_spelling(counts) for slug, counts in by_slug.items()}
 
 
-def themes(workshop_id: int | None = None) -> list[ThemeCount]:
-    """The themes of published stories with how many stories carry each, the most used first."""
+def themes(workshop_id: int | None = None, *, workshop_ids: Sequence[int] | None = None) -> list[ThemeCount]:
+    """The themes of published stories with how many stories carry each, the most used first (of one
+    workshop's stories, or of several workshops' when given)."""
     statement = (
         select(StoryTheme.slug, func.count(StoryTheme.story_id))
         .join(Story, Story.id == StoryTheme.story_id)
@@ -157,6 +177,8 @@ def themes(workshop_id: int | None = None) -> list[ThemeCount]:
     )
     if workshop_id is not None:
         statement = statement.where(Story.workshop_id == workshop_id)
+    if workshop_ids is not None:
+        statement = statement.where(Story.workshop_id.in_(list(workshop_ids)))
     labels = spellings()
     found = [ThemeCount(slug, labels.get(slug, slug), count) for slug, count in db.session.execute(statement)]
     return sorted(found, key=lambda t: (-t.count, t.label.casefold()))

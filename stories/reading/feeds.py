@@ -116,16 +116,22 @@ def site_feed() -> bytes:
 
 def collection_feed(collection: Collection) -> bytes:
     """The published stories of one workshop, newest first."""
-    stories = sorted(collection.stories, key=lambda s: (aware(s.published_at), s.id), reverse=True)
     workshop = collection.workshop
-    found = _read(
-        stories,
+    return stories_feed(
+        collection.stories,
         title=workshop.title,
         subtitle=workshop.question,
         feed_url=public_url("stories.collection_feed", workshop_id=workshop.id),
         page_url=public_url("stories.collection", workshop_id=workshop.id),
     )
-    return _written(found)
+
+
+def stories_feed(
+    stories: Sequence[Story], *, title: str, subtitle: str, feed_url: str, page_url: str
+) -> bytes:
+    """The feed of these published stories (a collection's, a consultation's), newest first."""
+    newest = sorted(stories, key=lambda s: (aware(s.published_at), s.id), reverse=True)
+    return _written(_read(newest, title=title, subtitle=subtitle, feed_url=feed_url, page_url=page_url))
 
 
 def sitemap() -> bytes:

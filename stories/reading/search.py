@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, Integer, and_, cast, func, literal, select
 
@@ -60,8 +61,11 @@ def _occurrences(term: str) -> ColumnElement[int]:
     return cast(removed / len(needle), Integer)
 
 
-def search(query: str, theme: str | None = None, limit: int = LIMIT) -> list[Story]:
-    """Published stories matching every term of `query` (and tagged `theme`, if given), best first.
+def search(
+    query: str, theme: str | None = None, limit: int = LIMIT, *, workshop_ids: Sequence[int] | None = None
+) -> list[Story]:
+    """Published stories matching every term of `query` (and tagged `theme`, if given), best first; only
+    those of `workshop_ids` when given (a consultation's).
 
     No terms and no theme: no results (the caller shows the search form).
     """
@@ -71,6 +75,8 @@ def search(query: str, theme: str | None = None, limit: int = LIMIT) -> list[Sto
     conditions: list[ColumnElement[bool]] = [is_published(), *(_occurs(t) for t in found)]
     if theme:
         conditions.append(Story.id.in_(select(StoryTheme.story_id).where(StoryTheme.slug == theme[:60])))
+    if workshop_ids is not None:
+        conditions.append(Story.workshop_id.in_(list(workshop_ids)))
     statement = select(Story).where(and_(*conditions))
     if found:
         score = sum((_occurrences(t) for t in found[1:]), _occurrences(found[0]))

@@ -1,0 +1,53 @@
+"""A consultation: many workshops around one question, and who organises it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import Facilitator
+from extensions import db
+
+
+class Consultation(db.Model):
+    """Workshops gathered around one question, published together at `/c/<slug>`."""
+
+    __tablename__ = "consultations"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, not even on SQLite
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown, shown through core.rendering
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    template: Mapped[str] = mapped_column(String(32), default="bright_mirror")  # workshops.templates key
+    themes: Mapped[str] = mapped_column(Text, default="")  # one theme per line
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    owner: Mapped[Facilitator] = relationship()
+    organisers: Mapped[list[Facilitator]] = relationship(
+        secondary="consultation_organisers", order_by="Facilitator.id"
+    )
+
+    @property
+    def theme_list(self) -> list[str]:
+        return [line for line in (self.themes or "").split("\n") if line.strip()]
+
+
+class ConsultationOrganiser(db.Model):
+    """A facilitator who may organise a consultation: its owner and the co-organisers invited."""
+
+    __tablename__ = "consultation_organisers"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True
+    )
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="CASCADE"), primary_key=True
+    )
