@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 
 from accounts import operations as accounts
 from accounts.models import Facilitator
+from consultations.models import Consultation
 from erasure import sqlite
 from erasure.workshops import delete_workshop, sockets_of
 from errors import RefusedError
@@ -74,6 +75,19 @@ def _checked(workshops: list[Owned], choices: Mapping[int, int | str]) -> dict[i
     return plan
 
 
+def _hand_over_consultations(facilitator_id: int) -> None:
+    """Each consultation the account owns goes to its first other organiser; one it organises alone is
+    deleted (its public collection with it; its workshops stay, outside any consultation)."""
+    owned_ones = db.session.scalars(select(Consultation).where(Consultation.owner_id == facilitator_id))
+    for consultation in owned_ones.all():
+        others = [f for f in consultation.organisers if f.id != facilitator_id]
+        if others:
+            consultation.owner_id = others[0].id
+        else:
+            db.session.delete(consultation)
+    db.session.flush()
+
+
 def delete_account(
     facilitator: Facilitator, choices: Mapping[int, int | str], *, keep_published: bool = False
 ) -> None:
@@ -97,6 +111,7 @@ def delete_account(
     db.session.execute(
         delete(WorkshopFacilitator).where(WorkshopFacilitator.facilitator_id == facilitator_id)
     )
+    _hand_over_consultations(facilitator_id)
     accounts.end_sessions(facilitator)
     db.session.flush()
     db.session.execute(delete(Facilitator).where(Facilitator.id == facilitator_id))
