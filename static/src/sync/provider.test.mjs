@@ -250,14 +250,22 @@ test('awareness: states are relayed, a newcomer learns about peers, removal on d
   close(a, b)
 })
 
+/** A window whose listeners the test calls itself: `listeners.online()`, `listeners.beforeunload()`. */
+function fakeWindow () {
+  const listeners = {}
+  return {
+    listeners,
+    window: {
+      addEventListener: (ev, fn) => { listeners[ev] = fn },
+      removeEventListener: (ev) => { delete listeners[ev] }
+    }
+  }
+}
+
 test('unload sends the awareness removal at once', async () => {
   const server = new FakeServer()
-  const listeners = {}
-  const fakeWindow = {
-    addEventListener: (ev, fn) => { listeners[ev] = fn },
-    removeEventListener: (ev) => { delete listeners[ev] }
-  }
-  const a = client(server, { window: fakeWindow })
+  const { listeners, window } = fakeWindow()
+  const a = client(server, { window })
   const b = client(server)
   await until(() => a.provider.synced && b.awareness.getStates().has(a.doc.clientID))
   listeners.beforeunload()
@@ -267,12 +275,8 @@ test('unload sends the awareness removal at once', async () => {
 
 test('back online, it connects at once instead of waiting for the backoff (issue 28, item 2)', async () => {
   const server = new FakeServer()
-  const listeners = {}
-  const fakeWindow = {
-    addEventListener: (ev, fn) => { listeners[ev] = fn },
-    removeEventListener: (ev) => { delete listeners[ev] }
-  }
-  const a = client(server, { window: fakeWindow })
+  const { listeners, window } = fakeWindow()
+  const a = client(server, { window })
   await until(() => a.provider.synced)
   a.socket.drop() // still active: Socket.IO would retry after its backoff, which the fake never does
   listeners.offline()
