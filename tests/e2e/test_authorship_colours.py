@@ -18,7 +18,7 @@ from erasure import participants as erasure
 from extensions import db
 from tests import factories
 from tests.e2e.a11y import assert_accessible
-from tests.e2e.pages import SHOTS
+from tests.e2e.pages import SHOTS, sign_in
 from tests.server import ServerProcess
 from workshops.join_codes import new_join_code
 from workshops.models import Participant
@@ -82,6 +82,45 @@ def legend_colour(page: Any, name: str) -> str:
     return item.locator(".swatch").evaluate("n => n.style.getPropertyValue('--swatch').trim()")
 
 
+def type_at_once(pages: list[Any]) -> str:
+    """Each page types its line, one key each in turn (every edit concurrent); the first two turn the
+    colours on while typing. The text they all end with."""
+    for index, page in enumerate(pages):  # each at the start of a line of their own
+        page.locator("[data-story-editor] .cm-content").click()
+        page.keyboard.press("Control+Home")
+        for _ in range(index + 1):
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("End")
+        page.keyboard.type(NAMES[index] + ":")
+    for step in range(max(map(len, TYPED))):
+        if step == 6:
+            for page in pages[:2]:  # the toggle takes the focus; back to where they were typing
+                show_colours(page)
+                page.locator("[data-story-editor] .cm-content").focus()
+        for page, typed in zip(pages, TYPED, strict=True):
+            if step < len(typed):
+                page.keyboard.type(typed[step])
+    expected = LOU + "\n" + "\n".join(f"{n}:{t}" for n, t in zip(NAMES, TYPED, strict=True))
+    for page in pages:
+        try:
+            page.wait_for_function(f"want => ({TEXT_NOW}) === want", arg=expected)
+        except Exception:
+            raise AssertionError(repr([text_of(p) for p in pages])) from None
+    return expected
+
+
+def see_each_writer(page: Any, colours: dict[str, str]) -> None:
+    """Each one's words carry their colour and their name on `page`, the legend names them, and the erased
+    writer's text is "a participant's": never their name."""
+    for name, typed in zip(NAMES, TYPED, strict=True):
+        expect(marked(page, name).filter(has_text=typed.strip()[:12]).first).to_be_visible(timeout=15_000)
+        expect(page.locator("[data-authorship-legend] li", has_text=name)).to_have_count(1)
+        assert colour_of(page, name) == legend_colour(page, name) == colours[name]
+    expect(marked(page, "a participant").filter(has_text="first line")).to_have_count(1)
+    expect(page.locator("[data-authorship-legend]")).to_contain_text("a participant")
+    assert "Quillfeather" not in page.content()
+
+
 def test_each_writer_s_words_carry_their_colour_on_the_others_screens(
     new_context: Any, live_server: ServerProcess, app_ctx: Any
 ) -> None:
@@ -110,27 +149,7 @@ def test_each_writer_s_words_carry_their_colour_on_the_others_screens(
     assert julien.locator(".cm-by").count() == 0
     show_colours(ines)  # Inès turns them on before anyone types; the others while they type
 
-    for index, page in enumerate(pages):  # each at the start of a line of their own
-        page.locator("[data-story-editor] .cm-content").click()
-        page.keyboard.press("Control+Home")
-        for _ in range(index + 1):
-            page.keyboard.press("ArrowDown")
-        page.keyboard.press("End")
-        page.keyboard.type(NAMES[index] + ":")
-    for step in range(max(map(len, TYPED))):  # one key each, in turn: every edit is concurrent
-        if step == 6:
-            for page in (awa, julien):  # the toggle takes the focus; back to where they were typing
-                show_colours(page)
-                page.locator("[data-story-editor] .cm-content").focus()
-        for page, typed in zip(pages, TYPED, strict=True):
-            if step < len(typed):
-                page.keyboard.type(typed[step])
-    expected = LOU + "\n" + "\n".join(f"{n}:{t}" for n, t in zip(NAMES, TYPED, strict=True))
-    for page in pages:
-        try:
-            page.wait_for_function(f"want => ({TEXT_NOW}) === want", arg=expected)
-        except Exception:
-            raise AssertionError(repr([text_of(p) for p in pages])) from None
+    expected = type_at_once(pages)
 
     # On every screen, each one's words carry their colour and their name, and the legend names them.
     colours = {
@@ -141,14 +160,7 @@ def test_each_writer_s_words_carry_their_colour_on_the_others_screens(
     }
     assert len(set(colours.values())) == 3, colours  # three writers, three colours (their cursors')
     for page in pages:
-        for name, typed in zip(NAMES, TYPED, strict=True):
-            expect(marked(page, name).filter(has_text=typed.strip()[:12]).first).to_be_visible(timeout=15_000)
-            expect(page.locator("[data-authorship-legend] li", has_text=name)).to_have_count(1)
-            assert colour_of(page, name) == legend_colour(page, name) == colours[name]
-        # The erased writer's text is "a participant's": never their name.
-        expect(marked(page, "a participant").filter(has_text="first line")).to_have_count(1)
-        expect(page.locator("[data-authorship-legend]")).to_contain_text("a participant")
-        assert "Quillfeather" not in page.content()
+        see_each_writer(page, colours)
     # The colour is the cursor's: Awa's caret on Julien's screen has Awa's colour.
     caret = julien.locator(".cm-ySelectionCaret", has_text="Awa")
     assert caret.evaluate("n => getComputedStyle(n).borderLeftColor") == rgb(colours["Awa"])
@@ -177,6 +189,17 @@ def test_each_writer_s_words_carry_their_colour_on_the_others_screens(
     show_colours(noe)
     expect(marked(noe, "Awa").filter(has_text="clinic")).to_have_count(1)
     expect(noe.locator("[data-authorship-legend]")).to_contain_text("Awa")
+
+    # The workshop's facilitator sees the colours too, on each group's draft in the console.
+    console = new_context(viewport=DESKTOP).new_page()
+    sign_in(console, owner.email)
+    console.goto(f"/workshops/{workshop.id}/console")
+    card = console.locator("[data-group-card]", has_text="Group 1").first
+    card.get_by_label("Show who wrote what").check()
+    expect(card.locator('.cm-by[title="Inès"]').filter(has_text="garden")).to_have_count(1)
+    expect(card.locator("[data-authorship-legend]")).to_contain_text("Julien")
+    assert "Quillfeather" not in console.content()
+    assert_accessible(console)
 
     # The toggle is remembered by the browser: Julien's reload shows the colours again, and off stays off.
     julien.reload()
@@ -209,3 +232,22 @@ def test_the_toggle_speaks_french(new_context: Any, live_server: ServerProcess, 
 def rgb(hex_colour: str) -> str:
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({r}, {g}, {b})"
+
+
+def test_colours_that_cannot_be_loaded_are_said_so(
+    new_context: Any, live_server: ServerProcess, app_ctx: Any
+) -> None:
+    workshop = factories.workshop(groups=1, join_code=new_join_code())
+    page = new_context(viewport=DESKTOP).new_page()
+    page.route("**/writers.json", lambda route: route.fulfill(status=503, body="{}"))
+    page.goto(f"/join/{workshop.join_code}")
+    page.get_by_label("Your name").fill("Awa")
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_url("**/w/*")
+    page.get_by_label("Show who wrote what").check()
+    expect(page.locator("[data-authorship]")).to_have_attribute("data-loaded", "error")
+    expect(page.locator("[data-authorship-legend]")).to_contain_text("could not be loaded")
+    page.locator("[data-story-editor] .cm-content").click()
+    page.keyboard.type("No colour rather than a wrong one.")
+    expect(page.locator("[data-editor-status]")).to_have_attribute("data-save", "saved")
+    assert page.locator(".cm-by").count() == 0  # unknown writers are not coloured as nobody's

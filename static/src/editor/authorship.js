@@ -87,7 +87,10 @@ export function showAuthorship (view, ytext, { writerOf, onUnknown = () => {}, u
     const ranges = []
     for (const range of runsOf(ytext, v.visibleRanges)) {
       const writer = writerOf(range.client)
-      if (writer === undefined) onUnknown(range.client)
+      if (writer === undefined) { // not known yet: no colour rather than a wrong one
+        onUnknown(range.client)
+        continue
+      }
       const key = writer ? writer.key + writer.color + writer.name : ''
       if (!marks.has(key)) marks.set(key, markOf(writer, typeof unknownName === 'function' ? unknownName() : unknownName))
       ranges.push(marks.get(key).range(range.from, range.to))

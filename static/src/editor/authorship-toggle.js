@@ -1,7 +1,7 @@
 /**
- * "Show who wrote what" under the group's editor (issue 28): a toggle, remembered by this browser
- * (localStorage), that tints each run of the story with its writer's colour (../editor/authorship.js), and a
- * legend of the group's writers. Who wrote with which Yjs client comes from `GET /stories/<id>/writers.json`
+ * "Show who wrote what" under an editor (issue 28: the participant's own story, each draft of the console): a
+ * toggle, remembered by this browser (localStorage), that tints each run of the story with its writer's colour
+ * (./authorship.js), and a legend of the group's writers. Who wrote with which Yjs client comes from `GET /stories/<id>/writers.json`
  * (the group's members and the workshop's facilitators only: docs/protocol.md), asked again when the text
  * shows a client it does not know yet (a writer who joined meanwhile), at most once per `AGAIN_MS`.
  *
@@ -9,11 +9,12 @@
  * [data-authorship-legend] (a list). The host carries data-loaded="true" once the writers are known.
  */
 import { el, swatch } from '../dom.js'
-import { showAuthorship } from '../editor/authorship.js'
+import { showAuthorship } from './authorship.js'
 import { accessibleColor } from '../colors.js'
 
 const KEY = 'plume-authorship'
 const AGAIN_MS = 2000
+const MAX_AGAIN_MS = 60000 // after failures, the asks space out up to this
 
 function storage () {
   try { return globalThis.localStorage || null } catch { return null }
@@ -29,7 +30,7 @@ function remember (on) {
 /**
  * @param {HTMLElement} host [data-authorship]
  * @param {{view, doc}} editor the group's editor (mountEditor)
- * @param {{me?: number, strings?: object}} opts
+ * @param {{me?: number, strings?: {you?: string, error?: string}}} opts
  */
 export function attachAuthorship (host, editor, { me, strings = {} } = {}) {
   const toggle = host.querySelector('[data-authorship-toggle]')
@@ -41,13 +42,15 @@ export function attachAuthorship (host, editor, { me, strings = {} } = {}) {
   let members = {}
   let unknownName = ''
   let asked = new Set() // client ids the last answer was asked for, known or not
+  let nobodys = false // some text is of nobody's (a facilitator's, a restore's, a writer the log no longer names)
   let loading = null
   let again = null
   let lastAsked = 0
+  let failures = 0
 
   function writerOf (client) {
     const id = client === editor.doc.clientID && me != null && members[me] ? me : clients.get(client)
-    if (id === undefined) return undefined
+    if (id === undefined) return asked.has(client) ? null : undefined // asked already: nobody the log names
     const member = id === null ? null : members[id]
     return member ? { key: String(id), name: member.name, color: member.color } : null
   }
@@ -56,8 +59,9 @@ export function attachAuthorship (host, editor, { me, strings = {} } = {}) {
     writerOf,
     unknownName: () => unknownName,
     onUnknown (client) {
-      if (asked.has(client) || again) return
-      again = setTimeout(() => { again = null; load() }, Math.max(0, lastAsked + AGAIN_MS - Date.now()))
+      if (asked.has(client) || again || loading) return
+      const wait = Math.min(MAX_AGAIN_MS, AGAIN_MS * 2 ** failures)
+      again = setTimeout(() => { again = null; load() }, Math.max(0, lastAsked + wait - Date.now()))
     }
   })
 
@@ -72,11 +76,17 @@ export function attachAuthorship (host, editor, { me, strings = {} } = {}) {
         members = answer.members || {}
         unknownName = String(answer.unknown || '')
         asked = new Set([...wanted, ...clients.keys()])
+        nobodys = [...wanted].some((c) => c !== editor.doc.clientID && writerOf(c) == null)
+        failures = 0
         host.dataset.loaded = 'true'
         renderLegend()
         colours.refresh()
       })
-      .catch(() => { host.dataset.loaded = 'error' })
+      .catch(() => {
+        failures++
+        host.dataset.loaded = 'error'
+        if (!clients.size && strings.error) legend.replaceChildren(el('li', { class: 'muted' }, strings.error))
+      })
       .finally(() => { loading = null })
     return loading
   }
@@ -95,7 +105,7 @@ export function attachAuthorship (host, editor, { me, strings = {} } = {}) {
       const you = Number(id) === me && strings.you ? ` (${strings.you})` : ''
       return el('li', { 'data-writer': id }, swatch(accessibleColor(member.color, id)), member.name + you)
     })
-    if ([...clients.values()].some((id) => id === null || !members[id])) {
+    if (nobodys) {
       items.push(el('li', { 'data-writer': 'unknown' }, el('span', { class: 'swatch swatch--unknown', 'aria-hidden': 'true' }), unknownName))
     }
     legend.replaceChildren(...items)
