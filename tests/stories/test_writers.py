@@ -150,3 +150,12 @@ def test_the_first_row_that_brings_a_client_names_its_writer() -> None:
     update = editor.insert(0, "abc")
     rows = [LogRow(1, update, 7, None), LogRow(2, update, 8, None), LogRow(3, b"\xff\xff", 9, None)]
     assert writers.clients_of(rows, {}) == {editor.doc.client_id: 7}
+
+
+def test_a_removed_member_gets_a_404(client: FlaskClient, setting) -> None:
+    as_participant(client, setting["ben_token"])
+    setting["ben"].removed_at = datetime.now(UTC)
+    db.session.commit()
+    answer = client.get(url(setting))
+    assert answer.status_code == 404
+    assert b"Ana" not in answer.data
