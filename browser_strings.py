@@ -68,6 +68,7 @@ def editor() -> dict[str, str]:
         "notKeptCopy": _("Copy these words"),
         "notKeptCopied": _("Copied."),
         "notKeptClose": _("Close"),
+        "authorshipError": _("The colours of the writers could not be loaded. Try again later."),
     }
 
 

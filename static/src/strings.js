@@ -32,7 +32,8 @@ export const DEFAULT_STRINGS = Object.freeze({
   notKeptNothing: 'The editor closed before your last changes were saved, so they were not kept.',
   notKeptCopy: 'Copy these words',
   notKeptCopied: 'Copied.',
-  notKeptClose: 'Close'
+  notKeptClose: 'Close',
+  authorshipError: 'The colours of the writers could not be loaded. Try again later.'
 })
 
 /**

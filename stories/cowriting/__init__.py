@@ -24,7 +24,8 @@ acknowledged and relayed to the story's room. `engine.py` ties these up for one 
 - `history.py`: the text at any point of the log, with who wrote it (the one count of authorship, from
   pycrdt's text events: checkpoints store it, the history page, the balance and the exports show it);
   `restore.py`: a checkpoint brought back
-  as a new edit; `history_retention.py`: forgetting old keystrokes (`flask history-prune`).
+  as a new edit; `history_retention.py`: forgetting old keystrokes (`flask history-prune`); `writers.py`: who
+  wrote with each Yjs client id (the live editor's authorship colours, `GET /stories/<id>/writers.json`).
 
 It imports nothing from `workshops`, `feedback` or `accounts`, not even through `core` (tests/test_layers.py).
 The engine asks, workshops answer, through `core.access.AccessRules` (registered by `workshops.register`):

@@ -399,7 +399,7 @@ def snapshots_along(start: State | None, rows: Sequence[LogRow], every: int) -> 
     return found
 
 
-def _log_rows_in_chunks(story_id: int, after: int) -> list[LogRow]:
+def log_rows_in_chunks(story_id: int, after: int) -> list[LogRow]:
     """`log_rows` after `after`, read `persistence.CHUNK_ROWS` seqs at a time with a pause between (a long
     log read at once held the event loop for a good part of a second)."""
     tip = db.session.scalar(select(func.max(StoryUpdate.seq)).where(StoryUpdate.story_id == story_id)) or 0
@@ -423,7 +423,7 @@ def extend_snapshots(story_id: int) -> int:
     started = time.perf_counter()
     every = _every()
     last = State.of(_nearest_snapshot(story_id, None))
-    rows = _log_rows_in_chunks(story_id, after=last.seq if last else 0)
+    rows = log_rows_in_chunks(story_id, after=last.seq if last else 0)
     db.session.commit()  # read only: nothing held while the rows are replayed
     if len(rows) < every:
         return 0

@@ -23,7 +23,7 @@ from core.downloads import CSV, attachment
 from core.identity import Identity
 from extensions import db
 from stories.blueprint import bp
-from stories.cowriting import history, restore
+from stories.cowriting import history, restore, writers
 from stories.models import Story, StoryCheckpoint
 from stories.reading import history_export
 from stories.reading.catalog import published_story
@@ -110,6 +110,22 @@ def history_seek(story_id: int) -> Any:
         abort(400)
     replay = history.seek_frozen(story.id, seq, "history seek")
     return jsonify(history.moment(replay, history.members_of(story, set(replay.owners))))
+
+
+@bp.get("/stories/<int:story_id>/writers.json")
+def story_writers(story_id: int) -> Any:
+    """Who wrote with each Yjs client id of the story, for the live editor's authorship colours: its group's
+    members and its workshop's facilitators only (docs/protocol.md)."""
+    story, _facilitator = _viewer(story_id)
+    clients = writers.writers(story.id)
+    members = history.members_of(story, set(clients.values()))
+    return jsonify(
+        {
+            "clients": {str(c): (a if a in members else None) for c, a in clients.items()},
+            "members": _legend(members),
+            "unknown": _("Facilitator or restored text"),
+        }
+    )
 
 
 @bp.get("/stories/<int:story_id>/history/balance.json")

@@ -1,13 +1,15 @@
 /**
  * Page entry of the console's feedback (templates/workshops/console.html, loaded after console.js):
  * each group's draft gets its comments in the facilitator's view (see all, hide), each card the count of
- * its comment threads (live, from `comment:counts`), and the console a chat to one group or to all.
+ * its comment threads (live, from `comment:counts`) and "Show who wrote what", and the console a chat to one
+ * group or to all.
  */
 import { attachComments } from '../comments/comments.js'
 import { mountChat } from '../chat/chat.js'
 import { getSocket } from '../socket.js'
 import { format } from '../strings.js'
 import { readJSON } from '../dom.js'
+import { attachAuthorship } from '../editor/authorship-toggle.js'
 
 function start (root) {
   const catalogue = readJSON('plume-i18n')
@@ -34,6 +36,10 @@ function start (root) {
     const card = editor.el.closest('[data-group-card]')
     const name = card && card.querySelector('.group-card__name')
     attachComments(editor, { socket, storyId: editor.provider.storyId, strings, groupName: name ? name.textContent : '' })
+    const colours = editor.el.closest('[data-editor-scope]')?.querySelector('[data-authorship]')
+    if (colours && !editor.el.plumeAuthorship) {
+      editor.el.plumeAuthorship = attachAuthorship(colours, editor, { strings: { error: catalogue.authorshipError } })
+    }
   }
   document.addEventListener('plume:editor-ready', (event) => attach(event.detail && event.detail.editor))
   for (const host of root.querySelectorAll('[data-story-editor]')) if (host.plumeEditor) attach(host.plumeEditor)

@@ -19,6 +19,7 @@ import { renderEnd, renderMembers, renderOwnTime, renderWriting } from './group.
 import { followInstructions } from './instructions.js'
 import { followReadable } from './readable.js'
 import { forgetWhenEnded } from './forget.js'
+import { attachAuthorship } from '../editor/authorship-toggle.js'
 
 export function startParticipant (root) {
   const catalogue = readJSON('plume-i18n')
@@ -76,6 +77,10 @@ export function startParticipant (root) {
     const editor = event.detail && event.detail.editor
     if (editor && !event.target.plumeComments) {
       attachComments(editor, { socket, storyId: editor.provider.storyId, me, strings: feedback })
+    }
+    const colours = event.target.closest('[data-editor-scope]')?.querySelector('[data-authorship]')
+    if (editor && colours && !event.target.plumeAuthorship) {
+      event.target.plumeAuthorship = attachAuthorship(colours, editor, { me, strings: { you: t.you, error: catalogue.authorshipError } })
     }
     if (!current) return
     event.target.dispatchEvent(new CustomEvent('plume:writable', {
