@@ -405,3 +405,6 @@ def test_an_unknown_slug_or_a_consultation_without_a_vote_is_a_404(
         assert response.status_code in (404, 409), url
     response = put(client, world.tokens[0], {"1": 1}, slug="x" * 500)
     assert response.status_code == 404
+    sign_in(client, world.owner)
+    for url in ("/consultations/99999999999999999999/vote", "/consultations/2147483648/vote/results.json"):
+        assert client.get(url).status_code == 404, url
