@@ -227,7 +227,7 @@ def ballot(slug: str) -> Any:
 
 @bp.route("/c/<slug>/vote/ballot", methods=["PUT", "POST"])
 @csrf.exempt  # type: ignore[untyped-decorator]  # checked below unless a bearer token is the credential
-@limiter.limit(_reader_rate, exempt_when=_not_a_reader)
+@limiter.shared_limit(_reader_rate, "consultation-vote", exempt_when=_not_a_reader)
 def cast(slug: str) -> Any:
     """Set the voter's whole allocation: `{"dots": {story id: count}}`; answers as GET does."""
     if _bearer() is None and current_app.config["WTF_CSRF_ENABLED"]:
@@ -281,7 +281,7 @@ def _ballot_page(
 
 
 @bp.route("/c/<slug>/vote", methods=["GET", "POST"])
-@limiter.limit(_reader_rate, methods=["POST"], exempt_when=_not_a_reader)
+@limiter.shared_limit(_reader_rate, "consultation-vote", methods=["POST"], exempt_when=_not_a_reader)
 def vote_page(slug: str) -> Any:
     """The ballot: the stories with the voter's dots and buttons to add or take one; the results once
     closed. Works without JavaScript: each button posts the whole allocation."""

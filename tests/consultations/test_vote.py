@@ -17,6 +17,7 @@ from core.unit_of_work import committed
 from extensions import db
 from tests.consultations import vote_world
 from tests.http import csrf_of
+from tests.overrides import changed_settings
 from tests.signin import as_participant, sign_in
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -408,3 +409,21 @@ def test_an_unknown_slug_or_a_consultation_without_a_vote_is_a_404(
     sign_in(client, world.owner)
     for url in ("/consultations/99999999999999999999/vote", "/consultations/2147483648/vote/results.json"):
         assert client.get(url).status_code == 404, url
+
+
+def test_readers_are_rate_limited_per_address_and_participants_are_not(
+    app: Any, csrf_client: FlaskClient, world: vote_world.World
+) -> None:
+    opened(world, readers=True)
+    a = str(world.stories[0])
+    with changed_settings(app, reaction_rate="3 per minute"):
+        readers = [
+            csrf_client.put("/c/sante-2040/vote/ballot", json={"dots": {a: 1}}).status_code for _ in range(5)
+        ]
+        forms = [
+            csrf_client.post("/c/sante-2040/vote", data={f"dots-{a}": "1"}).status_code for _ in range(2)
+        ]
+        participant = [put(csrf_client, world.tokens[0], {a: 1}).status_code for _ in range(5)]
+    assert readers == [200, 200, 200, 429, 429]
+    assert forms == [429, 429]  # the same address
+    assert participant == [200] * 5

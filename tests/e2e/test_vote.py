@@ -5,6 +5,7 @@ desktop and a phone go to /work/notes/shots/vote/ (look at them)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,16 @@ def test_a_participant_places_and_moves_dots_while_the_organiser_watches(
     voter.reload()
     shot(voter, "ballot-phone")
 
+    # In French, on a phone.
+    lea = join(new_context, world.workshop.join_code, "Léa", locale="fr-FR", viewport=PHONE)
+    lea.goto("/c/sante-2040/vote")
+    lea.get_by_role("button", name="Français").click()
+    expect(lea.get_by_role("heading", level=1, name="Voter pour les récits")).to_be_visible()
+    lea.get_by_role("button", name=re.compile(f"^Placer une gommette sur .{{2}}{car}")).click()
+    expect(lea.get_by_role("status")).to_have_text("Gommettes placées : 1 sur 3")
+    assert_accessible(lea)
+    shot(lea, "ballot-phone-fr")
+
     page.get_by_role("button", name="Close the vote").click()
     expect(page.get_by_text("The vote is closed. Its results are now public.")).to_be_visible()
     expect(page.get_by_role("button", name="Close the vote")).to_have_count(0)
@@ -97,7 +108,7 @@ def test_a_participant_places_and_moves_dots_while_the_organiser_watches(
     results = reader.locator("#vote")
     expect(results.get_by_role("heading", name="Results of the vote")).to_be_visible()
     expect(results.locator(".vote-results__line")).to_have_count(4)
-    expect(results.locator("[class=vote-totals]")).to_have_text("1 voter · 3 dots placed")
+    expect(results.locator("[class=vote-totals]")).to_have_text("2 voters · 4 dots placed")
     assert_accessible(reader)
     results.scroll_into_view_if_needed()
     shot(reader, "public-results-desktop")
