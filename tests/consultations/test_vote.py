@@ -427,3 +427,20 @@ def test_readers_are_rate_limited_per_address_and_participants_are_not(
     assert readers == [200, 200, 200, 429, 429]
     assert forms == [429, 429]  # the same address
     assert participant == [200] * 5
+
+
+@pytest.mark.parametrize("keep_published", [False, True])
+def test_deleting_a_workshop_takes_its_participants_ballots_and_its_stories_dots(
+    client: FlaskClient, world: vote_world.World, keep_published: bool
+) -> None:
+    from erasure.workshops import delete_workshop
+
+    vote = opened(world)
+    a, b, *_ = world.stories
+    assert put(client, world.tokens[0], {str(a): 2, str(b): 1}).status_code == 200
+    with committed():
+        delete_workshop(world.workshop, keep_published=keep_published)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Ballot.id))) == 0
+    assert totals(vote) == {}
+    assert votes.results(world.consultation, vote).dots == 0
