@@ -27,6 +27,10 @@ class PhaseSpec:
     visibility: str = "none"  # one of workshops.models.VISIBILITY
     comments: str = "off"  # one of workshops.models.COMMENTS
     at_deadline: str = "signal"  # one of workshops.models.AT_DEADLINE
+    tool: str = "story"  # one of workshops.models.TOOLS
+    board_columns: str = ""  # one name per line
+    dots: int = 0
+    board_readonly: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,30 @@ class _Step:
     text: dict[str, tuple[str, str]]
     comments: str = "off"
     at_deadline: str = "signal"
+    tool: str = "story"
+    columns: dict[str, tuple[str, ...]] | None = None  # the board's column names per language
+    dots: int = 0
+    board_readonly: bool = False
+
+
+# The board's columns in the phases before writing, in each language. A card's column is its name: a phase
+# shows the columns it lists (the others' cards are set apart, still there), and every column when it lists
+# none.
+_SIGNAL_COLUMNS = {"en": ("Signals", "Promising", "Set aside"), "fr": ("Signaux", "Prometteurs", "De côté")}
+_WORLD_COLUMNS = {  # the promising signals first, where the Signals phase left them
+    "en": ("Promising", "When and where", "What changed", "How we got there", "Still hard"),
+    "fr": (
+        "Prometteurs",
+        "Quand et où",
+        "Ce qui a changé",
+        "Comment on y est arrivé",
+        "Ce qui reste difficile",
+    ),
+}
+_PLOT_COLUMNS = {
+    "en": ("Characters", "Situation", "Knot", "Ending"),
+    "fr": ("Personnages", "Situation", "Nœud", "Fin"),
+}
 
 
 @dataclass(frozen=True)
@@ -121,6 +149,9 @@ pour l’avenir.""",
             minutes=20,
             editors_open=True,
             visibility="none",
+            tool="board",
+            columns=_SIGNAL_COLUMNS,
+            dots=3,
             text={
                 "en": (
                     "Signals",
@@ -161,6 +192,8 @@ seront les graines de votre monde.
             minutes=25,
             editors_open=True,
             visibility="none",
+            tool="both",
+            columns=_WORLD_COLUMNS,
             text={
                 "en": (
                     "Imagine the world",
@@ -199,6 +232,8 @@ la coopérative des parents » est déjà une histoire.*""",
             minutes=20,
             editors_open=True,
             visibility="none",
+            tool="both",
+            columns=_PLOT_COLUMNS,
             text={
                 "en": (
                     "Characters and plot",
@@ -236,6 +271,8 @@ l’expliquer.*""",
             editors_open=True,
             visibility="none",
             at_deadline="lock",  # the story stands still for the cross-reading that follows
+            tool="both",  # the board of the phases before, every column, to draw on, read-only
+            board_readonly=True,
             text={
                 "en": (
                     "Write",
@@ -429,6 +466,10 @@ def agenda(template: str, language: str) -> list[PhaseSpec]:
             visibility=step.visibility,
             comments=step.comments,
             at_deadline=step.at_deadline,
+            tool=step.tool,
+            board_columns="\n".join(step.columns[language]) if step.columns else "",
+            dots=step.dots,
+            board_readonly=step.board_readonly,
         )
         for step in TEMPLATES[template].steps
     ]
