@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from pycrdt import Array, Doc, Map, Text
 
 from core.unit_of_work import committed
-from stories.cowriting import crdt
+from stories.cowriting import crdt, history, persistence
 from stories.reading import publishing, search
 from stories.reading.publishing import Draft
 from tests import factories
@@ -135,3 +135,21 @@ def test_exports_and_search_read_the_story_not_its_cards(client: FlaskClient, ap
     assert "Zanzibar" not in markdown
     assert [s.id for s in search.search("garden")] == [story.id]
     assert search.search("Zanzibar") == []
+
+
+def test_history_and_compaction_read_the_text_and_keep_the_board(app_ctx: Any) -> None:
+    workshop = factories.workshop(groups=1)
+    story = factories.story_of(workshop.groups[0])
+    ada, _ = factories.participant(workshop.groups[0], "Ada")
+    writer = Writer()
+    updates = [writer.write("Hello"), writer.add_card(CARD), writer.write(" world")]
+    card = writer.board[0]
+    updates.append(writer.change(lambda: card.__setitem__("column", "Promising")))
+    factories.story_updates(story, [(update, ada) for update in updates])
+    assert history.seek(story.id).text() == "Hello world"
+    assert history.authorship(story.id) == {"Ada": len("Hello world")}  # a card is not text written
+    assert persistence.compact(story.id)
+    assert persistence.load_text(story.id) == "Hello world"
+    (merged,) = [data for _, data in persistence.rows_after(story.id)]
+    board = crdt.replay([merged]).doc.get("board", type=Array).to_py()
+    assert [(c["text"], c["column"]) for c in board] == [(CARD, "Promising")]
