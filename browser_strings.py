@@ -280,6 +280,7 @@ def board() -> dict[str, object]:
         "deleteCard": _("Delete “{text}”"),
         "insert": _("Insert into the story"),
         "insertCard": _("Insert into the story, at the cursor: “{text}”"),
+        "more": plural(lambda n: ngettext("and {count} more", "and {count} more", n)),
     }
 
 

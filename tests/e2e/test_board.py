@@ -15,7 +15,7 @@ from extensions import db
 from stories.cowriting import persistence
 from tests import factories
 from tests.e2e.a11y import assert_accessible
-from tests.e2e.pages import SHOTS, join
+from tests.e2e.pages import SHOTS, join, sign_in
 from tests.server import ServerProcess
 from workshops.join_codes import new_join_code
 from workshops.models import Workshop
@@ -61,7 +61,8 @@ def shoot(page: Any, name: str) -> None:
 def test_two_members_share_the_board_vote_and_bring_a_card_into_the_story(
     new_context: Any, live_server: ServerProcess, app_ctx: Any
 ) -> None:
-    workshop = factories.workshop(groups=1, join_code=new_join_code(), phases=PHASES)
+    owner = factories.facilitator("board-console@example.org")
+    workshop = factories.workshop(owner, groups=1, join_code=new_join_code(), phases=PHASES)
     awa = join(new_context, workshop.join_code, "Awa", viewport=DESKTOP)
     julien = join(new_context, workshop.join_code, "Julien", viewport=PHONE)
     for page in (awa, julien):
@@ -143,3 +144,15 @@ def test_two_members_share_the_board_vote_and_bring_a_card_into_the_story(
     assert_accessible(awa)
     shoot(awa, "both-desktop")
     shoot(julien, "both-phone")
+
+    # The console shows the group's board, compact and live.
+    console = new_context(viewport=DESKTOP).new_page()
+    sign_in(console, "board-console@example.org")
+    console.goto(f"/workshops/{workshop.id}/console")
+    summary = console.locator("[data-group-board]")
+    expect(summary).to_contain_text("Rooftop gardens feed the street · 2 dots · In the story")
+    expect(summary).to_contain_text("Night buses <b>for nurses</b> · 1 dot")
+    julien.get_by_label("New card").fill("A tram to the sea")
+    julien.get_by_role("button", name="Add the card").click()
+    expect(summary).to_contain_text("A tram to the sea")
+    shoot(console, "console-desktop")
