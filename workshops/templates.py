@@ -157,14 +157,15 @@ pour l’avenir.""",
                     "Signals",
                     """What is **already changing today** that could grow into the future of our question?
 
-In your group's editor, list as many signals as you can, one per line:
+On your group's board, add as many signals as you can, one card each:
 
 - **Weak signals**: a local initiative, a new habit, a surprising piece of news, a start-up, a law under \
 discussion.
 - **Trends**: what is clearly growing or declining (climate, population, technology, work, ways of living).
 - **Hopes and worries**: what you would like to see grow, what you fear.
 
-Then sort them: mark with a ★ the three signals your group finds most promising. They will seed your world.
+Then sort them: each of you places **3 dots** on the signals you find most promising, and your group moves \
+the three that got the most to **Promising**. They will seed your world.
 
 *Tip: quantity first. No debate for now; write everything down.*""",
                 ),
@@ -173,7 +174,7 @@ Then sort them: mark with a ★ the three signals your group finds most promisin
                     """Qu’est-ce qui **change déjà aujourd’hui** et pourrait grandir jusqu’au futur de notre \
 question ?
 
-Dans l’éditeur de votre groupe, listez le plus de signaux possible, un par ligne :
+Sur le tableau de votre groupe, ajoutez le plus de signaux possible, un par carte :
 
 - **Signaux faibles** : une initiative locale, une nouvelle habitude, une actualité surprenante, une jeune \
 entreprise, une loi en discussion.
@@ -181,8 +182,9 @@ entreprise, une loi en discussion.
 de vie).
 - **Espoirs et inquiétudes** : ce que vous aimeriez voir grandir, ce que vous craignez.
 
-Puis faites le tri : marquez d’une ★ les trois signaux que votre groupe trouve les plus prometteurs. Ils \
-seront les graines de votre monde.
+Puis faites le tri : chacun place **3 gommettes** sur les signaux qu’il trouve les plus prometteurs, et \
+votre groupe déplace les trois qui en ont reçu le plus dans **Prometteurs**. Ils seront les graines de votre \
+monde.
 
 *Astuce : la quantité d’abord. Pas de débat pour l’instant, notez tout.*""",
                 ),
@@ -198,9 +200,9 @@ seront les graines de votre monde.
                 "en": (
                     "Imagine the world",
                     """Now jump forward: choose a **date**, 15 to 30 years from now, and imagine the world \
-where your ★ signals have grown and things have turned out **well**.
+where your promising signals have grown and things have turned out **well**.
 
-Take a few notes under these headings:
+Add a few cards to the board, under these headings:
 
 - **When and where**: the year, the place (a city, a village, a neighbourhood, a hospital…).
 - **What changed**: three concrete differences from today, visible in everyday life.
@@ -213,9 +215,9 @@ cooperative" is already a story.*""",
                 "fr": (
                     "Imaginer le monde",
                     """Faites maintenant un saut dans le temps : choisissez une **date**, dans 15 à 30 ans, \
-et imaginez le monde où vos signaux ★ ont grandi et où les choses ont **bien** tourné.
+et imaginez le monde où vos signaux prometteurs ont grandi et où les choses ont **bien** tourné.
 
-Prenez quelques notes sous ces titres :
+Ajoutez quelques cartes au tableau, sous ces titres :
 
 - **Quand et où** : l’année, le lieu (une ville, un village, un quartier, un hôpital…).
 - **Ce qui a changé** : trois différences concrètes avec aujourd’hui, visibles dans la vie quotidienne.
