@@ -156,3 +156,32 @@ def test_two_members_share_the_board_vote_and_bring_a_card_into_the_story(
     julien.get_by_role("button", name="Add the card").click()
     expect(summary).to_contain_text("A tram to the sea")
     shoot(console, "console-desktop")
+
+
+def test_the_agenda_editor_sets_a_phase_board(
+    new_context: Any, live_server: ServerProcess, app_ctx: Any
+) -> None:
+    owner = factories.facilitator("board-agenda@example.org")
+    workshop = factories.bright_mirror_workshop(owner, title="Care in 2040", groups=2)
+    page = new_context(viewport=DESKTOP).new_page()
+    sign_in(page, "board-agenda@example.org")
+    page.goto(f"/workshops/{workshop.id}")
+    signals = page.locator(".phase").nth(1)
+    expect(signals.locator(".phase__facts")).to_contain_text("Board")
+    expect(signals.locator(".phase__facts")).to_contain_text("3 dots each")
+    signals.locator(".phase__summary").click()
+    expect(signals.get_by_label("The board of cards")).to_be_checked()
+    expect(signals.get_by_label("Columns of the board (one per line)")).to_have_value(
+        "Signals\nPromising\nSet aside"
+    )
+    signals.get_by_label("Dots each person may place on cards (0: no voting)").fill("2")
+    signals.get_by_label("Both, side by side").check()
+    assert_accessible(page)
+    shoot(page, "agenda-editor-desktop")
+    signals.get_by_role("button", name="Save the phase").click()
+    expect(page.get_by_text("Phase saved.")).to_be_visible()
+    facts = page.locator(".phase").nth(1).locator(".phase__facts")
+    expect(facts).to_contain_text("Story and board")
+    expect(facts).to_contain_text("2 dots each")
+    write = page.locator(".phase").nth(4).locator(".phase__facts")
+    expect(write).to_contain_text("Story and board (read-only)")
