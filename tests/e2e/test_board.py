@@ -42,6 +42,13 @@ PHASES = [
         "tool": "both",
         "board_columns": "Promising\nWhen and where",
     },
+    {
+        "title": "Write",
+        "duration_seconds": 1200,
+        "editors_open": True,
+        "tool": "both",
+        "board_readonly": True,
+    },
 ]
 
 
@@ -156,6 +163,21 @@ def test_two_members_share_the_board_vote_and_bring_a_card_into_the_story(
     julien.get_by_role("button", name="Add the card").click()
     expect(summary).to_contain_text("A tram to the sea")
     shoot(console, "console-desktop")
+
+    # Write: the board beside the story, read-only; a card still goes into the story.
+    db.session.get(Workshop, workshop.id).phase_index = 2
+    db.session.commit()
+    julien.reload()
+    expect(julien.locator("[data-board-status]")).to_have_text(
+        "Read only in this phase: draw on the cards as you write."
+    )
+    expect(julien.locator("[data-board-add]")).to_be_hidden()
+    expect(
+        julien.locator(".board-card [data-edit], .board-card [data-vote], .board-card [data-move]")
+    ).to_have_count(0)
+    expect(column(julien, "Signals")).to_contain_text("Night buses")  # no columns listed: every column
+    expect(card(julien, "Night buses").locator("[data-insert]")).to_be_visible()
+    shoot(julien, "write-readonly-phone")
 
 
 def test_the_agenda_editor_sets_a_phase_board(

@@ -44,6 +44,7 @@ export function mountBoard (section, { editor, me, strings: t }) {
     const shown = layout(cards, phase.columns, { byVotes: phase.dots > 0 })
     const w = writable()
     section.dataset.writable = String(w)
+    section.dataset.readonly = String(phase.readonly)
     form.hidden = !w
     const names = shown.columns.map((c) => c.name)
     if (columnPick.dataset.names !== JSON.stringify(names)) {
@@ -67,7 +68,11 @@ export function mountBoard (section, { editor, me, strings: t }) {
       else editing = null
     }
     if (focused) {
-      const again = list.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`) || form.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`)
+      // The same control again; else (a move past the last column) the first control of the same card.
+      const cardId = focused.slice(focused.indexOf(':') + 1)
+      const again = list.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`) ||
+        form.querySelector(`[data-focus-key="${CSS.escape(focused)}"]`) ||
+        list.querySelector(`[data-card-id="${CSS.escape(cardId)}"] button:not([disabled])`)
       if (again && again !== document.activeElement) again.focus()
     }
   }
