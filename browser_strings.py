@@ -255,6 +255,36 @@ def read_aloud() -> dict[str, str]:
     }
 
 
+def board() -> dict[str, object]:
+    """The group's board of cards (static/src/board/board.js)."""
+    return {
+        "firstColumn": _("Cards"),
+        "other": _("Cards of other columns"),
+        "empty": _("No card yet."),
+        "someone": _("Someone"),
+        "used": _("In the story"),
+        "readOnly": _("Read only in this phase: draw on the cards as you write."),
+        "closed": _("The board is closed for now."),
+        "dotsGroup": _("Dots"),
+        "dotsLeft": plural(lambda n: ngettext("{count} dot left", "{count} dots left", n)),
+        "votes": plural(lambda n: ngettext("{count} dot", "{count} dots", n)),
+        "mine": plural(lambda n: ngettext("{count} of yours", "{count} of yours", n)),
+        "vote": _("Place a dot on “{text}”"),
+        "unvote": _("Take a dot back from “{text}”"),
+        "moveTo": _("Move to the column “{column}”"),
+        "edit": _("Edit"),
+        "editCard": _("Edit “{text}”"),
+        "cardText": _("Text of the card"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "delete": _("Delete"),
+        "deleteCard": _("Delete “{text}”"),
+        "insert": _("Insert into the story"),
+        "insertCard": _("Insert into the story, at the cursor: “{text}”"),
+        "more": plural(lambda n: ngettext("and {count} more", "and {count} more", n)),
+    }
+
+
 # --- Pages: which components each page's island holds ------------------------------------------------
 
 
@@ -272,7 +302,7 @@ def group() -> dict[str, str]:
 def participant_page() -> dict[str, object]:
     """The participant view: the editor's strings flat, the live view's, the feedback's and the group's under
     a key."""
-    return {**editor(), "live": live(), "feedback": feedback(), "group": group()}
+    return {**editor(), "live": live(), "feedback": feedback(), "group": group(), "board": board()}
 
 
 def console_page() -> dict[str, object]:

@@ -48,6 +48,8 @@ class WorkshopState(Event):
     phase_duration_seconds: int
     phase_editors_open: bool
     at_deadline: str
+    phase_tool: str  # story, board or both (docs/protocol.md, "The board")
+    board: dict[str, Any]  # {"columns", "dots", "readonly"}
     deadline_reached: bool
     agenda: list[dict[str, Any]]
     all_locked: bool

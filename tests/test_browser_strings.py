@@ -46,6 +46,7 @@ def test_each_page_holds_its_components(app: Flask) -> None:
             "live": browser_strings.live(),
             "feedback": browser_strings.feedback(),
             "group": browser_strings.group(),
+            "board": browser_strings.board(),
         }
         assert browser_strings.console_page() == {
             **browser_strings.participant_page(),
@@ -61,6 +62,7 @@ def test_every_component_is_translated_into_french(app: Flask) -> None:
         browser_strings.console,
         browser_strings.feedback,
         browser_strings.group,
+        browser_strings.board,
         browser_strings.history,
         browser_strings.read_aloud,
     ]

@@ -19,7 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 import forms
 from core.text import clean_line, clean_text
@@ -64,6 +64,13 @@ AT_DEADLINE_CHOICES = [
     SelectChoice("signal", _l("Only signal it (a chime and “Time is up”)")),
     SelectChoice("lock", _l("Lock the editors")),
     SelectChoice("advance", _l("Go on to the next phase")),
+]
+
+
+TOOL_CHOICES = [
+    SelectChoice("story", _l("The story")),
+    SelectChoice("board", _l("The board of cards")),
+    SelectChoice("both", _l("Both, side by side")),
 ]
 
 
@@ -123,6 +130,16 @@ class PhaseForm(FlaskForm):
     visibility = RadioField(_l("Drafts each group can read"), choices=VISIBILITY_CHOICES, default="none")
     comments = RadioField(_l("Who can see and write comments"), choices=COMMENTS_CHOICES, default="off")
     at_deadline = RadioField(_l("When the time is up"), choices=AT_DEADLINE_CHOICES, default="signal")
+    tool = RadioField(_l("What the groups see"), choices=TOOL_CHOICES, default="story")
+    board_columns = TextAreaField(
+        _l("Columns of the board (one per line)"), validators=[rule(ops.clean_columns)]
+    )
+    dots = IntegerField(
+        _l("Dots each person may place on cards (0: no voting)"),
+        default=0,
+        validators=[Optional(), rule(ops.clean_dots)],  # left out: kept as it is
+    )
+    board_readonly = BooleanField(_l("The board is shown read-only"))
 
 
 class InviteForm(FlaskForm):

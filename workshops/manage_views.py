@@ -107,6 +107,10 @@ def phase_form(phase: Phase, **kwargs: Any) -> PhaseForm:
             "visibility": phase.visibility,
             "comments": phase.comments,
             "at_deadline": phase.at_deadline,
+            "tool": phase.tool,
+            "board_columns": phase.board_columns,
+            "dots": phase.dots,
+            "board_readonly": phase.board_readonly,
         },
         **kwargs,
     )
@@ -298,6 +302,10 @@ def edit_phase(workshop_id: int, phase_id: int) -> Any:
         "visibility": form.visibility.data,
         "comments": form.comments.data,
         "at_deadline": form.at_deadline.data,
+        "tool": form.tool.data,
+        "board_columns": form.board_columns.data or "",
+        "dots": form.dots.data,
+        "board_readonly": form.board_readonly.data,
     }
     _apply(workshop, lambda: ops.update_phase(workshop, phase, **changes), _("Phase saved."))
     return _back(workshop, f"phase-{phase.id}")

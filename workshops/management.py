@@ -29,6 +29,10 @@ from workshops.join_codes import format_join_code, new_join_code, normalise_join
 from workshops.models import (
     AT_DEADLINE,
     COMMENTS,
+    MAX_COLUMN_NAME,
+    MAX_COLUMNS,
+    MAX_DOTS,
+    TOOLS,
     VISIBILITY,
     Group,
     Participant,
@@ -96,6 +100,22 @@ def clean_minutes(value: object) -> int:
     return _clean_int(value, MIN_MINUTES, MAX_MINUTES)
 
 
+def clean_dots(value: object) -> int:
+    """Dots each member may place on a phase's board (0: no voting)."""
+    return _clean_int(value, 0, MAX_DOTS)
+
+
+def clean_columns(value: object) -> str:
+    """A board's column names, one per line: each a short line, at most `MAX_COLUMNS`, no name twice."""
+    lines = clean_text(value, limit=2000).splitlines()
+    names = [clean_line(name, limit=MAX_COLUMN_NAME) for name in lines if name.strip()]
+    if len(names) > MAX_COLUMNS:
+        raise WorkshopError("invalid", _("A board has at most %(count)d columns.", count=MAX_COLUMNS))
+    if len({name.casefold() for name in names}) != len(names):
+        raise WorkshopError("invalid", _("Two columns have the same name."))
+    return "\n".join(names)
+
+
 def clean_group_count(value: object) -> int:
     return _clean_int(value, 1, MAX_GROUPS)
 
@@ -134,6 +154,12 @@ def _clean_flag(value: object) -> bool:
 def _clean_at_deadline(value: object) -> str:
     if value not in AT_DEADLINE:
         raise WorkshopError("invalid", _("Choose what happens when the time is up."))
+    return str(value)
+
+
+def _clean_tool(value: object) -> str:
+    if value not in TOOLS:
+        raise WorkshopError("invalid", _("Choose what the groups see during this phase."))
     return str(value)
 
 
@@ -246,6 +272,10 @@ def create_workshop(
             visibility=spec.visibility,
             comments=spec.comments,
             at_deadline=spec.at_deadline,
+            tool=spec.tool,
+            board_columns=spec.board_columns,
+            dots=spec.dots,
+            board_readonly=spec.board_readonly,
         )
         for i, spec in enumerate(templates.agenda(template, language))
     ]
@@ -284,6 +314,10 @@ def duplicate_workshop(source: Workshop, owner: Facilitator) -> Workshop:
             visibility=phase.visibility,
             comments=phase.comments,
             at_deadline=phase.at_deadline,
+            tool=phase.tool,
+            board_columns=phase.board_columns,
+            dots=phase.dots,
+            board_readonly=phase.board_readonly,
         )
         for phase in source.phases
     ]
@@ -464,8 +498,12 @@ def update_phase(
     visibility: str,
     comments: str | None = None,
     at_deadline: str | None = None,
+    tool: str | None = None,
+    board_columns: str | None = None,
+    dots: int | None = None,
+    board_readonly: bool | None = None,
 ) -> None:
-    """Edit a phase; its duration is given in minutes and stored in seconds; `at_deadline` None keeps it.
+    """Edit a phase; its duration is given in minutes and stored in seconds; a setting given None is kept.
 
     A change to the phase in progress applies from its next start; the running countdown keeps its deadline.
     """
@@ -477,7 +515,17 @@ def update_phase(
     visibility = _clean_visibility(visibility)
     comments = phase.comments if comments is None else _clean_comments(comments)
     at_deadline = phase.at_deadline if at_deadline is None else _clean_at_deadline(at_deadline)
+    tool = phase.tool if tool is None else _clean_tool(tool)
+    board_columns = phase.board_columns if board_columns is None else clean_columns(board_columns)
+    dots = phase.dots if dots is None else clean_dots(dots)
+    board_readonly = phase.board_readonly if board_readonly is None else _clean_flag(board_readonly)
     phase.at_deadline = at_deadline
+    phase.tool, phase.board_columns, phase.dots, phase.board_readonly = (
+        tool,
+        board_columns,
+        dots,
+        board_readonly,
+    )
     phase.title = title
     phase.instructions = instructions
     phase.duration_seconds = minutes * 60

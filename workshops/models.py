@@ -16,6 +16,14 @@ VISIBILITY = ("none", "next", "all")  # which other groups' drafts a phase lets 
 # groups that the phase lets read it (see workshops.access.comment_access).
 COMMENTS = ("off", "group", "readers")
 AT_DEADLINE = ("signal", "lock", "advance")  # what happens when a phase's time is up
+TOOLS = (
+    "story",
+    "board",
+    "both",
+)  # what a phase shows each group: its story, its board, or both side by side
+MAX_COLUMNS = 6  # columns of a phase's board
+MAX_COLUMN_NAME = 40
+MAX_DOTS = 10  # dots each member may place on the board's cards in a phase (0: no voting)
 
 
 def name_key(display_name: str) -> str:
@@ -105,6 +113,18 @@ class Phase(db.Model):
     visibility: Mapped[str] = mapped_column(String(8), default="none")
     comments: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
     at_deadline: Mapped[str] = mapped_column(String(8), default="signal", server_default="signal")
+    # The group's board (docs/protocol.md, "The board"): which tool the phase shows (TOOLS), the board's
+    # column names (one per line), the dots each member may place (0: no voting), and whether the board
+    # is only shown (read-only) beside the story.
+    tool: Mapped[str] = mapped_column(String(8), default="story", server_default="story")
+    board_columns: Mapped[str] = mapped_column(Text, default="", server_default="")
+    dots: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    board_readonly: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    @property
+    def columns(self) -> list[str]:
+        """The board's column names; none: every column that holds cards (the client names a first one)."""
+        return [name.strip() for name in self.board_columns.splitlines() if name.strip()]
 
     workshop: Mapped[Workshop] = relationship(back_populates="phases")
 

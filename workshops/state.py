@@ -159,6 +159,12 @@ def _common(snap: Snapshot, instructions_html: str | None = None) -> dict[str, A
         "phase_duration_seconds": phase.duration_seconds if phase else 0,
         "phase_editors_open": bool(phase and phase.editors_open),
         "at_deadline": phase.at_deadline if phase else "signal",
+        "phase_tool": phase.tool if phase else "story",
+        "board": {
+            "columns": phase.columns if phase else [],
+            "dots": phase.dots if phase else 0,
+            "readonly": bool(phase and phase.board_readonly),
+        },
         "deadline_reached": bool(workshop.deadline_handled) and clock.status is phases.Status.RUNNING,
         "agenda": [
             {

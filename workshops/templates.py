@@ -27,6 +27,10 @@ class PhaseSpec:
     visibility: str = "none"  # one of workshops.models.VISIBILITY
     comments: str = "off"  # one of workshops.models.COMMENTS
     at_deadline: str = "signal"  # one of workshops.models.AT_DEADLINE
+    tool: str = "story"  # one of workshops.models.TOOLS
+    board_columns: str = ""  # one name per line
+    dots: int = 0
+    board_readonly: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,30 @@ class _Step:
     text: dict[str, tuple[str, str]]
     comments: str = "off"
     at_deadline: str = "signal"
+    tool: str = "story"
+    columns: dict[str, tuple[str, ...]] | None = None  # the board's column names per language
+    dots: int = 0
+    board_readonly: bool = False
+
+
+# The board's columns in the phases before writing, in each language. A card's column is its name: a phase
+# shows the columns it lists (the others' cards are set apart, still there), and every column when it lists
+# none.
+_SIGNAL_COLUMNS = {"en": ("Signals", "Promising", "Set aside"), "fr": ("Signaux", "Prometteurs", "De côté")}
+_WORLD_COLUMNS = {  # the promising signals first, where the Signals phase left them
+    "en": ("Promising", "When and where", "What changed", "How we got there", "Still hard"),
+    "fr": (
+        "Prometteurs",
+        "Quand et où",
+        "Ce qui a changé",
+        "Comment on y est arrivé",
+        "Ce qui reste difficile",
+    ),
+}
+_PLOT_COLUMNS = {
+    "en": ("Characters", "Situation", "Knot", "Ending"),
+    "fr": ("Personnages", "Situation", "Nœud", "Fin"),
+}
 
 
 @dataclass(frozen=True)
@@ -121,19 +149,23 @@ pour l’avenir.""",
             minutes=20,
             editors_open=True,
             visibility="none",
+            tool="board",
+            columns=_SIGNAL_COLUMNS,
+            dots=3,
             text={
                 "en": (
                     "Signals",
                     """What is **already changing today** that could grow into the future of our question?
 
-In your group's editor, list as many signals as you can, one per line:
+On your group's board, add as many signals as you can, one card each:
 
 - **Weak signals**: a local initiative, a new habit, a surprising piece of news, a start-up, a law under \
 discussion.
 - **Trends**: what is clearly growing or declining (climate, population, technology, work, ways of living).
 - **Hopes and worries**: what you would like to see grow, what you fear.
 
-Then sort them: mark with a ★ the three signals your group finds most promising. They will seed your world.
+Then sort them: each of you places **3 dots** on the signals you find most promising, and your group moves \
+the three that got the most to **Promising**. They will seed your world.
 
 *Tip: quantity first. No debate for now; write everything down.*""",
                 ),
@@ -142,7 +174,7 @@ Then sort them: mark with a ★ the three signals your group finds most promisin
                     """Qu’est-ce qui **change déjà aujourd’hui** et pourrait grandir jusqu’au futur de notre \
 question ?
 
-Dans l’éditeur de votre groupe, listez le plus de signaux possible, un par ligne :
+Sur le tableau de votre groupe, ajoutez le plus de signaux possible, un par carte :
 
 - **Signaux faibles** : une initiative locale, une nouvelle habitude, une actualité surprenante, une jeune \
 entreprise, une loi en discussion.
@@ -150,8 +182,9 @@ entreprise, une loi en discussion.
 de vie).
 - **Espoirs et inquiétudes** : ce que vous aimeriez voir grandir, ce que vous craignez.
 
-Puis faites le tri : marquez d’une ★ les trois signaux que votre groupe trouve les plus prometteurs. Ils \
-seront les graines de votre monde.
+Puis faites le tri : chacun place **3 gommettes** sur les signaux qu’il trouve les plus prometteurs, et \
+votre groupe déplace les trois qui en ont reçu le plus dans **Prometteurs**. Ils seront les graines de votre \
+monde.
 
 *Astuce : la quantité d’abord. Pas de débat pour l’instant, notez tout.*""",
                 ),
@@ -161,13 +194,15 @@ seront les graines de votre monde.
             minutes=25,
             editors_open=True,
             visibility="none",
+            tool="both",
+            columns=_WORLD_COLUMNS,
             text={
                 "en": (
                     "Imagine the world",
                     """Now jump forward: choose a **date**, 15 to 30 years from now, and imagine the world \
-where your ★ signals have grown and things have turned out **well**.
+where your promising signals have grown and things have turned out **well**.
 
-Take a few notes under these headings:
+Add a few cards to the board, under these headings:
 
 - **When and where**: the year, the place (a city, a village, a neighbourhood, a hospital…).
 - **What changed**: three concrete differences from today, visible in everyday life.
@@ -180,9 +215,9 @@ cooperative" is already a story.*""",
                 "fr": (
                     "Imaginer le monde",
                     """Faites maintenant un saut dans le temps : choisissez une **date**, dans 15 à 30 ans, \
-et imaginez le monde où vos signaux ★ ont grandi et où les choses ont **bien** tourné.
+et imaginez le monde où vos signaux prometteurs ont grandi et où les choses ont **bien** tourné.
 
-Prenez quelques notes sous ces titres :
+Ajoutez quelques cartes au tableau, sous ces titres :
 
 - **Quand et où** : l’année, le lieu (une ville, un village, un quartier, un hôpital…).
 - **Ce qui a changé** : trois différences concrètes avec aujourd’hui, visibles dans la vie quotidienne.
@@ -199,6 +234,8 @@ la coopérative des parents » est déjà une histoire.*""",
             minutes=20,
             editors_open=True,
             visibility="none",
+            tool="both",
+            columns=_PLOT_COLUMNS,
             text={
                 "en": (
                     "Characters and plot",
@@ -236,6 +273,8 @@ l’expliquer.*""",
             editors_open=True,
             visibility="none",
             at_deadline="lock",  # the story stands still for the cross-reading that follows
+            tool="both",  # the board of the phases before, every column, to draw on, read-only
+            board_readonly=True,
             text={
                 "en": (
                     "Write",
@@ -429,6 +468,10 @@ def agenda(template: str, language: str) -> list[PhaseSpec]:
             visibility=step.visibility,
             comments=step.comments,
             at_deadline=step.at_deadline,
+            tool=step.tool,
+            board_columns="\n".join(step.columns[language]) if step.columns else "",
+            dots=step.dots,
+            board_readonly=step.board_readonly,
         )
         for step in TEMPLATES[template].steps
     ]

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 BODY = "body"  # the name of the story's text in every Yjs document
 EMPTY_UPDATE = b"\x00\x00"  # no structs, no deletions
 BINARY = (bytes, bytearray, memoryview)
+BOARD = "board"  # the group's board: a Y.Array of Y.Map cards beside the text (docs/protocol.md, "The board")
+MAX_VALUE_CHARS = 500  # the longest string a map or array value may hold: a board card's text
 
 
 class MalformedError(ValueError):
@@ -157,12 +159,15 @@ def check_update(update: bytes) -> DecodedUpdate | None:
 
     Read once here (`yupdate`), strictly: an update of text and deletions that reads to the end is
     checked; any other (or one this reader cannot read) is tried on a scratch document, where pycrdt
-    decides. The structure goes with the update to the writer (`StoryDoc.offer`), which reads it no more.
+    decides. A string value (a board card's text) over `MAX_VALUE_CHARS` is refused. The structure goes with
+    the update to the writer (`StoryDoc.offer`), which reads it no more.
     """
     try:
         decoded = decode_update(update)
     except UpdateFormatError:
         decoded = None
+    if decoded is not None and decoded.longest_value > MAX_VALUE_CHARS:
+        raise MalformedError("a value longer than a board card may be")
     if decoded is not None and decoded.plain:
         return decoded
     try:

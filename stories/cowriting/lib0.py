@@ -95,26 +95,31 @@ class Reader:
                 raise self.error("varint too long")
         return -value if negative else value
 
-    def skip_any(self, depth: builtins.int = 0) -> None:  # `int` here is Reader.int
-        """Read past one lib0 `any` value (JSON-like, with undefined, bigints and bytes)."""
+    def skip_any(self, depth: builtins.int = 0) -> builtins.int:  # `int` here is Reader.int
+        """Read past one lib0 `any` value (JSON-like, with undefined, bigints and bytes); the length in
+        characters of the longest string in it (0 if none), keys aside."""
         if depth > MAX_ANY_DEPTH:
             raise self.error("value nested too deeply")
         tag = self.byte()
+        longest = 0
         if tag in _FIXED_ANY:
             self.take(_FIXED_ANY[tag])
         elif tag == _VARINT:
             self.int()
-        elif tag in (_STRING, _BYTES):
+        elif tag == _STRING:
+            longest = len(self.var_bytes().decode("utf-8", errors="replace"))
+        elif tag == _BYTES:
             self.var_bytes()
         elif tag == _OBJECT:
             for _ in range(self.uint()):
                 self.var_bytes()
-                self.skip_any(depth + 1)
+                longest = max(longest, self.skip_any(depth + 1))
         elif tag == _ARRAY:
             for _ in range(self.uint()):
-                self.skip_any(depth + 1)
+                longest = max(longest, self.skip_any(depth + 1))
         else:
             raise self.error(f"unknown value tag {tag}")
+        return longest
 
 
 def uints(data: bytes, error: type[ValueError] = ValueError) -> list[int]:

@@ -61,6 +61,9 @@ class DecodedUpdate:
     # not try the update first (`crdt.check_update`). Other content (JSON, embeds, formats, nested types)
     # is read past, and pycrdt decides.
     plain: bool = True
+    # The longest string (in characters) among its JSON-like values (`Y.Map`/`Y.Array` entries: a board
+    # card's text, docs/protocol.md), not counting the story's text.
+    longest_value: int = 0
 
     @property
     def clients(self) -> set[int]:
@@ -114,10 +117,12 @@ def _type(reader: Reader) -> Content:
     return 1, None, False, False
 
 
-def _any(reader: Reader) -> Content:
+def _any(reader: Reader, decoded: DecodedUpdate | None = None) -> Content:
     count = reader.uint()
     for _ in range(count):
-        reader.skip_any()
+        longest = reader.skip_any()
+        if decoded is not None and longest > decoded.longest_value:
+            decoded.longest_value = longest
     return count, None, False, False
 
 
@@ -180,7 +185,7 @@ def decode_update(data: bytes) -> DecodedUpdate:
                 read_content = _CONTENT[ref]
             except KeyError:
                 raise UpdateFormatError(f"unknown content ref {ref}") from None
-            length, text, deleted, plain = read_content(reader)
+            length, text, deleted, plain = _any(reader, decoded) if ref == ANY else read_content(reader)
             decoded.plain = decoded.plain and plain
             decoded.structs.append(Struct(client, clock, length, text, deleted, parent, origin, right_origin))
             clock += length

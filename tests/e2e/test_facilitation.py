@@ -46,6 +46,7 @@ def test_a_facilitator_runs_a_live_workshop_for_three_participants(
         workshop = management.create_workshop(
             owner, "Health in 2040", "What does care look like?", language="en"
         )
+        workshop.phases[1].tool = "both"  # Signals: group 1 writes its story below, beside the board
     console = new_context(viewport=DESKTOP).new_page()
     sign_in(console, owner.email)
     console.goto(f"/workshops/{workshop.id}/console")

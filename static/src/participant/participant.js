@@ -20,6 +20,7 @@ import { followInstructions } from './instructions.js'
 import { followReadable } from './readable.js'
 import { forgetWhenEnded } from './forget.js'
 import { attachAuthorship } from '../editor/authorship-toggle.js'
+import { mountBoard } from '../board/board.js'
 
 export function startParticipant (root) {
   const catalogue = readJSON('plume-i18n')
@@ -45,6 +46,9 @@ export function startParticipant (root) {
   const forget = forgetWhenEnded(root)
   const renderCall = followCall(root, socket, catalogue.group || {})
   const ownTime = root.querySelector('[data-own-time]')
+  const boardSection = root.querySelector('[data-board]')
+  const storySection = root.querySelector('.writing')
+  let board = null
 
   function apply (state) {
     if (!state || state.role !== 'participant' || !state.group) return
@@ -68,6 +72,16 @@ export function startParticipant (root) {
     forget(state)
     renderCall(state)
     renderOwnTime(ownTime, state, catalogue.group || {})
+    renderTool(state)
+  }
+
+  /** The phase's tool: the story, the board, or both side by side (`phase_tool`). */
+  function renderTool (state) {
+    const tool = ['story', 'board', 'both'].includes(state.phase_tool) ? state.phase_tool : 'story'
+    root.dataset.tool = tool
+    if (boardSection) boardSection.hidden = tool === 'story'
+    if (storySection) storySection.hidden = tool === 'board'
+    if (board) board.update(state)
   }
 
   // The editor entry mounts the group's editor after this module ran: give it what the page knows now,
@@ -81,6 +95,11 @@ export function startParticipant (root) {
     const colours = event.target.closest('[data-editor-scope]')?.querySelector('[data-authorship]')
     if (editor && colours && !event.target.plumeAuthorship) {
       event.target.plumeAuthorship = attachAuthorship(colours, editor, { me, strings: { you: t.you, error: catalogue.authorshipError } })
+    }
+    if (editor && boardSection && !board && storySection && storySection.contains(event.target)) {
+      // The group's own story: its document holds the board too (docs/protocol.md, "The board").
+      board = mountBoard(boardSection, { editor, me, strings: catalogue.board || {} })
+      if (current) board.update(current)
     }
     if (!current) return
     event.target.dispatchEvent(new CustomEvent('plume:writable', {

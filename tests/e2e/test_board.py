@@ -1,0 +1,209 @@
+"""Two members of a group use its board in real Chromium: one adds a card, the other sees it and moves it,
+both place their dots, the counts agree and the cards sort by votes; in the next phase, the board beside
+the story, a card goes into the story at the cursor and shows as used. Screenshots on a desktop and a
+phone go to /work/notes/shots/board/ when that folder's parent exists (else screenshots/board/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from extensions import db
+from stories.cowriting import persistence
+from tests import factories
+from tests.e2e.a11y import assert_accessible
+from tests.e2e.pages import SHOTS, join, sign_in
+from tests.server import ServerProcess
+from workshops.join_codes import new_join_code
+from workshops.models import Workshop
+
+pytestmark = pytest.mark.e2e
+
+NOTES = Path("/work/notes/shots")
+BOARD_SHOTS = NOTES / "board" if NOTES.is_dir() else SHOTS / "board"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PHASES = [
+    {
+        "title": "Signals",
+        "duration_seconds": 1200,
+        "editors_open": True,
+        "tool": "board",
+        "board_columns": "Signals\nPromising\nSet aside",
+        "dots": 3,
+    },
+    {
+        "title": "Imagine the world",
+        "duration_seconds": 1200,
+        "editors_open": True,
+        "tool": "both",
+        "board_columns": "Promising\nWhen and where",
+    },
+    {
+        "title": "Write",
+        "duration_seconds": 1200,
+        "editors_open": True,
+        "tool": "both",
+        "board_readonly": True,
+    },
+]
+
+
+def column(page: Any, name: str) -> Any:
+    return page.locator(f'.board__column[data-column="{name}"]')
+
+
+def card(page: Any, text: str) -> Any:
+    return page.locator(".board-card", has_text=text)
+
+
+def shoot(page: Any, name: str) -> None:
+    BOARD_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(BOARD_SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_two_members_share_the_board_vote_and_bring_a_card_into_the_story(
+    new_context: Any, live_server: ServerProcess, app_ctx: Any
+) -> None:
+    owner = factories.facilitator("board-console@example.org")
+    workshop = factories.workshop(owner, groups=1, join_code=new_join_code(), phases=PHASES)
+    awa = join(new_context, workshop.join_code, "Awa", viewport=DESKTOP)
+    julien = join(new_context, workshop.join_code, "Julien", viewport=PHONE)
+    for page in (awa, julien):
+        expect(page.locator("[data-board]")).to_be_visible()
+        expect(page.locator(".writing")).to_be_hidden()  # Signals shows the board only
+        expect(page.locator("[data-board-add]")).to_be_visible()
+        expect(page.locator("[data-board-dots]")).to_have_text("3 dots left")
+
+    awa.get_by_label("New card").fill("Rooftop gardens feed the street")
+    awa.get_by_role("button", name="Add the card").click()
+    expect(card(julien, "Rooftop gardens")).to_be_visible()
+    expect(column(julien, "Signals").locator(".board-card")).to_have_count(1)
+    julien.get_by_label("New card").fill("Night buses <b>for nurses</b>")
+    julien.get_by_label("New card").press("Enter")
+    expect(card(awa, "Night buses <b>for nurses</b>")).to_be_visible()  # shown as text
+
+    # Julien moves Awa's card to "Promising", from the keyboard.
+    move = card(julien, "Rooftop gardens").get_by_role("button", name="Move to the column “Promising”")
+    move.focus()
+    julien.keyboard.press("Enter")
+    expect(column(awa, "Promising")).to_contain_text("Rooftop gardens")
+    expect(column(awa, "Signals")).not_to_contain_text("Rooftop gardens")
+
+    # Both vote: Awa two dots on the night buses and one on the gardens, Julien one on the night buses.
+    place = "Place a dot on “{}”"
+    buses, gardens = "Night buses <b>for nurses</b>", "Rooftop gardens feed the street"
+    card(awa, "Night buses").get_by_role("button", name=place.format(buses)).click()
+    card(awa, "Night buses").get_by_role("button", name=place.format(buses)).click()
+    card(awa, "Rooftop gardens").get_by_role("button", name=place.format(gardens)).click()
+    expect(awa.locator("[data-board-dots]")).to_have_text("0 dots left")
+    expect(card(awa, "Rooftop gardens").get_by_role("button", name=place.format(gardens))).to_be_disabled()
+    card(julien, "Night buses").get_by_role("button", name=place.format(buses)).click()
+    for page in (awa, julien):
+        expect(card(page, "Night buses").locator("[data-votes]")).to_have_text("3 dots")
+        expect(card(page, "Rooftop gardens").locator("[data-votes]")).to_have_text("1 dot")
+    expect(julien.locator("[data-board-dots]")).to_have_text("2 dots left")
+    # Cards sort by votes: move the gardens back beside the buses, the buses stay first.
+    card(awa, "Rooftop gardens").get_by_role("button", name="Move to the column “Signals”").click()
+    expect(column(julien, "Signals").locator(".board-card__text")).to_have_text([buses, gardens])
+    card(awa, "Rooftop gardens").get_by_role("button", name=f"Take a dot back from “{gardens}”").click()
+    expect(card(julien, "Rooftop gardens").locator("[data-votes]")).to_have_text("0 dots")
+    card(julien, "Rooftop gardens").get_by_role("button", name=place.format(gardens)).click()
+    card(julien, "Rooftop gardens").get_by_role("button", name=place.format(gardens)).click()
+    expect(column(awa, "Signals").locator(".board-card__text")).to_have_text([buses, gardens])  # 3 > 2
+    card(awa, "Night buses").get_by_role("button", name=f"Take a dot back from “{buses}”").click()
+    card(awa, "Night buses").get_by_role("button", name=f"Take a dot back from “{buses}”").click()
+    expect(column(julien, "Signals").locator(".board-card__text")).to_have_text([gardens, buses])  # 2 > 1
+    card(julien, "Rooftop gardens").get_by_role("button", name="Move to the column “Promising”").click()
+    expect(column(awa, "Promising")).to_contain_text("Rooftop gardens")
+    assert_accessible(awa)
+    assert_accessible(julien)
+    shoot(awa, "board-desktop")
+    shoot(julien, "board-phone")
+
+    # The next phase shows the story and the board side by side; the gardens go into the story.
+    db.session.get(Workshop, workshop.id).phase_index = 1
+    db.session.commit()
+    for page in (awa, julien):
+        page.reload()
+        expect(page.locator("[data-board]")).to_be_visible()
+        expect(page.locator(".writing")).to_be_visible()
+        expect(page.locator("[data-story-editor] .cm-content")).to_have_attribute("contenteditable", "true")
+    expect(column(awa, "Promising")).to_contain_text("Rooftop gardens")
+    expect(awa.locator(".board__column", has_text="Cards of other columns")).to_contain_text("Night buses")
+    awa.locator("[data-story-editor] .cm-content").click()
+    awa.keyboard.type("In 2045, ")
+    card(awa, "Rooftop gardens").get_by_role(
+        "button", name=f"Insert into the story, at the cursor: “{gardens}”"
+    ).click()
+    expect(card(julien, "Rooftop gardens").locator(".board-card__used")).to_have_text("In the story")
+    expected = "In 2045, Rooftop gardens feed the street"
+    text = "host => host.plumeEditor.view.state.doc.toString()"
+    julien.wait_for_function(
+        f"(expected) => ({text})(document.querySelector('[data-story-editor]')) === expected", arg=expected
+    )
+    expect(awa.locator("[data-editor-status]")).to_have_attribute("data-save", "saved")
+    story = factories.story_of(workshop.groups[0])
+    assert persistence.load_text(story.id) == expected  # the text only: the cards stay on the board
+    assert_accessible(awa)
+    shoot(awa, "both-desktop")
+    shoot(julien, "both-phone")
+
+    # The console shows the group's board, compact and live.
+    console = new_context(viewport=DESKTOP).new_page()
+    sign_in(console, "board-console@example.org")
+    console.goto(f"/workshops/{workshop.id}/console")
+    summary = console.locator("[data-group-board]")
+    expect(summary).to_contain_text("Rooftop gardens feed the street · 2 dots · In the story")
+    expect(summary).to_contain_text("Night buses <b>for nurses</b> · 1 dot")
+    julien.get_by_label("New card").fill("A tram to the sea")
+    julien.get_by_role("button", name="Add the card").click()
+    expect(summary).to_contain_text("A tram to the sea")
+    shoot(console, "console-desktop")
+
+    # Write: the board beside the story, read-only; a card still goes into the story.
+    db.session.get(Workshop, workshop.id).phase_index = 2
+    db.session.commit()
+    julien.reload()
+    expect(julien.locator("[data-board-status]")).to_have_text(
+        "Read only in this phase: draw on the cards as you write."
+    )
+    expect(julien.locator("[data-board-add]")).to_be_hidden()
+    expect(
+        julien.locator(".board-card [data-edit], .board-card [data-vote], .board-card [data-move]")
+    ).to_have_count(0)
+    expect(column(julien, "Signals")).to_contain_text("Night buses")  # no columns listed: every column
+    expect(card(julien, "Night buses").locator("[data-insert]")).to_be_visible()
+    shoot(julien, "write-readonly-phone")
+
+
+def test_the_agenda_editor_sets_a_phase_board(
+    new_context: Any, live_server: ServerProcess, app_ctx: Any
+) -> None:
+    owner = factories.facilitator("board-agenda@example.org")
+    workshop = factories.bright_mirror_workshop(owner, title="Care in 2040", groups=2)
+    page = new_context(viewport=DESKTOP).new_page()
+    sign_in(page, "board-agenda@example.org")
+    page.goto(f"/workshops/{workshop.id}")
+    signals = page.locator(".phase").nth(1)
+    expect(signals.locator(".phase__facts")).to_contain_text("Board")
+    expect(signals.locator(".phase__facts")).to_contain_text("3 dots each")
+    signals.locator(".phase__summary").click()
+    expect(signals.get_by_label("The board of cards")).to_be_checked()
+    expect(signals.get_by_label("Columns of the board (one per line)")).to_have_value(
+        "Signals\nPromising\nSet aside"
+    )
+    signals.get_by_label("Dots each person may place on cards (0: no voting)").fill("2")
+    signals.get_by_label("Both, side by side").check()
+    assert_accessible(page)
+    shoot(page, "agenda-editor-desktop")
+    signals.get_by_role("button", name="Save the phase").click()
+    expect(page.get_by_text("Phase saved.")).to_be_visible()
+    facts = page.locator(".phase").nth(1).locator(".phase__facts")
+    expect(facts).to_contain_text("Story and board")
+    expect(facts).to_contain_text("2 dots each")
+    write = page.locator(".phase").nth(4).locator(".phase__facts")
+    expect(write).to_contain_text("Story and board (read-only)")
