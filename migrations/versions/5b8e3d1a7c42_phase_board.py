@@ -1,7 +1,7 @@
 """Phases say which tool they show (the story, the board, both), the board's columns and its dots
 
 Revision ID: 5b8e3d1a7c42
-Revises: 9c4d2b7e1f05
+Revises: 5e8d3a1c7b42
 Create Date: 2026-12-07 01:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5b8e3d1a7c42"
-down_revision = "9c4d2b7e1f05"
+down_revision = "5e8d3a1c7b42"
 branch_labels = None
 depends_on = None
 
