@@ -13,6 +13,7 @@ on `/c/<slug>` once the vote is closed (`vote_panel`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
@@ -78,34 +79,37 @@ def vote_manage(consultation_id: int) -> Any:
     return _manage_page(_organised(consultation_id))
 
 
+def _change_vote(consultation: Consultation, change: Callable[[], object], done: str) -> Any:
+    """Open or close the vote in one transaction; a refusal is said on the vote's page."""
+    try:
+        with committed():
+            change()
+    except votes.VoteError as error:
+        flash(error.message, "error")
+        return _manage_page(consultation, STATUS.get(error.code, 400))
+    flash(done, "success")
+    return redirect(url_for("consultations.vote_manage", consultation_id=consultation.id), code=303)
+
+
 @bp.post("/consultations/<int:consultation_id>/vote/open")
 @login_required
 def vote_open(consultation_id: int) -> Any:
     consultation = _organised(consultation_id)
-    try:
-        with committed():
-            votes.open_vote(
-                consultation, votes.whole(request.form.get("dots")), request.form.get("readers") == "on"
-            )
-    except votes.VoteError as error:
-        flash(error.message, "error")
-        return _manage_page(consultation, STATUS.get(error.code, 400))
-    flash(_("The vote is open."), "success")
-    return redirect(url_for("consultations.vote_manage", consultation_id=consultation.id), code=303)
+    dots, readers = votes.whole(request.form.get("dots")), request.form.get("readers") == "on"
+    return _change_vote(
+        consultation, lambda: votes.open_vote(consultation, dots, readers), _("The vote is open.")
+    )
 
 
 @bp.post("/consultations/<int:consultation_id>/vote/close")
 @login_required
 def vote_close(consultation_id: int) -> Any:
     consultation = _organised(consultation_id)
-    try:
-        with committed():
-            votes.close_vote(consultation)
-    except votes.VoteError as error:
-        flash(error.message, "error")
-        return _manage_page(consultation, STATUS.get(error.code, 400))
-    flash(_("The vote is closed. Its results are now public."), "success")
-    return redirect(url_for("consultations.vote_manage", consultation_id=consultation.id), code=303)
+    return _change_vote(
+        consultation,
+        lambda: votes.close_vote(consultation),
+        _("The vote is closed. Its results are now public."),
+    )
 
 
 @bp.get("/consultations/<int:consultation_id>/vote/results.json")
