@@ -290,11 +290,8 @@ def _rows(text: str, report: Report) -> list[_Row]:
 def _check_against(consultation: Consultation, rows: list[_Row], report: Report) -> None:
     """The checks that read the database: facilitators, titles already used, room left."""
     emails = {normalise_email(r.email) for r in rows if r.email and "@" in r.email}
-    accounts = dict(
-        db.session.execute(
-            select(Facilitator.email, Facilitator.id).where(Facilitator.email.in_(sorted(emails)))
-        ).tuples()
-    )
+    statement = select(Facilitator.email, Facilitator.id).where(Facilitator.email.in_(sorted(emails)))
+    accounts: dict[str, int] = {email: id_ for email, id_ in db.session.execute(statement)}
     taken = batch.titles_taken(consultation.id)
     first_row: dict[str, int] = {}
     for row in rows:
