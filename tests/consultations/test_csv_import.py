@@ -22,6 +22,7 @@ from stories.models import Story
 from tests import factories
 from tests.http import csrf_of
 from tests.signin import sign_in
+from tests.signin import signed_in as real_session
 from workshops import management
 from workshops.models import Group, Phase, Workshop, WorkshopFacilitator
 
@@ -375,3 +376,46 @@ def test_twenty_workshops_of_four_groups_in_chunks(
     assert len(made) == 21
     assert [w.title for w in made[1:]] == [f"Santé 2040 {n}" for n in range(2, 22)]
     assert all(len(w.groups) == 4 for w in made[1:])
+
+
+def test_on_the_real_server_in_chunks_under_the_transaction_guard(
+    live_server: Any, owner: Facilitator, consultation: Consultation, facilitators: list[Facilitator]
+) -> None:
+    """gunicorn and gevent with `PLUME_TRANSACTION_GUARD` on: a chunk's write held across the loop's turn
+    would fail its commit (a 500, checked by hand); 20 workshops of 4 groups, then a file of 12 rows, each
+    in several chunks."""
+    session, token = real_session(live_server, "owner@example.org")
+    url = f"{live_server.url}/consultations/{consultation.id}/workshops"
+    made = session.post(
+        f"{url}/batch",
+        data={"csrf_token": token, "batch-count": "20", "batch-groups": "4"},
+        timeout=120,
+        allow_redirects=False,
+    )
+    assert made.status_code == 302, made.text
+    body = french_excel(*(f"Atelier {n};lea@example.org;3;0{n % 9 + 1}/03/2027 09:30" for n in range(12)))
+    imported = session.post(
+        f"{url}/import",
+        data={"csrf_token": token},
+        files={"file": ("ateliers.csv", body, "text/csv")},
+        timeout=120,
+        allow_redirects=False,
+    )
+    assert imported.status_code == 302, imported.text
+    assert len(body)
+    assert batch.CHUNK < 12
+    db.session.expire_all()
+    workshops = ops.workshops_in(consultation)
+    assert len(workshops) == 1 + 20 + 12
+    assert sum(len(w.groups) for w in workshops) == 2 + 20 * 4 + 12 * 3
+    lea = facilitators[0]
+    assert sum(1 for w in workshops if lea.id in {f.id for f in w.facilitators}) == 12
+    refused = session.post(
+        f"{url}/import",
+        data={"csrf_token": token},
+        files={"file": ("ateliers.csv", body, "text/csv")},
+        timeout=120,
+        allow_redirects=False,
+    )
+    assert refused.status_code == UNPROCESSABLE  # the same titles again: every row refused
+    assert refused.text.count("The consultation already has a workshop with this title.") == 12
