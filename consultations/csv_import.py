@@ -141,7 +141,7 @@ def _columns(header: list[str]) -> dict[str, int]:
         found[column] = index
     missing = [str(LABELS[c]) for c in COLUMNS if c not in found]
     if missing:
-        raise _FileError(_("Missing column(s): %(names)s.", names=", ".join(missing)))
+        raise _FileError(_("Some columns are missing: %(names)s.", names=", ".join(missing)))
     return found
 
 

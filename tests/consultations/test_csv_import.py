@@ -147,7 +147,7 @@ BAD_FILES = [
     pytest.param(
         "titre;e-mail;groupes\nA;lea@example.org;2\n",
         [],
-        "Missing column(s): start time.",
+        "Some columns are missing: start time.",
         id="missing-column",
     ),
     pytest.param(
