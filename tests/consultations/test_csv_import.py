@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from flask_babel import refresh
 from sqlalchemy import func, select
 
 from accounts.models import Facilitator
@@ -419,3 +420,37 @@ def test_on_the_real_server_in_chunks_under_the_transaction_guard(
     )
     assert refused.status_code == UNPROCESSABLE  # the same titles again: every row refused
     assert refused.text.count("The consultation already has a workshop with this title.") == 12
+
+
+@pytest.mark.parametrize("consultation_id", ["999999", "2147483648", "99999999999999999999", "-1", "abc"])
+def test_bad_and_huge_ids_are_404(signed_in: FlaskClient, consultation_id: str) -> None:
+    url = f"/consultations/{consultation_id}/workshops/import"
+    assert signed_in.get(url).status_code == 404
+    assert signed_in.get(f"{url}/sample.csv").status_code == 404
+    posted = signed_in.post(
+        url,
+        data={"file": (io.BytesIO(b"titre;e-mail;groupes;debut\n"), "a.csv")},
+        content_type="multipart/form-data",
+    )
+    assert posted.status_code in (404, 405)  # 405: no route takes "-1" or "abc" as an id
+
+
+def test_the_report_speaks_french(
+    signed_in: FlaskClient, consultation: Consultation, facilitators: list[Facilitator]
+) -> None:
+    with signed_in.session_transaction() as session:
+        session["lang"] = "fr"  # what the language switch leaves
+    body = french_excel("Atelier Lyon;inconnu@example.org;quatre;31/02/2027 09:30")
+    token = csrf_of(signed_in.get(f"/consultations/{consultation.id}").get_data(as_text=True))
+    refresh()  # this test's app context is its requests' too: forget the locale of the last one
+    response = signed_in.post(
+        f"/consultations/{consultation.id}/workshops/import",
+        data={"csrf_token": token, "file": (io.BytesIO(body), "ateliers.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == UNPROCESSABLE
+    page = response.get_data(as_text=True)
+    assert "Rien n’a été importé." in page
+    assert "Aucun compte d’animateur n’utilise l’e-mail" in page
+    assert "n’est pas un nombre de groupes" in page
+    assert "n’est pas une heure de début" in page
