@@ -220,6 +220,7 @@ def test_everyone_reads_the_public_collection(live_server: ServerProcess, world:
         ("/c/sante-2040/anthology.epub", "application/epub+zip"),
         ("/c/sante-2040/anthology.pdf", "application/pdf"),
         (f"/api/v1/consultations/{c.id}", "application/json"),
+        (f"/api/v1/stories?consultation={c.id}", "application/json"),
     ]:
         response = session.get(live_server.url + url, timeout=60, allow_redirects=False)
         assert response.status_code == 200, (role, url)
