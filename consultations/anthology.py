@@ -55,7 +55,7 @@ def book_of(consultation: Consultation) -> AnthologyCopy | None:
             kicker=_("An anthology of stories from the future"),
             credit=_("Written together in the workshops of a consultation run with Plume."),
             contents=_("Contents"),
-            stories=tuple(exports.chapter_copy(s, number) for number, s in enumerate(stories, start=1)),
+            stories=tuple(exports.chapter_copy(story) for story in stories),
         )
 
     return language.in_language(consultation.language, read)

@@ -148,9 +148,10 @@ def _copy(story: Story, kicker: str | None = None) -> StoryCopy:
     )
 
 
-def chapter_copy(story: Story, number: int) -> StoryCopy:
-    """The story as chapter `number` of an anthology, in the current language (on the loop)."""
-    return _copy(story, _("Story %(number)d", number=number))
+def chapter_copy(story: Story) -> StoryCopy:
+    """The story as a chapter of an anthology of many workshops (a consultation's): its workshop's title
+    above its own, in the current language (on the loop)."""
+    return _copy(story)
 
 
 def story_copy(story: Story) -> StoryCopy:

@@ -75,6 +75,7 @@ def test_the_epub_holds_the_published_stories_only_and_is_valid(
         assert title in text, title
     for hidden in HIDDEN:
         assert hidden not in text, hidden
+    assert "Vieillir en 2040" in text  # each chapter says which workshop wrote it
     # Workshop after workshop: the first workshop's stories come before the second's.
     assert text.index("Le car de santé du plateau") > text.index("La Maison des communs")
 
@@ -88,6 +89,7 @@ def test_the_pdf_reads_back_with_the_published_stories_only(
     text = pdf_text(response.get_data())
     assert "Santé 2040" in text
     assert "3 récits" in text  # in the consultation's language
+    assert "VIEILLIR EN 2040" in text.upper()  # each chapter says which workshop wrote it
     for title in PUBLISHED:
         assert title.replace("’", "'") in text.replace("’", "'"), title
     for hidden in HIDDEN:
