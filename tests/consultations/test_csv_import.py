@@ -126,6 +126,8 @@ def test_a_good_file_makes_every_workshop(
     assert after[2] == before[2] + 8
     page = signed_in.get(f"/consultations/{consultation.id}").get_data(as_text=True)
     assert "3 workshops imported." in page
+    assert '<th scope="col">Starts</th>' in page
+    assert "2027-03-01T09:30:00+00:00" in page  # the start time, shown to the organisers
 
 
 def test_a_comma_separated_file_in_english_and_windows_1252(
