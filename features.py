@@ -15,7 +15,9 @@ def register(app: Flask) -> None:
     import accounts
 
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
+    import consultations.anthology_views
     import consultations.api_views
+    import consultations.import_views
     import consultations.manage_views
     import consultations.public_views
     import consultations.vote_views  # noqa: F401
@@ -41,10 +43,10 @@ def register(app: Flask) -> None:
     import workshops.sockets
     from api import bp as api_bp
     from consultations.blueprint import bp as consultations_bp
+    from consultations.demo import command as demo_command
     from feedback.blueprint import bp as feedback_bp
     from stories.blueprint import bp as stories_bp
     from workshops.blueprint import bp as workshops_bp
-    from workshops.demo import command as demo_command
 
     # What core asks and the features answer: access rules, participants, facilitators (before any route).
     accounts.register()

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from consultations import batch
 from consultations import operations as ops
 from consultations.blueprint import bp
 from consultations.forms import BatchForm, ConsultationForm, OrganiserForm, WorkshopForm
@@ -138,9 +139,9 @@ def add_batch(consultation_id: int) -> Any:
     form = BatchForm(prefix="batch")
     if not form.validate():
         return _page(consultation, {"batch": form})
-    try:
-        with committed():
-            made = ops.add_batch(consultation, _me(), form.count.data, form.groups.data)
+    try:  # in short transactions, the loop given back between them (consultations.batch)
+        specs = batch.batch_specs(consultation, form.count.data, form.groups.data)
+        made = batch.create(consultation.id, current_user.id, specs)
     except RefusedError as error:
         form.count.errors = [error.message]
         return _page(consultation, {"batch": form})

@@ -39,7 +39,7 @@ def _facilitator() -> Any:
     return facilitator
 
 
-def _open_for_writing(workshop: Workshop) -> None:
+def open_for_writing(workshop: Workshop) -> None:
     """Joining open, the clock running on a phase whose editors are open, nothing locked."""
     if not workshop.joining_open:
         with committed():
@@ -65,7 +65,7 @@ def ensure_demo(base_url: str, language: str = "en") -> dict[str, Any]:
         )
         if workshop is None:
             workshop = management.create_workshop(facilitator, title, question, language=language, groups=3)
-    _open_for_writing(workshop)  # each command commits on its own (`live.run_command`)
+    open_for_writing(workshop)  # each command commits on its own (`live.run_command`)
     db.session.refresh(workshop)
     return {
         "join_code": workshop.join_code,

@@ -75,6 +75,8 @@ class Workshop(db.Model):
     consultation_id: Mapped[int | None] = mapped_column(
         ForeignKey("consultations.id", ondelete="SET NULL"), index=True
     )
+    # When it is planned to start, in UTC (a consultation's CSV import gives it); None: not planned.
+    scheduled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     owner: Mapped[Facilitator] = relationship()
     phases: Mapped[list[Phase]] = relationship(

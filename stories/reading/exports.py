@@ -148,6 +148,12 @@ def _copy(story: Story, kicker: str | None = None) -> StoryCopy:
     )
 
 
+def chapter_copy(story: Story) -> StoryCopy:
+    """The story as a chapter of an anthology of many workshops (a consultation's): its workshop's title
+    above its own, in the current language (on the loop)."""
+    return _copy(story)
+
+
 def story_copy(story: Story) -> StoryCopy:
     """What a download of `story` is made of, in its workshop's language (on the loop: it reads rows)."""
     return language.in_language(story.language, lambda: _copy(story))
@@ -320,5 +326,10 @@ def epub_of(book: AnthologyCopy, templates: EpubTemplates) -> bytes:
 
 
 def anthology_epub(collection: Collection) -> bytes:
-    book, templates = anthology_copy(collection), epub_templates()
+    return book_epub(anthology_copy(collection))
+
+
+def book_epub(book: AnthologyCopy) -> bytes:
+    """An anthology read on the loop (a workshop's, a consultation's) as an EPUB, made off the loop."""
+    templates = epub_templates()
     return budget.run(lambda: epub_of(book, templates), "EPUB export")

@@ -533,5 +533,10 @@ def anthology_pdf_of(book: AnthologyCopy, fonts: FontFiles, failures: list[str] 
 
 def anthology_pdf(collection: Collection) -> bytes:
     """The anthology as a PDF, made off the loop within the work budget (may raise `OverBudgetError`)."""
-    book, fonts = anthology_copy(collection), _font_files()
+    return book_pdf(anthology_copy(collection))
+
+
+def book_pdf(book: AnthologyCopy) -> bytes:
+    """An anthology read on the loop (a workshop's, a consultation's) as a PDF, made off the loop."""
+    fonts = _font_files()
     return _budgeted(lambda failures: anthology_pdf_of(book, fonts, failures), "PDF anthology export")
