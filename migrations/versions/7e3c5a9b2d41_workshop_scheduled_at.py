@@ -1,7 +1,7 @@
 """A workshop's planned start (a consultation's CSV import gives it; issue 25)
 
 Revision ID: 7e3c5a9b2d41
-Revises: 9c4d2b7e1f05
+Revises: 5b8e3d1a7c42
 Create Date: 2026-12-07 01:40:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7e3c5a9b2d41"
-down_revision = "9c4d2b7e1f05"
+down_revision = "5b8e3d1a7c42"
 branch_labels = None
 depends_on = None
 
