@@ -17,6 +17,9 @@ def register(app: Flask) -> None:
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
     import consultations.api_views
     import consultations.manage_views
+    import consultations.overview
+    import consultations.overview_sockets
+    import consultations.overview_views
     import consultations.public_views  # noqa: F401
     import erasure
     import erasure.participant_views
@@ -59,3 +62,4 @@ def register(app: Flask) -> None:
     stories.cowriting.sockets.register(app)
     workshops.deadlines.register(app)  # periodic tasks, run by the app's runtime (core/runtime.py)
     workshops.expiry.register(app)
+    consultations.overview.register(app)  # follows the consoles' events, pushes to the organisers
