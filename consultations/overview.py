@@ -252,7 +252,9 @@ def push_changes() -> int:
                 continue
             found = rows(ids)
             message = OverviewWorkshops(
-                consultation_id=consultation_id, server_time=state.iso(datetime.now(UTC)) or "", workshops=found
+                consultation_id=consultation_id,
+                server_time=state.iso(datetime.now(UTC)) or "",
+                workshops=found,
             )
             emit_now(message, to=overview_room(consultation_id))
             pushed += len(found)

@@ -106,7 +106,10 @@ def test_a_row_has_the_workshops_phase_people_groups_words_comments_and_calls(se
     first, second = row["groups"]
     assert (first["joined"], first["connected"], first["words"], first["comments"]) == (2, 1, 10, 1)
     assert first["called_at"] is None and second["called_at"] is not None
-    assert snapshot["idle_seconds"] == overview.IDLE_SECONDS and snapshot["late_seconds"] == overview.LATE_SECONDS
+    assert (
+        snapshot["idle_seconds"] == overview.IDLE_SECONDS
+        and snapshot["late_seconds"] == overview.LATE_SECONDS
+    )
 
 
 def test_a_snapshot_costs_the_same_statements_for_2_or_20_workshops(app_ctx) -> None:
@@ -199,7 +202,9 @@ def people(setting: Setting, live_server: ServerProcess) -> Iterator[dict[str, C
     with ExitStack() as stack:
 
         def facilitator(who: Facilitator, **auth: Any) -> Client:
-            client = Client(url, auth={"role": "facilitator", **auth}, headers=facilitator_cookie(url, who.email))
+            client = Client(
+                url, auth={"role": "facilitator", **auth}, headers=facilitator_cookie(url, who.email)
+            )
             stack.callback(client.close)
             return client
 
