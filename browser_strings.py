@@ -288,6 +288,7 @@ def overview() -> dict[str, object]:
     """The organiser's live overview of a consultation (static/src/overview/)."""
     return {
         "connected": _("{count} of {total} connected"),
+        "connectedShort": _("{count}/{total} connected"),
         "phaseOf": _("Phase {number} of {count}"),
         "notStarted": _("Not started yet"),
         "paused": _("Paused"),

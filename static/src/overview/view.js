@@ -40,7 +40,7 @@ function createCard (row) {
     title: null,
     phase: el('span'),
     time: el('span', { class: 'ov-card__time' }),
-    people: el('span'),
+    people: el('span', { class: 'ov-card__people' }),
     figures: el('span', { class: 'ov-card__figures' }),
     late: el('p', { class: 'ov-card__line ov-card__late', hidden: true }),
     groups: el('ul', { class: 'ov-card__groups' }),
@@ -74,8 +74,10 @@ function updateCard (card, row, now, limits, s) {
   setText(parts.phase, phaseText(row, s))
   setText(parts.time, timeText(row, now, s))
   parts.time.classList.toggle('ov-card__time--over', row.status === 'running' && (secondsLeft(row, now) ?? 1) <= 0)
-  setText(parts.people, format(s.connected || '{count} of {total} connected', { count: row.connected, total: row.joined }))
-  setText(parts.figures, `${plural(s.words || '{count} words', row.words)} · ${plural(s.comments || '{count} comments', row.comments)}`)
+  setText(parts.people, format(s.connectedShort || '{count}/{total} connected', { count: row.connected, total: row.joined }))
+  const figures = `${plural(s.words || '{count} words', row.words)} · ${plural(s.comments || '{count} comments', row.comments)}`
+  setText(parts.figures, figures)
+  if (parts.figures.title !== figures) parts.figures.title = figures
   const late = lateSeconds(row, now)
   const lateShown = isLive(row) && late > limits.late_seconds
   parts.late.hidden = !lateShown
