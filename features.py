@@ -20,7 +20,7 @@ def register(app: Flask) -> None:
     import consultations.overview
     import consultations.overview_sockets
     import consultations.overview_views
-    import consultations.public_views  # noqa: F401
+    import consultations.public_views
     import erasure
     import erasure.participant_views
     import feedback.sockets

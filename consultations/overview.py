@@ -211,7 +211,7 @@ CHANGES = Changes()
 
 
 def noticed(name: str, room: str) -> None:
-    """`core.outbox.on_sent` hook: note the workshop whose facilitators' room got one of the followed events."""
+    """`core.outbox.on_sent` hook: note the workshop whose facilitators' room got a followed event."""
     if name in FOLLOWED and room.startswith(_FACILITATORS):
         tail = room[len(_FACILITATORS) :]
         if tail.isdigit():

@@ -98,18 +98,20 @@ def test_a_row_has_the_workshops_phase_people_groups_words_comments_and_calls(se
         store.remove("sid-bea")
     assert [w["id"] for w in snapshot["workshops"]] == setting.workshop_ids
     row = snapshot["workshops"][0]
-    assert row["status"] == "not_started" and row["phase_index"] == 0 and row["phase_count"] >= 2
+    assert row["status"] == "not_started"
+    assert row["phase_index"] == 0
+    assert row["phase_count"] >= 2
     assert (row["joined"], row["connected"]) == (3, 1)  # Ana (the fixture's), Bea, Carl; Bea connected
-    assert row["words"] == 10 and row["comments"] == 1
+    assert row["words"] == 10
+    assert row["comments"] == 1
     assert row["console_url"] == f"/workshops/{workshop.id}/console"
     assert snapshot["workshops"][1]["console_url"] is None  # not in `runs`
     first, second = row["groups"]
     assert (first["joined"], first["connected"], first["words"], first["comments"]) == (2, 1, 10, 1)
-    assert first["called_at"] is None and second["called_at"] is not None
-    assert (
-        snapshot["idle_seconds"] == overview.IDLE_SECONDS
-        and snapshot["late_seconds"] == overview.LATE_SECONDS
-    )
+    assert first["called_at"] is None
+    assert second["called_at"] is not None
+    assert snapshot["idle_seconds"] == overview.IDLE_SECONDS
+    assert snapshot["late_seconds"] == overview.LATE_SECONDS
 
 
 def test_a_snapshot_costs_the_same_statements_for_2_or_20_workshops(app_ctx) -> None:
@@ -174,13 +176,16 @@ def test_the_page_is_for_the_consultations_organisers_only(
     url = f"/consultations/{setting.consultation_id}/overview"
     # First: `sign_in` leaves its facilitator in the test's app context, which every request shares.
     participant = as_participant(app.test_client(), setting.participant_token).get(url)
-    assert participant.status_code == 302 and "/login" in participant.headers["Location"]
+    assert participant.status_code == 302
+    assert "/login" in participant.headers["Location"]
     anonymous = app.test_client().get(url)
-    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    assert anonymous.status_code == 302
+    assert "/login" in anonymous.headers["Location"]
     for organiser in (setting.owner, setting.invited):
         page = sign_in(app.test_client(), organiser).get(url)
         assert page.status_code == 200
-        assert b"data-overview" in page.data and b"plume-overview" in page.data
+        assert b"data-overview" in page.data
+        assert b"plume-overview" in page.data
     for other in (setting.stranger, setting.runner):
         assert sign_in(app.test_client(), other).get(url).status_code == 404
     owner = sign_in(app.test_client(), setting.owner)
@@ -233,7 +238,7 @@ def test_overview_join_answers_organisers_and_refuses_everyone_else(
         assert [w["id"] for w in ack["overview"]["workshops"]] == setting.workshop_ids
     for name in ("stranger", "runner", "participant"):
         ack = joined(people[name], payload)
-        assert ack["ok"] is False and ack["error"]["code"] == "forbidden", (name, ack)
+        assert (ack["ok"], ack["error"]["code"]) == (False, "forbidden"), (name, ack)
         assert ack["error"]["message"]
     with pytest.raises(socketio.exceptions.ConnectionError):
         Client(live_server.url)  # anonymous: no socket at all
@@ -285,7 +290,7 @@ def test_overview_join_refuses_hostile_payloads_with_an_error_ack(
     owner = people["owner"]
     for payload in HOSTILE:
         ack = joined(owner, payload)
-        assert ack["ok"] is False and ack["error"]["code"] == "invalid", (payload, ack)
+        assert (ack["ok"], ack["error"]["code"]) == (False, "invalid"), (payload, ack)
     for unknown in (999_999, 2**31 - 1):
         ack = joined(owner, {"consultation_id": unknown})
         assert ack["error"]["code"] == "forbidden", (unknown, ack)

@@ -2,8 +2,9 @@
 queue, a phase change made by a facilitator's socket reaches the organiser's overview sockets wherever they
 are (run it with DATABASE_URL set for PostgreSQL; SQLite otherwise).
 
-The two workers are two servers of one worker each, sharing the database and Redis (as tests/test_room_queue.py
-starts them), so that the overview's socket is on the one and the console's on the other for certain.
+The two workers are two servers of one worker each, sharing the database and Redis (as
+tests/test_room_queue.py starts them), so that the overview's socket is on the one and the console's on the
+other for certain.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def test_a_phase_change_on_one_worker_reaches_the_overview_on_the_other(
         )
         stack.callback(overview.close)
         ack = overview.call("overview:join", {"consultation_id": consultation_id}, timeout=15)
-        assert ack["ok"] is True and [w["id"] for w in ack["overview"]["workshops"]] == ids
+        assert ack["ok"] is True
+        assert [w["id"] for w in ack["overview"]["workshops"]] == ids
         assert ack["overview"]["workshops"][1]["status"] == "not_started"
         headers = facilitator_cookie(there.url, owner.email)
         console = Client(there.url, auth={"role": "facilitator", "workshop_id": ids[1]}, headers=headers)
@@ -53,4 +55,5 @@ def test_a_phase_change_on_one_worker_reaches_the_overview_on_the_other(
         assert row["title"]
         assert console.call("facilitator:command", {"action": "next"}, timeout=15) == {"ok": True}
         row = wait_for_row(overview, ids[1], lambda r: r["phase_index"] == 1)
-        assert row["phase_title"] and row["status"] == "running"
+        assert row["phase_title"]
+        assert row["status"] == "running"

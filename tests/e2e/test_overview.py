@@ -97,40 +97,42 @@ def fill(ids: list[int]) -> list[tuple[int, int]]:
     rng = random.Random(25)
     now = datetime.now(UTC)
     connected = []
-    if True:  # one commit at the end (each participant's factory commits too)
-        for n, workshop_id in enumerate(ids):
-            workshop = db.session.get(Workshop, workshop_id)
-            if n < 30:
-                workshop.status = "running"
-                workshop.phase_index = rng.randrange(len(workshop.phases))
-                workshop.deadline = now + timedelta(seconds=rng.randrange(60, 1200))
-            elif n < 33:
-                workshop.status = "paused"
-                workshop.phase_index = 1
-                workshop.remaining_seconds = 420.0
-            elif n < 38:
-                workshop.status = "not_started"
-            else:
-                workshop.status = "finished"
-                workshop.phase_index = len(workshop.phases) - 1
-            if n == 4:
-                workshop.deadline = now - timedelta(minutes=8)  # behind its agenda
-            if n == 6:
-                workshop.deadline = now - timedelta(minutes=2)  # over time, not yet an alert
-            for g, group in enumerate(workshop.groups):
-                if n in (2, 11) and g == 1:
-                    group.called_at = now - timedelta(minutes=1)
-                story = group.story[0]
-                if workshop.status != "not_started":
-                    story.length = rng.randrange(0, 2400)
-                    idle = n % 5 == 0 and g == 2
-                    ago = rng.randrange(200, 900) if idle else rng.randrange(1, 60)
-                    story.last_activity_at = now - timedelta(seconds=ago) if story.length else None
-                for k in range(rng.randrange(2, 5)):
-                    person, _ = factories.participant(group, f"P{n}-{g}-{k}")
-                    if not (n == 9 and g == 3) and rng.random() < 0.85:
-                        connected.append((workshop_id, person.id))
-                if story.length and rng.random() < 0.4:
-                    db.session.add(Comment(story_id=story.id, author_name="Reader", body="Nice"))
+    for n, workshop_id in enumerate(ids):
+        workshop = db.session.get(Workshop, workshop_id)
+        clock(workshop, n, now, rng)
+        for g, group in enumerate(workshop.groups):
+            if n in (2, 11) and g == 1:
+                group.called_at = now - timedelta(minutes=1)
+            story = group.story[0]
+            if workshop.status != "not_started":
+                story.length = rng.randrange(0, 2400)
+                ago = rng.randrange(200, 900) if n % 5 == 0 and g == 2 else rng.randrange(1, 60)
+                story.last_activity_at = now - timedelta(seconds=ago) if story.length else None
+            for k in range(rng.randrange(2, 5)):
+                person, _ = factories.participant(group, f"P{n}-{g}-{k}")  # commits
+                if not (n == 9 and g == 3) and rng.random() < 0.85:
+                    connected.append((workshop_id, person.id))
+            if story.length and rng.random() < 0.4:
+                db.session.add(Comment(story_id=story.id, author_name="Reader", body="Nice"))
     db.session.commit()
     return connected
+
+
+def clock(workshop: Workshop, n: int, now: datetime, rng: random.Random) -> None:
+    """The `n`th workshop's clock: 30 running (the 5th 8 minutes behind its agenda, the 7th 2 minutes over
+    time), 3 paused, 5 not started, 2 finished."""
+    if n < 30:
+        workshop.status = "running"
+        workshop.phase_index = rng.randrange(len(workshop.phases))
+        workshop.deadline = now + timedelta(seconds=rng.randrange(60, 1200))
+        if n in (4, 6):
+            workshop.deadline = now - timedelta(minutes=8 if n == 4 else 2)
+    elif n < 33:
+        workshop.status = "paused"
+        workshop.phase_index = 1
+        workshop.remaining_seconds = 420.0
+    elif n >= 38:
+        workshop.status = "finished"
+        workshop.phase_index = len(workshop.phases) - 1
+    else:
+        workshop.status = "not_started"
