@@ -295,3 +295,26 @@ def test_overview_join_refuses_hostile_payloads_with_an_error_ack(
         ack = joined(owner, {"consultation_id": unknown})
         assert ack["error"]["code"] == "forbidden", (unknown, ack)
     assert owner.sio.connected
+
+
+def test_presence_and_a_groups_call_reach_the_overview(
+    setting: Setting, people: dict[str, Client], live_server: ServerProcess
+) -> None:
+    owner = people["owner"]
+    assert joined(owner, {"consultation_id": setting.consultation_id})["ok"] is True
+    workshop_id = setting.workshop_ids[0]
+    group_id = db.session.get(Workshop, workshop_id).groups[0].id
+    assert people["runner"].call("facilitator:command", {"action": "start"}) == {"ok": True}
+    _, token = factories.participant(db.session.get(Workshop, workshop_id).groups[0], "Bob")
+    bob = Client(live_server.url, auth={"token": token})
+    try:
+        row = wait_for_row(owner, workshop_id, lambda r: r["connected"] == 2)
+        assert row["groups"][0]["connected"] == 2
+        ack = bob.call("group:call", {"group_id": group_id})
+        assert ack["ok"] is True
+        row = wait_for_row(owner, workshop_id, lambda r: r["groups"][0]["called_at"] is not None)
+        assert row["groups"][0]["called_at"] == ack["called_at"]
+    finally:
+        bob.close()
+    row = wait_for_row(owner, workshop_id, lambda r: r["connected"] == 1)
+    assert row["joined"] == 2
