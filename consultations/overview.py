@@ -5,10 +5,11 @@ connected, which group writes or sits idle, words, comments) and its alerts, kep
   read per workshop): what a snapshot or a push costs grows with the workshops, never with the changes.
 - It follows what the consoles already hear: every `workshop:state`, `presence`, `story:activity` and
   `comment:counts` sent to a workshop's facilitators' room goes through `core.outbox`, whose `on_sent`
-  hook notes the workshop here (:func:`noticed`: a set insertion). Every :data:`PUSH_SECONDS`, the worker
-  that noted changes pushes one `overview:workshops` per consultation with the rows of its changed workshops,
-  to the consultation's overview room, when somebody watches it (on this worker or, through the message
-  queue, on another): a workshop that changes 100 times in a second costs one row.
+  hook notes the workshop here (:func:`noticed`: a set insertion). The worker that noted changes pushes one
+  `overview:workshops` per consultation with the rows of its changed workshops, to the consultation's
+  overview room, when somebody watches it (on this worker or, through the message queue, on another): at
+  once (within :data:`TICK_SECONDS`) after a quiet moment, then at most once every :data:`PUSH_SECONDS`, so
+  that a workshop that changes 100 times in a second costs one row.
 - What changes with time alone (time left, a group falling idle, a workshop falling behind) is computed by
   the page from the timestamps (`static/src/overview/`), so nothing is pushed for it.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -42,6 +44,7 @@ from workshops.models import Group, Participant, Phase, Workshop
 log = logging.getLogger(__name__)
 
 PUSH_SECONDS = 1.0  # a worker pushes the changed workshops at most this often
+TICK_SECONDS = 0.1  # how often it looks for changes (a set's emptiness): a lone change waits this, not more
 IDLE_SECONDS = 180  # a group that wrote nothing for this long is idle
 LATE_SECONDS = 300  # a workshop this far past its phase's deadline is behind its agenda
 CHARS_PER_WORD = 6  # drafts keep their length in characters: words are estimated (a word and its space)
@@ -196,6 +199,7 @@ class Changes:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._dirty: set[int] = set()
+        self._pushed_at = float("-inf")
 
     def note(self, workshop_id: int) -> None:
         with self._lock:
@@ -205,6 +209,14 @@ class Changes:
         with self._lock:
             taken, self._dirty = self._dirty, set()
         return taken
+
+    def due(self, now: float) -> bool:
+        """Whether changes wait and the last push is PUSH_SECONDS old (then the push starts now)."""
+        with self._lock:
+            if not self._dirty or now - self._pushed_at < PUSH_SECONDS:
+                return False
+            self._pushed_at = now
+            return True
 
 
 CHANGES = Changes()
@@ -268,10 +280,16 @@ def push_changes() -> int:
 _hooked = threading.Lock()
 
 
+def push_due() -> None:
+    """Push when changes wait and the last push is old enough (run every TICK_SECONDS)."""
+    if CHANGES.due(time.monotonic()):
+        push_changes()
+
+
 def register(app: Flask) -> None:
-    """Follow the consoles' events (once per process) and push every PUSH_SECONDS in each worker (tests that
-    build the app in-process call :func:`push_changes` themselves)."""
+    """Follow the consoles' events (once per process) and push in each worker (tests that build the app
+    in-process call :func:`push_changes` themselves)."""
     if _hooked.acquire(blocking=False):  # never released: one hook per process
         on_sent(noticed)
     if not app.testing:
-        runtime.of(app).every(PUSH_SECONDS, push_changes, "overview-push")
+        runtime.of(app).every(TICK_SECONDS, push_due, "overview-push")

@@ -318,3 +318,14 @@ def test_presence_and_a_groups_call_reach_the_overview(
         bob.close()
     row = wait_for_row(owner, workshop_id, lambda r: r["connected"] == 1)
     assert row["joined"] == 2
+
+
+def test_a_lone_change_goes_at_once_then_at_most_one_push_a_period() -> None:
+    changes = overview.Changes()
+    assert changes.due(100.0) is False  # nothing waits
+    changes.note(1)
+    assert changes.due(100.0) is True  # after a quiet moment: at once
+    changes.take()
+    changes.note(1)
+    assert changes.due(100.0 + overview.PUSH_SECONDS / 2) is False  # too soon: it waits
+    assert changes.due(100.0 + overview.PUSH_SECONDS) is True
