@@ -3,5 +3,6 @@ question, is run by an owner and invited co-organisers, and publishes its storie
 (`/c/<slug>`).
 
 Its modules: `models` (the rows), `operations` (create, edit, invite, add workshops: flush, the caller
-commits), `forms`, `manage_views` (the organiser's pages), `collection` and `public_views` (the readers').
+commits), `forms`, `manage_views` (the organiser's pages), `collection` and `public_views` (the readers'),
+`overview`, `overview_views` and `overview_sockets` (the organiser's live overview of every workshop).
 """
