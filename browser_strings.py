@@ -313,3 +313,39 @@ def console_page() -> dict[str, object]:
 def wall_page() -> dict[str, object]:
     """The wall view for the projector: the live view only."""
     return {"live": live()}
+
+
+def overview() -> dict[str, object]:
+    """The organiser's live overview of a consultation (static/src/overview/)."""
+    return {
+        "connected": _("{count} of {total} connected"),
+        "connectedShort": _("{count}/{total} connected"),
+        "phaseOf": _("Phase {number} of {count}"),
+        "notStarted": _("Not started yet"),
+        "paused": _("Paused"),
+        "finished": _("The workshop is over"),
+        "left": _("{time} left"),
+        "overtime": _("Time is up"),
+        "late": _("{minutes} min behind the agenda"),
+        "words": plural(lambda n: ngettext("~{count} word", "~{count} words", n)),
+        "comments": plural(lambda n: ngettext("{count} comment", "{count} comments", n)),
+        "writing": _("writing"),
+        "idle": _("idle for {minutes} min"),
+        "quiet": _("nothing written yet"),
+        "empty": _("nobody connected"),
+        "calling": _("calls the facilitator"),
+        "alertLate": _("{minutes} min behind the agenda"),
+        "alertEmpty": _("{group}: nobody connected"),
+        "alertCalling": _("{group} calls the facilitator"),
+        "noAlerts": _("No alert: every workshop is on time and every group has someone connected."),
+        "alertCount": plural(lambda n: ngettext("{count} alert", "{count} alerts", n)),
+        "notYours": _("You do not run this workshop: its console is its facilitators'."),
+        "live": _("Live"),
+        "offline": _("Connection lost — reconnecting…"),
+        "refused": _("The overview could not be followed: {message}"),
+    }
+
+
+def overview_page() -> dict[str, object]:
+    """The organiser's overview: its own strings."""
+    return {"overview": overview()}

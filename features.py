@@ -19,6 +19,9 @@ def register(app: Flask) -> None:
     import consultations.api_views
     import consultations.import_views
     import consultations.manage_views
+    import consultations.overview
+    import consultations.overview_sockets
+    import consultations.overview_views
     import consultations.public_views
     import consultations.vote_views  # noqa: F401
     import erasure
@@ -62,3 +65,4 @@ def register(app: Flask) -> None:
     stories.cowriting.sockets.register(app)
     workshops.deadlines.register(app)  # periodic tasks, run by the app's runtime (core/runtime.py)
     workshops.expiry.register(app)
+    consultations.overview.register(app)  # follows the consoles' events, pushes to the organisers

@@ -5,7 +5,9 @@ question, is run by an owner and invited co-organisers, and publishes its storie
 Its modules: `models` (the rows), `operations` (create, edit, invite, add workshops: flush, the caller
 commits), `batch` (many workshops at once, in short transactions: it commits), `csv_import` and
 `import_views` (workshops from a CSV file, all or nothing), `forms`, `manage_views` (the organiser's pages),
-`collection`, `public_views` and `anthology_views` (the readers'), `demo` (`flask demo --consultation`).
+`overview`, `overview_views` and `overview_sockets` (the organiser's live overview of every workshop),
+`vote` and `vote_views` (the dot-vote on its stories), `collection`, `public_views` and `anthology_views`
+(the readers'), `demo` (`flask demo --consultation`).
 
 Who sees what: its organisers (`consultation_organisers`: the owner and the co-organisers invited) see its
 page and every workshop; a facilitator who runs one of its workshops (named in the CSV file) but does not

@@ -214,6 +214,20 @@ class FullChatMessage(HiddenChatMessage):
     created_at: str | None
 
 
+# --- consultations --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class OverviewWorkshops(Event):
+    """To a consultation's organisers watching its overview: the workshops that changed (at most one push a
+    second or so per worker, `consultations.overview`)."""
+
+    name: ClassVar[str] = "overview:workshops"
+    consultation_id: int
+    server_time: str
+    workshops: list[dict[str, Any]]
+
+
 EVENTS: tuple[type[Event], ...] = (
     ParticipantState,
     FacilitatorState,
@@ -228,5 +242,6 @@ EVENTS: tuple[type[Event], ...] = (
     CommentCounts,
     HiddenChatMessage,
     FullChatMessage,
+    OverviewWorkshops,
 )
 """Every payload the server sends (the structures that the protocol test checks)."""

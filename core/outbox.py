@@ -65,8 +65,24 @@ def pending(session: Session | None = None) -> int:
     return sum(len(queue) for queue in session.info.get(_PENDING, {}).values())
 
 
+_sent_hooks: list[Callable[[str, str], None]] = []
+
+
+def on_sent(hook: Callable[[str, str], None]) -> Callable[[str, str], None]:
+    """Register `hook(event_name, room)` to run after each event this process sends through the outbox (a
+    feature that follows other features' events, e.g. the organiser's overview). It runs on the event loop
+    for every event: it must only note, in constant time."""
+    _sent_hooks.append(hook)
+    return hook
+
+
 def _emit(name: str, payload: dict[str, Any], to: str, skip_sid: str | list[str] | None) -> None:
     socketio.emit(name, payload, to=to, skip_sid=skip_sid, namespace=NAMESPACE)
+    for hook in _sent_hooks:
+        try:
+            hook(name, to)
+        except Exception:
+            log.exception("hook %r on the sent event %s failed", hook, name)
 
 
 @event.listens_for(db.session, "after_commit")
