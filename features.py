@@ -17,7 +17,8 @@ def register(app: Flask) -> None:
     # Route and socket modules: importing one adds its routes to its blueprint, or its event handlers.
     import consultations.api_views
     import consultations.manage_views
-    import consultations.public_views  # noqa: F401
+    import consultations.public_views
+    import consultations.synthesis_views  # noqa: F401
     import erasure
     import erasure.participant_views
     import feedback.sockets
