@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -38,7 +39,7 @@ from core import budget
 from core.dates import aware
 from extensions import db
 from feedback.models import Comment
-from stories.models import Reaction, Story, StoryLogEntry, StoryUpdate
+from stories.models import Reaction, Story, StoryLogEntry, StoryTheme, StoryUpdate
 from stories.reading import catalog
 from stories.reading.links import public_url
 from workshops.models import Group, Participant, Workshop
@@ -49,6 +50,7 @@ BUCKET_WIDTHS = (60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400
 MAX_CHART_WORKSHOPS = 40  # bars of a per-workshop chart (every workshop is in the CSV and JSON)
 MAX_MATRIX_THEMES = 12  # rows of the themes' heat map
 DISTINCTIVE = 8  # distinctive words per theme and per story
+CHUNK = 200  # published stories read at once
 
 
 # --- What the synthesis holds ------------------------------------------------------------------------
@@ -310,28 +312,62 @@ def _text_of(html: str) -> str:
     return " ".join(str(lxml.html.fragment_fromstring(html, create_parent="div").text_content()).split())
 
 
-def _story_copies(ids: list[int]) -> list[StoryCopy]:
+def _themes_of(story_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
     labels = catalog.spellings()
-    stories = sorted(
-        catalog.published_in(ids), key=lambda s: (s.workshop_id, s.group.position if s.group else 0, s.id)
+    found: dict[int, list[tuple[str, str]]] = {}
+    statement = (
+        select(StoryTheme.story_id, StoryTheme.slug, StoryTheme.label)
+        .where(StoryTheme.story_id.in_(story_ids))
+        .order_by(StoryTheme.story_id, StoryTheme.label)
     )
-    return [
-        StoryCopy(
-            id=story.id,
-            title=story.title,
-            workshop_id=story.workshop_id,
-            workshop=story.workshop.title,
-            group=story.group.name if story.group else "",
-            summary=story.summary,
-            html=story.published_html,
-            words=story.published_words,
-            themes=tuple(catalog.story_themes(story, labels)),
-            authors=tuple(catalog.authors(story)),
-            published_at=aware(story.published_at) if story.published_at else datetime.now(UTC),
-            url=public_url("stories.read", story_id=story.id),
+    for story_id, slug, label in db.session.execute(statement):
+        found.setdefault(story_id, []).append((slug, labels.get(slug, label)))
+    return found
+
+
+def _story_copies(ids: list[int]) -> list[StoryCopy]:
+    """The published stories of these workshops as plain values, in the order of their workshops and
+    groups: plain columns (no ORM objects), read CHUNK stories at a time with a pause between, so that a
+    large consultation does not hold the event loop while its stories are read."""
+    statement = (
+        select(
+            Story.id, Story.title, Story.workshop_id, Workshop.title, Group.name, Story.summary,
+            Story.published_html, Story.published_words, Story.credits, Story.credit_anonymous,
+            Story.published_at,
         )
-        for story in stories
-    ]
+        .join(Workshop, Workshop.id == Story.workshop_id)
+        .join(Group, Group.id == Story.group_id)
+        .where(Story.workshop_id.in_(ids), catalog.is_published())
+        .order_by(Story.workshop_id, Group.position, Story.id)
+    )  # fmt: skip
+    copies: list[StoryCopy] = []
+    offset = 0
+    while True:
+        rows = db.session.execute(statement.limit(CHUNK).offset(offset)).all()
+        themes = _themes_of([row[0] for row in rows]) if rows else {}
+        for row in rows:
+            story_id, title, workshop_id, workshop, group, summary = row[:6]
+            html, words, credits, anonymous, at = row[6:]
+            copies.append(
+                StoryCopy(
+                    id=story_id,
+                    title=title,
+                    workshop_id=workshop_id,
+                    workshop=workshop,
+                    group=group,
+                    summary=summary,
+                    html=html,
+                    words=words,
+                    themes=tuple(themes.get(story_id, [])),
+                    authors=() if anonymous else tuple(n for n in (credits or "").split("\n") if n.strip()),
+                    published_at=aware(at),
+                    url=public_url("stories.read", story_id=story_id),
+                )
+            )
+        if len(rows) < CHUNK:
+            return copies
+        offset += CHUNK
+        time.sleep(0)  # let the other greenlets run between two chunks
 
 
 def gather(consultation: Consultation, now: datetime | None = None) -> Inputs:

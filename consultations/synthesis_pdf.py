@@ -47,14 +47,16 @@ def _heading(pdf: Report, text: str) -> None:
     pdf.ln(4)
 
 
-def _chart(pdf: Book, svg: str | None, caption: str = "") -> None:
+def _chart(pdf: Book, svg: str | None, title: str, caption: str = "") -> None:
+    """A chart under its title, both on one page (a new page when they do not fit)."""
     if not svg:
         return
     width = pdf.epw
     height_px = float(svg.split('height="', 1)[1].split('"', 1)[0])
     height = height_px * width / CHART_PX
-    if pdf.will_page_break(height + 10):
+    if pdf.will_page_break(height + 18):
         pdf.add_page()
+    _lines(pdf, title, ("sans", "B", 10), INK, 6, "H3")
     pdf.image(svg.encode(), x=pdf.l_margin, w=width, alt_text=caption or None)
     if caption:
         _lines(pdf, caption, ("sans", "", 8), MUTED, 4)
@@ -71,14 +73,15 @@ def _figures(pdf: Book, rows: Sequence[tuple[str, str]]) -> None:
         else:
             x = pdf.l_margin + half
         pdf.set_xy(x, top)
-        pdf.set_font("sans", "B", 15)
+        pdf.set_font("sans", "B", 15 if value.isdigit() else 10)
         pdf.set_text_color(*ACCENT)
+        width = max(30.0, pdf.get_string_width(value) + 4)
         with pdf.block("P"):
-            pdf.cell(30, 8, value)
+            pdf.cell(width, 8, value)
         pdf.set_font("sans", "", 9.5)
         pdf.set_text_color(*SOFT)
         with pdf.block("P"):
-            pdf.cell(half - 30, 8, label)
+            pdf.cell(half - width, 8, label)
         if index % 2 == 1 or index == len(rows) - 1:
             pdf.set_xy(pdf.l_margin, top + 9)
 
@@ -128,9 +131,7 @@ def _participation(pdf: Report, synthesis: Synthesis, labels: Labels) -> None:
         ("comments", labels["comments_chart"], ""),
         ("timeline", labels["timeline_chart"], labels["timeline_caption"]),
     ):
-        if key in charts:
-            _lines(pdf, title, ("sans", "B", 10), INK, 6, "H3")
-            _chart(pdf, charts[key], caption)
+        _chart(pdf, charts.get(key), title, caption)
 
 
 def _themes(pdf: Report, synthesis: Synthesis, labels: Labels) -> None:
@@ -144,8 +145,7 @@ def _themes(pdf: Report, synthesis: Synthesis, labels: Labels) -> None:
         pdf.ln(1.5)
     if "themes" in synthesis.pdf_charts:
         pdf.ln(2)
-        _lines(pdf, labels["pairs_chart"], ("sans", "B", 10), INK, 6, "H3")
-        _chart(pdf, synthesis.pdf_charts["themes"], labels["pairs_caption"])
+        _chart(pdf, synthesis.pdf_charts["themes"], labels["pairs_chart"], labels["pairs_caption"])
     for pair in synthesis.pairs[:15]:
         _lines(pdf, f"{pair.first} + {pair.second} ({pair.stories})", ("serif", "", 10), SOFT, 5)
     if synthesis.top_words:
@@ -167,9 +167,9 @@ def _stories(pdf: Report, synthesis: Synthesis, labels: Labels) -> None:
             _lines(pdf, story.summary, ("serif", "", 10), INK, 5)
         details = [", ".join(label for _slug, label in story.themes)]
         if item.words:
-            details.append(f"{labels['distinctive']}: {_terms(item.words)}")
+            details.append(labels["distinctive"] % {"words": _terms(item.words)})
         if item.dots is not None:
-            details.append(f"{labels['votes']}: {item.dots}")
+            details.append(labels["dots"] % {"count": item.dots})
         _lines(pdf, " — ".join(d for d in details if d), ("sans", "", 8), MUTED, 4.2)
         _lines(pdf, story.url, ("sans", "", 8), ACCENT, 4.2, link=story.url)
         pdf.ln(3.5)

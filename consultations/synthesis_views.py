@@ -24,10 +24,16 @@ from consultations.models import Consultation
 from consultations.synthesis_pdf import synthesis_pdf_of
 from core import budget
 from core.downloads import CSV, attachment
+from core.settings import settings
+from extensions import limiter
 from stories.reading import exports
 from stories.reading import pdf as pdf_export
 
 JSON = "application/json; charset=utf-8"
+
+
+def _export_rate() -> str:
+    return settings().export_rate
 
 
 def _consultation(consultation_id: int) -> Consultation:
@@ -77,12 +83,14 @@ def _labels(synthesis_made: str) -> dict[str, str]:
         "top_words": _("The most used words"),
         "stories": _("The stories"),
         "no_stories": _("No story is published yet."),
-        "distinctive": _("Distinctive words"),
+        "distinctive": _("Distinctive words: %(words)s"),
+        "dots": _("Votes: %(count)s"),
     }  # fmt: skip
 
 
 @bp.get("/consultations/<int:consultation_id>/synthesis")
 @login_required
+@limiter.limit(_export_rate)
 def synthesis(consultation_id: int) -> Any:
     consultation = _consultation(consultation_id)
     with force_locale(figures.text_stats.language_of(consultation.language)):
@@ -99,6 +107,7 @@ def synthesis(consultation_id: int) -> Any:
 
 @bp.get("/consultations/<int:consultation_id>/synthesis.json")
 @login_required
+@limiter.limit(_export_rate)
 def synthesis_json(consultation_id: int) -> Any:
     consultation = _consultation(consultation_id)
     found = figures.build(consultation)
@@ -109,6 +118,7 @@ def synthesis_json(consultation_id: int) -> Any:
 
 @bp.get("/consultations/<int:consultation_id>/synthesis-<table>.csv")
 @login_required
+@limiter.limit(_export_rate)
 def synthesis_csv(consultation_id: int, table: str) -> Any:
     consultation = _consultation(consultation_id)
     if table not in figures.CSV_TABLES:
@@ -120,6 +130,7 @@ def synthesis_csv(consultation_id: int, table: str) -> Any:
 
 @bp.get("/consultations/<int:consultation_id>/synthesis.pdf")
 @login_required
+@limiter.limit(_export_rate)
 def synthesis_pdf(consultation_id: int) -> Any:
     consultation = _consultation(consultation_id)
     with force_locale(figures.text_stats.language_of(consultation.language)):

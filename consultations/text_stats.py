@@ -89,7 +89,7 @@ def words(text: str, language: str) -> list[tuple[str, str]]:
 
 def distinctive(texts: Mapping[K, str], language: str, top: int = TOP) -> dict[K, list[Term]]:
     """For each text, its `top` words with the highest TF-IDF against the other texts (smoothed idf:
-    ln((1 + n) / (1 + df)) + 1, so that a word every text shares still ranks by its frequency)."""
+    ln((1 + n) / (1 + df)) + 1). A word that every text has is left out when there are several texts."""
     counted: dict[K, Counter[str]] = {}
     forms: dict[str, Counter[str]] = {}
     for key, text in texts.items():
@@ -102,6 +102,7 @@ def distinctive(texts: Mapping[K, str], language: str, top: int = TOP) -> dict[K
     result: dict[K, list[Term]] = {}
     for key, counts in counted.items():
         total = sum(counts.values()) or 1
+        shared = documents > 1  # a word of every text tells none of them apart
         scored = [
             Term(
                 word=_best_form(forms[stem]),
@@ -110,6 +111,7 @@ def distinctive(texts: Mapping[K, str], language: str, top: int = TOP) -> dict[K
                 score=count / total * (math.log((1 + documents) / (1 + frequency[stem])) + 1),
             )
             for stem, count in counts.items()
+            if not (shared and frequency[stem] == documents)
         ]
         scored.sort(key=lambda t: (-t.score, -t.count, t.word))
         result[key] = scored[:top]

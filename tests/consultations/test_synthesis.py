@@ -434,3 +434,43 @@ def test_an_empty_consultation_has_a_synthesis(client: FlaskClient, owner: Facil
     assert "Personne n’a encore écrit." in page or "Personne n'a encore écrit." in page
     for url in _urls(made)[1:]:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_stories_are_read_in_chunks(seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = [s.story for s in _synthesis(seeded["consultation"]).stories]
+    monkeypatch.setattr(synthesis, "CHUNK", 2)
+    assert [s.story for s in _synthesis(seeded["consultation"]).stories] == whole
+    assert len(whole) == 3
+
+
+def test_over_the_work_budget_the_synthesis_answers_503(
+    client: FlaskClient, seeded: dict[str, Any], owner: Facilitator, change_settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    change_settings(work_budget_s=0.05)
+    slow = synthesis.analyse
+
+    def spinning(*args: Any, **kwargs: Any) -> Any:
+        total = 0
+        for n in range(10**9):  # pure CPU until the budget's watchdog cuts it
+            total += n
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(synthesis, "analyse", spinning)
+    sign_in(client, owner)
+    for tail in ("/synthesis", "/synthesis.json", "/synthesis.pdf", "/synthesis-workshops.csv"):
+        response = client.get(f"/consultations/{seeded['consultation'].id}{tail}")
+        assert response.status_code == 503, tail
+
+
+def test_hostile_titles_are_escaped_in_the_page_and_charts(
+    client: FlaskClient, seeded: dict[str, Any], owner: Facilitator
+) -> None:
+    seeded["a"].title = '<script>alert(1)</script><img src=x onerror=alert(2)> "A" & B'
+    db.session.commit()
+    page = _page(sign_in(client, owner), f"/consultations/{seeded['consultation'].id}/synthesis")
+    assert "<script>alert(1)" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    response = client.get(f"/consultations/{seeded['consultation'].id}/synthesis.pdf")
+    assert "<script>alert(1)</script>" in pdf_text(response.get_data())  # text, as typed
