@@ -77,14 +77,27 @@ def _pieces(word: str, stops: frozenset[str]) -> list[str]:
     return [p for p in parts if len(p) >= MIN_LETTERS and p not in stops]
 
 
+class Stems:
+    """Stems of the forms met so far in one language (one per job: a Snowball stemmer keeps state between
+    words, so it is not shared across threads; a text repeats its forms, so each is stemmed once)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language_of(language)
+        self.stops = stop_words(self.language)
+        self._stemmer = snowballstemmer.stemmer(STEMMERS[self.language])
+        self._known: dict[str, str] = {}
+
+    def words(self, text: str) -> list[tuple[str, str]]:
+        """The meaningful words of `text` in order, each as (stem, form as written, lower case)."""
+        forms = [p for match in _WORD.finditer(text) for p in _pieces(match.group(), self.stops)]
+        new = [form for form in set(forms) if form not in self._known]
+        self._known.update(zip(new, self._stemmer.stemWords(new), strict=True))
+        return [(self._known[form], form) for form in forms]
+
+
 def words(text: str, language: str) -> list[tuple[str, str]]:
     """The meaningful words of `text` in order, each as (stem, form as written, lower case)."""
-    language = language_of(language)
-    stops = stop_words(language)
-    stemmer = snowballstemmer.stemmer(STEMMERS[language])  # per call: a stemmer keeps state
-    forms = [p for match in _WORD.finditer(text) for p in _pieces(match.group(), stops)]
-    stems = stemmer.stemWords(forms)
-    return list(zip(stems, forms, strict=True))
+    return Stems(language).words(text)
 
 
 def distinctive(texts: Mapping[K, str], language: str, top: int = TOP) -> dict[K, list[Term]]:
@@ -92,8 +105,9 @@ def distinctive(texts: Mapping[K, str], language: str, top: int = TOP) -> dict[K
     ln((1 + n) / (1 + df)) + 1). A word that every text has is left out when there are several texts."""
     counted: dict[K, Counter[str]] = {}
     forms: dict[str, Counter[str]] = {}
+    stems = Stems(language)
     for key, text in texts.items():
-        found = words(text, language)
+        found = stems.words(text)
         counted[key] = Counter(stem for stem, _form in found)
         for stem, form in found:
             forms.setdefault(stem, Counter())[form] += 1
@@ -127,8 +141,9 @@ def top_words(texts: Sequence[str], language: str, top: int = TOP) -> list[Term]
     """The most frequent meaningful words over all the texts (score: the share of all words)."""
     counts: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
+    stems = Stems(language)
     for text in texts:
-        for stem, form in words(text, language):
+        for stem, form in stems.words(text):
             counts[stem] += 1
             forms.setdefault(stem, Counter())[form] += 1
     total = sum(counts.values()) or 1
