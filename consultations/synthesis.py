@@ -169,8 +169,7 @@ class Synthesis:
     matrix: list[list[int]]
     stories: list[StorySynthesis]
     top_words: list[text_stats.Term]
-    html_charts: dict[str, str] = field(default_factory=dict)
-    pdf_charts: dict[str, str] = field(default_factory=dict)
+    charts: dict[str, str] = field(default_factory=dict)  # name → SVG
 
     @property
     def language(self) -> str:
@@ -496,8 +495,9 @@ def make_charts(synthesis: Synthesis, words: ChartWords, font: str) -> dict[str,
     return made
 
 
-def analyse(inputs: Inputs, words: ChartWords | None = None, pdf_font: str | None = None) -> Synthesis:
-    """The synthesis of what `gather` read (pure: runs off the loop); with `words`, its charts too."""
+def analyse(inputs: Inputs, words: ChartWords | None = None, font: str = charts.HTML_FONT) -> Synthesis:
+    """The synthesis of what `gather` read (pure: runs off the loop); with `words`, its charts too, their
+    texts in `font` (the page's, or `charts.PDF_FONT` for the PDF)."""
     language = inputs.language
     texts = {s.id: " ".join([s.title, _text_of(s.html)]) for s in inputs.stories}
     themes = _themes(inputs.stories, texts, language)
@@ -518,9 +518,7 @@ def analyse(inputs: Inputs, words: ChartWords | None = None, pdf_font: str | Non
         top_words=text_stats.top_words(list(texts.values()), language, 20),
     )
     if words is not None:
-        synthesis.html_charts.update(make_charts(synthesis, words, charts.HTML_FONT))
-        if pdf_font is not None:
-            synthesis.pdf_charts.update(make_charts(synthesis, words, pdf_font))
+        synthesis.charts.update(make_charts(synthesis, words, font))
     return synthesis
 
 

@@ -123,7 +123,7 @@ def _participation(pdf: Report, synthesis: Synthesis, labels: Labels) -> None:
     ]
     _figures(pdf, rows)
     pdf.ln(3)
-    charts = synthesis.pdf_charts
+    charts = synthesis.charts
     cut = labels["chart_cut"] if len(synthesis.inputs.workshops) > MAX_CHART_WORKSHOPS else ""
     for key, title, caption in (
         ("participants", labels["participants_chart"], cut),
@@ -143,9 +143,9 @@ def _themes(pdf: Report, synthesis: Synthesis, labels: Labels) -> None:
         if theme.words:
             _lines(pdf, _terms(theme.words), ("serif", "", 10), SOFT, 5)
         pdf.ln(1.5)
-    if "themes" in synthesis.pdf_charts:
+    if "themes" in synthesis.charts:
         pdf.ln(2)
-        _chart(pdf, synthesis.pdf_charts["themes"], labels["pairs_chart"], labels["pairs_caption"])
+        _chart(pdf, synthesis.charts["themes"], labels["pairs_chart"], labels["pairs_caption"])
     for pair in synthesis.pairs[:15]:
         _lines(pdf, f"{pair.first} + {pair.second} ({pair.stories})", ("serif", "", 10), SOFT, 5)
     if synthesis.top_words:

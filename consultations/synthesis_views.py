@@ -17,6 +17,7 @@ from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from consultations import charts, text_stats
 from consultations import operations as ops
 from consultations import synthesis as figures
 from consultations.blueprint import bp
@@ -41,6 +42,15 @@ def _consultation(consultation_id: int) -> Consultation:
     if consultation is None:
         abort(404)
     return consultation
+
+
+def _filename(consultation: Consultation, suffix: str, table: str = "") -> str:
+    """ "Santé 2040" → "sante-2040-synthesis.pdf" (or "…-synthesis-workshops.csv")."""
+    return exports.filename(f"{consultation.title} synthesis {table}", suffix, "synthesis")
+
+
+def _language(consultation: Consultation) -> str:
+    return text_stats.language_of(consultation.language)
 
 
 def _chart_words() -> figures.ChartWords:
@@ -93,7 +103,7 @@ def _labels(synthesis_made: str) -> dict[str, str]:
 @limiter.limit(_export_rate)
 def synthesis(consultation_id: int) -> Any:
     consultation = _consultation(consultation_id)
-    with force_locale(figures.text_stats.language_of(consultation.language)):
+    with force_locale(_language(consultation)):
         found = figures.build(consultation, _chart_words())
         return render_template(
             "consultations/synthesis.html",
@@ -112,8 +122,7 @@ def synthesis_json(consultation_id: int) -> Any:
     consultation = _consultation(consultation_id)
     found = figures.build(consultation)
     body = json.dumps(figures.as_json(found), ensure_ascii=False, indent=1)
-    name = exports.filename(consultation.title, "json", "synthesis")
-    return attachment(body, JSON, name.replace(".json", "-synthesis.json"), private=True)
+    return attachment(body, JSON, _filename(consultation, "json"), private=True)
 
 
 @bp.get("/consultations/<int:consultation_id>/synthesis-<table>.csv")
@@ -124,8 +133,7 @@ def synthesis_csv(consultation_id: int, table: str) -> Any:
     if table not in figures.CSV_TABLES:
         abort(404)
     found = figures.build(consultation)
-    name = exports.filename(consultation.title, "csv", "synthesis").replace(".csv", f"-{table}.csv")
-    return attachment(figures.as_csv(found, table), CSV, name, private=True)
+    return attachment(figures.as_csv(found, table), CSV, _filename(consultation, "csv", table), private=True)
 
 
 @bp.get("/consultations/<int:consultation_id>/synthesis.pdf")
@@ -133,7 +141,7 @@ def synthesis_csv(consultation_id: int, table: str) -> Any:
 @limiter.limit(_export_rate)
 def synthesis_pdf(consultation_id: int) -> Any:
     consultation = _consultation(consultation_id)
-    with force_locale(figures.text_stats.language_of(consultation.language)):
+    with force_locale(_language(consultation)):
         try:
             fonts = pdf_export.font_files()
         except pdf_export.PdfUnavailableError as error:
@@ -145,9 +153,8 @@ def synthesis_pdf(consultation_id: int) -> Any:
         labels = _labels(format_datetime(inputs.made_at, "medium"))
 
         def make() -> bytes:
-            found = figures.analyse(inputs, words, figures.charts.PDF_FONT)
+            found = figures.analyse(inputs, words, charts.PDF_FONT)
             return synthesis_pdf_of(found, labels, fonts)
 
         body = budget.run(make, "consultation synthesis PDF")
-    name = exports.filename(consultation.title, "pdf", "synthesis").replace(".pdf", "-synthesis.pdf")
-    return attachment(body, "application/pdf", name, private=True)
+    return attachment(body, "application/pdf", _filename(consultation, "pdf"), private=True)

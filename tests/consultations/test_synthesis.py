@@ -282,6 +282,7 @@ def test_the_json_download_holds_every_figure(
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="sante-2040-synthesis.json"'
     data = json.loads(response.get_data())
     assert data["totals"]["participants"] == 11
     assert data["totals"]["comments"] == 3
@@ -309,6 +310,8 @@ def test_the_csv_downloads(client: FlaskClient, seeded: dict[str, Any], owner: F
     consultation = seeded["consultation"]
     sign_in(client, owner)
     workshops = _csv(client, consultation, "workshops")
+    disposition = client.get(f"/consultations/{consultation.id}/synthesis-workshops.csv").headers
+    assert disposition["Content-Disposition"] == 'attachment; filename="sante-2040-synthesis-workshops.csv"'
     header = workshops[0]
     rows = [dict(zip(header, row, strict=True)) for row in workshops[1:]]
     assert [(r["title"], r["participants"], r["comments"]) for r in rows] == [
