@@ -17,7 +17,7 @@ from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from consultations import charts, text_stats
+from consultations import charts, synthesis_data, text_stats
 from consultations import operations as ops
 from consultations import synthesis as figures
 from consultations.blueprint import bp
@@ -109,7 +109,7 @@ def synthesis(consultation_id: int) -> Any:
             "consultations/synthesis.html",
             consultation=consultation,
             synthesis=found,
-            tables=figures.CSV_TABLES,
+            tables=synthesis_data.CSV_TABLES,
             max_chart=figures.MAX_CHART_WORKSHOPS,
             made=format_datetime(found.inputs.made_at, "medium"),
         )
@@ -121,7 +121,7 @@ def synthesis(consultation_id: int) -> Any:
 def synthesis_json(consultation_id: int) -> Any:
     consultation = _consultation(consultation_id)
     found = figures.build(consultation)
-    body = json.dumps(figures.as_json(found), ensure_ascii=False, indent=1)
+    body = json.dumps(synthesis_data.as_json(found), ensure_ascii=False, indent=1)
     return attachment(body, JSON, _filename(consultation, "json"), private=True)
 
 
@@ -130,10 +130,12 @@ def synthesis_json(consultation_id: int) -> Any:
 @limiter.limit(_export_rate)
 def synthesis_csv(consultation_id: int, table: str) -> Any:
     consultation = _consultation(consultation_id)
-    if table not in figures.CSV_TABLES:
+    if table not in synthesis_data.CSV_TABLES:
         abort(404)
     found = figures.build(consultation)
-    return attachment(figures.as_csv(found, table), CSV, _filename(consultation, "csv", table), private=True)
+    return attachment(
+        synthesis_data.as_csv(found, table), CSV, _filename(consultation, "csv", table), private=True
+    )
 
 
 @bp.get("/consultations/<int:consultation_id>/synthesis.pdf")
