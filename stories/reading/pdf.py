@@ -115,6 +115,11 @@ def fallbacks_for(texts: Iterable[str], fonts: FontFiles | None = None) -> list[
     return found
 
 
+def font_files() -> FontFiles:
+    """The font files of every PDF, checked (read on the loop by a book made elsewhere)."""
+    return _font_files()
+
+
 def check_fonts() -> None:
     """Raise PdfUnavailableError unless every font the PDFs embed is installed."""
     _font_files()
