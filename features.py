@@ -24,7 +24,7 @@ def register(app: Flask) -> None:
     import consultations.overview_views
     import consultations.public_views
     import consultations.synthesis_views
-    import consultations.vote_views  # noqa: F401
+    import consultations.vote_views
     import erasure
     import erasure.participant_views
     import feedback.sockets
