@@ -14,9 +14,8 @@ words and themes); the participation figures count every workshop, group, partic
 
 Its figures as JSON and CSV: `synthesis_data`; as a PDF: `synthesis_pdf`.
 
-Votes: there is no vote table yet. `vote_results` is the one hook: the vote feature returns its totals
-there (`Votes`) and every figure, CSV, JSON, page and PDF shows them; until then it answers None and the
-synthesis says that no vote was held.
+Votes: `vote_results` reads the consultation's dot-vote (`consultations.vote`), and every figure, CSV,
+JSON, page and PDF shows its totals; without a vote the synthesis says that none was held.
 """
 
 from __future__ import annotations
@@ -34,6 +33,7 @@ from sqlalchemy import Integer, case, cast, func, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from consultations import charts, collection, text_stats
+from consultations import vote as votes
 from consultations.models import Consultation
 from core import budget
 from core.dates import aware
@@ -180,9 +180,17 @@ class Synthesis:
 
 
 def vote_results(consultation: Consultation) -> Votes | None:
-    """The consultation's vote, when it held one. No vote table exists yet: None. The vote feature
-    answers here (its totals per story), and the synthesis shows them everywhere."""
-    return None
+    """The consultation's vote (`consultations.vote`), when one was opened: its dots per published story
+    and how many voted; None when no vote was held."""
+    vote = votes.vote_of(consultation)
+    if vote is None:
+        return None
+    found = votes.results(consultation, vote)
+    return Votes(
+        dots={line.story_id: line.dots for line in found.lines},
+        voters=found.voters,
+        closed=vote.closed_at is not None,
+    )
 
 
 # --- Step 1: reading the database (on the loop) ------------------------------------------------------

@@ -477,3 +477,27 @@ def test_hostile_titles_are_escaped_in_the_page_and_charts(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     response = client.get(f"/consultations/{seeded['consultation'].id}/synthesis.pdf")
     assert "<script>alert(1)</script>" in pdf_text(response.get_data())  # text, as typed
+
+
+def test_the_votes_of_the_consultation_are_in_every_figure(
+    client: FlaskClient, seeded: dict[str, Any], owner: Facilitator
+) -> None:
+    """Two voters' dots (from `consultations.vote`) reach the stories, their workshops and the totals."""
+    from consultations import vote as votes
+
+    consultation, stories = seeded["consultation"], seeded["stories"]
+    with committed():
+        votes.open_vote(consultation, 3, True)
+    with committed():
+        votes.allocate(consultation, votes.Voter("r:one"), {stories["maison"].id: 2, stories["car"].id: 1})
+    with committed():
+        votes.allocate(consultation, votes.Voter("r:two"), {stories["maison"].id: 1})
+    found = _synthesis(consultation)
+    a, b = found.inputs.workshops
+    assert (a.votes, b.votes, found.totals.votes) == (3, 1, 4)
+    assert found.inputs.votes is not None and found.inputs.votes.voters == 2
+    assert not found.inputs.votes.closed
+    data = json.loads(
+        sign_in(client, owner).get(f"/consultations/{consultation.id}/synthesis.json").get_data()
+    )
+    assert data["votes"] == {"voters": 2, "closed": False, "dots": 4}
