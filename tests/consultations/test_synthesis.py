@@ -495,7 +495,8 @@ def test_the_votes_of_the_consultation_are_in_every_figure(
     found = _synthesis(consultation)
     a, b = found.inputs.workshops
     assert (a.votes, b.votes, found.totals.votes) == (3, 1, 4)
-    assert found.inputs.votes is not None and found.inputs.votes.voters == 2
+    assert found.inputs.votes is not None
+    assert found.inputs.votes.voters == 2
     assert not found.inputs.votes.closed
     data = json.loads(
         sign_in(client, owner).get(f"/consultations/{consultation.id}/synthesis.json").get_data()
