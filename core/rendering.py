@@ -32,7 +32,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -325,6 +325,10 @@ class _RenderTimeout(BaseException):
 
 
 _REARM_SECONDS = 0.1
+#: How often a thread is interrupted past its budget before the watchdog gives up on it. A block that ended
+#: without taking itself off the watch (a timeout delivered in the few bytecodes between the block's end and
+#: `unwatch`, the frame then kept alive by a traceback) is interrupted this often at most, never for ever.
+_MAX_RAISES = 10
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 _clear_async_exc = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p)(
@@ -341,6 +345,15 @@ def _thread_clock(tid: int) -> Callable[[], float]:
     return lambda: time.clock_gettime(clock_id)
 
 
+@dataclass
+class _Watch:
+    """One thread's budget: its CPU clock, when it is over, and how many times it was interrupted."""
+
+    clock: Callable[[], float]
+    deadline: float
+    raised: int = 0
+
+
 class _Watchdog:
     """A native thread that interrupts, with an asynchronous exception, renders over their budget.
 
@@ -354,12 +367,12 @@ class _Watchdog:
 
     def _after_fork(self) -> None:
         self.lock = concurrency.native_lock()
-        self.deadlines: dict[int, tuple[Callable[[], float], float]] = {}
+        self.deadlines: dict[int, _Watch] = {}
         self.started = False
 
     def watch(self, tid: int, clock: Callable[[], float], deadline: float) -> None:
         with self.lock:
-            self.deadlines[tid] = (clock, deadline)
+            self.deadlines[tid] = _Watch(clock, deadline)
             if not self.started:
                 self.started = True
                 concurrency.start_native_thread(self._run)
@@ -373,39 +386,55 @@ class _Watchdog:
         while True:
             concurrency.native_sleep(0.02)
             with self.lock:
-                for tid, (clock, deadline) in list(self.deadlines.items()):
+                for tid, watch in list(self.deadlines.items()):
                     try:
-                        overrun = clock() > deadline
+                        overrun = watch.clock() > watch.deadline
                     except OSError:  # pragma: no cover - the thread is gone
                         del self.deadlines[tid]
                         continue
-                    if overrun:
-                        # Raised again later if it lands where Python swallows it (a gc callback, a __del__),
-                        # until `unwatch` (in the render's `finally`) takes the thread off the list.
-                        self.deadlines[tid] = (clock, clock() + _REARM_SECONDS)
-                        _set_async_exc(tid, _RenderTimeout)
+                    if not overrun:
+                        continue
+                    if watch.raised >= _MAX_RAISES:  # its block is long gone: leave the thread be
+                        del self.deadlines[tid]
+                        _clear_async_exc(tid, None)
+                        continue
+                    # Raised again later if it lands where Python swallows it (a gc callback, a __del__),
+                    # until `unwatch` (at the block's end) takes the thread off the list.
+                    watch.raised += 1
+                    watch.deadline = watch.clock() + _REARM_SECONDS
+                    _set_async_exc(tid, _RenderTimeout)
 
 
 _watchdog = _Watchdog()
 
 
-@contextmanager
-def _cpu_budget(seconds: float) -> Iterator[None]:
-    """Raise _RenderTimeout in the block once this thread has spent ``seconds`` of CPU in it."""
-    tid = concurrency.native_ident()
-    clock = _thread_clock(tid)
-    _watchdog.watch(tid, clock, clock() + seconds)
-    try:
-        yield
-    finally:
-        _unwatch(tid)
+class _CpuBudget:
+    """``with _CpuBudget(seconds):`` raises _RenderTimeout in the block once this thread has spent
+    ``seconds`` of CPU in it. A class, not a generator: its `__exit__` takes the thread off the watch at its
+    first call, where contextlib's would first run a few bytecodes a late timeout could interrupt."""
+
+    __slots__ = ("seconds", "tid")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.tid = concurrency.native_ident()
+
+    def __enter__(self) -> None:
+        clock = _thread_clock(self.tid)
+        _watchdog.watch(self.tid, clock, clock() + self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        _unwatch(self.tid)
+
+
+_cpu_budget = _CpuBudget
 
 
 def _unwatch(tid: int) -> None:
     """Take the thread off the watch, even if a timeout raised just as the block ended is delivered inside
     `unwatch` itself: interrupted, it would leave the thread watched, and the watchdog would raise in it
-    every `_REARM_SECONDS` of its CPU for the rest of its life (a livelock of whatever runs there next). Once
-    `unwatch` has returned, no timeout is pending (it clears them under the watchdog's lock)."""
+    every `_REARM_SECONDS` of its CPU (up to `_MAX_RAISES` times). Once `unwatch` has returned, no timeout
+    is pending (it clears them under the watchdog's lock)."""
     while True:
         try:
             _watchdog.unwatch(tid)

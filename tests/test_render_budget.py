@@ -49,3 +49,36 @@ def test_a_block_over_its_budget_is_interrupted_and_nothing_follows() -> None:
     ends = time.process_time() + 0.3
     while time.process_time() < ends:
         pass
+
+
+def test_a_thread_left_on_the_watch_is_interrupted_a_bounded_number_of_times() -> None:
+    """A block that ended without `unwatch` (a timeout delivered between its last bytecode and `unwatch`,
+    its frame kept by a traceback: how a hypothesis test livelocked in CI twice) leaves its thread watched
+    past its deadline. The watchdog interrupts it `_MAX_RAISES` times at most, then leaves it be."""
+    import threading
+
+    interrupted: list[int] = []
+    left: list[bool] = []
+
+    def left_on_the_watch() -> None:
+        tid = concurrency.native_ident()
+        clock = rendering._thread_clock(tid)
+        rendering._watchdog.watch(tid, clock, clock())  # never unwatched
+        while time.thread_time() < 10:  # bounded whatever happens (CPU seconds of this thread)
+            try:
+                while tid in rendering._watchdog.deadlines:
+                    pass
+                left.append(True)
+                ends = time.thread_time() + 0.5  # five re-arm periods after it was let go: nothing comes
+                while time.thread_time() < ends:
+                    pass
+                return
+            except rendering.BudgetExceeded:
+                interrupted.append(1)
+
+    thread = threading.Thread(target=left_on_the_watch)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive()
+    assert left == [True]
+    assert 1 <= len(interrupted) <= rendering._MAX_RAISES
