@@ -317,5 +317,5 @@ def console_page() -> dict[str, object]:
 
 
 def wall_page() -> dict[str, object]:
-    """The wall view for the projector: the live view only."""
-    return {"live": live()}
+    """The wall view for the projector: the live view, and a group's board when one is projected."""
+    return {"live": live(), "board": board()}

@@ -93,3 +93,49 @@ def test_participants_see_the_counts_only_after_the_reveal(
     assert_accessible(console)
     shoot(console, "console-dots-revealed")
     shoot(julien, "participant-dots-revealed")
+
+
+def test_the_wall_projects_a_groups_board_live(
+    new_context: Any, live_server: ServerProcess, app_ctx: Any
+) -> None:
+    owner = factories.facilitator("board-wall@example.org")
+    workshop = factories.workshop(owner, groups=2, join_code=new_join_code(), phases=[SIGNALS])
+    awa = join(new_context, workshop.join_code, "Awa", viewport=DESKTOP)
+    ours = awa.locator("[data-group-name]").inner_text()
+    wall = new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    sign_in(wall, "board-wall@example.org")
+    wall.goto(f"/workshops/{workshop.id}/wall")
+    expect(wall.locator("[data-wall-board]")).to_have_count(0)  # no board until one is picked
+    wall.get_by_label("Project a board").select_option(label=ours)
+    wall.get_by_role("button", name="Show").click()
+    board = wall.locator("[data-wall-board]")
+    expect(board.get_by_role("heading", name=f"Board of {ours}")).to_be_visible()
+    expect(board.locator(".wall-board__column-title")).to_have_text(["Signals", "Promising"])
+
+    texts = ["Rooftop gardens feed the street", "Night buses <b>for nurses</b>", "A tram to the sea"]
+    for text in texts:
+        awa.get_by_label("New card").fill(text)
+        awa.get_by_role("button", name="Add the card").click()
+    expect(board.locator(".wall-board__card")).to_have_count(3)
+    for _ in range(2):
+        card(awa, "A tram").get_by_role("button", name=PLACE.format(texts[2])).click()
+    card(awa, "Night buses").get_by_role("button", name=PLACE.format(texts[1])).click()
+    signals = board.locator('.wall-board__column[data-column="Signals"]')
+    expect(signals.locator(".wall-board__text")).to_have_text(
+        [texts[2], texts[1], texts[0]]
+    )  # most voted first
+    expect(signals.locator("[data-votes]")).to_have_text(["2 dots", "1 dot", "0 dots"])
+    card(awa, "Night buses").get_by_role("button", name="Move to the column “Promising”").click()
+    expect(board.locator('.wall-board__column[data-column="Promising"]')).to_contain_text(texts[1])
+    assert_accessible(wall)
+    shoot(wall, "wall-board")
+
+    # While the counts are hidden, the wall hides them too (the room sees the board, not the tally).
+    console = new_context(viewport=DESKTOP).new_page()
+    sign_in(console, "board-wall@example.org")
+    console.goto(f"/workshops/{workshop.id}/console")
+    console.get_by_role("button", name="Hide the dots until the reveal").click()
+    expect(board.locator("[data-votes]")).to_have_count(0)
+    expect(board).to_have_attribute("data-dots-hidden", "true")
+    console.get_by_role("button", name="Reveal the dots").click()
+    expect(signals.locator("[data-votes]")).to_have_text(["2 dots", "0 dots"])
