@@ -70,8 +70,9 @@ class LiveStory(crdt.StoryDoc):
             elif isinstance(event, ArrayEvent):
                 change.board.append((path, None))
                 if not path:
-                    delta: list[dict[str, Any]] = getattr(event, "delta", [])
+                    delta: list[dict[str, Any]] = list(getattr(event, "delta", None) or ())
                     change.inserted += [v for op in delta for v in op.get("insert", ())]
+                    change.deleted = change.deleted or any("delete" in op for op in delta)
             else:  # a text nested in the board: no card holds one
                 change.board.append((path, None))
 

@@ -324,3 +324,51 @@ def test_a_read_only_board_still_marks_a_card_used(live_server: ServerProcess, a
         assert stored_board(story.id)[0]["text"] == CARD
     finally:
         client.close()
+
+
+def test_the_dots_a_member_placed_follow_every_change() -> None:
+    """The server counts each member's dots once, then follows the changes: votes taken back, cards deleted
+    with their dots, another member's dots; a refusal is decided on the count after the update."""
+    from stories.cowriting import board_rules
+    from stories.cowriting.live import LiveStory
+
+    rules = board_rules.BoardRules(board="write", text=True, dots=3, member=1)
+    live = LiveStory(1)
+    writer = Writer()
+
+    def offer(edit: Callable[[], None]) -> str | None:
+        update = writer.change(edit)
+        applied, change = live.offer_recorded(update)
+        assert applied
+        return board_rules.judge(change, live.board, rules, live.placed)
+
+    assert (
+        offer(lambda: writer.board.append(Map({"id": "a", "text": "A", "column": "c", "votes": Map()})))
+        is None
+    )
+    assert (
+        offer(lambda: writer.board.append(Map({"id": "b", "text": "B", "column": "c", "votes": Map()})))
+        is None
+    )
+    assert offer(lambda: writer.board[0]["votes"].__setitem__("1", 2)) is None
+    assert offer(lambda: writer.board[1]["votes"].__setitem__("1", 1)) is None
+    assert live.placed("1") == 3
+    assert offer(lambda: writer.board[1]["votes"].__setitem__("1", 2)) == "forbidden"  # 4 > 3
+    writer, live = Writer(), LiveStory(1)  # start again from what was accepted
+    for update in [
+        Writer().add_card("A", votes=Map({"1": 2})),
+    ]:
+        writer.doc.apply_update(update)
+        live.offer_recorded(update)
+    assert live.placed("1") == 2
+    assert offer(lambda: writer.board[0]["votes"].__setitem__("1", 1)) is None  # one taken back
+    assert live.placed("1") == 1
+    assert offer(lambda: writer.board.pop(0)) is None  # the card goes, its dots with it
+    assert (
+        offer(lambda: writer.board.append(Map({"id": "c", "text": "C", "column": "c", "votes": Map()})))
+        is None
+    )
+    assert offer(lambda: writer.board[0]["votes"].__setitem__("1", 3)) is None  # all three again
+    assert live.placed("1") == 3
+    assert offer(lambda: writer.board[0].__setitem__("votes", Map({"1": 1}))) is None  # votes replaced whole
+    assert live.placed("1") == 1
