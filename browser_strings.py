@@ -142,6 +142,12 @@ def console() -> dict[str, str]:
         "joiningClosed": _("Joining is closed"),
         "openJoining": _("Open joining"),
         "closeJoining": _("Close joining"),
+        "dotsHidden": _("Counts hidden from the participants"),
+        "dotsShown": _("Counts shown to everyone"),
+        "revealDots": _("Reveal the dots"),
+        "hideDots": _("Hide the dots until the reveal"),
+        "dotsHiddenDone": _("The dot counts are hidden: each participant sees only their own dots."),
+        "dotsRevealedDone": _("The dot counts are revealed to everyone."),
         "broadcastSent": _("Message sent to every participant."),
         "broadcastCleared": _("Message taken down."),
         "movedDone": _("{name} moved to {group}."),
@@ -311,8 +317,8 @@ def console_page() -> dict[str, object]:
 
 
 def wall_page() -> dict[str, object]:
-    """The wall view for the projector: the live view only."""
-    return {"live": live()}
+    """The wall view for the projector: the live view, and a group's board when one is projected."""
+    return {"live": live(), "board": board()}
 
 
 def overview() -> dict[str, object]:

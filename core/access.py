@@ -28,12 +28,25 @@ from core.plugs import Slot
 
 
 @dataclass(frozen=True)
+class BoardRules:
+    """What a writer may change of the story's document in the current phase (docs/protocol.md, "The
+    board"): the board (`write`, or `read`: shown only, or `none`: the phase has none), the story's text,
+    and the dots of `member` (the writer's participant id; None: a facilitator, who places none)."""
+
+    board: str = "write"
+    text: bool = True
+    dots: int = 0
+    member: int | None = None
+
+
+@dataclass(frozen=True)
 class Access:
     """What an identity may do with a story; `reason` says why writing is refused."""
 
     read: bool
     write: bool
     reason: str | None = None  # "forbidden" (no access at all) or "locked" (read-only for now)
+    rules: BoardRules = BoardRules()  # what a write may change (only asked of one that may write)
 
     @classmethod
     def none(cls) -> Access:

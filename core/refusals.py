@@ -68,6 +68,7 @@ CATALOGUE: dict[str, dict[str, LazyString]] = {
         "no_previous_phase": _l("There is no phase before this one."),
         "bad_index": _l("This phase is not in the agenda."),
         "empty_agenda": _l("The agenda has no phase yet."),
+        "no_dots": _l("This phase has no dot-voting on a board."),
         "advances": _l(
             "This phase moves everyone on at its deadline: give the whole room more time instead."
         ),

@@ -52,7 +52,10 @@ def test_each_page_holds_its_components(app: Flask) -> None:
             **browser_strings.participant_page(),
             "console": browser_strings.console(),
         }
-        assert browser_strings.wall_page() == {"live": browser_strings.live()}
+        assert browser_strings.wall_page() == {
+            "live": browser_strings.live(),
+            "board": browser_strings.board(),
+        }
 
 
 def test_every_component_is_translated_into_french(app: Flask) -> None:

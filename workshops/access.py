@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from core.access import Access, CommentAccess, fits_id
+from core.access import Access, BoardRules, CommentAccess, fits_id
 from core.identity import Identity
 from extensions import db
 from workshops.access_version import versions
@@ -88,6 +88,20 @@ def visible_group_ids(workshop: Workshop, group: Group, phase: Phase | None = No
     return visible
 
 
+FACILITATOR = BoardRules(board="write", text=True, dots=0, member=None)  # edits cards, places no dots
+
+
+def board_rules(phase: Phase | None, member: int) -> BoardRules:
+    """What a writing member may change in this phase: the board where the phase shows it and not read-only,
+    the story's text unless the phase shows only the board, at most the phase's dots."""
+    tool = phase.tool if phase is not None else "story"
+    if tool not in ("board", "both"):
+        board = "read" if phase is not None and phase.board_readonly else "none"
+    else:
+        board = "read" if phase is not None and phase.board_readonly else "write"
+    return BoardRules(board=board, text=tool != "board", dots=phase.dots if phase else 0, member=member)
+
+
 def story_access(identity: Identity | None, group: Group, *, facilitator_writes: bool = False) -> Access:
     """What `identity` may do with the story of `group` right now."""
     if identity is None:
@@ -98,13 +112,14 @@ def story_access(identity: Identity | None, group: Group, *, facilitator_writes:
             return Access.none()
         # Swept by retention, its drafts are gone for good: an editor left open must not write them back.
         may_write = facilitator_writes and workshop.retention_swept_at is None
-        return Access(read=True, write=may_write, reason=None if may_write else "locked")
+        return Access(read=True, write=may_write, reason=None if may_write else "locked", rules=FACILITATOR)
     participant = db.session.get(Participant, identity.id)
     if participant is None or participant.workshop_id != workshop.id:
         return Access.none()
     if participant.group_id == group.id:
-        if editors_open(workshop, group):
-            return Access(read=True, write=True)
+        phase = current_phase(workshop)
+        if editors_open(workshop, group, phase):
+            return Access(read=True, write=True, rules=board_rules(phase, participant.id))
         return Access(read=True, write=False, reason="locked")
     if group.id in visible_group_ids(workshop, participant.group):
         return Access(read=True, write=False, reason="locked")

@@ -160,6 +160,14 @@ class Joining:
     open: bool
 
 
+@console_command
+class Dots:
+    """`dots`: `{"action", "hidden"}`, hides or reveals the dot counts of the current phase's board."""
+
+    action: str
+    hidden: bool
+
+
 CONSOLE = Union(
     "console",
     CommandError,
@@ -176,10 +184,13 @@ CONSOLE = Union(
         "move": Move,
         "remove": Remove,
         "joining": Joining,
+        "dots": Dots,
     },
 )
 ACTIONS: tuple[str, ...] = tuple(CONSOLE.choices)
-ConsoleCommand = Clock | Extend | ExtendGroup | Goto | Lock | Answer | Broadcast | Move | Remove | Joining
+ConsoleCommand = (
+    Clock | Extend | ExtendGroup | Goto | Lock | Answer | Broadcast | Move | Remove | Joining | Dots
+)
 
 
 def clean_message(value: object) -> str:
@@ -395,6 +406,16 @@ def broadcast(workshop: Workshop, message: object, now: datetime) -> None:
     state.publish_state(workshop.id, now)
 
 
+def hide_dots(workshop: Workshop, hidden: bool, now: datetime) -> None:
+    """Hide (or reveal) the dot counts of the current phase's board; `no_dots` where it has no voting."""
+    phase = current_phase(workshop)
+    if phase is None or phase.dots <= 0 or phase.tool not in ("board", "both"):
+        raise _error("no_dots")
+    phase.dots_hidden = hidden
+    db.session.flush()
+    state.publish_state(workshop.id, now)
+
+
 def smallest_group_for(workshop: Workshop, participant: Participant) -> Group:
     """The group with the fewest other participants (the first in agenda order on a tie)."""
     if not workshop.groups:
@@ -540,6 +561,8 @@ def apply(workshop: Workshop, asked: ConsoleCommand, now: datetime, *, by: int |
             remove_participant(workshop, asked.participant_id, now, by=by)
         case Joining():
             _set_joining(workshop, asked.open)
+        case Dots():
+            hide_dots(workshop, asked.hidden, now)
         case _:
             apply_clock(workshop, asked, now)
 

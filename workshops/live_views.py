@@ -243,17 +243,26 @@ def console(workshop_id: int) -> Any:
 @bp.get("/workshops/<int:workshop_id>/wall")
 @login_required
 def wall(workshop_id: int) -> Any:
-    """The wall view for the projector: the phase, a big timer and the broadcast, live.
+    """The wall view for the projector: the phase, a big timer and the broadcast, live; with `?board=<group
+    id>`, that group's board too (its cards in big type, most voted first).
 
     Projected for the room, it speaks the workshop's language, whatever the facilitator's (`core.language`).
     """
     workshop = _sign_in_or_404(workshop_id)
+    live = state.facilitator_state(workshop_id)
+    board_group = None
+    if "board" in request.args and request.args["board"] != "":  # ?board=<group id>: project its board
+        wanted = request.args["board"]
+        board_group = next((g for g in live["groups"] if str(g["id"]) == wanted), None)
+        if board_group is None:
+            abort(404)
     return in_language(
         workshop.language,
         lambda: render_template(
             "workshops/wall.html",
             workshop=workshop,
-            live=state.facilitator_state(workshop_id),
+            live=live,
+            board_group=board_group,
             join_url=public_join_url(workshop),
             catalogue=browser_strings.wall_page(),
         ),

@@ -122,6 +122,9 @@ class Phase(db.Model):
     board_columns: Mapped[str] = mapped_column(Text, default="", server_default="")
     dots: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     board_readonly: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The facilitator hides the dot counts until a reveal (`facilitator:command` `dots`): each member sees
+    # only their own dots meanwhile.
+    dots_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def columns(self) -> list[str]:

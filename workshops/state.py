@@ -164,6 +164,7 @@ def _common(snap: Snapshot, instructions_html: str | None = None) -> dict[str, A
             "columns": phase.columns if phase else [],
             "dots": phase.dots if phase else 0,
             "readonly": bool(phase and phase.board_readonly),
+            "hidden": bool(phase and phase.dots_hidden),
         },
         "deadline_reached": bool(workshop.deadline_handled) and clock.status is phases.Status.RUNNING,
         "agenda": [

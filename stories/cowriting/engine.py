@@ -107,12 +107,16 @@ class Engine:
         connection, and the writer, which takes the story locks after its connection (and again on a
         retry), always gets one. Rows the writer applied meanwhile are skipped by `catch_up`.
         """
-        live = self.stories.get(story_id)
-        rows = persistence.rows_after(story_id, live.last_seq)
-        db.session.commit()  # the callers only read: this ends their transaction and frees the connection
-        with live.lock:
-            live.catch_up(rows)
-            yield live
+        for attempt in range(3):  # a document the writer found broken meanwhile is loaded again
+            live = self.stories.get(story_id)
+            rows = persistence.rows_after(story_id, live.last_seq)
+            db.session.commit()  # the callers only read: this ends their transaction, frees the connection
+            with live.lock:
+                if live.broken and attempt < 2:
+                    continue
+                live.catch_up(rows)
+                yield live
+                return
 
     # --- subscriptions ----------------------------------------------------------------------------
 

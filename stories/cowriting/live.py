@@ -11,8 +11,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
-from stories.cowriting import crdt
+from pycrdt import Array, ArrayEvent, MapEvent
+
+from stories.cowriting import board_rules, crdt
+from stories.cowriting.board_rules import Change
 from stories.cowriting.yupdate import DecodedUpdate
 
 log = logging.getLogger(__name__)
@@ -20,6 +24,10 @@ log = logging.getLogger(__name__)
 
 class LiveStory(crdt.StoryDoc):
     def __init__(self, story_id: int) -> None:
+        self.recording: Change | None = None  # what the update being offered changes (`board_rules`)
+        self._tally: dict[str, int] | None = None  # each member's dots on the board (None: count again)
+        self._board: tuple[Any, Array[Any]] | None = None  # (its document, the board) once asked
+        self._watching: tuple[Any, Any] | None = None  # (the document watched, the board's subscription)
         super().__init__()
         self.story_id = story_id
         self.last_seq = 0  # the highest log seq this document has applied
@@ -30,7 +38,75 @@ class LiveStory(crdt.StoryDoc):
         self._length: int | None = None  # characters, counted once per change (see `length`)
         self._size_bound: int | None = None  # UTF-8 bytes of the text at most (see `size_at_most`)
 
+    @property
+    def board(self) -> Array[Any]:
+        if self._board is None or self._board[0] is not self.doc:
+            self._board = (self.doc, self.doc.get(crdt.BOARD, type=Array))
+        return self._board[1]
+
+    def _watch(self) -> None:
+        """Observe the document (its text, its board) for `offer_recorded`, once per document."""
+        if self._watching is None or self._watching[0] is not self.doc:
+            self._unwatch()
+            self._watching = (self.doc, self.board.observe_deep(self._board_changed))
+
+    def _unwatch(self) -> None:
+        """Stop observing: replaying a log observed runs twice as long (2,300 rows: 100 ms against 44)."""
+        if self._watching is not None:
+            doc, board = self._watching
+            self._watching = None
+            if doc is self.doc:
+                self.board.unobserve(board)
+
+    def _board_changed(self, events: list[Any]) -> None:
+        change = self.recording
+        if change is None:
+            return
+        for event in events:
+            path = list(event.path)
+            if isinstance(event, MapEvent):
+                keys: dict[str, Any] = getattr(event, "keys", {})  # set by pycrdt
+                change.board.append((path, dict(keys)))
+            elif isinstance(event, ArrayEvent):
+                change.board.append((path, None))
+                if not path:
+                    delta: list[dict[str, Any]] = list(getattr(event, "delta", None) or ())
+                    change.inserted += [v for op in delta for v in op.get("insert", ())]
+                    change.deleted = change.deleted or any("delete" in op for op in delta)
+            else:  # a text nested in the board: no card holds one
+                change.board.append((path, None))
+
+    def offer_recorded(self, update: bytes, decoded: DecodedUpdate | None = None) -> tuple[bool, Change]:
+        """`offer`, and what the update changed (when it applied): the board from pycrdt's events (observed
+        from the first such offer on: subscribing each time cost 45 µs), the text from its length and the
+        text the update inserts (observing the text cost 90 µs a keystroke)."""
+        self._watch()
+        self.recording = change = Change()
+        length = len(self.body)
+        try:
+            applied = self.offer(update, decoded)
+        finally:
+            self.recording = None
+        change.text = len(self.body) != length or (
+            decoded is not None and any(s.text and not s.deleted for s in decoded.structs)
+        )
+        if change.board and self._tally is not None:
+            moved = board_rules.moved_dots(change)
+            if moved is None:
+                self._tally = None
+            else:
+                for voter, dots in moved.items():
+                    self._tally[voter] = self._tally.get(voter, 0) + dots
+        return applied, change
+
+    def placed(self, member: str) -> int:
+        """The dots `member` has on the board (counted over the board once, then kept up to date)."""
+        if self._tally is None:
+            self._tally = board_rules.tally(self.board)
+        return self._tally.get(member, 0)
+
     def apply(self, update: bytes) -> None:
+        self._tally = None
         self._changing(lambda: crdt.StoryDoc.apply(self, update), update)
 
     def offer(self, update: bytes, decoded: DecodedUpdate | None = None) -> bool:
@@ -53,10 +129,11 @@ class LiveStory(crdt.StoryDoc):
         """Apply log rows (seq, update) newer than `last_seq`, in order (as a log: `replaying_a_log`, three
         times faster on a first load from a long log, which runs on the event loop)."""
         self.replaying_a_log = True
+        self._unwatch()
         try:
             for seq, data in rows:
                 if seq > self.last_seq:
-                    self._length = self._size_bound = None
+                    self._length = self._size_bound = self._tally = None
                     try:
                         crdt.StoryDoc.apply(self, data)
                     except crdt.MalformedError:  # stored rows were checked; never let one block the story

@@ -27,10 +27,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 import metrics
 from concurrency import Slot
 from core import settings
-from core.access import Access
+from core.access import Access, BoardRules
 from core.identity import Identity
 from extensions import db
-from stories.cowriting import crdt, persistence
+from stories.cowriting import board_rules, crdt, persistence
 from stories.cowriting.access_cache import AccessCache, Request
 from stories.cowriting.live import LiveStory
 from stories.cowriting.yupdate import DecodedUpdate, UpdateFormatError, decode_update
@@ -64,6 +64,7 @@ class Job:
     update: bytes | None = None  # None: only check that the socket may read the story
     facilitator_writes: bool = False
     decoded: DecodedUpdate | None = None  # the update's structure, read once on arrival (crdt.check_update)
+    rules: BoardRules = field(default_factory=BoardRules)  # what it may change now (its access check)
     future: Slot[Outcome] = field(default_factory=Slot)
     received: float = field(default_factory=time.monotonic)  # for the commit-time histogram (metrics.py)
 
@@ -233,6 +234,7 @@ class GroupCommitWriter:
             elif not granted.write:
                 job.future.set_result(Outcome.refused(granted.reason or "forbidden"))
             else:
+                job.rules = granted.rules
                 allowed.setdefault(job.story_id, []).append(job)
         return allowed
 
@@ -245,7 +247,9 @@ class GroupCommitWriter:
             live = lives[story_id]
             _catch_up(live, tips)
             for job in story_jobs:
-                refusal = self._apply(live, job)
+                # A refusal of the board's rules came after pycrdt applied the update: the document is
+                # reloaded from the log after this batch, and the story's next updates wait for it.
+                refusal = "unavailable" if live.broken else self._apply(live, job)
                 if refusal:
                     job.future.set_result(Outcome.refused(refusal))
                 else:
@@ -263,9 +267,15 @@ class GroupCommitWriter:
                 if added and size + added > limit:
                     return "too_large"
         try:
-            return None if live.offer(job.update, job.decoded) else "out_of_sync"
+            applied, change = live.offer_recorded(job.update, job.decoded)
         except crdt.MalformedError:
             return "malformed"
+        if not applied:
+            return "out_of_sync"
+        refusal = board_rules.judge(change, live.board, job.rules, live.placed)
+        if refusal:
+            live.broken = True  # it holds the refused update: reload it from the log
+        return refusal
 
     def _store(
         self, lives: dict[int, LiveStory], accepted: dict[int, list[Job]], budget_ends: float

@@ -41,8 +41,8 @@ class Writer:
         (update,) = self._updates
         return update
 
-    def add_card(self, text: str, column: int = 0, author: int = 1) -> bytes:
-        card = Map({"id": f"c{len(self.board)}", "text": text, "column": column, "author": author})
+    def add_card(self, text: str, column: str = "Signals", author: int = 1, **extra: Any) -> bytes:
+        card = Map({"id": f"c{len(self.board)}", "text": text, "column": column, "author": author, **extra})
         return self.change(lambda: self.board.append(card))
 
     def write(self, text: str) -> bytes:
@@ -68,8 +68,11 @@ def test_a_card_text_is_bounded() -> None:
     assert crdt.check_update(writer.write("z" * 5_000)) is not None
 
 
+BOARD_PHASE = {"title": "Signals", "duration_seconds": 900, "editors_open": True, "tool": "both", "dots": 3}
+
+
 def test_the_board_reaches_the_group_and_nobody_else(live_server: ServerProcess, app_ctx: Any) -> None:
-    workshop = factories.workshop(groups=2)
+    workshop = factories.workshop(groups=2, phases=[BOARD_PHASE])
     ours, theirs = workshop.groups
     story_id = factories.story_of(ours).id
     _, first_token = factories.participant(ours, "Ada")
@@ -153,3 +156,219 @@ def test_history_and_compaction_read_the_text_and_keep_the_board(app_ctx: Any) -
     (merged,) = [data for _, data in persistence.rows_after(story.id)]
     board = crdt.replay([merged]).doc.get("board", type=Array).to_py()
     assert [(c["text"], c["column"]) for c in board] == [(CARD, "Promising")]
+
+
+def fork(writer: Writer) -> Writer:
+    """Another client's copy of what `writer` has (its own client id): its changes build on what is stored."""
+    other = Writer()
+    other.doc.apply_update(writer.doc.get_update())
+    return other
+
+
+def stored_board(story_id: int) -> list[dict[str, Any]]:
+    return (
+        crdt.replay(data for _, data in persistence.rows_after(story_id)).doc.get("board", type=Array).to_py()
+    )
+
+
+def test_the_server_keeps_the_boards_shape_and_dots(live_server: ServerProcess, app_ctx: Any) -> None:
+    workshop = factories.workshop(groups=1, phases=[{**BOARD_PHASE, "dots": 2}])
+    group = workshop.groups[0]
+    story_id = factories.story_of(group).id
+    ada, ada_token = factories.participant(group, "Ada")
+    bea, bea_token = factories.participant(group, "Bea")
+    first = Client(live_server.url, auth={"token": ada_token})
+    second = Client(live_server.url, auth={"token": bea_token})
+    mine, theirs = str(ada.id), str(bea.id)
+
+    def send(update: bytes, client: Client = first) -> Any:
+        ack = client.call("yjs", story_id, crdt.update_message(update))
+        return ack if ack.get("ok") else ack["error"]["code"]
+
+    try:
+        open_story(first, story_id)
+        open_story(second, story_id)
+        writer = Writer()
+        # Legal: cards with their votes map, edits of a card's keys, one's own dots within the phase's.
+        assert send(writer.add_card(CARD, author=ada.id, votes=Map())) == {"ok": True}
+        assert send(writer.add_card("Solar bikes", author=ada.id, votes=Map(), used=False)) == {"ok": True}
+        card, other_card = writer.board[0], writer.board[1]
+        assert send(writer.change(lambda: card.__setitem__("text", "Gardens on roofs"))) == {"ok": True}
+        assert send(writer.change(lambda: card.__setitem__("column", "Promising"))) == {"ok": True}
+        assert send(writer.change(lambda: card["votes"].__setitem__(mine, 2))) == {"ok": True}
+        relayed: list[bytes] = []
+        assert wait_until(lambda: len(relayed.extend(update_payloads(yjs_messages(second))) or relayed) >= 5)
+
+        refused = {
+            # dots past the phase's two, and dots in another member's name
+            "too many dots": (lambda w: w.board[1]["votes"].__setitem__(mine, 1), "forbidden"),
+            "another's dots": (lambda w: w.board[1]["votes"].__setitem__(theirs, 1), "forbidden"),
+            "another's dots on a new card": (
+                lambda w: w.board.append(
+                    Map({"id": "n", "text": "t", "column": "c", "votes": Map({theirs: 1})})
+                ),
+                "forbidden",
+            ),
+            "dots that are not whole": (lambda w: w.board[1]["votes"].__setitem__(mine, 0.5), "malformed"),
+            # the card's shape
+            "a card that is not a map": (lambda w: w.board.append(["not a card"]), "malformed"),
+            "a card without text": (lambda w: w.board.append(Map({"id": "n", "column": "c"})), "malformed"),
+            "a column that is a number": (
+                lambda w: w.board.append(Map({"id": "n", "text": "t", "column": 3})),
+                "malformed",
+            ),
+            "an id that is a number": (
+                lambda w: w.board.append(Map({"id": 7, "text": "t", "column": "c"})),
+                "malformed",
+            ),
+            "text turned into a number": (lambda w: w.board[0].__setitem__("text", 42), "malformed"),
+            "text deleted": (lambda w: w.board[0].pop("text"), "malformed"),
+            "votes that are not a map": (lambda w: w.board[0].__setitem__("votes", {mine: 1}), "malformed"),
+            "a nested text": (lambda w: w.board[0].__setitem__("note", Text("hidden")), "malformed"),
+            "501 cards": (
+                lambda w: w.board.extend(
+                    [Map({"id": f"x{i}", "text": "t", "column": "c"}) for i in range(499)]
+                ),
+                "malformed",
+            ),
+        }
+        for name, (edit, code) in refused.items():
+            hostile = fork(writer)
+            update = hostile.change(lambda edit=edit, hostile=hostile: edit(hostile))  # type: ignore[misc]
+            assert send(update) == code, name
+        # Bea may not take Ada's dots off either; her own are hers.
+        bea_writer = fork(writer)
+        take_off = bea_writer.change(lambda: bea_writer.board[0]["votes"].__setitem__(mine, 0))
+        assert send(take_off, second) == "forbidden"
+        bea_writer = fork(writer)
+        own_dots = bea_writer.change(lambda: bea_writer.board[1]["votes"].__setitem__(theirs, 2))
+        assert send(own_dots, second) == {"ok": True}
+        # Nothing refused was stored or relayed; a legal edit still passes after the refusals.
+        assert send(writer.change(lambda: other_card.__setitem__("used", True))) == {"ok": True}
+        board = stored_board(story_id)
+        assert [(c["id"], c["text"], c["column"]) for c in board] == [
+            ("c0", "Gardens on roofs", "Promising"),
+            ("c1", "Solar bikes", "Signals"),
+        ]
+        assert board[0]["votes"] == {mine: 2}
+        assert board[1]["votes"] == {theirs: 2}
+        assert board[1]["used"] is True
+        time.sleep(0.3)
+        relayed.extend(update_payloads(yjs_messages(second)))
+        seen = crdt.replay([*relayed, own_dots]).doc.get("board", type=Array).to_py()
+        assert seen == board  # Bea got every legal change and none of the refused ones
+    finally:
+        first.close()
+        second.close()
+
+
+@pytest.mark.parametrize(
+    ("phase", "card_code", "text_code"),
+    [
+        ({"tool": "story"}, "locked", True),  # no board in this phase
+        ({"tool": "both", "board_readonly": True}, "locked", True),  # shown beside the story, read-only
+        ({"tool": "board"}, True, "locked"),  # the board only: the story waits
+        ({"tool": "both"}, True, True),
+    ],
+)
+def test_what_the_phase_lets_a_writer_change(
+    live_server: ServerProcess, app_ctx: Any, phase: dict[str, Any], card_code: Any, text_code: Any
+) -> None:
+    workshop = factories.workshop(groups=1, phases=[{**BOARD_PHASE, **phase}])
+    story_id = factories.story_of(workshop.groups[0]).id
+    client = Client(live_server.url, auth={"token": factories.participant(workshop.groups[0], "Ada")[1]})
+    try:
+        open_story(client, story_id)
+
+        def outcome(update: bytes) -> Any:
+            ack = client.call("yjs", story_id, crdt.update_message(update))
+            return True if ack.get("ok") else ack["error"]["code"]
+
+        assert outcome(Writer().add_card(CARD)) == card_code
+        assert outcome(Writer().write("Once upon a time")) == text_code
+        # A change of both is refused whole when either part is.
+        both = Writer()
+        mixed = both.change(
+            lambda: (
+                both.body.insert(0, "Both"),
+                both.board.append(Map({"id": "m", "text": "t", "column": "c"})),
+            )
+        )
+        assert outcome(mixed) == (True if card_code is True and text_code is True else "locked")
+        stored = crdt.replay(data for _, data in persistence.rows_after(story_id))
+        assert ("Once upon a time" in stored.text()) is (text_code is True)
+        assert bool(stored.doc.get("board", type=Array).to_py()) is (card_code is True)
+    finally:
+        client.close()
+
+
+def test_a_read_only_board_still_marks_a_card_used(live_server: ServerProcess, app_ctx: Any) -> None:
+    """Inserting a card's text into the story during Write marks the card used, beside a read-only board."""
+    workshop = factories.workshop(groups=1, phases=[{**BOARD_PHASE, "board_readonly": True}])
+    story = factories.story_of(workshop.groups[0])
+    writer = Writer()
+    factories.story_updates(story, [(writer.add_card(CARD, votes=Map()), None)])
+    client = Client(live_server.url, auth={"token": factories.participant(workshop.groups[0], "Ada")[1]})
+    try:
+        open_story(client, story.id)
+
+        def outcome(edit: Callable[[Writer], None]) -> Any:
+            copy = fork(writer)
+            ack = client.call("yjs", story.id, crdt.update_message(copy.change(lambda: edit(copy))))
+            return True if ack.get("ok") else ack["error"]["code"]
+
+        assert outcome(lambda w: w.board[0].__setitem__("text", "changed")) == "locked"
+        assert outcome(lambda w: w.board[0].__setitem__("used", "yes")) == "locked"
+        assert outcome(lambda w: w.board[0].__setitem__("used", True)) is True
+        assert stored_board(story.id)[0]["used"] is True
+        assert stored_board(story.id)[0]["text"] == CARD
+    finally:
+        client.close()
+
+
+def test_the_dots_a_member_placed_follow_every_change() -> None:
+    """The server counts each member's dots once, then follows the changes: votes taken back, cards deleted
+    with their dots, another member's dots; a refusal is decided on the count after the update."""
+    from stories.cowriting import board_rules
+    from stories.cowriting.live import LiveStory
+
+    rules = board_rules.BoardRules(board="write", text=True, dots=3, member=1)
+    live = LiveStory(1)
+    writer = Writer()
+
+    def offer(edit: Callable[[], None]) -> str | None:
+        update = writer.change(edit)
+        applied, change = live.offer_recorded(update)
+        assert applied
+        return board_rules.judge(change, live.board, rules, live.placed)
+
+    assert (
+        offer(lambda: writer.board.append(Map({"id": "a", "text": "A", "column": "c", "votes": Map()})))
+        is None
+    )
+    assert (
+        offer(lambda: writer.board.append(Map({"id": "b", "text": "B", "column": "c", "votes": Map()})))
+        is None
+    )
+    assert offer(lambda: writer.board[0]["votes"].__setitem__("1", 2)) is None
+    assert offer(lambda: writer.board[1]["votes"].__setitem__("1", 1)) is None
+    assert live.placed("1") == 3
+    assert offer(lambda: writer.board[1]["votes"].__setitem__("1", 2)) == "forbidden"  # 4 > 3
+    writer, live = Writer(), LiveStory(1)  # start again from what was accepted
+    for update in [
+        Writer().add_card("A", votes=Map({"1": 2})),
+    ]:
+        writer.doc.apply_update(update)
+        live.offer_recorded(update)
+    assert live.placed("1") == 2
+    assert offer(lambda: writer.board[0]["votes"].__setitem__("1", 1)) is None  # one taken back
+    assert live.placed("1") == 1
+    assert offer(lambda: writer.board.pop(0)) is None  # the card goes, its dots with it
+    assert (
+        offer(lambda: writer.board.append(Map({"id": "c", "text": "C", "column": "c", "votes": Map()})))
+        is None
+    )
+    assert offer(lambda: writer.board[0]["votes"].__setitem__("1", 3)) is None  # all three again
+    assert live.placed("1") == 3
+    assert offer(lambda: writer.board[0].__setitem__("votes", Map({"1": 1}))) is None  # votes replaced whole
+    assert live.placed("1") == 1

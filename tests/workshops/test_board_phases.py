@@ -63,7 +63,7 @@ def test_the_state_tells_the_groups_what_the_phase_shows() -> None:
     ada, _ = factories.participant(workshop.groups[0], "Ada")
     seen = state.participant_state(ada)
     assert seen["phase_tool"] == "board"
-    assert seen["board"] == {"columns": ["Hot", "Cold"], "dots": 3, "readonly": False}
+    assert seen["board"] == {"columns": ["Hot", "Cold"], "dots": 3, "readonly": False, "hidden": False}
 
 
 @pytest.mark.usefixtures("app_ctx")

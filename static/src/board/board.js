@@ -22,11 +22,12 @@ export function mountBoard (section, { editor, me, strings: t }) {
   const list = section.querySelector('[data-board-columns]')
   const status = section.querySelector('[data-board-status]')
   const dotsLeft = section.querySelector('[data-board-dots]')
+  const hiddenNote = section.querySelector('[data-board-hidden]')
   const form = section.querySelector('[data-board-add]')
   const input = form.querySelector('[data-board-text]')
   const columnPick = form.querySelector('[data-board-column]')
   input.maxLength = MAX_CARD_CHARS
-  let phase = { tool: 'story', columns: [], dots: 0, readonly: false }
+  let phase = { tool: 'story', columns: [], dots: 0, readonly: false, hidden: false }
   let members = new Map()
   let editing = null // {id, node}: the card whose text is being edited, its form kept across renders
   let scheduled = false
@@ -41,7 +42,8 @@ export function mountBoard (section, { editor, me, strings: t }) {
       ? document.activeElement.dataset.focusKey
       : null
     const cards = readCards(board)
-    const shown = layout(cards, phase.columns, { byVotes: phase.dots > 0 })
+    // While the facilitator hides the counts, each member sees only their own dots, in the board's order.
+    const shown = layout(cards, phase.columns, { byVotes: phase.dots > 0 && !phase.hidden })
     const w = writable()
     section.dataset.writable = String(w)
     section.dataset.readonly = String(phase.readonly)
@@ -55,6 +57,8 @@ export function mountBoard (section, { editor, me, strings: t }) {
     const placed = dotsPlaced(cards, me)
     dotsLeft.hidden = !(phase.dots > 0)
     setText(dotsLeft, plural(t.dotsLeft, Math.max(0, phase.dots - placed)))
+    section.dataset.dotsHidden = String(phase.dots > 0 && phase.hidden)
+    if (hiddenNote) hiddenNote.hidden = !(phase.dots > 0 && phase.hidden)
     setText(status, phase.readonly ? t.readOnly : storyWritable() ? '' : t.closed)
     const context = { names, placed, w }
     const columns = shown.columns.map((column) => renderColumn(column, context))
@@ -105,7 +109,9 @@ export function mountBoard (section, { editor, me, strings: t }) {
     if (phase.dots > 0) {
       const mine = card.byMember[String(me)] || 0
       const votes = el('div', { class: 'board-card__votes', role: 'group', 'aria-label': t.dotsGroup })
-      votes.append(el('span', { class: 'board-card__tally', 'data-votes': card.votes }, plural(t.votes, card.votes)))
+      if (!phase.hidden) {
+        votes.append(el('span', { class: 'board-card__tally', 'data-votes': card.votes }, plural(t.votes, card.votes)))
+      }
       if (mine) votes.append(el('span', { class: 'board-card__mine' }, plural(t.mine, mine)))
       if (w) {
         votes.append(
@@ -213,7 +219,8 @@ export function mountBoard (section, { editor, me, strings: t }) {
         tool: state.phase_tool || 'story',
         columns: Array.isArray(b.columns) ? b.columns.filter((c) => typeof c === 'string') : [],
         dots: Number.isInteger(b.dots) && b.dots > 0 ? b.dots : 0,
-        readonly: b.readonly === true
+        readonly: b.readonly === true,
+        hidden: b.hidden === true
       }
       members = new Map(((state.group && state.group.members) || []).map((m) => [m.id, m]))
       schedule()

@@ -7,7 +7,7 @@
  *
  * The parts share one controller, `k`: {root, c (the console's strings), t (the live ones), socket,
  * workshopId, lang, state, connected, say, send, findMember}. commands.js (the clock and the phases),
- * controls.js, joining.js (joining and the broadcast), groups.js, calls.js, group-time.js, move.js, rejoin.js,
+ * controls.js, joining.js (joining and the broadcast), dots.js (the board's dot counts), groups.js, calls.js, group-time.js, move.js, rejoin.js,
  * activity.js, say.js.
  */
 import { readJSON } from '../dom.js'
@@ -18,6 +18,7 @@ import { bindCommandButtons, send } from './commands.js'
 import { renderAgenda, renderControls } from './controls.js'
 import { bindGroupLocks, renderGroups } from './groups.js'
 import { bindJoining, renderBroadcast, renderJoining } from './joining.js'
+import { bindDots, renderDots } from './dots.js'
 import { bindDragAndDrop, bindMoveForm, renderMoveForm } from './move.js'
 import { bindCalls, renderCalls } from './calls.js'
 import { bindGroupTime, renderGroupTime } from './group-time.js'
@@ -61,6 +62,7 @@ export function startConsole (root) {
 
   bindCommandButtons(k)
   bindJoining(k)
+  bindDots(k)
   bindMoveForm(k)
   bindDragAndDrop(k)
   bindGroupLocks(k)
@@ -76,6 +78,7 @@ export function startConsole (root) {
     renderControls(root, next)
     renderAgenda(root, next)
     renderJoining(k)
+    renderDots(k)
     renderBroadcast(root, next)
     showGroups()
     renderCalls(k, calls)

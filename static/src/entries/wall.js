@@ -14,6 +14,7 @@ function start (root) {
   const socket = connect({
     auth: { role: 'facilitator', workshop_id: workshopId }
   })
+  window.plumeSocket = socket // the projected board's editor (story-editor.js) shares it
   const view = createLiveView(root, t)
   const join = root.querySelector('[data-wall-join]')
   const apply = (state) => {
