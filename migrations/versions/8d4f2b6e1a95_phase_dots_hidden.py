@@ -1,7 +1,7 @@
 """Phases remember whether the facilitator hides the board's dot counts until a reveal
 
 Revision ID: 8d4f2b6e1a95
-Revises: 5b8e3d1a7c42
+Revises: 7e3c5a9b2d41
 Create Date: 2026-12-07 02:05:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "8d4f2b6e1a95"
-down_revision = "5b8e3d1a7c42"
+down_revision = "7e3c5a9b2d41"
 branch_labels = None
 depends_on = None
 
