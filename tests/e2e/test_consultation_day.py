@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.pages import DESKTOP, PHONE, sign_in
+from tests.e2e.pages import DESKTOP, PHONE
 from tests.pdftools import pdf_text
 
 pytestmark = pytest.mark.e2e
@@ -94,15 +94,25 @@ def invite(page: Any, consultation_url: str, workshop: str, email: str, name: st
     expect(page.get_by_text(f"{name} can now run this workshop with you.")).to_be_visible()
 
 
-def open_console(new_context: Any, email: str, workshop: str) -> Any:
-    """A facilitator, in a browser of their own, signs in and runs their workshop from "My workshops"."""
-    console = new_context(viewport=DESKTOP).new_page()
-    sign_in(console, email)
-    console.get_by_role("link", name="My workshops").first.click()
-    console.get_by_role("link", name=f"Run {workshop}", exact=True).click()
-    console.wait_for_url("**/console")
-    expect(console.locator("[data-console]")).to_have_attribute("data-connection", "connected", timeout=LIVE)
-    return console
+def open_consoles(new_context: Any, titles: list[str]) -> list[Any]:
+    """The facilitators, each in a browser of their own and at the same time, sign in and run their
+    workshop from "My workshops"; their consoles."""
+    consoles = [new_context(viewport=DESKTOP).new_page() for _title in titles]
+    for console, (email, _name) in zip(consoles, FACILITATORS, strict=True):
+        console.goto("/login")
+        console.get_by_label("Email").fill(email)
+        console.get_by_label("Password").fill(factories.PASSWORD)
+        console.get_by_role("button", name="Sign in").click()
+    for console, title in zip(consoles, titles, strict=True):
+        expect(console.get_by_role("button", name="Sign out")).to_be_visible()
+        console.get_by_role("link", name="My workshops").first.click()
+        console.get_by_role("link", name=f"Run {title}", exact=True).click()
+    for console in consoles:
+        console.wait_for_url("**/console")
+        expect(console.locator("[data-console]")).to_have_attribute(
+            "data-connection", "connected", timeout=LIVE
+        )
+    return consoles
 
 
 def join(new_context: Any, code: str, name: str, *, french: bool = False, **options: Any) -> Any:
@@ -135,15 +145,19 @@ def card(page: Any, title: str) -> Any:
     return page.locator(".ov-card", has=page.get_by_text(title, exact=True))
 
 
-def publish(console: Any, title: str, themes: str) -> None:
-    """The facilitator reviews the group's story from the console, titles it, tags it and publishes it."""
-    console.get_by_role("link", name="Review and publish").first.click()
-    expect(console.get_by_role("heading", level=1, name="Review and publish")).to_be_visible()
-    story = console.locator(".review-story").first
-    story.get_by_label("Title").fill(title)
-    story.get_by_label("Themes").fill(themes)
-    story.get_by_role("button", name="Publish", exact=True).click()
-    expect(console.locator(".review-story").first.locator(".pill--ok")).to_be_visible()
+def publish(consoles: list[Any]) -> None:
+    """The facilitators, at the same time, review their group's story from the console, title it, tag it
+    and publish it."""
+    for console in consoles:
+        console.get_by_role("link", name="Review and publish").first.click()
+    for console, title, themes in zip(consoles, STORIES, THEMES, strict=True):
+        expect(console.get_by_role("heading", level=1, name="Review and publish")).to_be_visible()
+        story = console.locator(".review-story").first
+        story.get_by_label("Title").fill(title)
+        story.get_by_label("Themes").fill(themes)
+        story.get_by_role("button", name="Publish", exact=True).click()
+    for console in consoles:
+        expect(console.locator(".review-story").first.locator(".pill--ok")).to_be_visible(timeout=LIVE)
 
 
 def dot(page: Any, title: str, times: int = 1, *, french: bool = False) -> None:
@@ -222,9 +236,8 @@ def test_a_consultation_day_from_sign_up_to_the_synthesis(
     office = organiser.new_page()  # the organiser's other tab
     office.set_viewport_size(DESKTOP)
 
-    # Each facilitator opens the console of their own workshop and starts it.
-    emails = [email for email, _name in FACILITATORS]
-    consoles = [open_console(new_context, email, title) for email, title in zip(emails, titles, strict=True)]
+    # The facilitators, each in their own browser, open the consoles of their workshops and start them.
+    consoles = open_consoles(new_context, titles)
     on_every_console(consoles, overview, titles, "Start the workshop", "Phase 1 of 8")
 
     # Participants join with the codes: two in the first workshop (one on a phone, in French), one in each
@@ -254,8 +267,7 @@ def test_a_consultation_day_from_sign_up_to_the_synthesis(
 
     # The facilitators move on to the cross-reading, then review and publish their group's story.
     on_every_console(consoles, overview, titles, "Next phase", "Phase 6 of 8")
-    for console, story, themes in zip(consoles, STORIES, THEMES, strict=True):
-        publish(console, story, themes)
+    publish(consoles)
 
     # The organiser opens the vote; the participants place their dots; her results follow live.
     office.goto(consultation_url)
