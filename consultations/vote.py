@@ -18,7 +18,11 @@ Erasure (issue 26): a participant erased, or deleted with their workshop, leaves
 results are not public yet, and they could still have moved them). Once it is closed the results are public
 and final, so their dots stay counted, but the ballot is no longer theirs: its voter key becomes a random
 `e:<hex>` and its participant link is cleared, so that nothing ties those dots to the person any more.
-A participant's ballot is in their own data (`workshops.own_data`) until then.
+A participant's ballot is in their own data (`workshops.own_data`) until then. An allocation reads its
+participant FOR SHARE first, so it and an erasure run one after the other.
+
+Live: the callers note each committed change (`consultations.vote_live.changed`); the organisers watching
+the vote get its results pushed over Socket.IO (`vote:results`), at most once a second per worker.
 
 Plain functions: they raise `VoteError` (a `RefusedError`, translated) before or instead of writing, and
 flush; the caller commits (`core.unit_of_work.committed`).
