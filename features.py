@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
     import consultations.overview_views
     import consultations.public_views
     import consultations.synthesis_views
+    import consultations.vote_live
     import consultations.vote_views
     import erasure
     import erasure.participant_views
@@ -67,3 +68,4 @@ def register(app: Flask) -> None:
     workshops.deadlines.register(app)  # periodic tasks, run by the app's runtime (core/runtime.py)
     workshops.expiry.register(app)
     consultations.overview.register(app)  # follows the consoles' events, pushes to the organisers
+    consultations.vote_live.register(app)  # the vote's results, pushed on the overview's tick

@@ -133,7 +133,14 @@ def default_text() -> str:
             ),
             _(
                 "- **Readers' reactions** to published stories: a keyed hash of a random number kept in the "
-                "reader's browser, never a name. Plume has no votes."
+                "reader's browser, never a name."
+            ),
+            _(
+                "- **Votes** on a consultation's stories: each voter's dots, under their participant record "
+                "(or, for a reader, a keyed hash of a random number kept in their browser), so that each "
+                "voter counts once and may move their dots until the vote closes. A participant erased "
+                "while the vote is open loses their ballot; once it is closed, their dots stay counted in "
+                "the public results, no longer tied to them."
             ),
             _(
                 "- **Logs** of the service: errors and events with technical identifiers (a request's, a "

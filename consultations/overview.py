@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -194,7 +194,8 @@ def snapshot(consultation_id: int, runs: set[int] | None = None) -> dict[str, An
 
 
 class Changes:
-    """The workshops whose facilitators heard something since the last push (this process's)."""
+    """What changed since the last push, by id (this process's): the workshops whose facilitators heard
+    something, for the overview; the consultations whose vote moved, for its results."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -231,10 +232,14 @@ def noticed(name: str, room: str) -> None:
 
 
 def watched(consultation_id: int) -> bool:
-    """Whether a socket may be in the consultation's overview room: on this worker, or on another one that
-    said so through the message queue (`core.room_queue`; while it is not in sync, assume so)."""
+    """Whether a socket may be in the consultation's overview room (:func:`watched_room`)."""
+    return watched_room(overview_room(consultation_id))
+
+
+def watched_room(room: str) -> bool:
+    """Whether a socket may be in `room`: on this worker, or on another one that said so through the
+    message queue (`core.room_queue`; while it is not in sync, assume so)."""
     manager = socketio.server.manager
-    room = overview_room(consultation_id)
     if manager.rooms.get(NAMESPACE, {}).get(room):
         return True
     remote = getattr(manager, "remote", None)
@@ -278,12 +283,24 @@ def push_changes() -> int:
 
 
 _hooked = threading.Lock()
+_FOLLOWERS: list[tuple[Changes, Callable[[], int]]] = [(CHANGES, push_changes)]
+
+
+def follow(changes: Changes, push: Callable[[], int]) -> None:
+    """Also push `changes` with `push` on the overview's tick, coalesced the same way (at once after a
+    quiet moment, then at most once every PUSH_SECONDS): another live view for the organisers (the vote's
+    results, `consultations.vote_live`). Once per process, whatever the number of apps built."""
+    if all(known is not changes for known, _ in _FOLLOWERS):
+        _FOLLOWERS.append((changes, push))
 
 
 def push_due() -> None:
-    """Push when changes wait and the last push is old enough (run every TICK_SECONDS)."""
-    if CHANGES.due(time.monotonic()):
-        push_changes()
+    """Push each followed kind of change that waits and whose last push is old enough (run every
+    TICK_SECONDS)."""
+    now = time.monotonic()
+    for changes, push in list(_FOLLOWERS):
+        if changes.due(now):
+            push()
 
 
 def register(app: Flask) -> None:

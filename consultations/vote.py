@@ -13,6 +13,17 @@ two tabs, a double click, two workers or a replayed request of the same voter ru
 After writing, the ballot's total is checked against N in the same transaction. A replayed request sets
 the same allocation again: nothing is counted twice.
 
+Erasure (issue 26): a participant erased, or deleted with their workshop, leaves the vote by
+:func:`forget_voters`. While the vote is open their ballot goes with them (its dots no longer count: the
+results are not public yet, and they could still have moved them). Once it is closed the results are public
+and final, so their dots stay counted, but the ballot is no longer theirs: its voter key becomes a random
+`e:<hex>` and its participant link is cleared, so that nothing ties those dots to the person any more.
+A participant's ballot is in their own data (`workshops.own_data`) until then. An allocation reads its
+participant FOR SHARE first, so it and an erasure run one after the other.
+
+Live: the callers note each committed change (`consultations.vote_live.changed`); the organisers watching
+the vote get its results pushed over Socket.IO (`vote:results`), at most once a second per worker.
+
 Plain functions: they raise `VoteError` (a `RefusedError`, translated) before or instead of writing, and
 flush; the caller commits (`core.unit_of_work.committed`).
 """
@@ -33,11 +44,12 @@ from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consultations.models import Ballot, Consultation, Vote, VoteDot
+from core.dates import aware
 from errors import RefusedError
 from extensions import db
 from stories.models import Story
 from stories.reading import catalog
-from workshops.models import Workshop
+from workshops.models import Participant, Workshop
 from workshops.people import participant_by_token
 
 MIN_DOTS, MAX_DOTS = 1, 20  # dots per voter the organiser may choose
@@ -257,7 +269,11 @@ def allocate(consultation: Consultation, voter: Voter, raw: object) -> dict[int,
         raise VoteError(
             "not_votable", _("You may only put dots on the published stories of this consultation.")
         )
-    # PostgreSQL: a share lock on the open vote; a close waits for us, or we see it closed.
+    # PostgreSQL: a share lock on the participant first (an erasure, which updates that row before it takes
+    # their ballot, waits for us or is seen: the same order as the erasure's, so no deadlock), then on the
+    # open vote (a close waits for us, or we see it closed).
+    if voter.participant_id is not None and not _still_a_participant(voter.participant_id):
+        raise VoteError("removed", _("You were removed from your workshop: you may no longer vote."))
     still_open = db.session.scalar(
         select(Vote.id).where(Vote.id == vote.id, Vote.closed_at.is_(None)).with_for_update(read=True)
     )
@@ -275,6 +291,8 @@ def allocate(consultation: Consultation, voter: Voter, raw: object) -> dict[int,
     )
     if bumped.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult
         raise VoteError("closed", _("The vote is closed: dots no longer move."))
+    if voter.participant_id is not None and not _still_a_participant(voter.participant_id):  # SQLite: now
+        raise VoteError("removed", _("You were removed from your workshop: you may no longer vote."))
     db.session.execute(delete(VoteDot).where(VoteDot.ballot_id == ballot_id))
     if allocation:
         db.session.execute(
@@ -288,6 +306,22 @@ def allocate(consultation: Consultation, voter: Voter, raw: object) -> dict[int,
         raise VoteError("too_many_dots", _("You have %(count)d dots to spread, no more.", count=vote.dots))
     db.session.flush()
     return allocation
+
+
+def _still_a_participant(participant_id: int) -> bool:
+    """Whether the participant is neither removed nor erased: FOR SHARE before the ballot is touched
+    (PostgreSQL: an erasure under way, which updates the row, is waited for and then seen) and again after
+    its first write (SQLite: under the write lock), so that no ballot outlives an erasure run alongside."""
+    statement = (
+        select(Participant.id)
+        .where(
+            Participant.id == participant_id,
+            Participant.removed_at.is_(None),
+            Participant.erased_at.is_(None),
+        )
+        .with_for_update(read=True)
+    )
+    return db.session.scalar(statement) is not None
 
 
 def _ballot(vote: Vote, voter: Voter) -> int:
@@ -305,6 +339,68 @@ def _ballot(vote: Vote, voter: Voter) -> int:
     if ballot_id is None:  # pragma: no cover - the row was just inserted or found
         raise VoteError("invalid", _("Your vote could not be recorded. Try again."))
     return ballot_id
+
+
+# --- Erasure and own data ---------------------------------------------------------------------------
+
+
+def forget_voters(participant_ids: Sequence[int]) -> set[int]:
+    """Take these participants out of every vote (they are being erased, or deleted with their workshop):
+    a ballot in an open vote is deleted with its dots; one in a closed vote keeps its dots, counted in the
+    public results, under a random voter key and without its participant. Flushes; returns the
+    consultations whose vote changed (to tell `consultations.vote_live` once committed)."""
+    if not participant_ids:
+        return set()
+    found = db.session.execute(
+        select(Ballot.id, Vote.closed_at, Vote.consultation_id)
+        .join(Vote, Vote.id == Ballot.vote_id)
+        .where(Ballot.participant_id.in_(list(participant_ids)))
+    ).all()
+    still_open = [ballot_id for ballot_id, closed_at, _consultation in found if closed_at is None]
+    if still_open:
+        db.session.execute(delete(VoteDot).where(VoteDot.ballot_id.in_(still_open)))
+        db.session.execute(delete(Ballot).where(Ballot.id.in_(still_open)))
+    for ballot_id, closed_at, _consultation in found:
+        if closed_at is not None:
+            db.session.execute(
+                update(Ballot)
+                .where(Ballot.id == ballot_id)
+                .values(voter=f"e:{secrets.token_hex(16)}", participant_id=None)
+                .execution_options(synchronize_session=False)
+            )
+    db.session.flush()
+    return {consultation_id for _ballot, _closed, consultation_id in found}
+
+
+def ballots_of(participant_id: int) -> list[dict[str, object]]:
+    """The participant's ballots, for their own data: each vote's consultation, state, and their dots."""
+    found = db.session.execute(
+        select(Ballot.id, Vote.consultation_id, Vote.dots, Vote.opened_at, Vote.closed_at)
+        .join(Vote, Vote.id == Ballot.vote_id)
+        .where(Ballot.participant_id == participant_id)
+        .order_by(Ballot.id)
+    ).all()
+    ballots: list[dict[str, object]] = []
+    for ballot_id, consultation_id, dots, opened_at, closed_at in found:
+        placed = db.session.execute(
+            select(VoteDot.story_id, Story.title, VoteDot.dots)
+            .join(Story, Story.id == VoteDot.story_id)
+            .where(VoteDot.ballot_id == ballot_id)
+            .order_by(VoteDot.story_id)
+        )
+        consultation = db.session.get(Consultation, consultation_id)
+        ballots.append(
+            {
+                "consultation_id": consultation_id,
+                "consultation": consultation.title if consultation else None,
+                "state": "open" if closed_at is None else "closed",
+                "dots_per_voter": dots,
+                "opened_at": aware(opened_at).isoformat(),
+                "closed_at": aware(closed_at).isoformat() if closed_at is not None else None,
+                "dots": [{"story_id": s, "title": t, "dots": n} for s, t, n in placed],
+            }
+        )
+    return ballots
 
 
 # --- Results ----------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The vote's pages and JSON routes (issue 25).
 
 The organiser's (`/consultations/<id>/vote`: open, close, the live results and their JSON): only the
-consultation's organisers; anyone else gets a 404, as on its other pages.
+consultation's organisers; anyone else gets a 404, as on its other pages. The results page follows them
+over Socket.IO (`vote:join`, `vote:results`: `consultations.vote_live`, noted here once each change is
+committed), and polls `results.json` slowly only while its socket is down.
 
 The voter's (`/c/<slug>/vote`: the ballot page and its form, `/c/<slug>/vote/ballot`: the same in JSON):
 a participant of one of its workshops, known by the token in their session cookie (as on the participant's
@@ -22,7 +24,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from api import api_error
-from consultations import collection
+from consultations import collection, vote_live
 from consultations import operations as ops
 from consultations import vote as votes
 from consultations.blueprint import bp
@@ -87,6 +89,7 @@ def _change_vote(consultation: Consultation, change: Callable[[], object], done:
     except votes.VoteError as error:
         flash(error.message, "error")
         return _manage_page(consultation, STATUS.get(error.code, 400))
+    vote_live.changed(consultation.id)
     flash(done, "success")
     return redirect(url_for("consultations.vote_manage", consultation_id=consultation.id), code=303)
 
@@ -249,6 +252,7 @@ def cast(slug: str) -> Any:
             allocation = votes.allocate(consultation, voter, body["dots"])
     except votes.VoteError as error:
         return _json_error(error)
+    vote_live.changed(consultation.id)
     return jsonify(_ballot_json(vote, allocation))
 
 
@@ -308,6 +312,7 @@ def vote_page(slug: str) -> Any:
         except votes.VoteError as error:
             flash(error.message, "error")
             return _ballot_page(consultation, vote, voter, STATUS.get(error.code, 400))
+        vote_live.changed(consultation.id)
         return redirect(
             url_for("consultations.vote_page", slug=consultation.slug, _anchor="ballot"), code=303
         )

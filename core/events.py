@@ -228,6 +228,16 @@ class OverviewWorkshops(Event):
     workshops: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, kw_only=True)
+class VoteResults(Event):
+    """To a consultation's organisers watching its vote: the results after ballots moved or the vote opened
+    or closed (at most one push a second or so per worker, `consultations.vote_live`)."""
+
+    name: ClassVar[str] = "vote:results"
+    consultation_id: int
+    results: dict[str, Any]
+
+
 EVENTS: tuple[type[Event], ...] = (
     ParticipantState,
     FacilitatorState,
@@ -243,5 +253,6 @@ EVENTS: tuple[type[Event], ...] = (
     HiddenChatMessage,
     FullChatMessage,
     OverviewWorkshops,
+    VoteResults,
 )
 """Every payload the server sends (the structures that the protocol test checks)."""

@@ -90,6 +90,11 @@ CATALOGUE: dict[str, dict[str, LazyString]] = {
         "forbidden": _l("Only the organisers of this consultation can follow its overview."),
         "server_error": _l("Something went wrong on our side. Please try again."),
     },
+    "vote_live": {  # vote:join (consultations.overview_sockets)
+        "invalid": _l("This request is not valid."),
+        "forbidden": _l("Only the organisers of this consultation can follow its vote."),
+        "server_error": _l("Something went wrong on our side. Please try again."),
+    },
     "work": {  # the work budget (core.budget)
         "over_budget": _l(
             "This is too long to compute right now. Please try again later, or ask a facilitator."

@@ -3,9 +3,12 @@ participant's" (issue 26).
 
 The participant's row stays, anonymised, so that the story's log, snapshots and colours keep telling their
 share apart from the others': every page, export, figure and feed that names an author reads the row, and
-finds "a participant" there. What holds a copy of their name is rewritten: comments (deleted, or kept
-without their text where a reply hangs on them), chat messages (deleted), checkpoints' figures, credits
-and the published form of the stories that credit them (rendered again). On SQLite every connection
+finds "a participant" there. Their ballot leaves the consultation's vote
+(`consultations.vote.forget_voters`: deleted while the vote is open; in a closed vote, whose results are
+public, its dots stay counted under a random voter key, no longer tied to them). What holds a copy of
+their name is rewritten: comments (deleted, or kept without their text where a reply hangs on them), chat
+messages (deleted), checkpoints' figures, credits and the published form of the stories that credit them
+(rendered again). On SQLite every connection
 zeroes what it deletes (`PRAGMA secure_delete`, `app._sqlite_pragmas`), and `sqlite.checkpoint` folds the
 write-ahead log once the erase is committed, so the name is in neither file.
 """
@@ -23,8 +26,11 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import aliased
 
+from consultations import vote as votes
+from consultations import vote_live
 from core.identity import hash_token
 from core.language import in_language
+from core.outbox import on_commit
 from core.unit_of_work import committed
 from erasure import sqlite
 from extensions import db
@@ -64,6 +70,8 @@ def erase_participant(
     participant.last_seen_at = None
     participant.erased_at = now
     db.session.execute(delete(ChatMessage).where(ChatMessage.author_id == participant_id))
+    for consultation_id in votes.forget_voters([participant_id]):
+        on_commit(lambda c=consultation_id: vote_live.changed(c))
     _erase_comments(workshop, participant_id, old, anonymous)
     stories = list(db.session.scalars(select(Story).where(Story.workshop_id == workshop.id)))
     for story in stories:

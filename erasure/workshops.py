@@ -7,6 +7,11 @@ its "how it was written" summary and its whole writing history go, its rendered 
 themes and readers' reactions stay, so that its public URL, the gallery, search, feeds, exports and the API
 still serve it, without anyone's name.
 
+Its participants leave the consultation's vote as an erased participant does
+(`consultations.vote.forget_voters`): a ballot in an open vote goes, one in a closed vote keeps its dots,
+counted in the public results, no longer tied to anyone; dots on its deleted stories go with them (a kept
+story keeps its dots).
+
 `delete_workshop` flushes; the caller commits (`core.unit_of_work.committed`). Once committed, the
 participants' sockets are told and closed on every worker (the presence store names them), the facilitators'
 consoles are revoked (the access watcher of each worker sees the workshop gone), and on SQLite the
@@ -21,6 +26,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import Select, delete, func, or_, select
 
+from consultations import vote as votes
+from consultations import vote_live
 from core import rendering
 from core.events import ParticipantRemoved, WorkshopRevoked
 from core.language import in_language
@@ -171,6 +178,8 @@ def delete_workshop(
     db.session.execute(delete(StoryTheme).where(StoryTheme.story_id.in_(dropped)))
     db.session.execute(delete(Story).where(Story.id.in_(dropped)))
     db.session.execute(delete(AuditEntry).where(AuditEntry.workshop_id == workshop_id))
+    for consultation_id in votes.forget_voters(people):
+        on_commit(lambda c=consultation_id: vote_live.changed(c))
     db.session.execute(delete(Participant).where(Participant.workshop_id == workshop_id))
     db.session.execute(delete(Group).where(Group.workshop_id == workshop_id))
     db.session.execute(delete(Phase).where(Phase.workshop_id == workshop_id))

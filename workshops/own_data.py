@@ -1,9 +1,10 @@
 """What Plume holds about one participant, as a JSON-ready dict: the download of their own data.
 
 Their record (name, workshop, group, colour, when they joined and were last seen), their chat messages and
-comments, and their share of each story they wrote in, from the story's log (`stories.cowriting.history`):
-characters they wrote (inserted), how many of those are still in the text, and the text spans that are theirs
-now. Nothing about anyone else: the spans of others, the names of others are not in it.
+comments, their ballot in the consultation's vote (`consultations.vote.ballots_of`: each story's dots), and
+their share of each story they wrote in, from the story's log (`stories.cowriting.history`): characters
+they wrote (inserted), how many of those are still in the text, and the text spans that are theirs now.
+Nothing about anyone else: the spans of others, the names of others are not in it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select, union
 
+from consultations import vote as votes
 from core.dates import aware
 from extensions import db
 from feedback.models import ChatMessage, Comment
@@ -120,12 +122,13 @@ def own_data(participant: Participant) -> dict[str, Any]:
         "chat_messages": _chat(participant.id),
         "comments": _comments(participant.id),
         "reactions": [],
-        "votes": [],
+        "votes": votes.ballots_of(participant.id),
         "notes": [
             _("Plume keeps a hash of your secret token, never the token itself: it is not in this file."),
+            _("Readers' reactions are kept per browser under a keyed hash, never tied to a participant."),
             _(
-                "Readers' reactions are kept per browser under a keyed hash, never tied to a participant; "
-                "Plume has no votes."
+                "Your ballot in a vote is yours until the vote closes: if you are erased before, it goes; "
+                "after, its dots stay counted in the public results, no longer tied to you."
             ),
         ],
     }

@@ -1,7 +1,8 @@
 """The vote in real Chromium (issue 25): the organiser opens it; a participant who joined a workshop of the
-consultation places three dots and moves one; the organiser's results follow without a reload; the
-organiser closes the vote and the results are public on /c/<slug>. axe checks the pages; screenshots on a
-desktop and a phone go to /work/notes/shots/vote/ (look at them)."""
+consultation places three dots and moves one; the organiser's results follow without a reload (pushed
+over Socket.IO: the page does not poll while its socket is up); the organiser closes the vote and the
+results are public on /c/<slug>. axe checks the pages; screenshots on a desktop and a phone go to
+/work/notes/shots/vote/ (look at them)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ def test_a_participant_places_and_moves_dots_while_the_organiser_watches(
     page.get_by_role("button", name="Open the vote").click()
     expect(page.get_by_text("The vote is open.")).to_be_visible()
     expect(page.locator("[data-vote-totals]")).to_have_text("0 voters · 0 dots placed")
+    expect(page.locator("[data-vote-live]")).to_have_attribute("data-live", "true", timeout=20_000)
+    polled: list[str] = []
+    page.on("request", lambda request: polled.append(request.url) if "results.json" in request.url else None)
     assert_accessible(page)
 
     voter = join(new_context, world.workshop.join_code, "Awa")
@@ -79,6 +83,8 @@ def test_a_participant_places_and_moves_dots_while_the_organiser_watches(
     expect(page.locator(".vote-results__line", has_text=car)).to_contain_text("1 dot", timeout=20_000)
     expect(page.locator(".vote-results__line", has_text=maison)).to_contain_text("1 dot")
     shot(page, "organiser-live-desktop")
+    page.screenshot(path="/work/notes/shots/votelive/organiser-live-desktop.png", full_page=True)
+    assert polled == []  # pushed, not polled
 
     voter.set_viewport_size(PHONE)
     voter.reload()

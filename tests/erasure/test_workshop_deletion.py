@@ -1,7 +1,8 @@
 """Deleting a workshop (issue 26): a full workshop (a story written by a real socket client, comments, chat,
-checkpoints, history, a published story with readers' reactions) goes in one transaction, and no table keeps
-a row of it (every table of the schema is read through SQLAlchemy's metadata); or its published story stays
-readable, anonymous, at its address. Real clients against the live server."""
+checkpoints, history, a published story with readers' reactions and dots in its consultation's open vote)
+goes in one transaction, and no table keeps a row of it (every table of the schema is read through
+SQLAlchemy's metadata); or its published story stays readable, anonymous, at its address. Real clients
+against the live server."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 import requests
 from sqlalchemy import func, or_, select
 
+from consultations import vote as votes
 from core.unit_of_work import committed
 from extensions import db
 from feedback import anchors
@@ -22,6 +24,7 @@ from stories.cowriting import crdt
 from stories.models import Story, StoryClient, StoryLogEntry, StorySnapshot, StoryTheme
 from stories.reading import publishing
 from tests import factories
+from tests.consultations import vote_world
 from tests.http import csrf_of
 from tests.server import ServerProcess
 from tests.signin import signed_in
@@ -107,7 +110,10 @@ def _ids(workshop: Any) -> dict[str, set[int]]:
 
 def full_workshop(server: ServerProcess) -> Full:
     owner, co = factories.facilitator(), factories.facilitator()
-    workshop = factories.workshop(owner, groups=2, phases=PHASES, title="Health in 2040")
+    consultation = vote_world.consultation(owner, "health-2040")
+    workshop = factories.workshop(
+        owner, groups=2, phases=PHASES, title="Health in 2040", consultation_id=consultation.id
+    )
     db.session.add(WorkshopFacilitator(workshop_id=workshop.id, facilitator_id=co.id))
     audit.record(workshop.id, "export_history", by=owner.id)  # the audit log ("Who did what") has an entry
     db.session.commit()
@@ -161,6 +167,16 @@ def full_workshop(server: ServerProcess) -> Full:
         timeout=15,
     )
     assert reacted.status_code == 200
+    # The consultation's vote is open, and the writer put dots on the story.
+    with committed():
+        votes.open_vote(consultation, 3, False)
+    voted = requests.put(
+        f"{server.url}/c/health-2040/vote/ballot",
+        json={"dots": {str(story_id): 2}},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=15,
+    )
+    assert voted.status_code == 200, voted.text
     db.session.expire_all()
     return Full(server, owner.email, workshop.id, story_id, _ids(workshop), writer, others, _ids(control))
 
