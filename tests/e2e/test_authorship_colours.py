@@ -3,7 +3,7 @@
 the others' screens, live, and the legend names them. Text of an erased writer is "a participant's"; a
 newcomer sees the colours of a writer who has left; a member of another group cannot get the names; the
 toggle is remembered by the browser. Screenshots (desktop 1366×900, phone 390×844) go to
-/work/notes/shots/colours/ when that folder can be made, else under screenshots/."""
+screenshots/colours/."""
 
 from __future__ import annotations
 
@@ -33,13 +33,9 @@ LOU = "Lou wrote the first line, then left."
 
 
 def shots() -> Path:
-    for folder in (Path("/work/notes/shots/colours"), SHOTS):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            return folder
-        except OSError:
-            continue
-    return SHOTS
+    folder = SHOTS / "colours"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def join_group(new_context: Any, code: str, name: str, group: str, **options: Any) -> Any:

@@ -1,11 +1,10 @@
 """Two members of a group use its board in real Chromium: one adds a card, the other sees it and moves it,
 both place their dots, the counts agree and the cards sort by votes; in the next phase, the board beside
 the story, a card goes into the story at the cursor and shows as used. Screenshots on a desktop and a
-phone go to /work/notes/shots/board/ when that folder's parent exists (else screenshots/board/)."""
+phone go to screenshots/board/."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,8 +21,7 @@ from workshops.models import Workshop
 
 pytestmark = pytest.mark.e2e
 
-NOTES = Path("/work/notes/shots")
-BOARD_SHOTS = NOTES / "board" if NOTES.is_dir() else SHOTS / "board"
+BOARD_SHOTS = SHOTS / "board"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PHASES = [

@@ -5,7 +5,7 @@ open their consoles and run their workshops; participants (one on a phone, in Fr
 and write in their group's editor while the organiser's live overview follows; the facilitators publish the
 stories; the organiser opens the vote, the participants place their dots, the organiser closes it, and
 downloads the synthesis, whose PDF names the workshops and the vote's totals; the public collection shows
-the stories and the results. Screenshots of each key step go to /work/notes/shots/journey/ (look at them).
+the stories and the results. Screenshots of each key step go to screenshots/journey/ (look at them).
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.e2e import pages
 from tests.e2e.pages import DESKTOP, PHONE
 from tests.pdftools import pdf_text
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path("/work/notes/shots/journey")
+SHOTS = pages.SHOTS / "journey"
 LIVE = 30_000  # what one person does reaches another's screen: generous, for a loaded machine
 TITLE = "Care 2040"
 SLUG = "care-2040"

@@ -1,13 +1,12 @@
 """The organiser's live overview in real Chromium: it follows a phase change made from a workshop's console
 (a real Socket.IO client), its card opens the console; and 40 workshops in every state fit a 1440×900
-screen without horizontal scroll (screenshot in screenshots/ and /work/notes/shots/overview/: look at it).
+screen without horizontal scroll (screenshot in screenshots/overview/: look at it).
 """
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,8 +25,6 @@ from workshops.models import Workshop
 from workshops.presence import RedisPresence
 
 pytestmark = pytest.mark.e2e
-
-NOTES = Path("/work/notes/shots/overview")
 
 
 def card(page: Any, workshop_id: int) -> Any:
@@ -84,7 +81,7 @@ def test_forty_workshops_fit_a_1440_by_900_screen(
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     expect(page.locator('[data-alert="late"]')).to_have_count(1)
     expect(page.locator('[data-alert="calling"]')).to_have_count(2)
-    for folder in (SHOTS, NOTES):
+    for folder in (SHOTS / "overview",):
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / "overview-40-workshops.png"))
         page.screenshot(path=str(folder / "overview-40-workshops-full.png"), full_page=True)

@@ -1,6 +1,6 @@
 """A participant whose phone died comes back as themselves (issue 28, item 10), in real Chromium: the
 console hands a rejoin link and its QR code, another browser opens the link and writes in the same story
-under the same name; the link then works no more. Screenshots under /work/notes/shots (SHOTS)."""
+under the same name; the link then works no more. Screenshots under screenshots/ (SHOTS)."""
 
 from __future__ import annotations
 

@@ -2,24 +2,24 @@
 consultation places three dots and moves one; the organiser's results follow without a reload (pushed
 over Socket.IO: the page does not poll while its socket is up); the organiser closes the vote and the
 results are public on /c/<slug>. axe checks the pages; screenshots on a desktop and a phone go to
-/work/notes/shots/vote/ (look at them)."""
+screenshots/vote/ (look at them)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.consultations import vote_world
+from tests.e2e import pages
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.pages import DESKTOP, PHONE, join, sign_in
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path("/work/notes/shots/vote")
+SHOTS = pages.SHOTS / "vote"
 
 
 def shot(page: Any, name: str) -> None:
@@ -83,7 +83,6 @@ def test_a_participant_places_and_moves_dots_while_the_organiser_watches(
     expect(page.locator(".vote-results__line", has_text=car)).to_contain_text("1 dot", timeout=20_000)
     expect(page.locator(".vote-results__line", has_text=maison)).to_contain_text("1 dot")
     shot(page, "organiser-live-desktop")
-    page.screenshot(path="/work/notes/shots/votelive/organiser-live-desktop.png", full_page=True)
     assert polled == []  # pushed, not polled
 
     voter.set_viewport_size(PHONE)
