@@ -142,7 +142,11 @@ class Overview:
         self.client = socketio.Client(reconnection=False, serializer="msgpack")
         self.client.on("overview:workshops", self.on_rows)
         self.client.connect(
-            url, auth={"role": "facilitator"}, headers={"Cookie": cookie}, transports=["websocket"]
+            url,
+            auth={"role": "facilitator"},
+            headers={"Cookie": cookie},
+            transports=["websocket"],
+            wait_timeout=30,  # a worker holding a thousand sockets on a loaded machine may take seconds
         )
         ack = self.client.call("overview:join", {"consultation_id": consultation_id}, timeout=30)
         if not ack or not ack.get("ok"):
@@ -226,7 +230,9 @@ class Mover(threading.Thread):
 def idle_participants(url: str, plan_path: Path, count: int) -> Iterator[dict[str, Any]]:
     """Hold `count` idle participant sockets (`loadgen.mjs --idle`, no bare Engine.IO) while inside."""
     command = ["node", str(lg.LOADGEN), "--url", url, "--plan", str(plan_path), "--idle", str(count)]
-    command += ["--idle-bare", "0", "--hold", "86400"]
+    # They arrive 50 at a time: a thousand connects at once exhaust the worker's database pool (each
+    # handler holds a connection; past its 30 s timeout the socket is left unanswered).
+    command += ["--idle-bare", "0", "--hold", "86400", "--connect-timeout", "60", "--idle-batch", "50"]
     process = subprocess.Popen(
         command, cwd=servers.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
@@ -296,7 +302,8 @@ def measure(server: servers.Server, plan: dict[str, Any], options: Options, tmp:
         for workshop in plan["workshops"]:
             console = socketio.Client(reconnection=False, serializer="msgpack")
             auth = {"role": "facilitator", "workshop_id": workshop["id"]}
-            console.connect(server.url, auth=auth, headers={"Cookie": cookie}, transports=["websocket"])
+            headers = {"Cookie": cookie}
+            console.connect(server.url, auth=auth, headers=headers, transports=["websocket"], wait_timeout=30)
             consoles[workshop["id"]] = console
             ack = console.call("facilitator:command", {"action": "start"}, timeout=30)
             if not ack or not ack.get("ok"):
@@ -422,6 +429,10 @@ def run(database_url: str, redis_url: str, options: Options, tmp: Path) -> dict[
     server = servers.start_plume(database_url, tmp, {"REDIS_URL": redis_url, "PLUME_WORKERS": "1"})
     try:
         result = measure(server, json.loads(plan_path.read_text()), options, tmp)
+    except Exception:
+        if server.log is not None:  # what the worker said, before its folder goes
+            print(server.log.read_text(errors="replace")[-3000:], file=sys.stderr)
+        raise
     finally:
         server.stop()
     result["medians"] = summary(result)
@@ -469,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
         result = run(database_url, args.redis_url, options, Path(folder))
     print()
     print(lines(result, result["medians"]))
+    if result["idle_held"] != result["idle_asked"]:
+        print(f"  [MISS] idle participant sockets held: {result['idle_held']} of {result['idle_asked']}")
     for r in result["runs"]:
         r.pop("latencies", None)
     if args.json:

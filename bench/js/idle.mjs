@@ -51,9 +51,10 @@ function bareEngineIO (url, tally, timeoutMs) {
 
 /**
  * Open `count` idle sockets, report "held" on stderr, hold them `holdSeconds`, then return the tallies.
- * `bareShare` of them are bare Engine.IO (0: participants only, one a seat of the plan).
+ * `bareShare` of them are bare Engine.IO (0: participants only, one a seat of the plan). `batch`: open them
+ * that many at a time, each batch once the one before is up (a crowd arriving; default: all at once).
  */
-export async function holdIdle ({ url, plan, count, holdSeconds, bareShare = 0.5, connectTimeout = 20 }) {
+export async function holdIdle ({ url, plan, count, holdSeconds, bareShare = 0.5, connectTimeout = 20, batch = 0 }) {
   const participants = { open: 0, failed: 0, closedByServer: 0 }
   const bare = { open: 0, failed: 0, closedByServer: 0 }
   const seats = plan.groups.flatMap((g) => g.tokens.map((token) => [token, g.story_id]))
@@ -67,7 +68,8 @@ export async function holdIdle ({ url, plan, count, holdSeconds, bareShare = 0.5
     } else {
       opening.push(bareEngineIO(url, bare, connectTimeout * 1000))
     }
-    if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 20))
+    if (batch && i % batch === batch - 1) await Promise.all(opening.slice(-batch))
+    else if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 20))
   }
   const sockets = await Promise.all(opening)
   const openedMs = performance.now() - started
