@@ -69,9 +69,10 @@ fmt: $(BIN)/.installed ## Format and fix with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup bench/rivals/node_modules/.installed ## A steady writing phase: Plume, Hocuspocus and Hocuspocus + SQLite interleaved, idle sockets, history seek (WORKERS=2: behind nginx on PostgreSQL and Redis)
+bench: setup bench/rivals/node_modules/.installed ## A steady writing phase: Plume, Hocuspocus and Hocuspocus + SQLite interleaved, idle sockets, history seek, the organiser's overview (WORKERS=2: behind nginx on PostgreSQL and Redis)
 	$(BIN)/python -m bench $(if $(WORKERS),--workers $(WORKERS)) $(BENCH_ARGS)
 	$(BIN)/python -m bench.history
+	$(BIN)/python -m bench.overview $(OVERVIEW_ARGS)
 
 i18n-extract: $(BIN)/.installed ## Extract strings and update the catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".venv node_modules static tests .git" -o translations/messages.pot .

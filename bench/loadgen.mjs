@@ -8,6 +8,8 @@
  *   node bench/loadgen.mjs --target plume --url http://127.0.0.1:5000 --plan plan.json --writers 200
  *   node bench/loadgen.mjs --target hocuspocus --url ws://127.0.0.1:1234 --writers 200
  *   node bench/loadgen.mjs --target plume --url http://127.0.0.1:5000 --plan plan.json --idle 1000 --hold 20
+ *   (--idle-bare 0: every idle socket a participant of the plan; default 0.5, half bare Engine.IO;
+ *   --connect-timeout: seconds an idle socket may take to open, default 20; --idle-batch N: N at a time)
  *
  * A plan is {"groups": [{"story_id": 1, "tokens": ["...", ...]}, ...]} (bench/seed.py writes one).
  */
@@ -34,7 +36,10 @@ const OPTIONS = {
   'cursor-chance': { type: 'string', default: '0.9' },
   seed: { type: 'string', default: '1' },
   idle: { type: 'string' },
-  hold: { type: 'string', default: '20' }
+  hold: { type: 'string', default: '20' },
+  'idle-bare': { type: 'string', default: '0.5' },
+  'connect-timeout': { type: 'string', default: '20' },
+  'idle-batch': { type: 'string', default: '0' }
 }
 
 const phase = (name, extra = {}) => process.stderr.write(JSON.stringify({ phase: name, ...extra }) + '\n')
@@ -183,7 +188,7 @@ async function main () {
   let result
   if (args.idle) {
     const plan = JSON.parse(readFileSync(args.plan, 'utf8'))
-    result = await holdIdle({ url: args.url, plan, count: Number(args.idle), holdSeconds: Number(args.hold) })
+    result = await holdIdle({ url: args.url, plan, count: Number(args.idle), holdSeconds: Number(args.hold), bareShare: Number(args['idle-bare']), connectTimeout: Number(args['connect-timeout']), batch: Number(args['idle-batch']) })
   } else {
     if (!['plume', 'hocuspocus'].includes(args.target)) throw new Error('--target is plume or hocuspocus')
     if (args.target === 'plume' && !args.plan) throw new Error('--plan is required for plume')

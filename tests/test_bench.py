@@ -317,3 +317,50 @@ def test_what_metrics_cost_is_plume_against_plume_with_metrics_off() -> None:
     assert checks["W=200: metrics cost ≤ 5 % of CPU per update"] is True
     runs[1]["server_cpu_ms_per_update"] = 0.25
     assert report.metrics_cost(report.medians(runs))[0][1] == 12.5  # 0.315 / 0.280
+
+
+def test_the_writers_are_spread_over_the_workshops_and_every_other_seat_is_idle() -> None:
+    from bench import overview
+
+    plan = {
+        "consultation_id": 1,
+        "workshops": [
+            {"id": w, "groups": [{"story_id": 10 * w + g, "tokens": [f"t{w}.{g}.{n}" for n in range(7)]}
+                                 for g in range(4)]}
+            for w in range(3)
+        ],
+    }  # fmt: skip
+    writing, idle = overview.split(plan, 18)
+    assert [g["story_id"] for g in writing["groups"]] == [0, 10, 20, 1]  # each workshop's first group first
+    assert [len(g["tokens"]) for g in writing["groups"]] == [5, 5, 5, 3]
+    seats = [t for g in writing["groups"] + idle["groups"] for t in g["tokens"]]
+    assert sorted(seats) == sorted(t for w in plan["workshops"] for g in w["groups"] for t in g["tokens"])
+    with pytest.raises(RuntimeError):
+        overview.split(plan, 3 * 4 * 5 + 1)  # more writers than the groups seat
+
+
+def test_the_overview_bench_alternates_open_and_closed_under_writers_and_idle_participants(
+    tmp_path: Path,
+) -> None:
+    """`python -m bench.overview`'s plumbing at a tiny size: 2 workshops of 6, 4 writing, 8 idle."""
+    from bench import overview
+
+    options = overview.Options(workshops=2, participants=6, writers=4, rounds=1, duration=2, warmup=0.5)
+    result = overview.run(f"sqlite:///{tmp_path / 'overview.db'}", "", options, tmp_path)
+    assert result["workshops"] == 2
+    assert result["idle_asked"] == result["idle_held"] == 8
+    assert result["sockets"] == 12
+    opened, closed = result["runs"]
+    assert opened["overview"] is True
+    assert closed["overview"] is False
+    for run in (opened, closed):
+        assert run["acked"] == run["sent"] > 0
+        assert run["moves"] > 0
+        assert run["moves_refused"] == 0
+        assert run["server_cpu_percent"] is not None
+    assert opened["phase_to_overview"]["samples"] == opened["moves"]
+    assert opened["missed"] == 0
+    assert "phase_to_overview" not in closed
+    figures = result["medians"]
+    assert figures["phase_to_overview"]["pooled"]["samples"] == opened["moves"]
+    assert "overview closed" in overview.lines(result, figures)

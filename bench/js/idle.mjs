@@ -49,21 +49,27 @@ function bareEngineIO (url, tally, timeoutMs) {
   })
 }
 
-/** Open `count` idle sockets, report "held" on stderr, hold them `holdSeconds`, then return the tallies. */
-export async function holdIdle ({ url, plan, count, holdSeconds, connectTimeout = 20 }) {
+/**
+ * Open `count` idle sockets, report "held" on stderr, hold them `holdSeconds`, then return the tallies.
+ * `bareShare` of them are bare Engine.IO (0: participants only, one a seat of the plan). `batch`: open them
+ * that many at a time, each batch once the one before is up (a crowd arriving; default: all at once).
+ */
+export async function holdIdle ({ url, plan, count, holdSeconds, bareShare = 0.5, connectTimeout = 20, batch = 0 }) {
   const participants = { open: 0, failed: 0, closedByServer: 0 }
   const bare = { open: 0, failed: 0, closedByServer: 0 }
   const seats = plan.groups.flatMap((g) => g.tokens.map((token) => [token, g.story_id]))
   const started = performance.now()
   const opening = []
+  let seat = 0
   for (let i = 0; i < count; i++) {
-    if (i % 2 === 0) {
-      const [token, storyId] = seats[(i / 2) % seats.length]
+    if (Math.floor((i + 1) * bareShare) === Math.floor(i * bareShare)) { // 0.5: every other one
+      const [token, storyId] = seats[seat++ % seats.length]
       opening.push(participant(url, token, storyId, participants, connectTimeout * 1000))
     } else {
       opening.push(bareEngineIO(url, bare, connectTimeout * 1000))
     }
-    if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 20))
+    if (batch && i % batch === batch - 1) await Promise.all(opening.slice(-batch))
+    else if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 20))
   }
   const sockets = await Promise.all(opening)
   const openedMs = performance.now() - started
