@@ -439,6 +439,23 @@ def run(database_url: str, redis_url: str, options: Options, tmp: Path) -> dict[
     return result
 
 
+def _missing_services(database_url: str | None, redis_url: str) -> str | None:
+    """What the figure needs and this machine lacks: PostgreSQL (for a throw-away database) or Redis."""
+    import psycopg
+    import redis
+
+    try:
+        psycopg.connect(database_url or cluster.POSTGRES + "postgres", connect_timeout=3).close()
+    except psycopg.Error as error:
+        return f"PostgreSQL ({str(error).strip().splitlines()[0]})"
+    if redis_url:
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+        except redis.RedisError as error:
+            return f"Redis ({error})"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.overview", description=(__doc__ or "").split("\n\n")[0]
@@ -471,6 +488,10 @@ def main(argv: list[str] | None = None) -> int:
         rounds=args.rounds or (1 if args.quick else 2),
         duration=args.duration or (10 if args.quick else 20),
     )
+    missing = _missing_services(args.database_url, args.redis_url)
+    if missing:
+        print(f"overview: skipped, it needs {missing} (BENCH_POSTGRES_URL, BENCH_REDIS_URL or the options)")
+        return 0
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
     with (
         tempfile.TemporaryDirectory(prefix="plume-bench-overview-") as folder,
