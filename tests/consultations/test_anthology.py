@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from consultations import operations as ops
 from consultations.models import Consultation
 from core.unit_of_work import committed
-from stories.reading import publishing
 from tests import factories
+from tests.consultations import collection_world
 from tests.epubs import assert_valid_epub
 from tests.pdftools import pdf_text
 from tests.stories import samples
@@ -32,23 +32,7 @@ def consultation() -> Consultation:
             factories.facilitator(),
             ops.Details("Santé 2040", samples.QUESTION, "", "fr", "sante-2040"),
         )
-    first = samples.build_collection(samples=[samples.MAISON, samples.JARDIN], consultation_id=made.id)
-    second = samples.build_collection(
-        "Vieillir en 2040", samples=[samples.CAR, samples.GLYCINES], consultation_id=made.id
-    )
-    outside = samples.build_collection("Ailleurs", samples=[samples.BANC])
-    for workshop, sample in [
-        (first, samples.MAISON),
-        (first, samples.JARDIN),
-        (second, samples.CAR),
-        (outside, samples.BANC),
-    ]:
-        group = next(g for g in workshop.groups if g.name == sample.group)
-        with committed():
-            samples.publish(factories.story_of(group), sample)
-    glycines = next(g for g in second.groups if g.name == samples.GLYCINES.group)
-    with committed():
-        publishing.save(factories.story_of(glycines), publishing.Draft(title="Brouillon secret"))
+    collection_world.populate(made.id)
     return made
 
 

@@ -17,6 +17,7 @@ from extensions import db
 from stories.models import Story
 from stories.reading import publishing
 from tests import factories
+from tests.consultations import collection_world
 from tests.stories import samples
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -43,23 +44,7 @@ def consultation() -> Consultation:
                 themes=["soin", "logement"],
             ),
         )
-    first = samples.build_collection(samples=[samples.MAISON, samples.JARDIN], consultation_id=made.id)
-    second = samples.build_collection(
-        "Vieillir en 2040", samples=[samples.CAR, samples.GLYCINES], consultation_id=made.id
-    )
-    outside = samples.build_collection("Ailleurs", samples=[samples.BANC])
-    for workshop, sample in [
-        (first, samples.MAISON),
-        (first, samples.JARDIN),
-        (second, samples.CAR),
-        (outside, samples.BANC),
-    ]:
-        group = next(g for g in workshop.groups if g.name == sample.group)
-        with committed():
-            samples.publish(factories.story_of(group), sample)
-    glycines = next(g for g in second.groups if g.name == samples.GLYCINES.group)
-    with committed():
-        publishing.save(factories.story_of(glycines), publishing.Draft(title="Brouillon secret"))
+    collection_world.populate(made.id)
     return made
 
 
