@@ -88,6 +88,7 @@ def seed_consultation(database_url: str, plan: Path, workshops: int, participant
         for workshop in made:
             for phase in workshop.phases:
                 phase.editors_open = True  # the writers keep writing while the phases move
+                phase.tool = "story"  # (a board-only phase refuses the story's text)
             tokens: dict[int, list[str]] = {group.id: [] for group in workshop.groups}
             for n in range(participants):
                 group = workshop.groups[n % len(workshop.groups)]
