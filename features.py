@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
     import consultations.overview_views
     import consultations.public_views
     import consultations.synthesis_views
+    import consultations.vote
     import consultations.vote_live
     import consultations.vote_views
     import erasure
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     import workshops.expiry
     import workshops.live_views
     import workshops.manage_views
+    import workshops.own_data
     import workshops.rejoin_views
     import workshops.sockets
     from api import bp as api_bp
@@ -69,3 +71,4 @@ def register(app: Flask) -> None:
     workshops.expiry.register(app)
     consultations.overview.register(app)  # follows the consoles' events, pushes to the organisers
     consultations.vote_live.register(app)  # the vote's results, pushed on the overview's tick
+    workshops.own_data.add_section("votes", consultations.vote.ballots_of)  # a participant's own data

@@ -1,20 +1,21 @@
 """What Plume holds about one participant, as a JSON-ready dict: the download of their own data.
 
 Their record (name, workshop, group, colour, when they joined and were last seen), their chat messages and
-comments, their ballot in the consultation's vote (`consultations.vote.ballots_of`: each story's dots), and
-their share of each story they wrote in, from the story's log (`stories.cowriting.history`): characters
-they wrote (inserted), how many of those are still in the text, and the text spans that are theirs now.
-Nothing about anyone else: the spans of others, the names of others are not in it.
+comments, their ballot in the consultation's vote (`consultations.vote.ballots_of`, each story's dots:
+plugged in by `features.py`), and their share of each story they wrote in, from the story's log
+(`stories.cowriting.history`): characters they wrote (inserted), how many of those are still in the text,
+and the text spans that are theirs now. Nothing about anyone else: the spans of others, the names of
+others are not in it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, union
 
-from consultations import vote as votes
 from core.dates import aware
 from extensions import db
 from feedback.models import ChatMessage, Comment
@@ -23,6 +24,15 @@ from stories.models import Story, StoryLogEntry, StoryUpdate
 from workshops.models import Group, Participant, Workshop
 
 FORMAT = 1  # the version of this document's shape
+
+#: What features above workshops add to a participant's data, by key (`consultations`: "votes", their
+#: ballots); `features.py` plugs them in when the app is created.
+_SECTIONS: dict[str, Callable[[int], object]] = {}
+
+
+def add_section(key: str, read: Callable[[int], object]) -> None:
+    """Add `read(participant_id)` to every participant's data under `key`."""
+    _SECTIONS[key] = read
 
 
 def _iso(moment: Any) -> str | None:
@@ -122,7 +132,7 @@ def own_data(participant: Participant) -> dict[str, Any]:
         "chat_messages": _chat(participant.id),
         "comments": _comments(participant.id),
         "reactions": [],
-        "votes": votes.ballots_of(participant.id),
+        "votes": _SECTIONS["votes"](participant.id) if "votes" in _SECTIONS else [],
         "notes": [
             _("Plume keeps a hash of your secret token, never the token itself: it is not in this file."),
             _("Readers' reactions are kept per browser under a keyed hash, never tied to a participant."),
