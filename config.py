@@ -27,13 +27,18 @@ def _database_url(instance: Path) -> str:
     return url
 
 
-def _engine_options(url: str) -> dict[str, Any]:
-    """Pool options; on PostgreSQL no statement waits more than 5 s for a lock (the writer retries), and
-    no connection attempt more than 5 s for an unreachable server (so `/readyz` answers 503, not a hang).
+def _engine_options(url: str, own: Settings) -> dict[str, Any]:
+    """Pool options (`PLUME_DB_POOL_SIZE`, `PLUME_DB_MAX_OVERFLOW`, `PLUME_DB_POOL_TIMEOUT_S`); on PostgreSQL
+    no statement waits more than 5 s for a lock (the writer retries), and no connection attempt more than
+    5 s for an unreachable server (so `/readyz` answers 503, not a hang).
 
     No `pool_pre_ping`: `core.pool_ping` pings only a connection that sat idle.
     """
     options: dict[str, Any] = {}
+    if url not in ("sqlite://", "sqlite:///:memory:"):  # an in-memory SQLite has one connection, no pool
+        options.update(
+            pool_size=own.db_pool_size, max_overflow=own.db_max_overflow, pool_timeout=own.db_pool_timeout_s
+        )
     if url.startswith("postgresql"):
         options["connect_args"] = {"options": "-c lock_timeout=5000", "connect_timeout": 5}
     return options
@@ -85,8 +90,9 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
     }
     config.update(plume)
     config.update(overrides or {})
-    config.update(Settings.from_config(config).as_config())  # the overrides parsed and checked too
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["SQLALCHEMY_DATABASE_URI"]))
+    own = Settings.from_config(config)  # the overrides parsed and checked too
+    config.update(own.as_config())
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["SQLALCHEMY_DATABASE_URI"], own))
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _secret_key(instance, production)
     return config

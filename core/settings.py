@@ -183,6 +183,11 @@ class Settings:
     work_slots: int = setting(2, "heavy jobs at once per worker", minimum=0)
     work_wait_s: float = setting(5.0, "a heavy job waits this long for a slot, then gets `busy`", minimum=0)
     transaction_guard: bool = setting(False, "fail a commit whose write stayed open across a greenlet switch")
+    db_pool_size: int = setting(5, "database connections each worker keeps open", minimum=1)
+    db_max_overflow: int = setting(10, "connections a worker may open beyond those in a rush", minimum=0)
+    db_pool_timeout_s: float = setting(
+        30.0, "how long a request or socket waits for a free connection before it is refused", minimum=0.1
+    )
     metrics: bool = setting(True, "count and serve `/metrics` (off: nothing counted; `make bench` runs both)")
     metrics_allow: str = setting("", "CIDRs `/metrics` answers, comma-separated (empty: loopback)")
     metrics_token: str = setting("", "a bearer token `/metrics` admits from anywhere")

@@ -17,7 +17,7 @@ from accounts import sockets as login_sockets
 from core import commands, refusals
 from core.access import facilitates
 from core.commands import Id, NotNull, command, parse
-from core.identity import identify
+from core.identity import Identity, identify
 from core.realtime import (
     error,
     facilitators_room,
@@ -58,7 +58,9 @@ def on_connect(auth: Any = None) -> None:
     """Refuse sockets without a valid identity; put the others in their rooms and send them the state.
 
     Participants join their workshop's and group's rooms. Facilitators pass `{"role": "facilitator",
-    "workshop_id": N}` and join that workshop's rooms when they run it.
+    "workshop_id": N}` and join that workshop's rooms when they run it. A connection the server cannot set
+    up now (its database out of connections or away, Redis away) is refused `unavailable`, never left
+    unanswered: the browser tries again a little later (static/src/retry.js).
     """
     try:
         identity = identify(auth if isinstance(auth, dict) else None)
@@ -66,38 +68,56 @@ def on_connect(auth: Any = None) -> None:
             raise ConnectionRefusedError("unauthorized")
         rooms.follow(current_app._get_current_object())  # type: ignore[attr-defined]
         if identity.is_facilitator:
-            login = accounts.find_session(session.get(accounts.SESSION_KEY), identity.id)
-            if login is None:  # signed out (or in again) since the page loaded
-                raise ConnectionRefusedError("unauthorized")
-            workshop_id = _console_of(auth)
-            if workshop_id is not None:
-                if not facilitates(identity.id, workshop_id):
-                    raise ConnectionRefusedError("forbidden")
-                join_room(workshop_room(workshop_id))
-                join_room(facilitators_room(workshop_id))
-            login_sockets.track(login.id, request.sid)  # closed when that browser signs out
-            save_identity(identity, workshop_id=workshop_id, login=login.id)
-            if workshop_id is not None:
-                emit(state.EVENT, state.facilitator_state(workshop_id))
-                emit(state.PRESENCE_EVENT, state.presence_payload(workshop_id))
+            _connect_facilitator(identity, auth)
         else:
-            participant = db.session.get(Participant, identity.id)
-            cap = settings().sockets_per_participant
-            if not presence.store().claim(request.sid, participant.workshop_id, participant.id, cap):
-                raise ConnectionRefusedError("too_many_sockets")
-            try:
-                join_room(workshop_room(participant.workshop_id))
-                join_room(group_room(participant.group_id))
-                save_identity(identity, workshop_id=participant.workshop_id)
-                emit(state.EVENT, state.participant_state(participant))
-            except Exception:  # a refused socket gets no disconnect: give its place back
-                presence.store().remove(request.sid)
-                raise
-            state.publish_presence(participant.workshop_id, on_commit=False)
+            _connect_participant(identity)
         role = "facilitator" if identity.is_facilitator else "participant"
         log.debug("socket connected: %s %s", role, identity.id)
+    except ConnectionRefusedError:
+        raise
+    except Exception:
+        log.exception("socket connection refused as unavailable")
+        raise ConnectionRefusedError("unavailable") from None
     finally:
         db.session.remove()
+
+
+def _connect_facilitator(identity: Identity, auth: Any) -> None:
+    login = accounts.find_session(session.get(accounts.SESSION_KEY), identity.id)
+    if login is None:  # signed out (or in again) since the page loaded
+        raise ConnectionRefusedError("unauthorized")
+    workshop_id = _console_of(auth)
+    if workshop_id is not None:
+        if not facilitates(identity.id, workshop_id):
+            raise ConnectionRefusedError("forbidden")
+        join_room(workshop_room(workshop_id))
+        join_room(facilitators_room(workshop_id))
+    login_sockets.track(login.id, request.sid)  # closed when that browser signs out
+    save_identity(identity, workshop_id=workshop_id, login=login.id)
+    if workshop_id is not None:
+        emit(state.EVENT, state.facilitator_state(workshop_id))
+        emit(state.PRESENCE_EVENT, state.presence_payload(workshop_id))
+
+
+def _connect_participant(identity: Identity) -> None:
+    participant = db.session.get(Participant, identity.id)
+    workshop_id, group_id = participant.workshop_id, participant.group_id
+    first_state = state.participant_state(participant)
+    # The connection goes back to the pool before Redis is asked: a crowd connecting at once must not hold
+    # every connection of the pool while it waits on Redis (or on the loop).
+    db.session.remove()
+    cap = settings().sockets_per_participant
+    if not presence.store().claim(request.sid, workshop_id, identity.id, cap):
+        raise ConnectionRefusedError("too_many_sockets")
+    try:
+        join_room(workshop_room(workshop_id))
+        join_room(group_room(group_id))
+        save_identity(identity, workshop_id=workshop_id)
+        emit(state.EVENT, first_state)
+    except Exception:  # a refused socket gets no disconnect: give its place back
+        presence.store().remove(request.sid)
+        raise
+    state.publish_presence(workshop_id, on_commit=False)
 
 
 @commands.on("disconnect", commands.Raw("reason: the server's, not the client's", "none"))

@@ -6,16 +6,17 @@
  */
 import { io } from 'socket.io-client'
 import * as parser from './socket-parser.js'
+import { retryWhenUnavailable } from './retry.js'
 
 /** @param {import('socket.io-client').SocketOptions & import('socket.io-client').ManagerOptions} [options] */
 export function connect (options = {}) {
-  return io({
+  return retryWhenUnavailable(io({
     transports: ['websocket', 'polling'],
     tryAllTransports: true, // a proxy without WebSocket support falls back to long-polling
     withCredentials: true,
     ...options,
     parser
-  })
+  }))
 }
 
 export function getSocket () {
