@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -52,12 +52,6 @@ def _page(consultation: Consultation, form: ImportForm, report: csv_import.Repor
     ), status
 
 
-@bp.get("/consultations/<int:consultation_id>/workshops/import")
-@login_required
-def import_page(consultation_id: int) -> Any:
-    return _page(_consultation(consultation_id), ImportForm(), None, 200)
-
-
 @bp.get("/consultations/<int:consultation_id>/workshops/import/sample.csv")
 @login_required
 def import_sample(consultation_id: int) -> Any:
@@ -69,10 +63,14 @@ def import_sample(consultation_id: int) -> Any:
     )
 
 
-@bp.post("/consultations/<int:consultation_id>/workshops/import")
+@bp.route("/consultations/<int:consultation_id>/workshops/import", methods=["GET", "POST"])
 @login_required
 def import_workshops(consultation_id: int) -> Any:
+    """The import form (GET) and the file it sends (POST). One rule for both: two rules on one path answer
+    a POST with a huge id 405 (the GET rule's pattern matches before its converter refuses the id)."""
     consultation = _consultation(consultation_id)
+    if request.method == "GET":
+        return _page(consultation, ImportForm(), None, 200)
     form = ImportForm()
     if not form.validate():
         return _page(consultation, form, None, UNPROCESSABLE)
