@@ -40,12 +40,14 @@ def _facilitator() -> Any:
 
 
 def open_for_writing(workshop: Workshop) -> None:
-    """Joining open, the clock running on a phase whose editors are open, nothing locked."""
+    """Joining open, the clock running on the first phase whose editors are open on the story (not a
+    board-only phase, which refuses the story's text), nothing locked."""
     if not workshop.joining_open:
         with committed():
             joining.set_joining(workshop, True)
     if workshop.status in ("not_started", "finished"):
-        first_open = next((p.position for p in workshop.phases if p.editors_open), 0)
+        writing = (p.position for p in workshop.phases if p.editors_open and p.tool != "board")
+        first_open = next(writing, 0)
         live.run_command(workshop.id, {"action": "goto", "index": first_open})
     elif workshop.status == "paused":
         live.run_command(workshop.id, {"action": "resume"})

@@ -49,6 +49,7 @@ def test_participants_see_the_counts_only_after_the_reveal(
     console = new_context(viewport=DESKTOP).new_page()
     sign_in(console, "board-reveal@example.org")
     console.goto(f"/workshops/{workshop.id}/console")
+    expect(console.locator("[data-console]")).to_have_attribute("data-connection", "connected")
     dots = console.locator("[data-dots]")
     expect(dots.locator("[data-dots-state]")).to_have_text("Counts shown to everyone")
 
@@ -132,7 +133,10 @@ def test_the_wall_projects_a_groups_board_live(
     console = new_context(viewport=DESKTOP).new_page()
     sign_in(console, "board-wall@example.org")
     console.goto(f"/workshops/{workshop.id}/console")
+    # A command is sent once the console's socket is up (before, it says "no connection" and sends nothing).
+    expect(console.locator("[data-console]")).to_have_attribute("data-connection", "connected")
     console.get_by_role("button", name="Hide the dots until the reveal").click()
+    expect(console.get_by_role("button", name="Reveal the dots")).to_be_visible()
     expect(board.locator("[data-votes]")).to_have_count(0)
     expect(board).to_have_attribute("data-dots-hidden", "true")
     console.get_by_role("button", name="Reveal the dots").click()

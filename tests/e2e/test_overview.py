@@ -41,7 +41,7 @@ def test_the_overview_follows_a_phase_change_live_and_opens_the_console(
     page.goto(f"/consultations/{consultation_id}")
     page.get_by_role("link", name="Live overview").click()
     expect(page.get_by_role("heading", level=1, name="Live overview")).to_be_visible()
-    expect(page.locator("[data-link-status]")).to_have_text("Live")
+    expect(page.locator("[data-link-status]")).to_have_text("Live", timeout=15_000)
     first = card(page, ids[0])
     expect(first).to_contain_text("Not started yet")
     expect(first.locator(".chip")).to_have_count(3)

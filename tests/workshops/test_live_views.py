@@ -261,6 +261,7 @@ def test_flask_demo_is_idempotent_and_opens_the_workshop_for_writing(
     assert (workshop.status, workshop.joining_open, len(workshop.groups)) == ("running", True, 3)
     phase = workshop.phases[workshop.phase_index]
     assert phase.editors_open
+    assert phase.tool != "board"  # the story can be written (Signals shows only the board)
     assert len(workshop.phases) == 8  # the Bright Mirror agenda
 
     # Someone paused and locked it, then the demo runs again: same workshop, open again.
