@@ -78,21 +78,28 @@ def legend_colour(page: Any, name: str) -> str:
     return item.locator(".swatch").evaluate("n => n.style.getPropertyValue('--swatch').trim()")
 
 
+def to_the_end_of_line(page: Any, line: int) -> None:
+    """Put the caret at the end of the story's line `line` (0: the first), as a writer clicking there would.
+    (Focusing the editor again after the toggle left the caret where the browser chose: once, on a loaded
+    machine, at the end of another writer's line.)"""
+    page.locator("[data-story-editor] .cm-content").click()
+    page.keyboard.press("Control+Home")
+    for _ in range(line):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("End")
+
+
 def type_at_once(pages: list[Any]) -> str:
     """Each page types its line, one key each in turn (every edit concurrent); the first two turn the
     colours on while typing. The text they all end with."""
     for index, page in enumerate(pages):  # each at the start of a line of their own
-        page.locator("[data-story-editor] .cm-content").click()
-        page.keyboard.press("Control+Home")
-        for _ in range(index + 1):
-            page.keyboard.press("ArrowDown")
-        page.keyboard.press("End")
+        to_the_end_of_line(page, index + 1)
         page.keyboard.type(NAMES[index] + ":")
     for step in range(max(map(len, TYPED))):
         if step == 6:
-            for page in pages[:2]:  # the toggle takes the focus; back to where they were typing
+            for index, page in enumerate(pages[:2]):  # the toggle takes the focus; back to their line's end
                 show_colours(page)
-                page.locator("[data-story-editor] .cm-content").focus()
+                to_the_end_of_line(page, index + 1)
         for page, typed in zip(pages, TYPED, strict=True):
             if step < len(typed):
                 page.keyboard.type(typed[step])
