@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -120,7 +120,9 @@ def _end_session(_error: BaseException | None) -> None:
         db.session.registry.clear()
 
 
-DATABASE_AWAY = (OperationalError, InterfaceError, PoolTimeout)  # down, restarted, locked (SQLite), pool full
+#: Down, restarted, locked (SQLite), pool full; or a transaction the database's loss invalidated earlier in
+#: the request (a query that failed and was logged, then the commit: `PendingRollbackError`).
+DATABASE_AWAY = (OperationalError, InterfaceError, PoolTimeout, PendingRollbackError)
 RETRY_AFTER_SECONDS = 5
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, PendingRollbackError
 
 from workshops import joining
 
@@ -34,3 +34,16 @@ def test_a_page_answers_503_when_the_database_is_locked(client: Any, monkeypatch
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "5"
     assert "briefly unavailable" in answer.get_data(as_text=True)
+
+
+def test_a_transaction_the_lost_database_invalidated_answers_503(client: Any, monkeypatch: Any) -> None:
+    """A query failed (and was logged) earlier in the request, then the commit finds the transaction invalid:
+    still the database away, not a 500 (CI's fault run: a join while PostgreSQL's connections were killed)."""
+
+    def invalidated(*_args: Any, **_kwargs: Any) -> Any:
+        raise PendingRollbackError("Can't reconnect until invalid transaction is rolled back.")
+
+    monkeypatch.setattr(joining, "join", invalidated)
+    answer = client.post("/api/v1/join", json={"code": "ABCD-EFGH", "name": "Ada"})
+    assert answer.status_code == 503
+    assert answer.get_json()["error"]["code"] == "unavailable"
