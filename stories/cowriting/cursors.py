@@ -12,11 +12,11 @@ socket that leaves takes its states with it. Pure bookkeeping: the caller emits 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass, field
 
+import orjson
 from pycrdt import YMessageType, write_var_uint
 
 from stories.cowriting.crdt import MalformedError, awareness_entries
@@ -84,19 +84,24 @@ def encode(entries: dict[int, Entry]) -> bytes:
 
 
 def rewrite(state_json: str, user: dict[str, str]) -> str | None:
-    """The state with the server's `user` in it (None for a removal); `MalformedError` if not an object."""
+    """The state with the server's `user` in it (None for a removal); `MalformedError` if not an object.
+
+    orjson reads and writes it (six times faster than `json` here, where every keystroke's cursor passes),
+    and refuses what `json` would take and a browser's `JSON.parse` would not (NaN, lone surrogates) or
+    what would overflow Python's stack (nesting deeper than 1,024).
+    """
     if len(state_json) > MAX_STATE_BYTES:
         raise CursorError("too_large")
     try:
-        state = json.loads(state_json)
-    except ValueError as exc:
+        state = orjson.loads(state_json)
+    except orjson.JSONDecodeError as exc:
         raise MalformedError("awareness state is not JSON") from exc
     if state is None:
         return None
     if not isinstance(state, dict):
         raise MalformedError("awareness state is not an object")
     state["user"] = dict(user)
-    return json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(state).decode()
 
 
 class Cursors:

@@ -69,6 +69,18 @@ def test_an_oversized_or_malformed_state_is_refused_and_nothing_kept() -> None:
     assert book.snapshot(1) is None
 
 
+def test_a_state_a_browser_could_not_parse_or_too_deep_to_read_is_malformed() -> None:
+    """Nested 1,024 deep (it fits the size bound) it overflowed `json`'s reader: an exception the handler
+    logged and acked `unavailable`; NaN is not JSON for the browsers that would receive it."""
+    book = Cursors()
+    deep = "[" * 1024 + "]" * 1024
+    for text in (deep, '{"cursor": NaN}', '{"name": "\\ud800"}'):
+        raw = crdt.parse_message(cursors.encode({7: cursors.Entry(1, text)})).payload
+        with pytest.raises(crdt.MalformedError):
+            book.receive(1, "sid-a", raw, ADA)
+    assert book.snapshot(1) is None
+
+
 def test_a_burst_is_coalesced_into_its_latest_state() -> None:
     book = Cursors()
     first = book.receive(1, "sid-a", awareness_payload(7, 1, {"cursor": 1}), ADA, now=10.0)
