@@ -3,6 +3,7 @@ request, stopped together."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import runpy
@@ -79,6 +80,21 @@ def test_gunicorns_worker_hook_starts_the_runtime(app: Flask) -> None:
     finally:
         app.extensions[runtime.EXTENSION] = saved
         assert own.stop()
+
+
+def test_a_worker_freezes_its_app_and_paces_full_collections_slowly() -> None:
+    """What gunicorn's post_worker_init leaves: the app's objects out of the collector's reach, and a full
+    pass only after 100 middle-generation passes (gunicorn.conf.py says why)."""
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    saved = gc.get_threshold()
+    try:
+        hooks["post_worker_init"].__globals__["start_runtime"] = lambda worker: None  # no runtime here
+        hooks["post_worker_init"](SimpleNamespace())
+        assert gc.get_threshold() == (700, 10, 100)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*saved)
 
 
 def test_each_gunicorn_worker_starts_its_runtime_once_at_boot(database: str) -> None:
