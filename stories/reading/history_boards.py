@@ -5,7 +5,7 @@ laid out in the columns of the phase they stood in, most voted first, their peop
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from stories.cowriting import board, history
@@ -18,6 +18,7 @@ class Boards:
     now: list[board.Column]  # the board now (empty: no card)
     people: dict[int, history.Member]  # who the cards may name (`history.card_people`)
     counts_hidden: bool  # the dots of the board now are not shown (nor sorted by)
+    unchanged: set[int] = field(default_factory=set)  # checkpoint ids whose board is the previous one's
 
     def names(self) -> dict[int, str]:
         return {member_id: member.name for member_id, member in self.people.items()}
@@ -48,7 +49,12 @@ def boards(found: history.History, *, counts_hidden: bool = False) -> Boards:
         if found.now.cards
         else []
     )
-    return Boards(after, now, people, counts_hidden)
+    unchanged = {
+        point.row.id
+        for before, point in zip(found.checkpoints, found.checkpoints[1:], strict=False)
+        if point.cards and point.cards == before.cards
+    }
+    return Boards(after, now, people, counts_hidden, unchanged)
 
 
 def as_data(boards: Boards, columns: list[board.Column]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from pycrdt import Array, Doc, Map, Text
 
 from core.unit_of_work import committed
 from erasure.participants import erase
-from stories.cowriting import board, history
+from stories.cowriting import board, checkpoints, history
 from stories.reading import history_boards
 from tests import factories
 from tests.signin import as_participant, sign_in
@@ -130,6 +130,23 @@ def test_the_history_has_the_board_as_it_stood_after_each_phase(app_ctx: Any) ->
     again = history_boards.boards(history.story_history(s.story))
     assert [laid_out(again.after[p.row.id]) for p in found.checkpoints] == [laid_out(a) for a in after]
     assert "After the end" in [card.text for column in again.now for card in column.cards]
+
+
+def test_a_board_unchanged_since_the_phase_before_is_not_shown_twice(
+    client: FlaskClient, app_ctx: Any
+) -> None:
+    owner = factories.facilitator()
+    s = board_story(owner)
+    checkpoints.checkpoint_workshop(s.workshop.id, 2, "Write")  # "Go" came back to Write: nothing moved
+    found = history.story_history(s.story)
+    last, again = found.checkpoints[-2:]
+    boards = history_boards.boards(found)
+    assert boards.unchanged == {again.row.id}
+    assert laid_out(boards.after[again.row.id]) == laid_out(boards.after[last.row.id])  # the archive's
+    sign_in(client, owner)
+    page = client.get(f"/stories/{s.story.id}/history").get_data(as_text=True)
+    assert page.count("The same cards as at the end of the phase before, unchanged.") == 1
+    assert "After phase 3: Write (time 2)" not in boards_on(page)
 
 
 def test_a_story_without_cards_has_no_board(app_ctx: Any) -> None:
