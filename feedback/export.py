@@ -1,5 +1,5 @@
 """A workshop's feedback for its facilitators: every comment with its quote and where its passage stands,
-and every chat message, as JSON or CSV (never public)."""
+every chat message, and every group's board (its cards and their dots), as JSON or CSV (never public)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from core import budget
 from extensions import db
 from feedback import anchors, chat, comments
 from feedback.models import Comment
-from stories.cowriting import crdt, persistence
+from stories.cowriting import board, crdt, history, persistence
 from stories.models import Story
 from workshops.models import Group, Workshop
 
@@ -32,26 +32,68 @@ def _where(doc: Any, text: Any, start: bytes, end: bytes) -> str:
     return "deleted" if resolved.deleted else "present"
 
 
-def _passages(found: Sequence[Comment]) -> dict[int, str]:
-    """Where each thread's passage stands in its stored story now, by comment id. The logs are read here;
-    replaying the stories and resolving the anchors (their cost grows with the stories) run off the event
-    loop within the work budget (`core.budget`, which may raise `OverBudgetError`)."""
-    wanted: dict[int, list[tuple[int, bytes, bytes]]] = {}
+Anchor = tuple[int, bytes, bytes]  # a thread's comment id and the two ends of its passage
+
+
+def _anchors(found: Sequence[Comment]) -> dict[int, list[Anchor]]:
+    """The passages of the threads in `found`, by story id."""
+    wanted: dict[int, list[Anchor]] = {}
     for comment in found:
         if comment.parent_id is None and comment.anchor_start is not None and comment.anchor_end is not None:
             anchor = (comment.id, bytes(comment.anchor_start), bytes(comment.anchor_end))
             wanted.setdefault(comment.story_id, []).append(anchor)
-    logs = {story_id: persistence.rows_after(story_id) for story_id in wanted}
+    return wanted
 
-    def locate() -> dict[int, str]:
-        out: dict[int, str] = {}
-        for story_id, items in wanted.items():
+
+def _read_stories(
+    wanted: dict[int, list[Anchor]], boards: Sequence[int] = ()
+) -> tuple[dict[int, str], dict[int, list[board.Card]]]:
+    """Where each thread's passage stands in its stored story now (by comment id), and the cards on the
+    boards of the stories `boards` names (by story id). The logs are read here; replaying the stories,
+    resolving the anchors and reading the boards (their cost grows with the stories) run off the event loop
+    within the work budget (`core.budget`, which may raise `OverBudgetError`)."""
+    story_ids = list(dict.fromkeys([*wanted, *boards]))
+    logs = {story_id: persistence.rows_after(story_id) for story_id in story_ids}
+
+    def read() -> tuple[dict[int, str], dict[int, list[board.Card]]]:
+        passages: dict[int, str] = {}
+        cards: dict[int, list[board.Card]] = {}
+        for story_id in story_ids:
             story = crdt.replay(data for _, data in logs[story_id])
-            for comment_id, start, end in items:
-                out[comment_id] = _where(story.doc, story.body, start, end)
-        return out
+            for comment_id, start, end in wanted.get(story_id, []):
+                passages[comment_id] = _where(story.doc, story.body, start, end)
+            if story_id in boards:
+                cards[story_id] = board.cards(story.doc)
+        return passages, cards
 
-    return budget.run(locate, "feedback export")
+    return budget.run(read, "feedback export")
+
+
+def _passages(found: Sequence[Comment]) -> dict[int, str]:
+    """Where each thread's passage stands in its stored story now, by comment id (`_read_stories`)."""
+    return _read_stories(_anchors(found))[0]
+
+
+def _cards(
+    workshop: Workshop, stories: Sequence[Story], found: dict[int, list[board.Card]]
+) -> list[dict[str, Any]]:
+    """Every story's cards, story by story, each as `board.as_data` gives it (laid out in the columns of
+    the phase under way, most voted first) with its story and group: names as the history page gives them
+    (`history.card_people`), none for an author the card may not name; no participant ids, like the
+    comments."""
+    columns = workshop.phase_columns(workshop.phase_index)
+    out: list[dict[str, Any]] = []
+    for story in stories:
+        cards = found.get(story.id) or []
+        if not cards:
+            continue
+        people = history.card_people(story, cards)
+        names = {member_id: member.name for member_id, member in people.items()}
+        out.extend(
+            {"story_id": story.id, "story_group": story.group.name, **card}
+            for card in board.as_data(board.layout(cards, columns), names)
+        )
+    return out
 
 
 def feedback(workshop: Workshop) -> dict[str, Any]:
@@ -63,7 +105,10 @@ def feedback(workshop: Workshop) -> dict[str, Any]:
         .where(Story.workshop_id == workshop.id)
         .order_by(Story.group_id, Comment.id)
     ).all()
-    passages = _passages([c for c, _group_id in rows])
+    stories = list(
+        db.session.scalars(select(Story).where(Story.workshop_id == workshop.id).order_by(Story.group_id))
+    )
+    passages, cards = _read_stories(_anchors([c for c, _group_id in rows]), [s.id for s in stories])
     out_comments = [
         {
             "id": c.id,
@@ -101,12 +146,13 @@ def feedback(workshop: Workshop) -> dict[str, Any]:
         "workshop": {"id": workshop.id, "title": workshop.title},
         "comments": out_comments,
         "chat": out_chat,
+        "cards": _cards(workshop, stories, cards),
     }
 
 
 CSV_COLUMNS = (
     "kind", "id", "thread_id", "story_group", "author", "author_group", "phase", "created_at",
-    "text", "quote", "passage", "resolved", "hidden", "deleted",
+    "text", "quote", "passage", "resolved", "hidden", "deleted", "column", "color", "dots", "used",
 )  # fmt: skip
 
 
@@ -121,7 +167,9 @@ def _cell(value: object) -> str:
 
 
 def as_csv(data: dict[str, Any]) -> str:
-    """One table: comments and replies (by story), then chat messages (`kind` "chat", group as story)."""
+    """One table: comments and replies (by story), then chat messages (`kind` "chat", group as story), then
+    the boards' cards (`kind` "card": its group as story, its author, text, column, colour, total dots and
+    whether used; each member's dots are in the JSON only)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -139,6 +187,8 @@ def as_csv(data: dict[str, Any]) -> str:
             "hidden": message["hidden"],
         }
         writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
+    for card in data["cards"]:
+        writer.writerow([_cell({**card, "kind": "card"}.get(column)) for column in CSV_COLUMNS])
     return buffer.getvalue()
 
 

@@ -87,6 +87,11 @@ class Workshop(db.Model):
     )
     facilitators: Mapped[list[Facilitator]] = relationship(secondary="workshop_facilitators")
 
+    def phase_columns(self, position: int | None) -> list[str]:
+        """The columns that the phase at `position` lists for its board (none: no such phase, or it lists
+        none: every column that holds cards)."""
+        return next((p.columns for p in self.phases if p.position == position), [])
+
 
 class WorkshopFacilitator(db.Model):
     """A facilitator who may run a workshop (the owner and invited co-facilitators)."""

@@ -23,7 +23,7 @@ from core.dates import aware
 from core.identity import display_names, group_members
 from core.settings import settings
 from extensions import db
-from stories.cowriting import crdt, merge, persistence, textdiff
+from stories.cowriting import board, crdt, merge, persistence, textdiff
 from stories.cowriting.yupdate import DecodedUpdate
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
 
@@ -302,9 +302,10 @@ class Frozen:
     owners: set[Author]
     written: Counter[Author]
     counts: Counter[Author]
+    cards: list[board.Card] = field(default_factory=list)  # the board then (read only when asked)
 
     @classmethod
-    def of(cls, replay: Replay) -> Frozen:
+    def of(cls, replay: Replay, *, with_board: bool = False) -> Frozen:
         return cls(
             replay.seq,
             replay.at,
@@ -313,6 +314,7 @@ class Frozen:
             set(replay.owners),
             replay.written,
             replay.present(),
+            board.cards(replay.doc) if with_board else [],
         )
 
     def text(self) -> str:
@@ -474,6 +476,7 @@ class Checkpoint:
     contributions: list[Contribution] = field(default_factory=list)
     exact: bool = True  # False: older checkpoint without a seq, shown from its stored text only
     written: Counter[Author] = field(default_factory=Counter)
+    cards: list[board.Card] = field(default_factory=list)  # the board at the phase end (none: not exact)
     repeat: int = 1  # the how-manieth end of this phase (2 when "Go" came back to it): headings stay unique
 
     @property
@@ -514,6 +517,15 @@ def members_of(story: Story, authors: Iterable[Author] = ()) -> dict[int, Member
     return members
 
 
+def card_people(story: Story, cards: Iterable[board.Card], also: Iterable[int] = ()) -> dict[int, Member]:
+    """Who a story's cards may name: the group's participants (removed or erased ones too: an erased one is
+    "a participant"), the members who placed dots (the server lets a member write only their own) and
+    `also` (the story's writers, by its log). A card's `author` is only what its writer's client said: a
+    card naming anyone else names nobody, as on the live board, so that a forged author cannot show the
+    name of a participant of another group."""
+    return members_of(story, {member for card in cards for member in card.votes} | set(also))
+
+
 def _contributions(
     members: dict[int, Member], written: Counter[Author], present: Counter[Author]
 ) -> list[Contribution]:
@@ -537,19 +549,21 @@ def _replayed(
     inputs: list[SeekInput | None], rows: list[tuple[int | None, str]], now: SeekInput
 ) -> tuple[list[Frozen | None], list[list[tuple[str, str]]], Frozen]:
     """The computing part of `story_history` (no database: it runs off the loop): each checkpoint's replay
-    and its difference from the one before, and the story now."""
-    replays = [Frozen.of(replay_of(found)) if found is not None else None for found in inputs]
+    (its text and its board) and its difference from the one before, and the story now."""
+    replays = [
+        Frozen.of(replay_of(found), with_board=True) if found is not None else None for found in inputs
+    ]
     diffs: list[list[tuple[str, str]]] = []
     previous = ""
     for (_seq, stored), replay in zip(rows, replays, strict=True):
         text = replay.text() if replay is not None else stored
         diffs.append(diff(previous, text))
         previous = text
-    return replays, diffs, Frozen.of(replay_of(now))
+    return replays, diffs, Frozen.of(replay_of(now), with_board=True)
 
 
 def story_history(story: Story) -> History:
-    """Every checkpoint of the story with its text, authors, diff and per-phase contributions.
+    """Every checkpoint of the story with its text, authors, diff, board and per-phase contributions.
 
     The log is read here; replaying and comparing run off the event loop within the work budget
     (`core.budget`, which may raise `OverBudgetError`)."""
@@ -569,7 +583,9 @@ def story_history(story: Story) -> History:
             point = Checkpoint(row, row.text, [(None, row.text)], changes, exact=False)
         else:
             written = replay.written - previous_written
-            point = Checkpoint(row, replay.text(), replay.segments(), changes, written=written)
+            point = Checkpoint(
+                row, replay.text(), replay.segments(), changes, written=written, cards=replay.cards
+            )
             point.contributions = _contributions(members, written, replay.present())
             previous_written = replay.written
         point.repeat = 1 + sum(p.row.phase_position == row.phase_position for p in checkpoints)

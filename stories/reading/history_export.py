@@ -1,5 +1,6 @@
 """The archive of a workshop's writing for facilitators and researchers: every story with every checkpoint,
-its text, authorship and contribution figures, as JSON and as CSV (one row per member and checkpoint)."""
+its text, authorship, contribution figures and board, as JSON, and as CSV the figures (one row per member
+and checkpoint)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from core.dates import aware
 from stories.cowriting import history
-from stories.reading import publishing
+from stories.reading import history_boards, publishing
 from workshops.models import Workshop
 
 CSV_COLUMNS = [
@@ -31,6 +32,7 @@ def archive(workshop: Workshop) -> dict[str, Any]:
     stories = []
     for story in publishing.stories_of(workshop):
         found = history.story_history(story)
+        boards = history_boards.boards(found)
         stories.append(
             {
                 "id": story.id,
@@ -55,11 +57,13 @@ def archive(workshop: Workshop) -> dict[str, Any]:
                         "added": point.added,
                         "removed": point.removed,
                         "contributions": _contributions(point.contributions),
+                        "board": history_boards.as_data(boards, boards.after.get(point.row.id, [])),
                     }
                     for point in found.checkpoints
                 ],
                 "text": found.now.text(),
                 "contributions": _contributions(found.total),
+                "board": history_boards.as_data(boards, boards.now),
             }
         )
     return {"workshop": {"id": workshop.id, "title": workshop.title}, "stories": stories}

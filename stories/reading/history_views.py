@@ -25,7 +25,7 @@ from extensions import db
 from stories.blueprint import bp
 from stories.cowriting import history, restore, writers
 from stories.models import Story, StoryCheckpoint
-from stories.reading import history_export
+from stories.reading import history_boards, history_export
 from stories.reading.catalog import published_story
 from workshops.models import Workshop
 from workshops.people import session_participant
@@ -98,6 +98,9 @@ def story_history(story_id: int) -> Any:
         facilitator=facilitator,
         replay=replay,
         shares=history.shares(found.total),
+        boards=history_boards.boards(
+            found, counts_hidden=not facilitator and history_boards.dots_hidden(story.workshop)
+        ),
         catalogue=browser_strings.history(),
     )
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import Any
+
+from pycrdt import Array, Doc, Map, Text
 
 from stories.cowriting.crdt import StoryDoc
 
@@ -56,3 +59,50 @@ class Editor(StoryDoc):
 
     def __str__(self) -> str:
         return str(self.text)
+
+
+class BoardWriter:
+    """A pycrdt copy of a group's document, its story and its board (docs/protocol.md, "The board"), whose
+    every change yields the update a client would send."""
+
+    def __init__(self) -> None:
+        self.doc: Doc[Any] = Doc()
+        self.body = self.doc.get("body", type=Text)
+        self.board = self.doc.get("board", type=Array)
+        self._updates: list[bytes] = []
+        self.doc.observe(lambda event: self._updates.append(event.update))
+
+    def change(self, edit: Callable[[], None]) -> bytes:
+        self._updates.clear()
+        with self.doc.transaction():
+            edit()
+        (update,) = self._updates
+        return update
+
+    def add_card(self, text: str, column: str = "Signals", author: int = 1, **extra: Any) -> bytes:
+        card = Map({"id": f"c{len(self.board)}", "text": text, "column": column, "author": author, **extra})
+        return self.change(lambda: self.board.append(card))
+
+    def vote(self, index: int, member: int, dots: int) -> bytes:
+        """`member`'s dots on the card at `index` (its `votes` made first if it has none)."""
+
+        def edit() -> None:
+            card = self.board[index]
+            if not isinstance(card.get("votes"), Map):
+                card["votes"] = Map()
+            card["votes"][str(member)] = dots
+
+        return self.change(edit)
+
+    def set_card(self, index: int, key: str, value: Any) -> bytes:
+        return self.change(lambda: self.board[index].__setitem__(key, value))
+
+    def write(self, text: str) -> bytes:
+        return self.change(lambda: self.body.insert(len(str(self.body)), text))
+
+
+def fork(writer: BoardWriter) -> BoardWriter:
+    """Another client's copy of what `writer` has (its own client id): its changes build on what is stored."""
+    other = BoardWriter()
+    other.doc.apply_update(writer.doc.get_update())
+    return other
