@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Array, Map, Text
 
 from core.unit_of_work import committed
 from stories.cowriting import crdt, history, persistence
@@ -19,34 +19,10 @@ from stories.reading.publishing import Draft
 from tests import factories
 from tests.server import ServerProcess
 from tests.sockets import Client
+from tests.stories.boards import Writer, fork, stored_board
 from tests.stories.clients import open_story, update_payloads, wait_until, yjs_messages
 
 CARD = "Community gardens on every roof"
-
-
-class Writer:
-    """A pycrdt copy of the document whose every change yields the update a client would send."""
-
-    def __init__(self) -> None:
-        self.doc: Doc[Any] = Doc()
-        self.body = self.doc.get("body", type=Text)
-        self.board = self.doc.get("board", type=Array)
-        self._updates: list[bytes] = []
-        self.doc.observe(lambda event: self._updates.append(event.update))
-
-    def change(self, edit: Callable[[], None]) -> bytes:
-        self._updates.clear()
-        with self.doc.transaction():
-            edit()
-        (update,) = self._updates
-        return update
-
-    def add_card(self, text: str, column: str = "Signals", author: int = 1, **extra: Any) -> bytes:
-        card = Map({"id": f"c{len(self.board)}", "text": text, "column": column, "author": author, **extra})
-        return self.change(lambda: self.board.append(card))
-
-    def write(self, text: str) -> bytes:
-        return self.change(lambda: self.body.insert(len(str(self.body)), text))
 
 
 def test_the_text_is_read_without_the_board() -> None:
@@ -156,19 +132,6 @@ def test_history_and_compaction_read_the_text_and_keep_the_board(app_ctx: Any) -
     (merged,) = [data for _, data in persistence.rows_after(story.id)]
     board = crdt.replay([merged]).doc.get("board", type=Array).to_py()
     assert [(c["text"], c["column"]) for c in board] == [(CARD, "Promising")]
-
-
-def fork(writer: Writer) -> Writer:
-    """Another client's copy of what `writer` has (its own client id): its changes build on what is stored."""
-    other = Writer()
-    other.doc.apply_update(writer.doc.get_update())
-    return other
-
-
-def stored_board(story_id: int) -> list[dict[str, Any]]:
-    return (
-        crdt.replay(data for _, data in persistence.rows_after(story_id)).doc.get("board", type=Array).to_py()
-    )
 
 
 def test_the_server_keeps_the_boards_shape_and_dots(live_server: ServerProcess, app_ctx: Any) -> None:
