@@ -216,8 +216,10 @@ const scenarios = {
     const column = config.columns[0]
     const cardId = addCard(ada.board, { text: 'A fair card', column, author: ada.id })
     vote(ada.board, cardId, ada.id, +1, config.dots)
-    if (refusals(await ada.settled()).length) fail('the legal card was refused')
-    await until(() => observer.board.length === 1)
+    // At the bound, in characters (code points) as the browser counts them: 500, each two UTF-16 units.
+    addCard(ada.board, { text: '🌱'.repeat(500), column, author: ada.id })
+    if (refusals(await ada.settled()).length) fail('a legal card was refused')
+    await until(() => observer.board.length === 2)
     const card = (board) => board.get(0)
     const map = (entries) => { const m = new Y.Map(); for (const [k, v] of entries) m.set(k, v); return m }
     const aCard = (entries) => map([['id', `h${Math.floor(random() * 1e9)}`], ['column', column], ['author', ada.id], ...entries])
@@ -268,6 +270,36 @@ const scenarios = {
     observer.close()
     return result
   },
+
+  /**
+   * One member on two devices places two dots on each at once, past their three together: the server keeps
+   * what reached it first. The refused device's later changes build on the refused one; its re-sync's
+   * step 2 carries it again; a fresh copy of the server's writes again.
+   */
+  async twoDevices () {
+    const [phone, laptop] = await Promise.all([config.members[0], config.members[0]].map((m) => new Member(m).open()))
+    const column = config.columns[0]
+    const first = addCard(phone.board, { text: 'On the phone', column, author: phone.id })
+    const second = addCard(phone.board, { text: 'On the laptop', column, author: phone.id })
+    await phone.settled()
+    await until(() => laptop.board.length === 2)
+    for (let n = 0; n < 2; n++) {
+      vote(phone.board, first, phone.id, +1, config.dots)
+      vote(laptop.board, second, laptop.id, +1, config.dots)
+    }
+    const acks = { phone: refusals(await phone.settled()), laptop: refusals(await laptop.settled()) }
+    const refused = acks.phone.length ? phone : laptop
+    const later = await refused.change(() => setCard(refused.board, first, 'column', config.columns[1]))
+    refused.close()
+    const again = await new Member(config.members[0], refused.doc).open()
+    const resent = await again.step2
+    again.close()
+    const fresh = await new Member(config.members[0]).open()
+    const afterReload = await fresh.change(() => setCard(fresh.board, second, 'column', config.columns[2]))
+    const result = { acks, later, resent, afterReload, boards: [fresh.cards()] }
+    for (const m of [phone, laptop, fresh]) m.close()
+    return result
+  }
 }
 
 const run = scenarios[scenario]

@@ -196,8 +196,25 @@ def test_each_shape_breaking_update_is_refused_and_not_stored(
     stored = stored_board(story_id)
     assert same(stored, *result["boards"])  # the observer got nothing refused
     assert len(stored) == 500
-    assert {card["text"] for card in stored} >= {"A fair card"}
+    assert {card["text"] for card in stored} >= {"A fair card", "🌱" * 500}
     assert not {"one too many", "x" * 501} & {card["text"] for card in stored}
     assert all(isinstance(card["text"], str) and isinstance(card["column"], str) for card in stored)
     assert dots_of(stored) == {str(ada.id): 1}
     assert stored[0]["column"] == COLUMNS[1]
+
+
+def test_dots_placed_from_two_devices_at_once_stop_at_the_count(
+    live_server: ServerProcess, app_ctx: Flask
+) -> None:
+    """docs/protocol.md: the server keeps the dots that reached it first, refuses the rest, and the refused
+    copy writes again only once dropped for the server's."""
+    _, story_id, members = a_group(1)
+    result = run("twoDevices", live_server, story_id, members)
+    assert sorted(result["acks"]["phone"] + result["acks"]["laptop"]) == ["forbidden"]  # 4 dots > 3
+    assert result["later"] == {"ok": False, "code": "out_of_sync"}  # it builds on the refused vote
+    assert result["resent"] == {"ok": False, "code": "forbidden"}  # the re-sync carries it again
+    assert result["afterReload"] == {"ok": True}
+    stored = stored_board(story_id)
+    assert same(stored, *result["boards"])
+    assert dots_of(stored) == {str(members[0][0].id): DOTS}
+    assert [card["column"] for card in stored] == [COLUMNS[0], COLUMNS[2]]
