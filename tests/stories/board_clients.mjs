@@ -206,9 +206,10 @@ const scenarios = {
   },
 
   /**
-   * Each shape-breaking update, from a member who then re-syncs as the browser does: a reconnect whose
-   * step 2 carries the refused change again (refused again), then dropping the copy for the server's. An
-   * observer of the group, connected all along, must get none of it.
+   * Each shape-breaking update, from a member who then re-syncs: a reconnect with the same copy, whose
+   * step 2 carries the refused change again (as the browser's provider would: refused again), then a fresh
+   * copy of the server's (what Plume's editor does after a `locked`). An observer of the group, connected
+   * all along, must get none of it.
    */
   async hostile () {
     const [ada, observer] = await Promise.all(members().map((m) => m.open()))
