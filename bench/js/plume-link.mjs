@@ -9,10 +9,30 @@ import { io } from 'socket.io-client'
 import * as parser from '../../static/src/socket-parser.js'
 import { MESSAGE_AWARENESS, MESSAGE_SYNC, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, bytes, frame, readMessage, writeStep1, writeStep2, writeUpdate } from './wire.mjs'
 
+/**
+ * A Socket.IO connection to Plume with a participant's token, as the browser makes it (WebSocket, Plume's
+ * MessagePack parser), not yet connected to anything in particular; no automatic reconnection.
+ * @param {{url: string, token: string, affinity?: string, deflate?: boolean}} where
+ */
+export function connect ({ url, token, affinity, deflate = true }, timeoutMs = 20000) {
+  return io(url, {
+    transports: ['websocket'],
+    auth: { token },
+    query: affinity ? { affinity } : {},
+    reconnection: false,
+    forceNew: true,
+    parser,
+    timeout: timeoutMs,
+    // Like a browser, offer permessage-deflate (the server decides); --no-deflate offers nothing.
+    perMessageDeflate: deflate ? { threshold: 1024 } : false
+  })
+}
+
 export class PlumeLink {
   /**
    * @param {{url: string, token: string, storyId: number, affinity?: string, deflate?: boolean}} where
-   * @param {{onUpdate: Function, onAwareness: Function, onDrop: Function}} on
+   * @param {{onUpdate: Function, onAwareness: Function, onDrop: Function, onStep2Ack?: Function}} on
+   *   `onStep2Ack(ack)`: the server's answer to the step 2 that carried what it lacked (offline edits)
    */
   constructor (where, on) {
     this.where = where
@@ -21,9 +41,12 @@ export class PlumeLink {
     this.socket = null
   }
 
-  /** Connect, open the story and sync both ways; resolves once the server's step 2 is applied. */
+  /**
+   * Connect, open the story and sync both ways; resolves once the server's step 2 is applied. A refused
+   * `story:open` rejects with an error whose `ack` is the server's answer.
+   */
   open (doc, timeoutMs = 20000) {
-    const { url, token, storyId, affinity, deflate = true } = this.where
+    const { storyId } = this.where
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error('open timed out')), timeoutMs)
       const fail = (error) => { clearTimeout(timer); this.close(); reject(error) }
@@ -31,27 +54,17 @@ export class PlumeLink {
       let serverVector = null
       const answerStep1 = () => {
         if (writable && serverVector) {
-          this.socket.emit('yjs', storyId, frame(null, writeStep2(doc, serverVector)), () => {})
+          this.socket.emit('yjs', storyId, frame(null, writeStep2(doc, serverVector)), (ack) => this.on.onStep2Ack?.(ack))
           serverVector = null
         }
       }
-      const socket = io(url, {
-        transports: ['websocket'],
-        auth: { token },
-        query: affinity ? { affinity } : {},
-        reconnection: false,
-        forceNew: true,
-        parser,
-        timeout: timeoutMs,
-        // Like a browser, offer permessage-deflate (the server decides); --no-deflate offers nothing.
-        perMessageDeflate: deflate ? { threshold: 1024 } : false
-      })
+      const socket = connect(this.where, timeoutMs)
       this.socket = socket
       socket.on('connect_error', (error) => fail(error))
       socket.on('connect', () => {
         this.connected = true
         socket.emit('story:open', { story_id: storyId }, (ack) => {
-          if (!ack?.ok) return fail(new Error(`story:open refused: ${JSON.stringify(ack)}`))
+          if (!ack?.ok) return fail(Object.assign(new Error(`story:open refused: ${JSON.stringify(ack)}`), { ack }))
           writable = ack.writable
           socket.emit('yjs', storyId, frame(null, writeStep1(doc)))
           answerStep1()

@@ -21,7 +21,7 @@ from tests.server import ServerProcess
 from tests.sockets import Client
 from tests.stories.clients import open_story, update_payloads, wait_until, yjs_messages
 from tests.stories.ydocs import BoardWriter as Writer
-from tests.stories.ydocs import fork
+from tests.stories.ydocs import fork, stored_board
 
 CARD = "Community gardens on every roof"
 
@@ -133,12 +133,6 @@ def test_history_and_compaction_read_the_text_and_keep_the_board(app_ctx: Any) -
     (merged,) = [data for _, data in persistence.rows_after(story.id)]
     board = crdt.replay([merged]).doc.get("board", type=Array).to_py()
     assert [(c["text"], c["column"]) for c in board] == [(CARD, "Promising")]
-
-
-def stored_board(story_id: int) -> list[dict[str, Any]]:
-    return (
-        crdt.replay(data for _, data in persistence.rows_after(story_id)).doc.get("board", type=Array).to_py()
-    )
 
 
 def test_the_server_keeps_the_boards_shape_and_dots(live_server: ServerProcess, app_ctx: Any) -> None:

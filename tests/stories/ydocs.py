@@ -12,6 +12,7 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map, Text
 
+from stories.cowriting import crdt, persistence
 from stories.cowriting.crdt import StoryDoc
 
 
@@ -106,3 +107,10 @@ def fork(writer: BoardWriter) -> BoardWriter:
     other = BoardWriter()
     other.doc.apply_update(writer.doc.get_update())
     return other
+
+
+def stored_board(story_id: int) -> list[dict[str, Any]]:
+    """The board as the server stored it: its log replayed."""
+    return (
+        crdt.replay(data for _, data in persistence.rows_after(story_id)).doc.get("board", type=Array).to_py()
+    )
