@@ -16,20 +16,25 @@
  *      server stored it durably. An error ack (`locked`, `forbidden`, `too_large`, `malformed`) is reported
  *      through the 'error' event and never retried in a loop: the change stays in the local doc and goes
  *      out with the next re-sync (reconnect, re-open after an unlock), unless its owner drops it on
- *      'unsent' (Plume's editor does, for `locked`: ../editor/not-kept.js). `unavailable` (the server could not
+ *      'unsent' (Plume's editor does: ../editor/not-kept.js). A `forbidden` or `malformed` refusal means
+ *      the doc holds a change the server will never take (dots past the member's count, placed from two
+ *      tabs at once): the provider then pushes nothing more, and its next opening reports what the server
+ *      lacks as 'unsent', even where it may write. `unavailable` (the server could not
  *      store it) and `rate_limited` (a burst) re-sync after 1 s, then 2, 4… up to 30 s while they last.
  *
  * Events (lib0 ObservableV2: provider.on(name, fn)):
  *   'status'   (status)   'connecting' | 'connected' | 'reconnecting' | 'offline'
  *   'save'     (state)    'saved' | 'saving' | 'unsaved'
- *   'writable' (bool)     what the server allows (open ack; false after a `locked`/`forbidden` ack)
+ *   'writable' (bool)     what the server allows (open ack; false after a `locked` ack)
  *   'synced'   (bool)     true once the server's step 2 has been applied
  *   'error'    ({code, message, during})  during: 'open' | 'update' | 'connect' | 'revoked' (the server
  *              took the story away: `story:revoked`, e.g. a cross-reading phase ended)
  *   'unsent'   (update, stateVector)  on (re-)opening a story the server does not let us write, this doc holds changes
  *              that the server lacks (typed as a lock fell, or offline before it): `update` carries them, and
  *              so does a deletion of text the server keeps (`update` then inserts nothing). Once per opening.
- *              The provider keeps them; the editor drops them and says so (../editor/not-kept.js).
+ *              Also on any (re-)opening after a `forbidden`/`malformed` refusal, as (update, stateVector,
+ *              code): the refused change is among them (code null when the story may not be written now). The provider keeps them; the editor drops them and
+ *              says so (../editor/not-kept.js).
  */
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
@@ -43,6 +48,9 @@ export const MESSAGE_AWARENESS = 1
 
 /** Error codes of an update ack that mean "not applied, do not resend as is". */
 export const REJECTION_CODES = Object.freeze(['locked', 'forbidden', 'too_large', 'malformed'])
+
+/** Error codes of an update ack that mean "this change will never be taken": the doc must be dropped. */
+export const REFUSAL_CODES = Object.freeze(['forbidden', 'malformed'])
 
 /** Error codes of an update ack that mean "not applied now, try again later": re-sync with a backoff. */
 export const RETRY_CODES = Object.freeze(['unavailable', 'rate_limited'])
@@ -133,6 +141,9 @@ export class SocketIOProvider extends ObservableV2 {
     /** @type {boolean|null} null until the server has said */
     this.writable = null
     this.synced = false
+    /** @type {string|null} the code of a `forbidden`/`malformed` refusal: this doc holds a change the server
+     * will never take, so nothing more is pushed (see 'unsent') */
+    this.refused = null
     this.localWritable = opts.localWritable !== false
     this.destroyed = false
     this._started = false
@@ -377,8 +388,9 @@ export class SocketIOProvider extends ObservableV2 {
   _answerServerStep1 () {
     const stateVector = this._serverStateVector
     if (!stateVector) return
-    // The server refuses our writes: what it lacks is reported ('unsent'), and kept until someone decides.
-    if (this.writable === false) return this._reportUnsent(stateVector)
+    // The server refuses our writes, or refused a change of ours for good: what it lacks is reported
+    // ('unsent'), and kept until someone decides.
+    if (this.writable === false || this.refused) return this._reportUnsent(stateVector, !!this.refused)
     // A page that keeps this client read-only: keep changes local; the step 2 waits for setLocalWritable(true).
     if (!this.localWritable) return
     this._serverStateVector = null
@@ -405,7 +417,8 @@ export class SocketIOProvider extends ObservableV2 {
     const update = Y.encodeStateAsUpdate(this.doc, stateVector)
     if (!force && Y.decodeUpdate(update).structs.length === 0) return
     this._unsentGen = this._gen
-    this.emit('unsent', [update, stateVector])
+    // The cause: the refusal's code, unless the story may not be written now anyway (that says more).
+    this.emit('unsent', [update, stateVector, this.writable === false ? null : this.refused])
   }
 
   /**
@@ -434,7 +447,7 @@ export class SocketIOProvider extends ObservableV2 {
   _handleLocalUpdate (update, origin) {
     if (this.destroyed || origin === this || this.ignoreOrigins.has(origin)) return
     const seq = ++this._localSeq
-    if (this._opened && this.writable !== false && this.localWritable && this.socket.connected) {
+    if (this._opened && this.writable !== false && !this.refused && this.localWritable && this.socket.connected) {
       this._sendTracked(encodeUpdateMessage(update), seq, false)
     } else {
       this._markDirty(seq)
@@ -466,7 +479,8 @@ export class SocketIOProvider extends ObservableV2 {
         const error = res.error || {}
         const code = error.code || 'error'
         this._markDirty(seq)
-        if (code === 'locked' || code === 'forbidden') this._setWritable(false)
+        if (code === 'locked') this._setWritable(false)
+        if (REFUSAL_CODES.includes(code) && !this.refused) this.refused = code
         if (code === 'out_of_sync') {
           // It builds on a change the server refused or never got: a re-sync sends them all, in one step 2.
           if (gen === this._gen && this.socket.connected) this._scheduleResync(0)

@@ -473,3 +473,79 @@ test('a deletion the server refused is reported as unsent too, though it changes
   assert.equal(unsent.length, 2, 'each opening reports it again while it lasts')
   close(a)
 })
+
+for (const code of ['forbidden', 'malformed']) {
+  test(`a ${code} refusal: nothing more is pushed, and the next opening reports the refused change as unsent, with its code`, async () => {
+    const server = new FakeServer()
+    const a = client(server)
+    await until(() => a.provider.synced)
+    a.text.insert(0, 'kept. ')
+    await until(() => a.provider.saved)
+    const realHandle = server.handle.bind(server)
+    let refuse = true
+    const pushed = []
+    server.handle = (socket, event, args) => {
+      const bytes = event === 'yjs' ? toUint8Array(args[1]) : null
+      if (bytes && bytes[0] === 0 && bytes[1] !== 0) pushed.push(bytes[1])
+      if (refuse && bytes && bytes[0] === 0 && bytes[1] === 2) {
+        refuse = false // the server refuses this one change; it would take the next ones, were they sent
+        return args[args.length - 1]({ ok: false, error: { code, message: 'no' } })
+      }
+      return realHandle(socket, event, args)
+    }
+    const unsent = []
+    a.provider.on('unsent', (...args) => unsent.push(args))
+    a.doc.getArray('board').push([new Y.Map([['id', 'c1']])]) // stands for the refused dots
+    await until(() => a.errors.length === 1)
+    assert.equal(a.provider.refused, code)
+    assert.notEqual(a.provider.writable, false, 'the story may still be written: only this copy is refused')
+    a.text.insert(a.text.length, 'typed after')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.deepEqual(pushed, [2], 'the later change is not pushed: it builds on the refused one')
+    assert.equal(a.provider.saveState, 'unsaved')
+
+    a.provider.resync()
+    await until(() => unsent.length === 1)
+    const [update, stateVector, refused] = unsent[0]
+    assert.equal(refused, code)
+    assert.deepEqual(pushed, [2], 'the re-open sends no step 2 either')
+    assert.ok(Y.decodeUpdate(update).structs.length > 0)
+    assert.deepEqual(Y.decodeStateVector(stateVector), Y.decodeStateVector(Y.encodeStateVector(server.story(STORY).doc)))
+    assert.equal(server.text(STORY), 'kept. ')
+    close(a)
+  })
+}
+
+test('a lock does not mark the copy refused: it is not the copy the server refuses', async () => {
+  const server = new FakeServer()
+  const a = client(server)
+  await until(() => a.provider.synced)
+  server.story(STORY).writable = false
+  a.text.insert(0, 'x')
+  await until(() => a.errors.length === 1)
+  assert.equal(a.errors[0].code, 'locked')
+  assert.equal(a.provider.refused, null)
+  close(a)
+})
+
+test('a forbidden refusal, then a re-open that may not write: unsent without a code (the lock says more)', async () => {
+  const server = new FakeServer()
+  const a = client(server)
+  await until(() => a.provider.synced)
+  const realHandle = server.handle.bind(server)
+  server.handle = (socket, event, args) => {
+    const bytes = event === 'yjs' ? toUint8Array(args[1]) : null
+    if (bytes && bytes[0] === 0 && bytes[1] === 2) return args[args.length - 1]({ ok: false, error: { code: 'forbidden', message: 'no' } })
+    return realHandle(socket, event, args)
+  }
+  const unsent = []
+  a.provider.on('unsent', (...args) => unsent.push(args))
+  a.text.insert(0, 'refused')
+  await until(() => a.provider.refused === 'forbidden')
+  server.story(STORY).writable = false
+  a.provider.resync()
+  await until(() => unsent.length === 1)
+  assert.equal(unsent[0][2], null)
+  assert.equal(a.provider.writable, false)
+  close(a)
+})
