@@ -65,6 +65,15 @@ def editor() -> dict[str, str]:
         "anonymous": _("Anonymous"),
         "notKept": _("The editor closed before these words were saved, so they were not kept: “{text}”"),
         "notKeptNothing": _("The editor closed before your last changes were saved, so they were not kept."),
+        "notKeptDots": _(
+            "Not all your dots were kept: you had placed some from another tab or device at the same time, "
+            "more than you have in all. The board now shows the dots that were kept."
+        ),
+        "notKeptBoard": _(
+            "Your last change to the board could not be saved, so it was not kept. "
+            "The board now shows what was saved."
+        ),
+        "notKeptWordsToo": _("These words, typed just after, were not saved either: “{text}”"),
         "notKeptCopy": _("Copy these words"),
         "notKeptCopied": _("Copied."),
         "notKeptClose": _("Close"),

@@ -93,9 +93,10 @@ export function mountEditor (el, opts) {
     ignoreOrigins: persistence ? [persistence] : []
   })
   const writability = followWritability({ provider, view, editability, status, report, writable, onSynced: text.schedule })
+  let notKept = null
   if (writable) {
-    // A writer's edits that a lock refused are not kept here either: dropped, reloaded, and said.
-    showNotKept(el, storyId, strings)
+    // A writer's edits that a lock (or a board rule) refused are not kept here either: dropped, reloaded, and said.
+    notKept = showNotKept(el, storyId, strings)
     followNotKept({ provider, persistence, storyId, drop: () => provider.destroy() })
   }
   openStory(provider, persistence, { isDestroyed, onLoaded: text.schedule })
@@ -112,6 +113,8 @@ export function mountEditor (el, opts) {
     undoManager,
     persistence,
     strings,
+    /** The notice of what an earlier refusal did not keep (shown above the editor), or null. */
+    notKept,
     get status () { return { ...status } },
     /**
      * What the page allows (workshop:state, a plume:writable event). `locked` says the reason is the

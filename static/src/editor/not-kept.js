@@ -4,12 +4,19 @@
  * server's is everyone's), clears it from IndexedDB, reloads from the server, and tells the writer plainly
  * which words were not kept, with a button to copy them (docs/protocol.md, "locked").
  *
- * The provider reports what the server lacks as 'unsent' when it (re-)opens a story it may not write; a
- * `locked` refusal of an update re-opens it once, to learn that.
+ * The same goes for a board change refused `forbidden` or `malformed` (docs/protocol.md, "The board"): dots
+ * placed from two tabs at once past the member's count. The server would refuse that copy's every later
+ * sync, so it is dropped the same way; the notice says what happened to the board, and which words typed
+ * since (refused with it, as they build on it) were not kept.
+ *
+ * The provider reports what the server lacks as 'unsent' when it (re-)opens a story it may not write, or
+ * after such a refusal; a `locked`, `forbidden` or `malformed` refusal of an update re-opens it once, to
+ * learn that.
  */
 import * as Y from 'yjs'
 import { el } from '../dom.js'
 import { format } from '../strings.js'
+import { REFUSAL_CODES } from '../sync/provider.js'
 
 const KEY = (storyId) => `plume-not-kept-${storyId}`
 const AGAIN_MS = 15000 // a second roll-back this soon after one (IndexedDB would not clear): no reload loop
@@ -44,16 +51,17 @@ function session () {
 export function followNotKept ({ provider, persistence, storyId, drop }) {
   let asked = false
   provider.on('error', (error) => {
-    if (error.code !== 'locked' || error.during !== 'update' || asked) return
+    if (!(error.code === 'locked' || REFUSAL_CODES.includes(error.code)) || error.during !== 'update' || asked) return
     asked = true
     setTimeout(() => provider.resync(), 0) // once the burst of refusals is over
   })
   provider.on('synced', (synced) => { if (synced) asked = false })
-  provider.on('unsent', async (update, stateVector) => {
+  provider.on('unsent', async (update, stateVector, refused = null) => {
     const store = session()
     const before = store && JSON.parse(store.getItem(KEY(storyId)) || 'null')
     const again = before && Date.now() - before.at < AGAIN_MS
-    if (store) store.setItem(KEY(storyId), JSON.stringify({ words: wordsOf(provider.doc.getText('body'), stateVector), at: Date.now() }))
+    const words = wordsOf(provider.doc.getText('body'), stateVector)
+    if (store) store.setItem(KEY(storyId), JSON.stringify({ words, refused: refused || null, at: Date.now() }))
     drop()
     try {
       if (persistence) await persistence.clearData()
@@ -64,15 +72,28 @@ export function followNotKept ({ provider, persistence, storyId, drop }) {
   })
 }
 
-/** After the reload: say which words were not kept, above the editor `host`, with a copy button (until closed). */
+/**
+ * What the notice says: a lock's words not kept; or, after a board change refused `forbidden` (dots placed
+ * from two tabs at once) or `malformed`, what happened to the board, then the words not kept with it.
+ * @param {{words?: string, refused?: string|null}} note @returns {string[]} its paragraphs
+ */
+export function notKeptSentences (note, strings) {
+  if (!note.refused) return [note.words ? format(strings.notKept, { text: note.words }) : strings.notKeptNothing]
+  const board = note.refused === 'forbidden' ? strings.notKeptDots : strings.notKeptBoard
+  return note.words ? [board, format(strings.notKeptWordsToo, { text: note.words })] : [board]
+}
+
+/**
+ * After the reload: say what was not kept, above the editor `host`, with a button to copy the words (until
+ * closed). The notice carries data-not-kept="<code>" ("locked" for a lock), for the page to place it.
+ */
 export function showNotKept (host, storyId, strings) {
   const store = session()
   const note = store && JSON.parse(store.getItem(KEY(storyId)) || 'null')
   if (!note) return null
-  const text = note.words ? format(strings.notKept, { text: note.words }) : strings.notKeptNothing
   const copied = el('span', { class: 'not-kept__copied', role: 'status' })
-  const notice = el('div', { class: 'flash flash--error not-kept', role: 'alert', 'data-not-kept': '' },
-    el('p', { class: 'not-kept__text' }, text))
+  const notice = el('div', { class: 'flash flash--error not-kept', role: 'alert', 'data-not-kept': note.refused || 'locked' },
+    ...notKeptSentences(note, strings).map((text) => el('p', { class: 'not-kept__text' }, text)))
   if (note.words) {
     const copy = el('button', { type: 'button', class: 'button button--small', 'data-not-kept-copy': '' }, strings.notKeptCopy)
     copy.addEventListener('click', async () => {

@@ -2,7 +2,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as Y from 'yjs'
-import { wordsOf } from './not-kept.js'
+import { notKeptSentences, wordsOf } from './not-kept.js'
+import { DEFAULT_STRINGS } from '../strings.js'
 
 test('the words not kept are the text the server lacks, in the order of the text, separate runs apart (issue 28)', () => {
   const server = new Y.Doc()
@@ -16,4 +17,15 @@ test('the words not kept are the text the server lacks, in the order of the text
   body.delete(body.length - 5, 1) // "bench" → "bnch": typed, then taken back
   assert.equal(wordsOf(body, Y.encodeStateVector(server)), 'Ah. … And a bnch.')
   assert.equal(wordsOf(body, Y.encodeStateVector(mine)), '')
+})
+
+test('the notice: a lock says the words; a board refusal says what happened to the board, then the words refused with it', () => {
+  const t = DEFAULT_STRINGS
+  assert.deepEqual(notKeptSentences({ words: 'Ah', refused: null }, t), [t.notKept.replace('{text}', 'Ah')])
+  assert.deepEqual(notKeptSentences({ words: '' }, t), [t.notKeptNothing])
+  assert.deepEqual(notKeptSentences({ words: '', refused: 'forbidden' }, t), [t.notKeptDots])
+  assert.deepEqual(notKeptSentences({ words: 'a bench', refused: 'forbidden' }, t),
+    [t.notKeptDots, t.notKeptWordsToo.replace('{text}', 'a bench')])
+  assert.deepEqual(notKeptSentences({ words: '', refused: 'malformed' }, t), [t.notKeptBoard])
+  assert.match(t.notKeptDots, /dots/)
 })

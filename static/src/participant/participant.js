@@ -82,6 +82,20 @@ export function startParticipant (root) {
     if (boardSection) boardSection.hidden = tool === 'story'
     if (storySection) storySection.hidden = tool === 'board'
     if (board) board.update(state)
+    placeNotKept(tool)
+  }
+
+  /**
+   * The notice of what a refusal did not keep sits above the editor; one about the board (dots placed from
+   * two tabs at once) goes to the board when the phase shows it, so that it is seen (editor/not-kept.js).
+   */
+  function placeNotKept (tool) {
+    const editor = storySection && storySection.querySelector('[data-story-editor]')?.plumeEditor
+    const notice = editor && editor.notKept
+    if (!notice || !notice.isConnected) return
+    const onBoard = boardSection && tool !== 'story' && notice.dataset.notKept !== 'locked'
+    if (onBoard && !boardSection.contains(notice)) boardSection.querySelector('.board__head').after(notice)
+    else if (!onBoard && notice.nextElementSibling !== editor.el) editor.el.before(notice)
   }
 
   // The editor entry mounts the group's editor after this module ran: give it what the page knows now,
@@ -100,6 +114,7 @@ export function startParticipant (root) {
       // The group's own story: its document holds the board too (docs/protocol.md, "The board").
       board = mountBoard(boardSection, { editor, me, strings: catalogue.board || {} })
       if (current) board.update(current)
+      if (current) placeNotKept(root.dataset.tool)
     }
     if (!current) return
     event.target.dispatchEvent(new CustomEvent('plume:writable', {
