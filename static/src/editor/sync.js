@@ -11,11 +11,18 @@ const INDEXEDDB_WAIT_MS = 1500
 /** The name of the story's IndexedDB database on this device. */
 export const databaseOf = (storyId) => `plume-story-${storyId}`
 
-/** The document's IndexedDB copy, or null (not wanted, or not available). */
+/**
+ * The document's IndexedDB copy, or null (not wanted, or not available). Another tab of this browser that
+ * deletes the database (its copy was refused: ./not-kept.js) closes this tab's connection to it: this tab
+ * then stops writing there (else each change would throw in the doc's update handlers, and the board and
+ * the editor would miss it) and goes on online.
+ */
 export function openPersistence (persist, storyId, doc) {
   if (!persist || typeof indexedDB === 'undefined') return null
   try {
-    return new IndexeddbPersistence(databaseOf(storyId), doc)
+    const persistence = new IndexeddbPersistence(databaseOf(storyId), doc)
+    persistence._db.then((db) => db.addEventListener('versionchange', () => persistence.destroy()), () => {})
+    return persistence
   } catch (error) {
     console.warn('plume: no offline storage', error)
     return null
