@@ -213,3 +213,12 @@ def new_context(browser: Any, live_server: ServerProcess) -> Iterator[Any]:
 @pytest.fixture
 def page(new_context: Any) -> Any:
     return new_context().new_page()
+
+
+@pytest.fixture(scope="module")
+def two_workers(app: Flask, database: str, redis_url: str) -> Iterator[ServerProcess]:
+    """Two gunicorn workers sharing a private Redis: sockets land on either (the kernel's accept)."""
+    server = ServerProcess(database, env={"REDIS_URL": redis_url, "PLUME_WORKERS": "2"})
+    server.start()
+    yield server
+    server.stop()

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import Any
 
 import pytest
-from flask import Flask
 from pycrdt import Doc, Text
 
 from core import rates
@@ -28,14 +27,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.redis]
 CAP = 6
 PHASES = [{"title": "Write", "editors_open": True, "comments": "group"}]
 STORY = "The river glowed at night."
-
-
-@pytest.fixture(scope="module")
-def two_workers(app: Flask, database: str, redis_url: str) -> Iterator[ServerProcess]:
-    server = ServerProcess(database, env={"REDIS_URL": redis_url, "PLUME_WORKERS": "2"})
-    server.start()
-    yield server
-    server.stop()
 
 
 def at_once(count: int, attempt: Callable[[int], Any]) -> list[Any]:

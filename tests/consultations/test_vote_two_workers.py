@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -35,14 +35,6 @@ VOTERS = 200
 DOTS = 3
 TWO_TABS = 50  # voters who send two different allocations at once
 DOUBLE_CLICK = 50  # voters who send the same allocation twice at once
-
-
-@pytest.fixture(scope="module")
-def two_workers(app: Flask, database: str, redis_url: str) -> Iterator[ServerProcess]:
-    server = ServerProcess(database, env={"REDIS_URL": redis_url, "PLUME_WORKERS": "2"})
-    server.start()
-    yield server
-    server.stop()
 
 
 def at_once(calls: list[Callable[[], Any]]) -> list[Any]:

@@ -13,6 +13,14 @@ from tests.e2e.a11y import assert_accessible
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"  # ignored by git; look at them
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
+SIGNALS = {  # a board-only phase: two columns, three dots each
+    "title": "Signals",
+    "duration_seconds": 1200,
+    "editors_open": True,
+    "tool": "board",
+    "board_columns": "Signals\nPromising",
+    "dots": 3,
+}
 
 
 def sign_in(page: Any, email: str) -> None:

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from stories.cowriting import persistence
 from tests import factories
-from tests.e2e.pages import DESKTOP, PHONE, join
+from tests.e2e.pages import DESKTOP, PHONE, SIGNALS, join
 from tests.e2e.test_board import card, column, shoot
 from tests.server import ServerProcess
 from tests.stories.ydocs import stored_board
@@ -22,14 +22,6 @@ pytestmark = pytest.mark.e2e
 
 GARDENS, BUSES = "Rooftop gardens feed the street", "Night buses for nurses"
 DOTS_TOLD = "Not all your dots were kept: you had placed some from another tab or device at the same time"
-SIGNALS = {
-    "title": "Signals",
-    "duration_seconds": 1200,
-    "editors_open": True,
-    "tool": "board",
-    "board_columns": "Signals\nPromising",
-    "dots": 3,
-}
 BOTH = {**SIGNALS, "title": "Imagine the world", "tool": "both"}
 
 # Holds the events the server sends this page (another tab's dots, the story's sync) until released: the

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.e2e.a11y import assert_accessible
-from tests.e2e.pages import SHOTS, join, sign_in
+from tests.e2e.pages import SHOTS, SIGNALS, join, sign_in
 from tests.server import ServerProcess
 from workshops.join_codes import new_join_code
 
@@ -19,14 +19,6 @@ pytestmark = pytest.mark.e2e
 
 BOARD_SHOTS = SHOTS / "board2"
 DESKTOP = {"width": 1366, "height": 900}
-SIGNALS = {
-    "title": "Signals",
-    "duration_seconds": 1200,
-    "editors_open": True,
-    "tool": "board",
-    "board_columns": "Signals\nPromising",
-    "dots": 3,
-}
 PLACE = "Place a dot on “{}”"
 
 

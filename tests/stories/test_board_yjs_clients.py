@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -81,15 +80,6 @@ def a_group(names: int, groups: int = 1, phase: dict[str, Any] = SIGNALS) -> tup
     group = workshop.groups[0]
     members = [factories.participant(group, f"Member {n}") for n in range(names)]
     return workshop, factories.story_of(group).id, members
-
-
-@pytest.fixture(scope="module")
-def two_workers(app: Flask, database: str, redis_url: str) -> Iterator[ServerProcess]:
-    """Two workers sharing a private Redis: the members' sockets land on either (the kernel's accept)."""
-    server = ServerProcess(database, env={"REDIS_URL": redis_url, "PLUME_WORKERS": "2"})
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize("workers", ["one", pytest.param("two", marks=pytest.mark.redis)])
