@@ -272,12 +272,14 @@ def signals_on_the_board(console: Any, members: tuple[Any, Any, Any]) -> None:
     for page in members:
         expect(column(page, "Signals").locator(".board-card__text")).to_have_text([BUSES, TRAM, GARDENS])
 
-    # The three members' clicks interleave (the cards re-sort under them as the others' dots arrive).
+    # The three members' dots interleave, each waiting only for its own: the cards re-sort under them as the
+    # others' dots arrive, so each places its dot from the keyboard (a re-drawn board keeps the focus on
+    # the same button; a click could land on whichever card moved under the pointer).
     place = "Place a dot on “{}”"
     ballots = {awa: [GARDENS, GARDENS, TRAM], julien: [GARDENS, GARDENS, GARDENS], mei: [TRAM, TRAM, BUSES]}
     for turn, left in enumerate(("2 dots left", "1 dot left", "0 dots left")):
         for page, choices in ballots.items():
-            card(page, choices[turn]).get_by_role("button", name=place.format(choices[turn])).click()
+            card(page, choices[turn]).get_by_role("button", name=place.format(choices[turn])).press("Enter")
         for page in members:
             expect(page.locator("[data-board-dots]")).to_have_text(left)
     for page in members:
