@@ -236,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         print(report.metrics_lines(report.metrics_cost(medians)))
     if report.board_cost(medians):
         print(report.board_lines(report.board_cost(medians)))
+        print("  each round (story relay p99, load average at the end of the window):")
+        print(report.board_rounds(results))
     if idle_result:
         print()
         print(report.idle_lines(idle_result))

@@ -179,6 +179,27 @@ def board_cost(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def board_rounds(results: list[dict[str, Any]]) -> str:
+    """Each round's pair (typing alone, then with the cards moving): the story's relay p99 of both, their
+    ratio and the load averages, so that a noisy machine shows as a spread of ratios."""
+    by = {(r["writers"], r.get("label", r["target"]), r.get("round")): r for r in results}
+    lines = []
+    for writers, label, round_ in sorted(k for k in by if k[1] == PLUME_BOARD):
+        alone, moving = by.get((writers, "plume", round_)), by[(writers, label, round_)]
+        if alone is None:
+            continue
+        a, b = alone["relay_ms"].get("p99"), moving["relay_ms"].get("p99")
+        lines.append(
+            f"  W={writers} #{round_}: {_ms(a)} ms alone (load {_na(alone.get('load_average'))}),"
+            f" {_ms(b)} ms moving (load {_na(moving.get('load_average'))}): ×{_na(ratio_of(b, a))}"
+        )
+    return "\n".join(lines)
+
+
+def ratio_of(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
+
+
 def board_lines(costs: list[dict[str, Any]]) -> str:
     lines = []
     for c in costs:

@@ -74,10 +74,12 @@ def test_load_generator_moves_cards_beside_the_typing_and_times_them_apart(seede
     # The report compares the story's relay p99 with and without the moves, at each W run both ways.
     alone = {**result, "board": None, "relay_ms": {**result["relay_ms"], "p99": 10.0}, "load_average": 1.0}
     moving = {**result, "label": report.PLUME_BOARD, "relay_ms": {**result["relay_ms"], "p99": 11.5}}
-    [cost] = report.board_cost(report.medians([alone, moving, {**alone}, {**moving}]))
+    rounds = [{**alone, "round": 1}, {**moving, "round": 1}, {**alone, "round": 2}, {**moving, "round": 2}]
+    [cost] = report.board_cost(report.medians(rounds))
     assert (cost["alone_p99"], cost["moving_p99"], cost["ratio"], cost["within"]) == (10.0, 11.5, 1.15, True)
     assert "ratio ×1.15, within 20 %: yes" in report.board_lines([cost])
     assert cost["rounds"] == 2
+    assert report.board_rounds(rounds).count("×1.15") == 2  # each round's pair, beside the medians
 
 
 @pytest.mark.skipif(

@@ -59,11 +59,11 @@ def card(page: Any, text: str) -> Any:
 
 
 def shoot(page: Any, name: str, at: Any = None) -> None:
-    """The whole page; or, `at` a locator, the screen as it shows with that element scrolled into view (a
-    whole-page shot draws the sticky phase bar across the middle of the page)."""
+    """The whole page; or, `at` a locator, the screen as it shows with that element scrolled to its middle
+    (a whole-page shot draws the sticky phase bar across the middle of the page)."""
     BOARD_SHOTS.mkdir(parents=True, exist_ok=True)
     if at is not None:
-        at.scroll_into_view_if_needed()
+        at.evaluate("element => element.scrollIntoView({block: 'center'})")  # clear of the sticky bar
     page.screenshot(path=str(BOARD_SHOTS / f"{name}.png"), full_page=at is None)
 
 
