@@ -204,6 +204,8 @@ def board_lines(costs: list[dict[str, Any]]) -> str:
     lines = []
     for c in costs:
         within = {True: "yes", False: "NO", None: "n/a"}[c["within"]]
+        if not c["valid"]:
+            within += " (but n/a: the load generator could not offer the whole load)"
         rounds = f"median of {c['rounds']} rounds" if c["rounds"] > 1 else "one round"
         lines.append(
             f"Cards moving at W={c['writers']} ({rounds}, interleaved): story relay p99 typing alone"
