@@ -7,7 +7,9 @@ gunicorn.conf.py) on a fresh SQLite database whose stories have long logs just s
 threshold (bench/seed.py), so that each story compacts inside the window; the compactions, snapshot
 extensions and event-loop stalls its log shows in the window are counted (bench/serverlog.py). The medians
 of the rounds are then compared with the issue's targets. Then 1,000 idle websockets held against Plume while
-its pages are timed. `--short`: one W (200), one round, 10 s, no idle sockets: a quick look.
+its pages are timed. At W = 200, each round also runs Plume with its writers moving a card once a second
+beside their typing (`plume+board`, right after `plume`: A B A B), and the story's relay p99 of both is
+compared (issue 29: within 20 %). `--short`: one W (200), one round, 10 s, no idle sockets: a quick look.
 `--workers 2`: the same load behind nginx on PostgreSQL and Redis, one worker against two (bench/cluster.py).
 
     make bench
@@ -31,9 +33,10 @@ from bench import loadgen as lg
 RUNS = itertools.count(1)
 WRITERS = "50,200,400"
 SHORT_WRITERS = "200"
-TARGETS = f"plume,hocuspocus,{servers.HOCUSPOCUS_SQLITE},{servers.METRICS_OFF}"
+TARGETS = f"plume,{servers.PLUME_BOARD},hocuspocus,{servers.HOCUSPOCUS_SQLITE},{servers.METRICS_OFF}"
 GROUP_SIZE = 5
 METRICS_WRITERS = 200  # the W at which Plume also runs with its metrics off
+BOARD_WRITERS = 200  # the W at which Plume also runs with the cards moving (`--board-writers`)
 CLUSTER_WRITERS = "100,150,200,250,300,350,400"  # steps of 50: capacity is the largest W that passes
 
 
@@ -70,6 +73,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     add("--workers", type=int, default=1, help="2 or more: behind nginx, on PostgreSQL and Redis")
     add("--worker-cores", type=float, default=None, help="cap each worker at this many cores (cgroups, root)")
     add("--loadgen-threads", type=int, default=None, help="load generator threads (default: W/100, 1 to 4)")
+    add(
+        "--board-moves",
+        type=float,
+        default=1,
+        help="plume+board: card moves a second per writer, beside its typing (default 1)",
+    )
+    add(
+        "--board-writers",
+        default=str(BOARD_WRITERS),
+        help=f"the Ws at which plume+board runs (default {BOARD_WRITERS}; 'all': every W)",
+    )
     add("--seed", type=int, default=1)
     add("--json", type=Path, default=None, help="also write every result to this file")
     args = parser.parse_args(argv)
@@ -119,16 +133,32 @@ def fresh_plume(
     return server, plan
 
 
+def runs_at(target: str, writers: int, args: argparse.Namespace) -> bool:
+    """Whether `target` runs at W = `writers` (metrics off and the moving cards are measured at one W)."""
+    if target == servers.METRICS_OFF:
+        return writers == METRICS_WRITERS
+    if target == servers.PLUME_BOARD:
+        return args.board_writers == "all" or str(writers) in args.board_writers.split(",")
+    return True
+
+
 def run_one(target: str, writers: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    if target in ("plume", servers.METRICS_OFF):
-        server, plan = fresh_plume(tmp, writers, long_logs(args), metrics=target == "plume")
+    options = load_options(args)
+    if target in ("plume", servers.METRICS_OFF, servers.PLUME_BOARD):
+        server, plan = fresh_plume(tmp, writers, long_logs(args), metrics=target != servers.METRICS_OFF)
+        if target == servers.PLUME_BOARD:
+            server.label = servers.PLUME_BOARD
+            options["board_moves"] = args.board_moves
     elif target in ("hocuspocus", servers.HOCUSPOCUS_SQLITE):
         server, plan = servers.start_hocuspocus(tmp, sqlite=target == servers.HOCUSPOCUS_SQLITE), None
     else:
         raise RuntimeError(f"unknown target {target!r} ({TARGETS})")
     try:
-        result = lg.measure(server, writers, load_options(args), plan)
-        if target == "plume":  # the server's own count, summed over its workers (metrics.py)
+        result = lg.measure(server, writers, options, plan)
+        if target in (
+            "plume",
+            servers.PLUME_BOARD,
+        ):  # the server's own count, summed over its workers (metrics.py)
             result["metrics_stored"] = scraped_stored(server.url)
         return result
     finally:
@@ -159,8 +189,8 @@ def single(args: argparse.Namespace, tmp: Path) -> tuple[list[dict[str, Any]], d
     for writers in args.writer_counts:
         for round_ in range(1, args.rounds + 1):
             for target in args.target_list:
-                if target == servers.METRICS_OFF and writers != METRICS_WRITERS:
-                    continue  # what counting costs is measured at one W
+                if not runs_at(target, writers, args):
+                    continue
                 try:
                     result = run_one(target, writers, args, tmp)
                 except RuntimeError as failure:
@@ -204,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
         print(report.ratio_lines(report.ratios(medians)))
     if report.metrics_cost(medians):
         print(report.metrics_lines(report.metrics_cost(medians)))
+    if report.board_cost(medians):
+        print(report.board_lines(report.board_cost(medians)))
+        print("  each round (story relay p99, load average at the end of the window):")
+        print(report.board_rounds(results))
     if idle_result:
         print()
         print(report.idle_lines(idle_result))
@@ -211,7 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     if checks:
         print(f"\nTargets (for the server{', medians of the rounds' if args.rounds > 1 else ''}):")
         print(report.target_lines(checks))
-    summary = {"runs": results, "medians": medians, "ratios": report.ratios(medians), "idle": idle_result}
+    summary = {
+        "runs": results,
+        "medians": medians,
+        "ratios": report.ratios(medians),
+        "board": report.board_cost(medians),
+        "idle": idle_result,
+    }
     if args.json:
         args.json.write_text(json.dumps(summary, indent=1))
     print(json.dumps(summary))

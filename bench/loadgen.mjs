@@ -10,8 +10,12 @@
  *   node bench/loadgen.mjs --target plume --url http://127.0.0.1:5000 --plan plan.json --idle 1000 --hold 20
  *   (--idle-bare 0: every idle socket a participant of the plan; default 0.5, half bare Engine.IO;
  *   --connect-timeout: seconds an idle socket may take to open, default 20; --idle-batch N: N at a time)
+ *   node bench/loadgen.mjs --target plume --url http://127.0.0.1:5000 --plan plan.json --writers 200 --board-moves 1
+ *   (each writer also adds a card to its group's board and moves it to another column once a second; the
+ *   columns are the plan's "board_columns", or --board-columns "A,B,C"; the moves are timed apart, "board")
  *
- * A plan is {"groups": [{"story_id": 1, "tokens": ["...", ...]}, ...]} (bench/seed.py writes one).
+ * A plan is {"groups": [{"story_id": 1, "tokens": ["...", ...]}, ...], "board_columns": [...]} (bench/seed.py
+ * writes one).
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -39,8 +43,12 @@ const OPTIONS = {
   hold: { type: 'string', default: '20' },
   'idle-bare': { type: 'string', default: '0.5' },
   'connect-timeout': { type: 'string', default: '20' },
-  'idle-batch': { type: 'string', default: '0' }
+  'idle-batch': { type: 'string', default: '0' },
+  'board-moves': { type: 'string', default: '0' },
+  'board-columns': { type: 'string' }
 }
+
+const COLUMNS = ['Signals', 'Promising', 'Set aside']
 
 const phase = (name, extra = {}) => process.stderr.write(JSON.stringify({ phase: name, ...extra }) + '\n')
 
@@ -75,6 +83,13 @@ function groupSpecs (target, writers, groupSize, planFile) {
   return specs
 }
 
+/** The board's columns: --board-columns, else the plan's, else three. */
+function boardColumns (args) {
+  if (args['board-columns']) return args['board-columns'].split(',').map((c) => c.trim()).filter(Boolean)
+  const plan = args.plan ? JSON.parse(readFileSync(args.plan, 'utf8')) : {}
+  return plan.board_columns?.length >= 2 ? plan.board_columns : COLUMNS
+}
+
 function startThread (config, specs, seed) {
   const worker = new Worker(new URL('./js/group-run.mjs', import.meta.url), { workerData: { config, specs, seed } })
   const messages = []
@@ -105,7 +120,9 @@ async function drive (args) {
     awareness: args.awareness && !args['no-awareness'],
     applyAwareness: args['apply-awareness'],
     deflate: !args['no-deflate'],
-    cursorChance: Number(args['cursor-chance'])
+    cursorChance: Number(args['cursor-chance']),
+    boardMoves: Number(args['board-moves']),
+    boardColumns: boardColumns(args)
   }
   const specs = groupSpecs(args.target, writers, Number(args['group-size']), args.plan)
   const threadCount = Number(args.threads) || Math.min(4, Math.max(1, Math.ceil(writers / 100)))
@@ -143,6 +160,9 @@ async function drive (args) {
   const ackedAll = sum((r) => r.figures.ackedAll)
   const refused = sum((r) => r.figures.refused)
   const delivered = sum((r) => r.figures.delivered)
+  const board = (pick) => sum((r) => pick(r.figures.board))
+  const boardRefusedCodes = {}
+  for (const r of results) for (const [code, n] of Object.entries(r.figures.board.refusedCodes)) boardRefusedCodes[code] = (boardRefusedCodes[code] ?? 0) + n
   return {
     target: config.target,
     writers,
@@ -178,7 +198,21 @@ async function drive (args) {
     server_unread: sum((r) => r.serverUnread),
     settle_s: Math.max(0, Math.round(Math.max(...results.map((r) => r.settleMs))) / 1000),
     loadgen_cpu_percent: loadgenCpuPercent,
-    loadgen_lag_p99_ms: Math.round(Math.max(...results.map((r) => r.lagP99Ms)))
+    loadgen_lag_p99_ms: Math.round(Math.max(...results.map((r) => r.lagP99Ms))),
+    board_moves_per_s: config.boardMoves,
+    board: config.boardMoves > 0
+      ? {
+          columns: config.boardColumns,
+          sent: board((b) => b.sent),
+          skipped: board((b) => b.skipped),
+          acked: board((b) => b.acked),
+          refused: board((b) => b.refused),
+          refused_codes: boardRefusedCodes,
+          delivered: board((b) => b.delivered),
+          relay_ms: summary(all((r) => r.figures.board.relay)),
+          ack_ms: summary(all((r) => r.figures.board.ack))
+        }
+      : null
   }
 }
 

@@ -131,13 +131,15 @@ def measure(
         arguments.append("--no-awareness")
     if not options.get("deflate", True):
         arguments.append("--no-deflate")
+    if options.get("board_moves"):
+        arguments += ["--board-moves", str(options["board_moves"])]
     sampler = Sampler(server, extra_pids, probe)
     result = run(arguments, sampler)
     result.update(sampler.figures)
     result["label"] = result.get("label") or server.label
     if server.name == "plume" and sampler.log and sampler.started:
         result["window_log"] = serverlog.parse(sampler.log.text(), serverlog.kinds_logged())
-    acked = result.get("acked") or 0
+    acked = (result.get("acked") or 0) + ((result.get("board") or {}).get("acked") or 0)  # the moves too
     if "server_cpu_s" in result and acked:
         result["server_cpu_ms_per_update"] = round(1000 * result["server_cpu_s"] / acked, 3)
     return result

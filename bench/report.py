@@ -9,6 +9,8 @@ from typing import Any
 HOCUSPOCUS, HOCUSPOCUS_SQLITE = "hocuspocus", "hocuspocus+sqlite"
 METRICS_OFF = "plume-metrics-off"  # Plume with PLUME_METRICS=0 (bench/servers.py)
 METRICS_LIMIT_PERCENT = 5  # what counting may cost, in CPU per update (issue 27)
+PLUME_BOARD = "plume+board"  # Plume, its writers also moving a card once a second (issue 29)
+BOARD_LIMIT_PERCENT = 20  # how much slower the story's relay p99 may get with the cards moving (issue 29)
 STALL_LIMIT_MS = 50
 # Figures of a run that the medians take the median of; every count is added up over the rounds instead.
 MEDIAN_KEYS = ("server_cpu_percent", "server_cpu_ms_per_update", "loadgen_lag_p99_ms", "load_average")
@@ -148,6 +150,77 @@ def metrics_cost(results: list[dict[str, Any]]) -> list[tuple[int, float | None]
     return out
 
 
+def board_cost(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """At each W measured both ways: the story's relay p99 typing alone and with the cards moving, their
+    ratio, whether it is within `BOARD_LIMIT_PERCENT`, the moves' own figures and the load averages."""
+    by = {(r["writers"], r.get("label", r["target"])): r for r in results}
+    out = []
+    for writers in sorted({w for w, label in by if label == PLUME_BOARD}):
+        alone, moving = by.get((writers, "plume")), by[(writers, PLUME_BOARD)]
+        a, b = (alone or {}).get("relay_ms", {}).get("p99"), moving["relay_ms"].get("p99")
+        quotient = round(b / a, 3) if a and b is not None else None
+        board = moving.get("board") or {}
+        out.append(
+            {
+                "writers": writers,
+                "rounds": moving.get("rounds", 1),
+                "alone_p99": a,
+                "moving_p99": b,
+                "ratio": quotient,
+                "within": None if quotient is None else quotient <= 1 + BOARD_LIMIT_PERCENT / 100,
+                "valid": bool(alone) and valid(alone) and valid(moving),
+                "moves_acked": board.get("acked"),
+                "moves_sent": board.get("sent"),
+                "move_relay_ms": board.get("relay_ms") or {},
+                "load_alone": (alone or {}).get("load_average"),
+                "load_moving": moving.get("load_average"),
+            }
+        )
+    return out
+
+
+def board_rounds(results: list[dict[str, Any]]) -> str:
+    """Each round's pair (typing alone, then with the cards moving): the story's relay p99 of both, their
+    ratio and the load averages, so that a noisy machine shows as a spread of ratios."""
+    by = {(r["writers"], r.get("label", r["target"]), r.get("round")): r for r in results}
+    lines = []
+    for writers, label, round_ in sorted(k for k in by if k[1] == PLUME_BOARD):
+        alone, moving = by.get((writers, "plume", round_)), by[(writers, label, round_)]
+        if alone is None:
+            continue
+        a, b = alone["relay_ms"].get("p99"), moving["relay_ms"].get("p99")
+        lines.append(
+            f"  W={writers} #{round_}: {_ms(a)} ms alone (load {_na(alone.get('load_average'))}),"
+            f" {_ms(b)} ms moving (load {_na(moving.get('load_average'))}): ×{_na(ratio_of(b, a))}"
+        )
+    return "\n".join(lines)
+
+
+def ratio_of(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
+
+
+def board_lines(costs: list[dict[str, Any]]) -> str:
+    lines = []
+    for c in costs:
+        within = {True: "yes", False: "NO", None: "n/a"}[c["within"]]
+        if not c["valid"]:
+            within += " (but n/a: the load generator could not offer the whole load)"
+        rounds = f"median of {c['rounds']} rounds" if c["rounds"] > 1 else "one round"
+        lines.append(
+            f"Cards moving at W={c['writers']} ({rounds}, interleaved): story relay p99 typing alone"
+            f" {_ms(c['alone_p99'])} ms (load average {_na(c['load_alone'])}),"
+            " typing + a card moved by each writer once a second"
+            f" {_ms(c['moving_p99'])} ms (load average {_na(c['load_moving'])}): ratio ×{_na(c['ratio'])},"
+            f" within {BOARD_LIMIT_PERCENT} %: {within}"
+        )
+        lines.append(
+            f"  the moves: {_na(c['moves_acked'])}/{_na(c['moves_sent'])} acked, relay p50/p99"
+            f" {pair(c['move_relay_ms'])} ms"
+        )
+    return "\n".join(lines)
+
+
 def metrics_lines(costs: list[tuple[int, float | None]]) -> str:
     return "\n".join(
         f"Metrics (/metrics counting) at W={w}: CPU per update {_na(cost, ' %')} against Plume with"
@@ -183,6 +256,7 @@ def medians(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         merged["rounds"] = len(runs)
         for key in ("relay_ms", "ack_ms"):
             merged[key] = {q: _median([r[key].get(q) for r in runs]) for q in ("p50", "p90", "p99", "max")}
+        merged["board"] = merged_boards([r["board"] for r in runs if r.get("board")])
         for key in MEDIAN_KEYS:
             merged[key] = _median([r.get(key) for r in runs])
         for key in SUMMED_KEYS:
@@ -197,6 +271,21 @@ def medians(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             merged["window_log"] = merged_logs(logs)
         out.append(merged)
     return out
+
+
+def merged_boards(boards: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The card moves of several runs: counts added up, the medians of their latencies (None: no moves)."""
+    if not boards:
+        return None
+    quantiles = ("p50", "p90", "p99", "max")
+    return {
+        "sent": sum(b["sent"] for b in boards),
+        "acked": sum(b["acked"] for b in boards),
+        **{
+            key: {q: _median([b[key].get(q) for b in boards]) for q in quantiles}
+            for key in ("relay_ms", "ack_ms")
+        },
+    }
 
 
 def merged_logs(logs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -240,8 +329,9 @@ def plume_log_lines(results: list[dict[str, Any]]) -> str:
                 stall += f", {log['worst_stall_cpu_ms']} ms of it on the CPU"
             stall += ")"
         slowest = log.get("compaction_ms_max")
+        label = "" if r.get("label", "plume") == "plume" else f" {r['label']}"
         lines.append(
-            f"  W={r['writers']} #{r.get('round', 1)}: compactions {_na(log['compactions'])}"
+            f"  W={r['writers']}{label} #{r.get('round', 1)}: compactions {_na(log['compactions'])}"
             + (f" (slowest {slowest:.0f} ms)" if slowest else "")
             + f", snapshot extensions {_na(log['snapshot_extensions'])}"
             + f" ({_na(log['snapshots_added'])} snapshots), loop stalls > {STALL_LIMIT_MS} ms"
@@ -327,6 +417,15 @@ def targets(results: list[dict[str, Any]], idle: dict[str, Any] | None) -> list[
         checks.append(("W=400: nothing lost, every update stored and delivered", _lost(r), _complete(r)))
         checks.append(_p99_check(400, r, "relay_ms", 250))
     checks += _ratio_checks(results)
+    for c in board_cost(results):
+        checks.append(
+            (
+                f"W={c['writers']}: story relay p99 with cards moving ≤ {100 + BOARD_LIMIT_PERCENT} % of"
+                " typing alone",
+                f"×{_na(c['ratio'])} ({_ms(c['moving_p99'])} against {_ms(c['alone_p99'])} ms)",
+                c["within"] if c["valid"] else None,
+            )
+        )
     for writers, cost in metrics_cost(results):
         met = None if cost is None else cost <= METRICS_LIMIT_PERCENT
         checks.append(

@@ -25,6 +25,7 @@ from core import settings
 ROOT = Path(__file__).resolve().parent.parent
 FACILITATOR_EMAIL = "bench@example.org"
 FACILITATOR_PASSWORD = "bench password long enough"  # noqa: S105 (a throw-away database)
+BOARD_COLUMNS = ["Signals", "Promising", "Set aside"]  # the phase's board (typing alone leaves it empty)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Plan:
     workshop_id: int
     groups: list[dict] = field(default_factory=list)
     facilitator: dict[str, str] = field(default_factory=dict)
+    board_columns: list[str] = field(default_factory=lambda: list(BOARD_COLUMNS))
 
     def write(self, path: Path) -> Path:
         path.write_text(json.dumps(asdict(self)))
@@ -72,7 +74,9 @@ def migrate(database_url: str) -> None:
 
 def seed(database_url: str, writers: int, group_size: int = 5, logs: LongLogs | None = None) -> Plan:
     """One running workshop, editors open, with enough groups of `group_size` for `writers` (and their
-    stories' long logs, if `logs`)."""
+    stories' long logs, if `logs`). Its phase shows the story and the board side by side (tool `both`,
+    `BOARD_COLUMNS`, no dots), so that the writers may also move cards (`loadgen.mjs --board-moves`), and
+    every update, typing alone too, goes through the board's rules as in such a phase."""
     from accounts.operations import create_facilitator
     from app import create_app
     from core.identity import new_token
@@ -85,7 +89,16 @@ def seed(database_url: str, writers: int, group_size: int = 5, logs: LongLogs | 
     with app.app_context():
         owner = create_facilitator(FACILITATOR_EMAIL, FACILITATOR_PASSWORD)
         workshop = Workshop(title="Bench", join_code="BENCH001", owner_id=owner.id, status="running")
-        workshop.phases = [Phase(position=0, title="Write", duration_seconds=3600, editors_open=True)]
+        workshop.phases = [
+            Phase(
+                position=0,
+                title="Write",
+                duration_seconds=3600,
+                editors_open=True,
+                tool="both",
+                board_columns="\n".join(BOARD_COLUMNS),
+            )
+        ]
         workshop.groups = [Group(position=i, name=f"Group {i + 1}") for i in range(groups)]
         db.session.add(workshop)
         db.session.flush()

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RIVALS = ROOT / "bench" / "rivals"
 HOCUSPOCUS_SQLITE = "hocuspocus+sqlite"
 METRICS_OFF = report.METRICS_OFF
+PLUME_BOARD = report.PLUME_BOARD
 
 
 @dataclass

@@ -44,6 +44,44 @@ def test_load_generator_reports_deliveries_acks_and_convergence(seeded: tuple[st
     assert result["converged_groups"] == result["server_matches"] == 1
 
 
+def test_load_generator_moves_cards_beside_the_typing_and_times_them_apart(seeded: tuple[str, Path]) -> None:
+    """`--board-moves`: each writer adds a card to the board of the seeded phase (story and board side by
+    side), then moves it to another column, 4 times a second here; every move is a real Yjs change that
+    the server stores and relays, the story's relay figures stay the keystrokes' alone, and the server's
+    copy of the board (each card's column) equals the writers'."""
+    from bench import report
+
+    database_url, plan = seeded
+    server = ServerProcess(database_url, env={"REDIS_URL": ""}).start()
+    try:
+        arguments = ["--target", "plume", "--url", server.url, "--plan", str(plan), "--writers", "5"]
+        result = loadgen.run(
+            [*arguments, "--warmup", "0.5", "--duration", "1.5", "--board-moves", "4"], timeout=60
+        )
+    finally:
+        server.stop()
+    board = result["board"]
+    assert board["columns"] == seed.BOARD_COLUMNS
+    assert board["sent"] >= 5 * 4  # 5 writers, 4 moves a second, 1.5 s
+    assert board["acked"] == board["sent"]
+    assert board["refused"] == 0
+    assert board["delivered"] == 4 * board["sent"]
+    assert board["relay_ms"]["p50"] > 0
+    assert result["acked"] == result["sent"] > 20
+    assert result["delivered"] == 4 * result["sent"]  # the keystrokes' relays only
+    assert result["lost"] == 0
+    assert result["converged_groups"] == result["server_matches"] == 1
+    # The report compares the story's relay p99 with and without the moves, at each W run both ways.
+    alone = {**result, "board": None, "relay_ms": {**result["relay_ms"], "p99": 10.0}, "load_average": 1.0}
+    moving = {**result, "label": report.PLUME_BOARD, "relay_ms": {**result["relay_ms"], "p99": 11.5}}
+    rounds = [{**alone, "round": 1}, {**moving, "round": 1}, {**alone, "round": 2}, {**moving, "round": 2}]
+    [cost] = report.board_cost(report.medians(rounds))
+    assert (cost["alone_p99"], cost["moving_p99"], cost["ratio"], cost["within"]) == (10.0, 11.5, 1.15, True)
+    assert "ratio ×1.15, within 20 %: yes" in report.board_lines([cost])
+    assert cost["rounds"] == 2
+    assert report.board_rounds(rounds).count("×1.15") == 2  # each round's pair, beside the medians
+
+
 @pytest.mark.skipif(
     not servers.rivals_installed(), reason="bench/rivals is installed by make test / make bench"
 )

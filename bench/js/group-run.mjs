@@ -2,13 +2,15 @@
  * A load-generator thread: it holds whole groups (so a keystroke and its arrival at the group's other
  * members are timed on one clock), connects them, types on the main thread's signal, then settles, checks
  * convergence (writers' documents, then the server's copy read through a fresh connection) and reports.
+ * With `boardMoves` > 0 each writer first adds a card to its group's board, then moves it to the next of
+ * `boardColumns` that many times a second while it types.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import * as Y from 'yjs'
 import { PlumeLink } from './plume-link.mjs'
 import { HocuspocusLink } from './hocuspocus-link.mjs'
-import { Group, Writer, newFigures } from './writer.mjs'
+import { Group, Writer, docState, newFigures } from './writer.mjs'
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -48,13 +50,13 @@ async function inBatches (items, limit, task) {
   await Promise.all(runners)
 }
 
-/** The text the server holds for a group, read through a fresh connection that only syncs. */
-async function serverText (config, spec) {
+/** What the server holds for a group (`docState`), read through a fresh connection that only syncs. */
+async function serverState (config, spec) {
   const doc = new Y.Doc()
   const link = linkFactory(config, spec, 0)({ onUpdate: (u) => Y.applyUpdate(doc, u, 'remote'), onAwareness () {}, onDrop () {} })
   try {
     await link.open(doc, 15000)
-    return doc.getText('body').toString()
+    return docState(doc)
   } catch {
     return null
   } finally {
@@ -86,6 +88,15 @@ async function main () {
     }
   })
   for (const group of groups) group.writers = group.writers.filter((w) => !w.failed)
+  const moving = config.boardMoves > 0
+  if (moving) {
+    const refused = {}
+    await inBatches(groups.flatMap((g) => g.writers), 50, async (writer) => {
+      const ok = await writer.addCard(`${seed.toString(16)}-${writer.doc.clientID.toString(16)}`, config.boardColumns[0])
+      if (!ok) refused.card = (refused.card ?? 0) + 1
+    })
+    if (refused.card) throw new Error(`the server refused ${refused.card} of the writers' cards (a phase without a writable board?)`)
+  }
   figures.dropped = 0 // count drops from the start of typing on
   figures.dropReasons = {}
   parentPort.postMessage({ kind: 'ready', connected: groups.reduce((n, g) => n + g.writers.length, 0), connectFailed, errors })
@@ -97,7 +108,22 @@ async function main () {
   const measureStart = start + config.warmup * 1000
   const measureEnd = measureStart + config.duration * 1000
   const interval = 1000 / config.rate
-  await Promise.all(groups.flatMap((g) => g.writers).map(async (writer) => {
+  const moveEvery = moving ? 1000 / config.boardMoves : 0
+  const mover = async (writer) => { // as the typing below, but a card's move now and then
+    let due = start + random() * moveEvery
+    while (due < measureEnd) {
+      await sleep(Math.max(0, due - performance.now()))
+      writer.moveCard(config.boardColumns, due >= measureStart)
+      due += moveEvery
+      while (due < performance.now() - moveEvery) {
+        if (due >= measureStart) figures.board.skipped++
+        due += moveEvery
+      }
+    }
+  }
+  const everyone = groups.flatMap((g) => g.writers)
+  const moves = moving ? Promise.all(everyone.map(mover)) : Promise.resolve()
+  await Promise.all(everyone.map(async (writer) => {
     // A keystroke belongs to the window it was due in; one the thread could not type in time (it lagged
     // a whole interval) is skipped, not typed in a burst: people do not type faster when the page lags.
     let due = start + random() * interval
@@ -111,11 +137,13 @@ async function main () {
       }
     }
   }))
+  await moves
   lag.disable()
 
   // Settle: every ack back and every relay arrived (or the limit), then a moment for the last awareness.
   const settleEnd = performance.now() + config.settle * 1000
   const pending = () => figures.acked + figures.refused < figures.sent ||
+    figures.board.acked + figures.board.refused < figures.board.sent ||
     groups.some((g) => g.missingDeliveries() > 0 && g.writers.filter((w) => w.connected).length > 1)
   while (pending() && performance.now() < settleEnd) await sleep(100)
   const settleMs = performance.now() - measureEnd
@@ -125,10 +153,10 @@ async function main () {
   let serverMatches = 0
   let serverUnread = 0 // read-backs that could not open the story (not a mismatch: no text to compare)
   const lost = groups.reduce((n, g) => n + g.missingDeliveries(), 0)
-  const texts = groups.map((g) => new Set(g.writers.filter((w) => w.connected).map((w) => w.text.toString())))
+  const texts = groups.map((g) => new Set(g.writers.filter((w) => w.connected).map((w) => docState(w.doc))))
   groups.forEach((g, i) => { if (texts[i].size === 1 && g.writers.every((w) => w.connected)) converged++ })
   const checkServer = () => inBatches(specs.map((spec, i) => [spec, i]), 5, async ([spec, i]) => {
-    const text = await serverText(config, spec)
+    const text = await serverState(config, spec)
     if (text === null) serverUnread++
     else if (texts[i].size === 1 && texts[i].has(text)) serverMatches++
   })

@@ -58,9 +58,13 @@ def card(page: Any, text: str) -> Any:
     return page.locator(".board-card", has_text=text)
 
 
-def shoot(page: Any, name: str) -> None:
+def shoot(page: Any, name: str, at: Any = None) -> None:
+    """The whole page; or, `at` a locator, the screen as it shows with that element scrolled to its middle
+    (a whole-page shot draws the sticky phase bar across the middle of the page)."""
     BOARD_SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(BOARD_SHOTS / f"{name}.png"), full_page=True)
+    if at is not None:
+        at.evaluate("element => element.scrollIntoView({block: 'center'})")  # clear of the sticky bar
+    page.screenshot(path=str(BOARD_SHOTS / f"{name}.png"), full_page=at is None)
 
 
 def test_two_members_share_the_board_vote_and_bring_a_card_into_the_story(
@@ -205,3 +209,125 @@ def test_the_agenda_editor_sets_a_phase_board(
     expect(facts).to_contain_text("2 dots each")
     write = page.locator(".phase").nth(4).locator(".phase__facts")
     expect(write).to_contain_text("Story and board (read-only)")
+
+
+GARDENS, TRAM, BUSES = "Rooftop gardens feed the street", "A tram to the sea", "Night buses for nurses"
+
+
+def everyone_in(pages: tuple[Any, ...], title: str) -> None:
+    for page in pages:
+        expect(page.locator("[data-phase-title]")).to_have_text(title)
+
+
+def test_bright_mirror_signals_vote_then_the_top_card_goes_into_the_story_during_write(
+    new_context: Any, live_server: ServerProcess, app_ctx: Any
+) -> None:
+    """The template's own agenda, driven from the console: Signals on a board with three dots each, three
+    members (one on a phone) voting at once, the cards sorted by votes; then Write, the board beside the
+    story read-only, and the top card inserted at a member's cursor, seen by the others and marked used.
+    Screenshots: screenshots/board/bright-mirror-*.png."""
+    owner = factories.facilitator("board-bright-mirror@example.org")
+    workshop = factories.bright_mirror_workshop(owner, title="Care in 2045", groups=1)
+    console = new_context(viewport=DESKTOP).new_page()
+    sign_in(console, owner.email)
+    console.goto(f"/workshops/{workshop.id}/console")
+    expect(console.locator("[data-console]")).to_have_attribute("data-connection", "connected")
+    awa = join(new_context, workshop.join_code, "Awa", viewport=DESKTOP)
+    julien = join(new_context, workshop.join_code, "Julien", viewport=PHONE, is_mobile=True, has_touch=True)
+    mei = join(new_context, workshop.join_code, "Mei", viewport=DESKTOP)
+    members = (awa, julien, mei)
+    expect(console.locator('[data-member-id][data-connected="true"]')).to_have_count(3)
+
+    console.get_by_role("button", name="Start the workshop").click()
+    everyone_in((console, *members), "Welcome and framing")
+    expect(console.get_by_role("button", name="Pause")).to_be_enabled()  # the console has the new state
+    console.get_by_role("button", name="Next phase").click()
+    everyone_in((console, *members), "Signals")
+    signals_on_the_board(console, members)
+
+    # The facilitator jumps to Write: the story, with the board beside it read-only.
+    console.get_by_role("button", name="Go to phase 5: Write").click()
+    console.get_by_role("dialog").get_by_role("button", name="Go to this phase").click()
+    everyone_in((console, *members), "Write")
+    the_top_card_into_the_story(console, members)
+    assert persistence.load_text(factories.story_of(workshop.groups[0]).id) == (
+        f"In 2045, {GARDENS}. Nobody went hungry."
+    )
+
+
+def signals_on_the_board(console: Any, members: tuple[Any, Any, Any]) -> None:
+    """Each member adds a signal; all three place their three dots at once; the cards sort by votes."""
+    awa, julien, mei = members
+    for page in members:
+        expect(page.locator("[data-board]")).to_be_visible()
+        expect(page.locator(".writing")).to_be_hidden()  # Signals shows the board only
+        expect(page.locator("[data-board-dots]")).to_have_text("3 dots left")
+        expect(page.locator(".board__column")).to_have_count(3)
+        for name in ("Signals", "Promising", "Set aside"):
+            expect(column(page, name)).to_be_visible()
+    # Added in the reverse of the order the votes will sort them in.
+    for page, text in ((julien, BUSES), (mei, TRAM), (awa, GARDENS)):
+        page.get_by_label("New card").fill(text)
+        page.get_by_role("button", name="Add the card").click()
+    for page in members:
+        expect(column(page, "Signals").locator(".board-card__text")).to_have_text([BUSES, TRAM, GARDENS])
+
+    # The three members' dots interleave, each waiting only for its own: the cards re-sort under them as the
+    # others' dots arrive, so each places its dot from the keyboard (a re-drawn board keeps the focus on
+    # the same button; a click could land on whichever card moved under the pointer).
+    place = "Place a dot on “{}”"
+    ballots = {awa: [GARDENS, GARDENS, TRAM], julien: [GARDENS, GARDENS, GARDENS], mei: [TRAM, TRAM, BUSES]}
+    for turn, left in enumerate(("2 dots left", "1 dot left", "0 dots left")):
+        for page, choices in ballots.items():
+            card(page, choices[turn]).get_by_role("button", name=place.format(choices[turn])).press("Enter")
+        for page in members:
+            expect(page.locator("[data-board-dots]")).to_have_text(left)
+    for page in members:
+        expect(column(page, "Signals").locator(".board-card__text")).to_have_text([GARDENS, TRAM, BUSES])
+        expect(column(page, "Signals").locator("[data-votes]")).to_have_text(["5 dots", "3 dots", "1 dot"])
+        expect(page.locator(".board-card [data-vote]:not([disabled])")).to_have_count(0)  # no dot left
+    expect(console.locator("[data-group-board]")).to_contain_text(f"{GARDENS} · 5 dots")
+    assert_accessible(julien)
+    shoot(awa, "bright-mirror-signals-desktop", at=awa.locator("[data-board]"))
+    shoot(julien, "bright-mirror-signals-phone", at=column(julien, "Signals"))
+
+
+def the_top_card_into_the_story(console: Any, members: tuple[Any, Any, Any]) -> None:
+    """Write: the board read-only beside the story; Mei inserts the top-voted card at her cursor."""
+    _, julien, mei = members
+    for page in members:
+        expect(page.locator(".writing")).to_be_visible()
+        expect(page.locator("[data-story-editor] .cm-content")).to_have_attribute("contenteditable", "true")
+        expect(page.locator("[data-board-status]")).to_have_text(
+            "Read only in this phase: draw on the cards as you write."
+        )
+        expect(page.locator("[data-board-add]")).to_be_hidden()
+        expect(page.locator(".board-card [data-vote], .board-card [data-move]")).to_have_count(0)
+        # Write has no dots of its own (0): the board shows no counts and keeps the board's order, so the
+        # writers go by what Signals showed them (the gardens, 5 dots).
+        expect(page.locator("[data-votes]")).to_have_count(0)
+        expect(column(page, "Signals").locator(".board-card__text")).to_have_text([BUSES, TRAM, GARDENS])
+
+    mei.locator("[data-story-editor] .cm-content").click()
+    mei.keyboard.type("In 2045, . Nobody went hungry.")
+    mei.keyboard.press("Home")
+    for _ in range(len("In 2045, ")):
+        mei.keyboard.press("ArrowRight")
+    card(mei, GARDENS).get_by_role(
+        "button", name=f"Insert into the story, at the cursor: “{GARDENS}”"
+    ).click()
+    expected = f"In 2045, {GARDENS}. Nobody went hungry."
+    text = "host => host.plumeEditor.view.state.doc.toString()"
+    for page in members:
+        page.wait_for_function(
+            f"(expected) => ({text})(document.querySelector('[data-story-editor]')) === expected",
+            arg=expected,
+        )
+        expect(card(page, GARDENS).locator(".board-card__used")).to_have_text("In the story")
+        expect(card(page, TRAM).locator(".board-card__used")).to_have_count(0)
+    expect(mei.locator("[data-editor-status]")).to_have_attribute("data-save", "saved")
+    expect(console.locator("[data-group-board]")).to_contain_text(f"{GARDENS} · 5 dots · In the story")
+    assert_accessible(mei)
+    shoot(mei, "bright-mirror-write-desktop", at=mei.locator(".writing"))
+    shoot(julien, "bright-mirror-write-phone", at=julien.locator("[data-story-editor]"))
+    shoot(julien, "bright-mirror-write-phone-board", at=column(julien, "Signals"))
