@@ -303,10 +303,11 @@ def the_top_card_into_the_story(console: Any, members: tuple[Any, Any, Any]) -> 
         )
         expect(page.locator("[data-board-add]")).to_be_hidden()
         expect(page.locator(".board-card [data-vote], .board-card [data-move]")).to_have_count(0)
-        # Write has no dots of its own (0): the board shows no counts and keeps the board's order, so the
-        # writers go by what Signals showed them (the gardens, 5 dots).
-        expect(page.locator("[data-votes]")).to_have_count(0)
-        expect(column(page, "Signals").locator(".board-card__text")).to_have_text([BUSES, TRAM, GARDENS])
+        # Write deals no dots of its own, but the board keeps Signals' counts, winners first, with no dot
+        # left to place.
+        expect(column(page, "Signals").locator(".board-card__text")).to_have_text([GARDENS, TRAM, BUSES])
+        expect(column(page, "Signals").locator("[data-votes]")).to_have_text(["5 dots", "3 dots", "1 dot"])
+        expect(page.locator("[data-board-dots]")).to_be_hidden()
 
     mei.locator("[data-story-editor] .cm-content").click()
     mei.keyboard.type("In 2045, . Nobody went hungry.")

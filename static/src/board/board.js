@@ -42,8 +42,11 @@ export function mountBoard (section, { editor, me, strings: t }) {
       ? document.activeElement.dataset.focusKey
       : null
     const cards = readCards(board)
-    // While the facilitator hides the counts, each member sees only their own dots, in the board's order.
-    const shown = layout(cards, phase.columns, { byVotes: phase.dots > 0 && !phase.hidden })
+    // Counts show where the phase deals dots, and where it deals none but an earlier one did (Write after
+    // Signals: the winners first). While the facilitator hides them, each member sees only their own dots,
+    // in the board's order.
+    const counted = phase.dots > 0 || cards.some((card) => card.votes > 0)
+    const shown = layout(cards, phase.columns, { byVotes: counted && !phase.hidden })
     const w = writable()
     section.dataset.writable = String(w)
     section.dataset.readonly = String(phase.readonly)
@@ -60,7 +63,7 @@ export function mountBoard (section, { editor, me, strings: t }) {
     section.dataset.dotsHidden = String(phase.dots > 0 && phase.hidden)
     if (hiddenNote) hiddenNote.hidden = !(phase.dots > 0 && phase.hidden)
     setText(status, phase.readonly ? t.readOnly : storyWritable() ? '' : t.closed)
-    const context = { names, placed, w }
+    const context = { names, placed, w, counted }
     const columns = shown.columns.map((column) => renderColumn(column, context))
     if (shown.other.length) {
       columns.push(renderColumn({ name: null, cards: shown.other }, context))
@@ -87,16 +90,16 @@ export function mountBoard (section, { editor, me, strings: t }) {
     queueMicrotask(render)
   }
 
-  function renderColumn (column, { names, placed, w }) {
+  function renderColumn (column, { names, placed, w, counted }) {
     const title = column.name === null ? t.other : column.name || t.firstColumn
     const heading = el('h3', { class: 'board__column-title' }, title, el('span', { class: 'board__count' }, ` ${column.cards.length}`))
-    const items = column.cards.map((card) => renderCard(card, { names, placed, w, apart: column.name === null }))
+    const items = column.cards.map((card) => renderCard(card, { names, placed, w, counted, apart: column.name === null }))
     return el('section', { class: 'board__column', 'aria-label': title, 'data-column': column.name ?? '' },
       heading,
       items.length ? el('ul', { class: 'board__cards' }, ...items) : el('p', { class: 'board__empty muted' }, t.empty))
   }
 
-  function renderCard (card, { names, placed, w, apart }) {
+  function renderCard (card, { names, placed, w, counted, apart }) {
     const author = members.get(Number(card.author))
     const color = hexColor(card.color) || (author && hexColor(author.color))
     const node = el('li', { class: 'board-card', 'data-card-id': card.id, 'data-used': String(card.used) })
@@ -106,14 +109,14 @@ export function mountBoard (section, { editor, me, strings: t }) {
     const meta = el('p', { class: 'board-card__meta' }, swatch(color), author ? author.name : t.someone)
     if (card.used) meta.append(el('span', { class: 'tag board-card__used' }, t.used))
     node.append(meta)
-    if (phase.dots > 0) {
+    if (counted) {
       const mine = card.byMember[String(me)] || 0
       const votes = el('div', { class: 'board-card__votes', role: 'group', 'aria-label': t.dotsGroup })
       if (!phase.hidden) {
         votes.append(el('span', { class: 'board-card__tally', 'data-votes': card.votes }, plural(t.votes, card.votes)))
       }
       if (mine) votes.append(el('span', { class: 'board-card__mine' }, plural(t.mine, mine)))
-      if (w) {
+      if (w && phase.dots > 0) {
         votes.append(
           el('button', {
             type: 'button', class: 'button button--small', 'data-focus-key': key('unvote'), 'data-unvote': '',
