@@ -201,18 +201,6 @@ def state_vector(state: bytes) -> dict[int, int]:
     return dict(zip(values[1::2], values[2::2], strict=True))
 
 
-def covered(decoded: DecodedUpdate, known: dict[int, int]) -> bool:
-    """Whether a document with state vector `known` holds all of an update: its structs and the clocks
-    its deletions name (pycrdt keeps aside, outside its state vector, what it could not integrate)."""
-    return all(
-        item.skip or item.clock + item.length <= known.get(item.client, 0) for item in decoded.structs
-    ) and all(
-        clock + length <= known.get(client, 0)
-        for client, ranges in decoded.deletes.items()
-        for clock, length in ranges
-    )
-
-
 NOTHING_MISSING = b"\x00\x00"  # an update of no structs and no deletions
 
 
@@ -277,7 +265,7 @@ class StoryDoc:
         if not self._ready(update, decoded):
             self.pending.append(update)
             return
-        self._integrate(update, decoded)
+        self._integrate(update)
         progress = True
         while progress and self.pending:
             progress = False
@@ -318,7 +306,7 @@ class StoryDoc:
         if self.pending:
             self._admit(update, decoded)  # it may close a gap: the waiting updates follow it
         else:
-            self._integrate(update, decoded)
+            self._integrate(update)
         return True
 
     def _integrable(self, decoded: DecodedUpdate) -> bool:
@@ -345,9 +333,9 @@ class StoryDoc:
                 return True  # pycrdt decides (it read the update before we stored it); checked after applying
         return dependencies_met(decoded, self.known())
 
-    def _integrate(self, update: bytes, decoded: DecodedUpdate | None = None) -> bool:
+    def _integrate(self, update: bytes) -> bool:
         apply(self.doc, update)
-        if covered(decoded, self.known()) if decoded is not None else integrated(self.doc, update):
+        if integrated(self.doc, update):  # pycrdt's reading, not ours (`decoded` decided it was ready)
             return True
         # Our reading disagreed with pycrdt: drop what pycrdt keeps aside by rebuilding from what it
         # integrated, and keep the update waiting.

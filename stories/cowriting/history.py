@@ -24,7 +24,6 @@ from core.identity import display_names, group_members
 from core.settings import settings
 from extensions import db
 from stories.cowriting import board, crdt, merge, persistence, textdiff
-from stories.cowriting.yupdate import DecodedUpdate
 from stories.models import Story, StoryCheckpoint, StoryLogEntry, StorySnapshot, StoryUpdate
 
 log = logging.getLogger(__name__)
@@ -204,9 +203,9 @@ class Replay(crdt.StoryDoc):
     def _changed(self, event: Any) -> None:
         self.written.update(_edit(self.owners, event.delta, self._author))
 
-    def _integrate(self, update: bytes, decoded: DecodedUpdate | None = None) -> bool:
+    def _integrate(self, update: bytes) -> bool:
         self._author = self._authors.get(update)
-        done = super()._integrate(update, decoded)
+        done = super()._integrate(update)
         if self.body is not self._observed:  # StoryDoc rebuilt its document: follow the new text
             self._observed = self.body
             self._subscription = self.body.observe(self._changed)
