@@ -117,7 +117,7 @@ export function mountBoard (section, { editor, me, strings: t }) {
       }
       if (mine) votes.append(el('span', { class: 'board-card__mine' }, plural(t.mine, mine)))
       if (w && phase.dots > 0) {
-        votes.append(
+        votes.append(el('span', { class: 'board-card__steppers' },
           el('button', {
             type: 'button', class: 'button button--small', 'data-focus-key': key('unvote'), 'data-unvote': '',
             'aria-label': format(t.unvote, { text: short(card.text) }), disabled: mine === 0,
@@ -128,7 +128,7 @@ export function mountBoard (section, { editor, me, strings: t }) {
             'aria-label': format(t.vote, { text: short(card.text) }), disabled: placed >= phase.dots,
             onclick: () => vote(board, card.id, me, +1, phase.dots)
           }, '+')
-        )
+        ))
       }
       node.append(votes)
     }
