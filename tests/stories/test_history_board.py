@@ -234,6 +234,20 @@ def test_members_and_facilitators_see_the_board_after_each_phase(client: FlaskCl
         client.get("/logout") if who == "facilitator" else None
 
 
+def test_a_phase_that_left_no_text_says_so_not_two_empty_boxes(client: FlaskClient, shown: Any) -> None:
+    """Signals was a board-only phase: its end shows the board, and one line for the story."""
+    owner, s = shown
+    sign_in(client, owner)
+    page = html.fromstring(client.get(f"/stories/{s.story.id}/history").get_data(as_text=True))
+    signals, world, write = page.find_class("checkpoint")
+    assert signals.find_class("checkpoint__views") == []
+    assert "no text yet" in signals.xpath(".//*[@data-no-text]")[0].text_content()
+    assert signals.xpath(".//*[@data-board-after]")
+    for later in (world, write):
+        assert later.find_class("checkpoint__views")
+        assert not later.xpath(".//*[@data-no-text]")
+
+
 def test_hostile_card_text_is_shown_as_text(client: FlaskClient, shown: Any) -> None:
     owner, s = shown
     sign_in(client, owner)
