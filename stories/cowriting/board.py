@@ -46,7 +46,7 @@ class Column:
     cards: list[Card]
 
 
-def _whole(value: Any) -> int | None:
+def whole(value: Any) -> int | None:
     """A Yjs number (pycrdt reads them as floats) as an int; None unless a whole number."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -59,14 +59,14 @@ def _participant(value: Any) -> int | None:
     """A participant id as a card (a number) or its votes (a string of digits) hold it; None if none."""
     if isinstance(value, str):
         value = int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
-    member = _whole(value)
+    member = whole(value)
     return member if member is not None and 0 < member <= MAX_ID else None
 
 
 def _votes(value: Any) -> dict[int, int]:
     votes: dict[int, int] = {}
     for voter, dots in value.items() if isinstance(value, dict) else ():
-        member, count = _participant(voter), _whole(dots)
+        member, count = _participant(voter), whole(dots)
         if member is not None and count is not None and count > 0:
             votes[member] = count
     return votes

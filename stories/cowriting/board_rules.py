@@ -18,6 +18,7 @@ from typing import Any
 from pycrdt import Array, Map
 
 from core.access import BoardRules
+from stories.cowriting import board
 
 MAX_CARDS = 500
 REQUIRED = {"id": str, "text": str, "column": str}
@@ -38,11 +39,8 @@ class Change:
 
 def _dots(value: Any) -> int | None:
     """A vote's dots as an int; None unless a non-negative whole number."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, float) and not value.is_integer():
-        return None
-    return int(value) if value >= 0 else None
+    dots = board.whole(value)
+    return dots if dots is not None and dots >= 0 else None
 
 
 def _value_ok(key: str, value: Any) -> bool:
