@@ -400,21 +400,26 @@ def snapshots_along(start: State | None, rows: Sequence[LogRow], every: int) -> 
     return found
 
 
-def log_rows_in_chunks(story_id: int, after: int) -> list[LogRow]:
-    """`log_rows` after `after`, read `persistence.CHUNK_ROWS` seqs at a time with a pause between (a long
-    log read at once held the event loop for a good part of a second)."""
+def log_rows_in_chunks(story_id: int, after: int, upto: int | None = None) -> list[LogRow]:
+    """`log_rows` with `after < seq <= upto` (None: to the end), read `persistence.CHUNK_ROWS` seqs at a time
+    with a pause between (a long log read at once held the event loop for a good part of a second)."""
     tip = db.session.scalar(select(func.max(StoryUpdate.seq)).where(StoryUpdate.story_id == story_id)) or 0
+    if upto is not None:
+        tip = min(tip, upto)
     rows: list[LogRow] = []
     while after < tip:
-        rows.extend(log_rows(story_id, after=after, upto=after + persistence.CHUNK_ROWS))
+        rows.extend(log_rows(story_id, after=after, upto=min(tip, after + persistence.CHUNK_ROWS)))
         after += persistence.CHUNK_ROWS
         persistence.pause()
     return rows
 
 
-def extend_snapshots(story_id: int) -> int:
+def extend_snapshots(story_id: int, tail: Sequence[LogRow] = ()) -> int:
     """Store a snapshot every `PLUME_HISTORY_SNAPSHOT_EVERY` log rows past the last one (none while an update
     waits).
+
+    `tail`: the last rows of the kept log, in order, when the caller has them in hand (the rows a compaction
+    has just copied into `story_log`): only the rows before them are read from the database.
 
     Commits; returns how many were added. The rows are read and the transaction ended, then replayed in the
     CPU process (off the event loop), and the snapshots stored in a short transaction of their own. The log
@@ -424,7 +429,12 @@ def extend_snapshots(story_id: int) -> int:
     started = time.perf_counter()
     every = _every()
     last = State.of(_nearest_snapshot(story_id, None))
-    rows = log_rows_in_chunks(story_id, after=last.seq if last else 0)
+    after = last.seq if last else 0
+    if tail:
+        head = log_rows_in_chunks(story_id, after, upto=tail[0].seq - 1) if after < tail[0].seq - 1 else []
+        rows = head + [row for row in tail if row.seq > after]
+    else:
+        rows = log_rows_in_chunks(story_id, after)
     db.session.commit()  # read only: nothing held while the rows are replayed
     if len(rows) < every:
         return 0

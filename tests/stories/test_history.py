@@ -126,6 +126,26 @@ def test_snapshots_are_stored_every_n_rows_and_seek_starts_from_the_nearest(grou
         assert history.seek(story.id, 37).text() == crdt.text_of(updates[:37])
 
 
+def test_compaction_extends_the_snapshots_from_the_rows_it_kept_as_a_replay_of_the_log_would(
+    group_story,
+) -> None:
+    _workshop, story, members = group_story
+    rng = random.Random(6)
+    with changed_settings(persistence.current_app, history_snapshot_every=10):
+        write_session(story, members, 25, rng)
+        assert history.extend_snapshots(story.id) == 2  # up to 20: rows 21-25 lie before the next tail
+        for steps in (37, 4, 52):  # each compaction hands over the rows it copied into story_log
+            write_session(story, members, steps, rng)
+            assert persistence.compact(story.id)
+        stored = (
+            db.session.query(StorySnapshot).filter_by(story_id=story.id).order_by(StorySnapshot.seq).all()
+        )
+        expected = history.snapshots_along(None, history.log_rows(story.id), 10)
+    assert [s.seq for s in stored] == [s.seq for s in expected] == list(range(10, 111, 10))
+    for got, want in zip(stored, expected, strict=True):
+        assert (bytes(got.state), got.authors, got.written) == (want.state, want.authors, want.written)
+
+
 def test_who_wrote_what_and_the_contribution_of_each_phase(group_story) -> None:
     workshop, story, (ana, ben, _chloe) = group_story
     a, b = Editor(), Editor()
