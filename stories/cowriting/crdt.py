@@ -204,21 +204,33 @@ def state_vector(state: bytes) -> dict[int, int]:
 NOTHING_MISSING = b"\x00\x00"  # an update of no structs and no deletions
 
 
-def integrated(doc: Doc[Any], update: bytes) -> bool:
+def grown(known: dict[int, int], decoded: DecodedUpdate) -> dict[int, int]:
+    """The state vector `known` once a document integrated every struct of `decoded` (a new dict)."""
+    after = dict(known)
+    for item in decoded.structs:
+        if not item.skip and item.clock + item.length > after.get(item.client, 0):
+            after[item.client] = item.clock + item.length
+    return after
+
+
+def integrated(
+    doc: Doc[Any], update: bytes, state: bytes | None = None, known: dict[int, int] | None = None
+) -> bool:
     """True when everything in `update` is part of `doc`: none of its structs or deletions is pending.
 
     pycrdt says what the document lacks of the update (its structs past the state vector, and every deletion
     it carries); only deletions are then read here. Reading the whole update and the document's state vector
     in Python for each row was half of a history replay's time, and grew with the story's writers (a
-    state vector has an entry per Yjs client, one per page opened)."""
-    state = doc.get_state()
+    state vector has an entry per Yjs client, one per page opened). `state`: the document's state vector,
+    if the caller has it; `known`: the same decoded, if the caller knows it (else it is decoded here)."""
+    state = doc.get_state() if state is None else state
     missing = get_update(update, state)
     if missing == NOTHING_MISSING:
         return True
     reader = _MessageReader(missing)
     if reader.uint() != 0:
         return False  # structs the doc has not integrated
-    known = state_vector(state)
+    known = state_vector(state) if known is None else known
     for _ in range(reader.uint()):
         client = reader.uint()
         for _ in range(reader.uint()):
@@ -306,7 +318,7 @@ class StoryDoc:
         if self.pending:
             self._admit(update, decoded)  # it may close a gap: the waiting updates follow it
         else:
-            self._integrate(update)
+            self._integrate(update, grown(self.known(), decoded))
         return True
 
     def _integrable(self, decoded: DecodedUpdate) -> bool:
@@ -333,9 +345,16 @@ class StoryDoc:
                 return True  # pycrdt decides (it read the update before we stored it); checked after applying
         return dependencies_met(decoded, self.known())
 
-    def _integrate(self, update: bytes) -> bool:
+    def _integrate(self, update: bytes, after: dict[int, int] | None = None) -> bool:
+        """Apply the update and check that pycrdt integrated all of it; else keep it waiting (False).
+
+        `after`: the state vector the document will have once it integrated the update (`grown`), which the
+        document then keeps without decoding its state vector again (as it did for every keystroke)."""
         apply(self.doc, update)
-        if integrated(self.doc, update):  # pycrdt's reading, not ours (`decoded` decided it was ready)
+        state = self.doc.get_state()
+        if integrated(self.doc, update, state, after):  # pycrdt's reading, not ours (`decoded` said ready)
+            if after is not None:
+                self._state = (state, after)
             return True
         # Our reading disagreed with pycrdt: drop what pycrdt keeps aside by rebuilding from what it
         # integrated, and keep the update waiting.

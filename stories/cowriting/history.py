@@ -147,11 +147,8 @@ def _edit(owners: list[Author], delta: Iterable[dict[str, Any]], author: Author)
 
 
 def runs_of(owners: Sequence[Author]) -> Runs:
-    """Run-length form of per-byte owners: [[author, bytes], ...]."""
-    runs: Runs = []
-    for author, group in groupby(owners):
-        runs.append([author, sum(1 for _ in group)])
-    return runs
+    """Run-length form of per-byte owners: [[author, bytes], ...] (each snapshot stores it)."""
+    return [[author, len(list(group))] for author, group in groupby(owners)]
 
 
 def owners_of(runs: Runs) -> list[Author]:
@@ -203,9 +200,9 @@ class Replay(crdt.StoryDoc):
     def _changed(self, event: Any) -> None:
         self.written.update(_edit(self.owners, event.delta, self._author))
 
-    def _integrate(self, update: bytes) -> bool:
+    def _integrate(self, update: bytes, after: dict[int, int] | None = None) -> bool:
         self._author = self._authors.get(update)
-        done = super()._integrate(update)
+        done = super()._integrate(update, after)
         if self.body is not self._observed:  # StoryDoc rebuilt its document: follow the new text
             self._observed = self.body
             self._subscription = self.body.observe(self._changed)

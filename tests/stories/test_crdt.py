@@ -310,6 +310,29 @@ def test_any_arrival_order_gives_the_same_document(seed: int, steps: int) -> Non
     assert any_order.text() == in_order.text()
 
 
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32), steps=st.integers(1, 40))
+def test_the_state_vector_an_offer_keeps_is_the_documents(seed: int, steps: int) -> None:
+    """An offer keeps the state vector it expects (`crdt.grown`) instead of decoding the document's again:
+    it must be the document's own, whatever the order, the gaps, the deletions and the merged updates."""
+    rng = random.Random(seed)
+    editors = [Editor(), Editor(), Editor()]
+    updates = []
+    for _ in range(steps):
+        author = rng.choice(editors)
+        updates.append(author.random_edit(rng))
+        for other in editors:
+            if other is not author and rng.random() < 0.7:
+                other.receive(updates[-1])
+        if len(updates) > 2 and rng.random() < 0.2:
+            updates.append(merge_updates(*rng.sample(updates, 2)))
+    rng.shuffle(updates)
+    story = crdt.StoryDoc()
+    for update in updates:
+        story.offer(update, crdt.check_update(update))
+        assert story.known() == crdt.state_vector(story.doc.get_state())
+
+
 def test_a_malformed_state_vector_is_refused() -> None:
     with pytest.raises(crdt.MalformedError):
         LiveStory(1).answer(b"\x05\x01")
