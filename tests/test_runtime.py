@@ -97,6 +97,18 @@ def test_a_worker_freezes_its_app_and_paces_full_collections_slowly() -> None:
         gc.set_threshold(*saved)
 
 
+def test_the_workers_greenlets_do_not_keep_the_stack_that_spawned_them() -> None:
+    """A greenlet per Socket.IO message: gevent's spawning tree kept ten frame objects each (gc work)."""
+    import gevent
+
+    import websocket_worker
+
+    assert websocket_worker.Worker.wsgi_handler is websocket_worker.CappedWebSocketHandler
+    greenlet = gevent.spawn(lambda: None)
+    greenlet.join()
+    assert greenlet.spawning_stack is None
+
+
 def test_each_gunicorn_worker_starts_its_runtime_once_at_boot(database: str) -> None:
     server = ServerProcess(database, env={"PLUME_WORKERS": "2", "REDIS_URL": ""})
     server.log.unlink(missing_ok=True)  # a log of an earlier server on this port
