@@ -33,6 +33,8 @@ from geventwebsocket.handler import WebSocketHandler
 from geventwebsocket.websocket import Header, WebSocket
 from markdown.extensions import attr_list, fenced_code, footnotes
 from markdown.util import Registry
+from pycrdt import Doc, Text
+from pycrdt._base import BaseType
 from socketio import PubSubManager, RedisManager
 from socketio.manager import Manager
 from socketio.msgpack_packet import MsgPackPacket
@@ -290,6 +292,28 @@ def engineio_gevent_frames() -> None:
     expect(seam, {"raw_write", "closed"} <= set(WebSocket.__slots__), "WebSocket.raw_write/closed are gone")
 
 
+def pycrdt_native_text_event() -> None:
+    """stories/cowriting/history.py follows a replayed text through the native event's delta."""
+    seam = "pycrdt-native-text-event"
+    text = Doc().get("body", type=Text)
+    deltas: list[Any] = []
+    subscription = text.integrated.observe(lambda event: deltas.append(event.delta))
+    text.insert(0, "ab")
+    text.insert(1, "é", {"author": 7})
+    del text[0:1]
+    expect(seam, subscription is not None, "observe returned no subscription")
+    expect(
+        seam,
+        deltas
+        == [
+            [{"insert": "ab"}],
+            [{"retain": 1}, {"insert": "é", "attributes": {"author": 7}}],
+            [{"delete": 1}],
+        ],
+        f"the native event's delta reads {deltas!r}",
+    )
+
+
 def gevent_websocket_upgrade() -> None:
     """websocket_worker.py asks socket_guard before gevent-websocket answers the handshake."""
     seam = "gevent-websocket-upgrade"
@@ -380,6 +404,7 @@ CANARIES: dict[str, Callable[[], None]] = {
     "fpdf2-tagged-lines": fpdf2_tagged_lines,
     "socketio-msgpack-packet": socketio_msgpack_packet,
     "engineio-gevent-frames": engineio_gevent_frames,
+    "pycrdt-native-text-event": pycrdt_native_text_event,
     "gevent-websocket-upgrade": gevent_websocket_upgrade,
     "markdown-registry": markdown_registry,
     "socketio-log-records": socketio_log_records,
@@ -428,6 +453,7 @@ GONE = [  # (seam, owner, name): with the name gone, the seam's canary must fail
     ("engineio-gevent-frames", Socket, "poll"),
     ("engineio-gevent-frames", Socket, "_websocket_handler"),
     ("engineio-gevent-frames", Header, "mask_payload"),
+    ("pycrdt-native-text-event", BaseType, "integrated"),
     ("gevent-websocket-upgrade", WebSocketHandler, "upgrade_websocket"),
     ("markdown-registry", attr_list, "get_attrs_and_remainder"),
     ("socketio-log-records", socketio.Server, "_handle_eio_message"),

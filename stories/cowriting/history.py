@@ -195,7 +195,13 @@ class Replay(crdt.StoryDoc):
             self.written = Counter({int(k): v for k, v in json.loads(snapshot.written).items()})
             self.at = getattr(snapshot, "at", None)
         self._observed = self.body
-        self._subscription = self.body.observe(self._changed)
+        self._subscription = self._observe()
+
+    def _observe(self) -> Any:
+        """Follow the text's changes through pycrdt's native event, which is read for its delta only (seam
+        `pycrdt-native-text-event`): `Text.observe` also built each event's target, path and transaction,
+        a fifth of a replay's time."""
+        return self.body.integrated.observe(self._changed)
 
     def _changed(self, event: Any) -> None:
         self.written.update(_edit(self.owners, event.delta, self._author))
@@ -205,7 +211,7 @@ class Replay(crdt.StoryDoc):
         done = super()._integrate(update, after)
         if self.body is not self._observed:  # StoryDoc rebuilt its document: follow the new text
             self._observed = self.body
-            self._subscription = self.body.observe(self._changed)
+            self._subscription = self._observe()
         return done
 
     def feed(self, row: LogRow) -> None:
