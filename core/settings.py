@@ -148,7 +148,7 @@ class Settings:
     restore_wait_seconds: float = setting(
         20.0, "how long restoring a version waits for the writer", minimum=0
     )
-    history_snapshot_every: int = setting(100, "log rows between two replay snapshots of a story", minimum=10)
+    history_snapshot_every: int = setting(250, "log rows between two replay snapshots of a story", minimum=10)
     sockets_per_address: int = setting(
         300, "Engine.IO connections one address may hold per worker", minimum=0
     )

@@ -141,7 +141,7 @@ def test_authorship_and_history_survive_a_compaction_in_the_cpu_process(app_ctx:
     seed_log(story_id, updates, ada.id)
     assert persistence.compact(story_id)  # 300 rows: merged in the child
     assert history.authorship(story_id) == {"Ada": len(crdt.text_of(updates))}
-    assert history.seek(story_id, 150).text() == crdt.text_of(updates[:150])  # from a snapshot at 100
+    assert history.seek(story_id, 280).text() == crdt.text_of(updates[:280])  # from a snapshot at 250
     assert history.seek(story_id).text() == crdt.text_of(updates)
 
 
@@ -152,7 +152,7 @@ def test_the_compaction_lines_are_logged(app_ctx: Flask, caplog: pytest.LogCaptu
         assert persistence.compact(story_id)
     lines = [r.getMessage() for r in caplog.records if r.name == "plume.compaction"]
     assert re.fullmatch(rf"compaction story={story_id} rows=250 ms=\d+\.\d", lines[0]), lines
-    assert re.fullmatch(rf"snapshots story={story_id} extended=2 ms=\d+\.\d", lines[1]), lines
+    assert re.fullmatch(rf"snapshots story={story_id} extended=1 ms=\d+\.\d", lines[1]), lines
 
 
 def test_each_story_compacts_at_its_own_point_between_half_the_threshold_and_all_of_it() -> None:
@@ -258,7 +258,7 @@ def test_a_long_log_compacts_while_another_story_is_acknowledged_without_a_stall
         text = server.log.read_text()
         compaction_ms = float(logged.search(text).group(1))
         snapshots, snapshots_ms = extended.search(text).groups()
-        assert int(snapshots) == ROWS // 100
+        assert int(snapshots) == ROWS // 250  # every PLUME_HISTORY_SNAPSHOT_EVERY rows
         assert all(typist.acks), "an edit of the other story was refused or not acknowledged"
         assert len(typist.acks) - acks_before >= 10  # it kept typing (and being acknowledged) meanwhile
         found = stalls(server, mark)
