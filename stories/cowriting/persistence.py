@@ -189,8 +189,8 @@ def keep_for_history(story_id: int, rows: Sequence[Any]) -> list[Any]:
     Rows up to the log's last kept seq are there already (the snapshot row compaction left is one of them).
     The database copies them from `story_updates` itself: they are still there, as read, since compaction
     keeps the rows it folds before it deletes them, under the same lock, so a folded row's seq is never past
-    the last kept one. Sending the rows back through the driver cost 5 ms per 400 rows on the event loop
-    (SQLite's times formatted again in Python), this nothing that grows with them.
+    the last kept one. Sending the rows back through the driver cost the event loop 5 ms per 400 rows
+    (SQLite's times formatted again in Python); this costs it nothing that grows with them.
     """
     if not rows:
         return []
