@@ -19,7 +19,7 @@ import logs
 import socket_frames
 import socket_packets
 import version
-from core import commands, elision, pool_ping, room_queue, runtime, settings, watchdog
+from core import commands, elision, pool_ping, realtime, room_queue, runtime, settings, watchdog
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).parent
@@ -105,6 +105,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         **logs.socket_loggers(app),  # through Plume's one log handler, malformed packets in one line
     )
     socket_frames.install(socketio.server.eio)  # a relay framed once, a socket's frames in one send
+    realtime.route_socket_path(app)  # a socket event's request context leaves no garbage cycle
 
     if own.transaction_guard and concurrency.gevent_active():
         from core import transactions

@@ -6,8 +6,8 @@ full it does not upgrade, and the app answers HTTP 429 as docs/protocol.md says.
 gevent-websocket's undocumented step: seam `gevent-websocket-upgrade` of docs/private-seams.md.
 
 Greenlets do not record the stack that spawned them (gevent's `track_greenlet_tree`, on by default, kept for
-debugging tools): a greenlet starts for every Socket.IO message, and each kept ten frame objects more for
-the garbage collector to walk, and 2 µs more to spawn.
+debugging tools): each socket holds a few greenlets for its life, and each kept ten frame objects alive for
+the garbage collector's full passes to walk (9,700 of a worker's 65,000 objects at 400 writers).
 """
 
 from __future__ import annotations

@@ -5,10 +5,40 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import request
+from flask import Flask, abort, request
 
 from core.identity import Identity
 from extensions import socketio
+
+SOCKET_PATH = "/socket.io/"  # Flask-SocketIO's default path, which Plume keeps
+
+
+def route_socket_path(app: Flask) -> None:
+    """Give the Socket.IO path a URL rule of its own, so that a socket event's request context matches it.
+
+    Flask-SocketIO pushes a request context, from the socket's handshake environ, for every event but `yjs`
+    and for each connection. With no rule for its path, matching the URL raised `NotFound` each time, and
+    the exception's traceback tied the context into a cycle of 47 objects that only a full garbage
+    collection frees: a connection storm left tens of thousands for one pass to walk. The Socket.IO server
+    answers that path before Flask does, so the views never run (they would answer 404). Two rules: werkzeug
+    matches a WebSocket handshake only against a WebSocket rule (else `WebsocketMismatch`), and the polling
+    transport's requests only against a plain one.
+    """
+    for websocket in (False, True):
+        endpoint = "socketio_websocket" if websocket else "socketio"
+        app.add_url_rule(
+            SOCKET_PATH,
+            endpoint,
+            _never,
+            provide_automatic_options=False,
+            strict_slashes=False,
+            websocket=websocket,
+        )
+
+
+def _never() -> Any:
+    """What Flask would answer on the Socket.IO path, which the Socket.IO server answers first."""
+    abort(404)
 
 
 def workshop_room(workshop_id: int) -> str:

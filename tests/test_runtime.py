@@ -15,8 +15,9 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import text
+from werkzeug.test import EnvironBuilder
 
 from core import runtime
 from core.runtime import Periodic, Runtime
@@ -98,7 +99,7 @@ def test_a_worker_freezes_its_app_and_paces_full_collections_slowly() -> None:
 
 
 def test_the_workers_greenlets_do_not_keep_the_stack_that_spawned_them() -> None:
-    """A greenlet per Socket.IO message: gevent's spawning tree kept ten frame objects each (gc work)."""
+    """A socket's greenlets live as long as it: gevent's spawning tree kept ten frame objects each alive."""
     import gevent
 
     import websocket_worker
@@ -107,6 +108,37 @@ def test_the_workers_greenlets_do_not_keep_the_stack_that_spawned_them() -> None
     greenlet = gevent.spawn(lambda: None)
     greenlet.join()
     assert greenlet.spawning_stack is None
+
+
+@pytest.mark.parametrize(
+    ("transport", "headers"),
+    [("websocket", {"Upgrade": "websocket", "Connection": "Upgrade"}), ("polling", {})],
+)
+def test_a_socket_events_request_context_leaves_no_garbage_cycle(
+    app: Flask, transport: str, headers: dict[str, str]
+) -> None:
+    """Flask-SocketIO pushes one from the handshake's environ for each event but `yjs`: matching its URL must
+    not raise (the exception's traceback tied the context into a cycle only a full collection frees)."""
+    query = f"EIO=4&transport={transport}"
+    environ = EnvironBuilder(path="/socket.io/", query_string=query, headers=headers).get_environ()
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        with app.request_context(environ):
+            assert request.routing_exception is None
+        gc.collect()
+        kinds = {type(found).__name__ for found in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert not kinds & {"RequestContext", "Request", "NotFound", "traceback", "frame"}, kinds
+
+
+def test_the_socket_paths_rules_answer_nothing_over_http(client) -> None:
+    """The Socket.IO server still answers its path; Flask's rules for it only ever say 404, never redirect."""
+    assert client.get("/socket.io/?EIO=4&transport=polling").status_code == 200
+    assert client.get("/socket.io").status_code == 404  # no redirect to the Socket.IO path
+    assert client.post("/socket.io").status_code in (404, 405)
 
 
 def test_each_gunicorn_worker_starts_its_runtime_once_at_boot(database: str) -> None:
