@@ -26,7 +26,13 @@ from pycrdt import (
 )
 
 from stories.cowriting.lib0 import Reader, uints
-from stories.cowriting.yupdate import DecodedUpdate, UpdateFormatError, decode_update, dependencies_met
+from stories.cowriting.yupdate import (
+    DecodedUpdate,
+    UpdateFormatError,
+    decode_update,
+    dependencies_met,
+    reached,
+)
 
 log = logging.getLogger(__name__)
 BODY = "body"  # the name of the story's text in every Yjs document
@@ -204,15 +210,6 @@ def state_vector(state: bytes) -> dict[int, int]:
 NOTHING_MISSING = b"\x00\x00"  # an update of no structs and no deletions
 
 
-def grown(known: dict[int, int], decoded: DecodedUpdate) -> dict[int, int]:
-    """The state vector `known` once a document integrated every struct of `decoded` (a new dict)."""
-    after = dict(known)
-    for item in decoded.structs:
-        if not item.skip and item.clock + item.length > after.get(item.client, 0):
-            after[item.client] = item.clock + item.length
-    return after
-
-
 def integrated(
     doc: Doc[Any], update: bytes, state: bytes | None = None, known: dict[int, int] | None = None
 ) -> bool:
@@ -313,17 +310,22 @@ class StoryDoc:
             except UpdateFormatError:
                 self._admit(update)  # pycrdt decides
                 return True
-        if not self._integrable(decoded):
+        after = reached(decoded, self._reachable())
+        if after is None:
             return False
         if self.pending:
             self._admit(update, decoded)  # it may close a gap: the waiting updates follow it
         else:
-            self._integrate(update, grown(self.known(), decoded))
+            self._integrate(update, after)
         return True
 
     def _integrable(self, decoded: DecodedUpdate) -> bool:
         """Whether what `decoded` refers to is in the document or in an update waiting here."""
-        return dependencies_met(decoded, self._coming(dict(self.known())) if self.pending else self.known())
+        return dependencies_met(decoded, self._reachable())
+
+    def _reachable(self) -> dict[int, int]:
+        """The state vector the document has, extended with what the updates waiting here will bring."""
+        return self._coming(dict(self.known())) if self.pending else self.known()
 
     def _coming(self, known: dict[int, int]) -> dict[int, int]:
         """The state vector `known` extended with what the updates waiting here will bring."""
@@ -348,7 +350,7 @@ class StoryDoc:
     def _integrate(self, update: bytes, after: dict[int, int] | None = None) -> bool:
         """Apply the update and check that pycrdt integrated all of it; else keep it waiting (False).
 
-        `after`: the state vector the document will have once it integrated the update (`grown`), which the
+        `after`: the state vector the document will have once it integrated the update (`reached`), which the
         document then keeps without decoding its state vector again (as it did for every keystroke)."""
         apply(self.doc, update)
         state = self.doc.get_state()

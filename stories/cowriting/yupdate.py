@@ -199,8 +199,9 @@ def decode_update(data: bytes) -> DecodedUpdate:
     return decoded
 
 
-def dependencies_met(decoded: DecodedUpdate, known: dict[int, int]) -> bool:
-    """Whether a document whose state vector is `known` can integrate the whole update now.
+def reached(decoded: DecodedUpdate, known: dict[int, int]) -> dict[int, int] | None:
+    """The state vector (a new dict) of a document whose state vector is `known` once it integrated the whole
+    update, or None when it cannot integrate it now.
 
     Each client's structs must follow on from what is known (no gap, no skipped range still missing), and
     every item it refers to (origin, right origin, parent) and every deletion must fall within what is
@@ -209,20 +210,26 @@ def dependencies_met(decoded: DecodedUpdate, known: dict[int, int]) -> bool:
     have = dict(known)
     for item in decoded.structs:  # structs come grouped by client, in clock order
         if item.clock > have.get(item.client, 0):
-            return False  # a gap before this struct
+            return None  # a gap before this struct
         if not item.skip:
             have[item.client] = max(have.get(item.client, 0), item.clock + item.length)
     for item in decoded.structs:
         if item.skip and item.clock + item.length > known.get(item.client, 0):
-            return False
+            return None
         for ref in (item.origin, item.right_origin, item.parent):
             if isinstance(ref, tuple) and ref[1] >= have.get(ref[0], 0):
-                return False
-    return all(
+                return None
+    deletions_known = all(
         clock + length <= have.get(client, 0)
         for client, ranges in decoded.deletes.items()
         for clock, length in ranges
     )
+    return have if deletions_known else None
+
+
+def dependencies_met(decoded: DecodedUpdate, known: dict[int, int]) -> bool:
+    """Whether a document whose state vector is `known` can integrate the whole update now (`reached`)."""
+    return reached(decoded, known) is not None
 
 
 class _Index:

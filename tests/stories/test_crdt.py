@@ -313,7 +313,7 @@ def test_any_arrival_order_gives_the_same_document(seed: int, steps: int) -> Non
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 2**32), steps=st.integers(1, 40))
 def test_the_state_vector_an_offer_keeps_is_the_documents(seed: int, steps: int) -> None:
-    """An offer keeps the state vector it expects (`crdt.grown`) instead of decoding the document's again:
+    """An offer keeps the state vector it expects (`yupdate.reached`), not decoding the document's again:
     it must be the document's own, whatever the order, the gaps, the deletions and the merged updates."""
     rng = random.Random(seed)
     editors = [Editor(), Editor(), Editor()]
