@@ -293,7 +293,11 @@ _engines_lock = threading.Lock()
 
 def engine() -> Engine:
     """The current app's engine (one per process and app)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return engine_of(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def engine_of(app: Flask) -> Engine:
+    """`app`'s engine, without an app context (a keystroke's handler pushes none, `sockets.on_yjs`)."""
     found: Engine | None = app.extensions.get("plume.stories")
     if found is None:
         with _engines_lock:

@@ -2,7 +2,8 @@
 
 Plain functions of (identity, socket id, payload) that check who may do what on every message, store
 before they acknowledge, and return what the handler must send: the ack, a reply to the sender, and the
-bytes to relay to the story's room. They never emit themselves.
+bytes to relay to the story's room. They never emit themselves. A `yjs` message is handled without an app
+context (`receive`): only a sync step 1 reads the database, in a context of its own.
 """
 
 from __future__ import annotations
@@ -11,17 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from concurrency import SlotTimeoutError
-from core import refusals
+from core import refusals, settings
 from core.access import Access, story_access_of, versions
 from core.commands import Id, command, parse
 from core.identity import Identity, display_of
-from core.settings import settings
 from errors import RefusedError
-from extensions import db
 from ids import parse_id
 from stories.cowriting import crdt
 from stories.cowriting.cursors import CursorError
-from stories.cowriting.engine import Subscription, engine
+from stories.cowriting.engine import Engine, Subscription, engine
 from stories.cowriting.writer import Job
 
 
@@ -119,18 +118,17 @@ def close_story(sid: str, payload: object) -> tuple[int, bytes | None]:
     return story_id, engine().unsubscribe(sid, story_id)
 
 
-def _checked(job: Job) -> None:
+def _checked(stories: Engine, job: Job) -> None:
     """Hand the job to the writer (which checks access in its batch) and wait; raise its refusal.
 
     "Refused" means "not stored": a job still queued after the ack timeout is withdrawn and refused as
     `unavailable`; one the writer has already taken is waited for, since its batch ends either way (stored,
-    or rolled back and refused) within the writer's time budget.
+    or rolled back and refused) within the writer's time budget. The caller holds no app context, so no
+    database connection, while it waits.
     """
-    if db.session.registry.has():  # give the connection back while we wait
-        db.session.remove()
-    future = engine().writer.submit(job)
+    future = stories.writer.submit(job)
     try:
-        outcome = future.result(timeout=settings().ack_timeout_seconds)
+        outcome = future.result(timeout=settings.of(stories.app).ack_timeout_seconds)
     except SlotTimeoutError:
         if future.cancel():
             raise refusal("unavailable") from None
@@ -139,36 +137,38 @@ def _checked(job: Job) -> None:
         raise refusal(outcome.code or "unavailable")
 
 
-def receive(identity: Identity | None, sid: str, story_id: object, data: object) -> Reply:
+def receive(stories: Engine, identity: Identity | None, sid: str, story_id: object, data: object) -> Reply:
     """Handle one y-protocols message from socket `sid` for a story it opened (see the module docstring).
 
     Every message is checked against the database state of its batch (see `access_cache.py`). An
     update is also size-checked and read (`crdt.check_update`) before the writer stores it; this returns
-    only once it is committed.
+    only once it is committed. Call it without an app context (pushing and popping one for each message
+    was a twentieth of a busy worker's time): the writer has its own, cursors stay in memory, and a sync
+    step 1 pushes one to read the log.
     """
     story_id = parse_story_id(story_id)
-    if isinstance(data, crdt.BINARY) and len(data) > settings().max_update_bytes:
+    if isinstance(data, crdt.BINARY) and len(data) > settings.of(stories.app).max_update_bytes:
         raise refusal("too_large")
     try:
         message = crdt.parse_message(data)
     except crdt.MalformedError as exc:
         raise refusal("malformed") from exc
-    sub = engine().subscription(sid, story_id)
+    sub = stories.subscription(sid, story_id)
     if sub is None:
         raise refusal("not_open")
     if message.kind is crdt.Kind.SYNC_STEP1:
-        return _answer(identity, story_id, message.payload)
+        return _answer(stories, identity, story_id, message.payload)
     if message.kind is crdt.Kind.AWARENESS:
-        return _cursors(sub, sid, message.payload)
-    _store(identity, sub, message.payload)
+        return _cursors(stories, sub, sid, message.payload)
+    _store(stories, identity, sub, message.payload)
     relay = bytes(data) if message.kind is crdt.Kind.SYNC_UPDATE else crdt.update_message(message.payload)  # type: ignore[call-overload]
     return Reply(relay=None if message.payload == crdt.EMPTY_UPDATE else relay, skip=sid)
 
 
-def _answer(identity: Identity | None, story_id: int, state: bytes) -> Reply:
+def _answer(stories: Engine, identity: Identity | None, story_id: int, state: bytes) -> Reply:
     """Sync step 1: once the socket may still read the story, what it lacks (and what waits here)."""
-    _checked(Job(story_id, identity))
-    with engine().synced(story_id) as live:
+    _checked(stories, Job(story_id, identity))
+    with stories.app.app_context(), stories.synced(story_id) as live:  # reads the log
         try:
             diff, *waiting = live.answer(state)
         except crdt.MalformedError as exc:
@@ -176,10 +176,10 @@ def _answer(identity: Identity | None, story_id: int, state: bytes) -> Reply:
     return Reply(to_sender=(crdt.sync_step2(diff), *map(crdt.update_message, waiting)))
 
 
-def _cursors(sub: Subscription, sid: str, payload: bytes) -> Reply:
+def _cursors(stories: Engine, sub: Subscription, sid: str, payload: bytes) -> Reply:
     """Awareness: the subscription's access is kept current, so no database; relayed when it is due."""
     try:
-        relay = engine().cursors.receive(sub.story_id, sid, payload, sub.user)
+        relay = stories.cursors.receive(sub.story_id, sid, payload, sub.user)
     except CursorError as refused:
         raise refusal(refused.code) from None
     except crdt.MalformedError as exc:
@@ -189,17 +189,17 @@ def _cursors(sub: Subscription, sid: str, payload: bytes) -> Reply:
     return Reply(relay=relay.message, skip=relay.skip)
 
 
-def _store(identity: Identity | None, sub: Subscription, update: bytes) -> None:
+def _store(stories: Engine, identity: Identity | None, sub: Subscription, update: bytes) -> None:
     """An update (step 2 or a change): read and checked once (`crdt.check_update`), then stored; an empty
     one is only checked for access (a step 2 from a peer that has nothing new)."""
     if update == crdt.EMPTY_UPDATE:
-        _checked(Job(sub.story_id, identity))
+        _checked(stories, Job(sub.story_id, identity))
         return
     try:
         decoded = crdt.check_update(update)
     except crdt.MalformedError as exc:
         raise refusal("malformed") from exc
-    _checked(Job(sub.story_id, identity, update, sub.facilitator_writes, decoded))
+    _checked(stories, Job(sub.story_id, identity, update, sub.facilitator_writes, decoded))
 
 
 def ok(**extra: Any) -> dict[str, Any]:

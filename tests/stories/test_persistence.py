@@ -10,16 +10,17 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pycrdt import Awareness, Doc, create_awareness_message
 from sqlalchemy import select
 
 from core.identity import Identity
 from extensions import db
-from stories.cowriting import crdt, history, persistence, writer
+from stories.cowriting import crdt, history, persistence, sync, writer
 from stories.cowriting.checkpoints import checkpoint_workshop
-from stories.cowriting.engine import Engine
+from stories.cowriting.engine import Engine, Subscription
 from stories.cowriting.live import LiveStory
 from stories.cowriting.writer import Job, Outcome
 from stories.models import Story, StoryCheckpoint, StoryUpdate
@@ -233,6 +234,45 @@ def _queue_jobs(engine: Engine, story_id: int, count: int) -> None:
 def _timed_batch(engine: Engine) -> tuple[int, float]:
     started = time.monotonic()
     return len(engine.writer._next_batch()), time.monotonic() - started
+
+
+def test_a_keystroke_and_a_cursor_are_handled_without_an_app_context(engine: Engine) -> None:
+    """`sockets.on_yjs` pushes no app context (each cost a twentieth of a busy worker): `sync.receive` stores
+    an update through the writer and keeps a cursor in memory with none, as a fresh thread has none."""
+    story_id = new_story()
+    who = writer_of(story_id)
+    meta = engine.meta(story_id)
+    assert meta is not None
+    user = {"name": "Ada", "color": "#000000"}
+    engine.subscribe("sid-a", Subscription(story_id, meta.workshop_id, who, user, True, None))
+    db.session.commit()
+    update = Editor().insert(0, "Hello")
+    doc = Doc()
+    cursor = create_awareness_message(Awareness(doc).encode_awareness_update([doc.client_id]))
+    replies: list[object] = []
+
+    def handle() -> None:
+        assert not has_app_context()
+        try:
+            replies.append(sync.receive(engine, who, "sid-a", story_id, crdt.update_message(update)))
+            replies.append(sync.receive(engine, who, "sid-a", story_id, cursor))
+        except Exception as failure:  # shown by the assertions below
+            replies.append(failure)
+
+    thread = threading.Thread(target=handle)
+    thread.start()
+    thread.join(10)
+    assert not [r for r in replies if isinstance(r, Exception)], replies
+    stored, cursors = replies
+    assert stored == sync.Reply(relay=crdt.update_message(update), skip="sid-a")
+    assert isinstance(cursors, sync.Reply)
+    assert cursors.relay is not None
+    assert cursors.skip == "sid-a"
+    [(client, _, state)] = crdt.awareness_entries(crdt.parse_message(cursors.relay).payload)
+    assert client == doc.client_id
+    assert json.loads(state)["user"]["name"] == "Ada"
+    db.session.rollback()
+    assert persistence.load_text(story_id) == "Hello"
 
 
 def test_a_quiet_writer_commits_at_once(engine: Engine, change_settings: Callable[..., object]) -> None:
