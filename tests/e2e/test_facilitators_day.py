@@ -122,8 +122,9 @@ def test_a_double_click_on_next_advances_one_phase_for_everyone(new_context: Any
 
 def test_a_phase_that_locks_at_its_deadline_locks_every_editor(new_context: Any, app_ctx) -> None:
     owner = factories.facilitator()
+    write_seconds = 10  # long enough for both pages to show they may write on a loaded machine
     phases = [
-        {"title": "Write", "duration_seconds": 4, "editors_open": True, "at_deadline": "lock",
+        {"title": "Write", "duration_seconds": write_seconds, "editors_open": True, "at_deadline": "lock",
          "instructions": "Write the first scene."},
         {"title": "Revise", "duration_seconds": 600, "editors_open": True},
     ]  # fmt: skip
@@ -136,16 +137,16 @@ def test_a_phase_that_locks_at_its_deadline_locks_every_editor(new_context: Any,
     for page in people:
         expect(page.locator("[data-writing-state]")).to_have_text("You can write.")
         expect(page.locator("[data-story-editor] .cm-content")).to_have_attribute("contenteditable", "true")
-    expect(ada.locator(".phase-card [data-timer-soon]")).to_be_visible()  # 4 s left: the last minute
+    expect(ada.locator(".phase-card [data-timer-soon]")).to_be_visible()  # seconds left: the last minute
     ada.screenshot(path=str(SHOTS / "participant-phone-last-minute.png"))
     started = time.monotonic()
     for page in people:
         expect(page.locator("[data-writing-state]")).to_have_text(
-            "The facilitator has paused writing.", timeout=8000
+            "The facilitator has paused writing.", timeout=(write_seconds + 4) * 1000
         )
         expect(page.locator("[data-story-editor] .cm-content")).to_have_attribute("contenteditable", "false")
     took = time.monotonic() - started
-    assert took < 6, took
+    assert took < write_seconds + 2, took  # the deadline locks them, promptly
     for page in (*people, console):
         expect(page.locator("[data-timer-label]")).to_have_text("Time is up")
         expect(page.locator("[data-console], [data-participant-view]")).to_have_attribute("data-chimes", "1")
