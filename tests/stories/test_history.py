@@ -122,7 +122,7 @@ def test_snapshots_are_stored_every_n_rows_and_seek_starts_from_the_nearest(grou
         assert history.extend_snapshots(story.id) == 0  # nothing new: nothing stored twice
         query = db.session.query(StorySnapshot).filter_by(story_id=story.id).order_by(StorySnapshot.seq)
         seqs = [s.seq for s in query]  # in seq order (PostgreSQL returns rows in no order unless asked)
-        assert seqs == [10, 20, 30, 40]
+        assert seqs == [15, 25, 35, 45]  # counted back from the last row: the next extension starts there
         assert history.seek(story.id, 37).text() == crdt.text_of(updates[:37])
 
 
@@ -133,17 +133,25 @@ def test_compaction_extends_the_snapshots_from_the_rows_it_kept_as_a_replay_of_t
     rng = random.Random(6)
     with changed_settings(persistence.current_app, history_snapshot_every=10):
         write_session(story, members, 25, rng)
-        assert history.extend_snapshots(story.id) == 2  # up to 20: rows 21-25 lie before the next tail
+        assert history.extend_snapshots(story.id) == 2  # at 15 and 25: the next tail starts at 26
         for steps in (37, 4, 52):  # each compaction hands over the rows it copied into story_log
             write_session(story, members, steps, rng)
             assert persistence.compact(story.id)
         stored = (
             db.session.query(StorySnapshot).filter_by(story_id=story.id).order_by(StorySnapshot.seq).all()
         )
-        expected = history.snapshots_along(None, history.log_rows(story.id), 10)
-    assert [s.seq for s in stored] == [s.seq for s in expected] == list(range(10, 111, 10))
-    for got, want in zip(stored, expected, strict=True):
-        assert (bytes(got.state), got.authors, got.written) == (want.state, want.authors, want.written)
+        log = history.log_rows(story.id)
+        # Each extension ends on its last row; 4 rows are too few for one, so the next reads them again.
+        assert [s.seq for s in stored] == [15, 25, 42, 52, 62, 78, 88, 98, 108, 118]
+        for got in stored:  # each is a replay of the whole log up to its seq
+            upto = [row for row in log if row.seq <= got.seq]
+            [want] = history.snapshots_along(None, upto, len(upto))
+            assert (got.seq, bytes(got.state), got.authors, got.written) == (
+                want.seq,
+                want.state,
+                want.authors,
+                want.written,
+            )
 
 
 def test_who_wrote_what_and_the_contribution_of_each_phase(group_story) -> None:
