@@ -137,8 +137,9 @@ def _checked(stories: Engine, job: Job) -> None:
         raise refusal(outcome.code or "unavailable")
 
 
-def receive(stories: Engine, identity: Identity | None, sid: str, story_id: object, data: object) -> Reply:
-    """Handle one y-protocols message from socket `sid` for a story it opened (see the module docstring).
+def receive(stories: Engine, identity: Identity | None, sid: str, story_id: int, data: object) -> Reply:
+    """Handle one y-protocols message from socket `sid` for a story it opened (see the module docstring);
+    `story_id` comes parsed (`parse_story_id`: the handler needs it for the relay).
 
     Every message is checked against the database state of its batch (see `access_cache.py`). An
     update is also size-checked and read (`crdt.check_update`) before the writer stores it; this returns
@@ -146,7 +147,6 @@ def receive(stories: Engine, identity: Identity | None, sid: str, story_id: obje
     was a twentieth of a busy worker's time): the writer has its own, cursors stay in memory, and a sync
     step 1 pushes one to read the log.
     """
-    story_id = parse_story_id(story_id)
     if isinstance(data, crdt.BINARY) and len(data) > settings.of(stories.app).max_update_bytes:
         raise refusal("too_large")
     try:
