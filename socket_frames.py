@@ -11,7 +11,7 @@ server by `install`:
 - a packet's frame (header + payload) is built once and kept on the packet, which every recipient shares;
 - a socket's writer, once woken, gets its waiting packets as one `Batch`, whose frames go out in one
   `send` (`FramingWebSocket.send`, `write_all`): nothing waits for more to come, a batch is only what was
-  queued;
+  queued; and it waits for them without arming a timer (`poll_batched`);
 - a received frame is unmasked with one integer XOR instead of gevent-websocket's byte-by-byte loop.
 
 Only a socket upgraded to WebSocket gets batches: the long-polling transport polls its own packets.
@@ -72,11 +72,31 @@ class Batch:
 
 
 def poll_batched(eio_socket: Any) -> list[Any]:
-    """`Socket.poll`, with what a WebSocket writer gets as one `Batch` ([] still means: closed)."""
-    packets = type(eio_socket).poll(eio_socket)
-    if packets and eio_socket.upgraded:
-        return [Batch(packets)]
-    return packets
+    """`Socket.poll`, with what a WebSocket writer gets as one `Batch` ([] still means: closed).
+
+    An upgraded socket's writer waits for its first packet without a timer: `Socket.poll` arms one (the ping
+    interval plus its timeout) on every wait, which at 200 writers was a thirtieth of the worker's time
+    (a gevent `Timeout` made, started and cancelled for each wake-up). It needs none: engine.io puts `None`
+    in the queue whenever the socket closes (`Socket.close`, which a missed ping calls too, and the end of
+    `_websocket_handler`), and the server pings every socket within the interval. As in `Socket.poll`, each
+    packet taken is marked done (`Socket.close` joins the queue) and `None` ends the writer.
+    """
+    if not eio_socket.upgraded:  # long-polling: its GET must time out
+        return type(eio_socket).poll(eio_socket)
+    waiting = eio_socket.queue
+    first = waiting.get()
+    waiting.task_done()
+    if first is None:
+        return []
+    packets = [first]
+    while waiting.qsize():
+        packet = waiting.get_nowait()
+        waiting.task_done()
+        if packet is None:  # closing: write what came before, then stop at the next poll
+            waiting.put(None)
+            break
+        packets.append(packet)
+    return [Batch(packets)]
 
 
 def write_all(sock: Any, data: bytes) -> None:

@@ -276,6 +276,18 @@ def engineio_gevent_frames() -> None:
     has_signature(seam, Socket, "poll", "self", exact=True)
     has_signature(seam, Socket, "_websocket_handler", "self", "ws", exact=True)
     source_calls(seam, Socket._websocket_handler, "self.poll()")
+    # poll_batched waits on the queue itself, without a timer: a close must put None in it
+    source_calls(seam, Socket._websocket_handler, "self.queue.put(None)")
+    source_calls(seam, Socket.close, "self.queue.join()")
+    server = engineio.Server(async_mode="gevent")
+    closing = Socket(server, "canary")
+    expect(
+        seam,
+        all(hasattr(closing.queue, name) for name in ("get", "get_nowait", "qsize", "task_done", "join")),
+        "a socket's queue is no longer a joinable queue",
+    )
+    closing.close(wait=False, abort=True)
+    expect(seam, closing.queue.get_nowait() is None, "Socket.close no longer puts None in the queue")
     source_calls(seam, driver.WebSocketWSGI.__call__, "self._sock = environ['wsgi.websocket']")
     source_calls(seam, driver.WebSocketWSGI.__call__, "self.app(self)")
 
@@ -285,7 +297,6 @@ def engineio_gevent_frames() -> None:
     expect(
         seam, driver.WebSocketWSGI(handler, None).app is handler, "WebSocketWSGI no longer keeps its handler"
     )
-    server = engineio.Server(async_mode="gevent")
     expect(seam, server._async.get("websocket") is driver.WebSocketWSGI, "Server._async['websocket'] changed")
     has_signature(seam, Header, "mask_payload", "self", "payload", exact=True)
     source_calls(seam, WebSocket.read_frame, "header.unmask_payload(payload)")
@@ -502,12 +513,17 @@ def _client_without_hook(self: socketio.Client, *args: Any, **kwargs: Any) -> No
     self.eio = engineio.Client()  # built without asking _engineio_client_class
 
 
+def _close_without_wakeup(self: Socket, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+    self.closed = True  # a writer waiting on the queue would never learn of it
+
+
 @pytest.mark.parametrize(
     ("seam", "owner", "name", "replacement"),
     [
         ("engineio-client-in-order", engineio.Client, "_receive_packet", _synchronous_message),
         ("engineio-client-in-order", socketio.Client, "__init__", _client_without_hook),
         ("werkzeug-rule-converters", Rule, "bind", _renamed_converters),
+        ("engineio-gevent-frames", Socket, "close", _close_without_wakeup),
         ("socketio-redis-queue", RedisManager, "_publish", lambda self, data: None),
         (
             "socketio-manager-state",

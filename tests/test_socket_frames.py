@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import queue
 import socket
 import threading
 from types import SimpleNamespace
@@ -97,14 +98,30 @@ def test_a_batch_is_every_frame_in_order_in_one_write() -> None:
     assert one == socket_frames.frame(packets[0])
 
 
+class _Queue(queue.Queue):
+    """An engine.io socket's queue that records how each blocking `get` waited."""
+
+    def __init__(self, items: list) -> None:
+        super().__init__()
+        self.waits: list[float | None] = []
+        for item in items:
+            self.put(item)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> object:
+        if block:
+            self.waits.append(timeout)
+        return super().get(block, timeout)
+
+
 class _Socket:
-    """What `poll_batched` sees of an engine.io socket: its class's `poll` and whether it upgraded."""
+    """What `poll_batched` sees of an engine.io socket: its class's `poll`, its queue, whether it upgraded."""
 
     def __init__(self, packets: list, upgraded: bool) -> None:
         self.packets, self.upgraded = packets, upgraded
+        self.queue = _Queue(packets)
 
     def poll(self) -> list:
-        return self.packets
+        return [p for p in self.packets if p is not None]
 
 
 def test_only_an_upgraded_socket_gets_batches_and_closing_stays_an_empty_list() -> None:
@@ -112,7 +129,20 @@ def test_only_an_upgraded_socket_gets_batches_and_closing_stays_an_empty_list() 
     (batch,) = socket_frames.poll_batched(_Socket(packets, upgraded=True))
     assert batch.packets == packets
     assert socket_frames.poll_batched(_Socket(packets, upgraded=False)) == packets  # long-polling
-    assert socket_frames.poll_batched(_Socket([], upgraded=True)) == []  # the writer stops on []
+    assert socket_frames.poll_batched(_Socket([None], upgraded=True)) == []  # the writer stops on []
+
+
+def test_an_upgraded_writer_waits_without_a_timer_and_stops_at_the_close() -> None:
+    """No timeout on the wait (engine.io's close puts None); what came before the close is written, every
+    packet taken is marked done (`Socket.close` joins the queue), and the next poll ends the writer."""
+    packets = [eio_packet.Packet(eio_packet.MESSAGE, b"a"), eio_packet.Packet(eio_packet.MESSAGE, b"b")]
+    socket = _Socket([*packets, None], upgraded=True)
+    (batch,) = socket_frames.poll_batched(socket)
+    assert batch.packets == packets
+    assert socket_frames.poll_batched(socket) == []
+    assert socket.queue.waits == [None, None]
+    socket.queue.join()  # returns at once: nothing taken is left undone
+    assert socket.queue.empty()
 
 
 def test_the_header_unmasks_with_its_own_mask() -> None:
