@@ -30,7 +30,7 @@ from stories.models import Story, StoryUpdate
 compaction_log = logging.getLogger("plume.compaction")  # one INFO line per compaction (docs/deploy.md)
 RETRIES = 8
 CHUNK_ROWS = 200  # log rows read at a time by compaction, with a pause between (`_read_log`)
-KEEP_ROWS = 200  # log rows copied into story_log at a time (`_keep_in_chunks`), a few ms each
+KEEP_ROWS = 1000  # log rows copied into story_log by one statement (`keep_for_history`): a millisecond or two
 
 
 def rows_after(story_id: int, seq: int = 0) -> list[tuple[int, bytes]]:
@@ -208,10 +208,12 @@ def compact(story_id: int, min_rows: int = 2) -> bool:
 
     Never waits holding a transaction, and never holds the event loop for long: the rows up to seq N are
     read (in chunks) and the transaction ended; the merge runs in the CPU process (`merge.compacted`); the
-    raw rows are copied into `story_log` for history (in chunks, `_keep_in_chunks`); then one short
-    transaction locks the story, checks that the rows up to N are still those read (another worker may have
-    compacted meanwhile: then nothing is done), deletes `seq <= N` and stores the snapshot at N. Appends
-    that landed meanwhile (at seq > N) are kept. Commits (the caller's transaction too); True if merged.
+    raw rows of a long log, all but its last `KEEP_ROWS`, are copied into `story_log` for history, in
+    chunks (`_keep_in_chunks`); then one short transaction locks the story, checks that the rows up to N
+    are still those read (another worker may have compacted meanwhile: then nothing is done), copies the
+    rest of them into `story_log`, deletes `seq <= N` and stores the snapshot at N. A usual compaction
+    (a few hundred rows) is thus two reads and that one transaction. Appends that landed meanwhile (at
+    seq > N) are kept. Commits (the caller's transaction too); True if merged.
     Logs `compaction story=.. rows=.. ms=..` (logger `plume.compaction`).
     """
     for attempt in range(RETRIES):
@@ -277,7 +279,7 @@ def _compact(story_id: int, min_rows: int) -> bool:
     merged = merge.offloaded(len(rows), merge.compacted, updates)
     if merged is None:  # an update waits for one still in flight: compact later
         return False
-    copied = _keep_in_chunks(story_id, rows)
+    copied = _keep_in_chunks(story_id, rows[:-KEEP_ROWS])  # a long log's older rows, ahead
     last = rows[-1].seq
     _lock_story(story_id)
     still = db.session.scalars(
@@ -288,7 +290,7 @@ def _compact(story_id: int, min_rows: int) -> bool:
     if list(still) != [r.seq for r in rows]:  # compacted by another worker since: its work stands
         db.session.rollback()
         return False
-    copied += keep_for_history(story_id, rows[-KEEP_ROWS:])  # copied above: none, unless history was pruned
+    copied += keep_for_history(story_id, rows[-KEEP_ROWS:])  # with the fold, in its transaction
     db.session.execute(delete(StoryUpdate).where(StoryUpdate.story_id == story_id, StoryUpdate.seq <= last))
     db.session.add(StoryUpdate(story_id=story_id, seq=last, data=merged, author_id=None))
     db.session.commit()

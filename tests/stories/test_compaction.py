@@ -145,6 +145,53 @@ def test_authorship_and_history_survive_a_compaction_in_the_cpu_process(app_ctx:
     assert history.seek(story_id).text() == crdt.text_of(updates)
 
 
+def _writes_of_compaction(story_id: int) -> list[str]:
+    """What `persistence.compact(story_id)` writes, from its first copy into story_log to the commit of its
+    fold: "keep" (rows copied into story_log), "fold" (the live rows deleted), "commit"."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        if sql.startswith("INSERT INTO story_log"):
+            seen.append("keep")
+        elif sql.startswith("DELETE FROM story_updates"):
+            seen.append("fold")
+
+    def commit(_conn: Any) -> None:
+        seen.append("commit")
+
+    bind = db.session.get_bind()
+    event.listen(bind, "before_cursor_execute", statement)
+    event.listen(bind, "commit", commit)
+    try:
+        assert persistence.compact(story_id)
+    finally:
+        event.remove(bind, "before_cursor_execute", statement)
+        event.remove(bind, "commit", commit)
+    return seen[seen.index("keep") : seen.index("fold") + 2]
+
+
+def test_a_usual_compaction_keeps_its_rows_in_the_transaction_that_folds_them(
+    app_ctx: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few hundred rows are copied into story_log and folded in one transaction; a log longer than
+    `KEEP_ROWS` has its older rows copied ahead, a chunk a transaction, and its last ones with the fold.
+    Either way every row is kept once."""
+    story_id = new_story()
+    updates = typed(120)
+    seed_log(story_id, updates[:60])
+    assert _writes_of_compaction(story_id) == ["keep", "fold", "commit"]
+    persistence.append_rows(
+        [persistence.NewRow(story_id, seq, updates[seq - 1], None) for seq in range(61, 121)]
+    )
+    db.session.commit()
+    monkeypatch.setattr(persistence, "KEEP_ROWS", 25)  # the snapshot row at 60 and 61..120: 61 rows
+    assert _writes_of_compaction(story_id) == ["keep", "commit", "keep", "commit", "keep", "fold", "commit"]
+    assert [r.data for r in history.log_rows(story_id)] == updates
+    assert history.log_span(story_id).count == 120
+
+
 def test_the_compaction_lines_are_logged(app_ctx: Flask, caplog: pytest.LogCaptureFixture) -> None:
     story_id = new_story()
     seed_log(story_id, typed(250))
