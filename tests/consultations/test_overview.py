@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 import socketio
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from accounts.models import Facilitator
 from consultations import operations as ops
@@ -28,6 +27,7 @@ from tests import factories
 from tests.server import ServerProcess
 from tests.signin import as_participant, facilitator_cookie, sign_in
 from tests.sockets import Client
+from tests.statements import recorded
 from workshops import presence
 from workshops.models import Workshop, WorkshopFacilitator
 
@@ -120,13 +120,8 @@ def test_a_snapshot_costs_the_same_statements_for_2_or_20_workshops(app_ctx) -> 
     large, _ = consultation_with(owner, count=20)
 
     def statements(consultation_id: int) -> int:
-        seen = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with recorded() as seen:
             overview.snapshot(consultation_id)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     assert statements(large) == statements(small)

@@ -26,6 +26,7 @@ from tests import factories
 from tests.overrides import changed_settings
 from tests.server import ServerProcess
 from tests.sockets import Client
+from tests.statements import COMMIT, recorded
 from tests.stories import test_persistence
 from tests.stories.clients import open_story, wait_until
 from tests.stories.test_persistence import job, log_seqs, new_story, store
@@ -148,27 +149,10 @@ def test_authorship_and_history_survive_a_compaction_in_the_cpu_process(app_ctx:
 def _writes_of_compaction(story_id: int) -> list[str]:
     """What `persistence.compact(story_id)` writes, from its first copy into story_log to the commit of its
     fold: "keep" (rows copied into story_log), "fold" (the live rows deleted), "commit"."""
-    from sqlalchemy import event
-
-    seen: list[str] = []
-
-    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        if sql.startswith("INSERT INTO story_log"):
-            seen.append("keep")
-        elif sql.startswith("DELETE FROM story_updates"):
-            seen.append("fold")
-
-    def commit(_conn: Any) -> None:
-        seen.append("commit")
-
-    bind = db.session.get_bind()
-    event.listen(bind, "before_cursor_execute", statement)
-    event.listen(bind, "commit", commit)
-    try:
+    names = {"INSERT INTO story_log": "keep", "DELETE FROM story_updates": "fold", COMMIT: "commit"}
+    with recorded(commits=True) as statements:
         assert persistence.compact(story_id)
-    finally:
-        event.remove(bind, "before_cursor_execute", statement)
-        event.remove(bind, "commit", commit)
+    seen = [name for sql in statements for prefix, name in names.items() if sql.startswith(prefix)]
     return seen[seen.index("keep") : seen.index("fold") + 2]
 
 

@@ -20,6 +20,7 @@ from stories.cowriting import checkpoints, crdt, history, persistence, restore
 from stories.models import StoryCheckpoint, StoryLogEntry, StorySnapshot
 from tests import factories
 from tests.overrides import changed_settings
+from tests.statements import recorded
 from tests.stories.ydocs import Editor
 
 PROPERTY = settings(
@@ -117,8 +118,6 @@ def test_compaction_keeps_every_raw_row_for_history(group_story) -> None:
 def test_the_log_is_read_in_chunks_of_rows_whatever_gaps_its_seqs_have(group_story, monkeypatch) -> None:
     """Kept rows, the live rows past them, and a log that starts late (its first 40 rows pruned): read ten
     rows a statement, every row once and in order, and no statement spent on the seqs that have none."""
-    from sqlalchemy import event
-
     _workshop, story, members = group_story
     rng = random.Random(8)
     updates = write_session(story, members, 60, rng)
@@ -128,15 +127,9 @@ def test_the_log_is_read_in_chunks_of_rows_whatever_gaps_its_seqs_have(group_sto
     db.session.commit()
     monkeypatch.setattr(persistence, "CHUNK_ROWS", 10)
     story_id = story.id
-    statements: list[str] = []
-    engine = db.session.get_bind()
-    count = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded() as statements:
         rows = history.log_rows_in_chunks(story_id, after=0)
         upto = history.log_rows_in_chunks(story_id, after=45, upto=70)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert [(r.seq, r.data) for r in rows] == [(seq, updates[seq - 1]) for seq in range(41, 76)]
     assert [r.seq for r in upto] == list(range(46, 71))
     assert len(statements) == 4 + 3  # 35 rows: 10, 10, 10, 5; then 25 rows: 10, 10, 5

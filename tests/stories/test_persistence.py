@@ -26,6 +26,7 @@ from stories.cowriting.writer import Job, Outcome
 from stories.models import Story, StoryCheckpoint, StoryUpdate
 from tests import factories
 from tests.overrides import changed_settings
+from tests.statements import recorded
 from tests.stories.ydocs import Editor
 from workshops.models import Group, Participant
 
@@ -624,18 +625,10 @@ def test_load_text_reads_the_database_not_a_cache(engine: Engine) -> None:
 def test_tips_reads_the_batchs_stories_in_one_statement(app_ctx: Flask) -> None:
     """One statement for any number of stories (a story that is gone is missing), locking their rows except
     on SQLite."""
-    from sqlalchemy import event
-
     stories = [new_story() for _ in range(3)]
     db.session.add_all(StoryUpdate(story_id=stories[1], seq=seq, data=b"\x00") for seq in (1, 2))
     db.session.commit()
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded() as seen:
         assert persistence.tips([]) == {}
         for count in (1, 2, 3):
             tips = persistence.tips([*stories[:count], 10**9])
@@ -648,8 +641,6 @@ def test_tips_reads_the_batchs_stories_in_one_statement(app_ctx: Flask) -> None:
                     story.group_id,
                     story.workshop.access_version,
                 )
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     tips_statements = [statement for statement in seen if "FROM stories s" in statement]
     assert len(tips_statements) == 3
     locks = db.engine.dialect.name != "sqlite"

@@ -1,0 +1,38 @@
+"""The SQL the app sends its database during a block, for the tests that count statements or check where a
+commit falls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from extensions import db
+
+COMMIT = "COMMIT"  # what `recorded(commits=True)` notes for each commit
+
+
+@contextmanager
+def recorded(commits: bool = False) -> Iterator[list[str]]:
+    """Yields the list of the statements sent meanwhile, in order (and `COMMIT` for each commit when
+    `commits`), on the app's engine; call within an app context."""
+    seen: list[str] = []
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        seen.append(sql)
+
+    def commit(_conn: Any) -> None:
+        seen.append(COMMIT)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", statement)
+    if commits:
+        event.listen(engine, "commit", commit)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        if commits:
+            event.remove(engine, "commit", commit)
