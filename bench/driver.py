@@ -158,15 +158,20 @@ def run_one(target: str, writers: int, args: argparse.Namespace, tmp: Path) -> d
         if target in (
             "plume",
             servers.PLUME_BOARD,
-        ):  # the server's own count, summed over its workers (metrics.py)
-            result["metrics_stored"] = scraped_stored(server.url)
+        ):  # the server's own counts, summed over its workers (metrics.py)
+            scraped = scraped_counts(server.url)
+            result["metrics_stored"] = scraped.get("plume_updates_stored_total")
+            result["metrics_batches"] = scraped.get("plume_writer_batches_total")
         return result
     finally:
         server.stop()
 
 
-def scraped_stored(url: str) -> float | None:
-    """`plume_updates_stored_total` from the server's /metrics (loopback may read it), or None."""
+SCRAPED = ("plume_updates_stored_total", "plume_writer_batches_total")  # what the bench reads of /metrics
+
+
+def scraped_counts(url: str) -> dict[str, float]:
+    """The `SCRAPED` counters from the server's /metrics (loopback may read it); {} if it does not answer."""
     import urllib.request
 
     from prometheus_client.parser import text_string_to_metric_families
@@ -175,12 +180,13 @@ def scraped_stored(url: str) -> float | None:
         with urllib.request.urlopen(url + "/metrics", timeout=10) as response:  # noqa: S310 (local URL)
             text = response.read().decode()
     except OSError:
-        return None
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == "plume_updates_stored_total":
-                return sample.value
-    return None
+        return {}
+    return {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name in SCRAPED
+    }
 
 
 def single(args: argparse.Namespace, tmp: Path) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:

@@ -495,10 +495,16 @@ def idle_lines(idle: dict[str, Any]) -> str:
 
 
 def metrics_line(result: dict[str, Any]) -> str:
-    """The server's /metrics count of stored updates beside the bench's acks (warm-up included)."""
+    """The server's /metrics count of stored updates beside the bench's acks (warm-up included), and the
+    writer's transactions: updates a batch is what its linger (`PLUME_WRITE_LINGER_SECONDS`) buys, a
+    batch's own statements costing about what two more updates do (docs/deploy.md)."""
     stored, acked = result["metrics_stored"], result.get("acked_all") or 0
     gap = abs(stored - acked) / acked * 100 if acked else 0.0
-    return (
+    line = (
         f"       /metrics plume_updates_stored_total {stored:.0f}, bench acked (warm-up included) {acked}"
         f" ({gap:.2f} % apart)"
     )
+    batches = result.get("metrics_batches")
+    if batches:
+        line += f"; writer batches {batches:.0f} ({stored / batches:.1f} updates a batch)"
+    return line

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import loadgen, procs, seed, servers
+from bench import driver, loadgen, procs, report, seed, servers
 from tests.server import ServerProcess
 
 pytestmark = [
@@ -31,8 +31,16 @@ def test_load_generator_reports_deliveries_acks_and_convergence(seeded: tuple[st
     try:
         arguments = ["--target", "plume", "--url", server.url, "--plan", str(plan), "--writers", "5"]
         result = loadgen.run([*arguments, "--warmup", "0.5", "--duration", "1.5"], timeout=60)
+        counts = driver.scraped_counts(server.url)
     finally:
         server.stop()
+    assert driver.scraped_counts(server.url) == {}  # a server that no longer answers
+    stored, batches = counts["plume_updates_stored_total"], counts["plume_writer_batches_total"]
+    assert stored == result["acked_all"]
+    assert batches >= 1  # a batch may only check access (a sync step 1): at 5 writers some are only that
+    line = report.metrics_line({**result, "metrics_stored": stored, "metrics_batches": batches})
+    assert f"writer batches {batches:.0f} ({stored / batches:.1f} updates a batch)" in line
+    assert "writer batches" not in report.metrics_line({**result, "metrics_stored": stored})
     assert result["connected"] == 5
     assert result["sent"] > 20
     assert result["acked"] == result["sent"]
