@@ -496,8 +496,8 @@ def idle_lines(idle: dict[str, Any]) -> str:
 
 def metrics_line(result: dict[str, Any]) -> str:
     """The server's /metrics count of stored updates beside the bench's acks (warm-up included), and the
-    writer's transactions: updates a batch is what its linger (`PLUME_WRITE_LINGER_SECONDS`) buys, a
-    batch's own statements costing about what two more updates do (docs/deploy.md)."""
+    writer's transactions: updates a batch is what its linger (`PLUME_WRITE_LINGER_SECONDS`) buys, as each
+    batch costs the worker about half a millisecond beyond its updates (docs/deploy.md)."""
     stored, acked = result["metrics_stored"], result.get("acked_all") or 0
     gap = abs(stored - acked) / acked * 100 if acked else 0.0
     line = (

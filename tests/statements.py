@@ -15,13 +15,14 @@ COMMIT = "COMMIT"  # what `recorded(commits=True)` notes for each commit
 
 
 @contextmanager
-def recorded(commits: bool = False) -> Iterator[list[str]]:
+def recorded(commits: bool = False, parameters: bool = False) -> Iterator[list[Any]]:
     """Yields the list of the statements sent meanwhile, in order (and `COMMIT` for each commit when
-    `commits`), on the app's engine; call within an app context."""
-    seen: list[str] = []
+    `commits`), on the app's engine; each as `(sql, parameters)` when `parameters`. Call within an app
+    context."""
+    seen: list[Any] = []
 
-    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        seen.append(sql)
+    def statement(_conn: Any, _cursor: Any, sql: str, values: Any, *_: Any) -> None:
+        seen.append((sql, values) if parameters else sql)
 
     def commit(_conn: Any) -> None:
         seen.append(COMMIT)

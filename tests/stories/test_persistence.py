@@ -780,25 +780,14 @@ def test_every_job_is_checked_against_the_state_of_its_batch(engine: Engine) -> 
 def test_the_figures_lock_rows_in_the_writers_order(app_ctx: Flask) -> None:
     """Writers lock stories in id order (`tips`); the housekeeper's figures must too, or two workers
     deadlock (a writer holding 1 and wanting 2, a housekeeper holding 2 and wanting 1)."""
-    from sqlalchemy import event
-
     first, second = new_story(), new_story()
-    seen: list[object] = []
-
-    def record(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
-        if statement.lstrip().upper().startswith("UPDATE STORIES"):
-            seen.append(parameters)
-
-    engine_ = db.engine
-    event.listen(engine_, "before_cursor_execute", record)
-    try:
+    with recorded(parameters=True) as statements:
         at = persistence.now()
         persistence.record_activity(
             [{"id": second, "length": 2, "at": at}, {"id": first, "length": 1, "at": at}]
         )
         db.session.commit()
-    finally:
-        event.remove(engine_, "before_cursor_execute", record)
+    seen = [values for sql, values in statements if sql.lstrip().upper().startswith("UPDATE STORIES")]
     flat = [row for batch in seen for row in (batch if isinstance(batch, list) else [batch])]
     ids = [row[-1] if isinstance(row, tuple) else row["story"] for row in flat]
     assert ids == [first, second]
