@@ -74,6 +74,9 @@ class Sampler:
         self.started: tuple[float, tuple[float, float, float], tuple[int, int]] | None = None
         self.figures: dict[str, Any] = {}
         self.log = serverlog.Window(server.log) if server.log else None
+        self.arrivals = serverlog.Window(server.log) if server.log else None  # until the window: connecting
+        if self.arrivals:
+            self.arrivals.start()
 
     def _cpu(self) -> tuple[float, float, float]:
         """CPU seconds so far of the server, of the extra processes (nginx) and of PostgreSQL."""
@@ -86,7 +89,8 @@ class Sampler:
     def __call__(self, message: dict[str, Any]) -> None:
         if message["phase"] == "measure-start":
             self.started = (time.monotonic(), self._cpu(), procs.machine_jiffies())
-            if self.log:
+            if self.log and self.arrivals:
+                self.arrivals.end()
                 self.log.start()
             if self.probe:
                 self.figures.update(self.probe())
@@ -139,6 +143,8 @@ def measure(
     result["label"] = result.get("label") or server.label
     if server.name == "plume" and sampler.log and sampler.started:
         result["window_log"] = serverlog.parse(sampler.log.text(), serverlog.kinds_logged())
+        if sampler.arrivals:
+            result["arrival_log"] = serverlog.parse(sampler.arrivals.text(), serverlog.kinds_logged())
     acked = (result.get("acked") or 0) + ((result.get("board") or {}).get("acked") or 0)  # the moves too
     if "server_cpu_s" in result and acked:
         result["server_cpu_ms_per_update"] = round(1000 * result["server_cpu_s"] / acked, 3)

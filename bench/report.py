@@ -262,15 +262,22 @@ def medians(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for key in SUMMED_KEYS:
             merged[key] = sum(r.get(key) or 0 for r in runs)
         for key in ("drop_reasons", "connect_errors"):
-            merged[key] = {}
-            for r in runs:
-                for why, n in (r.get(key) or {}).items():
-                    merged[key][why] = merged[key].get(why, 0) + n
-        logs = [r["window_log"] for r in runs if r.get("window_log")]
-        if logs:
-            merged["window_log"] = merged_logs(logs)
+            merged[key] = _added([r.get(key) or {} for r in runs])
+        for key in ("window_log", "arrival_log"):
+            logs = [r[key] for r in runs if r.get(key)]
+            if logs:
+                merged[key] = merged_logs(logs)
         out.append(merged)
     return out
+
+
+def _added(counts: list[dict[str, int]]) -> dict[str, int]:
+    """Counts by reason, added up over the rounds."""
+    total: dict[str, int] = {}
+    for count in counts:
+        for why, n in count.items():
+            total[why] = total.get(why, 0) + n
+    return total
 
 
 def merged_boards(boards: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -317,27 +324,34 @@ def _na(value: Any, unit: str = "") -> str:
 
 def plume_log_lines(results: list[dict[str, Any]]) -> str:
     """Per Plume run: the compactions and snapshot extensions logged inside its window, the worst stall."""
-    lines = ["Plume's log inside each measured window:"]
+    lines = ["Plume's log inside each measured window (and before it, as the writers arrived):"]
     for r in results:
         log = r.get("window_log")
         if r["target"] != "plume" or log is None:
             continue
-        stall = _na(log["worst_stall_ms"], " ms")
-        if log.get("worst_stall_held_by"):
-            stall += f" (held by {log['worst_stall_held_by']}"
-            if log.get("worst_stall_cpu_ms") is not None:  # low: the worker waited for a core
-                stall += f", {log['worst_stall_cpu_ms']} ms of it on the CPU"
-            stall += ")"
         slowest = log.get("compaction_ms_max")
         label = "" if r.get("label", "plume") == "plume" else f" {r['label']}"
-        lines.append(
+        line = (
             f"  W={r['writers']}{label} #{r.get('round', 1)}: compactions {_na(log['compactions'])}"
             + (f" (slowest {slowest:.0f} ms)" if slowest else "")
             + f", snapshot extensions {_na(log['snapshot_extensions'])}"
-            + f" ({_na(log['snapshots_added'])} snapshots), loop stalls > {STALL_LIMIT_MS} ms"
-            + f" {_na(log['stalls'])}, worst {stall}"
+            + f" ({_na(log['snapshots_added'])} snapshots), {_stalls(log)}"
         )
+        if r.get("arrival_log"):  # the sockets connecting and opening their stories, and the warm-up
+            line += f"; arriving: {_stalls(r['arrival_log'])}"
+        lines.append(line)
     return "\n".join(lines)
+
+
+def _stalls(log: dict[str, Any]) -> str:
+    """How many loop stalls a log shows, and the worst, with what held the loop."""
+    stall = _na(log["worst_stall_ms"], " ms")
+    if log.get("worst_stall_held_by"):
+        stall += f" (held by {log['worst_stall_held_by']}"
+        if log.get("worst_stall_cpu_ms") is not None:  # low: the worker waited for a core
+            stall += f", {log['worst_stall_cpu_ms']} ms of it on the CPU"
+        stall += ")"
+    return f"loop stalls > {STALL_LIMIT_MS} ms {_na(log['stalls'])}, worst {stall}"
 
 
 def load_line(results: list[dict[str, Any]]) -> str:

@@ -7,10 +7,15 @@ from typing import Any
 
 from flask import Flask, abort, request
 
+from concurrency import Turnstile
 from core.identity import Identity
 from extensions import socketio
 
 SOCKET_PATH = "/socket.io/"  # Flask-SocketIO's default path, which Plume keeps
+
+# A socket's arrival, its story's opening and its departure are paced (`concurrency.Turnstile`): a crowd of
+# them, as after a restart, must not hold the event loop that relays everyone's keystrokes.
+ARRIVALS = Turnstile()
 
 
 def route_socket_path(app: Flask) -> None:

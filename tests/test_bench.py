@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import driver, loadgen, procs, report, seed, servers
+from bench import driver, loadgen, procs, report, seed, serverlog, servers
 from tests.server import ServerProcess
 
 pytestmark = [
@@ -235,6 +235,33 @@ def test_the_server_log_gives_the_compactions_snapshots_and_worst_stall_of_the_w
     assert figures["worst_stall_cpu_ms"] == 64
 
 
+def test_the_sampler_reads_the_arrivals_and_the_window_apart(tmp_path: Path) -> None:
+    """What the server logged from the sampler's start (the writers connecting, opening their stories, the
+    warm-up) to the window's start is the arrivals' log; the window's is what follows, until its end."""
+    from bench.servers import Server
+
+    log = tmp_path / "plume.log"
+    log.write_text('time=0 msg="loop_stall_ms=999 held_by=before"\n')  # an earlier run's
+    sampler = loadgen.Sampler(Server("plume", "http://127.0.0.1:1", [], log=log))
+
+    def stall(ms: int, held_by: str) -> None:
+        with log.open("a") as out:
+            out.write(
+                f'time=1 level=warning logger=plume.watchdog msg="loop_stall_ms={ms} held_by={held_by}"\n'
+            )
+
+    stall(210, "workshops.state:load:83")
+    sampler({"phase": "measure-start"})
+    stall(60, "socket_frames:__call__:143")
+    sampler({"phase": "measure-end"})
+    stall(300, "after")
+    assert sampler.arrivals is not None
+    assert sampler.log is not None
+    arrivals, window = serverlog.parse(sampler.arrivals.text()), serverlog.parse(sampler.log.text())
+    assert (arrivals["stalls"], arrivals["worst_stall_ms"]) == (1, 210)
+    assert (window["stalls"], window["worst_stall_ms"]) == (1, 60)
+
+
 def test_a_kind_of_line_the_server_never_writes_is_not_applicable_rather_than_zero() -> None:
     from bench import serverlog
 
@@ -333,6 +360,15 @@ def test_the_medians_of_the_rounds_give_the_ratios_and_the_targets() -> None:
     assert checks["W=200: CPU per update ≤ 1.5× Hocuspocus"] is True
     assert checks["no event-loop stall > 50 ms in any window"] is False
     assert "W=200 #1: compactions 3 (slowest 90 ms)" in report.plume_log_lines(runs)
+    arriving = {**calm, "stalls": 2, "worst_stall_ms": 140, "worst_stall_held_by": "workshops.state:load:83"}
+    runs[3]["arrival_log"] = arriving  # round 2's sockets held the loop as they connected
+    assert report.medians(runs)[0]["arrival_log"]["worst_stall_ms"] == 140
+    lines = report.plume_log_lines(runs).splitlines()
+    assert lines[2].endswith(
+        "; arriving: loop stalls > 50 ms 2, worst 140 ms (held by workshops.state:load:83)"
+    )
+    assert "arriving" not in lines[1]  # round 1 has no log of its arrivals
+    assert checks["no event-loop stall > 50 ms in any window"] is False  # still the window's alone
     assert "median 4.00" in report.load_line(runs)
     assert "(med 3)" in report.table([plume])
 

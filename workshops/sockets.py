@@ -19,6 +19,7 @@ from core.access import facilitates
 from core.commands import Id, NotNull, command, parse
 from core.identity import Identity, identify
 from core.realtime import (
+    ARRIVALS,
     error,
     facilitators_room,
     group_room,
@@ -63,14 +64,15 @@ def on_connect(auth: Any = None) -> None:
     unanswered: the browser tries again a little later (static/src/retry.js).
     """
     try:
-        identity = identify(auth if isinstance(auth, dict) else None)
-        if identity is None:
-            raise ConnectionRefusedError("unauthorized")
-        rooms.follow(current_app._get_current_object())  # type: ignore[attr-defined]
-        if identity.is_facilitator:
-            _connect_facilitator(identity, auth)
-        else:
-            _connect_participant(identity)
+        with ARRIVALS.turn():
+            identity = identify(auth if isinstance(auth, dict) else None)
+            if identity is None:
+                raise ConnectionRefusedError("unauthorized")
+            rooms.follow(current_app._get_current_object())  # type: ignore[attr-defined]
+            if identity.is_facilitator:
+                _connect_facilitator(identity, auth)
+            else:
+                _connect_participant(identity)
         role = "facilitator" if identity.is_facilitator else "participant"
         log.debug("socket connected: %s %s", role, identity.id)
     except ConnectionRefusedError:
@@ -124,18 +126,23 @@ def _connect_participant(identity: Identity) -> None:
 def on_disconnect(reason: Any = None) -> None:
     """Forget the socket and tell the facilitators who is connected now."""
     try:
-        socket_gone(request.sid)
-        try:
-            login = socket_session().get("login")
-        except KeyError:  # the Engine.IO session is already gone (the client left as we closed it)
-            login = None
-        if isinstance(login, int):
-            login_sockets.forget(login, request.sid)
-        entry = presence.store().remove(request.sid)
-        if entry is not None:
-            state.publish_presence(entry.workshop_id, on_commit=False)
+        with ARRIVALS.turn():
+            _forget_socket()
     finally:
         db.session.remove()
+
+
+def _forget_socket() -> None:
+    socket_gone(request.sid)
+    try:
+        login = socket_session().get("login")
+    except KeyError:  # the Engine.IO session is already gone (the client left as we closed it)
+        login = None
+    if isinstance(login, int):
+        login_sockets.forget(login, request.sid)
+    entry = presence.store().remove(request.sid)
+    if entry is not None:
+        state.publish_presence(entry.workshop_id, on_commit=False)
 
 
 def _failed_publishes() -> int:

@@ -17,7 +17,7 @@ from flask_socketio import emit, join_room, leave_room
 
 import metrics
 from core import audience, commands, rates, refusals, settings
-from core.realtime import error, on_socket_gone, socket_identity, story_room
+from core.realtime import ARRIVALS, error, on_socket_gone, socket_identity, story_room
 from extensions import socketio
 from stories.cowriting import sync
 from stories.cowriting.engine import engine, engine_of
@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 def on_open(payload: Any = None) -> dict[str, Any]:
     """Subscribe to a story: ack `{"ok", "writable"}`, then our sync step 1 (see docs/protocol.md)."""
     try:
-        opened = sync.open_story(socket_identity(), request.sid, payload)  # type: ignore[attr-defined]
+        with ARRIVALS.turn():
+            opened = sync.open_story(socket_identity(), request.sid, payload)  # type: ignore[attr-defined]
     except sync.SyncError as refused:
         return error(refused.code, refused.message)
     except Exception:
