@@ -157,7 +157,7 @@ class Settings:
         10.0, "a connection that has not identified itself by then is closed", minimum=0
     )
     socket_burst: Rate = setting(
-        (200, 50.0), "`yjs` messages a socket may send at once, then per second (BURST/PER_SECOND)"
+        (200, 50.0), "`yjs` messages and story openings a socket may send at once, then per second"
     )
     log_format: str = setting(
         "keyvalue",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_socketio import emit, join_room, leave_room
 
 import metrics
@@ -28,7 +28,13 @@ log = logging.getLogger(__name__)
 
 @commands.on("story:open", sync.OpenStory)
 def on_open(payload: Any = None) -> dict[str, Any]:
-    """Subscribe to a story: ack `{"ok", "writable"}`, then our sync step 1 (see docs/protocol.md)."""
+    """Subscribe to a story: ack `{"ok", "writable"}`, then our sync step 1 (see docs/protocol.md).
+
+    Each opening takes a token of the socket's `yjs` bucket: opening a story costs a few milliseconds, and a
+    socket opening it over and over must not keep the sockets arriving after it waiting in line."""
+    if not _bucket_of(current_app).take(request.sid):  # type: ignore[attr-defined]
+        metrics.refused("rate_limited")
+        return error("rate_limited", RATE_LIMITED)
     try:
         with ARRIVALS.turn():
             opened = sync.open_story(socket_identity(), request.sid, payload)  # type: ignore[attr-defined]

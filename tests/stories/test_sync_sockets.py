@@ -239,6 +239,27 @@ def test_bad_open_requests_get_an_error_ack(live_server: ServerProcess, app_ctx,
         assert ack["error"]["message"]
 
 
+def test_a_socket_opening_stories_over_and_over_is_rate_limited_and_stays(
+    server_on, database: str, app_ctx
+) -> None:
+    """Each `story:open` takes a token of the socket's `yjs` bucket (`PLUME_SOCKET_BURST`, 5 at once and 2 a
+    second here): past it, `rate_limited` at once, in the socket's words; the socket stays, and opens again
+    once the bucket has refilled; its `yjs` messages draw on the same tokens."""
+    server = server_on(database, PLUME_SOCKET_BURST="5/2")
+    _, story_id, tokens = one_group_story()
+    with connected(server.url, auth={"token": tokens[0]}) as client:
+        acks = [open_story(client, story_id) for _ in range(8)]
+        assert [a["ok"] for a in acks[:5]] == [True] * 5
+        refused = [a for a in acks[5:] if not a["ok"]]
+        assert refused, "the bucket is empty after 5 openings"
+        assert {a["error"]["code"] for a in refused} == {"rate_limited"}
+        assert all(a["error"]["message"] for a in refused)
+        assert client.call("yjs", story_id, crdt.sync_step1(b"\x00"))["error"]["code"] == "rate_limited"
+        time.sleep(1.2)  # two tokens more
+        assert open_story(client, story_id)["ok"] is True
+        assert client.sio.connected
+
+
 # --- bad messages ------------------------------------------------------------------------------------------
 
 

@@ -20,7 +20,8 @@
  *      the doc holds a change the server will never take (dots past the member's count, placed from two
  *      tabs at once): the provider then pushes nothing more, and its next opening reports what the server
  *      lacks as 'unsent', even where it may write. `unavailable` (the server could not
- *      store it) and `rate_limited` (a burst) re-sync after 1 s, then 2, 4… up to 30 s while they last.
+ *      store it) and `rate_limited` (a burst) re-sync after 1 s, then 2, 4… up to 30 s while they last; an
+ *      opening refused with either is tried again the same way.
  *
  * Events (lib0 ObservableV2: provider.on(name, fn)):
  *   'status'   (status)   'connecting' | 'connected' | 'reconnecting' | 'offline'
@@ -296,6 +297,7 @@ export class SocketIOProvider extends ObservableV2 {
         this._setStatus('offline')
         this._setWritable(false)
         this.emit('error', [{ code: error.code || 'open_failed', message: error.message || '', during: 'open' }])
+        if (RETRY_CODES.includes(error.code)) this._scheduleRetry() // busy, not refused: open again later
         return
       }
       this._opened = true

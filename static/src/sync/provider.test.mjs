@@ -428,6 +428,44 @@ for (const code of ['rate_limited', 'unavailable']) {
   })
 }
 
+for (const code of ['rate_limited', 'unavailable']) {
+  test(`an opening refused ${code} is reported, then tried again after a backoff, and syncs`, async () => {
+    const server = new FakeServer()
+    const realHandle = server.handle.bind(server)
+    let refused = 0
+    server.handle = (socket, event, args) => {
+      if (event === 'story:open' && refused < 2) {
+        refused++
+        return args[args.length - 1]({ ok: false, error: { code, message: 'later' } })
+      }
+      return realHandle(socket, event, args)
+    }
+    const a = client(server)
+    const delays = []
+    const schedule = a.provider._scheduleResync.bind(a.provider)
+    a.provider._scheduleResync = (ms) => { if (!a.provider._resyncTimer) delays.push(ms); schedule(ms) }
+    await until(() => a.provider.synced, 5000)
+    assert.deepEqual(delays, [1000, 2000])
+    assert.deepEqual(a.errors.map((e) => [e.code, e.during]), [[code, 'open'], [code, 'open']])
+    a.text.insert(0, 'in')
+    await until(() => server.text(STORY) === 'in' && a.provider.saved, 3000)
+  })
+}
+
+test('an opening refused forbidden is not tried again', async () => {
+  const server = new FakeServer()
+  const realHandle = server.handle.bind(server)
+  server.handle = (socket, event, args) => {
+    if (event === 'story:open') return args[args.length - 1]({ ok: false, error: { code: 'forbidden', message: 'no' } })
+    return realHandle(socket, event, args)
+  }
+  const a = client(server)
+  await until(() => a.errors.length === 1)
+  await new Promise((resolve) => setTimeout(resolve, 1200))
+  assert.equal(a.socket.sent.filter(([ev]) => ev === 'story:open').length, 1)
+  assert.equal(a.provider._resyncTimer, null)
+})
+
 test('a story the server does not let us write: what this doc holds and it lacks is reported as unsent (issue 28)', async () => {
   const server = new FakeServer()
   const a = client(server)
