@@ -38,9 +38,15 @@ def post_worker_init(worker: object) -> None:
     that survived since the last reach a quarter of those that survived it): with only the sockets' and
     stories' objects left to count, a writing phase of 200 writers ran a full pass every 5 s, each holding
     the loop 25-100 ms. A full pass now waits for 100 passes of the middle generation (about a minute at
-    that load) instead of 10; what it finds meanwhile is only cyclic garbage, freed at the next one."""
+    that load) instead of 10; what it finds meanwhile is only cyclic garbage, freed at the next one.
+
+    The ORM's mappers are configured first, and frozen with the rest: SQLAlchemy does it at a worker's
+    first query, which held the loop 40-80 ms as the first sockets arrived."""
     import gc
 
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import re
 import runpy
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -96,6 +99,34 @@ def test_a_worker_freezes_its_app_and_paces_full_collections_slowly() -> None:
     finally:
         gc.unfreeze()
         gc.set_threshold(*saved)
+
+
+CONFIGURED = """
+import runpy
+import subprocess
+import sys
+from sqlalchemy import inspect
+from app import create_app
+from workshops.models import Workshop
+
+create_app()
+before = inspect(Workshop).configured
+hooks = runpy.run_path("gunicorn.conf.py")
+hooks["post_worker_init"].__globals__["start_runtime"] = lambda worker: None
+hooks["post_worker_init"](None)
+print(before, inspect(Workshop).configured)
+"""
+
+
+def test_a_worker_configures_the_orm_before_it_serves(tmp_path: Path) -> None:
+    """Not at its first query, on the loop, as the first sockets arrive (a fresh process: the tests' own
+    queries configured this one's long ago)."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'plume.db'}", "SECRET_KEY": "test"}
+    done = subprocess.run(
+        [sys.executable, "-c", CONFIGURED], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
 
 
 def test_the_workers_greenlets_do_not_keep_the_stack_that_spawned_them() -> None:
