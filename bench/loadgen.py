@@ -89,7 +89,7 @@ class Sampler:
     def __call__(self, message: dict[str, Any]) -> None:
         if message["phase"] == "measure-start":
             self.started = (time.monotonic(), self._cpu(), procs.machine_jiffies())
-            if self.log and self.arrivals:
+            if self.log and self.arrivals:  # both or neither: the server's log
                 self.arrivals.end()
                 self.log.start()
             if self.probe:

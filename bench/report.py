@@ -4,6 +4,7 @@ window, the ratios of Plume to its rivals, and the issue's targets."""
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from typing import Any
 
 HOCUSPOCUS, HOCUSPOCUS_SQLITE = "hocuspocus", "hocuspocus+sqlite"
@@ -273,11 +274,10 @@ def medians(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _added(counts: list[dict[str, int]]) -> dict[str, int]:
     """Counts by reason, added up over the rounds."""
-    total: dict[str, int] = {}
+    total: Counter[str] = Counter()
     for count in counts:
-        for why, n in count.items():
-            total[why] = total.get(why, 0) + n
-    return total
+        total.update(count)
+    return dict(total)
 
 
 def merged_boards(boards: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -154,6 +154,7 @@ def turns(monkeypatch: pytest.MonkeyPatch) -> Recording:
 
 
 def test_connecting_opening_a_story_and_leaving_each_take_a_turn_first(app: Flask, turns: Recording) -> None:
+    """Before any work of their own (`story:open` only spends its rate token before)."""
     with app.test_request_context("/socket.io/"):
         request.sid = "a-socket"  # type: ignore[attr-defined]
         with pytest.raises(ConnectionRefusedError, match="unavailable"):  # a turn that fails refuses
