@@ -19,7 +19,17 @@ import logs
 import socket_frames
 import socket_packets
 import version
-from core import commands, elision, pool_ping, realtime, room_queue, runtime, settings, watchdog
+from core import (
+    commands,
+    elision,
+    pool_ping,
+    realtime,
+    room_queue,
+    runtime,
+    settings,
+    sqlite_checkpoints,
+    watchdog,
+)
 from extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 HERE = Path(__file__).parent
@@ -49,6 +59,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA secure_delete=ON")  # deleted content is zeroed: an erased name stays nowhere
         # Under gevent a wait for another process's lock holds the whole worker: keep it short there.
         cursor.execute(f"PRAGMA busy_timeout={2000 if concurrency.gevent_active() else 10000}")
+        if sqlite_checkpoints.off_the_commits():  # a native thread copies the log (see that module)
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
 
@@ -137,6 +149,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if own.debug_hold_loop:
         watchdog.install_debug_route(app)
     background_work.service("watchdog", lambda: watchdog.start(app))  # gevent only: a line per loop stall
+    sqlite_checkpoints.install(app)  # a worker on SQLite copies its write-ahead log in a native thread
     proxies = own.trusted_proxies
     if proxies:  # outermost, so HTTP and Socket.IO alike see the client's address and scheme (docs/deploy.md)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -7,11 +7,14 @@ needs neither: a deleted row is not readable by any query, and its space is recl
 from __future__ import annotations
 
 import logging
+import time
 
 from core.outbox import on_commit
 from extensions import db
 
 log = logging.getLogger(__name__)
+BUSY_TRIES = 5
+BUSY_PAUSE_SECONDS = 0.05
 
 
 def _sqlite() -> bool:
@@ -19,12 +22,17 @@ def _sqlite() -> bool:
 
 
 def checkpoint() -> None:
-    """Copy the write-ahead log into the database file and truncate it (a reader still open may keep it
-    from completing: logged; the next checkpoint finishes the work)."""
-    with db.engine.connect() as connection:
-        busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-    if busy:
-        log.warning("the write-ahead log could not be checkpointed whole: a reader held it")
+    """Copy the write-ahead log into the database file and truncate it. A reader still open, or the
+    worker's own checkpoint running meanwhile (`core/sqlite_checkpoints.py`), makes it busy: it tries
+    again a few times, then logs it; the next checkpoint finishes the work."""
+    for attempt in range(BUSY_TRIES):
+        if attempt:
+            time.sleep(BUSY_PAUSE_SECONDS * attempt)  # nothing open: under gevent, the others go on
+        with db.engine.connect() as connection:
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if not busy:
+            return
+    log.warning("the write-ahead log could not be checkpointed whole: a reader held it")
 
 
 def checkpoint_on_commit() -> None:
