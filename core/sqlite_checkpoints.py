@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from flask import Flask
 from sqlalchemy.engine import Engine
@@ -47,13 +47,15 @@ class Checkpoint(NamedTuple):
 
 
 class Checkpoints:
-    """The checkpoints of one SQLite file: a connection of their own, used by one thread at a time."""
+    """The checkpoints of one SQLite file in this process, one at a time (a native lock), on a connection
+    of their own: the periodic passes and an erasure's (`erasure/sqlite.py`) never find each other busy."""
 
     def __init__(self, path: str, engine: Engine | None = None) -> None:
         self.path = path
         self.engine = engine  # the app's, whose connections must leave checkpoints to this
         self.last: Checkpoint | None = None
         self._connection: sqlite3.Connection | None = None
+        self._lock = concurrency.native_lock()  # taken in threads of gevent's pool, never on the loop
 
     def start(self) -> None:
         """From now on, this process's connections leave checkpoints to `run_pass` (under gevent only)."""
@@ -69,12 +71,18 @@ class Checkpoints:
         if off_the_commits():
             self.last = concurrency.off_loop(self.checkpoint)
 
-    def checkpoint(self) -> Checkpoint:
-        """Copy what the log holds into the database file, as far as nobody is in the way (`PASSIVE`)."""
+    def checkpoint(self, mode: Literal["PASSIVE", "TRUNCATE"] = "PASSIVE") -> Checkpoint:
+        """Copy what the log holds into the database file (call it off the loop: `concurrency.off_loop`).
+        `PASSIVE` copies what nobody is in the way of; `TRUNCATE` waits for the readers (the connection's
+        busy timeout) and empties the log."""
+        with self._lock:
+            return self._checkpoint(mode)
+
+    def _checkpoint(self, mode: str) -> Checkpoint:
         if self._connection is None:
             self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
-            busy, log_pages, copied = self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            busy, log_pages, copied = self._connection.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
         except sqlite3.OperationalError as exc:
             if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 return Checkpoint(True, -1, -1)  # someone else's turn: the next pass copies it

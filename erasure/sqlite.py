@@ -7,14 +7,16 @@ needs neither: a deleted row is not readable by any query, and its space is recl
 from __future__ import annotations
 
 import logging
-import time
+from functools import partial
 
+from flask import current_app
+
+import concurrency
+from core import sqlite_checkpoints
 from core.outbox import on_commit
 from extensions import db
 
 log = logging.getLogger(__name__)
-BUSY_TRIES = 5
-BUSY_PAUSE_SECONDS = 0.05
 
 
 def _sqlite() -> bool:
@@ -22,17 +24,15 @@ def _sqlite() -> bool:
 
 
 def checkpoint() -> None:
-    """Copy the write-ahead log into the database file and truncate it. A reader still open, or the
-    worker's own checkpoint running meanwhile (`core/sqlite_checkpoints.py`), makes it busy: it tries
-    again a few times, then logs it; the next checkpoint finishes the work."""
-    for attempt in range(BUSY_TRIES):
-        if attempt:
-            time.sleep(BUSY_PAUSE_SECONDS * attempt)  # nothing open: under gevent, the others go on
-        with db.engine.connect() as connection:
-            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-        if not busy:
-            return
-    log.warning("the write-ahead log could not be checkpointed whole: a reader held it")
+    """Copy the write-ahead log into the database file and truncate it, in a thread (it waits for the
+    readers still open), one at a time with the worker's own checkpoints (`core/sqlite_checkpoints.py`).
+    A reader that outlasts the wait keeps it from completing: logged; the next checkpoint finishes the work.
+    A database in memory has no log."""
+    checkpoints = sqlite_checkpoints.of(current_app)
+    if checkpoints is None:
+        return
+    if concurrency.off_loop(partial(checkpoints.checkpoint, "TRUNCATE")).busy:
+        log.warning("the write-ahead log could not be checkpointed whole: a reader held it")
 
 
 def checkpoint_on_commit() -> None:

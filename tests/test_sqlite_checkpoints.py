@@ -154,8 +154,8 @@ def test_a_workers_commits_leave_the_log_to_a_thread_and_the_loop_runs_meanwhile
 
 def test_an_erasures_checkpoint_waits_for_the_workers_own_to_end(tmp_path: Path) -> None:
     """An erasure truncates the log once its delete is committed (`erasure.sqlite.checkpoint`); a checkpoint
-    already running (the worker's thread) makes SQLite answer busy at once: it tries again, and the log is
-    emptied all the same."""
+    of the worker's already running would make SQLite answer busy at once: the erasure's waits for it to
+    end (one lock), and the log is emptied all the same."""
     import threading
 
     from erasure import sqlite as erasure_sqlite
@@ -168,9 +168,11 @@ def test_an_erasures_checkpoint_waits_for_the_workers_own_to_end(tmp_path: Path)
             connection.exec_driver_sql("CREATE TABLE filler (data BLOB)")
             for _ in range(32):  # 8,000 pages for the worker's checkpoint to copy
                 connection.exec_driver_sql("INSERT INTO filler VALUES (randomblob(1000000))")
-        running = threading.Thread(target=sqlite_checkpoints.Checkpoints(str(path)).checkpoint)
+        checkpoints = sqlite_checkpoints.of(app)
+        assert checkpoints is not None
+        running = threading.Thread(target=checkpoints.checkpoint)
         running.start()
-        threading.Event().wait(0.02)  # it holds SQLite's checkpoint lock from now on
+        threading.Event().wait(0.02)  # it copies 8,000 pages from now on
         erasure_sqlite.checkpoint()
         running.join()
         wal = path.with_name(path.name + "-wal")
