@@ -133,6 +133,12 @@ class Settings:
         256 * 1024, "the largest co-writing update (beyond: `too_large`)", minimum=1
     )
     max_story_bytes: int = setting(2 * 1024 * 1024, "the most text a story may hold", minimum=1)
+    max_document_bytes: int = setting(
+        1024 * 1024,
+        "the most a story's document may weigh beyond its text: the traces of its edits, which each first "
+        "load applies on the event loop (beyond: `too_large` for what adds to it)",
+        minimum=1,
+    )
     max_message_bytes: int = setting(
         4 * 1024 * 1024, "the largest Socket.IO message; beyond it the connection is closed", minimum=1
     )

@@ -191,13 +191,14 @@ class Engine:
     def stored(self, lives: dict[int, LiveStory], at: datetime) -> None:
         """Note the stories a committed batch changed (their figures are due) and those to compact (past
         their own point, `persistence.compact_point`: stories crossing the threshold together do not come
-        due together)."""
+        due together; or whose tail has grown heavy, `persistence.heavy`)."""
         threshold = settings.of(self.app).compact_after_rows
         with self._lock:
             for story_id, live in lives.items():
                 self._activity_due[story_id] = (live, at)
         for story_id, live in lives.items():
-            if live.tail_rows > persistence.compact_point(story_id, threshold):
+            point = persistence.compact_point(story_id, threshold)
+            if live.tail_rows > point or persistence.heavy(live.tail_bytes):
                 self.compactions.add(story_id)
 
     # --- housekeeping -----------------------------------------------------------------------------
@@ -273,7 +274,8 @@ class Engine:
 
     def _compacted(self, story_id: int) -> None:
         if story_id in self.stories:
-            self.stories.get(story_id).tail_rows = 1
+            live = self.stories.get(story_id)
+            live.tail_rows, live.tail_bytes = 1, 0
 
     def room_is_open(self, story_id: int) -> bool:
         """Whether a socket of this process is in the story's room."""

@@ -20,6 +20,7 @@ from stories.cowriting.board_rules import Change
 from stories.cowriting.yupdate import DecodedUpdate
 
 log = logging.getLogger(__name__)
+WEIGH_EVERY_SECONDS = 1.0  # a story's document is encoded to weigh it at most this often (`LiveStory.weigh`)
 
 
 class LiveStory(crdt.StoryDoc):
@@ -32,11 +33,14 @@ class LiveStory(crdt.StoryDoc):
         self.story_id = story_id
         self.last_seq = 0  # the highest log seq this document has applied
         self.tail_rows = 0  # log rows applied or written since this process loaded the story
+        self.tail_bytes = 0  # their bytes, but for the first row of a load (a compacted story's snapshot)
         self.broken = False  # a refused apply may have left the document half-changed: reload it
         self.lock = threading.RLock()
         self.idle_since: float | None = None  # when this process last saw the story's room empty
         self._length: int | None = None  # characters, counted once per change (see `length`)
         self._size_bound: int | None = None  # UTF-8 bytes of the text at most (see `size_at_most`)
+        self._encoded_bound = 0  # bytes of the document's encoding at most (see `weight_at_most`)
+        self._weighed_at = -WEIGH_EVERY_SECONDS  # when the document was last encoded to weigh it
 
     @property
     def board(self) -> Array[Any]:
@@ -121,8 +125,10 @@ class LiveStory(crdt.StoryDoc):
         except crdt.MalformedError:
             self.broken = True
             raise
-        if result is not False and self._size_bound is not None:
-            self._size_bound += len(update)  # an update adds at most its own size of text
+        if result is not False:
+            self._encoded_bound += len(update)  # and at most its own size to the document
+            if self._size_bound is not None:
+                self._size_bound += len(update)  # an update adds at most its own size of text
         return result
 
     def catch_up(self, rows: Iterable[tuple[int, bytes]]) -> None:
@@ -130,6 +136,7 @@ class LiveStory(crdt.StoryDoc):
         times faster on a first load from a long log, which runs on the event loop)."""
         self.replaying_a_log = True
         self._unwatch()
+        loading = self.last_seq == 0
         try:
             for seq, data in rows:
                 if seq > self.last_seq:
@@ -138,6 +145,10 @@ class LiveStory(crdt.StoryDoc):
                         crdt.StoryDoc.apply(self, data)
                     except crdt.MalformedError:  # stored rows were checked; never let one block the story
                         log.error("story %s: log row %s does not apply; skipped", self.story_id, seq)
+                    self._encoded_bound += len(data)
+                    if not loading:
+                        self.tail_bytes += len(data)
+                    loading = False
                     self.last_seq = seq
                     self.tail_rows += 1
         finally:
@@ -159,6 +170,23 @@ class LiveStory(crdt.StoryDoc):
         """An upper bound of `text_bytes`, measured only once in a while: the last measure plus the sizes of
         the updates applied since."""
         return self.text_bytes() if self._size_bound is None else self._size_bound
+
+    def weight_at_most(self) -> int:
+        """An upper bound of the document's weight: the bytes of its encoding beyond its text's, which are
+        the traces of its edits (a deleted character stays as a tombstone, each insertion keeps its place).
+        Each first load, sync answer and compaction works through them. The bound is the last weighing
+        (`weigh`) plus the sizes of the updates applied since, less the text."""
+        return self._encoded_bound - self.text_bytes()
+
+    def weigh(self, now: float | None = None) -> int:
+        """The document's weight (see `weight_at_most`), encoded to measure it at most once every
+        `WEIGH_EVERY_SECONDS` (a few milliseconds for a document near `PLUME_MAX_DOCUMENT_BYTES`); within
+        that, the bound."""
+        now = time.monotonic() if now is None else now
+        if now - self._weighed_at >= WEIGH_EVERY_SECONDS:
+            self._weighed_at = now
+            self._encoded_bound = len(self.doc.get_update())
+        return self.weight_at_most()
 
 
 class LiveStories:

@@ -30,6 +30,7 @@ from stories.models import Story, StoryUpdate
 compaction_log = logging.getLogger("plume.compaction")  # one INFO line per compaction (docs/deploy.md)
 RETRIES = 8
 CHUNK_ROWS = 200  # log rows read at a time by compaction, with a pause between (`_read_log`)
+COMPACT_AFTER_BYTES = 512 * 1024  # a log tail this heavy is compacted however few its rows (`heavy`)
 KEEP_ROWS = 1000  # log rows copied into story_log by one statement (`keep_for_history`): a millisecond or two
 
 
@@ -155,6 +156,22 @@ def record_activity(figures: list[dict[str, Any]]) -> None:
 def log_size(story_id: int) -> int:
     """How many rows the story's log has (a compacted story has one)."""
     return db.session.scalar(select(func.count()).where(StoryUpdate.story_id == story_id)) or 0
+
+
+def tail_bytes(story_id: int) -> int:
+    """The bytes of the story's log rows but its first (a compacted story's snapshot)."""
+    first = select(func.min(StoryUpdate.seq)).where(StoryUpdate.story_id == story_id).scalar_subquery()
+    weight = select(func.coalesce(func.sum(func.length(StoryUpdate.data)), 0)).where(
+        StoryUpdate.story_id == story_id, StoryUpdate.seq > first
+    )
+    return db.session.scalar(weight) or 0
+
+
+def heavy(tail: int) -> bool:
+    """Whether a log tail of `tail` bytes is due for compaction whatever its rows: a first load applies the
+    tail row by row on the event loop, and updates that only delete add no weight to the document
+    (`LiveStory.weigh`) but each may take up to `PLUME_MAX_UPDATE_BYTES` of the log."""
+    return tail > COMPACT_AFTER_BYTES
 
 
 def snapshot(updates: Sequence[bytes]) -> bytes | None:
@@ -323,13 +340,16 @@ def compact_point(story_id: int, threshold: int) -> int:
 
 
 def compact_if_long(story_id: int) -> bool:
-    """Compact when the log has grown past the story's point (`compact_point` of PLUME_COMPACT_AFTER_ROWS)."""
+    """Compact when the log has grown past the story's point (`compact_point` of PLUME_COMPACT_AFTER_ROWS),
+    or its tail has grown `heavy`."""
     threshold = settings().compact_after_rows
     point = compact_point(story_id, threshold)
-    if log_size(story_id) <= point:
-        db.session.rollback()
-        return False
-    return compact(story_id, min_rows=point)
+    if log_size(story_id) > point:
+        return compact(story_id, min_rows=point)
+    if heavy(tail_bytes(story_id)):
+        return compact(story_id)
+    db.session.rollback()
+    return False
 
 
 def now() -> datetime:

@@ -266,6 +266,8 @@ class GroupCommitWriter:
                 added = inserted_bytes(job.update, job.decoded)
                 if added and size + added > limit:
                     return "too_large"
+        if _adds_items(job) and _outweighs(live, job.update, settings.of(self.engine.app).max_document_bytes):
+            return "too_large"
         try:
             applied, change = live.offer_recorded(job.update, job.decoded)
         except crdt.MalformedError:
@@ -314,11 +316,29 @@ class GroupCommitWriter:
             for story_id, seq in last.items():
                 lives[story_id].last_seq = seq
                 lives[story_id].tail_rows += len(accepted[story_id])
+                lives[story_id].tail_bytes += sum(len(job.update or b"") for job in accepted[story_id])
             return last
         log.error(
             "a batch of %d stories was not stored after %d attempts", len(accepted), persistence.RETRIES
         )
         return {}
+
+
+def _adds_items(job: Job) -> bool:
+    """Whether the job's update adds items to the document (one that only deletes adds none)."""
+    return job.decoded is None or bool(job.decoded.clients)
+
+
+def _outweighs(live: LiveStory, update: bytes, limit: int) -> bool:
+    """Whether the update could take the document's weight (`LiveStory.weight_at_most`) past `limit`.
+
+    The bound first; only when it says so is the document weighed (`LiveStory.weigh`: encoded, at most once a
+    second). Tombstones cost no text: without this, a writer inserting and deleting a character over and over
+    grows a document that every first load applies on the event loop (20,000 such pairs: 405 KB, 12 ms).
+    """
+    if live.weight_at_most() + len(update) <= limit:
+        return False
+    return live.weigh() + len(update) > limit
 
 
 def _catch_up(live: LiveStory, tips: dict[int, persistence.Tip]) -> None:
