@@ -168,8 +168,11 @@ def restore_checkpoint(story_id: int, checkpoint_id: int) -> Any:
         )
     try:
         changed = restore.restore(checkpoint, Identity("facilitator", current_user.id))
-    except restore.RestoreError:
-        flash(_("The story could not be restored. Please try again."), "error")
+    except restore.RestoreError as refused:
+        if refused.code == "too_large":  # PLUME_MAX_STORY_BYTES or PLUME_MAX_DOCUMENT_BYTES
+            flash(_("This version cannot be restored: the story has reached its size limit."), "error")
+        else:
+            flash(_("The story could not be restored. Please try again."), "error")
         return redirect(url_for("stories.story_history", story_id=story.id), code=303)
     if changed:
         flash(_("The story is back as it was after “%(phase)s”.", phase=checkpoint.phase_title), "success")

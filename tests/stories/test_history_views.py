@@ -18,6 +18,7 @@ from stories.cowriting import checkpoints, history
 from stories.models import Story
 from stories.reading import publishing
 from tests import factories
+from tests.overrides import changed_settings
 from tests.signin import as_participant, sign_in
 from tests.stories.ydocs import Editor
 
@@ -132,6 +133,17 @@ def test_the_facilitator_restores_after_confirming(client: FlaskClient, setting)
     assert len(history.log_rows(setting["story"].id)) == 3  # a new edit: nothing was taken out of the log
     page = client.get(member_routes(setting)[0]).get_data(as_text=True)
     assert "The story is back as it was after “Write”." in page
+
+
+def test_a_restore_past_the_story_s_limit_says_so(client: FlaskClient, setting, app_ctx) -> None:
+    as_facilitator(client, setting["owner"])
+    url = facilitator_routes(setting)[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True))[1]
+    with changed_settings(app_ctx, max_document_bytes=1):
+        answer = client.post(url, data={"csrf_token": token}, follow_redirects=True)
+    assert "This version cannot be restored: the story has reached its size limit." in answer.get_data(True)
+    db.session.rollback()
+    assert history.seek(setting["story"].id).text() == "Une forêt en ville. Les enfants y lisent."
 
 
 def restore_to(client: FlaskClient, setting, checkpoint) -> None:
