@@ -54,7 +54,10 @@ def editor() -> dict[str, str]:
         "locked": _("The facilitator has paused writing."),
         "errorLocked": _("The editor is locked: your last change was not saved."),
         "errorForbidden": _("You cannot write in this story."),
-        "errorTooLarge": _("That change is too large to save. Try pasting less text at once."),
+        "errorTooLarge": _(
+            "That change is too large to save. Try pasting less text at once; "
+            "if the story is full, only deleting still works."
+        ),
         "errorMalformed": _("A change could not be saved."),
         "errorTimeout": _("The server is slow to answer; trying again…"),
         "errorOpen": _("This story could not be opened."),

@@ -19,7 +19,7 @@ export const DEFAULT_STRINGS = Object.freeze({
   locked: 'The facilitator has locked the editor.',
   errorLocked: 'The editor is locked: your last change was not saved.',
   errorForbidden: 'You cannot write in this story.',
-  errorTooLarge: 'That change is too large to save. Try pasting less text at once.',
+  errorTooLarge: 'That change is too large to save. Try pasting less text at once; if the story is full, only deleting still works.',
   errorMalformed: 'A change could not be saved.',
   errorTimeout: 'The server is slow to answer; trying again…',
   errorOpen: 'This story could not be opened.',
