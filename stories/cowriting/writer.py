@@ -326,7 +326,7 @@ class GroupCommitWriter:
 
 def _adds_items(job: Job) -> bool:
     """Whether the job's update adds items to the document (one that only deletes adds none)."""
-    return job.decoded is None or bool(job.decoded.clients)
+    return job.decoded is None or any(not struct.skip for struct in job.decoded.structs)
 
 
 def _outweighs(live: LiveStory, update: bytes, limit: int) -> bool:

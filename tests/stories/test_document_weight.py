@@ -15,6 +15,7 @@ from stories.cowriting.writer import Outcome
 from tests.overrides import changed_settings
 from tests.server import ServerProcess
 from tests.stories import test_persistence
+from tests.stories.test_compaction import typed
 from tests.stories.test_persistence import log_seqs, new_story, replayed, same_document, store
 from tests.stories.test_sync_sockets import one_group_story, send, writer
 from tests.stories.ydocs import Editor
@@ -68,8 +69,6 @@ def test_an_honest_document_well_past_its_text_is_accepted(engine, app_ctx: Flas
     """The default limit (1 MiB) is far above what writing leaves: 2,000 keystrokes of two writers at
     places of their own, many of them deleted again."""
     story_id = new_story()
-    from tests.stories.test_compaction import typed
-
     updates = typed(2000)
     assert all(o.ok for o in store(engine, story_id, updates))
     with engine.synced(story_id) as live:
