@@ -34,6 +34,8 @@ RUNS = itertools.count(1)
 WRITERS = "50,200,400"
 SHORT_WRITERS = "200"
 TARGETS = f"plume,{servers.PLUME_BOARD},hocuspocus,{servers.HOCUSPOCUS_SQLITE},{servers.METRICS_OFF}"
+# Not run by default: Plume's stack relaying from memory (bench/floor.py), which `--targets` may add.
+OPTIONAL_TARGETS = (servers.FLOOR,)
 GROUP_SIZE = 5
 METRICS_WRITERS = 200  # the W at which Plume also runs with its metrics off
 BOARD_WRITERS = 200  # the W at which Plume also runs with the cards moving (`--board-writers`)
@@ -44,7 +46,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make bench", description=(__doc__ or "").split("\n\n")[0])
     add = parser.add_argument
     add("--writers", default=None, help=f"W, or a list: {WRITERS} (default; --workers 2: {CLUSTER_WRITERS})")
-    add("--targets", default=TARGETS, help=f"servers to measure (default {TARGETS})")
+    add(
+        "--targets",
+        default=TARGETS,
+        help=f"servers to measure (default {TARGETS}; also {', '.join(OPTIONAL_TARGETS)})",
+    )
     add("--rounds", type=int, default=None, help="rounds of the servers in turn, medians printed (default 2)")
     add("--short", action="store_true", help="a quick look: one W (200), one round, 10 s, no idle sockets")
     add(
@@ -149,10 +155,12 @@ def run_one(target: str, writers: int, args: argparse.Namespace, tmp: Path) -> d
         if target == servers.PLUME_BOARD:
             server.label = servers.PLUME_BOARD
             options["board_moves"] = args.board_moves
+    elif target == servers.FLOOR:
+        server, plan = servers.start_floor(tmp, writers, GROUP_SIZE)
     elif target in ("hocuspocus", servers.HOCUSPOCUS_SQLITE):
         server, plan = servers.start_hocuspocus(tmp, sqlite=target == servers.HOCUSPOCUS_SQLITE), None
     else:
-        raise RuntimeError(f"unknown target {target!r} ({TARGETS})")
+        raise RuntimeError(f"unknown target {target!r} ({TARGETS}, {', '.join(OPTIONAL_TARGETS)})")
     try:
         result = lg.measure(server, writers, options, plan)
         if target in (

@@ -11,6 +11,9 @@ HOCUSPOCUS, HOCUSPOCUS_SQLITE = "hocuspocus", "hocuspocus+sqlite"
 METRICS_OFF = "plume-metrics-off"  # Plume with PLUME_METRICS=0 (bench/servers.py)
 METRICS_LIMIT_PERCENT = 5  # what counting may cost, in CPU per update (issue 27)
 PLUME_BOARD = "plume+board"  # Plume, its writers also moving a card once a second (issue 29)
+FLOOR = "floor"  # Plume's stack relaying from memory, nothing more (bench/floor.py)
+# Each subject of the ratios, and the rivals it is divided by.
+RATIOS = (("plume", (HOCUSPOCUS, HOCUSPOCUS_SQLITE, FLOOR)), (FLOOR, (HOCUSPOCUS,)))
 BOARD_LIMIT_PERCENT = 20  # how much slower the story's relay p99 may get with the cards moving (issue 29)
 STALL_LIMIT_MS = 50
 # Figures of a run that the medians take the median of; every count is added up over the rounds instead.
@@ -115,29 +118,34 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 
 def ratios(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Plume / each rival at each W measured against both (one result per W and server: the medians)."""
+    """Plume / each rival (and the floor / Hocuspocus) at each W measured for both (one result per W and
+    server: the medians)."""
     out = []
     by = {(r["writers"], r.get("label", r["target"])): r for r in results}
     for writers in sorted({r["writers"] for r in results}):
-        plume = by.get((writers, "plume"))
-        for rival in (HOCUSPOCUS, HOCUSPOCUS_SQLITE):
-            other = by.get((writers, rival))
-            if not (plume and other):
-                continue
-            out.append(
-                {
-                    "writers": writers,
-                    "rival": rival,
-                    "relay_p50": ratio(plume["relay_ms"]["p50"], other["relay_ms"]["p50"]),
-                    "relay_p99": ratio(plume["relay_ms"]["p99"], other["relay_ms"]["p99"]),
-                    "ack_p99": ratio(plume["ack_ms"]["p99"], other["ack_ms"]["p99"]),
-                    "cpu_per_update": ratio(
-                        plume.get("server_cpu_ms_per_update"), other.get("server_cpu_ms_per_update")
-                    ),
-                    "valid": valid(plume) and valid(other),
-                }
-            )
+        for subject, rivals in RATIOS:
+            plume = by.get((writers, subject))
+            for rival in rivals:
+                other = by.get((writers, rival))
+                if plume and other:
+                    out.append(_ratio(writers, subject, plume, rival, other))
     return out
+
+
+def _ratio(
+    writers: int, subject: str, mine: dict[str, Any], rival: str, theirs: dict[str, Any]
+) -> dict[str, Any]:
+    """`subject`'s figures (`mine`) over `rival`'s (`theirs`), at W = `writers`."""
+    return {
+        "writers": writers,
+        "subject": subject,
+        "rival": rival,
+        "relay_p50": ratio(mine["relay_ms"]["p50"], theirs["relay_ms"]["p50"]),
+        "relay_p99": ratio(mine["relay_ms"]["p99"], theirs["relay_ms"]["p99"]),
+        "ack_p99": ratio(mine["ack_ms"]["p99"], theirs["ack_ms"]["p99"]),
+        "cpu_per_update": ratio(mine.get("server_cpu_ms_per_update"), theirs.get("server_cpu_ms_per_update")),
+        "valid": valid(mine) and valid(theirs),
+    }
 
 
 def metrics_cost(results: list[dict[str, Any]]) -> list[tuple[int, float | None]]:
@@ -233,8 +241,9 @@ def metrics_lines(costs: list[tuple[int, float | None]]) -> str:
 def ratio_lines(rows: list[dict[str, Any]]) -> str:
     lines = ["Plume / its rivals (same W, same rounds):"]
     for r in rows:
+        subject = "Plume" if r["subject"] == "plume" else r["subject"]
         lines.append(
-            f"  W={r['writers']}, Plume / {r['rival']}: relay p50 ×{r['relay_p50']},"
+            f"  W={r['writers']}, {subject} / {r['rival']}: relay p50 ×{r['relay_p50']},"
             f" relay p99 ×{r['relay_p99']}, ack p99 ×{r['ack_p99']}, CPU per update ×{r['cpu_per_update']}"
         )
     return "\n".join(lines)
@@ -394,7 +403,7 @@ def _ratio_checks(results: list[dict[str, Any]]) -> list[tuple[str, str, bool | 
     """At W=200: relay p99 against Hocuspocus + SQLite, CPU per update against Hocuspocus."""
     checks: list[tuple[str, str, bool | None]] = []
     for r in ratios(results):
-        if r["writers"] != 200:
+        if r["writers"] != 200 or r["subject"] != "plume" or r["rival"] == FLOOR:
             continue
         if not r["valid"]:
             checks.append(

@@ -1,8 +1,10 @@
-"""The servers under test: Plume as `make run` serves it (gunicorn, gunicorn.conf.py), and Hocuspocus, in
-memory or with its SQLite persistence (`bench/rivals/`, an npm package of its own)."""
+"""The servers under test: Plume as `make run` serves it (gunicorn, gunicorn.conf.py), Hocuspocus, in memory
+or with its SQLite persistence (`bench/rivals/`, an npm package of its own), and the floor: Plume's stack
+relaying from memory (`bench/floor.py`)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ RIVALS = ROOT / "bench" / "rivals"
 HOCUSPOCUS_SQLITE = "hocuspocus+sqlite"
 METRICS_OFF = report.METRICS_OFF
 PLUME_BOARD = report.PLUME_BOARD
+FLOOR = report.FLOOR
 
 
 @dataclass
@@ -79,3 +82,28 @@ def start_hocuspocus(log_dir: Path, sqlite: bool = False) -> Server:
     procs.wait_until(procs.listens(port), process, log)
     label = HOCUSPOCUS_SQLITE if sqlite else "hocuspocus"
     return Server("hocuspocus", f"ws://127.0.0.1:{port}", [process], [port], label=label, log=log)
+
+
+def start_floor(log_dir: Path, writers: int, group_size: int) -> tuple[Server, Path]:
+    """`bench/floor.py` in one gunicorn worker as Plume's (its worker class and connections), and the plan the
+    load generator drives it with: its groups' stories, tokens it does not check."""
+    port = procs.free_port()
+    log = log_dir / f"floor-{port}.log"
+    # Not gunicorn.conf.py, which starts Plume's runtime: bench/floor.py sets the garbage collector itself.
+    command = [sys.executable, "-m", "gunicorn", "--config", "/dev/null"]
+    command += ["--worker-class", "websocket_worker.Worker", "--workers", "1", "--worker-connections", "2000"]
+    command += ["--bind", f"127.0.0.1:{port}"]
+    process = procs.spawn([*command, "bench.floor:app"], log, {}, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    procs.wait_until(procs.listens(port), process, log)
+    plan = log_dir / f"floor-plan-{port}.json"
+    groups = [
+        {
+            "story_id": g + 1,
+            "tokens": [f"floor-{g}-{m}" for m in range(min(group_size, writers - g * group_size))],
+        }
+        for g in range(-(-writers // group_size))
+    ]
+    plan.write_text(json.dumps({"groups": groups}))
+    # Spoken to as Plume (the load generator's target); no log to read: it logs no compaction nor stall.
+    return Server("plume", url, [process], [port], label=FLOOR), plan

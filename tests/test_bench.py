@@ -116,6 +116,22 @@ def test_load_generator_drives_hocuspocus_storing_in_sqlite(tmp_path: Path) -> N
     assert "window_log" not in result  # only Plume's log is read
 
 
+def test_the_floor_serves_the_load_generator_as_plume_does(tmp_path: Path) -> None:
+    """The floor (bench/floor.py) speaks Plume's protocol: it relays, acks and keeps each story's document."""
+    server, plan = servers.start_floor(tmp_path, 7, 5)
+    try:
+        assert server.label == servers.FLOOR
+        result = loadgen.measure(server, 7, {"warmup": 0.5, "duration": 1.5, "rate": 5}, plan)
+    finally:
+        server.stop()
+    assert result["connected"] == 7
+    assert result["acked"] == result["sent"] > 20
+    assert result["lost"] == 0
+    assert result["converged_groups"] == result["server_matches"] == 2  # a group of 5, then one of 2
+    assert result["server_cpu_ms_per_update"] > 0
+    assert "window_log" not in result  # it logs no compaction nor stall
+
+
 def _documents(path: Path) -> int:
     import sqlite3
 
@@ -349,7 +365,7 @@ def test_the_medians_of_the_rounds_give_the_ratios_and_the_targets() -> None:
     assert plume["window_log"]["compactions"] == 9
     assert plume["window_log"]["worst_stall_ms"] == 80
     assert medians["hocuspocus"]["relay_ms"]["p99"] == 6
-    ratios = {r["rival"]: r for r in report.ratios(list(medians.values()))}
+    ratios = {r["rival"]: r for r in report.ratios(list(medians.values())) if r["subject"] == "plume"}
     assert ratios["hocuspocus+sqlite"]["relay_p99"] == 2.7  # 30 / 11
     assert ratios["hocuspocus"]["cpu_per_update"] == 1.3  # 0.28 / 0.21
     checks = {name: ok for name, _, ok in report.targets(list(medians.values()), None)}
@@ -446,3 +462,19 @@ def test_the_overview_bench_alternates_open_and_closed_under_writers_and_idle_pa
     figures = result["medians"]
     assert figures["phase_to_overview"]["pooled"]["samples"] == opened["moves"]
     assert "overview closed" in overview.lines(result, figures)
+
+
+def test_the_floor_is_a_rival_of_plume_and_is_compared_with_hocuspocus() -> None:
+    """Plume / floor and floor / Hocuspocus are printed; only Plume's ratios to Hocuspocus are targets."""
+    from bench import report
+
+    runs = [_run("plume", 1, 30, 0.60), _run(report.FLOOR, 1, 4, 0.30), _run("hocuspocus", 1, 3, 0.25)]
+    ratios = {(r["subject"], r["rival"]): r for r in report.ratios(report.medians(runs))}
+    assert set(ratios) == {("plume", "hocuspocus"), ("plume", "floor"), ("floor", "hocuspocus")}
+    assert ratios[("plume", "floor")]["cpu_per_update"] == 2.0
+    assert ratios[("floor", "hocuspocus")]["cpu_per_update"] == 1.2
+    lines = report.ratio_lines(report.ratios(report.medians(runs)))
+    assert "W=200, Plume / floor: relay p50" in lines
+    assert "W=200, floor / hocuspocus: relay p50" in lines
+    checks = [name for name, _, _ in report.targets(report.medians(runs), None)]
+    assert checks.count("W=200: CPU per update ≤ 1.5× Hocuspocus") == 1  # the floor's ratio is no target
