@@ -25,7 +25,7 @@ SUMMED_KEYS = (
 
 COLUMNS = (
     ("W", 5),
-    ("server", 20),
+    ("server", 25),  # the longest label with its rounds: "hocuspocus+sqlite (med 2)"
     ("relay p50/p99 ms", 18),
     ("ack p50/p99 ms", 18),
     ("delivered", 16),
@@ -88,7 +88,8 @@ def table(results: list[dict[str, Any]]) -> str:
 
 LEGEND = (
     "relay: keystroke → each other member of the group; ack: keystroke → the server's answer (Plume: stored;"
-    " Hocuspocus: applied in memory). delivered: relays received / expected (sent × the other members)."
+    " Hocuspocus and the floor: applied in memory). delivered: relays received / expected (sent × the other"
+    " members)."
     " offered: keystrokes typed on time / due (below 99 % the load generator could not keep up: the run"
     " says little about the server and its targets show n/a). converged: groups whose writers' documents"
     " are equal; s: groups where the server's copy (read back through a fresh connection) equals them too"
@@ -124,11 +125,11 @@ def ratios(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by = {(r["writers"], r.get("label", r["target"])): r for r in results}
     for writers in sorted({r["writers"] for r in results}):
         for subject, rivals in RATIOS:
-            plume = by.get((writers, subject))
+            mine = by.get((writers, subject))
             for rival in rivals:
-                other = by.get((writers, rival))
-                if plume and other:
-                    out.append(_ratio(writers, subject, plume, rival, other))
+                theirs = by.get((writers, rival))
+                if mine and theirs:
+                    out.append(_ratio(writers, subject, mine, rival, theirs))
     return out
 
 
