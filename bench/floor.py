@@ -25,11 +25,11 @@ from pycrdt import Doc
 
 import socket_frames
 import socket_packets
+from core.realtime import story_room
+from stories.cowriting import crdt
 
 gevent.config.track_greenlet_tree = False  # as websocket_worker.py does
 
-SYNC, AWARENESS = 0, 1
-STEP1, STEP2, UPDATE = 0, 1, 2
 OK = {"ok": True}
 
 server = socketio.Server(
@@ -43,32 +43,6 @@ app = socketio.WSGIApp(server)
 documents: dict[int, Doc[Any]] = {}
 
 
-def _room(story_id: int) -> str:
-    return f"story:{story_id}"
-
-
-def _payload(data: bytes, start: int) -> bytes:
-    """The varUint8Array at `start` (lib0: a varuint length, then the bytes)."""
-    length = shift = 0
-    while True:
-        byte = data[start]
-        start += 1
-        length |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return data[start : start + length]
-
-
-def _message(kind: int, payload: bytes) -> bytes:
-    """A sync message of `kind` carrying `payload`."""
-    length, head = len(payload), bytearray((SYNC, kind))
-    while length >= 0x80:
-        head.append(0x80 | (length & 0x7F))
-        length >>= 7
-    head.append(length)
-    return bytes(head) + payload
-
-
 @server.on("connect")
 def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
     return True
@@ -78,24 +52,23 @@ def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
 def open_story(sid: str, payload: dict[str, Any]) -> dict[str, Any]:
     story_id = payload["story_id"]
     doc = documents.setdefault(story_id, Doc())
-    server.enter_room(sid, _room(story_id))
-    server.emit("yjs", (story_id, _message(STEP1, doc.get_state())), to=sid)
+    server.enter_room(sid, story_room(story_id))
+    server.emit("yjs", (story_id, crdt.sync_step1(doc.get_state())), to=sid)
     return {"ok": True, "writable": True}
 
 
 @server.on("yjs")
 def yjs(sid: str, story_id: int, data: bytes) -> dict[str, Any]:
-    doc = documents[story_id]
-    if data[0] == SYNC and data[1] == STEP1:
-        server.emit("yjs", (story_id, _message(STEP2, doc.get_update(_payload(data, 2)))), to=sid)
-    elif data[0] == SYNC:
-        update = _payload(data, 2)
-        if update != b"\x00\x00":
-            doc.apply_update(update)
-            relay = data if data[1] == UPDATE else _message(UPDATE, update)
-            server.emit("yjs", (story_id, relay), to=_room(story_id), skip_sid=sid)
-    elif data[0] == AWARENESS:
-        server.emit("yjs", (story_id, data), to=_room(story_id), skip_sid=sid)
+    """Plume's messages, read as Plume reads them (`crdt.parse_message`), without its checks."""
+    doc, message = documents[story_id], crdt.parse_message(data)
+    if message.kind is crdt.Kind.SYNC_STEP1:
+        server.emit("yjs", (story_id, crdt.sync_step2(doc.get_update(message.payload))), to=sid)
+    elif message.is_update and message.payload != crdt.EMPTY_UPDATE:
+        doc.apply_update(message.payload)
+        relay = data if message.kind is crdt.Kind.SYNC_UPDATE else crdt.update_message(message.payload)
+        server.emit("yjs", (story_id, relay), to=story_room(story_id), skip_sid=sid)
+    elif message.kind is crdt.Kind.AWARENESS:
+        server.emit("yjs", (story_id, data), to=story_room(story_id), skip_sid=sid)
     return OK
 
 
